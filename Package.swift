@@ -1,0 +1,62 @@
+// swift-tools-version:6.0
+// Kymo: a notebook REPL and runner for spatiotemporal prediction research,
+// over an embedded CPU tensor engine. Dependencies point one way, from the
+// `kymo` host down to the engine; each C library enters in one tiny target.
+import PackageDescription
+
+// Hot numeric targets are always optimized (even in debug test builds) and
+// target AVX2/FMA; see docs/engine.md for why and for the determinism rules.
+let fast: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-target-cpu", "haswell"]),
+]
+
+let package = Package(
+    name: "Kymo",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "kymo", targets: ["kymo"]),
+        .library(name: "TensorEngine", targets: ["TensorEngine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // One C library each, nothing else.
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas"),
+        .systemLibrary(name: "CCairo", path: "Sources/CCairo", pkgConfig: "cairo"),
+        .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib"),
+
+        // Tensors, primitive ops with their backward, autodiff, optimizers, RNG, safetensors.
+        .target(name: "TensorEngine", dependencies: ["COpenBLAS"], swiftSettings: fast),
+        // Layers, the three model families, losses, metrics, training loop.
+        .target(name: "Models", dependencies: ["TensorEngine"], swiftSettings: fast),
+        // MNIST IDX / NPY readers, the Moving MNIST generator, batching.
+        .target(name: "Datasets", dependencies: ["TensorEngine", "CZlib"], swiftSettings: fast),
+        // Figure model drawing into a Renderer; plain arrays in, never a Tensor.
+        .target(name: "Figures"),
+        // The Cairo renderer: SVG, PDF, PNG with pinned metadata.
+        .target(name: "FiguresCairo", dependencies: ["Figures", "CCairo"]),
+        // The language, the built-ins, run records and replay.
+        .target(name: "Notebook", dependencies: [
+            "Models", "Datasets", "Figures",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // CLI, REPL, progress display, wiring.
+        .executableTarget(name: "kymo", dependencies: [
+            "Notebook", "FiguresCairo", "CReadline",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: fast),
+
+        // Tolerances, gradient checks, golden loading.
+        .target(name: "TestSupport", dependencies: ["TensorEngine"], path: "Tests/TestSupport"),
+        .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "TestSupport"],
+                    resources: [.copy("Goldens")]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
+        .testTarget(name: "FiguresTests", dependencies: ["Figures", "FiguresCairo"]),
+        .testTarget(name: "NotebookTests", dependencies: ["Notebook", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,116 @@
+// Vectorized exp, tanh and sigmoid over Float buffers (8 lanes at a time).
+// Every lane is computed independently by the same code, so an element's
+// result never depends on where it sits in a buffer or how work is split.
+//
+// Accuracy (measured over 2^24 points in [-20, 20] by FastMathTests against
+// Double libm): exp max relative error ≈ 2 ulp (Cephes expf polynomial after
+// Cody–Waite range reduction); tanh max absolute error < 3e-7 (a 13/6 rational
+// minimax approximation, clamped to ±9 where tanh rounds to ±1); sigmoid is
+// 1 / (1 + exp(−x)) with the exp above, so small values keep their relative
+// accuracy (unlike 0.5 + 0.5·tanh(x/2)).
+// Deliberately not: a full libm; inputs beyond ±88 saturate to 0 / +inf.
+
+typealias V8 = SIMD8<Float>
+
+@inline(__always) func load8(_ p: UnsafePointer<Float>) -> V8 {
+    UnsafeRawPointer(p).loadUnaligned(as: V8.self)
+}
+
+@inline(__always) func store8(_ v: V8, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: V8.self)
+}
+
+@inline(__always) func fma8(_ a: V8, _ b: V8, _ c: V8) -> V8 { a.addingProduct(b, c) }  // a + b*c
+
+@inline(__always) func exp8(_ x0: V8) -> V8 {
+    let hi = V8(repeating: 88.3762626647949), lo = V8(repeating: -88.3762626647949)
+    var x = x0
+    x.replace(with: hi, where: x .> hi)
+    x.replace(with: lo, where: x .< lo)
+    // n = round(x / ln 2) via the 1.5·2^23 trick; its bits give the integer.
+    let magic = V8(repeating: 12582912.0)
+    let t = fma8(magic, x, V8(repeating: 1.44269504088896341))
+    let n = t - magic
+    var r = fma8(x, n, V8(repeating: -0.693359375))
+    r = fma8(r, n, V8(repeating: 2.12194440e-4))
+    var y = V8(repeating: 1.9875691500e-4)
+    y = fma8(V8(repeating: 1.3981999507e-3), y, r)
+    y = fma8(V8(repeating: 8.3334519073e-3), y, r)
+    y = fma8(V8(repeating: 4.1665795894e-2), y, r)
+    y = fma8(V8(repeating: 1.6666665459e-1), y, r)
+    y = fma8(V8(repeating: 5.0000001201e-1), y, r)
+    let r2 = r * r
+    y = fma8(r + 1, y, r2)
+    // scale by 2^n (n in [-127, 128]: split in two factors to stay in range)
+    let ni = SIMD8<Int32>(truncatingIfNeeded: t.bitPattern(as: SIMD8<UInt32>.self)) &- 0x4B40_0000
+    let n1 = ni &>> 1, n2 = ni &- n1
+    let s1 = V8(bitPattern: SIMD8<UInt32>(truncatingIfNeeded: (n1 &+ 127) &<< 23))
+    let s2 = V8(bitPattern: SIMD8<UInt32>(truncatingIfNeeded: (n2 &+ 127) &<< 23))
+    var out = y * s1 * s2
+    out.replace(with: V8(repeating: 0), where: x0 .< lo)
+    return out
+}
+
+@inline(__always) func tanh8(_ x0: V8) -> V8 {
+    let c = V8(repeating: 9.0)
+    var x = x0
+    x.replace(with: c, where: x .> c)
+    x.replace(with: -c, where: x .< -c)
+    let x2 = x * x
+    var p = V8(repeating: -2.76076847742355e-16)
+    p = fma8(V8(repeating: 2.00018790482477e-13), p, x2)
+    p = fma8(V8(repeating: -8.60467152213735e-11), p, x2)
+    p = fma8(V8(repeating: 5.12229709037114e-08), p, x2)
+    p = fma8(V8(repeating: 1.48572235717979e-05), p, x2)
+    p = fma8(V8(repeating: 6.37261928875436e-04), p, x2)
+    p = fma8(V8(repeating: 4.89352455891786e-03), p, x2)
+    p = p * x
+    var q = V8(repeating: 1.19825839466702e-06)
+    q = fma8(V8(repeating: 1.18534705686654e-04), q, x2)
+    q = fma8(V8(repeating: 2.26843463243900e-03), q, x2)
+    q = fma8(V8(repeating: 4.89352518554385e-03), q, x2)
+    var y = p / q
+    let one = V8(repeating: 1)
+    y.replace(with: one, where: y .> one)
+    y.replace(with: -one, where: y .< -one)
+    return y
+}
+
+@inline(__always) func sigmoid8(_ x: V8) -> V8 {
+    1 / (1 + exp8(-x))
+}
+
+extension SIMD8 where Scalar == Float {
+    @inline(__always) init(bitPattern u: SIMD8<UInt32>) {
+        self = unsafeBitCast(u, to: SIMD8<Float>.self)
+    }
+    @inline(__always) func bitPattern(as _: SIMD8<UInt32>.Type) -> SIMD8<UInt32> {
+        unsafeBitCast(self, to: SIMD8<UInt32>.self)
+    }
+}
+
+/// Applies an 8-lane function to n floats; the tail goes through the same
+/// function on a padded vector, so every element gets identical treatment.
+@inline(__always) func map8(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int, _ f: (V8) -> V8) {
+    var i = 0
+    while i + 8 <= n {
+        store8(f(load8(src + i)), dst + i)
+        i += 8
+    }
+    if i < n {
+        var v = V8(repeating: 0)
+        for j in 0..<(n - i) { v[j] = src[i + j] }
+        let r = f(v)
+        for j in 0..<(n - i) { dst[i + j] = r[j] }
+    }
+}
+
+public enum FastMath {
+    public static func exp(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, count: Int) { map8(src, dst, count, exp8) }
+    public static func tanh(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, count: Int) { map8(src, dst, count, tanh8) }
+    public static func sigmoid(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, count: Int) { map8(src, dst, count, sigmoid8) }
+
+    public static func exp(_ x: Float) -> Float { exp8(V8(repeating: x))[0] }
+    public static func tanh(_ x: Float) -> Float { tanh8(V8(repeating: x))[0] }
+    public static func sigmoid(_ x: Float) -> Float { sigmoid8(V8(repeating: x))[0] }
+}

@@ -1,0 +1,94 @@
+// Deterministic parallelism. Work is cut into chunks whose boundaries depend
+// only on the problem size (never on the thread count); threads merely pick
+// which chunks they run. Every chunk writes its own outputs, and reductions
+// across chunks are combined afterwards in chunk order. So results are bitwise
+// identical for 1, 2 or any number of threads. OpenBLAS itself is kept
+// single-threaded (`Engine.configure`) and called inside these chunks.
+import Dispatch
+import COpenBLAS
+import Foundation
+
+public enum Engine {
+    nonisolated(unsafe) public private(set) static var threads: Int = 1
+    nonisolated(unsafe) static var configured = false
+
+    /// Sets the worker thread count (≥ 1). Results never depend on it.
+    /// Default: `KYMO_THREADS` from the environment, else the core count.
+    public static func configure(threads requested: Int? = nil) {
+        let env = ProcessInfo.processInfo.environment["KYMO_THREADS"].flatMap(Int.init)
+        let n = requested ?? env ?? ProcessInfo.processInfo.activeProcessorCount
+        threads = max(1, min(n, 64))
+        openblas_set_num_threads(1)
+        configured = true
+    }
+
+    @inline(__always) static func ensureConfigured() {
+        if !configured { configure() }
+    }
+
+    /// The BLAS kernel OpenBLAS selected for this CPU (recorded in run fingerprints).
+    public static var blasCore: String {
+        guard let p = openblas_get_corename() else { return "unknown" }
+        return String(cString: p)
+    }
+
+    public static var blasConfig: String {
+        guard let p = openblas_get_config() else { return "unknown" }
+        return String(cString: p)
+    }
+}
+
+public enum Parallel {
+    /// Runs `body(lo, hi, worker)` over `0..<count` cut into fixed chunks of
+    /// `grain` items (the last may be shorter). `worker` is in 0..<threads and
+    /// is only for choosing scratch memory, never for choosing work.
+    public static func forChunks(count: Int, grain: Int, _ body: (Int, Int, Int) -> Void) {
+        if count <= 0 { return }
+        let g = max(1, grain)
+        let chunks = (count + g - 1) / g
+        forEach(chunks) { c, worker in
+            body(c * g, min(count, (c + 1) * g), worker)
+        }
+    }
+
+    /// Runs `body(item, worker)` for every item in `0..<count`; item `i` is
+    /// run by worker `i % threads`.
+    public static func forEach(_ count: Int, _ body: (Int, Int) -> Void) {
+        Engine.ensureConfigured()
+        let t = min(Engine.threads, count)
+        if t <= 1 {
+            for i in 0..<count { body(i, 0) }
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            DispatchQueue.concurrentPerform(iterations: t) { w in
+                var i = w
+                while i < count { body(i, w); i += t }
+            }
+        }
+    }
+}
+
+/// Per-worker scratch buffers, reused across calls to avoid allocating large
+/// im2col buffers in hot loops. A buffer is valid until the same worker asks
+/// for the same slot again.
+enum Scratch {
+    nonisolated(unsafe) static var buffers: [[Storage?]] = []
+    static let lock = NSLock()
+
+    static func get(worker: Int, slot: Int, count: Int) -> UnsafeMutablePointer<Float> {
+        lock.lock(); defer { lock.unlock() }
+        while buffers.count <= worker { buffers.append([]) }
+        while buffers[worker].count <= slot { buffers[worker].append(nil) }
+        if let s = buffers[worker][slot], s.count >= count { return s.pointer }
+        let s = Storage(uninitialized: count)
+        buffers[worker][slot] = s
+        return s.pointer
+    }
+
+    /// Releases every scratch buffer (after a large computation).
+    static func release() {
+        lock.lock(); defer { lock.unlock() }
+        buffers = []
+    }
+}

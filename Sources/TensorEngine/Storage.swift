@@ -1,0 +1,30 @@
+// Storage: one 64-byte-aligned Float32 buffer shared by a tensor and its views.
+// Deliberately not: copy-on-write, reference counted per element, or resizable.
+
+public final class Storage {
+    public let pointer: UnsafeMutablePointer<Float>
+    public let count: Int
+
+    /// Uninitialized storage; callers must write every element they read.
+    public init(uninitialized count: Int) {
+        precondition(count >= 0, "negative storage size")
+        let bytes = max(count, 1) * MemoryLayout<Float>.stride
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+        pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        self.count = count
+    }
+
+    public convenience init(zeros count: Int) {
+        self.init(uninitialized: count)
+        pointer.initialize(repeating: 0, count: count)
+    }
+
+    public convenience init(repeating value: Float, count: Int) {
+        self.init(uninitialized: count)
+        pointer.initialize(repeating: value, count: count)
+    }
+
+    deinit { UnsafeMutableRawPointer(pointer).deallocate() }
+
+    public var buffer: UnsafeMutableBufferPointer<Float> { .init(start: pointer, count: count) }
+}
