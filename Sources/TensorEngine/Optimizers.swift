@@ -1,0 +1,141 @@
+// Optimizers with PyTorch's update rules, whose state can be saved and
+// restored exactly (as named tensors plus a step count), so a resumed run
+// continues bit for bit.
+//   SGD:  buf = μ·buf + g (buf = g at the first step);  p −= lr·buf
+//   Adam: m = β1·m + (1−β1)·g;  v = β2·v + (1−β2)·g²
+//         p −= (lr / (1 − β1^t)) · m / (√v / √(1 − β2^t) + ε)
+import Foundation
+
+public protocol Optimizer: AnyObject {
+    var parameters: [Tensor] { get }
+    var learningRate: Float { get set }
+    /// Completed update steps.
+    var step: Int { get }
+    /// Applies one update from the parameters' `grad` (parameters without a
+    /// gradient are left alone).
+    func update() throws
+    /// Named state tensors (e.g. "exp_avg.3") for checkpoints.
+    func stateTensors() -> [(name: String, tensor: Tensor)]
+    /// Restores state saved by `stateTensors()` and `step`.
+    func restore(state: [String: Tensor], step: Int) throws
+}
+
+extension Optimizer {
+    public func zeroGrad() { for p in parameters { p.grad = nil } }
+}
+
+func checkGrad(_ p: Tensor, _ i: Int) throws -> Tensor? {
+    guard let g = p.grad else { return nil }
+    guard g.shape == p.shape else {
+        throw TensorError.shapeMismatch(op: "optimizer", shapes: [p.shape, g.shape], detail: "gradient of parameter \(i) (\(p.name ?? "unnamed")) does not match it")
+    }
+    return g.contiguous()
+}
+
+public final class SGD: Optimizer {
+    public let parameters: [Tensor]
+    public var learningRate: Float
+    public let momentum: Float
+    public private(set) var step = 0
+    var buffers: [Tensor?]
+
+    public init(parameters: [Tensor], learningRate: Float, momentum: Float = 0) {
+        self.parameters = parameters
+        self.learningRate = learningRate
+        self.momentum = momentum
+        buffers = Array(repeating: nil, count: parameters.count)
+    }
+
+    public func update() throws {
+        for (i, p) in parameters.enumerated() {
+            guard let g = try checkGrad(p, i) else { continue }
+            let pd = p.data, gd = g.data
+            if momentum != 0 {
+                if let b = buffers[i] {
+                    let bd = b.data
+                    for j in 0..<p.count { bd[j] = momentum * bd[j] + gd[j] }
+                } else {
+                    buffers[i] = g.detached()
+                }
+                let bd = buffers[i]!.data
+                for j in 0..<p.count { pd[j] -= learningRate * bd[j] }
+            } else {
+                for j in 0..<p.count { pd[j] -= learningRate * gd[j] }
+            }
+        }
+        step += 1
+    }
+
+    public func stateTensors() -> [(name: String, tensor: Tensor)] {
+        buffers.enumerated().compactMap { i, b in b.map { ("momentum_buffer.\(i)", $0) } }
+    }
+
+    public func restore(state: [String: Tensor], step: Int) throws {
+        for i in parameters.indices {
+            if let t = state["momentum_buffer.\(i)"] {
+                guard t.shape == parameters[i].shape else {
+                    throw TensorError.shapeMismatch(op: "SGD.restore", shapes: [parameters[i].shape, t.shape], detail: "momentum buffer \(i)")
+                }
+                buffers[i] = t.detached()
+            } else { buffers[i] = nil }
+        }
+        self.step = step
+    }
+}
+
+public final class Adam: Optimizer {
+    public let parameters: [Tensor]
+    public var learningRate: Float
+    public let beta1: Float, beta2: Float, eps: Float, weightDecay: Float
+    public private(set) var step = 0
+    var m: [Tensor], v: [Tensor]
+
+    public init(parameters: [Tensor], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
+                eps: Float = 1e-8, weightDecay: Float = 0) {
+        self.parameters = parameters
+        self.learningRate = learningRate
+        self.beta1 = beta1; self.beta2 = beta2; self.eps = eps; self.weightDecay = weightDecay
+        m = parameters.map { Tensor(zeros: $0.shape) }
+        v = parameters.map { Tensor(zeros: $0.shape) }
+    }
+
+    public func update() throws {
+        step += 1
+        let t = Double(step)
+        let bc1 = 1 - Foundation.pow(Double(beta1), t), bc2 = 1 - Foundation.pow(Double(beta2), t)
+        let stepSize = Float(Double(learningRate) / bc1)
+        let bc2Sqrt = Float(bc2.squareRoot())
+        let b1 = beta1, b2 = beta2, e = eps, wd = weightDecay
+        for (i, p) in parameters.enumerated() {
+            guard let g = try checkGrad(p, i) else { continue }
+            let pd = p.data, gd = g.data, md = m[i].data, vd = v[i].data
+            Parallel.forChunks(count: p.count, grain: 1 << 15) { lo, hi, _ in
+                for j in lo..<hi {
+                    var gj = gd[j]
+                    if wd != 0 { gj += wd * pd[j] }
+                    md[j] = md[j] * b1 + (1 - b1) * gj
+                    vd[j] = vd[j] * b2 + (1 - b2) * gj * gj
+                    let denom = vd[j].squareRoot() / bc2Sqrt + e
+                    pd[j] -= stepSize * (md[j] / denom)
+                }
+            }
+        }
+    }
+
+    public func stateTensors() -> [(name: String, tensor: Tensor)] {
+        parameters.indices.flatMap { i in [("exp_avg.\(i)", m[i]), ("exp_avg_sq.\(i)", v[i])] }
+    }
+
+    public func restore(state: [String: Tensor], step: Int) throws {
+        for i in parameters.indices {
+            guard let a = state["exp_avg.\(i)"], let b = state["exp_avg_sq.\(i)"] else {
+                throw TensorError.invalidArgument(op: "Adam.restore", detail: "state for parameter \(i) is missing")
+            }
+            guard a.shape == parameters[i].shape, b.shape == parameters[i].shape else {
+                throw TensorError.shapeMismatch(op: "Adam.restore", shapes: [parameters[i].shape, a.shape], detail: "state of parameter \(i)")
+            }
+            m[i] = a.detached(); v[i] = b.detached()
+        }
+        self.step = step
+    }
+}
