@@ -1,5 +1,7 @@
-// `kymo bench [engine|models]`: performance tables, Kymo beside PyTorch.
+// `kymo bench [engine|models]`: performance tables, Kymo beside PyTorch (when
+// importable) on the same shapes and the same thread count, in one run.
 import ArgumentParser
+import Foundation
 import TensorEngine
 
 struct Bench: ParsableCommand {
@@ -12,8 +14,72 @@ struct Bench: ParsableCommand {
     @Option(help: "Worker threads (results never depend on it).")
     var threads: Int?
 
+    @Option(help: "Timed repetitions per measurement (median is shown).")
+    var repeats: Int = 5
+
+    @Flag(help: "Skip the PyTorch side even when it is importable.")
+    var noTorch = false
+
     func run() throws {
         Engine.configure(threads: threads)
-        print("kymo bench \(suite): \(Engine.threads) threads, BLAS core \(Engine.blasCore)")
+        print("kymo bench \(suite): \(Engine.threads) thread(s), OpenBLAS core \(Engine.blasCore), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        switch suite {
+        case "engine": try runEngine()
+        default: throw ValidationError("unknown benchmark suite '\(suite)' (choose engine or models)")
+        }
+    }
+
+    func runEngine() throws {
+        let peak = EngineBenchmark.fmaPeakPerCore()
+        let usable = peak * Double(Engine.threads)
+        print(String(format: "FMA peak: %.1f GFLOP/s per core, %.1f on %d thread(s)", peak, usable, Engine.threads))
+        var rows: [BenchResult] = []
+        for n in [256, 2048, 4096] { rows.append(try EngineBenchmark.gemm(m: 256, k: 1152, n: n, repeats: repeats)) }
+        rows += try EngineBenchmark.conv(batch: 8, cin: 128, cout: 256, size: 16, repeats: repeats)
+        rows += try EngineBenchmark.conv(batch: 8, cin: 128, cout: 256, size: 64, repeats: max(1, repeats / 2))
+        let torch = noTorch ? nil : runTorch(["engine", "--threads", "\(Engine.threads)", "--repeats", "\(repeats)"])
+        let keys = ["gemm_256", "gemm_2048", "gemm_4096", "conv16_fwd", "conv16_fwdbwd", "conv64_fwd", "conv64_fwdbwd"]
+        printTable(rows: rows, keys: keys, torch: torch, peak: usable)
+    }
+
+    func printTable(rows: [BenchResult], keys: [String], torch: [String: Any]?, peak: Double) {
+        let header = "op".padding(toLength: 52, withPad: " ", startingAt: 0)
+            + "  kymo ms  GFLOP/s  %peak   torch ms  GFLOP/s  torch/kymo"
+        print(header)
+        print(String(repeating: "-", count: header.count))
+        for (row, key) in zip(rows, keys) {
+            var line = row.name.padding(toLength: 52, withPad: " ", startingAt: 0)
+            line += String(format: "  %7.2f  %7.1f  %4.0f%%", row.seconds * 1e3, row.gflops, 100 * row.gflops / peak)
+            if let t = (torch?[key] as? NSNumber)?.doubleValue {
+                line += String(format: "   %8.2f  %7.1f  %9.2fx", t * 1e3, row.flops / t / 1e9, t / row.seconds)
+            } else {
+                line += "          -        -           -"
+            }
+            print(line)
+        }
+        if let torch, let v = torch["torch_version"] { print("PyTorch \(v), \(torch["threads"] ?? "?") thread(s); ratio > 1 means Kymo is faster.") }
+        else if !noTorch { print("PyTorch not importable: run `pip install torch` to see it side by side.") }
+    }
+
+    /// Runs reference/bench_torch.py with the same settings; nil when PyTorch is unavailable.
+    func runTorch(_ args: [String]) -> [String: Any]? {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("reference/bench_torch.py").path
+        guard FileManager.default.fileExists(atPath: script) else { return nil }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", script] + args
+        var env = ProcessInfo.processInfo.environment
+        env["OMP_NUM_THREADS"] = "\(Engine.threads)"
+        p.environment = env
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        do { try p.run() } catch { return nil }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { return nil }
+        let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
+        return (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
     }
 }
