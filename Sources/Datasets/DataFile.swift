@@ -1,0 +1,43 @@
+// DataFile: reading a whole data file into memory, transparently gunzipping
+// when its first bytes are the gzip magic number, with errors that name the
+// file. Deliberately not: memory mapping (see NPYArray for the large file).
+import Foundation
+import TensorEngine
+
+public enum DataFile {
+    /// The file's bytes, decompressed if it is gzip (detected by content, not name).
+    public static func read(_ path: String) throws -> [UInt8] {
+        let raw = try readRaw(path)
+        return Gzip.isGzip(raw) ? try Gzip.inflate(raw, path: path) : raw
+    }
+
+    /// The file's bytes as stored.
+    public static func readRaw(_ path: String) throws -> [UInt8] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw TensorError.badFile(path: path, detail: "no such file")
+        }
+        if isDirectory.boolValue {
+            throw TensorError.badFile(path: path, detail: "is a directory, not a file")
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw TensorError.badFile(path: path, detail: "cannot be opened for reading")
+        }
+        defer { try? handle.close() }
+        do {
+            let data = try handle.readToEnd() ?? Data()
+            return [UInt8](data)
+        } catch {
+            throw TensorError.badFile(path: path, detail: "read failed: \(error.localizedDescription)")
+        }
+    }
+
+    /// Writes bytes atomically (a temporary file renamed into place).
+    public static func write(_ bytes: [UInt8], to path: String) throws {
+        do {
+            try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw TensorError.badFile(path: path, detail: "cannot write: \(error.localizedDescription)")
+        }
+    }
+}

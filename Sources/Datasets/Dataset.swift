@@ -1,0 +1,103 @@
+// Dataset: what the notebook calls a dataset — a numbered collection of
+// sequences, each a tensor [T, 1, H, W] with pixels in [0, 1] — and batching
+// into [B, T, 1, H, W]. The sequences come from a `SequenceSource`: the
+// on-the-fly generator (MovingMNISTGenerator), the memory-mapped standard
+// test file (MovingMNISTFile), or a tensor held in memory (TensorSequences).
+// Deliberately not: caching, prefetching, or augmentation.
+import TensorEngine
+
+/// Something that can write sequence i. `write` must write every element of
+/// the [frames, 1, height, width] block and be safe to call from several
+/// threads at once for different i.
+public protocol SequenceSource: AnyObject {
+    var count: Int { get }
+    var frames: Int { get }
+    var height: Int { get }
+    var width: Int { get }
+    /// One line saying what the sequences are and where they come from.
+    var summary: String { get }
+    func write(sequence i: Int, into dst: UnsafeMutablePointer<Float>)
+}
+
+public final class Dataset: CustomStringConvertible {
+    public let source: any SequenceSource
+
+    public init(_ source: any SequenceSource) { self.source = source }
+
+    public var count: Int { source.count }
+    public var frames: Int { source.frames }
+    public var channels: Int { 1 }
+    public var height: Int { source.height }
+    public var width: Int { source.width }
+    /// The shape of one sequence: [T, 1, H, W].
+    public var sequenceShape: [Int] { [frames, 1, height, width] }
+    public var description: String { source.summary }
+
+    /// Sequence i as [T, 1, H, W].
+    public func sequence(_ i: Int) throws -> Tensor {
+        try check(i)
+        let t = Tensor(uninitialized: sequenceShape)
+        source.write(sequence: i, into: t.data)
+        return t
+    }
+
+    public subscript(i: Int) -> Tensor {
+        get throws { try sequence(i) }
+    }
+
+    /// The sequences at `indices` stacked as [B, T, 1, H, W], written in
+    /// parallel (each sequence into its own slice, so the bytes never depend
+    /// on the thread count).
+    public func batch(indices: [Int]) throws -> Tensor {
+        guard !indices.isEmpty else {
+            throw TensorError.invalidArgument(op: "batch", detail: "no indices: a batch needs at least one sequence")
+        }
+        for i in indices { try check(i) }
+        let out = Tensor(uninitialized: [indices.count] + sequenceShape)
+        let per = frames * height * width
+        let base = out.data
+        let src = source
+        Parallel.forEach(indices.count) { b, _ in
+            src.write(sequence: indices[b], into: base + b * per)
+        }
+        return out
+    }
+
+    /// A seeded sampler of batches of `size` over this dataset.
+    public func sampler(batch size: Int, stream: RandomStream) throws -> BatchSampler {
+        try BatchSampler(count: count, batchSize: size, stream: stream)
+    }
+
+    private func check(_ i: Int) throws {
+        guard i >= 0 && i < count else {
+            throw TensorError.invalidArgument(op: "dataset",
+                detail: count == 0 ? "index \(i): the dataset is empty" : "index \(i) is out of range 0..<\(count)")
+        }
+    }
+}
+
+/// Sequences held in memory: a tensor [N, T, 1, H, W] (or [N, T, H, W]).
+public final class TensorSequences: SequenceSource, @unchecked Sendable {
+    public let tensor: Tensor
+    public let count: Int, frames: Int, height: Int, width: Int
+    public let summary: String
+
+    public init(_ tensor: Tensor, summary: String = "sequences from a tensor") throws {
+        let s = tensor.shape
+        guard s.count == 4 || (s.count == 5 && s[2] == 1) else {
+            throw TensorError.invalidArgument(op: "dataset",
+                detail: "expected sequences [N, T, 1, H, W] or [N, T, H, W], got \(describeShape(s))")
+        }
+        self.tensor = tensor.detached()
+        self.count = s[0]
+        self.frames = s[1]
+        self.height = s[s.count - 2]
+        self.width = s[s.count - 1]
+        self.summary = summary + " \(describeShape(s))"
+    }
+
+    public func write(sequence i: Int, into dst: UnsafeMutablePointer<Float>) {
+        let per = frames * height * width
+        dst.update(from: tensor.data + i * per, count: per)
+    }
+}

@@ -1,0 +1,75 @@
+// MovingMNISTFile: the standard fixed Moving MNIST test file
+// `mnist_test_seq.npy` (Srivastava et al.): uint8 [20, 10000, 64, 64], frame-
+// major [T, N, H, W]. It is memory-mapped (820 MB) and sequence i is gathered
+// on demand as [T, 1, H, W] Float, pixel/255 — the same conversion the
+// generator uses. Float32/float64 files in the same layout are accepted with
+// values taken as they are, and so is a [T, N, 1, H, W] layout. `export`
+// writes any dataset in the standard layout as uint8 (for PyTorch
+// cross-checks or for sharing a fixed test set).
+// Deliberately not: sequence-major [N, T, H, W] files (indistinguishable from
+// frame-major by shape alone; transpose them in numpy first).
+import TensorEngine
+
+public final class MovingMNISTFile: SequenceSource, @unchecked Sendable {
+    public let array: NPYArray
+    public let count: Int, frames: Int, height: Int, width: Int
+    public let summary: String
+
+    public init(path: String) throws {
+        let a = try NPYArray(path: path)
+        var s = a.shape
+        if s.count == 5 && s[2] == 1 { s.remove(at: 2) }
+        guard s.count == 4 else {
+            throw TensorError.badFile(path: path,
+                detail: "shape \(describeShape(a.shape)) is not Moving MNIST's [frames, sequences, height, width] (e.g. [20, 10000, 64, 64])")
+        }
+        guard a.dtype.kind == "u" && a.dtype.size == 1 || a.dtype.kind == "f" else {
+            throw TensorError.badFile(path: path, detail: "holds \(a.dtype) values; Moving MNIST files hold uint8 (0–255) or float32/float64 (0–1)")
+        }
+        array = a
+        frames = s[0]; count = s[1]; height = s[2]; width = s[3]
+        summary = "Moving MNIST file \(path), \(count) sequences of \(frames) frames at \(height)×\(width) (\(a.dtype))"
+    }
+
+    public func write(sequence i: Int, into dst: UnsafeMutablePointer<Float>) {
+        let plane = height * width
+        if array.dtype.kind == "u" {
+            let bytes = array.rawData.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            unitPixel.withUnsafeBufferPointer { lut in
+                for t in 0..<frames {
+                    let src = bytes + (t * count + i) * plane, out = dst + t * plane
+                    for p in 0..<plane { out[p] = lut[Int(src[p])] }
+                }
+            }
+        } else {
+            for t in 0..<frames {
+                array.copyFloats(from: (t * count + i) * plane, count: plane, into: dst + t * plane)
+            }
+        }
+    }
+
+    /// The notebook's `load_moving_mnist(path)`.
+    public static func load(_ path: String) throws -> Dataset {
+        Dataset(try MovingMNISTFile(path: path))
+    }
+
+    /// Writes the first `limit` (default all) sequences of `dataset` to `path`
+    /// as uint8 [T, N, H, W] (pixel = round(255·value), values clamped to [0, 1]).
+    public static func export(_ dataset: Dataset, to path: String, limit: Int? = nil) throws {
+        let n = min(limit ?? dataset.count, dataset.count)
+        guard n > 0 else { throw TensorError.invalidArgument(op: "export", detail: "no sequences to write") }
+        let T = dataset.frames, plane = dataset.height * dataset.width
+        var bytes = [UInt8](repeating: 0, count: T * n * plane)
+        let seq = Tensor(uninitialized: dataset.sequenceShape)
+        for i in 0..<n {
+            dataset.source.write(sequence: i, into: seq.data)
+            for t in 0..<T {
+                for p in 0..<plane {
+                    let v = Swift.min(1, Swift.max(0, seq.data[t * plane + p]))
+                    bytes[(t * n + i) * plane + p] = UInt8((v * 255).rounded())
+                }
+            }
+        }
+        try NPY.write(uint8: bytes, shape: [T, n, dataset.height, dataset.width], to: path)
+    }
+}
