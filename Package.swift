@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "TestSupport"],
                     resources: [.copy("Goldens")]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"], resources: [.copy("Goldens")]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "FiguresCairo"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook", "TestSupport"]),
     ],
