@@ -1,0 +1,88 @@
+// Figure: a page of panels in a grid, with an optional title, row labels,
+// colour bars and a label under the grid. `draw(into:)` lays it out with the
+// renderer's text measurements and draws it; saving to SVG/PDF/PNG is in
+// FiguresCairo. Plain values in, no tensors and no I/O here.
+
+public struct Figure: Sendable {
+    /// Size in points (1/72 inch).
+    public var width: Double
+    public var height: Double
+    public var title: String?
+    /// Panels in row-major order, `columns` to a row.
+    public var panels: [Panel]
+    public var columns: Int
+    /// All plotting panels share one x range; only the bottom row labels it.
+    public var sharedX: Bool
+    /// All plotting panels share one y range; only the first column labels it.
+    public var sharedY: Bool
+    /// One per row, drawn left of the row; empty for none.
+    public var rowLabels: [String]
+    public var colorBars: [ColorBar]
+    /// A label centred under the whole grid (e.g. "frame").
+    public var bottomLabel: String?
+    public var style: FigureStyle
+
+    public init(width: Double = 480, height: Double = 320, columns: Int = 1, panels: [Panel] = [],
+                title: String? = nil) {
+        self.width = width; self.height = height; self.columns = columns; self.panels = panels
+        self.title = title
+        sharedX = false; sharedY = false; rowLabels = []; colorBars = []; bottomLabel = nil
+        style = .standard
+    }
+
+    public var rows: Int { columns > 0 ? (panels.count + columns - 1) / columns : 0 }
+
+    /// Throws when the figure cannot be drawn as described.
+    public func validate() throws {
+        guard width.isFinite, height.isFinite, width > 0, height > 0 else {
+            throw FigureError.invalidFigureSize(width: width, height: height)
+        }
+        guard columns >= 1 else { throw FigureError.invalidArgument("a figure needs at least one column, got \(columns)") }
+        guard !panels.isEmpty else { throw FigureError.empty("figure panel list") }
+        guard rowLabels.isEmpty || rowLabels.count == rows else {
+            throw FigureError.lengthMismatch(what: "row labels", expected: rows, got: rowLabels.count)
+        }
+        for (i, bar) in colorBars.enumerated() {
+            if let r = bar.rows, r.lowerBound < 0 || r.upperBound >= rows {
+                throw FigureError.invalidArgument("colour bar \(i) spans rows \(r.lowerBound)...\(r.upperBound), but the figure has \(rows) rows")
+            }
+            guard bar.range.lowerBound.isFinite, bar.range.upperBound.isFinite else {
+                throw FigureError.invalidArgument("colour bar \(i) has a non-finite range")
+            }
+        }
+        for (i, p) in panels.enumerated() where p.style == .image {
+            guard let base = p.imageLayers.first else { throw FigureError.empty("image panel \(i) layer list") }
+            for m in p.markers where m.y < 0 || m.x < 0 || m.y >= base.values.height || m.x >= base.values.width {
+                throw FigureError.queryOutOfBounds(y: m.y, x: m.x, width: base.values.width, height: base.values.height)
+            }
+        }
+    }
+
+    /// Lay the figure out and draw it.
+    public func draw(into renderer: Renderer) throws {
+        try validate()
+        let layout = try FigureLayout(figure: self, renderer: renderer)
+        renderer.fill(Path.rect(Rect(x: 0, y: 0, width: width, height: height)), color: .white)
+        for (panel, placement) in zip(panels, layout.placements) {
+            switch panel.style {
+            case .axes: PanelDrawing.drawAxes(panel, placement, style: style, renderer: renderer)
+            case .image: try PanelDrawing.drawImage(panel, placement, style: style, renderer: renderer)
+            }
+        }
+        if let t = title, let at = layout.titlePoint {
+            renderer.drawText(t, at: at, font: style.titleFont, color: .ink, anchor: TextAnchor(.center, .top),
+                              rotation: .horizontal)
+        }
+        for l in layout.rowLabels {
+            renderer.drawText(l.text, at: l.point, font: style.rowLabelFont, color: .ink, anchor: l.anchor,
+                              rotation: l.rotation)
+        }
+        for (bar, rect) in zip(colorBars, layout.colorBarRects) {
+            PanelDrawing.drawColorBar(bar, in: rect, style: style, renderer: renderer)
+        }
+        if let b = bottomLabel, let at = layout.bottomLabelPoint {
+            renderer.drawText(b, at: at, font: style.axisLabelFont, color: .ink, anchor: TextAnchor(.center, .top),
+                              rotation: .horizontal)
+        }
+    }
+}

@@ -1,0 +1,70 @@
+// LossPlot: training curves of one or more runs on one axis — the figure
+// behind the notebook built-in `plot_loss`. Train losses are lines (with an
+// optional smoothed trend over the faint raw curve), validation losses are
+// markers in the run's colour; optional log-scale y.
+
+/// One run's losses, as plain arrays.
+public struct LossRun: Sendable {
+    public var label: String
+    public var steps: [Double]
+    public var loss: [Double]
+    public var validationSteps: [Double]
+    public var validationLoss: [Double]
+
+    /// Throws when `steps` and `loss` (or the validation pair) differ in length.
+    public init(label: String, steps: [Double], loss: [Double],
+                validationSteps: [Double] = [], validationLoss: [Double] = []) throws {
+        guard steps.count == loss.count else {
+            throw FigureError.lengthMismatch(what: "run '\(label)' loss values (one per step)", expected: steps.count, got: loss.count)
+        }
+        guard validationSteps.count == validationLoss.count else {
+            throw FigureError.lengthMismatch(what: "run '\(label)' validation loss values (one per validation step)",
+                                             expected: validationSteps.count, got: validationLoss.count)
+        }
+        self.label = label; self.steps = steps; self.loss = loss
+        self.validationSteps = validationSteps; self.validationLoss = validationLoss
+    }
+}
+
+public enum LossPlot {
+    /// Loss curves of `runs` on one axis.
+    /// - Parameters:
+    ///   - logY: log-scale loss axis (values ≤ 0 are left out).
+    ///   - smoothing: EMA weight in 0..<1; when set, the raw curve is drawn faint
+    ///     and the smoothed one solid on top.
+    ///   - width, height: figure size in points.
+    public static func figure(runs: [LossRun], logY: Bool = false, smoothing: Double? = nil,
+                              title: String? = nil, xLabel: String = "step", yLabel: String = "loss",
+                              width: Double = 420, height: Double = 280) throws -> Figure {
+        guard !runs.isEmpty else { throw FigureError.empty("plot_loss run list") }
+        if let w = smoothing, !(w >= 0 && w < 1) {
+            throw FigureError.invalidArgument("smoothing weight must be in 0..<1, got \(w)")
+        }
+        let all = runs.flatMap { $0.loss + $0.validationLoss }
+        guard all.contains(where: { $0.isFinite }) else { throw FigureError.empty("loss curves (no finite values)") }
+        if logY && !all.contains(where: { $0.isFinite && $0 > 0 }) {
+            throw FigureError.noPositiveValuesForLogScale("loss curves")
+        }
+        var panel = Panel(title: nil,
+                          xAxis: Axis(label: xLabel, integerTicks: true),
+                          yAxis: Axis(label: yLabel, scale: logY ? .log : .linear))
+        for (i, run) in runs.enumerated() {
+            let color = Color.cycle(i)
+            let hasValidation = !run.validationLoss.isEmpty
+            let trainLabel = hasValidation ? "\(run.label) (train)" : run.label
+            if let w = smoothing, w > 0 {
+                panel.lines.append(try LineSeries(x: run.steps, y: run.loss, color: color, width: 0.9, opacity: 0.3))
+                panel.lines.append(try LineSeries(x: run.steps, y: Smoothing.exponentialMovingAverage(run.loss, weight: w),
+                                                  label: trainLabel, color: color, width: 1.6))
+            } else {
+                panel.lines.append(try LineSeries(x: run.steps, y: run.loss, label: trainLabel, color: color, width: 1.4))
+            }
+            if hasValidation {
+                panel.scatters.append(try ScatterSeries(x: run.validationSteps, y: run.validationLoss,
+                                                        label: "\(run.label) (validation)", color: color,
+                                                        marker: MarkerStyle(shape: MarkerShape.cycle(i), size: 5.5)))
+            }
+        }
+        return Figure(width: width, height: height, columns: 1, panels: [panel], title: title)
+    }
+}

@@ -1,0 +1,121 @@
+// Figure+Render: turning a Figure into SVG, PDF or PNG bytes with Cairo, and
+// saving them. Output is byte-identical for identical input: the PDF creation
+// date is pinned, SVG ids that Cairo numbers process-wide are renumbered, and
+// nothing else varies. Rendering happens in memory; the file is then written
+// atomically, so a failed render never touches an existing file.
+
+import CCairo
+import Figures
+
+extension Figure {
+    /// The creation date written into every PDF, so that PDFs are reproducible.
+    public static let pinnedPDFDate = "2000-01-01T00:00:00Z"
+
+    /// Render to `path`, the format chosen by its extension (.svg, .pdf, .png).
+    /// The file is replaced atomically (written to a temporary file in the same
+    /// directory, then renamed), so readers see the old file or the new one.
+    /// - Parameter pngScale: pixels per point for PNG (2 gives 144 dpi).
+    public func save(to path: String, pngScale: Double = 2) throws {
+        let format = try FigureFormat(path: path)
+        let bytes: [UInt8]
+        do {
+            bytes = try render(as: format, pngScale: pngScale)
+        } catch let FigureSaveError.renderFailed(_, f, reason) {
+            throw FigureSaveError.renderFailed(path: path, format: f, reason: reason)
+        }
+        try AtomicFile.write(bytes, to: path)
+    }
+
+    /// The figure as the bytes of an SVG, PDF or PNG file.
+    public func render(as format: FigureFormat, pngScale: Double = 2) throws -> [UInt8] {
+        do {
+            try validate()
+        } catch {
+            throw FigureSaveError.renderFailed(path: nil, format: format, reason: "\(error)")
+        }
+        let sink = ByteSink()
+        let closure = Unmanaged.passUnretained(sink).toOpaque()
+        let surface: OpaquePointer?
+        switch format {
+        case .svg:
+            surface = cairo_svg_surface_create_for_stream(ByteSink.write, closure, width, height)
+        case .pdf:
+            surface = cairo_pdf_surface_create_for_stream(ByteSink.write, closure, width, height)
+            if let surface {
+                cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, Figure.pinnedPDFDate)
+                cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "Kymo")
+                if let t = title { cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, t) }
+            }
+        case .png:
+            guard pngScale > 0, pngScale.isFinite else {
+                throw FigureSaveError.renderFailed(path: nil, format: format, reason: "PNG scale must be positive, got \(pngScale)")
+            }
+            let w = (width * pngScale).rounded(.up), h = (height * pngScale).rounded(.up)
+            guard w <= 32767, h <= 32767 else {
+                throw FigureSaveError.renderFailed(path: nil, format: format,
+                    reason: "a \(Int(w))×\(Int(h)) pixel PNG exceeds Cairo's 32767-pixel limit")
+            }
+            surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(w), Int32(h))
+        }
+        guard let surface else {
+            throw FigureSaveError.renderFailed(path: nil, format: format, reason: "Cairo could not create a surface")
+        }
+        defer { cairo_surface_destroy(surface) }
+        try Self.check(cairo_surface_status(surface), format)
+
+        let cr = cairo_create(surface)!
+        do {
+            if format == .png {
+                // The pixel grid is rounded up; paint all of it, not just the figure's points.
+                cairo_set_source_rgb(cr, 1, 1, 1)
+                cairo_paint(cr)
+                cairo_scale(cr, pngScale, pngScale)
+            }
+            let mode: CairoRenderer.RasterMode
+            switch format {
+            case .pdf: mode = .cells
+            case .svg: mode = .cellsOrPrescaled(maxCells: 300, targetPixels: 512)
+            case .png: mode = .nearest
+            }
+            let renderer = CairoRenderer(context: cr, rasterMode: mode)
+            try draw(into: renderer)
+            try Self.check(cairo_status(cr), format)
+        } catch let e as FigureSaveError {
+            cairo_destroy(cr)
+            throw e
+        } catch {
+            cairo_destroy(cr)
+            throw FigureSaveError.renderFailed(path: nil, format: format, reason: "\(error)")
+        }
+        cairo_destroy(cr)
+
+        if format == .png {
+            cairo_surface_flush(surface)
+            try Self.check(cairo_surface_write_to_png_stream(surface, ByteSink.write, closure), format)
+        } else {
+            cairo_surface_finish(surface)
+            try Self.check(cairo_surface_status(surface), format)
+        }
+        let bytes = withExtendedLifetime(sink) { sink.bytes }
+        return format == .svg ? SVGIds.normalize(bytes) : bytes
+    }
+
+    static func check(_ status: cairo_status_t, _ format: FigureFormat) throws {
+        guard status == CAIRO_STATUS_SUCCESS else {
+            let reason = String(cString: cairo_status_to_string(status))
+            throw FigureSaveError.renderFailed(path: nil, format: format, reason: "Cairo: \(reason)")
+        }
+    }
+}
+
+/// Collects what a Cairo stream surface writes.
+final class ByteSink {
+    var bytes: [UInt8] = []
+
+    static let write: cairo_write_func_t = { closure, data, length in
+        guard let closure, let data else { return CAIRO_STATUS_WRITE_ERROR }
+        let sink = Unmanaged<ByteSink>.fromOpaque(closure).takeUnretainedValue()
+        sink.bytes.append(contentsOf: UnsafeBufferPointer(start: data, count: Int(length)))
+        return CAIRO_STATUS_SUCCESS
+    }
+}
