@@ -38,26 +38,32 @@ struct Bench: ParsableCommand {
         rows += try EngineBenchmark.conv(batch: 8, cin: 128, cout: 256, size: 16, repeats: repeats)
         rows += try EngineBenchmark.conv(batch: 8, cin: 128, cout: 256, size: 64, repeats: max(1, repeats / 2))
         let torch = noTorch ? nil : runTorch(["engine", "--threads", "\(Engine.threads)", "--repeats", "\(repeats)"])
-        let keys = ["gemm_256", "gemm_2048", "gemm_4096", "conv16_fwd", "conv16_fwdbwd", "conv64_fwd", "conv64_fwdbwd"]
-        printTable(rows: rows, keys: keys, torch: torch, peak: usable)
+        printTable(rows: rows, torch: torch, peak: usable)
     }
 
-    func printTable(rows: [BenchResult], keys: [String], torch: [String: Any]?, peak: Double) {
+    /// Kymo's rows beside bench_torch.py's `results`, which come in the same order.
+    func printTable(rows: [BenchResult], torch: [String: Any]?, peak: Double) {
+        let torchTimes = ((torch?["results"] as? [[String: Any]]) ?? []).map { ($0["median_s"] as? NSNumber)?.doubleValue }
         let header = "op".padding(toLength: 52, withPad: " ", startingAt: 0)
             + "  kymo ms  GFLOP/s  %peak   torch ms  GFLOP/s  torch/kymo"
         print(header)
         print(String(repeating: "-", count: header.count))
-        for (row, key) in zip(rows, keys) {
+        for (i, row) in rows.enumerated() {
             var line = row.name.padding(toLength: 52, withPad: " ", startingAt: 0)
             line += String(format: "  %7.2f  %7.1f  %4.0f%%", row.seconds * 1e3, row.gflops, 100 * row.gflops / peak)
-            if let t = (torch?[key] as? NSNumber)?.doubleValue {
+            if i < torchTimes.count, let t = torchTimes[i] {
                 line += String(format: "   %8.2f  %7.1f  %9.2fx", t * 1e3, row.flops / t / 1e9, t / row.seconds)
             } else {
                 line += "          -        -           -"
             }
             print(line)
         }
-        if let torch, let v = torch["torch_version"] { print("PyTorch \(v), \(torch["threads"] ?? "?") thread(s); ratio > 1 means Kymo is faster.") }
+        if let torch, let v = torch["torch"] {
+            print("PyTorch \(v) (\(torch["blas"] ?? "?")), \(torch["threads"] ?? "?") thread(s); torch/kymo > 1 means Kymo is faster.")
+            if let before = torch["loadavg_before"] as? [NSNumber], let b = before.first {
+                print(String(format: "Load average before the PyTorch run: %.2f (an idle machine reads near 0; other work skews both columns).", b.doubleValue))
+            }
+        }
         else if !noTorch { print("PyTorch not importable: run `pip install torch` to see it side by side.") }
     }
 
