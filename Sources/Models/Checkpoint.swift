@@ -1,0 +1,93 @@
+// Training checkpoints: one safetensors file holding everything a run needs to
+// continue bit for bit —
+//   model.<parameter name>        the weights (state_dict names)
+//   optimizer.exp_avg.<i>, optimizer.exp_avg_sq.<i>   Adam's moments, parameter order
+//   history.loss [steps]          every recorded training loss, exact F32 bits
+//   history.validation_loss [k]   and validation losses
+// and in the metadata: the config JSON, the completed step and Adam's step,
+// the determinism-relevant options (batch, lr, loss, reduction, seed, sampling
+// schedule), the random streams (key and position; every draw is derived from
+// them and the step number), validation steps and accumulated seconds.
+// Written atomically, so an interrupted write leaves the previous checkpoint.
+import Foundation
+import TensorEngine
+
+extension Trainer {
+    static let formatKey = "kymo.checkpoint"
+    static let formatVersion = "1"
+
+    /// What a resumed run must agree on to continue bit for bit.
+    var determinismKey: String {
+        "batch=\(options.batchSize) lr=\(options.learningRate.bitPattern) loss=\(options.loss.rawValue) "
+            + "reduction=\(options.reduction.rawValue) seed=\(options.seed) sampling=\(sampling?.text ?? "n/a")"
+    }
+
+    func streamText(_ s: RandomStream) -> String { "\(s.key):\(s.position)" }
+
+    /// Writes the checkpoint of the current step to `path`.
+    public func saveCheckpoint(to path: String) throws {
+        var tensors: [(name: String, tensor: Tensor)] = model.namedParameters.map { ("model." + $0.name, $0.tensor) }
+        tensors += optimizer.stateTensors().map { ("optimizer." + $0.name, $0.tensor) }
+        tensors.append(("history.loss", try Tensor(history.loss, shape: [history.loss.count])))
+        tensors.append(("history.validation_loss", try Tensor(history.validationLoss, shape: [history.validationLoss.count])))
+        let meta: [String: String] = [
+            Trainer.formatKey: Trainer.formatVersion,
+            "config": model.config.json,
+            "step": "\(step)",
+            "optimizer.step": "\(optimizer.step)",
+            "options": determinismKey,
+            "streams": [batchStream, windowStream, samplingStream].map(streamText).joined(separator: ","),
+            "history.validation_steps": history.validationSteps.map(String.init).joined(separator: ","),
+            "history.seconds": "\(history.seconds)",
+        ]
+        try Safetensors.write(SafetensorsFile(tensors: tensors, metadata: meta), path: path)
+    }
+
+    /// A trainer that continues the run saved in `path`: the model's weights,
+    /// Adam's state, the step and the history are restored. The model's config
+    /// and the options that decide the numbers (batch, lr, loss, reduction,
+    /// seed, sampling) must match the saved ones; `options.steps` may be larger.
+    public static func resume(model: Model, train: BatchSource, validation: BatchSource? = nil,
+                              options: TrainingOptions, checkpoint path: String) throws -> Trainer {
+        let file = try Safetensors.read(path: path)
+        func bad(_ s: String) -> ModelError { .checkpoint(path: path, detail: s) }
+        guard file.metadata[formatKey] == formatVersion else { throw bad("not a Kymo training checkpoint (no \(formatKey) \(formatVersion) metadata)") }
+        guard let cfgText = file.metadata["config"], let saved = try? ModelConfig(json: cfgText) else { throw bad("no readable model config") }
+        guard saved == model.config else {
+            throw bad("saved from a different model (\(saved.summary)); this one is \(model.config.summary)")
+        }
+        var opts = options
+        if opts.sampling == nil, let key = file.metadata["options"], let r = key.range(of: "sampling=") {
+            opts.sampling = SamplingSchedule(text: String(key[r.upperBound...]))   // keep the saved schedule
+        }
+        let trainer = try Trainer(model: model, train: train, validation: validation, options: opts)
+        guard file.metadata["options"] == trainer.determinismKey else {
+            throw bad("saved with options \(file.metadata["options"] ?? "?"), resumed with \(trainer.determinismKey); the run would not continue identically")
+        }
+        guard let step = file.metadata["step"].flatMap(Int.init), let adamStep = file.metadata["optimizer.step"].flatMap(Int.init) else {
+            throw bad("no step count")
+        }
+        guard step <= opts.steps else { throw bad("already at step \(step), beyond the \(opts.steps) steps asked for") }
+        let expectedStreams = [trainer.batchStream, trainer.windowStream, trainer.samplingStream].map(trainer.streamText).joined(separator: ",")
+        guard file.metadata["streams"] == expectedStreams else { throw bad("random streams differ from this run's (another seed?)") }
+        // weights: same names and shapes, nothing missing
+        let weights = SafetensorsFile(tensors: file.tensors.filter { $0.name.hasPrefix("model.") }
+            .map { (String($0.name.dropFirst("model.".count)), $0.tensor) })
+        try model.load(weights, path: path)
+        var state: [String: Tensor] = [:]
+        for (name, t) in file.tensors where name.hasPrefix("optimizer.") { state[String(name.dropFirst("optimizer.".count))] = t }
+        try trainer.optimizer.restore(state: state, step: adamStep)
+        guard let losses = file["history.loss"], losses.count == step, let vl = file["history.validation_loss"] else {
+            throw bad("history does not match step \(step)")
+        }
+        trainer.history.loss = losses.toArray()
+        trainer.history.steps = (0..<step).map { $0 + 1 }
+        trainer.history.validationLoss = vl.toArray()
+        let vsteps = (file.metadata["history.validation_steps"] ?? "").split(separator: ",").compactMap { Int($0) }
+        guard vsteps.count == vl.count else { throw bad("validation history is inconsistent") }
+        trainer.history.validationSteps = vsteps
+        trainer.history.seconds = file.metadata["history.seconds"].flatMap(Double.init) ?? 0
+        trainer.step = step
+        return trainer
+    }
+}
