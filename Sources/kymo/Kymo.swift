@@ -1,4 +1,5 @@
-// kymo: the command-line host (owned by the language work; the lead adds Bench).
+// kymo: the command-line host. `kymo` alone starts the REPL; `run`, `check`
+// and `repl` are the language's commands, `bench` the engine's.
 import ArgumentParser
 
 @main
@@ -6,5 +7,6 @@ struct Kymo: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kymo",
         abstract: "A REPL and notebook runner for spatiotemporal prediction research.",
-        subcommands: [Bench.self])
+        subcommands: [Repl.self, Run.self, Check.self, Bench.self],
+        defaultSubcommand: Repl.self)
 }

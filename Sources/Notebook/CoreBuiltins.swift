@@ -1,0 +1,38 @@
+// CoreBuiltins: the built-ins that belong to the session itself — print,
+// seed, log and run_id.
+
+import TensorEngine
+
+enum CoreBuiltins {
+    static func print(_ args: BoundArguments, _ context: CallContext) throws -> Value {
+        context.write(args.extra.map { ValueFormatter.plain($0) }.joined(separator: " ") + "\n")
+        return .null
+    }
+
+    static func seed(_ args: BoundArguments, _ context: CallContext) throws -> Value {
+        let n = try args.int("n")
+        guard n >= 0 else { throw BuiltinError("seed must be a non-negative int, got \(n)", kind: .range) }
+        context.session.randomKeys.reseed(UInt64(n))
+        return .null
+    }
+
+    static func log(_ args: BoundArguments, _ context: CallContext) throws -> Value {
+        let name = try args.string("name")
+        guard !name.isEmpty else { throw BuiltinError("log: the metric name must not be empty", kind: .range) }
+        let value: Double
+        switch args["value"] {
+        case .int(let i): value = Double(i)
+        case .float(let f): value = f
+        case .host(let t as TensorValue):
+            value = Double(try TensorBuiltins.engine { try t.tensor.item() })
+        case let other:
+            throw BuiltinError("log: value must be a number or a one-element tensor, got \(other.typeName)", kind: .type)
+        }
+        context.session.appendMetric(name, value)
+        return .null
+    }
+
+    static func runID(_ args: BoundArguments, _ context: CallContext) throws -> Value {
+        .string(context.session.options.runID)
+    }
+}

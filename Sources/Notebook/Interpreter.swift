@@ -1,0 +1,486 @@
+// Interpreter: walks the checked AST and computes values. Errors become a
+// `Diagnostic` thrown with the span of the culprit; the session catches it,
+// so a failing cell leaves every earlier binding intact. Between statements
+// (and at every loop iteration and call) it checks the interrupt flag, the
+// optional step limit and how much stack is left, so no input — however
+// recursive — can crash the host.
+// Deliberately not: a bytecode VM, tail calls, exceptions in the language.
+
+import Foundation
+
+final class Interpreter {
+    let globals = Scope(parent: nil)
+    let registry: BuiltinRegistry
+    unowned let session: Session
+    /// `--set` values for top-level `let`s, by name.
+    var overrides: [String: Value] = [:]
+    var stepLimit: Int?
+    private(set) var steps = 0
+    private var callDepth = 0
+    static let maxCallDepth = 5_000
+    /// The lowest stack address the interpreter may reach (set per cell).
+    private var stackFloor: UInt = 0
+
+    enum Flow {
+        case normal
+        case returned(Value)
+    }
+
+    init(session: Session, registry: BuiltinRegistry) {
+        self.session = session
+        self.registry = registry
+    }
+
+    // MARK: entry
+
+    /// Runs a cell's statements in the global scope. Returns the value of a
+    /// final bare expression (the REPL prints it).
+    func run(_ statements: [Stmt]) throws -> Value? {
+        stackFloor = StackBounds.floor()
+        var last: Value?
+        for s in statements {
+            last = nil
+            if case .expression(let e) = s.kind {
+                try tick(s.span)
+                last = try evaluate(e, globals)
+            } else if case .returned = try execute(s, globals) {
+                break
+            }
+        }
+        return last
+    }
+
+    // MARK: statements
+
+    private func tick(_ span: SourceSpan) throws {
+        steps += 1
+        if session.interrupt.isRequested {
+            throw Diagnostic(.interrupted, "interrupted", at: span)
+        }
+        if let limit = stepLimit, steps > limit {
+            throw Diagnostic(.limit, "step limit of \(limit) exceeded", at: span)
+        }
+    }
+
+    private func checkStack(_ span: SourceSpan) throws {
+        if StackBounds.current() < stackFloor {
+            throw Diagnostic(.limit, "calls or expressions nested too deeply (the stack is nearly exhausted)", at: span)
+        }
+    }
+
+    func execute(_ block: [Stmt], _ scope: Scope) throws -> Flow {
+        for s in block {
+            if case .returned(let v) = try execute(s, scope) { return .returned(v) }
+        }
+        return .normal
+    }
+
+    private func execute(_ stmt: Stmt, _ scope: Scope) throws -> Flow {
+        try tick(stmt.span)
+        switch stmt.kind {
+        case let .declaration(name, valueExpr, constant):
+            let value: Value
+            if scope === globals, constant, let override = overrides[name] {
+                value = override
+            } else {
+                value = try evaluate(valueExpr, scope)
+            }
+            scope.declare(name, Binding(value: value, constant: constant, span: stmt.span))
+        case .function(let decl):
+            scope.declare(decl.name ?? "", Binding(value: .function(Function(.user(decl, scope))), constant: true, span: decl.span))
+        case let .assign(target, op, valueExpr):
+            try assign(target, op, valueExpr, stmt.span, scope)
+        case let .ifElse(condition, then, otherwise):
+            if try truth(condition, scope, what: "'if' condition") {
+                return try execute(then, Scope(parent: scope))
+            } else if let otherwise {
+                return try execute(otherwise, Scope(parent: scope))
+            }
+        case let .forIn(variable, sequenceExpr, body):
+            return try loop(variable, stmt.span, try evaluate(sequenceExpr, scope), sequenceExpr.span, body, scope)
+        case .returnValue(let e):
+            return .returned(try e.map { try evaluate($0, scope) } ?? .null)
+        case .expression(let e):
+            _ = try evaluate(e, scope)
+        }
+        return .normal
+    }
+
+    private func loop(_ variable: String, _ span: SourceSpan, _ sequence: Value, _ sequenceSpan: SourceSpan,
+                      _ body: [Stmt], _ scope: Scope) throws -> Flow {
+        func iteration(_ v: Value) throws -> Flow {
+            try tick(span)
+            let inner = Scope(parent: scope)
+            inner.declare(variable, Binding(value: v, constant: true, span: span))
+            return try execute(body, inner)
+        }
+        switch sequence {
+        case .list(let items):
+            for v in items { if case .returned(let r) = try iteration(v) { return .returned(r) } }
+        case let .range(lo, hi):
+            var i = lo
+            while i < hi {
+                if case .returned(let r) = try iteration(.int(i)) { return .returned(r) }
+                i += 1
+            }
+        case .record(let r):
+            for k in r.keys { if case .returned(let x) = try iteration(.string(k)) { return .returned(x) } }
+        default:
+            throw Diagnostic(.type, "cannot iterate over \(sequence.typeName); 'for' takes a list, a range or a record",
+                             at: sequenceSpan)
+        }
+        return .normal
+    }
+
+    private func truth(_ e: Expr, _ scope: Scope, what: String) throws -> Bool {
+        let v = try evaluate(e, scope)
+        guard case .bool(let b) = v else {
+            throw Diagnostic(.type, "\(what) must be a bool, got \(v.typeName)", at: e.span)
+        }
+        return b
+    }
+
+    // MARK: assignment
+
+    private enum PathStep {
+        case member(String, SourceSpan)
+        case index(Value, SourceSpan)
+    }
+
+    private func assign(_ target: Expr, _ op: AssignOp, _ valueExpr: Expr, _ span: SourceSpan, _ scope: Scope) throws {
+        // Unwind `a.b[i].c` into a root name and a path.
+        var path: [PathStep] = []
+        var e = target
+        while true {
+            switch e.kind {
+            case let .member(base, name):
+                path.insert(.member(name, e.span), at: 0)
+                e = base
+                continue
+            case let .index(base, index):
+                path.insert(.index(try evaluate(index, scope), index.span), at: 0)
+                e = base
+                continue
+            default: break
+            }
+            break
+        }
+        guard case .name(let root) = e.kind else {
+            throw Diagnostic(.runtime, "cannot assign into a temporary value", at: e.span)
+        }
+        guard let owner = scope.owner(of: root), let binding = owner.lookup(root) else {
+            throw Diagnostic(.unknownName, "unknown name '\(root)'", at: e.span,
+                             suggestion: EditDistance.suggestion(for: root, among: scope.visibleNames))
+        }
+        if binding.constant {
+            throw Diagnostic(.declaration, "cannot assign to '\(root)': it is a constant", at: e.span,
+                             notes: binding.span.map { [DiagnosticNote("declared with 'let' here; use 'var' to allow changes", at: $0)] } ?? [])
+        }
+        var rhs = try evaluate(valueExpr, scope)
+        if op != .set {
+            let current = try read(binding.value, path[...])
+            let binary: BinaryOp = op == .add ? .add : op == .sub ? .sub : op == .mul ? .mul : .div
+            do { rhs = try Operators.binary(binary, current, rhs, limit: session.options.maxTensorElements) } catch let b as BuiltinError {
+                throw Diagnostic(b.kind, b.message, at: span)
+            }
+        }
+        owner.update(root, try write(binding.value, path[...], rhs))
+    }
+
+    private func read(_ container: Value, _ path: ArraySlice<PathStep>) throws -> Value {
+        guard let first = path.first else { return container }
+        switch first {
+        case let .member(name, span): return try read(try member(container, name, span), path.dropFirst())
+        case let .index(i, span): return try read(try element(container, i, span), path.dropFirst())
+        }
+    }
+
+    private func write(_ container: Value, _ path: ArraySlice<PathStep>, _ newValue: Value) throws -> Value {
+        guard let first = path.first else { return newValue }
+        switch (first, container) {
+        case (let .member(name, span), .record(var r)):
+            let old = path.count > 1 ? try member(container, name, span) : .null
+            r[name] = try write(old, path.dropFirst(), newValue)
+            return .record(r)
+        case (let .index(.string(key), span), .record(var r)):
+            let old = path.count > 1 ? try element(container, .string(key), span) : .null
+            r[key] = try write(old, path.dropFirst(), newValue)
+            return .record(r)
+        case (let .index(i, span), .list(var xs)):
+            let k = try listIndex(i, count: xs.count, span)
+            xs[k] = try write(xs[k], path.dropFirst(), newValue)
+            return .list(xs)
+        case (.member(_, let span), _), (.index(_, let span), _):
+            throw Diagnostic(.type, "cannot assign into a part of \(container.typeName); only lists and records can be changed",
+                             at: span)
+        }
+    }
+
+    // MARK: expressions
+
+    func evaluate(_ e: Expr, _ scope: Scope) throws -> Value {
+        switch e.kind {
+        case .int(let i): return .int(i)
+        case .float(let f): return .float(f)
+        case .string(let s): return .string(s)
+        case .bool(let b): return .bool(b)
+        case .null: return .null
+        case .name(let n): return try lookup(n, e.span, scope)
+        case .list(let items):
+            try checkStack(e.span)
+            return .list(try items.map { try evaluate($0, scope) })
+        case .record(let fields):
+            try checkStack(e.span)
+            var r = Record()
+            for f in fields { r[f.key] = try evaluate(f.value, scope) }
+            return .record(r)
+        case let .unary(op, operand):
+            try checkStack(e.span)
+            let v = try evaluate(operand, scope)
+            if op == .not {
+                guard case .bool(let b) = v else {
+                    throw Diagnostic(.type, "operand of 'not' must be a bool, got \(v.typeName)", at: e.span)
+                }
+                return .bool(!b)
+            }
+            return try withSpan(e.span) { try Operators.negate(v) }
+        case let .binary(op, lhs, rhs):
+            try checkStack(e.span)
+            if op == .and || op == .or {
+                let left = try truth(lhs, scope, what: "left operand of '\(op.rawValue)'")
+                if op == .and ? !left : left { return .bool(left) }
+                return .bool(try truth(rhs, scope, what: "right operand of '\(op.rawValue)'"))
+            }
+            let a = try evaluate(lhs, scope), b = try evaluate(rhs, scope)
+            return try withSpan(e.span) { try Operators.binary(op, a, b, limit: session.options.maxTensorElements) }
+        case let .range(lo, hi, closed):
+            let a = try evaluate(lo, scope), b = try evaluate(hi, scope)
+            guard case .int(let x) = a else { throw Diagnostic(.type, "range bounds must be ints, got \(a.typeName)", at: lo.span) }
+            guard case .int(let y) = b else { throw Diagnostic(.type, "range bounds must be ints, got \(b.typeName)", at: hi.span) }
+            var upper = y
+            if closed {
+                guard y < Int.max else { throw Diagnostic(.runtime, "range upper bound overflows", at: hi.span) }
+                upper = y + 1
+            }
+            guard x <= upper else {
+                throw Diagnostic(.range, "range lower bound \(x) is greater than its upper bound \(y)", at: e.span)
+            }
+            return .range(x, upper)
+        case let .call(callee, args):
+            return try call(callee, args, e.span, scope)
+        case let .member(base, name):
+            try checkStack(e.span)
+            return try member(try evaluate(base, scope), name, e.span)
+        case let .index(base, index):
+            try checkStack(e.span)
+            let container = try evaluate(base, scope)
+            return try element(container, try evaluate(index, scope), index.span)
+        case .function(let decl):
+            return .function(Function(.user(decl, scope)))
+        }
+    }
+
+    private func withSpan<T>(_ span: SourceSpan, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let b as BuiltinError {
+            throw Diagnostic(b.kind, b.message, at: span, suggestion: b.suggestion)
+        }
+    }
+
+    private func lookup(_ name: String, _ span: SourceSpan, _ scope: Scope) throws -> Value {
+        if let b = scope.lookup(name) { return b.value }
+        if let f = registry.functionValue(name) { return .function(f) }
+        throw Diagnostic(.unknownName, "unknown name '\(name)'", at: span,
+                         suggestion: EditDistance.suggestion(for: name, among: scope.visibleNames + registry.names))
+    }
+
+    func member(_ v: Value, _ name: String, _ span: SourceSpan) throws -> Value {
+        switch v {
+        case .record(let r):
+            if let x = r[name] { return x }
+            throw Diagnostic(.unknownName, "record has no key '\(name)'", at: span,
+                             suggestion: EditDistance.suggestion(for: name, among: r.keys))
+        case .host(let h):
+            if let x = try withSpan(span, { try h.property(name) }) { return x }
+            if h.method(named: name) != nil {
+                throw Diagnostic(.type, "'\(name)' is a method of \(h.kindName); call it: .\(name)()", at: span)
+            }
+            throw Diagnostic(.unknownName, "\(h.kindName) has no property '\(name)'", at: span,
+                             suggestion: EditDistance.suggestion(for: name, among: h.propertyNames + h.methods.map(\.signature.name)))
+        case .list(let xs) where name == "count": return .int(xs.count)
+        case .string(let s) where name == "count": return .int(s.count)
+        case let .range(lo, hi) where name == "count": return .int(hi - lo)
+        default:
+            let extra = (v.typeName == "list" || v.typeName == "string" || v.typeName == "range") ? " (it has 'count')" : ""
+            throw Diagnostic(.unknownName, "\(v.typeName) has no member '\(name)'\(extra)", at: span,
+                             suggestion: extra.isEmpty ? nil : EditDistance.suggestion(for: name, among: ["count"]))
+        }
+    }
+
+    private func listIndex(_ i: Value, count: Int, _ span: SourceSpan) throws -> Int {
+        guard case .int(let k) = i else {
+            throw Diagnostic(.type, "list index must be an int, got \(i.typeName)", at: span)
+        }
+        let j = k < 0 ? count + k : k
+        guard j >= 0, j < count else {
+            throw Diagnostic(.range, "index \(k) is out of range for a list of \(count) element\(count == 1 ? "" : "s")", at: span)
+        }
+        return j
+    }
+
+    func element(_ v: Value, _ i: Value, _ span: SourceSpan) throws -> Value {
+        switch v {
+        case .list(let xs): return xs[try listIndex(i, count: xs.count, span)]
+        case .string(let s):
+            let chars = Array(s)
+            return .string(String(chars[try listIndex(i, count: chars.count, span)]))
+        case let .range(lo, hi):
+            return .int(lo + (try listIndex(i, count: hi - lo, span)))
+        case .record(let r):
+            guard case .string(let key) = i else {
+                throw Diagnostic(.type, "record key must be a string, got \(i.typeName)", at: span)
+            }
+            if let x = r[key] { return x }
+            throw Diagnostic(.unknownName, "record has no key '\(key)'", at: span,
+                             suggestion: EditDistance.suggestion(for: key, among: r.keys))
+        case .host(let h):
+            return try withSpan(span) { try h.element(at: i) }
+        default:
+            throw Diagnostic(.type, "\(v.typeName) cannot be indexed", at: span)
+        }
+    }
+
+    // MARK: calls
+
+    private func call(_ calleeExpr: Expr, _ argExprs: [Argument], _ span: SourceSpan, _ scope: Scope) throws -> Value {
+        try checkStack(span)
+        try tick(span)
+        // Method call: `x.name(…)` on a host value dispatches to its methods.
+        if case let .member(baseExpr, name) = calleeExpr.kind {
+            let base = try evaluate(baseExpr, scope)
+            if case .host(let h) = base {
+                guard let method = h.method(named: name) else {
+                    if (try? h.property(name)) ?? nil != nil {
+                        throw Diagnostic(.type, "'\(name)' is a property of \(h.kindName), not a method; write .\(name) without '()'",
+                                         at: calleeExpr.span)
+                    }
+                    throw Diagnostic(.unknownName, "\(h.kindName) has no method '\(name)'", at: calleeExpr.span,
+                                     suggestion: EditDistance.suggestion(for: name, among: h.methods.map(\.signature.name) + h.propertyNames))
+                }
+                return try callBuiltin(method, try arguments(argExprs, scope), argExprs, span)
+            }
+            let callee = try member(base, name, calleeExpr.span)
+            return try callValue(callee, calleeExpr, argExprs, span, scope)
+        }
+        let callee = try evaluate(calleeExpr, scope)
+        return try callValue(callee, calleeExpr, argExprs, span, scope)
+    }
+
+    private func arguments(_ argExprs: [Argument], _ scope: Scope) throws -> [(label: String?, value: Value)] {
+        try argExprs.map { ($0.label, try evaluate($0.value, scope)) }
+    }
+
+    private func callValue(_ callee: Value, _ calleeExpr: Expr, _ argExprs: [Argument], _ span: SourceSpan,
+                           _ scope: Scope) throws -> Value {
+        guard case .function(let f) = callee else {
+            throw Diagnostic(.type, "\(callee.typeName) is not a function and cannot be called", at: calleeExpr.span)
+        }
+        let args = try arguments(argExprs, scope)
+        switch f.body {
+        case .builtin(let b): return try callBuiltin(b, args, argExprs, span)
+        case let .user(decl, closure): return try callUser(decl, closure, args, argExprs, span)
+        }
+    }
+
+    private func callBuiltin(_ b: Builtin, _ args: [(label: String?, value: Value)], _ argExprs: [Argument],
+                             _ span: SourceSpan) throws -> Value {
+        let bound = try ArgumentBinder.bind(b.signature, arguments: args,
+                                            spans: argExprs.map { ($0.labelSpan, $0.value.span) }, callSpan: span)
+        guard let implementation = b.implementation else {
+            let issue = b.signature.issue.map { " (issue \($0))" } ?? ""
+            throw Diagnostic(.unavailable, "not available yet: \(b.signature.name)\(issue)", at: span)
+        }
+        let context = CallContext(session: session, span: span)
+        do {
+            return try implementation(bound, context)
+        } catch let d as Diagnostic {
+            throw d
+        } catch let e as BuiltinError {
+            throw Diagnostic(e.kind, e.message, at: span, suggestion: e.suggestion)
+        } catch {
+            throw Diagnostic(.runtime, "\(b.signature.name): \(error)", at: span)
+        }
+    }
+
+    private func callUser(_ decl: FunctionDecl, _ closure: Scope, _ args: [(label: String?, value: Value)],
+                          _ argExprs: [Argument], _ span: SourceSpan) throws -> Value {
+        let name = decl.name ?? "function"
+        let params = decl.parameters
+        var values = [Value?](repeating: nil, count: params.count)
+        var next = 0
+        for (i, arg) in args.enumerated() {
+            if let label = arg.label {
+                guard let p = params.firstIndex(where: { $0.name == label }) else {
+                    throw Diagnostic(.argument, "unknown argument '\(label)' in call to \(name)",
+                                     at: argExprs[i].labelSpan ?? span,
+                                     suggestion: EditDistance.suggestion(for: label, among: params.map(\.name)))
+                }
+                guard values[p] == nil else {
+                    throw Diagnostic(.argument, "argument '\(label)' is given twice", at: argExprs[i].labelSpan ?? span)
+                }
+                values[p] = arg.value
+            } else {
+                guard next < params.count else {
+                    throw Diagnostic(.argument, "too many arguments to \(name): it takes \(params.count)", at: argExprs[i].value.span)
+                }
+                values[next] = arg.value
+                next += 1
+            }
+        }
+        callDepth += 1
+        defer { callDepth -= 1 }
+        if callDepth > Interpreter.maxCallDepth {
+            throw Diagnostic(.limit, "too many nested calls (more than \(Interpreter.maxCallDepth))", at: span)
+        }
+        let local = Scope(parent: closure)
+        for (p, param) in params.enumerated() {
+            if let v = values[p] {
+                local.declare(param.name, Binding(value: v, constant: true, span: param.span))
+            } else if let d = param.defaultValue {
+                local.declare(param.name, Binding(value: try evaluate(d, local), constant: true, span: param.span))
+            } else {
+                throw Diagnostic(.argument, "missing argument '\(param.name)' in call to \(name)", at: span)
+            }
+        }
+        if case .returned(let v) = try execute(decl.body, local) { return v }
+        return .null
+    }
+}
+
+/// Where the current thread's stack ends, so deep recursion becomes an error
+/// instead of a crash.
+enum StackBounds {
+    @inline(never)
+    static func current() -> UInt {
+        var marker = 0
+        return withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
+    }
+
+    /// The lowest address interpretation may use, measured from here: half
+    /// of this thread's stack (the rlimit for the main thread, the thread's
+    /// stack size otherwise), so frames already below and built-ins at the
+    /// deepest point keep the other half.
+    static func floor() -> UInt {
+        var size: UInt
+        if Thread.isMainThread {
+            var limit = rlimit()
+            getrlimit(Int32(RLIMIT_STACK.rawValue), &limit)
+            size = UInt(min(limit.rlim_cur, 64 << 20))  // RLIM_INFINITY is the largest value
+        } else {
+            size = Thread.current.stackSize > 0 ? UInt(Thread.current.stackSize) : 512 << 10
+        }
+        if size < 256 << 10 { size = 8 << 20 }
+        let here = current()
+        let budget = size / 2
+        return here > budget ? here - budget : 0
+    }
+}

@@ -1,0 +1,138 @@
+// Operators: what `+ - * / %`, comparisons and unary minus do to values.
+// Ints are 64-bit and checked (overflow is an error, never a trap); an int
+// meeting a float becomes a float; `/` on two ints divides as Swift does
+// (truncating). Tensors combine elementwise with broadcasting, with numbers
+// as scalars. `+` concatenates lists, and strings (a non-string operand is
+// shown as `print` would show it).
+// Deliberately not: operators on records, string repetition, implicit bool
+// conversions.
+
+import TensorEngine
+
+enum Operators {
+    static func negate(_ v: Value) throws -> Value {
+        switch v {
+        case .int(let i):
+            guard i != Int.min else { throw BuiltinError("integer overflow in unary '-'") }
+            return .int(-i)
+        case .float(let f): return .float(-f)
+        case .host(let h as TensorValue): return .host(TensorValue(h.tensor.negated()))
+        default: throw BuiltinError("cannot apply unary '-' to \(v.typeName)", kind: .type)
+        }
+    }
+
+    static func binary(_ op: BinaryOp, _ a: Value, _ b: Value, limit: Int = 1 << 28) throws -> Value {
+        switch op {
+        case .eq: return .bool(try equal(a, b))
+        case .ne: return .bool(!(try equal(a, b)))
+        case .lt, .le, .gt, .ge: return .bool(try compare(op, a, b))
+        case .add, .sub, .mul, .div, .mod: return try arithmetic(op, a, b, limit: limit)
+        case .and, .or: throw BuiltinError("internal: logical operators short-circuit in the interpreter")
+        }
+    }
+
+    private static func equal(_ a: Value, _ b: Value) throws -> Bool {
+        if case .host(let h) = a, h is TensorValue { throw tensorComparison() }
+        if case .host(let h) = b, h is TensorValue { throw tensorComparison() }
+        return a.isEqual(to: b)
+    }
+
+    private static func tensorComparison() -> BuiltinError {
+        BuiltinError("tensors cannot be compared with '=='; compare a value such as t.sum().item()", kind: .type)
+    }
+
+    private static func compare(_ op: BinaryOp, _ a: Value, _ b: Value) throws -> Bool {
+        switch (a, b) {
+        case let (.int(x), .int(y)): return ordered(op, x, y)
+        case let (.string(x), .string(y)): return ordered(op, x, y)
+        default:
+            if let x = a.numberValue, let y = b.numberValue { return ordered(op, x, y) }
+            throw BuiltinError("cannot compare \(a.typeName) and \(b.typeName) with '\(op.rawValue)'", kind: .type)
+        }
+    }
+
+    private static func ordered<T: Comparable>(_ op: BinaryOp, _ x: T, _ y: T) -> Bool {
+        switch op {
+        case .lt: return x < y
+        case .le: return x <= y
+        case .gt: return x > y
+        default: return x >= y
+        }
+    }
+
+    private static func arithmetic(_ op: BinaryOp, _ a: Value, _ b: Value, limit: Int) throws -> Value {
+        switch (a, b) {
+        case let (.int(x), .int(y)): return try integer(op, x, y)
+        case (.string, _), (_, .string):
+            guard op == .add else { break }
+            return .string(ValueFormatter.plain(a) + ValueFormatter.plain(b))
+        case let (.list(x), .list(y)):
+            guard op == .add else { break }
+            return .list(x + y)
+        case (.host(let x as TensorValue), _), (_, .host(let x as TensorValue)):
+            _ = x
+            return .host(TensorValue(try tensor(op, a, b, limit: limit)))
+        default:
+            if let x = a.numberValue, let y = b.numberValue { return .float(floating(op, x, y)) }
+        }
+        throw BuiltinError("cannot apply '\(op.rawValue)' to \(a.typeName) and \(b.typeName)", kind: .type)
+    }
+
+    private static func integer(_ op: BinaryOp, _ x: Int, _ y: Int) throws -> Value {
+        let r: (partialValue: Int, overflow: Bool)
+        switch op {
+        case .add: r = x.addingReportingOverflow(y)
+        case .sub: r = x.subtractingReportingOverflow(y)
+        case .mul: r = x.multipliedReportingOverflow(by: y)
+        case .div:
+            guard y != 0 else { throw BuiltinError("division by zero") }
+            r = x.dividedReportingOverflow(by: y)
+        default:
+            guard y != 0 else { throw BuiltinError("remainder by zero") }
+            r = x.remainderReportingOverflow(dividingBy: y)
+        }
+        if r.overflow { throw BuiltinError("integer overflow in \(x) \(op.rawValue) \(y)") }
+        return .int(r.partialValue)
+    }
+
+    private static func floating(_ op: BinaryOp, _ x: Double, _ y: Double) -> Double {
+        switch op {
+        case .add: return x + y
+        case .sub: return x - y
+        case .mul: return x * y
+        case .div: return x / y
+        default: return x.truncatingRemainder(dividingBy: y)
+        }
+    }
+
+    /// Tensor ⊕ tensor, tensor ⊕ number or number ⊕ tensor.
+    private static func tensor(_ op: BinaryOp, _ a: Value, _ b: Value, limit: Int) throws -> Tensor {
+        func asTensor(_ v: Value) throws -> Tensor {
+            if case .host(let t as TensorValue) = v { return t.tensor }
+            if let x = v.numberValue { return Tensor(scalar: Float(x)) }
+            throw BuiltinError("cannot apply '\(op.rawValue)' to \(a.typeName) and \(b.typeName)", kind: .type)
+        }
+        let x = try asTensor(a), y = try asTensor(b)
+        if let shape = broadcastShape(x.shape, y.shape) {
+            var n = 1
+            for d in shape {
+                let (p, overflow) = n.multipliedReportingOverflow(by: d)
+                guard !overflow, p <= limit else {
+                    throw BuiltinError("'\(op.rawValue)' of \(describeShape(x.shape)) and \(describeShape(y.shape)) would exceed the limit of \(limit) elements", kind: .limit)
+                }
+                n = p
+            }
+        }
+        do {
+            switch op {
+            case .add: return try x.add(y)
+            case .sub: return try x.sub(y)
+            case .mul: return try x.mul(y)
+            case .div: return try x.div(y)
+            default: throw BuiltinError("'%' is not defined on tensors", kind: .type)
+            }
+        } catch let e as TensorError {
+            throw BuiltinError(e.description)
+        }
+    }
+}

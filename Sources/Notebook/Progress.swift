@@ -1,0 +1,82 @@
+// Progress and interruption: the two channels between a long built-in and
+// the host. The Notebook target never touches a terminal: the host passes a
+// `ProgressReporter` (a live line on a terminal, plain periodic lines
+// otherwise) and an `InterruptFlag` its Ctrl-C handler sets.
+
+import Foundation
+
+/// Receives progress of long work. All calls come from the session's thread.
+public protocol ProgressReporter: AnyObject {
+    func progressBegan(_ title: String, total: Int)
+    /// `done` units of `total` finished; `detail` such as "loss 0.0213".
+    func progressAdvanced(_ title: String, done: Int, total: Int, detail: String)
+    /// The work ended (finished, failed or interrupted) after `done` units.
+    func progressEnded(_ title: String, done: Int, total: Int, detail: String)
+}
+
+/// A reporter that shows nothing (tests, `kymo check`).
+public final class SilentProgress: ProgressReporter {
+    public init() {}
+    public func progressBegan(_ title: String, total: Int) {}
+    public func progressAdvanced(_ title: String, done: Int, total: Int, detail: String) {}
+    public func progressEnded(_ title: String, done: Int, total: Int, detail: String) {}
+}
+
+/// What a built-in holds while it reports progress.
+public final class ProgressHandle {
+    let reporter: ProgressReporter
+    public let title: String
+    public let total: Int
+    public private(set) var done = 0
+    private var ended = false
+
+    init(reporter: ProgressReporter, title: String, total: Int) {
+        self.reporter = reporter
+        self.title = title
+        self.total = total
+        reporter.progressBegan(title, total: total)
+    }
+
+    public func advance(to done: Int, detail: String = "") {
+        self.done = done
+        reporter.progressAdvanced(title, done: done, total: total, detail: detail)
+    }
+
+    public func end(detail: String = "") {
+        guard !ended else { return }
+        ended = true
+        reporter.progressEnded(title, done: done, total: total, detail: detail)
+    }
+
+    deinit { end() }
+}
+
+/// A flag set asynchronously (from a signal handler) and polled by the
+/// interpreter between statements and by training at step boundaries.
+public final class InterruptFlag: @unchecked Sendable {
+    /// One word the signal handler may write (async-signal-safe).
+    public let pointer: UnsafeMutablePointer<sig_atomic_t>
+
+    public init() {
+        pointer = .allocate(capacity: 1)
+        pointer.initialize(to: 0)
+    }
+
+    deinit { pointer.deallocate() }
+
+    public var isRequested: Bool { pointer.pointee != 0 }
+    public func request() { pointer.pointee = 1 }
+    public func clear() { pointer.pointee = 0 }
+}
+
+/// Where printed output goes.
+public protocol OutputSink: AnyObject {
+    func write(_ text: String)
+}
+
+/// An output sink that keeps everything (tests, embedding).
+public final class BufferSink: OutputSink {
+    public private(set) var text = ""
+    public init() {}
+    public func write(_ text: String) { self.text += text }
+}

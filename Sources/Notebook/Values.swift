@@ -1,0 +1,168 @@
+// Values: everything a Kymo expression can evaluate to. Lists and records
+// have value semantics (assigning one copies it, as in Swift); functions and
+// host values (tensors, models, datasets, histories, figures) are references.
+// Records keep their keys in insertion order, always.
+// Deliberately not: user-defined types, integer widths other than 64 bits,
+// implicit conversions other than int → float in arithmetic.
+
+public enum Value {
+    case int(Int)
+    case float(Double)
+    case string(String)
+    case bool(Bool)
+    case null
+    case list([Value])
+    case record(Record)
+    /// The half-open range `lower..<upper` (a closed `a...b` is stored as `a..<b+1`).
+    case range(Int, Int)
+    case function(Function)
+    case host(HostObject)
+
+    /// The name of the value's type as messages show it.
+    public var typeName: String {
+        switch self {
+        case .int: return "int"
+        case .float: return "float"
+        case .string: return "string"
+        case .bool: return "bool"
+        case .null: return "nil"
+        case .list: return "list"
+        case .record: return "record"
+        case .range: return "range"
+        case .function: return "function"
+        case .host(let h): return h.kindName
+        }
+    }
+
+    /// The number as a Double, for int and float values.
+    public var numberValue: Double? {
+        switch self {
+        case .int(let i): return Double(i)
+        case .float(let f): return f
+        default: return nil
+        }
+    }
+
+    public var isNil: Bool { if case .null = self { return true }; return false }
+}
+
+/// A record: string keys in insertion order, each with a value.
+public struct Record {
+    public private(set) var keys: [String] = []
+    public private(set) var values: [Value] = []
+
+    public init() {}
+
+    public init(_ pairs: [(String, Value)]) {
+        for (k, v) in pairs { self[k] = v }
+    }
+
+    public var count: Int { keys.count }
+    public var pairs: Zip2Sequence<[String], [Value]> { zip(keys, values) }
+
+    public subscript(key: String) -> Value? {
+        get { keys.firstIndex(of: key).map { values[$0] } }
+        set {
+            if let i = keys.firstIndex(of: key) {
+                if let newValue { values[i] = newValue } else { keys.remove(at: i); values.remove(at: i) }
+            } else if let newValue {
+                keys.append(key)
+                values.append(newValue)
+            }
+        }
+    }
+}
+
+/// A callable value: a user function (a closure over the scope it was
+/// declared in) or a built-in.
+public final class Function {
+    enum Body {
+        case user(FunctionDecl, Scope)
+        case builtin(Builtin)
+    }
+
+    let body: Body
+
+    init(_ body: Body) {
+        self.body = body
+    }
+
+    /// The function's name (`<anonymous>` for `fn(x) { … }` expressions).
+    public var name: String {
+        switch body {
+        case .user(let decl, _): return decl.name ?? "<anonymous>"
+        case .builtin(let b): return b.signature.name
+        }
+    }
+
+    public var isBuiltin: Bool { if case .builtin = body { return true }; return false }
+}
+
+/// A value the host owns (a tensor, model, dataset, history, figure). The
+/// language reaches it only through this protocol.
+public protocol HostObject: AnyObject {
+    /// The type name in messages and `:vars`: "tensor", "model", …
+    var kindName: String { get }
+    /// Property names (`t.shape`), for completion and "did you mean".
+    var propertyNames: [String] { get }
+    /// The value of a property, or nil if there is none of that name.
+    func property(_ name: String) throws -> Value?
+    /// Methods callable as `x.name(…)`, with signatures that calls are checked against.
+    var methods: [Builtin] { get }
+    /// `x[i]`; throw `BuiltinError` when the value cannot be indexed.
+    func element(at index: Value) throws -> Value
+    /// A readable multi-line description (the REPL and `print` show it).
+    func describe(indent: Int) -> String
+}
+
+extension HostObject {
+    public var propertyNames: [String] { [] }
+    public func property(_ name: String) throws -> Value? { nil }
+    public var methods: [Builtin] { [] }
+    public func element(at index: Value) throws -> Value {
+        throw BuiltinError("a \(kindName) cannot be indexed")
+    }
+    public func method(named name: String) -> Builtin? { methods.first { $0.signature.name == name } }
+}
+
+/// An error a built-in raises; the interpreter adds the call's location.
+public struct BuiltinError: Error, CustomStringConvertible {
+    public var kind: DiagnosticKind
+    public var message: String
+    public var suggestion: String?
+
+    public init(_ message: String, kind: DiagnosticKind = .runtime, suggestion: String? = nil) {
+        self.kind = kind
+        self.message = message
+        self.suggestion = suggestion
+    }
+
+    public var description: String { suggestion.map { "\(message); did you mean '\($0)'?" } ?? message }
+}
+
+// MARK: equality
+
+extension Value {
+    /// Structural equality (numbers compare across int and float; functions
+    /// and host values by identity; values of different types are unequal).
+    public func isEqual(to other: Value, depth: Int = 0) -> Bool {
+        if depth > 200 { return false }
+        switch (self, other) {
+        case let (.int(a), .int(b)): return a == b
+        case let (.int(a), .float(b)): return Double(a) == b
+        case let (.float(a), .int(b)): return a == Double(b)
+        case let (.float(a), .float(b)): return a == b
+        case let (.string(a), .string(b)): return a == b
+        case let (.bool(a), .bool(b)): return a == b
+        case (.null, .null): return true
+        case let (.list(a), .list(b)):
+            return a.count == b.count && zip(a, b).allSatisfy { $0.isEqual(to: $1, depth: depth + 1) }
+        case let (.record(a), .record(b)):
+            return a.keys == b.keys && zip(a.values, b.values).allSatisfy { $0.isEqual(to: $1, depth: depth + 1) }
+        case let (.range(a0, a1), .range(b0, b1)): return a0 == b0 && a1 == b1
+        case let (.function(a), .function(b)): return a === b
+        case let (.host(a), .host(b)): return a === b
+        default: return false
+        }
+    }
+}

@@ -1,0 +1,88 @@
+// Console: where a session's printed output and progress go on this host.
+// On a terminal, progress is one live line (steps, detail, rate, time left)
+// redrawn in place and cleared before any other output; otherwise it is a
+// plain line at each tenth of the work. Output is flushed as it comes.
+
+import Foundation
+import Notebook
+
+final class Console: OutputSink, ProgressReporter {
+    let isTerminal: Bool
+    private var liveLine = false
+    private var started: [String: (time: Double, lastPrinted: Int)] = [:]
+
+    init(isTerminal: Bool = isatty(STDOUT_FILENO) != 0) {
+        self.isTerminal = isTerminal
+    }
+
+    func write(_ text: String) {
+        clearLiveLine()
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    /// Diagnostics and notices go to standard error.
+    func error(_ text: String) {
+        clearLiveLine()
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    private func clearLiveLine() {
+        if liveLine {
+            FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8))
+            liveLine = false
+        }
+    }
+
+    private static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+    func progressBegan(_ title: String, total: Int) {
+        started[title] = (Console.now(), -1)
+    }
+
+    func progressAdvanced(_ title: String, done: Int, total: Int, detail: String) {
+        let (t0, last) = started[title] ?? (Console.now(), -1)
+        let elapsed = Console.now() - t0
+        if isTerminal {
+            FileHandle.standardOutput.write(Data(("\r\u{1B}[K" + Console.line(title, done, total, detail, elapsed)).utf8))
+            liveLine = true
+        } else {
+            let tenth = total > 0 ? done * 10 / total : 0
+            let lastTenth = last < 0 ? -1 : (total > 0 ? last * 10 / total : 0)
+            guard tenth > lastTenth else { return }
+            write(Console.line(title, done, total, detail, elapsed) + "\n")
+            started[title] = (t0, done)
+        }
+    }
+
+    func progressEnded(_ title: String, done: Int, total: Int, detail: String) {
+        let (t0, last) = started[title] ?? (Console.now(), -1)
+        let elapsed = Console.now() - t0
+        started[title] = nil
+        if isTerminal {
+            clearLiveLine()
+            write(Console.line(title, done, total, detail, elapsed) + "\n")
+        } else if last != done {
+            write(Console.line(title, done, total, detail, elapsed) + "\n")
+        }
+    }
+
+    /// `train  120/300  40%  loss 0.0213  3.2/s  1m 12s left`
+    static func line(_ title: String, _ done: Int, _ total: Int, _ detail: String, _ elapsed: Double) -> String {
+        var parts = ["\(title)  \(done)/\(total)"]
+        if total > 0 { parts.append("\(done * 100 / total)%") }
+        if !detail.isEmpty { parts.append(detail) }
+        if elapsed > 0, done > 0 {
+            let rate = Double(done) / elapsed
+            parts.append(rate >= 10 ? "\(Int(rate))/s" : String(format: "%.2f/s", rate))
+            if total > done { parts.append(duration(Double(total - done) / rate) + " left") }
+            else { parts.append(duration(elapsed)) }
+        }
+        return parts.joined(separator: "  ")
+    }
+
+    static func duration(_ s: Double) -> String {
+        if s < 60 { return String(format: "%.1fs", s) }
+        let m = Int(s) / 60, r = Int(s) % 60
+        return m < 60 ? "\(m)m \(r)s" : "\(m / 60)h \(m % 60)m"
+    }
+}

@@ -1,0 +1,25 @@
+// Interrupts: Ctrl-C only sets the session's interrupt flag (the
+// interpreter checks it between statements, training at step boundaries).
+// A second Ctrl-C while the first is still pending exits at once, for work
+// stuck inside one long engine call.
+
+import Foundation
+import Notebook
+
+nonisolated(unsafe) private var interruptWord: UnsafeMutablePointer<sig_atomic_t>?
+
+enum Interrupts {
+    /// Routes SIGINT to `flag` (without SA_RESTART, so a blocking read returns).
+    static func install(_ flag: InterruptFlag) {
+        interruptWord = flag.pointer
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in
+            guard let word = interruptWord else { return }
+            if word.pointee != 0 { _exit(130) }
+            word.pointee = 1
+        }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        sigaction(SIGINT, &action, nil)
+    }
+}

@@ -1,0 +1,140 @@
+// `kymo` / `kymo repl`: the interactive loop. Reads a line (more while a
+// bracket or block is open), runs it in one long-lived session, prints a
+// bare expression's value, and survives every error. Commands: `:help
+// [name]`, `:vars`, `:load NB.kymo`, `:quit`. With piped input it reads
+// stdin without prompts and exits 1 if any input failed.
+
+import ArgumentParser
+import Foundation
+import Notebook
+import TensorEngine
+
+struct Repl: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Interactive REPL (the default command).")
+
+    @Option(help: "Root seed.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Worker threads (results never depend on it).")
+    var threads: Int?
+
+    func run() throws {
+        Engine.configure(threads: threads)
+        let console = Console()
+        var options = SessionOptions()
+        options.seed = seed
+        options.interactive = true
+        options.runID = Run.newRunID()
+        options.workingDirectory = FileManager.default.currentDirectoryPath
+        options.output = console
+        options.progress = console
+        Interrupts.install(options.interrupt)
+        let session = Session(options: options)
+        let editor = LineEditor(interrupt: options.interrupt) { session.completions(for: $0) }
+        var failures = 0
+        if editor.interactive {
+            console.write("Kymo — :help lists the built-ins, :help NAME shows one, :quit leaves.\n")
+        }
+        loop: while true {
+            var input = ""
+            var prompt = "kymo> "
+            while true {
+                switch editor.readLine(prompt: prompt) {
+                case .endOfInput:
+                    if !input.isEmpty { failures += evaluate(input, session, console) ? 0 : 1 }
+                    break loop
+                case .interrupted:
+                    continue loop
+                case .line(let line):
+                    editor.remember(line)
+                    input += (input.isEmpty ? "" : "\n") + line
+                }
+                if input.trimmingCharacters(in: .whitespaces).hasPrefix(":") || !Session.needsMoreInput(input) { break }
+                prompt = "  ... "
+            }
+            let trimmed = input.trimmingCharacters(in: .whitespaces)
+            if trimmed.hasPrefix(":") {
+                switch command(trimmed, session, console) {
+                case .quit: break loop
+                case .failed: failures += 1
+                case .ok: break
+                }
+                continue
+            }
+            if trimmed.isEmpty { continue }
+            failures += evaluate(input, session, console) ? 0 : 1
+        }
+        if !editor.interactive, failures > 0 { throw ExitCode(1) }
+    }
+
+    /// Runs one input; true when it succeeded.
+    private func evaluate(_ input: String, _ session: Session, _ console: Console) -> Bool {
+        session.interrupt.clear()
+        let result = session.evaluate(input: input)
+        for d in result.diagnostics { console.error(DiagnosticFormatter.render(d)) }
+        if result.status == .ok, let v = result.value, !v.isNil {
+            console.write(ValueFormatter.display(v) + "\n")
+        }
+        return result.status == .ok
+    }
+
+    private enum CommandOutcome { case ok, failed, quit }
+
+    private func command(_ text: String, _ session: Session, _ console: Console) -> CommandOutcome {
+        let parts = text.dropFirst().split(separator: " ", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
+        let name = parts.first ?? ""
+        let argument = parts.count > 1 ? parts[1] : ""
+        switch name {
+        case "quit", "q", "exit":
+            return .quit
+        case "help", "h":
+            console.write(argument.isEmpty
+                ? "Commands: :help [name], :vars, :load NB.kymo, :quit\nBuilt-ins:\n" + session.help()
+                : session.help(argument))
+            return .ok
+        case "vars":
+            let vars = session.globals
+            if vars.isEmpty { console.write("(no variables)\n") }
+            let width = vars.map(\.name.count).max() ?? 0
+            for (n, v) in vars {
+                console.write(n.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + v.typeName + "  "
+                              + ValueFormatter.inline(v) + "\n")
+            }
+            return .ok
+        case "load":
+            guard !argument.isEmpty, let text = try? String(contentsOfFile: argument, encoding: .utf8) else {
+                console.error(":load: cannot read '\(argument)'\n")
+                return .failed
+            }
+            session.interrupt.clear()
+            let (results, diagnostics) = session.run(Notebook(name: argument, text: text), onCellStart: { cell in
+                console.write(cell.displayTitle + "\n")
+            }, onCellEnd: { r in
+                for d in r.diagnostics { console.error(DiagnosticFormatter.render(d)) }
+            })
+            console.error(DiagnosticFormatter.render(diagnostics))
+            return diagnostics.isEmpty && results.allSatisfy({ $0.status == .ok }) ? .ok : .failed
+        default:
+            let known = ["help", "vars", "load", "quit"]
+            let suggestion = known.first { $0.hasPrefix(name) && !name.isEmpty }
+                ?? known.min { a, b in levenshtein(a, name) < levenshtein(b, name) }
+            console.error("unknown command ':\(name)'" + (suggestion.map { "; did you mean ':\($0)'?" } ?? "") + "\n")
+            return .failed
+        }
+    }
+
+    private func levenshtein(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        var row = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var prev = row[0]
+            row[0] = i
+            for j in stride(from: 1, through: b.count, by: 1) {
+                let cur = row[j]
+                row[j] = min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] == b[j - 1] ? 0 : 1))
+                prev = cur
+            }
+        }
+        return row[b.count]
+    }
+}
