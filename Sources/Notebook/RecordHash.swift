@@ -1,0 +1,96 @@
+// RecordHash: SHA-256 (swift-crypto) as records use it — hex digests of
+// text, bytes and files (streamed, so a large checkpoint is never read whole),
+// the canonical JSON form of a record, and the seal over it.
+// Deliberately not: any other hash, any keyed or secret-based integrity (the
+// seal catches hand edits and damage, not a forger who recomputes it).
+
+import Crypto
+import Foundation
+
+public enum RecordHash {
+    public static func hex(of text: String) -> String { hex(of: Data(text.utf8)) }
+
+    public static func hex(of data: Data) -> String { hex(SHA256.hash(data: data)) }
+
+    public static func hex(_ digest: SHA256.Digest) -> String {
+        var s = ""
+        s.reserveCapacity(64)
+        for b in digest {
+            s += b < 16 ? "0" + String(b, radix: 16) : String(b, radix: 16)
+        }
+        return s
+    }
+
+    /// SHA-256 and size of a file, read in 1 MiB blocks.
+    public static func file(at path: String) throws -> (sha256: String, size: Int) {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw RecordError.unreadable(path: path, detail: "cannot open it")
+        }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        var size = 0
+        while true {
+            let block: Data
+            do { block = try handle.read(upToCount: 1 << 20) ?? Data() } catch {
+                throw RecordError.unreadable(path: path, detail: "\(error.localizedDescription)")
+            }
+            if block.isEmpty { break }
+            size += block.count
+            hasher.update(data: block)
+        }
+        return (hex(hasher.finalize()), size)
+    }
+}
+
+/// An incremental SHA-256 for digests built from many parts (values).
+public struct RecordHasher {
+    private var sha = SHA256()
+
+    public init() {}
+
+    public mutating func add(_ bytes: UnsafeRawBufferPointer) { sha.update(bufferPointer: bytes) }
+
+    public mutating func add(_ data: Data) { sha.update(data: data) }
+
+    public mutating func add(_ text: String) {
+        add(UInt64(text.utf8.count))
+        var t = text
+        t.withUTF8 { sha.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+    }
+
+    public mutating func add(_ v: UInt64) {
+        withUnsafeBytes(of: v.littleEndian) { sha.update(bufferPointer: $0) }
+    }
+
+    public mutating func add(tag: UInt8) {
+        withUnsafeBytes(of: tag) { sha.update(bufferPointer: $0) }
+    }
+
+    public func finalize() -> String { RecordHash.hex(sha.finalize()) }
+}
+
+/// The canonical JSON form of a record and the seal over it.
+public enum RecordSeal {
+    /// Keys sorted, no insignificant whitespace, `/` unescaped: the bytes the seal covers.
+    public static func canonicalJSON(_ record: RunRecord) throws -> Data {
+        var r = record
+        r.seal = ""
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try e.encode(r)
+    }
+
+    public static func seal(of record: RunRecord) throws -> String {
+        RecordHash.hex(of: try canonicalJSON(record))
+    }
+
+    /// The record as written to disk: sealed, keys sorted, indented, ending in a newline.
+    public static func fileBytes(_ record: inout RunRecord) throws -> Data {
+        record.seal = try seal(of: record)
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        var data = try e.encode(record)
+        data.append(0x0A)
+        return data
+    }
+}

@@ -1,0 +1,66 @@
+// RecordRepl: the run record of a REPL session. Its notebook is the inputs
+// the session ran (accepted: they passed the checker), one cell per top-level
+// input titled `input N`, so `kymo replay` re-executes the session as a
+// notebook under REPL rules (redeclaration allowed, a failing input does not
+// stop the rest). Nothing is written until the first accepted input.
+// Deliberately not: recording `:` commands or inputs rejected before running.
+
+import Foundation
+
+public final class ReplRecorder {
+    /// Known from the start, so `run_id()` can return it before the first input.
+    public let id: String
+    public let store: RunStore
+    private let seed: UInt64
+    private let workingDirectory: String
+    private let start: Date
+    private var recorder: RunRecorder?
+    private var inputs: [String] = []
+    private let book = MetricBook()
+
+    public init(runsFolder: String, seed: UInt64, workingDirectory: String, start: Date = Date()) {
+        self.store = RunStore(folder: runsFolder)
+        self.seed = seed
+        self.workingDirectory = workingDirectory
+        self.start = start
+        self.id = RunID.make(start: start, notebookSHA256: "repl", seed: seed, overrides: [])
+    }
+
+    /// The record so far (nil before the first accepted input).
+    public var record: RunRecord? { recorder?.record }
+
+    /// `runs/<id>` once the first input was recorded.
+    public var runFolder: String? { recorder?.runFolder }
+
+    /// The session's notebook text for these inputs.
+    public static func notebookText(_ inputs: [String]) -> String {
+        inputs.enumerated().map { "%% input \($0.offset + 1)\n\($0.element)" }.joined(separator: "\n")
+    }
+
+    /// Records one input that ran (whatever its outcome): `result` as the
+    /// session returned it. Throws `RecordError` when the record cannot be written.
+    public func accepted(_ result: CellResult, session: Session, startedAt: Date = Date()) throws {
+        inputs.append(result.source)
+        let text = ReplRecorder.notebookText(inputs)
+        if recorder == nil {
+            recorder = try RunRecorder(notebook: NotebookSource(path: "repl", workingDirectory: workingDirectory, text: text),
+                                       kind: "repl", seed: seed, overrides: [], store: store, id: id, start: start)
+        }
+        guard let recorder else { return }
+        recorder.updateNotebook(text: text)
+        let bound = session.values(boundBy: result.index)
+        var values = ValueDigester.digests(bound)
+        if let v = result.value, !v.isNil { values.append(ValueDigest(name: "(value)", type: v.typeName, sha256: ValueDigester.digest(v))) }
+        book.capture(session: session, bound: bound)
+        let outcome = CellOutcome(index: inputs.count - 1, title: "input \(inputs.count)", source: result.source, output: result.output,
+                                  values: values, startedAt: startedAt, duration: result.duration,
+                                  status: RecordRunner.cellStatus(result.status),
+                                  error: result.diagnostics.isEmpty ? nil : result.diagnostics.map(DiagnosticFormatter.render).joined())
+        try recorder.cellFinished(outcome, metrics: book.series)
+    }
+
+    /// The session ended normally.
+    public func finish() throws {
+        try recorder?.finish(.complete)
+    }
+}

@@ -1,0 +1,206 @@
+// The record commands: `kymo replay RUN`, `kymo runs [show RUN | diff A B]`,
+// `kymo resume RUN`, and `RecordedRunHost`, which `kymo run` and the REPL
+// use to record what they run. RUN is a run id, a unique id prefix, or a run
+// folder; runs are looked up under `--runs DIR` (default `runs`).
+// Exit codes: 0 success (replay: identical), 1 a divergence or a failed run,
+// 2 a record that cannot be used (missing, refused, unwritable).
+
+import ArgumentParser
+import Foundation
+import Notebook
+import TensorEngine
+
+struct RunsFolderOption: ParsableArguments {
+    @Option(name: .customLong("runs"), help: "The runs folder (default: runs).")
+    var folder: String = "runs"
+
+    var store: RunStore { RunStore(folder: folder) }
+}
+
+/// Prints a record problem on standard error and exits 2.
+func recordFailure(_ command: String, _ error: Error) -> ExitCode {
+    FileHandle.standardError.write(Data("kymo \(command): \(error)\n".utf8))
+    return ExitCode(2)
+}
+
+struct Replay: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Re-execute a recorded run from its record and verify it (exit 0 only when identical).")
+
+    @Argument(help: ArgumentHelp("The run: an id, a unique id prefix, or a run folder.", valueName: "run"))
+    var reference: String
+
+    @Option(help: "Worker threads (results never depend on it).")
+    var threads: Int?
+
+    @OptionGroup var runs: RunsFolderOption
+
+    @Flag(help: "Also print the cells' output as they replay.")
+    var verbose = false
+
+    @Option(help: ArgumentHelp("Execute this notebook instead of the recorded text (an edited copy), with the recorded seed and overrides.",
+                               valueName: "file"))
+    var notebook: String?
+
+    func run() throws {
+        Engine.configure(threads: threads)
+        let record: RunRecord
+        do { record = try runs.store.load(self.reference).record } catch { throw recordFailure("replay", error) }
+        var text: String?
+        if let notebook {
+            do { text = try String(contentsOfFile: notebook, encoding: .utf8) } catch {
+                throw recordFailure("replay", RecordError.unreadable(path: notebook, detail: "\(error.localizedDescription)"))
+            }
+        }
+        let console = Console()
+        let interrupt = InterruptFlag()
+        Interrupts.install(interrupt)
+        console.error("replaying \(record.id) (\(record.notebook.path), \(record.cells.count) cell\(record.cells.count == 1 ? "" : "s") recorded, \(Engine.threads) thread\(Engine.threads == 1 ? "" : "s"))\n")
+        let output: OutputSink = verbose ? console : BufferSink()
+        let progress: ProgressReporter = console.isTerminal || verbose ? console : SilentProgress()
+        let report: ReplayReport
+        do {
+            report = try Replayer.run(record, text: text, output: output, progress: progress, interrupt: interrupt,
+                                      onCellStart: verbose ? { console.write($0.displayTitle + "\n") } : nil).report
+        } catch {
+            throw recordFailure("replay", error)
+        }
+        console.write(report.render())
+        if interrupt.isRequested { throw ExitCode(130) }
+        if !report.isIdentical { throw ExitCode(1) }
+    }
+}
+
+struct Runs: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List, inspect and compare recorded runs.",
+        subcommands: [List.self, Show.self, Diff.self],
+        defaultSubcommand: List.self)
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A table of the recorded runs: id, notebook, status, seed, key metrics, duration.")
+
+        @OptionGroup var runs: RunsFolderOption
+
+        func run() throws {
+            FileHandle.standardOutput.write(Data(RunListing.table(runs.store.list()).utf8))
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "One recorded run in full.")
+
+        @Argument(help: ArgumentHelp("The run: an id, a unique id prefix, or a run folder.", valueName: "run"))
+        var reference: String
+
+        @OptionGroup var runs: RunsFolderOption
+
+        func run() throws {
+            do {
+                let (folder, record) = try runs.store.load(self.reference)
+                FileHandle.standardOutput.write(Data(RunListing.show(record, folder: folder).utf8))
+            } catch {
+                throw recordFailure("runs show", error)
+            }
+        }
+    }
+
+    struct Diff: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Two runs' config, environment and metrics side by side, and where their cells first differ.")
+
+        @Argument(help: "The first run.")
+        var a: String
+
+        @Argument(help: "The second run.")
+        var b: String
+
+        @OptionGroup var runs: RunsFolderOption
+
+        func run() throws {
+            do {
+                let ra = try runs.store.load(a).record, rb = try runs.store.load(b).record
+                FileHandle.standardOutput.write(Data(RunListing.diff(ra, rb).utf8))
+            } catch {
+                throw recordFailure("runs diff", error)
+            }
+        }
+    }
+}
+
+struct Resume: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Continue an interrupted run: re-execute (and check) the cells it finished, then run and record the rest.")
+
+    @Argument(help: ArgumentHelp("The run: an id, a unique id prefix, or a run folder.", valueName: "run"))
+    var reference: String
+
+    @Option(help: "Worker threads (results never depend on it).")
+    var threads: Int?
+
+    @OptionGroup var runs: RunsFolderOption
+
+    func run() throws {
+        Engine.configure(threads: threads)
+        let folder: String
+        do { folder = try runs.store.resolve(self.reference) } catch { throw recordFailure("resume", error) }
+        let console = Console()
+        let interrupt = InterruptFlag()
+        Interrupts.install(interrupt)
+        let result: RecordedRunResult
+        do {
+            result = try Replayer.resume(folder: folder, output: console, progress: console, interrupt: interrupt,
+                                         onCellStart: { console.write($0.displayTitle + "\n") },
+                                         onCellEnd: { r in for d in r.diagnostics { console.error(DiagnosticFormatter.render(d)) } })
+        } catch {
+            throw recordFailure("resume", error)
+        }
+        try RecordedRunHost.finish(result, console: console, verb: "resumed")
+    }
+}
+
+/// Recording for the hosts that run notebooks (`kymo run`) and sessions (the REPL).
+enum RecordedRunHost {
+    /// `kymo run`: checks the runs folder, runs and records every cell, prints
+    /// each cell's title and output and the run id at the end. Throws
+    /// `ExitCode` 1 for a failed run, 130 interrupted, 2 when it cannot record.
+    static func run(notebook path: String, text: String, seed: UInt64, overrides: [(key: String, value: String)],
+                    runsFolder: String?, workingDirectory: String, console: Console, interrupt: InterruptFlag) throws {
+        var o = RecordedRunOptions(notebookPath: path, text: text, workingDirectory: workingDirectory)
+        o.seed = seed
+        o.overrides = overrides.map { Override(key: $0.key, value: $0.value) }
+        o.runsFolder = RunStore.folder(forNotebook: path, runs: runsFolder)
+        o.output = console
+        o.progress = console
+        o.interrupt = interrupt
+        o.onCellStart = { console.write($0.displayTitle + "\n") }
+        o.onCellEnd = { r in for d in r.diagnostics { console.error(DiagnosticFormatter.render(d)) } }
+        let result: RecordedRunResult
+        do { result = try RecordRunner.run(o) } catch { throw recordFailure("run", error) }
+        if !result.diagnostics.isEmpty {
+            console.error(DiagnosticFormatter.render(result.diagnostics))
+            console.error("kymo run: \(result.diagnostics.count) error\(result.diagnostics.count == 1 ? "" : "s"); nothing was run (recorded as run \(result.record.id))\n")
+            throw ExitCode(1)
+        }
+        try finish(result, console: console, verb: "run")
+    }
+
+    /// The closing line (`run <id>: complete, 3/3 cells in 1.2 s, runs/<id>`) and the exit code.
+    static func finish(_ result: RecordedRunResult, console: Console, verb: String) throws {
+        let r = result.record
+        let done = r.cells.filter { $0.status == .complete }.count
+        var line = "\(verb) \(r.id): \(r.status.rawValue), \(done)/\(r.cells.count) cells in \(RunListing.duration(r))"
+        if let folder = result.runFolder { line += ", recorded in \(folder)" }
+        console.write(line + "\n")
+        if let e = result.recordError {
+            console.error("kymo \(verb): \(e)\n")
+            throw ExitCode(2)
+        }
+        switch r.status {
+        case .complete: return
+        case .interrupted: throw ExitCode(130)
+        case .failed, .running: throw ExitCode(1)
+        }
+    }
+}

@@ -1,0 +1,151 @@
+// End to end through the built `kymo` binary (skipped when it is absent;
+// KYMO_BIN names another one): `kymo run` records, `kymo replay` is identical
+// with 1 and 2 threads, an edited literal is named at its cell, `kill -9`
+// mid-run leaves a valid `interrupted` record that `kymo resume` completes
+// to the same metrics and values as an uninterrupted run; `kymo runs` lists.
+import Foundation
+import XCTest
+@testable import Notebook
+
+final class RecordEndToEndTests: XCTestCase {
+    static let notebook = """
+    %% Data
+    seed(3)
+    let a = randn([128, 128])
+    let steps = 40
+
+    %% Train
+    var w = randn([128, 128]) * 0.1
+    for step in 1..<steps + 1 {
+      w = tanh(matmul(w, a) * 0.1 + w)
+      log("loss", (w * w).mean().item())
+    }
+    print("final", w.sum().item())
+
+    %% Report
+    print("done", w.mean().item())
+    """
+
+    var binary: String!
+    var dir: String!
+
+    override func setUpWithError() throws {
+        let env = ProcessInfo.processInfo.environment["KYMO_BIN"]
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let candidates = [env, root + "/.build/debug/kymo", root + "/.build/release/kymo"].compactMap { $0 }
+        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw XCTSkip("no built kymo binary (looked at \(candidates.joined(separator: ", "))); build it or set KYMO_BIN")
+        }
+        binary = found
+        dir = RecordFixtures.scratch(name)
+        try Self.notebook.write(toFile: dir + "/nb.kymo", atomically: true, encoding: .utf8)
+    }
+
+    /// Runs kymo in the scratch folder; returns exit status and standard output.
+    @discardableResult
+    func kymo(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = args
+        p.currentDirectoryURL = URL(fileURLWithPath: dir)
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    /// The first four columns of each line of a `kymo runs` table.
+    func fields(_ table: String) -> [[String]] {
+        table.split(separator: "\n").map { $0.split(separator: " ").prefix(4).map(String.init) }
+    }
+
+    func runIDs() -> [String] { RunStore(folder: dir + "/runs").runIDs() }
+
+    func testRunReplayIdenticalWithOneAndTwoThreadsAndAnEditedLiteralIsNamed() throws {
+        let run = try kymo(["run", "nb.kymo", "--threads", "1"])
+        XCTAssertEqual(run.status, 0, run.err)
+        let id = try XCTUnwrap(runIDs().first)
+        XCTAssertTrue(run.out.contains(id), run.out)
+        for threads in ["1", "2"] {
+            let r = try kymo(["replay", id, "--threads", threads])
+            XCTAssertEqual(r.status, 0, "threads \(threads): \(r.out)\(r.err)")
+            XCTAssertEqual(r.out.split(separator: "\n").first, "identical", r.out)
+        }
+        // A copy of the record's notebook with one literal changed, in the Train cell.
+        let record = try RunStore.read(recordAt: dir + "/runs/\(id)/record.json")
+        let edited = record.notebook.text.replacingOccurrences(of: "* 0.1 + w", with: "* 0.12 + w")
+        XCTAssertNotEqual(edited, record.notebook.text)
+        try edited.write(toFile: dir + "/edited.kymo", atomically: true, encoding: .utf8)
+        let r = try kymo(["replay", id, "--notebook", "edited.kymo"])
+        XCTAssertEqual(r.status, 1, r.out + r.err)
+        XCTAssertTrue(r.out.hasPrefix("diverged at cell 1 \"%% Train\": metric 'loss' at step 1:"), r.out)
+        XCTAssertTrue(r.out.contains("largest absolute difference"), r.out)
+        XCTAssertTrue(r.out.contains("cells whose source differs: 1 \"%% Train\""), r.out)
+        // The listing.
+        let list = try kymo(["runs"])
+        XCTAssertEqual(list.status, 0)
+        XCTAssertTrue(fields(list.out).contains([id, "nb.kymo", "complete", "0"]), list.out)
+    }
+
+    func testKilledRunResumesToTheUninterruptedRecord() throws {
+        let steps = "12000"
+        let whole = try kymo(["run", "nb.kymo", "--set", "steps=\(steps)", "--threads", "1"])
+        XCTAssertEqual(whole.status, 0, whole.err)
+        let wholeID = try XCTUnwrap(runIDs().first)
+        // Start again and kill -9 once the Data cell is recorded (the Train cell is running).
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = ["run", "nb.kymo", "--set", "steps=\(steps)", "--threads", "1"]
+        p.currentDirectoryURL = URL(fileURLWithPath: dir)
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        var killedID: String?
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, killedID == nil {
+            for id in runIDs() where id != wholeID {
+                if let r = try? RunStore.decode(Data(contentsOf: URL(fileURLWithPath: dir + "/runs/\(id)/record.json")), path: id),
+                   r.cells.count == 1 { killedID = id }
+            }
+            if killedID == nil { usleep(2_000) }
+        }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        let id = try XCTUnwrap(killedID, "the second run never recorded its first cell")
+        let killed = try RunStore.read(recordAt: dir + "/runs/\(id)/record.json")
+        XCTAssertEqual(killed.status, .interrupted)
+        XCTAssertEqual(killed.cells.count, 1, "killed during the Train cell")
+        let listing = try kymo(["runs"]).out
+        XCTAssertTrue(fields(listing).contains([id, "nb.kymo", "interrupted", "0"]), listing)
+
+        let resumed = try kymo(["resume", id])
+        XCTAssertEqual(resumed.status, 0, resumed.out + resumed.err)
+        let a = try RunStore.read(recordAt: dir + "/runs/\(wholeID)/record.json")
+        let b = try RunStore.read(recordAt: dir + "/runs/\(id)/record.json")
+        XCTAssertEqual(b.status, .complete)
+        XCTAssertEqual(b.resumes.count, 1)
+        XCTAssertEqual(a.metrics, b.metrics, "loss series bit for bit")
+        XCTAssertEqual(a.series(named: "loss")?.values.count, Int(steps))
+        XCTAssertEqual(a.cells.map(\.output), b.cells.map(\.output))
+        XCTAssertEqual(a.cells.map(\.valuesSHA256), b.cells.map(\.valuesSHA256), "the final weights w are the same")
+        XCTAssertEqual(a.artifacts.map(\.sha256), b.artifacts.map(\.sha256))
+        XCTAssertEqual(try kymo(["replay", id]).out.split(separator: "\n").first, "identical")
+    }
+
+    func testRefusedRecordsExitTwoWithTheReason() throws {
+        XCTAssertEqual(try kymo(["run", "nb.kymo"]).status, 0)
+        let id = try XCTUnwrap(runIDs().first)
+        let path = dir + "/runs/\(id)/record.json"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        try text.replacingOccurrences(of: "\"seed\" : 0", with: "\"seed\" : 1").write(toFile: path, atomically: true, encoding: .utf8)
+        let r = try kymo(["replay", id])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.err.contains("edited by hand"), r.err)
+        try String(text.prefix(text.count / 2)).write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertTrue(try kymo(["runs", "show", id]).err.contains("truncated"))
+    }
+}
