@@ -60,7 +60,7 @@ struct Replay: ParsableCommand {
         let progress: ProgressReporter = console.isTerminal || verbose ? console : SilentProgress()
         let report: ReplayReport
         do {
-            report = try Replayer.run(record, text: text, output: output, progress: progress, interrupt: interrupt,
+            report = try Replayer.run(record, text: text, registry: RecordedRunHost.registry(), output: output, progress: progress, interrupt: interrupt,
                                       onCellStart: verbose ? { console.write($0.displayTitle + "\n") } : nil).report
         } catch {
             throw recordFailure("replay", error)
@@ -150,7 +150,7 @@ struct Resume: ParsableCommand {
         Interrupts.install(interrupt)
         let result: RecordedRunResult
         do {
-            result = try Replayer.resume(folder: folder, output: console, progress: console, interrupt: interrupt,
+            result = try Replayer.resume(folder: folder, registry: RecordedRunHost.registry(), output: console, progress: console, interrupt: interrupt,
                                          onCellStart: { console.write($0.displayTitle + "\n") },
                                          onCellEnd: { r in for d in r.diagnostics { console.error(DiagnosticFormatter.render(d)) } })
         } catch {
@@ -162,6 +162,13 @@ struct Resume: ParsableCommand {
 
 /// Recording for the hosts that run notebooks (`kymo run`) and sessions (the REPL).
 enum RecordedRunHost {
+    /// The built-ins every recorded execution uses — `kymo run`, `replay` and
+    /// `resume` alike, so a replay runs what the run ran. Host-only
+    /// implementations (figure saving through Cairo) are bound here.
+    static func registry() -> BuiltinRegistry {
+        BuiltinRegistry()
+    }
+
     /// `kymo run`: checks the runs folder, runs and records every cell, prints
     /// each cell's title and output and the run id at the end. Throws
     /// `ExitCode` 1 for a failed run, 130 interrupted, 2 when it cannot record.
@@ -176,6 +183,7 @@ enum RecordedRunHost {
         o.interrupt = interrupt
         o.onCellStart = { console.write($0.displayTitle + "\n") }
         o.onCellEnd = { r in for d in r.diagnostics { console.error(DiagnosticFormatter.render(d)) } }
+        o.registry = registry()
         let result: RecordedRunResult
         do { result = try RecordRunner.run(o) } catch { throw recordFailure("run", error) }
         if !result.diagnostics.isEmpty {
@@ -202,5 +210,39 @@ enum RecordedRunHost {
         case .interrupted: throw ExitCode(130)
         case .failed, .running: throw ExitCode(1)
         }
+    }
+}
+
+/// A REPL session's record (`runs/<id>/record.json` under `--runs`, default
+/// `runs`): written from the first input that runs, one cell per input. If
+/// the record can no longer be written, that is said once and the session
+/// goes on unrecorded.
+final class ReplRecording {
+    let recorder: ReplRecorder
+    private let console: Console
+    private var broken = false
+
+    init(runsFolder: String?, seed: UInt64, workingDirectory: String, console: Console) {
+        recorder = ReplRecorder(runsFolder: runsFolder ?? "runs", seed: seed, workingDirectory: workingDirectory)
+        self.console = console
+    }
+
+    /// The id `run_id()` returns in this session.
+    var id: String { recorder.id }
+
+    /// After `session.evaluate(input:)`, or for each cell a `:load` ran:
+    /// records the input if it ran (inputs rejected by the checker did not).
+    func record(_ result: CellResult, session: Session, startedAt: Date) {
+        guard !broken, result.status != .skipped, result.index < session.results.count else { return }
+        do { try recorder.accepted(result, session: session, startedAt: startedAt) } catch {
+            broken = true
+            console.error("kymo: this session is no longer recorded: \(error)\n")
+        }
+    }
+
+    /// The session ended (`:quit`, end of input).
+    func finish() {
+        guard !broken else { return }
+        do { try recorder.finish() } catch { console.error("kymo: \(error)\n") }
     }
 }
