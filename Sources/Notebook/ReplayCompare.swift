@@ -228,6 +228,8 @@ public enum ReplayCompare {
                 report.comparedSeries = seriesSeen.count
                 return report
             }
+            // Nothing after an interrupted cell ran on record.
+            if partial { break }
         }
         // Points the recording saved after its last finished cell (checkpoints of
         // the cell that was running when it stopped) must begin the fresh series.

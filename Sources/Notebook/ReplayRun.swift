@@ -27,12 +27,14 @@ public enum Replayer {
         o.progress = progress
         o.interrupt = interrupt
         o.onCellStart = onCellStart
-        if record.status == .interrupted || record.status == .running {
-            // The cells it finished, plus the one it was in if that saved metric points.
+        if let stop = record.cells.first(where: { $0.status == .interrupted }) {
+            // Ctrl-C: up to the interrupted cell, which is compared as far as it got.
+            o.maxCells = stop.index + 1
+        } else if record.status == .interrupted || record.status == .running {
+            // Killed: the cells it finished, plus the one it was in if that saved metric points.
             let counted = record.cells.last.map { Dictionary($0.metricCounts.map { ($0.name, $0.count) }, uniquingKeysWith: { $1 }) } ?? [:]
             let trailing = record.metrics.contains { $0.values.count > (counted[$0.name] ?? 0) }
-            let finished = record.cells.count - (record.cells.last?.status == .interrupted ? 1 : 0)
-            o.maxCells = max(record.cells.count, finished + (trailing ? 1 : 0))
+            o.maxCells = record.cells.count + (trailing ? 1 : 0)
         }
         let fresh = try RecordRunner.run(o)
         var report = ReplayCompare.compare(recorded: record, fresh: fresh.record)

@@ -139,6 +139,10 @@ final class RecordRunnerTests: XCTestCase {
         XCTAssertEqual(stopped.status, .interrupted)
         XCTAssertEqual(stopped.cells.map(\.status), [.complete, .interrupted, .skipped])
         let folder = runs + "/" + stopped.id
+        // Replaying the interrupted record compares what it finished.
+        let replay = try Replayer.run(stopped).report
+        XCTAssertTrue(replay.isIdentical, replay.render())
+        XCTAssertEqual(replay.comparedCells, 2)
         let resumed = try Replayer.resume(folder: folder)
         XCTAssertNil(resumed.recordError)
         let r = try RunStore.read(recordAt: folder + "/record.json")
