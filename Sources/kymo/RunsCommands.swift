@@ -1,7 +1,8 @@
 // The record commands: `kymo replay RUN`, `kymo runs [show RUN | diff A B]`,
 // `kymo resume RUN`, and `RecordedRunHost`, which `kymo run` and the REPL
 // use to record what they run. RUN is a run id, a unique id prefix, or a run
-// folder; runs are looked up under `--runs DIR` (default `runs`).
+// folder; runs are looked up under `--runs DIR` (default: `runs` and every
+// `*/runs` one level down, where `kymo run` records notebooks in subfolders).
 // Exit codes: 0 success (replay: identical), 1 a divergence or a failed run,
 // 2 a record that cannot be used (missing, refused, unwritable).
 
@@ -11,10 +12,45 @@ import Notebook
 import TensorEngine
 
 struct RunsFolderOption: ParsableArguments {
-    @Option(name: .customLong("runs"), help: "The runs folder (default: runs).")
-    var folder: String = "runs"
+    @Option(name: .customLong("runs"), help: ArgumentHelp(
+        "The runs folder (default: ./runs and every */runs one level down, such as notebooks/runs).", valueName: "dir"))
+    var folder: String?
 
-    var store: RunStore { RunStore(folder: folder) }
+    /// The runs folders looked in, in a fixed order.
+    var stores: [RunStore] {
+        if let folder { return [RunStore(folder: folder)] }
+        let fm = FileManager.default
+        var folders = ["runs"]
+        let names = ((try? fm.contentsOfDirectory(atPath: ".")) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+        for name in names {
+            var isDir: ObjCBool = false
+            if fm.fileExists(atPath: name + "/runs", isDirectory: &isDir), isDir.boolValue { folders.append(name + "/runs") }
+        }
+        return folders.map(RunStore.init)
+    }
+
+    /// The run a reference names: a run folder, an id, or a unique id prefix in any of the folders.
+    func load(_ reference: String) throws -> (folder: String, record: RunRecord) {
+        let stores = self.stores
+        if reference.contains("/") || stores.count == 1 { return try stores[0].load(reference) }
+        var exact: [String] = [], prefixed: [String] = []
+        for store in stores {
+            for id in store.runIDs() {
+                if id == reference { exact.append(store.runFolder(id)) } else if id.hasPrefix(reference) { prefixed.append(store.runFolder(id)) }
+            }
+        }
+        let found = exact.isEmpty ? prefixed : exact
+        if found.count > 1 { throw RecordError.ambiguous(reference: reference, candidates: found) }
+        guard let dir = found.first else {
+            throw RecordError.notFound(reference: reference, folder: stores.map(\.folder).joined(separator: ", "))
+        }
+        return (dir, try RunStore.read(recordAt: dir + "/record.json"))
+    }
+
+    /// Every run of every folder, oldest first.
+    func list() -> [(id: String, record: Result<RunRecord, RecordError>)] {
+        stores.flatMap { $0.list() }.sorted { $0.id < $1.id }
+    }
 }
 
 /// Prints a record problem on standard error and exits 2.
@@ -45,7 +81,7 @@ struct Replay: ParsableCommand {
     func run() throws {
         Engine.configure(threads: threads)
         let record: RunRecord
-        do { record = try runs.store.load(self.reference).record } catch { throw recordFailure("replay", error) }
+        do { record = try runs.load(self.reference).record } catch { throw recordFailure("replay", error) }
         var text: String?
         if let notebook {
             do { text = try String(contentsOfFile: notebook, encoding: .utf8) } catch {
@@ -84,7 +120,7 @@ struct Runs: ParsableCommand {
         @OptionGroup var runs: RunsFolderOption
 
         func run() throws {
-            FileHandle.standardOutput.write(Data(RunListing.table(runs.store.list()).utf8))
+            FileHandle.standardOutput.write(Data(RunListing.table(runs.list()).utf8))
         }
     }
 
@@ -98,7 +134,7 @@ struct Runs: ParsableCommand {
 
         func run() throws {
             do {
-                let (folder, record) = try runs.store.load(self.reference)
+                let (folder, record) = try runs.load(self.reference)
                 FileHandle.standardOutput.write(Data(RunListing.show(record, folder: folder).utf8))
             } catch {
                 throw recordFailure("runs show", error)
@@ -120,7 +156,7 @@ struct Runs: ParsableCommand {
 
         func run() throws {
             do {
-                let ra = try runs.store.load(a).record, rb = try runs.store.load(b).record
+                let ra = try runs.load(a).record, rb = try runs.load(b).record
                 FileHandle.standardOutput.write(Data(RunListing.diff(ra, rb).utf8))
             } catch {
                 throw recordFailure("runs diff", error)
@@ -144,7 +180,7 @@ struct Resume: ParsableCommand {
     func run() throws {
         Engine.configure(threads: threads)
         let folder: String
-        do { folder = try runs.store.resolve(self.reference) } catch { throw recordFailure("resume", error) }
+        do { folder = try runs.load(self.reference).folder } catch { throw recordFailure("resume", error) }
         let console = Console()
         let interrupt = InterruptFlag()
         Interrupts.install(interrupt)
