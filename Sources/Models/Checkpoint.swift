@@ -1,11 +1,11 @@
 // Training checkpoints: one safetensors file holding everything a run needs to
 // continue bit for bit —
 //   model.<parameter name>        the weights (state_dict names)
-//   optimizer.exp_avg.<i>, optimizer.exp_avg_sq.<i>   Adam's moments, parameter order
+//   optimizer.<state>.<i>        Adam's exp_avg/exp_avg_sq (SGD: momentum_buffer), parameter order
 //   history.loss [steps]          every recorded training loss, exact F32 bits
 //   history.validation_loss [k]   and validation losses
 // and in the metadata: the config JSON, the completed step and Adam's step,
-// the determinism-relevant options (batch, lr, loss, reduction, seed, sampling
+// the determinism-relevant options (optimizer, batch, lr, loss, reduction, seed, sampling
 // schedule), the random streams (key and position; every draw is derived from
 // them and the step number), validation steps and accumulated seconds.
 // Written atomically, so an interrupted write leaves the previous checkpoint.
@@ -18,7 +18,7 @@ extension Trainer {
 
     /// What a resumed run must agree on to continue bit for bit.
     var determinismKey: String {
-        "batch=\(options.batchSize) lr=\(options.learningRate.bitPattern) loss=\(options.loss.rawValue) "
+        "optimizer=\(options.optimizer.rawValue) batch=\(options.batchSize) lr=\(options.learningRate.bitPattern) loss=\(options.loss.rawValue) "
             + "reduction=\(options.reduction.rawValue) seed=\(options.seed) sampling=\(sampling?.text ?? "n/a")"
     }
 

@@ -167,6 +167,45 @@ public struct ModelConfig: Equatable, Sendable {
                   attentionHidden: try int("attention_hidden"))
     }
 
+    /// The notebook's config keys, in their usual order.
+    public static let keys = ["layers", "hidden", "kernel", "size", "channels", "patch", "frames_in", "frames_out",
+                              "activation", "mode", "attention_hidden"]
+
+    /// Sets one notebook config key: integers for sizes (an integral Double is
+    /// accepted), strings for `activation` and `mode`. Unknown keys and values
+    /// of the wrong kind are refused with the list of valid keys.
+    public mutating func set(_ key: String, _ value: Any) throws {
+        func int() throws -> Int {
+            if let i = value as? Int { return i }
+            if let d = value as? Double, d.rounded() == d, abs(d) < 1e9 { return Int(d) }
+            throw ModelError.invalidConfig("\(key) must be an integer, got \(value)")
+        }
+        func string() throws -> String {
+            guard let s = value as? String else { throw ModelError.invalidConfig("\(key) must be a string, got \(value)") }
+            return s
+        }
+        switch key {
+        case "layers": layers = try int()
+        case "hidden": hidden = try int()
+        case "kernel": kernel = try int()
+        case "size": size = try int()
+        case "channels": channels = try int()
+        case "patch": patch = try int()
+        case "frames_in": framesIn = try int()
+        case "frames_out": framesOut = try int()
+        case "attention_hidden": attentionHidden = try int()
+        case "activation": activation = try ModelConfig.activation(named: try string())
+        case "mode":
+            let s = try string()
+            guard let m = AssemblyMode(rawValue: s) else {
+                throw ModelError.invalidConfig("unknown mode \"\(s)\"; expected \"predictor\" or \"seq2seq\"")
+            }
+            mode = m
+        default:
+            throw ModelError.invalidConfig("unknown key \(key); the keys are \(ModelConfig.keys.joined(separator: ", "))")
+        }
+    }
+
     /// The activation called `name` ("tanh", "relu", "leaky_relu" or "leakyRelu", "sigmoid").
     public static func activation(named name: String) throws -> Activation {
         if name == "leakyRelu" { return .leakyRelu }

@@ -1,4 +1,4 @@
-// The training loop: Adam over the model's parameters, batches drawn from a
+// The training loop: Adam (or SGD) over the model's parameters, batches drawn from a
 // `BatchSource` by seeded per-epoch permutations, MSE or BCE with mean or sum
 // reduction, the loss of every step recorded exactly, periodic validation,
 // NaN/Inf detection that stops before the bad update (the weights stay those
@@ -17,8 +17,14 @@
 import Foundation
 import TensorEngine
 
+/// The optimizers `train(..., optimizer:)` accepts (PyTorch's update rules).
+public enum OptimizerKind: String, CaseIterable, Sendable {
+    case adam, sgd
+}
+
 public struct TrainingOptions: Equatable, Sendable {
     public var steps: Int
+    public var optimizer: OptimizerKind
     public var batchSize: Int
     public var learningRate: Double
     public var loss: LossKind
@@ -35,11 +41,12 @@ public struct TrainingOptions: Equatable, Sendable {
     /// Seed of the batch order, windows and sampling masks.
     public var seed: UInt64
 
-    public init(steps: Int, batchSize: Int = 8, learningRate: Double = 1e-3, loss: LossKind = .mse,
+    public init(steps: Int, optimizer: OptimizerKind = .adam, batchSize: Int = 8, learningRate: Double = 1e-3, loss: LossKind = .mse,
                 reduction: Reduction = .mean, validateEvery: Int? = nil, validationLimit: Int? = nil,
                 sampling: SamplingSchedule? = nil, checkpointEvery: Int? = nil, checkpointPath: String? = nil,
                 seed: UInt64 = 0) {
         self.steps = steps
+        self.optimizer = optimizer
         self.batchSize = batchSize
         self.learningRate = learningRate
         self.loss = loss
@@ -89,7 +96,8 @@ public struct TrainingProgress: Sendable {
 public final class Trainer {
     public let model: Model
     public let options: TrainingOptions
-    public let optimizer: Adam
+    /// Adam (β 0.9/0.999, ε 1e-8) or plain SGD, over `model.parameters`.
+    public let optimizer: Optimizer
     /// The schedule in force (predictor), resolved from the options.
     public let sampling: SamplingSchedule?
     public internal(set) var history = TrainingHistory()
@@ -124,7 +132,10 @@ public final class Trainer {
         self.validation = validation
         sampling = model.mode == .predictor ? (options.sampling ?? .standard(totalSteps: options.steps)) : nil
         try sampling?.validate()
-        optimizer = Adam(parameters: model.parameters, learningRate: Float(options.learningRate))
+        switch options.optimizer {
+        case .adam: optimizer = Adam(parameters: model.parameters, learningRate: Float(options.learningRate))
+        case .sgd: optimizer = SGD(parameters: model.parameters, learningRate: Float(options.learningRate))
+        }
         batchStream = RandomStream(seed: options.seed, name: "train/batches")
         windowStream = RandomStream(seed: options.seed, name: "train/window")
         samplingStream = RandomStream(seed: options.seed, name: "train/sampling")
@@ -240,7 +251,6 @@ public final class Trainer {
         let t0 = DispatchTime.now().uptimeNanoseconds
         func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 }
         let startSeconds = history.seconds
-        defer { history.seconds = startSeconds + elapsed() }
         while step < options.steps {
             if shouldStop?() == true {
                 stop(.interrupted, "training interrupted after step \(step) of \(options.steps)")
@@ -261,8 +271,8 @@ public final class Trainer {
             progress?(TrainingProgress(step: step, totalSteps: options.steps, loss: loss, validationLoss: vloss,
                                        samplingProbability: sampling?.probability(atStep: step - 1), elapsed: elapsed()))
         }
+        history.seconds = startSeconds + elapsed()
         if history.status != .complete, options.checkpointEvery != nil, let path = options.checkpointPath {
-            history.seconds = startSeconds + elapsed()
             try saveCheckpoint(to: path)
         }
         return history

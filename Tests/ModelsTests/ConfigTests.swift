@@ -35,6 +35,19 @@ final class ConfigTests: XCTestCase {
         XCTAssertThrowsError(try ModelConfig(json: "{\"family\":\"convlstm\",\"color\":1}"))
     }
 
+    func testNotebookKeys() throws {
+        var c = ModelConfig(family: .saConvlstm)
+        try c.set("hidden", 32)
+        try c.set("frames_in", 12.0)
+        try c.set("activation", "relu")
+        try c.set("mode", "seq2seq")
+        try c.set("attention_hidden", 4)
+        XCTAssertEqual(c, ModelConfig(family: .saConvlstm, mode: .seq2seq, hidden: 32, framesIn: 12, activation: .relu, attentionHidden: 4))
+        XCTAssertThrowsError(try c.set("hiden", 3)) { e in XCTAssertTrue("\(e)".contains("unknown key hiden; the keys are layers, hidden"), "\(e)") }
+        XCTAssertThrowsError(try c.set("layers", 2.5)) { e in XCTAssertTrue("\(e)".contains("layers must be an integer"), "\(e)") }
+        XCTAssertThrowsError(try c.set("mode", "encoder")) { e in XCTAssertTrue("\(e)".contains("unknown mode"), "\(e)") }
+    }
+
     func testParameterCountsAndNames() throws {
         // ConvLSTM predictor, patch 2 on 8×8: layer 1 conv (4+4)→16 k3, layer 2 (4+4)→16, head 4→4
         let c = ModelConfig(family: .convlstm, mode: .predictor, layers: 2, hidden: 4, kernel: 3, size: 8, channels: 1, patch: 2)

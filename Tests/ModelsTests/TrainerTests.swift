@@ -34,15 +34,17 @@ final class TrainerTests: XCTestCase {
     func testResumeIsBitIdentical() throws {
         let dir = try temporaryDirectory("resume")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let cases: [(ModelConfig, LossKind, Reduction)] = [
-            (tinyPredictor(), .mse, .mean),
+        let cases: [(ModelConfig, LossKind, Reduction, OptimizerKind)] = [
+            (tinyPredictor(), .mse, .mean, .adam),
             (ModelConfig(family: .saConvlstm, mode: .seq2seq, layers: 2, hidden: 3, kernel: 3, size: 6, channels: 1,
-                         framesIn: 3, framesOut: 2, activation: .relu, attentionHidden: 2), .bce, .sum),
+                         framesIn: 3, framesOut: 2, activation: .relu, attentionHidden: 2), .bce, .sum, .adam),
+            (tinyPredictor(.convlstm), .mse, .sum, .sgd),
         ]
-        for (cfg, loss, reduction) in cases {
+        for (cfg, loss, reduction, optimizer) in cases {
             let train = try BatchSource(sequences: movingSquares(n: 5, frames: 6, size: cfg.size, seed: 1))
             let valid = try BatchSource(sequences: movingSquares(n: 3, frames: 6, size: cfg.size, seed: 2))
-            var opts = TrainingOptions(steps: 8, batchSize: 2, learningRate: 1e-2, loss: loss, reduction: reduction,
+            var opts = TrainingOptions(steps: 8, optimizer: optimizer, batchSize: 2, learningRate: optimizer == .adam ? 1e-2 : 1e-3,
+                                       loss: loss, reduction: reduction,
                                        validateEvery: 3, seed: 5)
             // uninterrupted
             let full = try Model(config: cfg, seed: 4)
@@ -51,7 +53,7 @@ final class TrainerTests: XCTestCase {
             XCTAssertEqual(h1.steps, Array(1...8))
             XCTAssertEqual(h1.validationSteps, [3, 6, 8])
             // interrupted after 5 steps (Ctrl-C), checkpointed, resumed in a fresh model
-            let path = dir + "/\(cfg.mode.rawValue).ckpt.safetensors"
+            let path = dir + "/\(cfg.mode.rawValue)-\(optimizer.rawValue).ckpt.safetensors"
             opts.checkpointEvery = 4
             opts.checkpointPath = path
             let first = try Model(config: cfg, seed: 4)
@@ -76,10 +78,28 @@ final class TrainerTests: XCTestCase {
             }
             // a checkpoint refuses a run that would not continue identically
             var other = opts
-            other.learningRate = 2e-2
+            other.learningRate *= 2
             XCTAssertThrowsError(try Trainer.resume(model: resumedModel, train: train, validation: valid, options: other, checkpoint: path)) { e in
                 XCTAssertTrue("\(e)".contains("would not continue identically"), "\(e)")
             }
+        }
+    }
+
+    func testSameBitsForAnyThreadCount() throws {
+        let saved = Engine.threads
+        defer { Engine.configure(threads: saved) }
+        let cfg = tinyPredictor()
+        let data = try BatchSource(sequences: movingSquares(n: 6, frames: 6, size: 8, seed: 7))
+        var runs: [([Float], [Tensor])] = []
+        for threads in [1, 2, 3] {
+            Engine.configure(threads: threads)
+            let m = try Model(config: cfg, seed: 2)
+            let h = try Trainer(model: m, train: data, options: TrainingOptions(steps: 4, batchSize: 3, learningRate: 1e-2, seed: 1)).run()
+            runs.append((h.loss, m.parameters))
+        }
+        for r in runs.dropFirst() {
+            XCTAssertEqual(r.0.map(\.bitPattern), runs[0].0.map(\.bitPattern))
+            for (a, b) in zip(r.1, runs[0].1) { XCTAssertTrue(sameBits(a, b), a.name ?? "") }
         }
     }
 
