@@ -48,6 +48,21 @@ public struct TrainingBenchmarkCase: Sendable {
         }
         return cases
     }
+
+    /// The standard cases shrunk for a quick check (`kymo bench models --quick`):
+    /// 32×32 frames, 32 hidden channels, batch 4, 5 → 5 frames (layer counts,
+    /// patching and losses as in the standard cases). Seconds, not minutes.
+    public static func reduced(attentionHidden: Int = 16) -> [TrainingBenchmarkCase] {
+        standard(attentionHidden: attentionHidden).map { c in
+            var c = c
+            c.config.size = 32
+            c.config.hidden = 32
+            c.config.framesIn = 5
+            c.config.framesOut = 5
+            c.batch = 4
+            return c
+        }
+    }
 }
 
 public struct TrainingBenchmarkResult: Sendable {
