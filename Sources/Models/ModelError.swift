@@ -29,3 +29,6 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
         }
     }
 }
+
+/// A forward pass abandoned because its interrupt check asked to stop.
+struct ModelInterrupted: Error {}

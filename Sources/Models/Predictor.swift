@@ -29,6 +29,7 @@ extension Model {
         var previous: Tensor? = nil
         var predictions: [Tensor] = []
         for t in 0..<c.steps {
+            if interruptCheck?() == true { throw ModelInterrupted() }
             let frame: Tensor                                                 // [B, C, H, W]
             if t < c.framesIn {
                 frame = try frames.select(axis: 1, index: t)

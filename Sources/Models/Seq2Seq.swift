@@ -23,6 +23,7 @@ extension Model {
             var outputs: [Tensor] = []
             let p = probe?.layer == i + 1 ? probe?.probe : nil
             for s in 0..<t {
+                if interruptCheck?() == true { throw ModelInterrupted() }
                 state = try cell.step(inputs[s], state, probe: p)
                 outputs.append(try state.h.reshaped([b, c.hidden, 1, side, side]))
             }

@@ -107,6 +107,8 @@ public final class Trainer {
     let validation: BatchSource?
     let batchStream: RandomStream, windowStream: RandomStream, samplingStream: RandomStream
     var epochCache: (epoch: Int, order: [Int])? = nil
+    /// The cancellation check of the running `run` (also consulted inside forward passes).
+    var interruptCheck: (() -> Bool)? = nil
 
     public init(model: Model, train: BatchSource, validation: BatchSource? = nil, options: TrainingOptions) throws {
         func bad(_ s: String) -> ModelError { .invalidOption(op: "train", detail: s) }
@@ -174,14 +176,23 @@ public final class Trainer {
     }
 
     /// One training step. Returns its loss, or nil when the loss or a
-    /// gradient was not finite (nothing was updated; the history says why).
+    /// gradient was not finite, or the step was interrupted during its forward
+    /// pass (nothing was updated; the history says why).
     @discardableResult
     public func trainStep() throws -> Float? {
         let s = step
         let batch = try train.load(batchIndices(step: s))
         let (input, target, mask) = try example(step: s, batch: batch)
         optimizer.zeroGrad()
-        let output = try model.forward(input, sampling: mask)
+        model.interruptCheck = interruptCheck
+        defer { model.interruptCheck = nil }
+        let output: Tensor
+        do {
+            output = try model.forward(input, sampling: mask)
+        } catch is ModelInterrupted {
+            stop(.interrupted, "training interrupted during step \(s + 1) of \(options.steps); the model keeps the weights of step \(s)")
+            return nil
+        }
         let lossT = try model.loss(output, target.contiguous(), kind: options.loss, reduction: options.reduction)
         let loss = try lossT.item()
         guard loss.isFinite else {
@@ -244,13 +255,17 @@ public final class Trainer {
     }
 
     /// Runs until `options.steps` steps are done, training stops on a non-finite
-    /// value, or `shouldStop` (checked before every step) returns true.
+    /// value, or `shouldStop` returns true. It is checked before every step and
+    /// before every recurrent step of the forward pass (an interrupted step
+    /// changes nothing); backward passes run to their end.
     public func run(progress: ((TrainingProgress) -> Void)? = nil, shouldStop: (() -> Bool)? = nil) throws -> TrainingHistory {
         history.status = .complete
         history.message = nil
         let t0 = DispatchTime.now().uptimeNanoseconds
         func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 }
         let startSeconds = history.seconds
+        interruptCheck = shouldStop
+        defer { interruptCheck = nil }
         while step < options.steps {
             if shouldStop?() == true {
                 stop(.interrupted, "training interrupted after step \(step) of \(options.steps)")

@@ -57,11 +57,8 @@ final class TrainerTests: XCTestCase {
             opts.checkpointEvery = 4
             opts.checkpointPath = path
             let first = try Model(config: cfg, seed: 4)
-            var calls = 0
-            let h2a = try Trainer(model: first, train: train, validation: valid, options: opts).run(shouldStop: {
-                calls += 1
-                return calls > 5
-            })
+            let interrupted = try Trainer(model: first, train: train, validation: valid, options: opts)
+            let h2a = try interrupted.run(shouldStop: { interrupted.step >= 5 })
             XCTAssertEqual(h2a.status, .interrupted)
             XCTAssertEqual(h2a.steps.count, 5)
             let resumedModel = try Model(config: cfg, seed: 99)       // other initial weights: all must come from the file
@@ -134,6 +131,24 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(h.loss.count, 2)
         XCTAssertTrue(h.message?.contains("step 3") == true && h.message?.contains("nan") == true, h.message ?? "")
         for (p, q) in zip(model.parameters, afterStep2) { XCTAssertTrue(sameBits(p, q), "weights changed by the NaN step") }
+    }
+
+    func testInterruptInsideAForwardPassChangesNothing() throws {
+        let cfg = tinyPredictor()
+        let data = try BatchSource(sequences: movingSquares(n: 4, frames: 6, size: 8, seed: 1))
+        let model = try Model(config: cfg, seed: 1)
+        let trainer = try Trainer(model: model, train: data, options: TrainingOptions(steps: 5, batchSize: 2, seed: 0))
+        var calls = 0, weightsAfter2: [Tensor] = []
+        let h = try trainer.run(shouldStop: {
+            calls += 1
+            if trainer.step == 2 && weightsAfter2.isEmpty { weightsAfter2 = model.parameters.map { $0.detached() } }
+            return trainer.step == 2 && calls > 2 * (1 + cfg.steps) + 3    // inside step 3's forward pass
+        })
+        XCTAssertEqual(h.status, .interrupted)
+        XCTAssertEqual(trainer.step, 2)
+        XCTAssertTrue(h.message?.contains("during step 3") == true, h.message ?? "")
+        for (p, q) in zip(model.parameters, weightsAfter2) { XCTAssertTrue(sameBits(p, q)) }
+        XCTAssertNil(model.interruptCheck)
     }
 
     func testEpochsCoverEverySequenceOnce() throws {
