@@ -96,8 +96,7 @@ func attentionBackward(grad gz: Tensor, q: Tensor, k: Tensor, v: Tensor) -> [Ten
             // dS = A ⊙ (dA − Σ_j dA⊙A)
             for r in 0..<rows {
                 let ar = s + r * m, dr = da + r * m
-                var dot: Float = 0
-                for j in 0..<m { dot += ar[j] * dr[j] }
+                let dot = dotRun(ar, dr, m)
                 for j in 0..<m { dr[j] = ar[j] * (dr[j] - dot) }
             }
             // dq[:, r0..] = k · dSᵀ      [d × rows]

@@ -110,6 +110,8 @@ func accumulate(_ a: Tensor, _ b: Tensor) -> Tensor {
     let ac = a.contiguous(), bc = b.contiguous()
     let out = Tensor(uninitialized: a.shape)
     let pa = ac.data, pb = bc.data, po = out.data
-    for i in 0..<a.count { po[i] = pa[i] + pb[i] }
+    Parallel.forChunks(count: a.count, grain: elementwiseGrain) { lo, hi, _ in
+        for i in lo..<hi { po[i] = pa[i] + pb[i] }
+    }
     return out
 }

@@ -3,7 +3,8 @@
 //
 //   gates [B, 4C, H, W]  conv output, blocks i, f, g, o along channels
 //   cPrev [B, C, H, W]   wci, wcf, wco [C, H, W]
-//   out   [B, 2, C, H, W]  (h, c) stacked; callers take views with `select`
+//   out   [2, B, C, H, W]  (h, c) stacked; h = out[0] and c = out[1] are
+//                        contiguous views (no copy)
 //
 //   i = σ(g_i + wci⊙c_prev)   f = σ(g_f + wcf⊙c_prev)
 //   c = f⊙c_prev + i⊙act(g_g)  o = σ(g_o + wco⊙c)   h = o⊙act(c)
@@ -60,14 +61,14 @@ extension Tensor {
         }
         let g = gates.contiguous(), cp = cPrev.contiguous()
         let pi = wci.contiguous(), pf = wcf.contiguous(), po = wco.contiguous()
-        let out = Tensor(uninitialized: [b, 2, c, h, w])
+        let out = Tensor(uninitialized: [2, b, c, h, w])
         let n = h * w
         Parallel.forEach(c) { ch, _ in
             for bi in 0..<b {
                 let gb = g.data + (bi * 4 * c) * n
                 let gI = gb + ch * n, gF = gb + (c + ch) * n, gG = gb + (2 * c + ch) * n, gO = gb + (3 * c + ch) * n
                 let cpr = cp.data + (bi * c + ch) * n
-                let hOut = out.data + (bi * 2 * c + ch) * n, cOut = out.data + (bi * 2 * c + c + ch) * n
+                let hOut = out.data + (bi * c + ch) * n, cOut = out.data + ((b + bi) * c + ch) * n
                 let wI = pi.data + ch * n, wF = pf.data + ch * n, wO = po.data + ch * n
                 var k = 0
                 while k < n {
@@ -85,7 +86,7 @@ extension Tensor {
             }
         }
         let rec = gates.record(out, .lstmGates(gates: gates, cPrev: cPrev, wci: wci, wcf: wcf, wco: wco, activation: activation))
-        return (try rec.select(axis: 1, index: 0), try rec.select(axis: 1, index: 1))
+        return (try rec.select(axis: 0, index: 0), try rec.select(axis: 0, index: 1))
     }
 }
 
@@ -101,8 +102,8 @@ func lstmGatesBackward(grad gOut: Tensor, output y: Tensor, gates: Tensor, cPrev
         for bi in 0..<b {
             let gb = g.data + (bi * 4 * c) * n, db = dGates.data + (bi * 4 * c) * n
             let cpr = cp.data + (bi * c + ch) * n
-            let cNewP = yc.data + (bi * 2 * c + c + ch) * n
-            let dH = go.data + (bi * 2 * c + ch) * n, dCn = go.data + (bi * 2 * c + c + ch) * n
+            let cNewP = yc.data + ((b + bi) * c + ch) * n
+            let dH = go.data + (bi * c + ch) * n, dCn = go.data + ((b + bi) * c + ch) * n
             let wI = pi.data + ch * n, wF = pf.data + ch * n, wO = po.data + ch * n
             let gwI = dWi.data + ch * n, gwF = dWf.data + ch * n, gwO = dWo.data + ch * n
             let dcp = dC.data + (bi * c + ch) * n

@@ -19,6 +19,11 @@ public enum Engine {
         let n = requested ?? env ?? ProcessInfo.processInfo.activeProcessorCount
         threads = max(1, min(n, 64))
         openblas_set_num_threads(1)
+        // Keep large freed blocks in the heap instead of returning them to the
+        // kernel, so the next step's tensors of the same sizes reuse pages
+        // instead of faulting in fresh zeroed ones (no effect on results).
+        _ = glibcMallopt(-3 /* M_MMAP_THRESHOLD */, 32 << 20)   // glibc's largest allowed value
+        _ = glibcMallopt(-1 /* M_TRIM_THRESHOLD */, Int32.max)
         configured = true
     }
 
@@ -37,6 +42,13 @@ public enum Engine {
         return String(cString: p)
     }
 }
+
+/// Elements per chunk of memory-bound elementwise work (fixed, so chunk
+/// boundaries never depend on the thread count).
+let elementwiseGrain = 1 << 15
+
+/// glibc's `mallopt` (malloc.h is not part of Swift's Glibc module).
+@_silgen_name("mallopt") func glibcMallopt(_ param: Int32, _ value: Int32) -> Int32
 
 public enum Parallel {
     /// Runs `body(lo, hi, worker)` over `0..<count` cut into fixed chunks of

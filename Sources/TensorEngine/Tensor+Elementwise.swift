@@ -63,7 +63,7 @@ func binaryKernel(_ kind: BinaryKind, _ a: Tensor, _ b: Tensor, shape: [Int]) ->
     if n == 0 { return out }
     let pa = a.storage.pointer + a.offset, pb = b.storage.pointer + b.offset, po = out.data
     if a.shape == shape && b.shape == shape && a.isContiguous && b.isContiguous {
-        Parallel.forChunks(count: n, grain: 1 << 16) { lo, hi, _ in
+        Parallel.forChunks(count: n, grain: elementwiseGrain) { lo, hi, _ in
             binaryRow(kind, pa + lo, 1, pb + lo, 1, po + lo, hi - lo)
         }
         return out
@@ -115,7 +115,9 @@ extension Tensor {
         let x = contiguous()
         let out = Tensor(uninitialized: shape)
         let px = x.data, po = out.data
-        for i in 0..<count { po[i] = px[i] * s + shift }
+        Parallel.forChunks(count: count, grain: elementwiseGrain) { lo, hi, _ in
+            for i in lo..<hi { po[i] = px[i] * s + shift }
+        }
         return record(out, .scale(self, s))
     }
 
@@ -125,7 +127,7 @@ extension Tensor {
         let x = contiguous()
         let out = Tensor(uninitialized: shape)
         let px = x.data, po = out.data
-        Parallel.forChunks(count: count, grain: 1 << 16) { lo, hi, _ in
+        Parallel.forChunks(count: count, grain: elementwiseGrain) { lo, hi, _ in
             let n = hi - lo, s = px + lo, d = po + lo
             switch kind {
             case .exp: FastMath.exp(s, d, count: n)
@@ -172,7 +174,9 @@ func scaled(_ g: Tensor, _ s: Float) -> Tensor {
     let gc = g.contiguous()
     let out = Tensor(uninitialized: g.shape)
     let pg = gc.data, po = out.data
-    for i in 0..<g.count { po[i] = pg[i] * s }
+    Parallel.forChunks(count: g.count, grain: elementwiseGrain) { lo, hi, _ in
+        for i in lo..<hi { po[i] = pg[i] * s }
+    }
     return out
 }
 
@@ -210,14 +214,16 @@ func unaryBackward(_ kind: UnaryKind, grad g: Tensor, input x: Tensor?, output y
     let gc = g.contiguous(), yc = y.contiguous(), xc = x?.contiguous()
     let out = Tensor(uninitialized: y.shape)
     let pg = gc.data, py = yc.data, po = out.data
-    let n = y.count
-    switch kind {
-    case .exp: for i in 0..<n { po[i] = pg[i] * py[i] }
-    case .sigmoid: for i in 0..<n { po[i] = pg[i] * py[i] * (1 - py[i]) }
-    case .tanh: for i in 0..<n { po[i] = pg[i] * (1 - py[i] * py[i]) }
-    case .log: let px = xc!.data; for i in 0..<n { po[i] = pg[i] / px[i] }
-    case .relu: let px = xc!.data; for i in 0..<n { po[i] = px[i] > 0 ? pg[i] : 0 }
-    case let .leakyRelu(a): let px = xc!.data; for i in 0..<n { po[i] = px[i] > 0 ? pg[i] : a * pg[i] }
+    let px = xc?.data
+    Parallel.forChunks(count: y.count, grain: elementwiseGrain) { lo, hi, _ in
+        switch kind {
+        case .exp: for i in lo..<hi { po[i] = pg[i] * py[i] }
+        case .sigmoid: for i in lo..<hi { po[i] = pg[i] * py[i] * (1 - py[i]) }
+        case .tanh: for i in lo..<hi { po[i] = pg[i] * (1 - py[i] * py[i]) }
+        case .log: let px = px!; for i in lo..<hi { po[i] = pg[i] / px[i] }
+        case .relu: let px = px!; for i in lo..<hi { po[i] = px[i] > 0 ? pg[i] : 0 }
+        case let .leakyRelu(a): let px = px!; for i in lo..<hi { po[i] = px[i] > 0 ? pg[i] : a * pg[i] }
+        }
     }
     return out
 }

@@ -12,6 +12,16 @@
     return s
 }
 
+/// Σ a[i]·b[i] with the same fixed 8-way pattern as `sumRun`.
+@inline(__always) func dotRun(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+    var acc = V8(repeating: 0)
+    var i = 0
+    while i + 8 <= n { acc = fma8(acc, load8(a + i), load8(b + i)); i += 8 }
+    var s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))
+    while i < n { s += a[i] * b[i]; i += 1 }
+    return s
+}
+
 /// Sums `t` over `axes`, keeping them as size-1 dimensions.
 func sumKernel(_ t: Tensor, axes: [Int]) -> Tensor {
     let r = t.rank

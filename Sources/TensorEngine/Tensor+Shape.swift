@@ -116,7 +116,9 @@ extension Tensor {
             let xc = x.contiguous()
             let row = x.shape[a] * inner
             let src = xc.data, dst = out.data + col
-            for o in 0..<outer { (dst + o * rowOut).update(from: src + o * row, count: row) }
+            Parallel.forChunks(count: outer, grain: max(1, elementwiseGrain / max(row, 1))) { lo, hi, _ in
+                for o in lo..<hi { (dst + o * rowOut).update(from: src + o * row, count: row) }
+            }
             col += row
         }
         return first.record(out, .concat(xs, axis: a))
@@ -129,8 +131,8 @@ func sliceBackward(grad g: Tensor, inputShape: [Int], axis: Int, start: Int) -> 
     let outer = inputShape[..<axis].reduce(1, *)
     let inner = inputShape[(axis + 1)...].reduce(1, *)
     let rowIn = inputShape[axis] * inner, rowG = g.shape[axis] * inner
-    for o in 0..<outer {
-        (out.data + o * rowIn + start * inner).update(from: gc.data + o * rowG, count: rowG)
+    Parallel.forChunks(count: outer, grain: max(1, elementwiseGrain / max(rowG, 1))) { lo, hi, _ in
+        for o in lo..<hi { (out.data + o * rowIn + start * inner).update(from: gc.data + o * rowG, count: rowG) }
     }
     return out
 }

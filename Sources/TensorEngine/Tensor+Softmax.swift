@@ -41,8 +41,7 @@ func softmaxBackward(grad g: Tensor, output y: Tensor) -> Tensor {
     Parallel.forChunks(count: rows, grain: max(1, 16384 / max(n, 1))) { lo, hi, _ in
         for r in lo..<hi {
             let gr = pg + r * n, yr = py + r * n, orow = po + r * n
-            var dot: Float = 0
-            for i in 0..<n { dot += gr[i] * yr[i] }
+            let dot = dotRun(gr, yr, n)
             for i in 0..<n { orow[i] = yr[i] * (gr[i] - dot) }
         }
     }

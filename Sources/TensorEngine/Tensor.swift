@@ -160,7 +160,9 @@ func copyStrided(from t: Tensor, to dst: UnsafeMutablePointer<Float>) {
     if n == 0 { return }
     let src = t.storage.pointer + t.offset
     if t.isContiguous {
-        dst.update(from: src, count: n)
+        Parallel.forChunks(count: n, grain: elementwiseGrain) { lo, hi, _ in
+            (dst + lo).update(from: src + lo, count: hi - lo)
+        }
         return
     }
     let rank = t.rank
