@@ -27,10 +27,27 @@ enum Bindings {
         "tanh": TensorBuiltins.tanh,
         "relu": TensorBuiltins.relu,
         "softmax": TensorBuiltins.softmax,
-        // Not bound yet (declared in BuiltinCatalog):
-        //   issue 2 (engine):  load_tensors, save_tensors
-        //   issue 4 (models, data, training, evaluation): moving_mnist, load_moving_mnist, convlstm,
-        //     sa_convlstm, sam_convlstm, save, load, train, forward, gradients, evaluate, predict, attention
-        //   issue 3 (figures): plot_loss, plot_attention, plot_frames, plot_metrics (and figure.save)
+        "load_tensors": DataBuiltins.loadTensors,
+        "save_tensors": DataBuiltins.saveTensors,
+        // data
+        "moving_mnist": DataBuiltins.movingMNIST,
+        "load_moving_mnist": DataBuiltins.loadMovingMNIST,
+        // models, weights, training, evaluation
+        "convlstm": ModelBuiltins.make(.convlstm),
+        "sa_convlstm": ModelBuiltins.make(.saConvlstm),
+        "sam_convlstm": ModelBuiltins.make(.samConvlstm),
+        "save": ModelBuiltins.save,
+        "load": ModelBuiltins.load,
+        "train": ModelBuiltins.train,
+        "forward": ModelBuiltins.forward,
+        "gradients": ModelBuiltins.gradients,
+        "evaluate": ModelBuiltins.evaluate,
+        "predict": ModelBuiltins.predict,
+        "attention": ModelBuiltins.attention,
+        // figures (saving is bound by the host: FigureValue.writer)
+        "plot_loss": FigureBuiltins.plotLoss,
+        "plot_attention": FigureBuiltins.plotAttention,
+        "plot_frames": FigureBuiltins.plotFrames,
+        "plot_metrics": FigureBuiltins.plotMetrics,
     ]
 }

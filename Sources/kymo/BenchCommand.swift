@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import TensorEngine
+import Models
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,6 +26,7 @@ struct Bench: ParsableCommand {
         print("kymo bench \(suite): \(Engine.threads) thread(s), OpenBLAS core \(Engine.blasCore), \(ProcessInfo.processInfo.activeProcessorCount) cores")
         switch suite {
         case "engine": try runEngine()
+        case "models": try runModels()
         default: throw ValidationError("unknown benchmark suite '\(suite)' (choose engine or models)")
         }
     }
@@ -39,6 +41,50 @@ struct Bench: ParsableCommand {
         rows += try EngineBenchmark.conv(batch: 8, cin: 128, cout: 256, size: 64, repeats: max(1, repeats / 2))
         let torch = noTorch ? nil : runTorch(["engine", "--threads", "\(Engine.threads)", "--repeats", "\(repeats)"])
         printTable(rows: rows, torch: torch, peak: usable)
+    }
+
+    @Option(help: "Training steps timed per model (after one warm-up step).")
+    var steps: Int = 3
+
+    @Flag(help: "Reduced shapes (32×32, hidden 32, batch 4) for a quick look.")
+    var quick = false
+
+    /// Training steps of the three families at the issue's shapes, beside PyTorch's.
+    func runModels() throws {
+        let cases = quick ? TrainingBenchmarkCase.reduced() : TrainingBenchmarkCase.standard()
+        let results = try benchmarkTraining(cases: cases, steps: steps, warmup: 1, threads: Engine.threads) { line in
+            print("  " + line)
+        }
+        var torchArgs = ["models", "--threads", "\(Engine.threads)", "--repeats", "\(steps)"]
+        if quick { torchArgs.append("--quick") }
+        let torch = (noTorch || quick) ? nil : runTorch(torchArgs)
+        var torchTimes: [String: Double] = [:]
+        for r in (torch?["results"] as? [[String: Any]]) ?? [] {
+            if let name = r["name"] as? String, let t = (r["median_s"] as? NSNumber)?.doubleValue { torchTimes[name] = t }
+        }
+        let skipped = Set(((torch?["skipped"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String })
+        let header = "case".padding(toLength: 20, withPad: " ", startingAt: 0)
+            + "  kymo s/step  steps/s  GFLOP/s  peak RSS   torch s/step  torch/kymo"
+        print(header)
+        print(String(repeating: "-", count: header.count))
+        for r in results {
+            var line = r.name.padding(toLength: 20, withPad: " ", startingAt: 0)
+            let rss = r.peakRSS.map { String(format: "%6.2f GiB", Double($0) / 1073741824) } ?? "     -    "
+            line += String(format: "  %11.3f  %7.2f  %7.1f  ", r.secondsPerStep, r.stepsPerSecond, r.gflops) + rss
+            if let t = torchTimes[r.name] {
+                line += String(format: "   %12.3f  %9.2fx", t, t / r.secondsPerStep)
+            } else if skipped.contains(r.name) {
+                line += "   out of memory (PyTorch keeps every N×N map)"
+            } else {
+                line += "              -           -"
+            }
+            print(line)
+        }
+        if let torch, let v = torch["torch"] {
+            print("PyTorch \(v), \(torch["threads"] ?? "?") thread(s); torch/kymo > 1 means Kymo is faster.")
+        } else if quick {
+            print("(--quick: PyTorch not run; its shapes are the standard ones)")
+        }
     }
 
     /// Kymo's rows beside bench_torch.py's `results`, which come in the same order.

@@ -1,5 +1,6 @@
 // kymo: the command-line host. `kymo` alone starts the REPL; `run`, `check`
-// and `repl` are the language's commands, `bench` the engine's.
+// and `repl` are the language's commands, `replay`, `runs` and `resume` the
+// records', `bench` the engine's.
 import ArgumentParser
 
 @main
@@ -7,6 +8,11 @@ struct Kymo: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kymo",
         abstract: "A REPL and notebook runner for spatiotemporal prediction research.",
-        subcommands: [Repl.self, Run.self, Check.self, Bench.self],
+        subcommands: [Repl.self, Run.self, Check.self, Replay.self, Runs.self, Resume.self, Bench.self],
         defaultSubcommand: Repl.self)
+
+    static func main() {
+        HostBindings.install()
+        Self.main(nil)
+    }
 }

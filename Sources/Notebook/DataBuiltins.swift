@@ -1,0 +1,51 @@
+// DataBuiltins: moving_mnist, load_moving_mnist, load_tensors and
+// save_tensors bound to the Datasets and TensorEngine targets. Training
+// sequences draw from this call site's stream; test sequences come from a
+// fixed stream, so every run evaluates on the same held-out sequences.
+
+import Foundation
+import TensorEngine
+import Datasets
+
+enum DataBuiltins {
+    static func movingMNIST(_ args: BoundArguments, _ context: CallContext) throws -> Value {
+        let source = try ModelBuiltins.call { try DigitSource(parsing: try args.string("source")) }
+        let progress = context.progress("moving_mnist", total: 1)
+        let (train, test) = try ModelBuiltins.call {
+            try MovingMNIST.make(train: try args.int("train"), test: try args.int("test"),
+                                 frames: try args.int("frames"), size: try args.int("size"),
+                                 digits: try args.int("digits"), source: source,
+                                 trainStream: context.randomStream("moving_mnist"))
+        }
+        progress.advance(to: 1)
+        progress.end()
+        return .record(Record([("train", .host(DatasetValue(train))), ("test", .host(DatasetValue(test)))]))
+    }
+
+    static func loadMovingMNIST(_ args: BoundArguments, _ context: CallContext) throws -> Value {
+        let path = context.resolvePath(try args.string("path"))
+        return .host(DatasetValue(try ModelBuiltins.call { try MovingMNISTFile.load(path) }))
+    }
+
+    static func loadTensors(_ args: BoundArguments, _ context: CallContext) throws -> Value {
+        let path = context.resolvePath(try args.string("path"))
+        let file = try ModelBuiltins.call { try Safetensors.read(path: path) }
+        return .record(Record(file.tensors.map { ($0.name, .host(TensorValue($0.tensor))) }))
+    }
+
+    static func saveTensors(_ args: BoundArguments, _ context: CallContext) throws -> Value {
+        let path = try args.string("path")
+        guard case .record(let r) = args["tensors"] else { throw BuiltinError("save_tensors needs a record of tensors", kind: .type) }
+        var tensors: [(name: String, tensor: Tensor)] = []
+        for (k, v) in r.pairs {
+            guard case .host(let h) = v, let t = h as? TensorValue else {
+                throw BuiltinError("save_tensors: '\(k)' is a \(v.typeName), not a tensor", kind: .type)
+            }
+            tensors.append((k, t.tensor))
+        }
+        let file = context.resolvePath(path)
+        try ModelBuiltins.call { try Safetensors.write(SafetensorsFile(tensors: tensors), path: file) }
+        try context.fileWritten(path: path, file: file)
+        return .null
+    }
+}
