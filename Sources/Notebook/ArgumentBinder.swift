@@ -37,6 +37,8 @@ enum ArgumentBinder {
                             kind: .argument,
                             message: "argument '\(label)' of \(signature.name) is positional; pass it without a label",
                             argument: i, atLabel: true))
+                        filled.insert(p)  // one message for this mistake, not a second "missing"
+                        if positional.indices.contains(nextPositional), positional[nextPositional] == p { nextPositional += 1 }
                     } else if filled.contains(p) {
                         m.problems.append(ArgumentProblem(kind: .argument, message: "argument '\(label)' is given twice",
                                                           argument: i, atLabel: true))
@@ -54,6 +56,8 @@ enum ArgumentBinder {
                     }
                     m.problems.append(ArgumentProblem(kind: .argument, message: message, suggestion: suggestion,
                                                       argument: i, atLabel: true))
+                    // A misspelt label stands for its suggestion: no second "missing" message.
+                    if let suggestion, let p = signature.parameters.firstIndex(where: { $0.name == suggestion }) { filled.insert(p) }
                 }
             } else if nextPositional < positional.count {
                 let p = positional[nextPositional]

@@ -34,7 +34,11 @@ enum Operators {
     private static func equal(_ a: Value, _ b: Value) throws -> Bool {
         if case .host(let h) = a, h is TensorValue { throw tensorComparison() }
         if case .host(let h) = b, h is TensorValue { throw tensorComparison() }
-        return a.isEqual(to: b)
+        var budget = 1_000_000
+        guard let equal = a.isEqual(to: b, budget: &budget) else {
+            throw BuiltinError("values are too large to compare (more than a million elements)", kind: .limit)
+        }
+        return equal
     }
 
     private static func tensorComparison() -> BuiltinError {
@@ -65,9 +69,16 @@ enum Operators {
         case let (.int(x), .int(y)): return try integer(op, x, y)
         case (.string, _), (_, .string):
             guard op == .add else { break }
-            return .string(ValueFormatter.plain(a) + ValueFormatter.plain(b))
+            let (x, y) = (ValueFormatter.plain(a), ValueFormatter.plain(b))
+            guard x.utf8.count + y.utf8.count <= limit else {
+                throw BuiltinError("string would exceed the limit of \(limit) bytes", kind: .limit)
+            }
+            return .string(x + y)
         case let (.list(x), .list(y)):
             guard op == .add else { break }
+            guard x.count + y.count <= limit else {
+                throw BuiltinError("list would exceed the limit of \(limit) elements", kind: .limit)
+            }
             return .list(x + y)
         case (.host(let x as TensorValue), _), (_, .host(let x as TensorValue)):
             _ = x

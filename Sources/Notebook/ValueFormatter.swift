@@ -19,17 +19,25 @@ public enum ValueFormatter {
         return display(v)
     }
 
+    /// At most this many values are shown by one `display` (shared structure
+    /// can make a small value print as an enormous one).
+    static let maxShown = 20_000
+
     /// The readable, possibly multi-line form.
     public static func display(_ v: Value, indent: Int = 0) -> String {
-        format(v, indent: indent, depth: 0)
+        var budget = maxShown
+        return format(v, indent: indent, depth: 0, budget: &budget)
     }
 
-    /// A one-line form (signatures, messages).
-    public static func inline(_ v: Value) -> String {
+    /// A one-line form (signatures, messages, `:vars`).
+    public static func inline(_ v: Value, depth: Int = 0) -> String {
         switch v {
-        case .list(let xs): return "[" + xs.prefix(8).map(inline).joined(separator: ", ") + (xs.count > 8 ? ", …" : "") + "]"
+        case .list(let xs):
+            if depth > 3 { return "[…]" }
+            return "[" + xs.prefix(8).map { inline($0, depth: depth + 1) }.joined(separator: ", ") + (xs.count > 8 ? ", …" : "") + "]"
         case .record(let r):
-            return "{" + r.pairs.prefix(8).map { "\($0): \(inline($1))" }.joined(separator: ", ") + (r.count > 8 ? ", …" : "") + "}"
+            if depth > 3 { return "{…}" }
+            return "{" + r.pairs.prefix(8).map { "\($0): \(inline($1, depth: depth + 1))" }.joined(separator: ", ") + (r.count > 8 ? ", …" : "") + "}"
         case .host(let h): return h.describe(indent: 0).split(separator: "\n").first.map(String.init) ?? h.kindName
         default: return scalar(v)
         }
@@ -76,13 +84,15 @@ public enum ValueFormatter {
         }
     }
 
-    private static func format(_ v: Value, indent: Int, depth: Int) -> String {
+    private static func format(_ v: Value, indent: Int, depth: Int, budget: inout Int) -> String {
         let pad = String(repeating: " ", count: indent)
+        budget -= 1
+        if budget < 0 { return "…" }
         switch v {
         case .list(let xs):
             if xs.isEmpty { return "[]" }
             if depth >= maxDepth { return "[…]" }
-            let shown = xs.prefix(maxItems).map { format($0, indent: indent + 2, depth: depth + 1) }
+            let shown = xs.prefix(maxItems).map { format($0, indent: indent + 2, depth: depth + 1, budget: &budget) }
             let more = xs.count > maxItems ? ["… \(xs.count - maxItems) more"] : []
             let one = "[" + (shown + more).joined(separator: ", ") + "]"
             if !one.contains("\n"), one.count + indent <= lineWidth { return one }
@@ -91,7 +101,7 @@ public enum ValueFormatter {
             if r.count == 0 { return "{}" }
             if depth >= maxDepth { return "{…}" }
             let shown = r.pairs.prefix(maxItems).map { k, x in
-                "\(key(k)): " + format(x, indent: indent + 2, depth: depth + 1)
+                "\(key(k)): " + format(x, indent: indent + 2, depth: depth + 1, budget: &budget)
             }
             let more = r.count > maxItems ? ["… \(r.count - maxItems) more"] : []
             let one = "{" + (shown + more).joined(separator: ", ") + "}"

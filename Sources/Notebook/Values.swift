@@ -145,8 +145,15 @@ public struct BuiltinError: Error, CustomStringConvertible {
 extension Value {
     /// Structural equality (numbers compare across int and float; functions
     /// and host values by identity; values of different types are unequal).
-    public func isEqual(to other: Value, depth: Int = 0) -> Bool {
-        if depth > 200 { return false }
+    public func isEqual(to other: Value) -> Bool {
+        var budget = Int.max
+        return isEqual(to: other, budget: &budget) ?? false
+    }
+
+    /// Structural equality visiting at most `budget` values; nil when the budget runs out.
+    public func isEqual(to other: Value, budget: inout Int) -> Bool? {
+        budget -= 1
+        if budget < 0 { return nil }
         switch (self, other) {
         case let (.int(a), .int(b)): return a == b
         case let (.int(a), .float(b)): return Double(a) == b
@@ -156,9 +163,19 @@ extension Value {
         case let (.bool(a), .bool(b)): return a == b
         case (.null, .null): return true
         case let (.list(a), .list(b)):
-            return a.count == b.count && zip(a, b).allSatisfy { $0.isEqual(to: $1, depth: depth + 1) }
+            guard a.count == b.count else { return false }
+            for (x, y) in zip(a, b) {
+                guard let e = x.isEqual(to: y, budget: &budget) else { return nil }
+                if !e { return false }
+            }
+            return true
         case let (.record(a), .record(b)):
-            return a.keys == b.keys && zip(a.values, b.values).allSatisfy { $0.isEqual(to: $1, depth: depth + 1) }
+            guard a.keys == b.keys else { return false }
+            for (x, y) in zip(a.values, b.values) {
+                guard let e = x.isEqual(to: y, budget: &budget) else { return nil }
+                if !e { return false }
+            }
+            return true
         case let (.range(a0, a1), .range(b0, b1)): return a0 == b0 && a1 == b1
         case let (.function(a), .function(b)): return a === b
         case let (.host(a), .host(b)): return a === b

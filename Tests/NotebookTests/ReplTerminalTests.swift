@@ -1,0 +1,129 @@
+// ReplTerminalTests: the built `kymo` binary driven like a person would —
+// through tmux (a real terminal: readline editing, Tab completion, history
+// recall, a multi-line `for` block, an error followed by use of an earlier
+// variable, Ctrl-C during a long loop and at the prompt, Ctrl-D) — and with
+// piped input. Skipped when the binary or tmux is not there.
+
+import Foundation
+import XCTest
+
+final class ReplTerminalTests: XCTestCase {
+    /// The `kymo` executable built next to this test bundle.
+    static var kymo: String? {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments.first { $0.hasSuffix(".xctest") } ?? CommandLine.arguments[0])
+        let candidate = bundle.deletingLastPathComponent().appendingPathComponent("kymo").path
+        return FileManager.default.isExecutableFile(atPath: candidate) ? candidate : nil
+    }
+
+    static var tmux: String? {
+        ["/usr/bin/tmux", "/usr/local/bin/tmux", "/opt/homebrew/bin/tmux"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    @discardableResult
+    private func shell(_ path: String, _ args: [String], input: String? = nil, capture: Bool = true) throws -> (status: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path)
+        p.arguments = args
+        // A tmux server started here outlives the call: never hand it our pipes.
+        guard capture else {
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            p.standardInput = FileHandle.nullDevice
+            try p.run()
+            p.waitUntilExit()
+            return (p.terminationStatus, "", "")
+        }
+        let out = Pipe(), err = Pipe(), inp = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = inp
+        try p.run()
+        if let input { inp.fileHandleForWriting.write(Data(input.utf8)) }
+        try inp.fileHandleForWriting.close()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    func testPipedInput() throws {
+        guard let kymo = ReplTerminalTests.kymo else { throw XCTSkip("kymo binary not built next to the tests") }
+        let r = try shell(kymo, ["repl"], input: "let xs = [1, 2, 3]\nfor x in xs {\n  print(x * 10)\n}\nnope\nxs.count\n:vars\n:help zeros\n")
+        XCTAssertEqual(r.out, "10\n20\n30\n3\nxs  list  [1, 2, 3]\nzeros(shape) → tensor\n  A tensor of zeros.\n")
+        XCTAssertTrue(r.err.contains("repl:1:1: error: unknown name 'nope'"), r.err)
+        XCTAssertEqual(r.status, 1, "piped input with a failed line exits 1")
+        let ok = try shell(kymo, [], input: "1 + 1\n")
+        XCTAssertEqual(ok.out, "2\n")
+        XCTAssertEqual(ok.status, 0)
+    }
+
+    func testTerminalSession() throws {
+        guard let kymo = ReplTerminalTests.kymo else { throw XCTSkip("kymo binary not built next to the tests") }
+        guard let tmux = ReplTerminalTests.tmux else { throw XCTSkip("tmux is not installed") }
+        let socket = "kymo-test-\(getpid())"
+        let history = NSTemporaryDirectory() + "kymo-history-\(getpid())"
+        try? FileManager.default.removeItem(atPath: history)
+        defer {
+            _ = try? shell(tmux, ["-L", socket, "kill-server"], capture: false)
+            try? FileManager.default.removeItem(atPath: history)
+        }
+        try shell(tmux, ["-L", socket, "new-session", "-d", "-s", "k", "-x", "120", "-y", "50",
+                         "env KYMO_HISTORY=\(history) TERM=xterm \(kymo) repl; sleep 30"], capture: false)
+        func screen() throws -> String { try shell(tmux, ["-L", socket, "capture-pane", "-p", "-t", "k", "-S", "-200"]).out }
+        func keys(_ k: String...) throws { try shell(tmux, ["-L", socket, "send-keys", "-t", "k"] + k, capture: false) }
+        func waitFor(_ text: String, count: Int = 1, _ line: UInt = #line) throws {
+            let deadline = Date().addingTimeInterval(15)
+            var s = ""
+            while Date() < deadline {
+                s = try screen()
+                if s.components(separatedBy: text).count - 1 >= count { return }
+                usleep(50_000)
+            }
+            XCTFail("timed out waiting for \(count)× '\(text)'; screen:\n\(s)", line: line)
+            throw XCTSkip("aborting after a timeout")
+        }
+
+        try waitFor("kymo> ")
+        // A multi-line for block with continuation prompts.
+        try keys("let xs = [1, 2, 3]", "Enter")
+        try keys("for x in xs {", "Enter")
+        try waitFor("  ... ")
+        try keys("print(x * 10)", "Enter", "}", "Enter")
+        try waitFor("30")
+        // An error, then an earlier variable still works.
+        try keys("undefined_name", "Enter")
+        try waitFor("unknown name 'undefined_name'")
+        try keys("xs.count + 100", "Enter")
+        try waitFor("103")
+        // Tab completion of a built-in and of a record field.
+        try keys("let cfg = {hidden: 32}", "Enter")
+        try keys("pri", "Tab")
+        try waitFor("kymo> print")
+        try keys("(cfg.hid", "Tab")
+        try waitFor("print(cfg.hidden")
+        try keys(" + 1)", "Enter")
+        try waitFor("33")
+        // History recall: Up brings back the last line.
+        try keys("Up", "Enter")
+        try waitFor("33", count: 2)
+        // Ctrl-C during a long loop stops it; the session keeps its state.
+        try keys("var n = 0", "Enter")
+        try keys("for i in 0..<1000000000 { n += 1 }", "Enter")
+        usleep(400_000)
+        try keys("C-c")
+        try waitFor("error: interrupted")
+        try keys("n > 0 and xs.count == 3", "Enter")
+        try waitFor("true")
+        // Ctrl-C at the prompt clears the line.
+        try keys("garbage text", "C-c")
+        try waitFor("^C")
+        try keys("7 * 6", "Enter")
+        try waitFor("42")
+        // Ctrl-D leaves; the history file was written.
+        try keys("C-d")
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline, (try? String(contentsOfFile: history, encoding: .utf8))?.contains("7 * 6") != true { usleep(50_000) }
+        let saved = (try? String(contentsOfFile: history, encoding: .utf8)) ?? ""
+        XCTAssertTrue(saved.contains("for x in xs {"), saved)
+        XCTAssertTrue(saved.contains("7 * 6"), saved)
+    }
+}
