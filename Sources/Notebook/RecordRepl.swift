@@ -2,12 +2,15 @@
 // the session ran (accepted: they passed the checker), one cell per top-level
 // input titled `input N`, so `kymo replay` re-executes the session as a
 // notebook under REPL rules (redeclaration allowed, a failing input does not
-// stop the rest). Nothing is written until the first accepted input.
+// stop the rest). Nothing is written until there is something to record (an
+// input that ran, a file written, a training call). It is also the session's
+// record hooks: files written and training calls are recorded with the input
+// that made them.
 // Deliberately not: recording `:` commands or inputs rejected before running.
 
 import Foundation
 
-public final class ReplRecorder {
+public final class ReplRecorder: RunRecordHooks {
     /// Known from the start, so `run_id()` can return it before the first input.
     public let id: String
     public let store: RunStore
@@ -15,8 +18,10 @@ public final class ReplRecorder {
     private let workingDirectory: String
     private let start: Date
     private var recorder: RunRecorder?
+    private var hooks: RunHooks?
     private var inputs: [String] = []
     private let book = MetricBook()
+    private var trainingCalls = 0
 
     public init(runsFolder: String, seed: UInt64, workingDirectory: String, start: Date = Date()) {
         self.store = RunStore(folder: runsFolder)
@@ -37,16 +42,47 @@ public final class ReplRecorder {
         inputs.enumerated().map { "%% input \($0.offset + 1)\n\($0.element)" }.joined(separator: "\n")
     }
 
+    /// Sends the session's files written and training calls to this record.
+    public func attach(to session: Session) {
+        RecordHookRegistry.attach(self, to: session)
+    }
+
+    /// The record, created (and first written) on first need.
+    private func started() throws -> RunRecorder {
+        if let recorder { return recorder }
+        let r = try RunRecorder(notebook: NotebookSource(path: "repl", workingDirectory: workingDirectory,
+                                                         text: ReplRecorder.notebookText(inputs)),
+                                kind: "repl", seed: seed, overrides: [], store: store, id: id, start: start)
+        recorder = r
+        hooks = RunHooks(recorder: r, book: book)
+        return r
+    }
+
+    // MARK: RunRecordHooks (during an input; it becomes cell `inputs.count`)
+
+    public func fileWritten(path: String, file: String) throws {
+        try started().artifactWritten(path: path, file: file, cell: inputs.count)
+    }
+
+    public func beginTraining(totalSteps: Int) -> TrainingPlan {
+        guard (try? started()) != nil, let hooks else {
+            trainingCalls += 1
+            return TrainingPlan(name: "train\(trainingCalls)")
+        }
+        hooks.cell = inputs.count
+        return hooks.beginTraining(totalSteps: totalSteps)
+    }
+
+    public func trainingProgress(_ plan: TrainingPlan, series: TrainingSeries, step: Int, checkpointed: Bool) throws {
+        if let hooks { try hooks.trainingProgress(plan, series: series, step: step, checkpointed: checkpointed) }
+    }
+
     /// Records one input that ran (whatever its outcome): `result` as the
     /// session returned it. Throws `RecordError` when the record cannot be written.
     public func accepted(_ result: CellResult, session: Session, startedAt: Date = Date()) throws {
         inputs.append(result.source)
         let text = ReplRecorder.notebookText(inputs)
-        if recorder == nil {
-            recorder = try RunRecorder(notebook: NotebookSource(path: "repl", workingDirectory: workingDirectory, text: text),
-                                       kind: "repl", seed: seed, overrides: [], store: store, id: id, start: start)
-        }
-        guard let recorder else { return }
+        let recorder = try started()
         recorder.updateNotebook(text: text)
         let bound = session.values(boundBy: result.index)
         var values = ValueDigester.digests(bound)

@@ -29,9 +29,9 @@ public struct RecordedRunOptions {
     public var maxCells: Int?
     public var onCellStart: ((Cell) -> Void)?
     public var onCellEnd: ((CellResult) -> Void)?
-    /// The built-ins to run with (a host binds its own, such as figure saving);
-    /// nil: a fresh `BuiltinRegistry`. File-writing built-ins get wrapped so
-    /// that what they write is recorded.
+    /// The built-ins to run with (a host may bind its own); nil: a fresh
+    /// `BuiltinRegistry`. Built-ins report files and training to the record
+    /// through `CallContext.recordHooks`.
     public var registry: BuiltinRegistry?
     /// Resume: the recorded cells that are re-executed (not re-recorded); each
     /// must reproduce its recorded output, values and metric counts.
@@ -40,9 +40,6 @@ public struct RecordedRunOptions {
     var beforeRecording: (() throws -> Void)?
     /// Resume: the checkpoints training calls continue from, by call name.
     var resumePoints: [String: CheckpointRecord] = [:]
-    /// Tests: sees the run's hooks before the first cell (built-ins bound by a
-    /// test reach them this way until `SessionOptions` carries them).
-    var hooksCreated: ((RunHooks) -> Void)?
 
     public init(notebookPath: String, text: String, workingDirectory: String) {
         self.notebookPath = notebookPath
@@ -87,10 +84,10 @@ public enum RecordRunner {
         let book = MetricBook()
         let hooks = RunHooks(recorder: recorder, book: book)
         hooks.resumePoints = o.resumePoints
-        o.hooksCreated?(hooks)
-        let registry = o.registry ?? BuiltinRegistry()
-        recordFileWrites(registry, hooks: hooks)
-        let session = Session(options: options, registry: registry)
+        let session = Session(options: options, registry: o.registry ?? BuiltinRegistry())
+        // Built-ins reach the record through their call context (files written, training).
+        RecordHookRegistry.attach(hooks, to: session)
+        defer { RecordHookRegistry.attach(nil, to: session) }
         let notebook = Notebook(name: o.notebookPath, text: o.text)
         var result = RecordedRunResult(record: recorder.record, results: [], diagnostics: [], recordError: nil,
                                        runFolder: recorder.runFolder)
@@ -170,24 +167,6 @@ public enum RecordRunner {
         }
         result.record = recorder.record
         return result
-    }
-
-    /// The built-ins that write a file named by an argument: each write is
-    /// reported as an artifact once the built-in returns.
-    static let fileWriters: [(builtin: String, pathArgument: String)] = [("save_tensors", "path"), ("save", "path")]
-
-    static func recordFileWrites(_ registry: BuiltinRegistry, hooks: RunHooks) {
-        for (name, argument) in fileWriters {
-            guard let original = registry.builtin(name)?.implementation else { continue }
-            registry.bind(name) { args, context in
-                let result = try original(args, context)
-                let path = try args.string(argument)
-                do { try hooks.fileWritten(path: path, file: context.resolvePath(path)) } catch let e as RecordError {
-                    throw BuiltinError("\(name) wrote \(path) but the run record cannot take it: \(e)")
-                }
-                return result
-            }
-        }
     }
 
     static func cellStatus(_ s: CellStatus) -> CellRunStatus {

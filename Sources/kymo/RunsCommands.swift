@@ -266,6 +266,9 @@ final class ReplRecording {
     /// The id `run_id()` returns in this session.
     var id: String { recorder.id }
 
+    /// Files the session writes and its training calls go into the record.
+    func attach(_ session: Session) { recorder.attach(to: session) }
+
     /// After `session.evaluate(input:)`, or for each cell a `:load` ran:
     /// records the input if it ran (inputs rejected by the checker did not).
     func record(_ result: CellResult, session: Session, startedAt: Date) {

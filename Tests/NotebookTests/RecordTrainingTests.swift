@@ -3,8 +3,8 @@
 // interrupted mid-training resumes from its checkpoint (and a finished
 // training call restores from its last one) to the record of an
 // uninterrupted run, bit for bit. The `train`, `convlstm` and `moving_mnist`
-// built-ins here are small test bindings over Models, calling
-// `RecordedTraining.train` as the real `train` binding does.
+// built-ins here are small test bindings over Models (fast, and with a stop
+// after N steps), calling `RecordedTraining.train` as the real `train` does.
 import Foundation
 import XCTest
 import TensorEngine
@@ -45,7 +45,7 @@ final class RecordTrainingTests: XCTestCase {
     }
 
     /// Bindings over Models; `train` stops (as Ctrl-C would) once `stopAfter` steps are done, if set.
-    func registry(hooks: @escaping () -> RunRecordHooks?, stopAfter: Int?) -> BuiltinRegistry {
+    func registry(stopAfter: Int?) -> BuiltinRegistry {
         let r = BuiltinRegistry()
         let cfg = ModelConfig(family: .convlstm, mode: .predictor, layers: 1, hidden: 4, kernel: 3, size: 8, channels: 1, patch: 2,
                               framesIn: 3, framesOut: 3, activation: .tanh)
@@ -65,7 +65,7 @@ final class RecordTrainingTests: XCTestCase {
             }
             let options = TrainingOptions(steps: try args.int("steps"), batchSize: try args.int("batch"), learningRate: 1e-2, seed: 5)
             var done = 0
-            let h = try RecordedTraining.train(hooks: hooks(), options: options, make: { opts, checkpoint in
+            let h = try RecordedTraining.train(hooks: context.recordHooks, options: options, make: { opts, checkpoint in
                 if let checkpoint { return try Trainer.resume(model: m.model, train: d.source, options: opts, checkpoint: checkpoint) }
                 return try Trainer(model: m.model, train: d.source, options: opts)
             }, progress: { p in done = p.step }, shouldStop: {
@@ -92,9 +92,7 @@ final class RecordTrainingTests: XCTestCase {
     func run(runs: String, stopAfter: Int?) throws -> RecordedRunResult {
         var o = RecordedRunOptions(notebookPath: "t.kymo", text: Self.notebook, workingDirectory: NSTemporaryDirectory())
         o.runsFolder = runs
-        var captured: RunHooks?
-        o.hooksCreated = { captured = $0 }
-        o.registry = registry(hooks: { captured }, stopAfter: stopAfter)
+        o.registry = registry(stopAfter: stopAfter)
         return try RecordRunner.run(o)
     }
 
@@ -121,9 +119,7 @@ final class RecordTrainingTests: XCTestCase {
         // Resume: the Data cell's call restores from its checkpoint, the Train cell's continues at step 8.
         var trainedSteps: [Int] = []
         let resumed = try Replayer.resume(folder: stopped.runFolder!, configure: { o in
-            var captured: RunHooks?
-            o.hooksCreated = { captured = $0 }
-            o.registry = self.registry(hooks: { captured }, stopAfter: nil)
+            o.registry = self.registry(stopAfter: nil)
             o.onCellEnd = { r in trainedSteps.append(r.index) }
         })
         XCTAssertNil(resumed.recordError)
