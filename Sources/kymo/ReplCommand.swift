@@ -18,18 +18,25 @@ struct Repl: ParsableCommand {
     @Option(help: "Worker threads (results never depend on it).")
     var threads: Int?
 
+    @Option(help: ArgumentHelp("Record the session in DIR/<id> (default: runs).", valueName: "dir"))
+    var runs: String?
+
     func run() throws {
         Engine.configure(threads: threads)
         let console = Console()
         var options = SessionOptions()
         options.seed = seed
         options.interactive = true
-        options.runID = Run.newRunID()
+        let recording = ReplRecording(runsFolder: runs, seed: seed, workingDirectory: FileManager.default.currentDirectoryPath,
+                                      console: console)
+        options.runID = recording.id
         options.workingDirectory = FileManager.default.currentDirectoryPath
         options.output = console
         options.progress = console
         Interrupts.install(options.interrupt)
         let session = Session(options: options)
+        recording.attach(session)
+        defer { recording.finish() }
         let editor = LineEditor(interrupt: options.interrupt) { session.completions(for: $0) }
         var failures = 0
         if editor.interactive {
@@ -41,7 +48,7 @@ struct Repl: ParsableCommand {
             while true {
                 switch editor.readLine(prompt: prompt) {
                 case .endOfInput:
-                    if !input.isEmpty { failures += evaluate(input, session, console) ? 0 : 1 }
+                    if !input.isEmpty { failures += evaluate(input, session, console, recording) ? 0 : 1 }
                     break loop
                 case .interrupted:
                     continue loop
@@ -54,7 +61,7 @@ struct Repl: ParsableCommand {
             }
             let trimmed = input.trimmingCharacters(in: .whitespaces)
             if trimmed.hasPrefix(":") {
-                switch command(trimmed, session, console) {
+                switch command(trimmed, session, console, recording) {
                 case .quit: break loop
                 case .failed: failures += 1
                 case .ok: break
@@ -62,15 +69,17 @@ struct Repl: ParsableCommand {
                 continue
             }
             if trimmed.isEmpty { continue }
-            failures += evaluate(input, session, console) ? 0 : 1
+            failures += evaluate(input, session, console, recording) ? 0 : 1
         }
         if !editor.interactive, failures > 0 { throw ExitCode(1) }
     }
 
     /// Runs one input; true when it succeeded.
-    private func evaluate(_ input: String, _ session: Session, _ console: Console) -> Bool {
+    private func evaluate(_ input: String, _ session: Session, _ console: Console, _ recording: ReplRecording) -> Bool {
         session.interrupt.clear()
+        let started = Date()
         let result = session.evaluate(input: input)
+        recording.record(result, session: session, startedAt: started)
         for d in result.diagnostics { console.error(DiagnosticFormatter.render(d)) }
         if result.status == .ok, let v = result.value, !v.isNil {
             console.write(ValueFormatter.display(v) + "\n")
@@ -80,7 +89,7 @@ struct Repl: ParsableCommand {
 
     private enum CommandOutcome { case ok, failed, quit }
 
-    private func command(_ text: String, _ session: Session, _ console: Console) -> CommandOutcome {
+    private func command(_ text: String, _ session: Session, _ console: Console, _ recording: ReplRecording) -> CommandOutcome {
         let parts = text.dropFirst().split(separator: " ", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
         let name = parts.first ?? ""
         let argument = parts.count > 1 ? parts[1] : ""
@@ -107,10 +116,13 @@ struct Repl: ParsableCommand {
                 return .failed
             }
             session.interrupt.clear()
+            var started = Date()
             let (results, diagnostics) = session.run(Notebook(name: argument, text: text), onCellStart: { cell in
+                started = Date()
                 console.write(cell.displayTitle + "\n")
             }, onCellEnd: { r in
                 for d in r.diagnostics { console.error(DiagnosticFormatter.render(d)) }
+                recording.record(r, session: session, startedAt: started)
             })
             console.error(DiagnosticFormatter.render(diagnostics))
             return diagnostics.isEmpty && results.allSatisfy({ $0.status == .ok }) ? .ok : .failed

@@ -1,6 +1,7 @@
 // `kymo run NB.kymo`: check the whole notebook, then run its cells in order,
-// printing each cell's title and output; exit non-zero with the diagnostic
-// when a cell fails (130 when interrupted).
+// printing each cell's title and output, recording the run in
+// runs/<id>/record.json; exit non-zero with the diagnostic when a cell fails
+// (130 when interrupted, 2 when the run cannot be recorded).
 
 import ArgumentParser
 import Foundation
@@ -22,6 +23,9 @@ struct Run: ParsableCommand {
     @Option(help: "Worker threads (results never depend on it).")
     var threads: Int?
 
+    @Option(help: ArgumentHelp("Record the run in DIR/<id> (default: runs/ beside the notebook).", valueName: "dir"))
+    var runs: String?
+
     func run() throws {
         Engine.configure(threads: threads)
         let console = Console()
@@ -29,33 +33,12 @@ struct Run: ParsableCommand {
             console.error("kymo run: cannot read '\(notebook)'\n")
             throw ExitCode(2)
         }
-        var options = SessionOptions()
-        options.seed = seed
-        options.overrides = try overrides.map { try Run.parseOverride($0) }
-        options.runID = Run.newRunID()
-        options.workingDirectory = FileManager.default.currentDirectoryPath
-        options.output = console
-        options.progress = console
-        Interrupts.install(options.interrupt)
-        let session = Session(options: options)
-        let nb = Notebook(name: notebook, text: text)
-        let start = DispatchTime.now().uptimeNanoseconds
-        let (results, diagnostics) = session.run(nb, onCellStart: { cell in
-            console.write(cell.displayTitle + "\n")
-        }, onCellEnd: { result in
-            for d in result.diagnostics { console.error(DiagnosticFormatter.render(d)) }
-        })
-        if !diagnostics.isEmpty {
-            console.error(DiagnosticFormatter.render(diagnostics))
-            console.error("kymo run: \(diagnostics.count) error\(diagnostics.count == 1 ? "" : "s"); nothing was run\n")
-            throw ExitCode(1)
-        }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        let status = results.contains { $0.status == .interrupted } ? "interrupted"
-            : results.contains { $0.status == .failed } ? "failed" : "complete"
-        console.write("run \(options.runID): \(status), \(results.filter { $0.status == .ok }.count)/\(results.count) cells in \(String(format: "%.2f", seconds)) s\n")
-        if status == "interrupted" { throw ExitCode(130) }
-        if status == "failed" { throw ExitCode(1) }
+        let interrupt = InterruptFlag()
+        Interrupts.install(interrupt)
+        // Runs every cell and records the run (RunsCommands.swift).
+        try RecordedRunHost.run(notebook: notebook, text: text, seed: seed, overrides: try overrides.map { try Run.parseOverride($0) },
+                                runsFolder: runs, workingDirectory: FileManager.default.currentDirectoryPath,
+                                console: console, interrupt: interrupt)
     }
 
     static func parseOverride(_ s: String) throws -> (key: String, value: String) {

@@ -1,8 +1,9 @@
 // End to end through the built `kymo` binary (skipped when it is absent;
 // KYMO_BIN names another one): `kymo run` records, `kymo replay` is identical
 // with 1 and 2 threads, an edited literal is named at its cell, `kill -9`
-// mid-run leaves a valid `interrupted` record that `kymo resume` completes
-// to the same metrics and values as an uninterrupted run; `kymo runs` lists.
+// mid-run (in a loop, and mid-training after a checkpoint) leaves a valid
+// `interrupted` record that `kymo resume` completes to the same metrics,
+// values and saved weights as an uninterrupted run; `kymo runs` lists.
 import Foundation
 import XCTest
 @testable import Notebook
@@ -92,7 +93,7 @@ final class RecordEndToEndTests: XCTestCase {
     }
 
     func testKilledRunResumesToTheUninterruptedRecord() throws {
-        let steps = "12000"
+        let steps = "8000"
         let whole = try kymo(["run", "nb.kymo", "--set", "steps=\(steps)", "--threads", "1"])
         XCTAssertEqual(whole.status, 0, whole.err)
         let wholeID = try XCTUnwrap(runIDs().first)
@@ -134,6 +135,92 @@ final class RecordEndToEndTests: XCTestCase {
         XCTAssertEqual(a.cells.map(\.valuesSHA256), b.cells.map(\.valuesSHA256), "the final weights w are the same")
         XCTAssertEqual(a.artifacts.map(\.sha256), b.artifacts.map(\.sha256))
         XCTAssertEqual(try kymo(["replay", id]).out.split(separator: "\n").first, "identical")
+    }
+
+    /// A tiny Moving-MNIST-layout file: uint8 [T, N, H, W] in NPY v1.0.
+    func writeSequences(_ path: String, frames: Int, count: Int, size: Int) throws {
+        var header = "{'descr': '|u1', 'fortran_order': False, 'shape': (\(frames), \(count), \(size), \(size)), }"
+        while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+        header += "\n"
+        var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)])
+        data.append(Data(header.utf8))
+        var x: UInt32 = 12345
+        for t in 0..<frames {
+            for n in 0..<count {
+                for y in 0..<size {
+                    for c in 0..<size {
+                        // a bright square moving right, over faint noise
+                        x = x &* 1_664_525 &+ 1_013_904_223
+                        let inSquare = (c - (n + 2 * t) % size + size) % size < 8 && (y - 3 * n % size + size) % size < 8
+                        data.append(inSquare ? 255 : UInt8(x >> 28))
+                    }
+                }
+            }
+        }
+        try data.write(to: URL(fileURLWithPath: path))
+    }
+
+    static let training = """
+    %% Data
+    let data = load_moving_mnist("seq.npy")
+
+    %% Model
+    let m = convlstm(layers: 1, hidden: 8, kernel: 3, size: 32, patch: 4, frames_in: 3, frames_out: 3)
+
+    %% Train
+    let h = train(m, data, steps: 600, batch: 4, lr: 0.01)
+    print("last loss", h.loss[599])
+    save(m, "weights.safetensors")
+    """
+
+    func testKilledTrainingResumesFromItsCheckpointToTheSameWeights() throws {
+        try writeSequences(dir + "/seq.npy", frames: 6, count: 12, size: 32)
+        try Self.training.write(toFile: dir + "/train.kymo", atomically: true, encoding: .utf8)
+        let whole = try kymo(["run", "train.kymo", "--threads", "1"])
+        XCTAssertEqual(whole.status, 0, whole.out + whole.err)
+        let wholeID = try XCTUnwrap(runIDs().first)
+        let a = try RunStore.read(recordAt: dir + "/runs/\(wholeID)/record.json")
+        XCTAssertEqual(a.series(named: "train1.loss")?.values.count, 600)
+        XCTAssertEqual(a.artifacts.map(\.path), ["weights.safetensors"])
+
+        // Start again (2 threads) and kill -9 once a checkpoint at step 120 or later is recorded.
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = ["run", "train.kymo", "--threads", "2"]
+        p.currentDirectoryURL = URL(fileURLWithPath: dir)
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        var killedID: String?
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline, killedID == nil, p.isRunning {
+            for id in runIDs() where id != wholeID {
+                if let r = try? RunStore.decode(Data(contentsOf: URL(fileURLWithPath: dir + "/runs/\(id)/record.json")), path: id),
+                   (r.checkpoints.first?.step ?? 0) >= 120 { killedID = id }
+            }
+            if killedID == nil { usleep(5_000) }
+        }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        let id = try XCTUnwrap(killedID, "no checkpoint was recorded before the run ended")
+        let killed = try RunStore.read(recordAt: dir + "/runs/\(id)/record.json")
+        XCTAssertEqual(killed.status, .interrupted)
+        XCTAssertEqual(killed.cells.count, 2, "killed in the Train cell")
+        let saved = try XCTUnwrap(killed.series(named: "train1.loss"))
+        XCTAssertGreaterThanOrEqual(saved.values.count, 120, "the loss so far is saved with each checkpoint")
+        XCTAssertLessThan(saved.values.count, 600)
+        XCTAssertEqual(saved.values.bits, Array(a.series(named: "train1.loss")!.values.bits.prefix(saved.values.count)))
+
+        let resumed = try kymo(["resume", id, "--threads", "1"])
+        XCTAssertEqual(resumed.status, 0, resumed.out + resumed.err)
+        let b = try RunStore.read(recordAt: dir + "/runs/\(id)/record.json")
+        XCTAssertEqual(b.status, .complete)
+        XCTAssertGreaterThanOrEqual(b.resumes.first?.step ?? 0, 120, "continued from its checkpoint")
+        XCTAssertEqual(a.metrics, b.metrics, "loss series bit for bit")
+        XCTAssertEqual(a.artifacts.map(\.sha256), b.artifacts.map(\.sha256), "the saved weights' SHA-256")
+        XCTAssertEqual(a.cells.map(\.valuesSHA256), b.cells.map(\.valuesSHA256))
+        let replay = try kymo(["replay", id, "--threads", "2"])
+        XCTAssertEqual(replay.out.split(separator: "\n").first, "identical", replay.out)
     }
 
     func testRefusedRecordsExitTwoWithTheReason() throws {
