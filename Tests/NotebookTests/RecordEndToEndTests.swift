@@ -3,7 +3,8 @@
 // with 1 and 2 threads, an edited literal is named at its cell, `kill -9`
 // mid-run (in a loop, and mid-training after a checkpoint) leaves a valid
 // `interrupted` record that `kymo resume` completes to the same metrics,
-// values and saved weights as an uninterrupted run; `kymo runs` lists.
+// values, saved weights and figures as an uninterrupted run (figures are
+// byte-identical on replay too); `kymo runs` lists.
 import Foundation
 import XCTest
 @testable import Notebook
@@ -171,6 +172,12 @@ final class RecordEndToEndTests: XCTestCase {
     let h = train(m, data, steps: 600, batch: 4, lr: 0.01)
     print("last loss", h.loss[599])
     save(m, "weights.safetensors")
+
+    %% Figures
+    let fig = plot_loss([h], labels: ["ConvLSTM"])
+    fig.save("figures/loss.svg")
+    fig.save("figures/loss.pdf")
+    fig.save("figures/loss.png")
     """
 
     func testKilledTrainingResumesFromItsCheckpointToTheSameWeights() throws {
@@ -181,7 +188,11 @@ final class RecordEndToEndTests: XCTestCase {
         let wholeID = try XCTUnwrap(runIDs().first)
         let a = try RunStore.read(recordAt: dir + "/runs/\(wholeID)/record.json")
         XCTAssertEqual(a.series(named: "train1.loss")?.values.count, 600)
-        XCTAssertEqual(a.artifacts.map(\.path), ["weights.safetensors"])
+        XCTAssertEqual(a.artifacts.map(\.path), ["weights.safetensors", "figures/loss.svg", "figures/loss.pdf", "figures/loss.png"])
+        // Replayed with 2 threads: the weights and the three figures byte for byte.
+        let replayed = try kymo(["replay", wholeID, "--threads", "2"])
+        XCTAssertEqual(replayed.status, 0, replayed.out + replayed.err)
+        XCTAssertTrue(replayed.out.contains("4 artifacts"), replayed.out)
 
         // Start again (2 threads) and kill -9 once a checkpoint at step 120 or later is recorded.
         let p = Process()
@@ -206,6 +217,7 @@ final class RecordEndToEndTests: XCTestCase {
         let killed = try RunStore.read(recordAt: dir + "/runs/\(id)/record.json")
         XCTAssertEqual(killed.status, .interrupted)
         XCTAssertEqual(killed.cells.count, 2, "killed in the Train cell")
+        XCTAssertTrue(killed.artifacts.isEmpty)
         let saved = try XCTUnwrap(killed.series(named: "train1.loss"))
         XCTAssertGreaterThanOrEqual(saved.values.count, 120, "the loss so far is saved with each checkpoint")
         XCTAssertLessThan(saved.values.count, 600)
@@ -217,7 +229,7 @@ final class RecordEndToEndTests: XCTestCase {
         XCTAssertEqual(b.status, .complete)
         XCTAssertGreaterThanOrEqual(b.resumes.first?.step ?? 0, 120, "continued from its checkpoint")
         XCTAssertEqual(a.metrics, b.metrics, "loss series bit for bit")
-        XCTAssertEqual(a.artifacts.map(\.sha256), b.artifacts.map(\.sha256), "the saved weights' SHA-256")
+        XCTAssertEqual(a.artifacts.map(\.sha256), b.artifacts.map(\.sha256), "the saved weights' and figures' SHA-256")
         XCTAssertEqual(a.cells.map(\.valuesSHA256), b.cells.map(\.valuesSHA256))
         let replay = try kymo(["replay", id, "--threads", "2"])
         XCTAssertEqual(replay.out.split(separator: "\n").first, "identical", replay.out)
