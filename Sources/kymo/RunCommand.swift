@@ -47,13 +47,4 @@ struct Run: ParsableCommand {
         }
         return (String(s[..<eq]).trimmingCharacters(in: .whitespaces), String(s[s.index(after: eq)...]))
     }
-
-    /// A run id: UTC time plus four random hex digits (ids only name runs; no result depends on them).
-    static func newRunID() -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyyMMdd-HHmmss"
-        return f.string(from: Date()) + "-" + String(format: "%04x", UInt16.random(in: 0...UInt16.max))
-    }
 }
