@@ -41,6 +41,7 @@ private let completionGenerator: @convention(c) (UnsafePointer<CChar>?, Int32) -
 
 private let attemptedCompletion: @convention(c) (UnsafePointer<CChar>?, Int32, Int32) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = { text, _, _ in
     rl_attempted_completion_over = 1  // never fall back to file names
+    rl_completion_append_character = 0  // `print` then `(`, `cfg.` then a field: no space
     guard let text else { return nil }
     completionMatches = completionSource?(String(cString: text)) ?? []
     return rl_completion_matches(text, completionGenerator)

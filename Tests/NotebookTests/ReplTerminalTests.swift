@@ -21,28 +21,41 @@ final class ReplTerminalTests: XCTestCase {
 
     @discardableResult
     private func shell(_ path: String, _ args: [String], input: String? = nil, capture: Bool = true) throws -> (status: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = args
-        // A tmux server started here outlives the call: never hand it our pipes.
-        guard capture else {
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            p.standardInput = FileHandle.nullDevice
-            try p.run()
-            p.waitUntilExit()
-            return (p.terminationStatus, "", "")
-        }
-        let out = Pipe(), err = Pipe(), inp = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = inp
-        try p.run()
-        if let input { inp.fileHandleForWriting.write(Data(input.utf8)) }
-        try inp.fileHandleForWriting.close()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        // posix_spawn and waitpid directly: a tmux client must be reaped even
+        // though the server it starts lives on, and no pipe may outlive the call.
+        let dir = NSTemporaryDirectory() + "kymo-shell-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let inPath = dir + "/in", outPath = dir + "/out", errPath = dir + "/err"
+        try (input ?? "").write(toFile: inPath, atomically: true, encoding: .utf8)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, inPath, O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, capture ? outPath : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, capture ? errPath : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let argv = ([path] + args).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        // Children start with default signal handling and nothing blocked,
+        // whatever the test runner set for itself.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t(), all = sigset_t()
+        sigemptyset(&none)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, path, &actions, &attributes, argv, environ)
+        guard spawned == 0 else { throw XCTSkip("cannot start \(path): error \(spawned)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        let exitCode = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+        let err = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
+        return (exitCode, out, err)
     }
 
     func testPipedInput() throws {
@@ -78,15 +91,16 @@ final class ReplTerminalTests: XCTestCase {
                 if s.components(separatedBy: text).count - 1 >= count { return }
                 usleep(50_000)
             }
-            XCTFail("timed out waiting for \(count)× '\(text)'; screen:\n\(s)", line: line)
+            let err = try shell(tmux, ["-L", socket, "capture-pane", "-p", "-t", "k"]).err
+            XCTFail("timed out waiting for \(count)× '\(text)'; screen:\n\(s)\n\(err)", line: line)
             throw XCTSkip("aborting after a timeout")
         }
 
-        try waitFor("kymo> ")
+        try waitFor("kymo>")
         // A multi-line for block with continuation prompts.
         try keys("let xs = [1, 2, 3]", "Enter")
         try keys("for x in xs {", "Enter")
-        try waitFor("  ... ")
+        try waitFor("  ...")
         try keys("print(x * 10)", "Enter", "}", "Enter")
         try waitFor("30")
         // An error, then an earlier variable still works.
