@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The test command: setup, then the whole suite with a fixed thread setting.
+# The test command: setup, then the whole suite (debug build; the numeric
+# targets are optimized in every configuration) with a fixed thread setting.
+# KYMO_FUZZ_LONG=1 runs the language fuzz test with 100,000 inputs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 export KYMO_THREADS=2
 swift build --build-tests 2>&1 | tail -n 3
 swift test 2>&1 | tee .test.log | grep -vE "^(Test Case|\[)" | tail -n 40
-grep -qE "with 0 failures|Executed 0 tests" .test.log && ! grep -qE "error:|failed" .test.log
+grep -qE "Executed [1-9][0-9]* tests?, with 0 failures" .test.log
