@@ -64,9 +64,12 @@ final class ReplTerminalTests: XCTestCase {
         XCTAssertEqual(r.out, "10\n20\n30\n3\nxs  list  [1, 2, 3]\nzeros(shape) → tensor\n  A tensor of zeros.\n")
         XCTAssertTrue(r.err.contains("repl:1:1: error: unknown name 'nope'"), r.err)
         XCTAssertEqual(r.status, 1, "piped input with a failed line exits 1")
-        let ok = try shell(kymo, [], input: "1 + 1\n")
-        XCTAssertEqual(ok.out, "2\n")
-        XCTAssertEqual(ok.status, 0)
+        let notebook = NSTemporaryDirectory() + "kymo-load-\(getpid()).kymo"
+        try "let loaded = 40\n%% Second\nprint(\"cell two\")\n".write(toFile: notebook, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: notebook) }
+        let ok = try shell(kymo, [], input: ":load \(notebook)\nloaded + 2\n:quit\nprint(\"not reached\")\n")
+        XCTAssertEqual(ok.out, "%% (untitled)\n%% Second\ncell two\n42\n")
+        XCTAssertEqual(ok.status, 0, ok.err)
     }
 
     func testTerminalSession() throws {

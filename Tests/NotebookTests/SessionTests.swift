@@ -120,7 +120,18 @@ final class SessionTests: XCTestCase {
         XCTAssertTrue(s.help("trian").contains("did you mean 'train'?"))
         XCTAssertTrue(s.help().contains("softmax(x, axis: -1) → tensor"))
         XCTAssertEqual(Set(s.registry.names), Set(BuiltinCatalog.functions.map(\.name)))
-        XCTAssertTrue(s.registry.unavailable.contains("train"))
+        // A declared built-in without an implementation fails clearly at run time (after checking).
+        s.registry.builtin("evaluate")!.implementation = nil
+        XCTAssertEqual(s.registry.unavailable, ["evaluate"])
+        let (unavailable, staticErrors) = s.run(Notebook(name: "nb.kymo", text: "fn m() { return nil }\nevaluate(m(), m())\n"))
+        XCTAssertEqual(staticErrors.count, 0)
+        XCTAssertEqual(unavailable.first?.diagnostics.first?.kind, .type)  // arguments are still checked first
+        s.registry.builtin("run_id")!.implementation = nil
+        let (notYet, _) = s.run(Notebook(name: "nb.kymo", text: "run_id()\n"))
+        XCTAssertEqual(notYet.first?.diagnostics.first?.text, "not available yet: run_id")
+        s.registry.builtin("save_tensors")!.implementation = nil
+        let (withIssue, _) = s.run(Notebook(name: "nb.kymo", text: "save_tensors(\"x\", {})\n"))
+        XCTAssertEqual(withIssue.first?.diagnostics.first?.text, "not available yet: save_tensors (issue 2)")
         // Binding is one call: the signature is already checked.
         s.registry.bind("run_id") { _, _ in .string("bound") }
         let (results, _) = s.run(Notebook(name: "nb.kymo", text: "print(run_id())\n"))
