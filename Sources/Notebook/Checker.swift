@@ -377,6 +377,7 @@ final class Checker {
     private func member(_ base: StaticType, _ name: String, _ span: SourceSpan, called: Bool) -> StaticType {
         switch base {
         case .record(let keys):
+            if name == "count", keys?.contains("count") != true { return .int }
             if let keys, !keys.contains(name) {
                 error(.unknownName, "record has no key '\(name)'", span, suggestion: EditDistance.suggestion(for: name, among: keys))
             }

@@ -297,6 +297,7 @@ final class Interpreter {
         switch v {
         case .record(let r):
             if let x = r[name] { return x }
+            if name == "count" { return .int(r.count) }  // a key named "count" wins
             throw Diagnostic(.unknownName, "record has no key '\(name)'", at: span,
                              suggestion: EditDistance.suggestion(for: name, among: r.keys))
         case .host(let h):

@@ -1,7 +1,8 @@
 // Values: everything a Kymo expression can evaluate to. Lists and records
 // have value semantics (assigning one copies it, as in Swift); functions and
 // host values (tensors, models, datasets, histories, figures) are references.
-// Records keep their keys in insertion order, always.
+// Records keep their keys in insertion order, always. `r.count` is the
+// number of keys unless the record has a key named "count".
 // Deliberately not: user-defined types, integer widths other than 64 bits,
 // implicit conversions other than int → float in arithmetic.
 
