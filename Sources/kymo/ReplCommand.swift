@@ -80,6 +80,7 @@ struct Repl: ParsableCommand {
         let started = Date()
         let result = session.evaluate(input: input)
         recording.record(result, session: session, startedAt: started)
+        session.interrupt.clear()  // a Ctrl-C that stopped this input is spent
         for d in result.diagnostics { console.error(DiagnosticFormatter.render(d)) }
         if result.status == .ok, let v = result.value, !v.isNil {
             console.write(ValueFormatter.display(v) + "\n")
