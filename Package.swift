@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"], resources: [.copy("Goldens")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "FiguresCairo"]),
-        .testTarget(name: "NotebookTests", dependencies: ["Notebook", "TestSupport"]),
+        .testTarget(name: "NotebookTests", dependencies: ["Notebook", "TestSupport"], exclude: ["Scripts"]),
     ],
     swiftLanguageModes: [.v5]
 )

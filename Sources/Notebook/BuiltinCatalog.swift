@@ -158,9 +158,9 @@ enum BuiltinCatalog {
                              doc: "Swaps two axes."),
             BuiltinSignature("item", [], returns: .float, doc: "The value of a one-element tensor."),
         ], indexable: true),
-        "model": HostKind(properties: ["parameters", "count"], methods: [], indexable: false),
-        "dataset": HostKind(properties: ["count"], methods: [], indexable: true),
-        "history": HostKind(properties: ["steps", "loss", "validation"], methods: [], indexable: false),
+        "model": HostKind(properties: ["parameters", "count", "config", "family"], methods: [], indexable: false),
+        "dataset": HostKind(properties: ["count", "frames", "size"], methods: [], indexable: true),
+        "history": HostKind(properties: ["steps", "loss", "validation", "status", "seconds"], methods: [], indexable: false),
         "figure": HostKind(properties: [], methods: [
             BuiltinSignature("save", [.positional("path", .string)], issue: figuresIssue,
                              doc: "Writes the figure as SVG, PDF or PNG, chosen by the path's extension."),

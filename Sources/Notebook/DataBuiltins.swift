@@ -43,7 +43,7 @@ enum DataBuiltins {
             }
             tensors.append((k, t.tensor))
         }
-        let file = context.resolvePath(path)
+        let file = try context.outputPath(path)
         try ModelBuiltins.call { try Safetensors.write(SafetensorsFile(tensors: tensors), path: file) }
         try context.fileWritten(path: path, file: file)
         return .null

@@ -119,11 +119,7 @@ public final class FigureValue: HostObject {
                 guard let writer = FigureValue.writer else {
                     throw BuiltinError("figures can be saved only by the kymo host (its Cairo renderer)", kind: .unavailable)
                 }
-                let file = context.resolvePath(path)
-                let dir = (file as NSString).deletingLastPathComponent
-                if !dir.isEmpty && !FileManager.default.fileExists(atPath: dir) {
-                    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-                }
+                let file = try context.outputPath(path)
                 do { try writer(figure, file) } catch { throw BuiltinError("\(error)") }
                 try context.fileWritten(path: path, file: file)
                 return .null

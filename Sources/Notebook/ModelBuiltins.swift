@@ -65,7 +65,7 @@ enum ModelBuiltins {
 
     static func save(_ args: BoundArguments, _ context: CallContext) throws -> Value {
         let m = try model(args), path = try args.string("path")
-        let file = context.resolvePath(path)
+        let file = try context.outputPath(path)
         try call { try m.save(to: file) }
         try context.fileWritten(path: path, file: file)
         return .null
@@ -197,6 +197,18 @@ enum ModelBuiltins {
 extension CallContext {
     /// The record hooks of the run this call belongs to (nil when unrecorded).
     var recordHooks: RunRecordHooks? { RecordHookRegistry.hooks(for: session) }
+
+    /// The file a built-in writes for the notebook's `path`, with its folder
+    /// created if missing (as `mkdir -p`); an impossible folder is an error.
+    func outputPath(_ path: String) throws -> String {
+        let file = resolvePath(path)
+        let dir = (file as NSString).deletingLastPathComponent
+        if !dir.isEmpty && !FileManager.default.fileExists(atPath: dir) {
+            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+            catch { throw BuiltinError("cannot create folder \(dir) for \(path): \(error.localizedDescription)") }
+        }
+        return file
+    }
 
     /// Tells the run record that a built-in finished writing `file`.
     func fileWritten(path: String, file: String) throws {
