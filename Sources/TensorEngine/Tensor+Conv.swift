@@ -9,6 +9,8 @@
 // own slice and then summed over samples in sample order, so the result does
 // not depend on the thread count. A 1×1 kernel without padding skips im2col.
 // Columns are recomputed in backward rather than kept (memory over time).
+// 3×3 kernels with padding (1, 1) go to Winograd F(2×2, 3×3) instead
+// (Tensor+Winograd.swift), forward and both gradients.
 
 struct ConvGeometry {
     let cin, h, w, kh, kw, ph, pw, ho, wo: Int
@@ -90,6 +92,13 @@ extension Tensor {
         let out = Tensor(uninitialized: [batch, cout, g.ho, g.wo])
         let wv = MatView(ptr: wc.data, ld: g.rows, trans: false, batchStride: 0)
         let px = xc.data, po = out.data
+        if winogradApplies(kh: kh, kw: kw, ph: ph, pw: pw) {   // 3×3, padding 1: Tensor+Winograd.swift
+            let v = winogradWeights(wc.data, cout: cout, cin: g.cin, flipped: false)
+            withExtendedLifetime((xc, bc, v)) {
+                winogradConv3x3(px, batch: batch, cin: g.cin, h: g.h, w: g.w, v: v.pointer, cout: cout, bias: bc?.data, po)
+            }
+            return record(out, .conv2d(x, w, bias, padding: (ph, pw)))
+        }
         Parallel.forEach(batch) { b, worker in
             let xb = px + b * g.cin * g.h * g.w
             let col = g.isPointwise ? xb : Scratch.get(worker: worker, slot: 0, count: g.rows * g.pixels)
@@ -115,8 +124,15 @@ func conv2dBackward(grad gy: Tensor, x: Tensor, w: Tensor, hasBias: Bool, paddin
     let xc = x.contiguous(), wc = w.contiguous(), gc = gy.contiguous()
     let needX = x.requiresGrad, needW = w.requiresGrad
     let dx = needX ? Tensor(uninitialized: x.shape) : nil
-    let partial = needW ? Tensor(uninitialized: [batch, cout, g.rows]) : nil
+    let winograd = winogradApplies(kh: kh, kw: kw, ph: g.ph, pw: g.pw)
+    let partial = needW && !winograd ? Tensor(uninitialized: [batch, cout, g.rows]) : nil
     let wt = MatView(ptr: wc.data, ld: g.rows, trans: true, batchStride: 0)       // Wᵀ [rows × Cout]
+    if let dx, winograd {   // dX = dY ⋆ rot180(W)ᵀ, again a 3×3 padding-1 convolution
+        let v = winogradWeights(wc.data, cout: cout, cin: g.cin, flipped: true)
+        withExtendedLifetime((gc, v)) {
+            winogradConv3x3(gc.data, batch: batch, cin: cout, h: g.h, w: g.w, v: v.pointer, cout: g.cin, bias: nil, dx.data)
+        }
+    }
     Parallel.forEach(batch) { b, worker in
         let gyb = gc.data + b * cout * g.pixels
         let gv = MatView(ptr: gyb, ld: g.pixels, trans: false, batchStride: 0)
@@ -128,7 +144,7 @@ func conv2dBackward(grad gy: Tensor, x: Tensor, w: Tensor, hasBias: Bool, paddin
             sgemm(gv, MatView(ptr: col, ld: g.pixels, trans: true, batchStride: 0), partial.data + b * cout * g.rows,
                   ldc: g.rows, m: cout, n: g.rows, k: g.pixels)
         }
-        if let dx {
+        if let dx, !winograd {
             let dxb = dx.data + b * g.cin * g.h * g.w
             if g.isPointwise {
                 sgemm(wt, gv, dxb, ldc: g.pixels, m: g.rows, n: g.pixels, k: cout)
@@ -140,6 +156,13 @@ func conv2dBackward(grad gy: Tensor, x: Tensor, w: Tensor, hasBias: Bool, paddin
         }
     }
     var dw: Tensor? = nil
+    if needW && winograd {
+        let out = Tensor(uninitialized: w.shape)
+        withExtendedLifetime((xc, gc)) {
+            winogradWeightGrad(xc.data, gc.data, batch: batch, cin: g.cin, cout: cout, h: g.h, w: g.w, out.data)
+        }
+        dw = out
+    }
     if let partial {
         // Σ_b in sample order (fixed), parallel over weight elements.
         let out = Tensor(uninitialized: w.shape)
