@@ -82,8 +82,12 @@ final class ReplTerminalTests: XCTestCase {
             _ = try? shell(tmux, ["-L", socket, "kill-server"], capture: false)
             try? FileManager.default.removeItem(atPath: history)
         }
+        // The repository's MNIST digits (scripts/fetch-digits.sh), for Ctrl-C during training.
+        let data = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("data").path
+        let haveDigits = FileManager.default.fileExists(atPath: data + "/mnist_5k.csv.gz")
         try shell(tmux, ["-L", socket, "new-session", "-d", "-s", "k", "-x", "120", "-y", "50",
-                         "env KYMO_HISTORY=\(history) TERM=xterm \(kymo) repl; sleep 30"], capture: false)
+                         "env KYMO_HISTORY=\(history) KYMO_DATA=\(data) TERM=xterm \(kymo) repl; sleep 30"], capture: false)
         func screen() throws -> String { try shell(tmux, ["-L", socket, "capture-pane", "-p", "-t", "k", "-S", "-200"]).out }
         func keys(_ k: String...) throws { try shell(tmux, ["-L", socket, "send-keys", "-t", "k"] + k, capture: false) }
         func waitFor(_ text: String, count: Int = 1, _ line: UInt = #line) throws {
@@ -130,6 +134,19 @@ final class ReplTerminalTests: XCTestCase {
         try waitFor("error: interrupted")
         try keys("n > 0 and xs.count == 3", "Enter")
         try waitFor("true")
+        // Ctrl-C during a training call stops it at a step boundary; the model
+        // and the session stay usable.
+        if haveDigits {
+            try keys("let d = moving_mnist(train: 64, test: 8, frames: 20, size: 64)", "Enter")
+            try keys("let m = convlstm(layers: 1, hidden: 8, size: 64, patch: 4)", "Enter")
+            try keys("let h = train(m, d.train, steps: 100000, batch: 2)", "Enter")
+            try waitFor("train ConvLSTM")
+            usleep(500_000)
+            try keys("C-c")
+            try waitFor("training stopped at step")
+            try keys("m.count > 0 and xs.count == 3", "Enter")
+            try waitFor("true", count: 2)
+        }
         // Ctrl-C at the prompt clears the line.
         try keys("garbage text", "C-c")
         try waitFor("^C")
