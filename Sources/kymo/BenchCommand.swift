@@ -104,6 +104,8 @@ struct Bench: ParsableCommand {
             }
             print(line)
         }
+        print("conv2d GFLOP/s count the direct convolution's multiply-adds; Kymo's 3×3 convolutions use Winograd,")
+        print("which needs 2.25× fewer, so their effective rate can exceed the FMA peak.")
         if let torch, let v = torch["torch"] {
             print("PyTorch \(v) (\(torch["blas"] ?? "?")), \(torch["threads"] ?? "?") thread(s); torch/kymo > 1 means Kymo is faster.")
             if let before = torch["loadavg_before"] as? [NSNumber], let b = before.first {
