@@ -4,6 +4,7 @@ import ArgumentParser
 import Foundation
 import TensorEngine
 import Models
+import Notebook
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -120,20 +121,10 @@ struct Bench: ParsableCommand {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("reference/bench_torch.py").path
         guard FileManager.default.fileExists(atPath: script) else { return nil }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", script] + args
         var env = ProcessInfo.processInfo.environment
         env["OMP_NUM_THREADS"] = "\(Engine.threads)"
-        p.environment = env
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        do { try p.run() } catch { return nil }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { return nil }
-        let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
+        guard let output = captureOutput(of: "/usr/bin/env", ["python3", script] + args, environment: env) else { return nil }
+        let line = output.split(separator: "\n").last.map(String.init) ?? ""
         return (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
     }
 }
