@@ -38,25 +38,34 @@ let package = Package(
         .target(name: "Figures"),
         // The Cairo renderer: SVG, PDF, PNG with pinned metadata.
         .target(name: "FiguresCairo", dependencies: ["Figures", "CCairo"]),
-        // The language, the built-ins, run records and replay.
-        .target(name: "Notebook", dependencies: [
-            "Models", "Datasets", "Figures",
+        // Run records on disk and their comparison: the record model, the runs
+        // folder, hashing and seals, listing, replay comparison. No language.
+        .target(name: "Records", dependencies: [
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        // CLI, REPL, progress display, wiring.
+        // The language (Language/), the built-ins (Builtins/), and the glue
+        // between a session and its record (Recording/).
+        .target(name: "Notebook", dependencies: [
+            "Records", "TensorEngine", "Models", "Datasets", "Figures",
+        ]),
+        // CLI, REPL, progress display; gathers the build stamp and environment.
         .executableTarget(name: "kymo", dependencies: [
-            "Notebook", "FiguresCairo", "CReadline",
+            "Notebook", "Records", "TensorEngine", "Models", "Figures", "FiguresCairo", "CReadline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: fast),
 
         // Tolerances, gradient checks, golden loading.
-        .target(name: "TestSupport", dependencies: ["TensorEngine"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["TensorEngine", "Records"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "TestSupport"],
                     resources: [.copy("Goldens")]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"], resources: [.copy("Goldens")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "FiguresCairo"]),
-        .testTarget(name: "NotebookTests", dependencies: ["Notebook", "TestSupport"], exclude: ["Scripts"]),
+        .testTarget(name: "RecordsTests", dependencies: ["Records", "TestSupport"]),
+        .testTarget(name: "NotebookTests", dependencies: ["Notebook", "Records", "TensorEngine", "Models", "Datasets",
+                                                          "Figures", "TestSupport"], exclude: ["Scripts"]),
+        // The built `kymo` binary driven end to end: run, replay, kill -9 and resume, the REPL in tmux.
+        .testTarget(name: "EndToEndTests", dependencies: ["kymo", "Records", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

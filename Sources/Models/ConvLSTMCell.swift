@@ -1,4 +1,4 @@
-// The ConvLSTM cell with peepholes (MODELS.md): one convolution over [x; h]
+// The ConvLSTM cell with peepholes (docs/models.md): one convolution over [x; h]
 // gives the gate blocks i, f, g, o; the fused engine kernel `lstmGates` does
 //   i = σ(conv_i + W_ci⊙c_prev)  f = σ(conv_f + W_cf⊙c_prev)
 //   c = f⊙c_prev + i⊙act(conv_g)  o = σ(conv_o + W_co⊙c)  h = o⊙act(c)

@@ -1,4 +1,4 @@
-// Per-frame prediction metrics of MODELS.md (as the papers and OpenSTL report
+// Per-frame prediction metrics of docs/models.md (as the papers and OpenSTL report
 // them), for pixels in [0, 1], computed in Double:
 //   MSE  = Σ over a frame's pixels of (pred − true)²  (a sum, not a mean)
 //   MAE  = Σ |pred − true|

@@ -3,7 +3,7 @@
 //   predictor  layers.{n}.<cell parameters> (n from 1), head.{weight, bias}
 //   seq2seq    sequential.<layer prefix>{n}.<cell attribute>.<cell parameters>,
 //              sequential.layernorm{n}.{weight, bias} [Ch, T, H, W],
-//              sequential.conv3d.{weight, bias}  (the table of MODELS.md)
+//              sequential.conv3d.{weight, bias}  (the table of docs/models.md)
 // Initialization is drawn from a named stream split per module, so a
 // parameter's initial values depend only on the seed and its own name.
 // The forward passes live in Predictor.swift and Seq2Seq.swift.

@@ -1,4 +1,4 @@
-// What a model is: its family, its assembly and the sizes of MODELS.md, with
+// What a model is: its family, its assembly and the sizes of docs/models.md, with
 // validation that names the offending key, a one-line description, and a
 // stable JSON form (keys in a fixed order) stored in weights and checkpoints.
 // The notebook's config keys map one to one onto these fields:
@@ -7,7 +7,7 @@
 import Foundation
 import TensorEngine
 
-/// The three model families of MODELS.md.
+/// The three model families of docs/models.md.
 public enum ModelFamily: String, CaseIterable, Sendable {
     case convlstm
     case saConvlstm = "sa_convlstm"
@@ -25,7 +25,7 @@ public enum ModelFamily: String, CaseIterable, Sendable {
     public var hasAttention: Bool { self != .convlstm }
 }
 
-/// How the cells are assembled (MODELS.md, "How a model is assembled").
+/// How the cells are assembled (docs/models.md, "Assembly").
 public enum AssemblyMode: String, CaseIterable, Sendable {
     /// Frame by frame over frames_in + frames_out − 1 steps, patching, 1×1 head.
     case predictor

@@ -1,4 +1,4 @@
-// Models: the three model families of MODELS.md (ConvLSTM, SA-ConvLSTM,
+// Models: the three model families of docs/models.md (ConvLSTM, SA-ConvLSTM,
 // SAM-ConvLSTM), their two assemblies (`predictor`, `seq2seq`), weights as
 // safetensors with PyTorch's state_dict names, metrics, the training loop with
 // exact checkpoints, and a training-speed benchmark — built on TensorEngine.

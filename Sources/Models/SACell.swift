@@ -1,4 +1,4 @@
-// The SA-ConvLSTM cell (the reference repository's variant, MODELS.md):
+// The SA-ConvLSTM cell (the reference repository's variant, docs/models.md):
 //   x' = SA_x(x);  (h, c) = ConvLSTM(x', h_prev, c_prev);  h_out = h + SA_h(h)
 // h_out is the layer output and the next step's hidden state. The residual is
 // what the repository intended; its later `SA_h(h) + SA_h(h)` (a doubling) is a

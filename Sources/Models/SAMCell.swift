@@ -1,4 +1,4 @@
-// The SAM-ConvLSTM cell (the paper's SA-ConvLSTM, MODELS.md):
+// The SAM-ConvLSTM cell (the paper's SA-ConvLSTM, docs/models.md):
 //   (h, c) = ConvLSTM(x, h_prev, c_prev);  (h_out, M) = SAM(h, M_prev)
 // h_out is both the layer output and the next step's hidden state; M starts
 // at zero. The probed attention is SAM's A_h.

@@ -1,4 +1,4 @@
-// The self-attention memory module SAM (Lin et al., AAAI 2020; MODELS.md):
+// The self-attention memory module SAM (Lin et al., AAAI 2020; docs/models.md):
 //   q_h, k_h, v_h = Wq*H, Wk*H, Wv*H;   Z_h = Wzh*(v_h A_hᵀ),  A_h = softmax(q_hᵀk_h)
 //   k_m, v_m = Wkm*M_prev, Wvm*M_prev;  Z_m = Wzm*(v_m A_mᵀ),  A_m = softmax(q_hᵀk_m)
 //   Z = Wz*[Z_h; Z_m]  (2C → 2C);   [m_i; m_g; m_o] = W*[Z; H]  (3C → 3C)

@@ -1,4 +1,4 @@
-// The self-attention module SA of MODELS.md. 1×1 convolutions give
+// The self-attention module SA of docs/models.md. 1×1 convolutions give
 //   q = Wq*h [B, d, N], k = Wk*h [B, d, N], v = Wv*h [B, C, N];
 //   A = softmax_rows(qᵀk) [N × N] (no 1/√d);  z = v Aᵀ;  out = Wz*z [B, C, H, W].
 // The engine's fused `Tensor.attention` never stores A (blocks of query rows,

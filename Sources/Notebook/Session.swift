@@ -1,5 +1,5 @@
 // Session: the driver that shows the pipeline. A notebook is scanned and
-// parsed (Notebook), checked as a whole (Checker) — and only if nothing was
+// parsed (NotebookDocument), checked as a whole (Checker) — and only if nothing was
 // reported are its cells interpreted, in order (Interpreter). A REPL input
 // goes through the same stages against the session's current variables.
 //
@@ -9,6 +9,7 @@
 // Records and replay build on `results`, `values(boundBy:)` and `metrics`.
 
 import Foundation
+import Records
 import TensorEngine
 
 public struct SessionOptions {
@@ -29,12 +30,14 @@ public struct SessionOptions {
     public var output: OutputSink = BufferSink()
     public var progress: ProgressReporter = SilentProgress()
     public var interrupt = InterruptFlag()
+    /// Where built-ins report the files they write and their training calls:
+    /// the run record of a recording host; nil runs unrecorded.
+    public var recordHooks: RunRecordHooks?
+    /// How `fig.save(path)` writes a figure (the host's renderer, Cairo in
+    /// `kymo`); nil makes `.save` fail with a clear error.
+    public var figureWriter: FigureWriter?
 
     public init() {}
-}
-
-public enum CellStatus: String, Sendable {
-    case ok, failed, interrupted, skipped
 }
 
 public struct CellResult {
@@ -45,7 +48,7 @@ public struct CellResult {
     public internal(set) var output = ""
     /// Global names the cell declared or assigned, in first-touch order.
     public internal(set) var boundNames: [String] = []
-    public internal(set) var status: CellStatus = .ok
+    public internal(set) var status: CellStatus = .complete
     public internal(set) var diagnostics: [Diagnostic] = []
     /// Seconds, wall clock.
     public internal(set) var duration: Double = 0
@@ -101,7 +104,7 @@ public final class Session {
 
     /// Every static error of the notebook (syntax, names, arguments, `--set`),
     /// without running anything.
-    public func check(_ notebook: Notebook) -> [Diagnostic] {
+    public func check(_ notebook: NotebookDocument) -> [Diagnostic] {
         var diagnostics = notebook.syntaxErrors
         let (overrideValues, overrideErrors) = parseOverrides(for: notebook)
         diagnostics += overrideErrors
@@ -131,7 +134,7 @@ public final class Session {
     }
 
     /// Parses `--set` values and matches them to top-level `let`s.
-    private func parseOverrides(for notebook: Notebook) -> ([String: Value], [Diagnostic]) {
+    private func parseOverrides(for notebook: NotebookDocument) -> ([String: Value], [Diagnostic]) {
         var values: [String: Value] = [:]
         var errors: [Diagnostic] = []
         var lets: [String] = [], vars: [String] = []
@@ -179,7 +182,7 @@ public final class Session {
     /// stops the run and the rest are reported as skipped. Static errors
     /// return no results (see `check`).
     @discardableResult
-    public func run(_ notebook: Notebook, onCellStart: ((Cell) -> Void)? = nil,
+    public func run(_ notebook: NotebookDocument, onCellStart: ((Cell) -> Void)? = nil,
                     onCellEnd: ((CellResult) -> Void)? = nil) -> (results: [CellResult], diagnostics: [Diagnostic]) {
         let diagnostics = check(notebook)
         guard diagnostics.isEmpty else { return ([], diagnostics) }
@@ -199,7 +202,7 @@ public final class Session {
             let r = run(cell, in: notebook.file)
             out.append(r)
             onCellEnd?(r)
-            if r.status != .ok { stopped = true }
+            if r.status != .complete { stopped = true }
         }
         return (out, [])
     }
@@ -214,7 +217,7 @@ public final class Session {
     public func evaluate(input text: String) -> CellResult {
         replInputs += 1
         let file = SourceFile(name: "repl", text: text)
-        let parsed = Notebook.parse(file: file, text: text, firstLine: 1)
+        let parsed = NotebookDocument.parse(file: file, text: text, firstLine: 1)
         var diagnostics = parsed.diagnostics
         if diagnostics.isEmpty {
             let checker = Checker(registry: registry, interactive: true, globals: staticGlobals())

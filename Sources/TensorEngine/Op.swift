@@ -108,7 +108,7 @@ public enum Reduction: String, Sendable, CaseIterable {
     case mean, sum
 }
 
-/// Activation of the ConvLSTM cell (MODELS.md: `act`).
+/// Activation of the ConvLSTM cell (docs/models.md: `act`).
 public enum Activation: String, Sendable, CaseIterable {
     case tanh, relu, leakyRelu = "leaky_relu", sigmoid
 }

@@ -23,7 +23,7 @@ struct Check: ParsableCommand {
             FileHandle.standardError.write(Data("kymo check: cannot read '\(notebook)'\n".utf8))
             throw ExitCode(2)
         }
-        let diagnostics = Session().check(Notebook(name: notebook, text: text))
+        let diagnostics = Session().check(NotebookDocument(name: notebook, text: text))
         if diagnostics.isEmpty {
             print("\(notebook): no errors")
             return
@@ -72,7 +72,7 @@ struct Check: ParsableCommand {
         var inProcess: [Double] = []
         for _ in 0..<10 {
             let t0 = DispatchTime.now().uptimeNanoseconds
-            let diagnostics = Session().check(Notebook(name: path, text: text))
+            let diagnostics = Session().check(NotebookDocument(name: path, text: text))
             inProcess.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
             guard diagnostics.isEmpty else {
                 FileHandle.standardError.write(Data(DiagnosticFormatter.render(diagnostics).utf8))

@@ -12,7 +12,6 @@ struct Kymo: ParsableCommand {
         defaultSubcommand: Repl.self)
 
     static func main() {
-        HostBindings.install()
         Self.main(nil)
     }
 }

@@ -7,6 +7,7 @@
 import ArgumentParser
 import Foundation
 import Notebook
+import Records
 import TensorEngine
 
 struct Repl: ParsableCommand {
@@ -33,9 +34,10 @@ struct Repl: ParsableCommand {
         options.workingDirectory = FileManager.default.currentDirectoryPath
         options.output = console
         options.progress = console
+        options.recordHooks = recording.recorder
+        options.figureWriter = HostEnvironment.figureWriter
         Interrupts.install(options.interrupt)
         let session = Session(options: options)
-        recording.attach(session)
         defer { recording.finish() }
         let editor = LineEditor(interrupt: options.interrupt) { session.completions(for: $0) }
         var failures = 0
@@ -82,10 +84,10 @@ struct Repl: ParsableCommand {
         recording.record(result, session: session, startedAt: started)
         session.interrupt.clear()  // a Ctrl-C that stopped this input is spent
         for d in result.diagnostics { console.error(DiagnosticFormatter.render(d)) }
-        if result.status == .ok, let v = result.value, !v.isNil {
+        if result.status == .complete, let v = result.value, !v.isNil {
             console.write(ValueFormatter.display(v) + "\n")
         }
-        return result.status == .ok
+        return result.status == .complete
     }
 
     private enum CommandOutcome { case ok, failed, quit }
@@ -118,7 +120,7 @@ struct Repl: ParsableCommand {
             }
             session.interrupt.clear()
             var started = Date()
-            let (results, diagnostics) = session.run(Notebook(name: argument, text: text), onCellStart: { cell in
+            let (results, diagnostics) = session.run(NotebookDocument(name: argument, text: text), onCellStart: { cell in
                 started = Date()
                 console.write(cell.displayTitle + "\n")
             }, onCellEnd: { r in
@@ -126,28 +128,13 @@ struct Repl: ParsableCommand {
                 recording.record(r, session: session, startedAt: started)
             })
             console.error(DiagnosticFormatter.render(diagnostics))
-            return diagnostics.isEmpty && results.allSatisfy({ $0.status == .ok }) ? .ok : .failed
+            return diagnostics.isEmpty && results.allSatisfy({ $0.status == .complete }) ? .ok : .failed
         default:
             let known = ["help", "vars", "load", "quit"]
             let suggestion = known.first { $0.hasPrefix(name) && !name.isEmpty }
-                ?? known.min { a, b in levenshtein(a, name) < levenshtein(b, name) }
+                ?? EditDistance.suggestion(for: name, among: known)
             console.error("unknown command ':\(name)'" + (suggestion.map { "; did you mean ':\($0)'?" } ?? "") + "\n")
             return .failed
         }
-    }
-
-    private func levenshtein(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        var row = Array(0...b.count)
-        for i in 1...max(a.count, 1) where !a.isEmpty {
-            var prev = row[0]
-            row[0] = i
-            for j in stride(from: 1, through: b.count, by: 1) {
-                let cur = row[j]
-                row[j] = min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] == b[j - 1] ? 0 : 1))
-                prev = cur
-            }
-        }
-        return row[b.count]
     }
 }

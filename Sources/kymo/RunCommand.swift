@@ -5,6 +5,7 @@
 
 import ArgumentParser
 import Foundation
+import Records
 import Notebook
 import TensorEngine
 

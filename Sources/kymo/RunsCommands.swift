@@ -9,6 +9,7 @@
 import ArgumentParser
 import Foundation
 import Notebook
+import Records
 import TensorEngine
 
 struct RunsFolderOption: ParsableArguments {
@@ -96,7 +97,8 @@ struct Replay: ParsableCommand {
         let progress: ProgressReporter = console.isTerminal || verbose ? console : SilentProgress()
         let report: ReplayReport
         do {
-            report = try Replayer.run(record, text: text, registry: RecordedRunHost.registry(), output: output, progress: progress, interrupt: interrupt,
+            report = try Replayer.run(record, host: HostEnvironment.stamp(), text: text, registry: RecordedRunHost.registry(),
+                                      figureWriter: HostEnvironment.figureWriter, output: output, progress: progress, interrupt: interrupt,
                                       onCellStart: verbose ? { console.write($0.displayTitle + "\n") } : nil).report
         } catch {
             throw recordFailure("replay", error)
@@ -186,7 +188,8 @@ struct Resume: ParsableCommand {
         Interrupts.install(interrupt)
         let result: RecordedRunResult
         do {
-            result = try Replayer.resume(folder: folder, registry: RecordedRunHost.registry(), output: console, progress: console, interrupt: interrupt,
+            result = try Replayer.resume(folder: folder, host: HostEnvironment.stamp(), registry: RecordedRunHost.registry(),
+                                         figureWriter: HostEnvironment.figureWriter, output: console, progress: console, interrupt: interrupt,
                                          onCellStart: { console.write($0.displayTitle + "\n") },
                                          onCellEnd: { r in for d in r.diagnostics { console.error(DiagnosticFormatter.render(d)) } })
         } catch {
@@ -210,7 +213,7 @@ enum RecordedRunHost {
     /// `ExitCode` 1 for a failed run, 130 interrupted, 2 when it cannot record.
     static func run(notebook path: String, text: String, seed: UInt64, overrides: [(key: String, value: String)],
                     runsFolder: String?, workingDirectory: String, console: Console, interrupt: InterruptFlag) throws {
-        var o = RecordedRunOptions(notebookPath: path, text: text, workingDirectory: workingDirectory)
+        var o = RecordedRunOptions(notebookPath: path, text: text, workingDirectory: workingDirectory, host: HostEnvironment.stamp())
         o.seed = seed
         o.overrides = overrides.map { Override(key: $0.key, value: $0.value) }
         o.runsFolder = RunStore.folder(forNotebook: path, runs: runsFolder)
@@ -220,6 +223,7 @@ enum RecordedRunHost {
         o.onCellStart = { console.write($0.displayTitle + "\n") }
         o.onCellEnd = { r in for d in r.diagnostics { console.error(DiagnosticFormatter.render(d)) } }
         o.registry = registry()
+        o.figureWriter = HostEnvironment.figureWriter
         let result: RecordedRunResult
         do { result = try RecordRunner.run(o) } catch { throw recordFailure("run", error) }
         if !result.diagnostics.isEmpty {
@@ -259,15 +263,13 @@ final class ReplRecording {
     private var broken = false
 
     init(runsFolder: String?, seed: UInt64, workingDirectory: String, console: Console) {
-        recorder = ReplRecorder(runsFolder: runsFolder ?? "runs", seed: seed, workingDirectory: workingDirectory)
+        recorder = ReplRecorder(runsFolder: runsFolder ?? "runs", seed: seed, workingDirectory: workingDirectory,
+                                host: HostEnvironment.stamp())
         self.console = console
     }
 
     /// The id `run_id()` returns in this session.
     var id: String { recorder.id }
-
-    /// Files the session writes and its training calls go into the record.
-    func attach(_ session: Session) { recorder.attach(to: session) }
 
     /// After `session.evaluate(input:)`, or for each cell a `:load` ran:
     /// records the input if it ran (inputs rejected by the checker did not).

@@ -6,6 +6,7 @@
 
 import Foundation
 import XCTest
+import Records
 @testable import Notebook
 
 final class FuzzTests: XCTestCase {
@@ -88,7 +89,7 @@ final class FuzzTests: XCTestCase {
                 statuses = [r.status]
                 if let v = r.value { _ = ValueFormatter.display(v) }
             } else {
-                let (results, errors) = session.run(Notebook(name: "fuzz.kymo", text: text))
+                let (results, errors) = session.run(NotebookDocument(name: "fuzz.kymo", text: text))
                 diagnostics = errors + results.flatMap(\.diagnostics)
                 statuses = results.map(\.status)
                 if !errors.isEmpty, !results.isEmpty { return "static errors but cells ran" }

@@ -4,6 +4,8 @@
 // cannot take an artifact fails the cell cleanly.
 import Foundation
 import XCTest
+import Records
+import TestSupport
 @testable import Notebook
 
 final class RecordHooksTests: XCTestCase {
@@ -26,7 +28,7 @@ final class RecordHooksTests: XCTestCase {
     }
 
     func run(_ text: String, dir: String, runs: String?) throws -> RecordedRunResult {
-        var o = RecordedRunOptions(notebookPath: "nb.kymo", text: text, workingDirectory: dir)
+        var o = RecordedRunOptions(notebookPath: "nb.kymo", text: text, workingDirectory: dir, host: RecordFixtures.host)
         o.runsFolder = runs
         o.registry = registry()
         return try RecordRunner.run(o)
@@ -50,7 +52,7 @@ final class RecordHooksTests: XCTestCase {
         XCTAssertEqual(a.copy, "artifacts/out/w.txt")
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: result.runFolder! + "/artifacts/out/w.txt")), bytes)
         // Replay writes the same bytes: identical, one artifact compared.
-        var o = Replayer.options(for: r)
+        var o = Replayer.options(for: r, host: RecordFixtures.host)
         o.registry = registry()
         let fresh = try RecordRunner.run(o).record
         let report = ReplayCompare.compare(recorded: r, fresh: fresh)
@@ -61,7 +63,7 @@ final class RecordHooksTests: XCTestCase {
         var changed = r
         changed.notebook = NotebookSource(path: r.notebook.path, workingDirectory: dir,
                                           text: Self.notebook.replacingOccurrences(of: "b: 2", with: "b: 5"))
-        var o2 = Replayer.options(for: changed)
+        var o2 = Replayer.options(for: changed, host: RecordFixtures.host)
         o2.registry = registry()
         let d = ReplayCompare.compare(recorded: r, fresh: try RecordRunner.run(o2).record).divergence
         XCTAssertEqual(d?.cell, 1)
@@ -73,11 +75,10 @@ final class RecordHooksTests: XCTestCase {
         var so = SessionOptions()
         so.interactive = true
         so.workingDirectory = dir
-        let repl = ReplRecorder(runsFolder: dir + "/runs", seed: 0, workingDirectory: dir)
+        let repl = ReplRecorder(runsFolder: dir + "/runs", seed: 0, workingDirectory: dir, host: RecordFixtures.host)
         so.runID = repl.id
+        so.recordHooks = repl
         let session = Session(options: so, registry: registry())
-        repl.attach(to: session)
-        defer { RecordHookRegistry.attach(nil, to: session) }
         for input in ["let a = 1", "save_tensors(\"o.txt\", {a: a})"] {
             try repl.accepted(session.evaluate(input: input), session: session)
         }
@@ -86,14 +87,14 @@ final class RecordHooksTests: XCTestCase {
         XCTAssertEqual(r.artifacts.map(\.path), ["o.txt"])
         XCTAssertEqual(r.artifacts.map(\.cell), [1])
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/runs/\(repl.id)/artifacts/o.txt"))
-        var o = Replayer.options(for: r)
+        var o = Replayer.options(for: r, host: RecordFixtures.host)
         o.registry = registry()
         XCTAssertTrue(ReplayCompare.compare(recorded: r, fresh: try RecordRunner.run(o).record).isIdentical)
     }
 
     func testAnArtifactTheRecordCannotTakeFailsTheCell() throws {
         let dir = RecordFixtures.scratch()
-        var o = RecordedRunOptions(notebookPath: "nb.kymo", text: Self.notebook, workingDirectory: dir)
+        var o = RecordedRunOptions(notebookPath: "nb.kymo", text: Self.notebook, workingDirectory: dir, host: RecordFixtures.host)
         o.runsFolder = dir + "/runs"
         o.registry = registry()
         o.onCellStart = { cell in
@@ -114,7 +115,7 @@ final class RecordHooksTests: XCTestCase {
         let dir = RecordFixtures.scratch()
         let store = RunStore(folder: dir + "/runs")
         let recorder = try RunRecorder(notebook: NotebookSource(path: "nb.kymo", workingDirectory: dir, text: "x"),
-                                       seed: 0, overrides: [], store: store)
+                                       seed: 0, overrides: [], store: store, host: RecordFixtures.host)
         let book = MetricBook()
         let hooks = RunHooks(recorder: recorder, book: book)
         hooks.cell = 2
@@ -150,7 +151,7 @@ final class RecordHooksTests: XCTestCase {
         XCTAssertEqual(p.resumeFrom, plan.checkpointFile)
         XCTAssertEqual(p.resumeStep, 60)
         // A replay (no store) takes no checkpoints.
-        let memory = try RunRecorder(notebook: NotebookSource(path: "nb.kymo", workingDirectory: dir, text: "x"), seed: 0, overrides: [], store: nil)
+        let memory = try RunRecorder(notebook: NotebookSource(path: "nb.kymo", workingDirectory: dir, text: "x"), seed: 0, overrides: [], store: nil, host: RecordFixtures.host)
         XCTAssertNil(RunHooks(recorder: memory, book: MetricBook()).beginTraining(totalSteps: 10).checkpointFile)
     }
 }

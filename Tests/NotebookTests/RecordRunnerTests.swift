@@ -6,6 +6,8 @@
 // an uninterrupted one.
 import Foundation
 import XCTest
+import Records
+import TestSupport
 import TensorEngine
 @testable import Notebook
 
@@ -36,7 +38,7 @@ final class RecordRunnerTests: XCTestCase {
     }
 
     func options(_ text: String = RecordRunnerTests.notebook, runs: String?) -> RecordedRunOptions {
-        var o = RecordedRunOptions(notebookPath: "train.kymo", text: text, workingDirectory: NSTemporaryDirectory())
+        var o = RecordedRunOptions(notebookPath: "train.kymo", text: text, workingDirectory: NSTemporaryDirectory(), host: RecordFixtures.host)
         o.runsFolder = runs
         o.seed = 0
         return o
@@ -62,11 +64,11 @@ final class RecordRunnerTests: XCTestCase {
         XCTAssertEqual(r.series(named: "lr")?.values.doubles, [0.1])
         XCTAssertTrue(r.cells[2].output.contains(r.id), "run_id() is the record's id")
         // The metric values are exactly what the session logged.
-        var check = RecordedRunOptions(notebookPath: "train.kymo", text: RecordRunnerTests.notebook, workingDirectory: NSTemporaryDirectory())
+        var check = RecordedRunOptions(notebookPath: "train.kymo", text: RecordRunnerTests.notebook, workingDirectory: NSTemporaryDirectory(), host: RecordFixtures.host)
         check.runID = r.id
         let again = try RecordRunner.run(check)
         XCTAssertEqual(again.record.series(named: "loss")?.values.bits, r.series(named: "loss")?.values.bits)
-        XCTAssertEqual(r.environment.blasKernel, Engine.blasCore)
+        XCTAssertEqual(r.environment, RecordFixtures.host.environment, "the record holds the environment its host passed in")
         XCTAssertNotNil(r.endedAt)
     }
 
@@ -76,7 +78,7 @@ final class RecordRunnerTests: XCTestCase {
         let recorded = try RecordRunner.run(options(runs: runs)).record
         for threads in [1, 2] {
             Engine.configure(threads: threads)
-            let (report, fresh) = try Replayer.run(try RunStore(folder: runs).load(recorded.id).record)
+            let (report, fresh) = try Replayer.run(try RunStore(folder: runs).load(recorded.id).record, host: RecordFixtures.host)
             XCTAssertTrue(report.isIdentical, "threads \(threads): \(report.render())")
             XCTAssertTrue(report.render().hasPrefix("identical\n"))
             XCTAssertEqual(report.comparedCells, 3)
@@ -113,7 +115,7 @@ final class RecordRunnerTests: XCTestCase {
         XCTAssertEqual(r.status, .failed)
         XCTAssertEqual(r.cells.map(\.status), [.complete, .failed, .skipped])
         XCTAssertTrue(r.cells[1].error?.contains("train.kymo:5:") ?? false, r.cells[1].error ?? "no error")
-        XCTAssertTrue(try Replayer.run(r).report.isIdentical)
+        XCTAssertTrue(try Replayer.run(r, host: RecordFixtures.host).report.isIdentical)
     }
 
     func testStaticErrorsAreRecordedAndNothingRuns() throws {
@@ -140,10 +142,10 @@ final class RecordRunnerTests: XCTestCase {
         XCTAssertEqual(stopped.cells.map(\.status), [.complete, .interrupted, .skipped])
         let folder = runs + "/" + stopped.id
         // Replaying the interrupted record compares what it finished.
-        let replay = try Replayer.run(stopped).report
+        let replay = try Replayer.run(stopped, host: RecordFixtures.host).report
         XCTAssertTrue(replay.isIdentical, replay.render())
         XCTAssertEqual(replay.comparedCells, 2)
-        let resumed = try Replayer.resume(folder: folder)
+        let resumed = try Replayer.resume(folder: folder, host: RecordFixtures.host)
         XCTAssertNil(resumed.recordError)
         let r = try RunStore.read(recordAt: folder + "/record.json")
         XCTAssertEqual(r.status, .complete)
@@ -151,7 +153,7 @@ final class RecordRunnerTests: XCTestCase {
         XCTAssertEqual(r.metrics, whole.metrics)
         XCTAssertEqual(r.cells.map(\.valuesSHA256).dropLast(), whole.cells.map(\.valuesSHA256).dropLast(),
                        "the last cell prints run_id(), which differs between the two runs")
-        XCTAssertThrowsError(try Replayer.resume(folder: folder)) { e in
+        XCTAssertThrowsError(try Replayer.resume(folder: folder, host: RecordFixtures.host)) { e in
             XCTAssertTrue("\(e)".contains("it is complete; there is nothing to resume"), "\(e)")
         }
     }
@@ -169,13 +171,13 @@ final class RecordRunnerTests: XCTestCase {
         let store = RunStore(folder: runs)
         try store.write(&killed)
         XCTAssertEqual(try RunStore.read(recordAt: store.recordPath(whole.id)).status, .interrupted)
-        _ = try Replayer.resume(folder: store.runFolder(whole.id))
+        _ = try Replayer.resume(folder: store.runFolder(whole.id), host: RecordFixtures.host)
         let r = try RunStore.read(recordAt: store.recordPath(whole.id))
         XCTAssertEqual(r.status, .complete)
         XCTAssertEqual(r.metrics, whole.metrics)
         XCTAssertEqual(r.cells.map(\.output), whole.cells.map(\.output))
         XCTAssertEqual(r.cells.map(\.valuesSHA256), whole.cells.map(\.valuesSHA256))
-        XCTAssertTrue(try Replayer.run(r).report.isIdentical)
+        XCTAssertTrue(try Replayer.run(r, host: RecordFixtures.host).report.isIdentical)
     }
 
     func testResumeRefusesWhenTheFinishedCellsDoNotReproduce() throws {
@@ -188,7 +190,7 @@ final class RecordRunnerTests: XCTestCase {
         killed.metrics = []
         let store = RunStore(folder: runs)
         try store.write(&killed)
-        let result = try Replayer.resume(folder: store.runFolder(whole.id))
+        let result = try Replayer.resume(folder: store.runFolder(whole.id), host: RecordFixtures.host)
         XCTAssertTrue("\(result.recordError.map { "\($0)" } ?? "")".contains("cell 0 \"%% Data\" re-executed differently from its record (printed output)"),
                       "\(String(describing: result.recordError))")
         let r = try RunStore.read(recordAt: store.recordPath(whole.id))
@@ -200,7 +202,7 @@ final class RecordRunnerTests: XCTestCase {
         let runs = RecordFixtures.scratch() + "/runs"
         var so = SessionOptions()
         so.interactive = true
-        let repl = ReplRecorder(runsFolder: runs, seed: 0, workingDirectory: NSTemporaryDirectory())
+        let repl = ReplRecorder(runsFolder: runs, seed: 0, workingDirectory: NSTemporaryDirectory(), host: RecordFixtures.host)
         so.runID = repl.id
         let session = Session(options: so)
         XCTAssertNil(repl.record, "nothing is written before the first input")
@@ -211,12 +213,12 @@ final class RecordRunnerTests: XCTestCase {
         }
         try repl.finish()
         let r = try RunStore.read(recordAt: runs + "/\(repl.id)/record.json")
-        XCTAssertEqual(r.kind, "repl")
+        XCTAssertEqual(r.kind, .repl)
         XCTAssertEqual(r.cells.count, 6)
         XCTAssertEqual(r.cells.map(\.status), [.complete, .complete, .complete, .failed, .complete, .complete])
         XCTAssertEqual(r.cells[1].values.map(\.name), ["(value)"])
         XCTAssertTrue(r.notebook.text.hasPrefix("%% input 1\nlet x = randn([3])\n%% input 2\nx.sum().item()"), r.notebook.text)
-        let (report, _) = try Replayer.run(r)
+        let (report, _) = try Replayer.run(r, host: RecordFixtures.host)
         XCTAssertTrue(report.isIdentical, report.render())
         XCTAssertEqual(report.comparedCells, 6)
     }

@@ -7,6 +7,8 @@
 // after N steps), calling `RecordedTraining.train` as the real `train` does.
 import Foundation
 import XCTest
+import Records
+import TestSupport
 import TensorEngine
 import Models
 @testable import Notebook
@@ -90,7 +92,7 @@ final class RecordTrainingTests: XCTestCase {
     """
 
     func run(runs: String, stopAfter: Int?) throws -> RecordedRunResult {
-        var o = RecordedRunOptions(notebookPath: "t.kymo", text: Self.notebook, workingDirectory: NSTemporaryDirectory())
+        var o = RecordedRunOptions(notebookPath: "t.kymo", text: Self.notebook, workingDirectory: NSTemporaryDirectory(), host: RecordFixtures.host)
         o.runsFolder = runs
         o.registry = registry(stopAfter: stopAfter)
         return try RecordRunner.run(o)
@@ -118,7 +120,7 @@ final class RecordTrainingTests: XCTestCase {
 
         // Resume: the Data cell's call restores from its checkpoint, the Train cell's continues at step 8.
         var trainedSteps: [Int] = []
-        let resumed = try Replayer.resume(folder: stopped.runFolder!, configure: { o in
+        let resumed = try Replayer.resume(folder: stopped.runFolder!, host: RecordFixtures.host, configure: { o in
             o.registry = self.registry(stopAfter: nil)
             o.onCellEnd = { r in trainedSteps.append(r.index) }
         })

@@ -16,11 +16,11 @@ final class SessionTests: XCTestCase {
 
     func testCellResultsAndBoundValues() {
         let (s, sink) = session()
-        let nb = Notebook(name: "nb.kymo", text: "let a = 1\n%% Second\nvar b = a + 1\nprint(b)\n%% Third\nb = 10\nprint(1 / 0)\n%% Fourth\nprint(\"never\")\n")
+        let nb = NotebookDocument(name: "nb.kymo", text: "let a = 1\n%% Second\nvar b = a + 1\nprint(b)\n%% Third\nb = 10\nprint(1 / 0)\n%% Fourth\nprint(\"never\")\n")
         let (results, diagnostics) = s.run(nb)
         XCTAssertEqual(diagnostics.count, 0)
         XCTAssertEqual(results.map(\.title), [nil, "Second", "Third", "Fourth"])
-        XCTAssertEqual(results.map(\.status), [.ok, .ok, .failed, .skipped])
+        XCTAssertEqual(results.map(\.status), [.complete, .complete, .failed, .skipped])
         XCTAssertEqual(results[1].output, "2\n")
         XCTAssertEqual(results[1].source, "var b = a + 1\nprint(b)")
         XCTAssertEqual(results[1].boundNames, ["b"])
@@ -34,7 +34,7 @@ final class SessionTests: XCTestCase {
 
     func testStaticErrorsRunNothing() {
         let (s, sink) = session()
-        let (results, diagnostics) = s.run(Notebook(name: "nb.kymo", text: "print(1)\n%% B\nprnt(2)\n"))
+        let (results, diagnostics) = s.run(NotebookDocument(name: "nb.kymo", text: "print(1)\n%% B\nprnt(2)\n"))
         XCTAssertTrue(results.isEmpty)
         XCTAssertEqual(diagnostics.map(\.kind), [.unknownName])
         XCTAssertEqual(sink.text, "")
@@ -42,14 +42,14 @@ final class SessionTests: XCTestCase {
 
     func testDiagnosticFormat() {
         let (s, _) = session()
-        let d = s.check(Notebook(name: "nb.kymo", text: "let m = 1\nlet h = train(m, m, step: 10)\n"))
+        let d = s.check(NotebookDocument(name: "nb.kymo", text: "let m = 1\nlet h = train(m, m, step: 10)\n"))
         XCTAssertEqual(DiagnosticFormatter.render(d.first { $0.message.contains("step") }!),
                        "nb.kymo:2:21: error: unknown argument 'step'; did you mean 'steps'?\nlet h = train(m, m, step: 10)\n                    ^~~~\n")
     }
 
     func testMetricsAreExact() {
         let (s, _) = session()
-        s.run(Notebook(name: "nb.kymo", text: "for i in 0..<3 { log(\"loss\", 0.1 * i) }\nlog(\"acc\", 1)\n"))
+        s.run(NotebookDocument(name: "nb.kymo", text: "for i in 0..<3 { log(\"loss\", 0.1 * i) }\nlog(\"acc\", 1)\n"))
         XCTAssertEqual(s.metrics.map(\.name), ["loss", "acc"])
         XCTAssertEqual(s.metrics[0].values, [0.0, 0.1, 0.1 * 2])
         XCTAssertEqual(s.metrics[1].values, [1.0])
@@ -57,7 +57,7 @@ final class SessionTests: XCTestCase {
 
     private func draws(_ text: String, seed: UInt64 = 0) -> [String] {
         let (s, _) = session { $0.seed = seed }
-        let (results, diagnostics) = s.run(Notebook(name: "nb.kymo", text: text))
+        let (results, diagnostics) = s.run(NotebookDocument(name: "nb.kymo", text: text))
         XCTAssertEqual(diagnostics.count, 0)
         return results.map(\.output)
     }
@@ -77,7 +77,7 @@ final class SessionTests: XCTestCase {
 
     func testSetOverrides() throws {
         let (s, sink) = session { $0.overrides = [("steps", "3"), ("lr", "-1e-3"), ("mode", "seq2seq"), ("dims", "[1, 2]")] }
-        let (_, diagnostics) = s.run(Notebook(name: "nb.kymo", text: "let steps = 300\nlet lr = 1.0\nlet mode = \"p\"\nlet dims = []\nprint(steps, lr, mode, dims)\n"))
+        let (_, diagnostics) = s.run(NotebookDocument(name: "nb.kymo", text: "let steps = 300\nlet lr = 1.0\nlet mode = \"p\"\nlet dims = []\nprint(steps, lr, mode, dims)\n"))
         XCTAssertEqual(diagnostics.count, 0)
         XCTAssertEqual(sink.text, "3 -0.001 seq2seq [1, 2]\n")
         XCTAssertThrowsError(try Session.literal("1 +"))
@@ -86,12 +86,12 @@ final class SessionTests: XCTestCase {
 
     func testReplSurvivesErrorsAndInterrupts() {
         let (s, sink) = session { $0.interactive = true }
-        XCTAssertEqual(s.evaluate(input: "let a = [1, 2, 3]").status, .ok)
+        XCTAssertEqual(s.evaluate(input: "let a = [1, 2, 3]").status, .complete)
         XCTAssertEqual(s.evaluate(input: "a[10]").status, .failed)
         XCTAssertEqual(s.evaluate(input: "undefined_thing").status, .failed)
         let r = s.evaluate(input: "a[1] * 10")
         guard case .int(20)? = r.value else { return XCTFail("a survives errors") }
-        XCTAssertEqual(s.evaluate(input: "let a = 5").status, .ok, "the REPL allows redeclaration")
+        XCTAssertEqual(s.evaluate(input: "let a = 5").status, .complete, "the REPL allows redeclaration")
         s.interrupt.request()
         let stopped = s.evaluate(input: "var n = 0\nfor i in 0..<1000000 { n += 1 }")
         XCTAssertEqual(stopped.status, .interrupted)
@@ -119,22 +119,21 @@ final class SessionTests: XCTestCase {
         XCTAssertTrue(s.help("train").hasPrefix("train(model, ds, steps: int, batch: 8, lr: 0.001"))
         XCTAssertTrue(s.help("trian").contains("did you mean 'train'?"))
         XCTAssertTrue(s.help().contains("softmax(x, axis: -1) → tensor"))
-        XCTAssertEqual(Set(s.registry.names), Set(BuiltinCatalog.functions.map(\.name)))
         // A declared built-in without an implementation fails clearly at run time (after checking).
         s.registry.builtin("evaluate")!.implementation = nil
         XCTAssertEqual(s.registry.unavailable, ["evaluate"])
-        let (unavailable, staticErrors) = s.run(Notebook(name: "nb.kymo", text: "fn m() { return nil }\nevaluate(m(), m())\n"))
+        let (unavailable, staticErrors) = s.run(NotebookDocument(name: "nb.kymo", text: "fn m() { return nil }\nevaluate(m(), m())\n"))
         XCTAssertEqual(staticErrors.count, 0)
         XCTAssertEqual(unavailable.first?.diagnostics.first?.kind, .type)  // arguments are still checked first
         s.registry.builtin("run_id")!.implementation = nil
-        let (notYet, _) = s.run(Notebook(name: "nb.kymo", text: "run_id()\n"))
+        let (notYet, _) = s.run(NotebookDocument(name: "nb.kymo", text: "run_id()\n"))
         XCTAssertEqual(notYet.first?.diagnostics.first?.text, "not available yet: run_id")
         s.registry.builtin("save_tensors")!.implementation = nil
-        let (withIssue, _) = s.run(Notebook(name: "nb.kymo", text: "save_tensors(\"x\", {})\n"))
+        let (withIssue, _) = s.run(NotebookDocument(name: "nb.kymo", text: "save_tensors(\"x\", {})\n"))
         XCTAssertEqual(withIssue.first?.diagnostics.first?.text, "not available yet: save_tensors (issue 2)")
         // Binding is one call: the signature is already checked.
         s.registry.bind("run_id") { _, _ in .string("bound") }
-        let (results, _) = s.run(Notebook(name: "nb.kymo", text: "print(run_id())\n"))
+        let (results, _) = s.run(NotebookDocument(name: "nb.kymo", text: "print(run_id())\n"))
         XCTAssertEqual(results.first?.output, "bound\n")
     }
 
@@ -165,7 +164,7 @@ final class SessionTests: XCTestCase {
         s.registry.bind("load_moving_mnist") { _, _ in .host(Fake("dataset")) }
         XCTAssertEqual(s.evaluate(input: "train(1, 2, steps: 2)").status, .failed)  // checked before running
         XCTAssertEqual(recorder.events, [])
-        let (results, diagnostics) = s.run(Notebook(name: "nb.kymo", text: "let m = convlstm(layers: 1)\nprint(m)\ntrain(m, load_moving_mnist(\"x\"), steps: 2)\n"))
+        let (results, diagnostics) = s.run(NotebookDocument(name: "nb.kymo", text: "let m = convlstm(layers: 1)\nprint(m)\ntrain(m, load_moving_mnist(\"x\"), steps: 2)\n"))
         XCTAssertEqual(diagnostics.count, 0)
         XCTAssertEqual(results.first?.output, "fake model\n")
         XCTAssertEqual(recorder.events, ["begin train 2", "1/2 loss 0.5", "2/2 loss 0.5", "end 2"])

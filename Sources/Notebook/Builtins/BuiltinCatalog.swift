@@ -1,0 +1,225 @@
+// BuiltinCatalog: every built-in function, declared once — its signature
+// (name, parameters, result, documentation) and its implementation together
+// (docs/language.md is the contract for the names) — and the properties,
+// methods and index results of each kind of host value, from which the
+// checker, completion and `:help` take their types.
+//
+// Adding a built-in: one `BuiltinDeclaration` entry below, whose `run:` names
+// the implementation (`(BoundArguments, CallContext) throws -> Value`, in the
+// `*Builtins.swift` file of its area). Arguments arrive checked against the
+// signature, with defaults filled in.
+
+enum BuiltinCatalog {
+    // Issues that bring the engine parts behind the names.
+    static let engineIssue = 2, figuresIssue = 3, modelsIssue = 4, recordsIssue = 6
+
+    private static let model = ParamType.host("model")
+    private static let dataset = ParamType.host("dataset")
+    private static let tensor = ParamType.host("tensor")
+    private static let shape = ParamType.either([.intList, .int])
+    private static let positiveInt = ValueRange.atLeast(1)
+
+    /// Config keys shared by the three model families (docs/models.md).
+    static func modelConfig(attention: Bool) -> [BuiltinParameter] {
+        var ps: [BuiltinParameter] = [
+            .positional("config", .record, default: .null, doc: "a config record; named arguments override its keys"),
+            .named("layers", .int, default: .null, range: positiveInt, doc: "number of stacked recurrent cells"),
+            .named("hidden", .int, default: .null, range: positiveInt, doc: "channels of each cell's state"),
+            .named("kernel", .int, default: .null, range: positiveInt, doc: "convolution kernel size"),
+            .named("size", .int, default: .null, range: positiveInt, doc: "frame height = width"),
+            .named("channels", .int, default: .null, range: positiveInt, doc: "channels of a frame"),
+            .named("patch", .int, default: .null, range: positiveInt, doc: "patch size frames are cut into"),
+            .named("frames_in", .int, default: .null, range: positiveInt, doc: "input frames"),
+            .named("frames_out", .int, default: .null, range: positiveInt, doc: "predicted frames"),
+            .named("activation", .string, default: .null, choices: ["tanh", "relu", "leaky_relu", "sigmoid"],
+                   doc: "cell activation"),
+            .named("mode", .string, default: .null, choices: ["predictor", "seq2seq"],
+                   doc: "\"predictor\" (frame by frame, the paper) or \"seq2seq\" (the reference repository)"),
+        ]
+        if attention {
+            ps.append(.named("attention_hidden", .int, default: .null, range: positiveInt, doc: "channels of the attention queries and keys"))
+        }
+        return ps
+    }
+
+    /// Every built-in function, in the order of docs/language.md's table.
+    static let functions: [BuiltinDeclaration] = [
+        // randomness
+        BuiltinDeclaration("seed", [.positional("n", .int)], returns: nil,
+                           doc: "Sets the run's root seed (default 0); every random consumer derives its own stream from it.",
+                           run: CoreBuiltins.seed),
+        // tensors
+        BuiltinDeclaration("tensor", [.positional("values", .either([.list, .float]))], returns: tensor,
+                           doc: "A tensor from a number or a nested list of numbers.",
+                           run: TensorBuiltins.tensor),
+        BuiltinDeclaration("zeros", [.positional("shape", shape)], returns: tensor, doc: "A tensor of zeros.",
+                           run: TensorBuiltins.zeros),
+        BuiltinDeclaration("ones", [.positional("shape", shape)], returns: tensor, doc: "A tensor of ones.",
+                           run: TensorBuiltins.ones),
+        BuiltinDeclaration("randn", [.positional("shape", shape)], returns: tensor,
+                           doc: "Standard normal values from this call site's random stream.",
+                           run: TensorBuiltins.randn),
+        BuiltinDeclaration("rand", [.positional("shape", shape)], returns: tensor,
+                           doc: "Uniform values in [0, 1) from this call site's random stream.",
+                           run: TensorBuiltins.rand),
+        BuiltinDeclaration("matmul", [.positional("a", tensor), .positional("b", tensor)], returns: tensor,
+                           doc: "Matrix product (batched over leading axes).",
+                           run: TensorBuiltins.matmul),
+        BuiltinDeclaration("conv2d", [.positional("x", tensor), .positional("w", tensor),
+                                      .positional("b", tensor, default: .null),
+                                      .named("padding", .either([.int, .intList]), default: .int(0), range: .atLeast(0))],
+                           returns: tensor, doc: "2-D convolution: x [B, C, H, W], w [O, C, kH, kW], b [O].",
+                           run: TensorBuiltins.conv2d),
+        BuiltinDeclaration("sigmoid", [.positional("x", tensor)], returns: tensor, doc: "Elementwise logistic sigmoid.",
+                           run: TensorBuiltins.sigmoid),
+        BuiltinDeclaration("tanh", [.positional("x", tensor)], returns: tensor, doc: "Elementwise hyperbolic tangent.",
+                           run: TensorBuiltins.tanh),
+        BuiltinDeclaration("relu", [.positional("x", tensor)], returns: tensor, doc: "Elementwise max(x, 0).",
+                           run: TensorBuiltins.relu),
+        BuiltinDeclaration("softmax", [.positional("x", tensor), .named("axis", .int, default: .int(-1))], returns: tensor,
+                           doc: "Softmax along an axis (default the last).",
+                           run: TensorBuiltins.softmax),
+        BuiltinDeclaration("load_tensors", [.positional("path", .string)], returns: .record, issue: engineIssue,
+                           doc: "Reads a safetensors file into a record of tensors.",
+                           run: DataBuiltins.loadTensors),
+        BuiltinDeclaration("save_tensors", [.positional("path", .string), .positional("tensors", .record)], issue: engineIssue,
+                           doc: "Writes a record of tensors to a safetensors file.",
+                           run: DataBuiltins.saveTensors),
+        // data
+        BuiltinDeclaration("moving_mnist", [
+            .named("train", .int, range: .atLeast(1), doc: "training sequences"),
+            .named("test", .int, range: .atLeast(0), doc: "test sequences"),
+            .named("frames", .int, default: .int(20), range: .atLeast(2), doc: "frames per sequence"),
+            .named("size", .int, default: .int(64), range: .atLeast(8), doc: "frame height = width"),
+            .named("digits", .int, default: .int(2), range: .atLeast(1), doc: "digits per sequence"),
+            .named("source", .string, default: .string("auto"), doc: "where the MNIST digits come from"),
+        ], returns: .record, issue: modelsIssue, doc: "Moving MNIST: a record {train, test} of datasets.",
+                           run: DataBuiltins.movingMNIST),
+        BuiltinDeclaration("load_moving_mnist", [.positional("path", .string)], returns: dataset, issue: modelsIssue,
+                           doc: "Reads the standard mnist_test_seq.npy as a dataset.",
+                           run: DataBuiltins.loadMovingMNIST),
+        // models
+        BuiltinDeclaration("convlstm", modelConfig(attention: false), returns: model, issue: modelsIssue,
+                           doc: "A ConvLSTM model.",
+                           run: ModelBuiltins.make(.convlstm)),
+        BuiltinDeclaration("sa_convlstm", modelConfig(attention: true), returns: model, issue: modelsIssue,
+                           doc: "An SA-ConvLSTM model (self-attention module).",
+                           run: ModelBuiltins.make(.saConvlstm)),
+        BuiltinDeclaration("sam_convlstm", modelConfig(attention: true), returns: model, issue: modelsIssue,
+                           doc: "A SAM-ConvLSTM model (self-attention memory module).",
+                           run: ModelBuiltins.make(.samConvlstm)),
+        // weights
+        BuiltinDeclaration("save", [.positional("model", model), .positional("path", .string)], issue: modelsIssue,
+                           doc: "Writes the model's weights (PyTorch state_dict names) to a safetensors file.",
+                           run: ModelBuiltins.save),
+        BuiltinDeclaration("load", [.positional("model", model), .positional("path", .string)], issue: modelsIssue,
+                           doc: "Reads weights from a safetensors file into the model.",
+                           run: ModelBuiltins.load),
+        // training
+        BuiltinDeclaration("train", [
+            .positional("model", model), .positional("ds", dataset),
+            .named("steps", .int, range: .atLeast(1), doc: "optimizer steps"),
+            .named("batch", .int, default: .int(8), range: .atLeast(1), doc: "sequences per step"),
+            .named("lr", .float, default: .float(1e-3), range: .above(0), doc: "learning rate"),
+            .named("optimizer", .string, default: .string("adam"), choices: ["adam", "sgd"]),
+            .named("loss", .string, default: .string("mse"), choices: ["mse", "bce"]),
+            .named("reduction", .string, default: .string("mean"), choices: ["mean", "sum"]),
+            .named("validate", dataset, default: .null, doc: "dataset to validate on"),
+            .named("every", .int, default: .null, range: .atLeast(1), doc: "validate every N steps"),
+            .named("sampling", .any, default: .null, doc: "scheduled sampling (predictor mode)"),
+        ], returns: .host("history"), issue: modelsIssue,
+           doc: "Trains the model; returns a history (.steps, .loss, .validation). Ctrl-C stops at a step boundary.",
+                           run: ModelBuiltins.train),
+        BuiltinDeclaration("forward", [.positional("model", model), .positional("input", tensor)], returns: tensor,
+                           issue: modelsIssue, doc: "The model's output for input [B, T, C, H, W].",
+                           run: ModelBuiltins.forward),
+        BuiltinDeclaration("gradients", [
+            .positional("model", model), .positional("input", tensor), .positional("target", tensor),
+            .named("loss", .string, default: .string("mse"), choices: ["mse", "bce"]),
+            .named("reduction", .string, default: .string("mean"), choices: ["mean", "sum"]),
+        ], returns: .record, issue: modelsIssue, doc: "Parameter gradients, keyed like model.parameters.",
+                           run: ModelBuiltins.gradients),
+        // evaluation
+        BuiltinDeclaration("evaluate", [.positional("model", model), .positional("ds", dataset)], returns: .record,
+                           issue: modelsIssue, doc: "Metrics {mse, mae, ssim, psnr} plus per-frame lists.",
+                           run: ModelBuiltins.evaluate),
+        BuiltinDeclaration("predict", [.positional("model", model), .positional("seq", tensor)], returns: tensor,
+                           issue: modelsIssue, doc: "Predicted frames for one sequence.",
+                           run: ModelBuiltins.predict),
+        BuiltinDeclaration("attention", [
+            .positional("model", model), .positional("seq", tensor),
+            .named("layer", .int, default: .int(1), range: .atLeast(1)),
+            .named("query", .intList, doc: "query pixel [y, x]"),
+        ], returns: tensor, issue: modelsIssue, doc: "Attention maps [frames, H, W] for a query pixel (SA and SAM only).",
+                           run: ModelBuiltins.attention),
+        // figures
+        BuiltinDeclaration("plot_loss", [.positional("histories", .either([.list, .host("history")])),
+                                       .named("labels", .list, default: .null)],
+                           returns: .host("figure"), issue: figuresIssue, doc: "Loss curves of training histories.",
+                           run: FigureBuiltins.plotLoss),
+        BuiltinDeclaration("plot_attention", [
+            .positional("model", model), .positional("seq", tensor),
+            .named("layer", .int, default: .int(1), range: .atLeast(1)),
+            .named("query", .intList),
+        ], returns: .host("figure"), issue: figuresIssue, doc: "Attention maps for a query pixel over the frames.",
+                           run: FigureBuiltins.plotAttention),
+        BuiltinDeclaration("plot_frames", [.positional("truth", tensor), .positional("prediction", tensor)],
+                           returns: .host("figure"), issue: figuresIssue, doc: "Truth and prediction strips.",
+                           run: FigureBuiltins.plotFrames),
+        BuiltinDeclaration("plot_metrics", [.positional("records", .list), .named("labels", .list, default: .null)],
+                           returns: .host("figure"), issue: figuresIssue, doc: "Per-frame metric curves of evaluations.",
+                           run: FigureBuiltins.plotMetrics),
+        // records
+        BuiltinDeclaration("log", [.positional("name", .string), .positional("value", .either([.float, tensor]))],
+                           doc: "Adds a value to the metric series NAME of the run record.",
+                           run: CoreBuiltins.log),
+        BuiltinDeclaration("run_id", [], returns: .string, doc: "The id of this run's record.",
+                           run: CoreBuiltins.runID),
+        // output
+        BuiltinDeclaration("print", [], variadic: true, doc: "Prints its arguments separated by spaces.",
+                           run: CoreBuiltins.print),
+    ]
+
+    /// A property of a host kind and the type of its value.
+    struct HostProperty {
+        var name: String
+        var type: ParamType
+        init(_ name: String, _ type: ParamType) { self.name = name; self.type = type }
+    }
+
+    /// Properties, methods and indexing of each kind of host value (static
+    /// checks, completion, `:help`). A new host kind is one entry here.
+    struct HostKind {
+        var properties: [HostProperty]
+        var methods: [BuiltinSignature]
+        /// What `value[i]` yields; nil: the kind cannot be indexed.
+        var indexYields: ParamType?
+
+        var propertyNames: [String] { properties.map(\.name) }
+    }
+
+    static let hostKinds: [String: HostKind] = [
+        "tensor": HostKind(properties: [HostProperty("shape", .intList)], methods: [
+            BuiltinSignature("sum", [], returns: tensor, doc: "Sum of all elements (a scalar tensor)."),
+            BuiltinSignature("mean", [], returns: tensor, doc: "Mean of all elements (a scalar tensor)."),
+            BuiltinSignature("reshape", [.positional("shape", .intList)], returns: tensor,
+                             doc: "The same values in a new shape (one dimension may be -1)."),
+            BuiltinSignature("transpose", [.positional("a", .int), .positional("b", .int)], returns: tensor,
+                             doc: "Swaps two axes."),
+            BuiltinSignature("item", [], returns: .float, doc: "The value of a one-element tensor."),
+        ], indexYields: tensor),
+        "model": HostKind(properties: [HostProperty("parameters", .record), HostProperty("count", .int),
+                                       HostProperty("config", .record), HostProperty("family", .string)],
+                          methods: [], indexYields: nil),
+        "dataset": HostKind(properties: [HostProperty("count", .int), HostProperty("frames", .int), HostProperty("size", .int)],
+                            methods: [], indexYields: tensor),
+        "history": HostKind(properties: [HostProperty("steps", .intList), HostProperty("loss", .list),
+                                         HostProperty("validation", .list), HostProperty("status", .string),
+                                         HostProperty("seconds", .float)],
+                            methods: [], indexYields: nil),
+        "figure": HostKind(properties: [], methods: [
+            BuiltinSignature("save", [.positional("path", .string)], issue: figuresIssue,
+                             doc: "Writes the figure as SVG, PDF or PNG, chosen by the path's extension."),
+        ], indexYields: nil),
+    ]
+}

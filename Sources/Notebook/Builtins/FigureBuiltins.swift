@@ -1,0 +1,122 @@
+// FigureBuiltins: plot_loss, plot_attention, plot_frames and plot_metrics.
+// They turn Kymo values (histories, tensors, evaluation records) into plain
+// arrays for the Figures target; saving goes through the host's writer
+// (`SessionOptions.figureWriter`, Cairo in the kymo executable).
+
+import Foundation
+import TensorEngine
+import Models
+import Figures
+
+enum FigureBuiltins {
+    static func figureCall<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as FigureError { throw BuiltinError("\(e)") }
+    }
+
+    static func labels(_ args: BoundArguments, count: Int, fallback: (Int) -> String) throws -> [String] {
+        guard case .list(let xs) = args["labels"] else { return (0..<count).map(fallback) }
+        guard xs.count == count else {
+            throw BuiltinError("labels has \(xs.count) entries for \(count) series", kind: .range)
+        }
+        return try xs.map { v in
+            guard case .string(let s) = v else { throw BuiltinError("labels must be strings, got \(v.typeName)", kind: .type) }
+            return s
+        }
+    }
+
+    static func plotLoss(_ args: BoundArguments, _ context: CallContext) throws -> Value {
+        var histories: [HistoryValue] = []
+        switch args["histories"] {
+        case .host(let h as HistoryValue): histories = [h]
+        case .list(let xs):
+            histories = try xs.map { v in
+                guard case .host(let h as HistoryValue) = v else {
+                    throw BuiltinError("plot_loss takes histories from train(...), got a \(v.typeName)", kind: .type)
+                }
+                return h
+            }
+        default: throw BuiltinError("plot_loss takes a history or a list of them", kind: .type)
+        }
+        guard !histories.isEmpty else { throw BuiltinError("plot_loss needs at least one history", kind: .range) }
+        let names = try labels(args, count: histories.count) { histories[$0].label }
+        let runs = try zip(histories, names).map { h, name in
+            try figureCall {
+                try LossRun(label: name, steps: h.history.steps.map(Double.init), loss: h.history.loss.map(Double.init),
+                            validationSteps: h.history.validationSteps.map(Double.init),
+                            validationLoss: h.history.validationLoss.map(Double.init))
+            }
+        }
+        let longest = histories.map { $0.history.steps.count }.max() ?? 0
+        let fig = try figureCall {
+            try LossPlot.figure(runs: runs, logY: true, smoothing: longest >= 50 ? 0.9 : nil, title: "Training loss")
+        }
+        return .host(FigureValue(fig, what: "loss curves of \(runs.count) run(s)"))
+    }
+
+    /// Frames [T, 1, H, W] (or [T, H, W]) as images.
+    static func images(_ t: Tensor, what: String) throws -> [FloatImage] {
+        let shape = t.shape
+        let (h, w): (Int, Int)
+        switch shape.count {
+        case 4 where shape[1] == 1: (h, w) = (shape[2], shape[3])
+        case 3: (h, w) = (shape[1], shape[2])
+        case 5 where shape[0] == 1 && shape[2] == 1: (h, w) = (shape[3], shape[4])
+        default: throw BuiltinError("\(what) must be frames [T, 1, H, W], got \(describeShape(shape))", kind: .type)
+        }
+        let values = t.toArray(), n = h * w
+        return try (0..<(values.count / n)).map { i in
+            try figureCall { try FloatImage(width: w, height: h, pixels: Array(values[(i * n)..<((i + 1) * n)])) }
+        }
+    }
+
+    static func plotAttention(_ args: BoundArguments, _ context: CallContext) throws -> Value {
+        let m = try ModelBuiltins.model(args), seq = try ModelBuiltins.tensor(args, "seq")
+        let q = try ModelBuiltins.queryPixel(args), layer = try args.int("layer")
+        let maps = try ModelBuiltins.call {
+            try withNoGrad { try m.attentionMaps(sequence: seq, layer: layer, query: q).pixelMaps() }
+        }
+        // The steps that read observed frames (t < frames_in): the map over the frame it attended.
+        let shown = min(m.config.framesIn, maps.shape[0])
+        let frames = Array(try images(seq, what: "seq").prefix(shown))
+        let mapImages = Array(try images(maps, what: "attention maps").prefix(shown))
+        let fig = try figureCall {
+            try AttentionPlot.figure(frames: frames, maps: mapImages, query: PixelQuery(y: q.y, x: q.x),
+                                     title: "\(m.family.displayName), layer \(layer): attention of pixel (\(q.y), \(q.x))")
+        }
+        return .host(FigureValue(fig, what: "attention maps of layer \(layer)"))
+    }
+
+    static func plotFrames(_ args: BoundArguments, _ context: CallContext) throws -> Value {
+        var truth = try images(try ModelBuiltins.tensor(args, "truth"), what: "truth")
+        let prediction = try images(try ModelBuiltins.tensor(args, "prediction"), what: "prediction")
+        guard truth.count >= prediction.count, !prediction.isEmpty else {
+            throw BuiltinError("truth has \(truth.count) frames, fewer than the prediction's \(prediction.count)", kind: .range)
+        }
+        let first = truth.count - prediction.count + 1
+        truth = Array(truth.suffix(prediction.count))      // the frames the prediction is of
+        let fig = try figureCall {
+            try PredictionStrip.figure(truth: truth, prediction: prediction, showError: true, firstFrameNumber: first,
+                                       title: "Ground truth, prediction and absolute error")
+        }
+        return .host(FigureValue(fig, what: "prediction strip of \(prediction.count) frames"))
+    }
+
+    static func plotMetrics(_ args: BoundArguments, _ context: CallContext) throws -> Value {
+        guard case .list(let rs) = args["records"], !rs.isEmpty else {
+            throw BuiltinError("plot_metrics needs a non-empty list of evaluate(...) records", kind: .range)
+        }
+        func curve(_ r: Record, _ key: String) throws -> [Double] {
+            guard case .list(let xs)? = r[key] else {
+                throw BuiltinError("plot_metrics: a record lacks '\(key)' (pass the records evaluate(...) returns)", kind: .type)
+            }
+            return xs.compactMap(\.numberValue)
+        }
+        let names = try labels(args, count: rs.count) { "model \($0 + 1)" }
+        let curves = try zip(rs, names).map { v, name -> MetricCurves in
+            guard case .record(let r) = v else { throw BuiltinError("plot_metrics takes records, got a \(v.typeName)", kind: .type) }
+            return MetricCurves(label: name, mse: try curve(r, "mse_per_frame"), ssim: try curve(r, "ssim_per_frame"))
+        }
+        let fig = try figureCall { try MetricPlot.figure(models: curves, title: "Per-frame metrics over the horizon") }
+        return .host(FigureValue(fig, what: "metric curves of \(curves.count) model(s)"))
+    }
+}

@@ -1,0 +1,219 @@
+// ModelBuiltins: the model, weights, training and evaluation built-ins of
+// docs/language.md bound to the Models target — convlstm, sa_convlstm, sam_convlstm,
+// save, load, train, forward, gradients, evaluate, predict, attention. Model
+// initialization and training draw from this call site's random streams, so
+// adding a cell elsewhere never changes them.
+
+import Foundation
+import Records
+import TensorEngine
+import Models
+import Datasets
+
+enum ModelBuiltins {
+    /// Runs a Models/engine call, turning its typed errors into Kymo errors.
+    static func call<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() }
+        catch let e as ModelError { throw BuiltinError(e.description) }
+        catch let e as TensorError { throw BuiltinError(e.description) }
+        catch is CancellationError { throw BuiltinError("interrupted", kind: .interrupted) }
+    }
+
+    static func model(_ args: BoundArguments, _ name: String = "model") throws -> Model {
+        try args.host(name, as: ModelValue.self).model
+    }
+
+    static func tensor(_ args: BoundArguments, _ name: String) throws -> Tensor {
+        try args.host(name, as: TensorValue.self).tensor
+    }
+
+    // MARK: models
+
+    static func make(_ family: ModelFamily) -> BuiltinImplementation {
+        { args, context in
+            var cfg = ModelConfig(family: family)
+            // the config record first, then named arguments override it
+            if case .record(let r) = args["config"] {
+                for (k, v) in r.pairs { try setKey(&cfg, k, v, family: family) }
+            }
+            for key in ModelConfig.keys where args.isGiven(key) {
+                try setKey(&cfg, key, args[key], family: family)
+            }
+            let stream = context.randomStream("init/\(family.rawValue)")
+            return .host(ModelValue(try call { try Model(config: cfg, stream: stream) }))
+        }
+    }
+
+    static func setKey(_ cfg: inout ModelConfig, _ key: String, _ v: Value, family: ModelFamily) throws {
+        if key == "attention_hidden" && !family.hasAttention {
+            throw BuiltinError("\(family.displayName) has no attention; 'attention_hidden' does not apply", kind: .argument)
+        }
+        guard ModelConfig.keys.contains(key) else {
+            let near = EditDistance.suggestion(for: key, among: ModelConfig.keys)
+            throw BuiltinError("unknown config key '\(key)'", kind: .argument, suggestion: near)
+        }
+        let any: Any
+        switch v {
+        case .int(let i): any = i
+        case .float(let f): any = f
+        case .string(let s): any = s
+        default: throw BuiltinError("config key '\(key)' must be a number or a string, got \(v.typeName)", kind: .type)
+        }
+        try call { try cfg.set(key, any) }
+    }
+
+    // MARK: weights
+
+    static func save(_ args: BoundArguments, _ context: CallContext) throws -> Value {
+        let m = try model(args), path = try args.string("path")
+        let file = try context.outputPath(path)
+        try call { try m.save(to: file) }
+        try context.fileWritten(path: path, file: file)
+        return .null
+    }
+
+    static func load(_ args: BoundArguments, _ context: CallContext) throws -> Value {
+        let m = try model(args), path = try args.string("path")
+        try call { try m.load(from: context.resolvePath(path)) }
+        return .null
+    }
+
+    // MARK: training
+
+    static func train(_ args: BoundArguments, _ context: CallContext) throws -> Value {
+        let m = try model(args)
+        let data = try args.host("ds", as: DatasetValue.self)
+        let validation = args["validate"].isNil ? nil : try args.host("validate", as: DatasetValue.self)
+        let steps = try args.int("steps")
+        var options = TrainingOptions(steps: steps,
+                                      optimizer: OptimizerKind(rawValue: try args.string("optimizer"))!,
+                                      batchSize: try args.int("batch"),
+                                      learningRate: try args.double("lr"),
+                                      loss: LossKind(rawValue: try args.string("loss"))!,
+                                      reduction: Reduction(rawValue: try args.string("reduction"))!,
+                                      seed: context.randomStream("train").key)
+        if validation != nil {
+            options.validateEvery = args.isGiven("every") ? try args.int("every") : max(1, steps / 10)
+            options.validationLimit = 64
+        } else if args.isGiven("every") {
+            throw BuiltinError("'every' needs a 'validate' dataset", kind: .argument)
+        }
+        switch args["sampling"] {
+        case .null: break
+        case .bool(let on): options.sampling = on ? nil : .off
+        case .float(let p): options.sampling = .constant(p)
+        case .int(let p): options.sampling = .constant(Double(p))
+        case .string(let s):
+            guard let schedule = SamplingSchedule(text: s) else {
+                throw BuiltinError("sampling must be \"off\", \"constant P\" or \"linear FROM TO STEPS\", got \"\(s)\"", kind: .range)
+            }
+            options.sampling = schedule
+        default: throw BuiltinError("sampling must be a bool, a probability or a schedule string, got \(args["sampling"].typeName)", kind: .type)
+        }
+        let progress = context.progress("train \(m.family.displayName)", total: steps)
+        let trainSource = data.source, validationSource = validation?.source
+        let history = try call {
+            try RecordedTraining.train(
+                hooks: context.recordHooks, options: options,
+                make: { opts, checkpoint in
+                    if let checkpoint {
+                        return try Trainer.resume(model: m, train: trainSource, validation: validationSource, options: opts, checkpoint: checkpoint)
+                    }
+                    return try Trainer(model: m, train: trainSource, validation: validationSource, options: opts)
+                },
+                progress: { p in
+                    var detail = String(format: "loss %.5f", Double(p.loss))
+                    if let v = p.validationLoss { detail += String(format: ", validation %.5f", Double(v)) }
+                    progress.advance(to: p.step, detail: detail)
+                },
+                shouldStop: { context.isInterrupted })
+        }
+        progress.end(detail: history.loss.last.map { String(format: "loss %.5f", Double($0)) } ?? "")
+        switch history.status {
+        case .complete: break
+        case .interrupted:
+            context.write("training stopped at step \(history.steps.last ?? 0) of \(steps) (interrupted); the model keeps that step's weights\n")
+            throw BuiltinError("interrupted during training at step \(history.steps.last ?? 0)", kind: .interrupted)
+        default:
+            throw BuiltinError(history.message ?? "training stopped: \(history.status.rawValue)")
+        }
+        return .host(HistoryValue(history, label: m.family.displayName))
+    }
+
+    // MARK: inference
+
+    static func forward(_ args: BoundArguments, _ context: CallContext) throws -> Value {
+        let m = try model(args), x = try tensor(args, "input")
+        return .host(TensorValue(try call { try withNoGrad { try m.forward(x) } }))
+    }
+
+    static func gradients(_ args: BoundArguments, _ context: CallContext) throws -> Value {
+        let m = try model(args)
+        let grads = try call {
+            try m.gradients(input: try tensor(args, "input"), target: try tensor(args, "target"),
+                            loss: LossKind(rawValue: try args.string("loss"))!,
+                            reduction: Reduction(rawValue: try args.string("reduction"))!)
+        }
+        return .record(Record(grads.gradients.map { ($0.name, .host(TensorValue($0.tensor))) }))
+    }
+
+    static func evaluate(_ args: BoundArguments, _ context: CallContext) throws -> Value {
+        let m = try model(args)
+        let data = try args.host("ds", as: DatasetValue.self)
+        let progress = context.progress("evaluate \(m.family.displayName)", total: data.dataset.count)
+        let report = try call {
+            try withNoGrad {
+                try m.evaluate(data.source, progress: { done, _ in progress.advance(to: done) }, shouldStop: { context.isInterrupted })
+            }
+        }
+        progress.end()
+        func list(_ xs: [Double]) -> Value { .list(xs.map { .float($0) }) }
+        return .record(Record([
+            ("mse", .float(report.mse)), ("mae", .float(report.mae)), ("ssim", .float(report.ssim)), ("psnr", .float(report.psnr)),
+            ("mse_per_frame", list(report.mseCurve)), ("mae_per_frame", list(report.maeCurve)),
+            ("ssim_per_frame", list(report.ssimCurve)), ("psnr_per_frame", list(report.psnrCurve)),
+            ("sequences", .int(report.sequences)),
+        ]))
+    }
+
+    static func predict(_ args: BoundArguments, _ context: CallContext) throws -> Value {
+        let m = try model(args), seq = try tensor(args, "seq")
+        return .host(TensorValue(try call { try withNoGrad { try m.predict(seq) } }))
+    }
+
+    static func attention(_ args: BoundArguments, _ context: CallContext) throws -> Value {
+        let m = try model(args), seq = try tensor(args, "seq")
+        let q = try queryPixel(args)
+        let maps = try call { try withNoGrad { try m.attentionMaps(sequence: seq, layer: try args.int("layer"), query: q) } }
+        return .host(TensorValue(try call { try maps.pixelMaps() }))
+    }
+
+    static func queryPixel(_ args: BoundArguments) throws -> (y: Int, x: Int) {
+        let q = try args.intList("query")
+        guard q.count == 2 else { throw BuiltinError("query must be [y, x], got \(q.count) numbers", kind: .range) }
+        return (q[0], q[1])
+    }
+}
+
+extension CallContext {
+    /// The record hooks of the run this call belongs to (nil when unrecorded).
+    var recordHooks: RunRecordHooks? { session.options.recordHooks }
+
+    /// The file a built-in writes for the notebook's `path`, with its folder
+    /// created if missing (as `mkdir -p`); an impossible folder is an error.
+    func outputPath(_ path: String) throws -> String {
+        let file = resolvePath(path)
+        let dir = (file as NSString).deletingLastPathComponent
+        if !dir.isEmpty && !FileManager.default.fileExists(atPath: dir) {
+            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+            catch { throw BuiltinError("cannot create folder \(dir) for \(path): \(error.localizedDescription)") }
+        }
+        return file
+    }
+
+    /// Tells the run record that a built-in finished writing `file`.
+    func fileWritten(path: String, file: String) throws {
+        do { try recordHooks?.fileWritten(path: path, file: file) }
+        catch { throw BuiltinError("\(error)") }
+    }
+}

@@ -1,0 +1,100 @@
+// ReplRecorder: the run record of a REPL session. Its notebook is the inputs
+// the session ran (accepted: they passed the checker), one cell per top-level
+// input titled `input N`, so `kymo replay` re-executes the session as a
+// notebook under REPL rules (redeclaration allowed, a failing input does not
+// stop the rest). Nothing is written until there is something to record (an
+// input that ran, a file written, a training call). It is also the session's
+// record hooks: files written and training calls are recorded with the input
+// that made them.
+// Deliberately not: recording `:` commands or inputs rejected before running.
+
+import Foundation
+import Records
+
+public final class ReplRecorder: RunRecordHooks {
+    /// Known from the start, so `run_id()` can return it before the first input.
+    public let id: String
+    public let store: RunStore
+    private let seed: UInt64
+    private let workingDirectory: String
+    private let start: Date
+    private let host: HostStamp
+    private var recorder: RunRecorder?
+    private var hooks: RunHooks?
+    private var inputs: [String] = []
+    private let book = MetricBook()
+    private var trainingCalls = 0
+
+    public init(runsFolder: String, seed: UInt64, workingDirectory: String, host: HostStamp, start: Date = Date()) {
+        self.host = host
+        self.store = RunStore(folder: runsFolder)
+        self.seed = seed
+        self.workingDirectory = workingDirectory
+        self.start = start
+        self.id = RunID.make(start: start, notebookSHA256: "repl", seed: seed, overrides: [])
+    }
+
+    /// The record so far (nil before the first accepted input).
+    public var record: RunRecord? { recorder?.record }
+
+    /// `runs/<id>` once the first input was recorded.
+    public var runFolder: String? { recorder?.runFolder }
+
+    /// The session's notebook text for these inputs.
+    public static func notebookText(_ inputs: [String]) -> String {
+        inputs.enumerated().map { "%% input \($0.offset + 1)\n\($0.element)" }.joined(separator: "\n")
+    }
+
+    /// The record, created (and first written) on first need.
+    private func started() throws -> RunRecorder {
+        if let recorder { return recorder }
+        let r = try RunRecorder(notebook: NotebookSource(path: "repl", workingDirectory: workingDirectory,
+                                                         text: ReplRecorder.notebookText(inputs)),
+                                kind: .repl, seed: seed, overrides: [], store: store, id: id, start: start, host: host)
+        recorder = r
+        hooks = RunHooks(recorder: r, book: book)
+        return r
+    }
+
+    // MARK: RunRecordHooks (during an input; it becomes cell `inputs.count`)
+
+    public func fileWritten(path: String, file: String) throws {
+        try started().artifactWritten(path: path, file: file, cell: inputs.count)
+    }
+
+    public func beginTraining(totalSteps: Int) -> TrainingPlan {
+        guard (try? started()) != nil, let hooks else {
+            trainingCalls += 1
+            return TrainingPlan(name: "train\(trainingCalls)")
+        }
+        hooks.cell = inputs.count
+        return hooks.beginTraining(totalSteps: totalSteps)
+    }
+
+    public func trainingProgress(_ plan: TrainingPlan, series: TrainingSeries, step: Int, checkpointed: Bool) throws {
+        if let hooks { try hooks.trainingProgress(plan, series: series, step: step, checkpointed: checkpointed) }
+    }
+
+    /// Records one input that ran (whatever its outcome): `result` as the
+    /// session returned it. Throws `RecordError` when the record cannot be written.
+    public func accepted(_ result: CellResult, session: Session, startedAt: Date = Date()) throws {
+        inputs.append(result.source)
+        let text = ReplRecorder.notebookText(inputs)
+        let recorder = try started()
+        recorder.updateNotebook(text: text)
+        let bound = session.values(boundBy: result.index)
+        var values = ValueDigester.digests(bound)
+        if let v = result.value, !v.isNil { values.append(ValueDigest(name: "(value)", type: v.typeName, sha256: ValueDigester.digest(v))) }
+        book.capture(session: session, bound: bound)
+        let outcome = CellOutcome(index: inputs.count - 1, title: "input \(inputs.count)", source: result.source, output: result.output,
+                                  values: values, startedAt: startedAt, duration: result.duration,
+                                  status: result.status,
+                                  error: result.diagnostics.isEmpty ? nil : result.diagnostics.map(DiagnosticFormatter.render).joined())
+        try recorder.cellFinished(outcome, metrics: book.series)
+    }
+
+    /// The session ended normally.
+    public func finish() throws {
+        try recorder?.finish(.complete)
+    }
+}

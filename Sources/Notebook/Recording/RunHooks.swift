@@ -1,0 +1,96 @@
+// RunHooks: what built-ins tell a run's record while a cell runs, and what
+// they ask of it — files written (artifacts) and training calls (their loss
+// series, checkpoints, and the checkpoint a resumed run continues from).
+//
+// Session side (the contract): a host that records sets
+// `SessionOptions.recordHooks`; a built-in that writes a file calls
+// `fileWritten` after the file is complete; `train` calls `beginTraining`
+// before its first step (using the plan's checkpoint file and interval for
+// the Trainer, and `Trainer.resume` when the plan names a checkpoint), then
+// `trainingProgress` after every checkpoint and once when it returns.
+// Deliberately not: deciding what to checkpoint inside a model (Models does).
+
+import Foundation
+import Records
+
+/// A training call's plan: its series name and checkpoints.
+public struct TrainingPlan: Equatable {
+    /// `train1`, `train2`, … in call order over the whole run (so the same in a
+    /// replay or a resume); its series are `<name>.loss` and `<name>.validation`.
+    public var name: String
+    /// Where the Trainer writes its checkpoint (nil: no checkpoints, e.g. a replay).
+    public var checkpointFile: String?
+    public var checkpointEvery: Int?
+    /// `kymo resume`: continue from this checkpoint (written at `resumeStep`).
+    public var resumeFrom: String?
+    public var resumeStep: Int?
+}
+
+/// A training history so far, exactly as the Trainer holds it.
+public struct TrainingSeries: Equatable {
+    public var steps: [Int]
+    public var loss: [Float]
+    public var validationSteps: [Int]
+    public var validationLoss: [Float]
+
+    public init(steps: [Int], loss: [Float], validationSteps: [Int], validationLoss: [Float]) {
+        self.steps = steps; self.loss = loss; self.validationSteps = validationSteps; self.validationLoss = validationLoss
+    }
+}
+
+public protocol RunRecordHooks: AnyObject {
+    /// A built-in finished writing `file` (`path` as the notebook gave it).
+    /// Throws `RecordError` when the record cannot take it (the cell then fails).
+    func fileWritten(path: String, file: String) throws
+    /// A training call of `totalSteps` steps starts.
+    func beginTraining(totalSteps: Int) -> TrainingPlan
+    /// The call's history after a checkpoint was written (`checkpointed`) or when it returns.
+    func trainingProgress(_ plan: TrainingPlan, series: TrainingSeries, step: Int, checkpointed: Bool) throws
+}
+
+/// The hooks of a recorded run (RecordRunner installs one per run).
+public final class RunHooks: RunRecordHooks {
+    let recorder: RunRecorder
+    let book: MetricBook
+    /// The cell now running (its index in the notebook).
+    var cell = 0
+    private var trainingCalls = 0
+    /// Checkpoints a resume continues from, by training call name.
+    var resumePoints: [String: CheckpointRecord] = [:]
+
+    init(recorder: RunRecorder, book: MetricBook) {
+        self.recorder = recorder
+        self.book = book
+    }
+
+    public func fileWritten(path: String, file: String) throws {
+        try recorder.artifactWritten(path: path, file: file, cell: cell)
+    }
+
+    /// About ten checkpoints per call, at most every 100 steps apart.
+    static func checkpointInterval(totalSteps: Int) -> Int {
+        max(1, min(100, (totalSteps + 9) / 10))
+    }
+
+    public func beginTraining(totalSteps: Int) -> TrainingPlan {
+        trainingCalls += 1
+        let name = "train\(trainingCalls)"
+        var plan = TrainingPlan(name: name)
+        if let path = recorder.checkpointPath(site: name) {
+            plan.checkpointFile = path
+            plan.checkpointEvery = RunHooks.checkpointInterval(totalSteps: totalSteps)
+        }
+        if let c = resumePoints[name], let dir = recorder.runFolder {
+            plan.resumeFrom = c.path.hasPrefix("/") ? c.path : dir + "/" + c.path
+            plan.resumeStep = c.step
+        }
+        return plan
+    }
+
+    public func trainingProgress(_ plan: TrainingPlan, series: TrainingSeries, step: Int, checkpointed: Bool) throws {
+        book.setTraining(plan.name, series)
+        if checkpointed, let file = plan.checkpointFile {
+            try recorder.checkpointWritten(cell: cell, site: plan.name, step: step, file: file, metrics: book.series)
+        }
+    }
+}

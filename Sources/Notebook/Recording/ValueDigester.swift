@@ -1,0 +1,115 @@
+// ValueDigester: the SHA-256 of a Kymo value over a canonical byte form —
+// a type tag, then the content: integers and float bit patterns little-endian
+// (so NaN payloads and −0 count), strings as length + UTF-8, lists and
+// records element by element in order (record keys included), tensors as
+// shape + every element's bits. Host values that can say what they hold
+// conform to `RecordDigestible`; models and histories are digested through
+// the properties the language guarantees (`parameters`: every weight's bits;
+// `steps`, `loss`, `validation`), never their timings; any other host value
+// by its kind and its printed description.
+// Deliberately not: identity (two equal tensors digest alike), timings.
+
+import Foundation
+import Records
+import TensorEngine
+
+/// A host value whose content a record can digest exactly.
+public protocol RecordDigestible {
+    /// Feeds the value's content (not its identity or address) into `hasher`.
+    func addContent(to hasher: inout RecordHasher)
+}
+
+public enum ValueDigester {
+    /// SHA-256 (hex) of one value.
+    public static func digest(_ value: Value) -> String {
+        var h = RecordHasher()
+        add(value, to: &h)
+        return h.finalize()
+    }
+
+    public static func digests(_ values: [(name: String, value: Value)]) -> [ValueDigest] {
+        values.map { ValueDigest(name: $0.name, type: $0.value.typeName, sha256: digest($0.value)) }
+    }
+
+    /// Feeds `value`'s canonical form into `h`: a preorder walk with an explicit
+    /// stack, so however deeply lists nest, no recursion can exhaust the stack.
+    public static func add(_ value: Value, to h: inout RecordHasher) {
+        enum Work { case value(Value), key(String) }
+        var stack: [Work] = [.value(value)]
+        while let work = stack.popLast() {
+            let v: Value
+            switch work {
+            case .key(let k): h.add(k); continue
+            case .value(let x): v = x
+            }
+            switch v {
+            case .int(let i):
+                h.add(tag: 0x69)
+                h.add(UInt64(bitPattern: Int64(i)))
+            case .float(let f):
+                h.add(tag: 0x66)
+                h.add(f.bitPattern)
+            case .string(let s):
+                h.add(tag: 0x73)
+                h.add(s)
+            case .bool(let b):
+                h.add(tag: 0x62)
+                h.add(tag: b ? 1 : 0)
+            case .null:
+                h.add(tag: 0x6E)
+            case .list(let xs):
+                h.add(tag: 0x6C)
+                h.add(UInt64(xs.count))
+                for x in xs.reversed() { stack.append(.value(x)) }
+            case .record(let r):
+                h.add(tag: 0x72)
+                h.add(UInt64(r.count))
+                for (k, x) in r.pairs.reversed() {
+                    stack.append(.value(x))
+                    stack.append(.key(k))
+                }
+            case let .range(lo, hi):
+                h.add(tag: 0x67)
+                h.add(UInt64(bitPattern: Int64(lo)))
+                h.add(UInt64(bitPattern: Int64(hi)))
+            case .function(let f):
+                h.add(tag: 0x46)
+                h.add(f.name)
+                h.add(tag: f.isBuiltin ? 1 : 0)
+            case .host(let object):
+                h.add(tag: 0x68)
+                h.add(object.kindName)
+                if let d = object as? RecordDigestible {
+                    d.addContent(to: &h)
+                } else if let names = contentProperties[object.kindName] {
+                    for name in names {
+                        h.add(name)
+                        if let p = (try? object.property(name)) ?? nil { add(p, to: &h) } else { h.add(tag: 0x6E) }
+                    }
+                } else {
+                    h.add(object.describe(indent: 0))
+                }
+            }
+        }
+    }
+
+    /// Host kinds digested by these properties (BuiltinCatalog's contract).
+    static let contentProperties: [String: [String]] = [
+        "model": ["parameters"],
+        "history": ["steps", "loss", "validation"],
+    ]
+
+    /// Shape, then every element's bit pattern in logical (row-major) order.
+    public static func add(_ tensor: Tensor, to h: inout RecordHasher) {
+        h.add(UInt64(tensor.shape.count))
+        for d in tensor.shape { h.add(UInt64(d)) }
+        let values = tensor.toArray()
+        values.withUnsafeBytes { h.add($0) }
+    }
+}
+
+extension TensorValue: RecordDigestible {
+    public func addContent(to hasher: inout RecordHasher) {
+        ValueDigester.add(tensor, to: &hasher)
+    }
+}

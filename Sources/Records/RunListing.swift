@@ -1,0 +1,197 @@
+// RunListing: the text of `kymo runs` (a table: id, notebook, status,
+// seed, key metrics, duration), `kymo runs show RUN` (one record in full)
+// and `kymo runs diff A B` (config, environment and metrics side by side,
+// then the first divergence). Plain strings, stable for the same records.
+// Deliberately not: terminal colours or widths (the host prints as is).
+
+import Foundation
+
+public enum RunListing {
+    /// The `kymo runs` table, oldest first; unreadable records get a line saying why.
+    public static func table(_ runs: [(id: String, record: Result<RunRecord, RecordError>)]) -> String {
+        guard !runs.isEmpty else { return "no runs recorded yet\n" }
+        var rows: [[String]] = [["id", "notebook", "status", "seed", "key metrics", "duration"]]
+        var problems: [String] = []
+        for (id, result) in runs {
+            switch result {
+            case .success(let r):
+                rows.append([r.id, r.notebook.path, r.status.rawValue, "\(r.seed)", keyMetrics(r), duration(r)])
+            case .failure(let e):
+                rows.append([id, "-", "unreadable", "-", "-", "-"])
+                problems.append("\(id): \(e)")
+            }
+        }
+        var widths = [Int](repeating: 0, count: rows[0].count)
+        for row in rows { for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) } }
+        var out = ""
+        for row in rows {
+            let cells = row.enumerated().map { i, c in i == row.count - 1 ? c : c.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
+            out += trimmedRight(cells.joined(separator: "  ")) + "\n"
+        }
+        for p in problems { out += "unreadable \(p)\n" }
+        return out
+    }
+
+    static func trimmedRight(_ text: String) -> String {
+        var s = text
+        while s.hasSuffix(" ") { s.removeLast() }
+        return s
+    }
+
+    /// `name=last` for up to `limit` series, then `+N more`.
+    public static func keyMetrics(_ r: RunRecord, limit: Int = 3) -> String {
+        guard !r.metrics.isEmpty else { return "-" }
+        var parts = r.metrics.prefix(limit).map { s in "\(s.name)=\(s.values.count > 0 ? short(s.values.double(at: s.values.count - 1)) : "-")" }
+        if r.metrics.count > limit { parts.append("+\(r.metrics.count - limit) more") }
+        return parts.joined(separator: " ")
+    }
+
+    /// Start to end, or the cells' total while a run has no end.
+    public static func duration(_ r: RunRecord) -> String {
+        seconds(r.duration ?? r.cells.reduce(0) { $0 + $1.duration })
+    }
+
+    public static func seconds(_ s: Double) -> String {
+        if s < 60 { return String(format: "%.1fs", s) }
+        let total = Int(s.rounded())
+        if total < 3600 { return String(format: "%dm%02ds", total / 60, total % 60) }
+        return String(format: "%dh%02dm", total / 3600, (total % 3600) / 60)
+    }
+
+    /// Four significant digits (non-finite spelled out).
+    public static func short(_ x: Double) -> String {
+        if x.isNaN { return "nan" }
+        if x.isInfinite { return x < 0 ? "-inf" : "inf" }
+        if x == x.rounded(), abs(x) < 1e7 { return String(Int(x)) }
+        return String(format: "%.4g", x)
+    }
+
+    // MARK: show
+
+    public static func show(_ r: RunRecord, folder: String?) -> String {
+        var out = "run \(r.id) (\(r.kind.rawValue), \(r.status.rawValue))\n"
+        func line(_ k: String, _ v: String) { out += k.padding(toLength: 12, withPad: " ", startingAt: 0) + v + "\n" }
+        if let folder { line("folder", folder) }
+        line("notebook", "\(r.notebook.path)  sha256 \(r.notebook.sha256)")
+        line("directory", r.notebook.workingDirectory)
+        line("started", r.startedAt)
+        line("ended", r.endedAt ?? "-")
+        line("duration", duration(r))
+        line("seed", "\(r.seed)")
+        line("overrides", r.overrides.isEmpty ? "-" : r.overrides.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+        line("kymo", "\(r.kymo.version) (commit \(r.kymo.commit))")
+        if let p = r.process { line("process", "\(p.pid) on \(p.host)") }
+        out += "environment\n"
+        for (k, v) in environmentRows(r.environment) { out += "  " + k.padding(toLength: 18, withPad: " ", startingAt: 0) + v + "\n" }
+        for (i, stamp) in r.resumes.enumerated() {
+            line(i == 0 ? "resumed" : "", "\(stamp.at) at cell \(stamp.cell)\(stamp.step.map { ", step \($0)" } ?? "")")
+        }
+        if !r.errors.isEmpty {
+            out += "errors (nothing ran)\n"
+            for e in r.errors { out += e.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n") + "\n" }
+        }
+        out += "cells\n"
+        if r.cells.isEmpty { out += "  (none finished)\n" }
+        for c in r.cells {
+            let title = c.displayTitle
+            out += "  \(c.index)  \(title)  \(c.status.rawValue)  \(seconds(c.duration))"
+            if !c.values.isEmpty { out += "  bound: " + c.values.map { "\($0.name) (\($0.type))" }.joined(separator: ", ") }
+            out += "\n"
+            if let e = c.error { out += e.split(separator: "\n").map { "      " + $0 }.joined(separator: "\n") + "\n" }
+        }
+        out += "metrics\n"
+        if r.metrics.isEmpty { out += "  (none)\n" }
+        for s in r.metrics {
+            let n = s.values.count
+            var text = "  \(s.name) (\(s.source)): \(n) point\(n == 1 ? "" : "s")"
+            if n > 0 {
+                text += ", first \(short(s.values.double(at: 0))) (step \(s.steps[0]))"
+                text += ", last \(short(s.values.double(at: n - 1))) (step \(s.steps[n - 1]))"
+            }
+            out += text + "\n"
+        }
+        out += "artifacts\n"
+        if r.artifacts.isEmpty { out += "  (none)\n" }
+        for a in r.artifacts {
+            out += "  \(a.path)  \(a.size) bytes  sha256 \(a.sha256.prefix(16))…  cell \(a.cell)\(a.copy.map { "  copy \($0)" } ?? "")\n"
+        }
+        if !r.checkpoints.isEmpty {
+            out += "checkpoints\n"
+            for c in r.checkpoints { out += "  cell \(c.cell) \(c.site) step \(c.step)  \(c.path)  \(c.size) bytes\n" }
+        }
+        return out
+    }
+
+    static func environmentRows(_ e: EnvironmentFingerprint) -> [(String, String)] {
+        [("os", e.os), ("kernel", e.kernel), ("cpu", "\(e.cpuModel) (\(e.cpuCount) cores)"),
+         ("cpu flags", e.cpuFlags.isEmpty ? "-" : e.cpuFlags.joined(separator: " ")),
+         ("blas", "\(e.blasLibrary) \(e.blasVersion), kernel \(e.blasKernel)"),
+         ("blas config", e.blasConfig), ("OPENBLAS_CORETYPE", e.blasCoreType ?? "(unset)"),
+         ("threads", "\(e.threads)"), ("swift", e.swiftVersion)]
+    }
+
+    // MARK: diff
+
+    /// Config, environment and metrics of `a` and `b` side by side (changed rows
+    /// marked `*`), then where their cells first differ.
+    public static func diff(_ a: RunRecord, _ b: RunRecord) -> String {
+        var sections: [(title: String, rows: [(String, String, String)])] = []
+        var config: [(String, String, String)] = [
+            ("notebook", a.notebook.path, b.notebook.path),
+            ("text sha256", String(a.notebook.sha256.prefix(16)), String(b.notebook.sha256.prefix(16))),
+            ("kind", a.kind.rawValue, b.kind.rawValue),
+            ("status", a.status.rawValue, b.status.rawValue),
+            ("seed", "\(a.seed)", "\(b.seed)"),
+        ]
+        for key in ReplayCompare.orderedUnion(a.overrides.map(\.key), b.overrides.map(\.key)) {
+            config.append(("--set \(key)", a.overrides.last { $0.key == key }?.value ?? "-", b.overrides.last { $0.key == key }?.value ?? "-"))
+        }
+        config.append(("kymo", "\(a.kymo.version) \(a.kymo.commit.prefix(12))", "\(b.kymo.version) \(b.kymo.commit.prefix(12))"))
+        config.append(("duration", duration(a), duration(b)))
+        sections.append(("config", config))
+        let ea = environmentRows(a.environment), eb = environmentRows(b.environment)
+        sections.append(("environment", zip(ea, eb).map { ($0.0, $0.1, $1.1) }))
+        var metrics: [(String, String, String)] = []
+        for name in ReplayCompare.orderedUnion(a.metrics.map(\.name), b.metrics.map(\.name)) {
+            func summary(_ s: MetricSeriesRecord?) -> String {
+                guard let s, s.values.count > 0 else { return "-" }
+                return "\(short(s.values.double(at: s.values.count - 1))) @\(s.steps.last!) (\(s.values.count) pts)"
+            }
+            let sa = a.series(named: name), sb = b.series(named: name)
+            var right = summary(sb)
+            if let sa, let sb, sa.values.count == sb.values.count, sa.values.bits != sb.values.bits,
+               let m = ReplayCompare.metricDifference(sa, sb, range: 0..<sa.values.count) {
+                right += "  max |Δ| \(short(m.maxAbs)) (step \(m.maxAbsStep)), first differs at step \(m.step)"
+            }
+            metrics.append((name, summary(sa), sa?.values == sb?.values && sa?.steps == sb?.steps ? summary(sb) : right))
+        }
+        sections.append(("metrics (last value)", metrics))
+        // One set of columns for every section; changed rows marked `*`.
+        let rows = sections.flatMap(\.rows)
+        let w0 = max(10, rows.map(\.0.count).max() ?? 0)
+        // Long values (CPU flags, BLAS config) overflow rather than widen every row.
+        let w1 = min(40, max(24, rows.map(\.1.count).max() ?? 0))
+        func row(_ mark: String, _ k: String, _ x: String, _ y: String) -> String {
+            trimmedRight(mark + " " + k.padding(toLength: w0, withPad: " ", startingAt: 0) + "  "
+                         + (x.count >= w1 ? x : x.padding(toLength: w1, withPad: " ", startingAt: 0)) + "  " + y) + "\n"
+        }
+        var out = row(" ", "", "A: \(a.id)", "B: \(b.id)")
+        for (title, body) in sections {
+            out += title + "\n"
+            for (k, x, y) in body { out += row(x == y ? " " : "*", k, x, y) }
+        }
+        if a.notebook.sha256 == b.notebook.sha256 {
+            let report = ReplayCompare.compare(recorded: a, fresh: b)
+            out += "cells (A read as the record, B as now)\n"
+            if let d = report.divergence {
+                out += "  " + d.headline + "\n" + d.details.map { "    " + $0 + "\n" }.joined()
+            } else {
+                out += "  identical outputs, values, metrics and artifacts\n"
+            }
+        } else {
+            out += "cells\n  the notebooks' texts differ; cells are not compared\n"
+        }
+        return out
+    }
+}
+

@@ -1,0 +1,472 @@
+// RunRecord: what a run record holds — the `record.json` of `runs/<id>/`
+// (format 1, docs/records.md). Plain Codable values: the notebook text and its
+// SHA-256, the root seed and `--set` overrides, the build and the environment
+// fingerprint, one entry per cell, every metric series exactly, the artifacts
+// and checkpoints written, and the run's status. A `seal` (SHA-256 of the
+// canonical content) makes hand edits detectable.
+// Deliberately not here: reading and writing files (RecordStore), running
+// notebooks (RecordRunner), comparing runs (ReplayCompare).
+
+import Foundation
+
+/// The run as a whole.
+public enum RunStatus: String, Codable, Sendable {
+    /// The process that writes it is (or was, when it died) still working.
+    case running
+    case complete, failed, interrupted
+}
+
+/// What a record is of: a notebook run (`kymo run`, replay, resume) or a REPL
+/// session (its accepted inputs, one cell each; it goes on after a failing cell).
+public enum RunKind: String, Codable, Sendable {
+    case run, repl
+}
+
+/// What the host tells a record about itself: the build it runs and the
+/// environment it runs in (gathered by the host, never by the runtime).
+public struct HostStamp: Equatable, Sendable {
+    public var build: BuildStamp
+    public var environment: EnvironmentFingerprint
+
+    public init(build: BuildStamp, environment: EnvironmentFingerprint) {
+        self.build = build; self.environment = environment
+    }
+}
+
+/// One cell's outcome.
+public enum CellStatus: String, Codable, Sendable {
+    case complete, failed, interrupted
+    /// Not run because an earlier cell failed or was interrupted.
+    case skipped
+}
+
+/// A `run` record and all it holds. Field order here is the order in docs;
+/// on disk keys are sorted (canonical form).
+public struct RunRecord: Codable, Equatable, Sendable {
+    /// The newest format this build reads and the one it writes.
+    public static let currentFormat = 1
+
+    public var format: Int
+    /// `20261129-035512-3f9a1c`: UTC start time, then a short content hash.
+    public var id: String
+    /// `run` (a notebook file), `repl` (the accepted lines of a session).
+    public var kind: RunKind
+    public var status: RunStatus
+    /// ISO 8601 UTC with milliseconds.
+    public var startedAt: String
+    public var endedAt: String?
+    /// The process writing the record (to tell `running` from `interrupted`).
+    public var process: ProcessStamp?
+    public var notebook: NotebookSource
+    /// The root seed the run started with (`--seed`; `seed(n)` calls are in the text).
+    public var seed: UInt64
+    /// `--set key=value`, in command-line order.
+    public var overrides: [Override]
+    public var kymo: BuildStamp
+    public var environment: EnvironmentFingerprint
+    public var cells: [CellRecord]
+    public var metrics: [MetricSeriesRecord]
+    public var artifacts: [ArtifactRecord]
+    public var checkpoints: [CheckpointRecord]
+    /// Static errors (syntax, names, `--set`) that stopped the run before any cell ran.
+    public var errors: [String]
+    /// Runs this record continued (`kymo resume`), oldest first.
+    public var resumes: [ResumeStamp]
+    /// SHA-256 (hex) of the canonical JSON of every other field; see `RecordSeal`.
+    public var seal: String
+
+    public init(id: String, kind: RunKind = .run, startedAt: String, notebook: NotebookSource, seed: UInt64,
+                overrides: [Override], kymo: BuildStamp, environment: EnvironmentFingerprint,
+                process: ProcessStamp? = nil) {
+        self.format = RunRecord.currentFormat
+        self.id = id
+        self.kind = kind
+        self.status = .running
+        self.startedAt = startedAt
+        self.process = process
+        self.notebook = notebook
+        self.seed = seed
+        self.overrides = overrides
+        self.kymo = kymo
+        self.environment = environment
+        self.cells = []
+        self.metrics = []
+        self.artifacts = []
+        self.checkpoints = []
+        self.errors = []
+        self.resumes = []
+        self.seal = ""
+    }
+
+    /// Seconds from start to end (nil while running or if a time is unreadable).
+    public var duration: Double? {
+        guard let end = endedAt, let a = RecordTime.parse(startedAt), let b = RecordTime.parse(end) else { return nil }
+        return b.timeIntervalSince(a)
+    }
+
+    public func series(named name: String) -> MetricSeriesRecord? { metrics.first { $0.name == name } }
+}
+
+public struct NotebookSource: Codable, Equatable, Sendable {
+    /// The notebook's path as given on the command line (`repl` for a REPL session).
+    public var path: String
+    /// The folder relative paths of the notebook resolved against when it ran.
+    public var workingDirectory: String
+    public var text: String
+    public var sha256: String
+
+    public init(path: String, workingDirectory: String, text: String) {
+        self.path = path
+        self.workingDirectory = workingDirectory
+        self.text = text
+        self.sha256 = RecordHash.hex(of: text)
+    }
+}
+
+public struct Override: Codable, Equatable, Sendable {
+    public var key: String
+    public var value: String
+    public init(key: String, value: String) { self.key = key; self.value = value }
+}
+
+public struct BuildStamp: Codable, Equatable, Sendable {
+    public var version: String
+    /// `git rev-parse HEAD` of the source tree the binary was built from, `-dirty`
+    /// appended when it had uncommitted changes, or `unknown`.
+    public var commit: String
+    public init(version: String, commit: String) { self.version = version; self.commit = commit }
+}
+
+public struct ProcessStamp: Codable, Equatable, Sendable {
+    public var pid: Int32
+    public var host: String
+    /// Start time of the process in clock ticks since boot (`/proc/<pid>/stat`
+    /// field 22), so that a recycled pid is not mistaken for the writer.
+    public var startTicks: UInt64?
+    public init(pid: Int32, host: String, startTicks: UInt64?) {
+        self.pid = pid; self.host = host; self.startTicks = startTicks
+    }
+}
+
+public struct ResumeStamp: Codable, Equatable, Sendable {
+    /// When the continuation started.
+    public var at: String
+    /// The cell and checkpoint it continued from (step nil: from the cell's start).
+    public var cell: Int
+    public var step: Int?
+    public var environment: EnvironmentFingerprint
+    public init(at: String, cell: Int, step: Int?, environment: EnvironmentFingerprint) {
+        self.at = at; self.cell = cell; self.step = step; self.environment = environment
+    }
+}
+
+/// One cell as it ran.
+public struct CellRecord: Codable, Equatable, Sendable {
+    public var index: Int
+    public var title: String?
+    public var sourceSHA256: String
+    public var output: String
+    /// A digest of each global name the cell bound, in first-touch order.
+    public var values: [ValueDigest]
+    /// SHA-256 over the names and digests of `values`, in order.
+    public var valuesSHA256: String
+    /// How many points each metric series held when the cell ended (series
+    /// order), so a divergence can be placed in the cell that logged it.
+    public var metricCounts: [MetricCount]
+    public var startedAt: String
+    /// Seconds, wall clock (recorded, never compared).
+    public var duration: Double
+    public var status: CellStatus
+    /// The error message (with its location) of a failed or interrupted cell.
+    public var error: String?
+
+    public init(index: Int, title: String?, sourceSHA256: String, output: String, values: [ValueDigest], valuesSHA256: String,
+                metricCounts: [MetricCount], startedAt: String, duration: Double, status: CellStatus, error: String?) {
+        self.index = index; self.title = title; self.sourceSHA256 = sourceSHA256; self.output = output; self.values = values
+        self.valuesSHA256 = valuesSHA256; self.metricCounts = metricCounts; self.startedAt = startedAt
+        self.duration = duration; self.status = status; self.error = error
+    }
+
+    public var displayTitle: String { title.map { "%% \($0)" } ?? "%% (untitled)" }
+}
+
+public struct ValueDigest: Codable, Equatable, Sendable {
+    public var name: String
+    /// The value's type name (`int`, `tensor`, `model`, …).
+    public var type: String
+    public var sha256: String
+    public init(name: String, type: String, sha256: String) { self.name = name; self.type = type; self.sha256 = sha256 }
+}
+
+extension ValueDigest {
+    /// SHA-256 over names and value digests, in order (a cell's `valuesSHA256`).
+    public static func combined(_ digests: [ValueDigest]) -> String {
+        var h = RecordHasher()
+        h.add(UInt64(digests.count))
+        for d in digests {
+            h.add(d.name)
+            h.add(d.sha256)
+        }
+        return h.finalize()
+    }
+}
+
+public struct MetricCount: Codable, Equatable, Sendable {
+    public var name: String
+    public var count: Int
+    public init(name: String, count: Int) { self.name = name; self.count = count }
+}
+
+/// A metric series: steps and values, stored exactly (see `ExactValues`).
+public struct MetricSeriesRecord: Codable, Equatable, Sendable {
+    public var name: String
+    /// `log` (the notebook's `log(name, value)`) or `train` (a training history).
+    public var source: String
+    public var steps: [Int]
+    public var values: ExactValues
+
+    public init(name: String, source: String, steps: [Int], values: ExactValues) {
+        self.name = name; self.source = source; self.steps = steps; self.values = values
+    }
+
+    enum CodingKeys: String, CodingKey { case name, source, steps, values }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        source = try c.decode(String.self, forKey: .source)
+        steps = try c.decode([Int].self, forKey: .steps)
+        values = try c.decode(ExactValues.self, forKey: .values)
+        guard steps.count == values.count else {
+            throw DecodingError.dataCorruptedError(forKey: .steps, in: c,
+                debugDescription: "metric '\(name)' has \(steps.count) steps but \(values.count) values")
+        }
+    }
+}
+
+/// A file the notebook wrote, with a copy kept under the run folder.
+public struct ArtifactRecord: Codable, Equatable, Sendable {
+    /// The path as the notebook wrote it (relative to the working directory, or absolute).
+    public var path: String
+    /// The cell that wrote it (last write wins).
+    public var cell: Int
+    public var size: Int
+    public var sha256: String
+    /// The copy, relative to the run folder (`artifacts/…`); nil when no copy was kept.
+    public var copy: String?
+    public init(path: String, cell: Int, size: Int, sha256: String, copy: String?) {
+        self.path = path; self.cell = cell; self.size = size; self.sha256 = sha256; self.copy = copy
+    }
+}
+
+/// A training checkpoint: enough to continue a training call exactly.
+public struct CheckpointRecord: Codable, Equatable, Sendable {
+    /// The cell whose training call wrote it.
+    public var cell: Int
+    /// The training call's stable key (`<cell>.<line>:<column>#<n>`, as random streams use).
+    public var site: String
+    /// Completed training steps.
+    public var step: Int
+    /// Relative to the run folder (`checkpoints/…`).
+    public var path: String
+    public var size: Int
+    public var sha256: String
+    public var at: String
+    public init(cell: Int, site: String, step: Int, path: String, size: Int, sha256: String, at: String) {
+        self.cell = cell; self.site = site; self.step = step; self.path = path
+        self.size = size; self.sha256 = sha256; self.at = at
+    }
+}
+
+// MARK: exact floats
+
+/// Numbers stored bit for bit: the IEEE-754 bit patterns (hex, 16 digits
+/// per f64 value, 8 per f32) are authoritative; `values` is the same numbers
+/// in readable decimal (`"nan"`, `"inf"`, `"-inf"` for non-finite values).
+/// NaN payloads, signed zeros and subnormals all survive.
+public struct ExactValues: Codable, Equatable, Sendable {
+    public enum Width: String, Codable, Sendable { case f64, f32 }
+
+    public var width: Width
+    /// Bit patterns (f32 patterns in the low 32 bits).
+    public var bits: [UInt64]
+
+    public init(_ values: [Double]) {
+        width = .f64
+        bits = values.map(\.bitPattern)
+    }
+
+    public init(_ values: [Float]) {
+        width = .f32
+        bits = values.map { UInt64($0.bitPattern) }
+    }
+
+    public init(width: Width, bits: [UInt64]) {
+        self.width = width
+        self.bits = bits
+    }
+
+    public var count: Int { bits.count }
+
+    /// The values as Doubles (f32 widened, exactly).
+    public var doubles: [Double] {
+        switch width {
+        case .f64: return bits.map { Double(bitPattern: $0) }
+        case .f32: return bits.map { Double(Float(bitPattern: UInt32(truncatingIfNeeded: $0))) }
+        }
+    }
+
+    public func double(at i: Int) -> Double {
+        width == .f64 ? Double(bitPattern: bits[i]) : Double(Float(bitPattern: UInt32(truncatingIfNeeded: bits[i])))
+    }
+
+    /// Readable decimal text of value `i` (shortest form that reads back).
+    public func text(at i: Int) -> String {
+        switch width {
+        case .f64: return ExactValues.text(Double(bitPattern: bits[i]))
+        case .f32: return ExactValues.text(Float(bitPattern: UInt32(truncatingIfNeeded: bits[i])))
+        }
+    }
+
+    static func text<F: BinaryFloatingPoint & LosslessStringConvertible>(_ v: F) -> String {
+        if v.isNaN { return "nan" }
+        if v.isInfinite { return v < 0 ? "-inf" : "inf" }
+        return v.description
+    }
+
+    enum CodingKeys: String, CodingKey { case width, bits, values }
+
+    /// One readable number: a JSON number, or a string for non-finite values.
+    enum Readable: Codable, Equatable {
+        case number(Double)
+        case word(String)
+
+        init(from decoder: Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let d = try? c.decode(Double.self) { self = .number(d) } else { self = .word(try c.decode(String.self)) }
+        }
+
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.singleValueContainer()
+            switch self {
+            case .number(let d): try c.encode(d)
+            case .word(let w): try c.encode(w)
+            }
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(width, forKey: .width)
+        let digits = width == .f64 ? 16 : 8
+        try c.encode(bits.map { ExactValues.hex($0, digits: digits) }.joined(), forKey: .bits)
+        let readable: [Readable] = (0..<count).map { i in
+            let d = double(at: i)
+            return d.isFinite ? .number(Double(text(at: i))!) : .word(text(at: i))
+        }
+        try c.encode(readable, forKey: .values)
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        width = try c.decode(Width.self, forKey: .width)
+        let hex = try c.decode(String.self, forKey: .bits)
+        let digits = width == .f64 ? 16 : 8
+        guard hex.utf8.count % digits == 0 else {
+            throw DecodingError.dataCorruptedError(forKey: .bits, in: c,
+                debugDescription: "bit patterns are not a whole number of \(digits)-digit values")
+        }
+        var out: [UInt64] = []
+        out.reserveCapacity(hex.utf8.count / digits)
+        let bytes = Array(hex.utf8)
+        var i = 0
+        while i < bytes.count {
+            guard let v = UInt64(String(decoding: bytes[i..<i + digits], as: UTF8.self), radix: 16) else {
+                throw DecodingError.dataCorruptedError(forKey: .bits, in: c,
+                    debugDescription: "not a hexadecimal bit pattern at value \(i / digits)")
+            }
+            out.append(v)
+            i += digits
+        }
+        bits = out
+        // The readable numbers must say the same as the bits.
+        let readable = try c.decode([Readable].self, forKey: .values)
+        guard readable.count == bits.count else {
+            throw DecodingError.dataCorruptedError(forKey: .values, in: c,
+                debugDescription: "\(readable.count) readable values but \(bits.count) bit patterns")
+        }
+        for (i, r) in readable.enumerated() where !ExactValues.agrees(r, with: double(at: i), width: width) {
+            throw DecodingError.dataCorruptedError(forKey: .values, in: c,
+                debugDescription: "value \(i) reads \(r) but its bits say \(text(at: i))")
+        }
+    }
+
+    static func agrees(_ r: Readable, with v: Double, width: Width) -> Bool {
+        switch r {
+        case .word(let w):
+            switch w {
+            case "nan": return v.isNaN
+            case "inf": return v == .infinity
+            case "-inf": return v == -.infinity
+            default: return false
+            }
+        case .number(let d):
+            guard v.isFinite else { return false }
+            // f64: exact. f32: the decimal was written from the float's shortest
+            // form; reading it as a Double and rounding may differ by one ulp.
+            if width == .f64 { return d.bitPattern == v.bitPattern }
+            let f = Float(d), g = Float(v)
+            return f == g || f.nextUp == g || f.nextDown == g
+        }
+    }
+
+    static func hex(_ v: UInt64, digits: Int) -> String {
+        let s = String(v, radix: 16)
+        return s.count >= digits ? s : String(repeating: "0", count: digits - s.count) + s
+    }
+}
+
+// MARK: ids and times
+
+public enum RecordTime {
+    private static func formatter() -> ISO8601DateFormatter {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        f.timeZone = TimeZone(identifier: "UTC")
+        return f
+    }
+
+    /// `2026-11-29T03:55:12.345Z`.
+    public static func string(_ date: Date) -> String { formatter().string(from: date) }
+
+    public static func parse(_ text: String) -> Date? { formatter().date(from: text) }
+
+    /// `20261129-035512`: the sortable id prefix.
+    public static func idPrefix(_ date: Date) -> String {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(identifier: "UTC")!
+        let c = cal.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        func two(_ n: Int?) -> String { let v = n ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
+        return "\(c.year ?? 0)\(two(c.month))\(two(c.day))-\(two(c.hour))\(two(c.minute))\(two(c.second))"
+    }
+}
+
+public enum RunID {
+    /// `<UTC yyyyMMdd-HHmmss>-<6 hex>`; the hash covers the notebook, seed,
+    /// overrides, the exact start time and the process, so two runs started
+    /// in the same second get different ids. `salt` breaks the rare collision.
+    public static func make(start: Date, notebookSHA256: String, seed: UInt64, overrides: [Override],
+                            salt: Int = 0) -> String {
+        var content = "\(notebookSHA256)\n\(seed)\n"
+        for o in overrides { content += "\(o.key)=\(o.value)\n" }
+        content += "\(start.timeIntervalSince1970.bitPattern)\n\(getpid())\n\(salt)"
+        return RecordTime.idPrefix(start) + "-" + String(RecordHash.hex(of: content).prefix(6))
+    }
+
+    /// Whether `text` has the shape of a run id.
+    public static func isWellFormed(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 8, parts[1].count == 6, parts[2].count >= 6 else { return false }
+        return parts[0].allSatisfy(\.isNumber) && parts[1].allSatisfy(\.isNumber) && parts[2].allSatisfy(\.isHexDigit)
+    }
+}

@@ -1,0 +1,305 @@
+// RunStore: the runs folder on disk. `runs/<id>/record.json` (next to
+// the notebook, or under `--runs DIR`), `runs/<id>/artifacts/` (copies of the
+// files a run wrote) and `runs/<id>/checkpoints/`. Every write is atomic —
+// a temporary file in the same folder, fsync, rename, fsync of the folder —
+// so a process killed at any moment leaves the previous valid record. Reading
+// refuses truncated, hand-edited and newer-format records, and reads a
+// `running` record whose writer is gone as `interrupted`.
+// Deliberately not: a database, locking between concurrent writers of one
+// run (a run has exactly one writer), garbage collection of old runs.
+
+import Foundation
+
+public struct RunStore {
+    /// The runs folder (holding one folder per run).
+    public let folder: String
+
+    public init(folder: String) {
+        self.folder = folder
+    }
+
+    /// `runs/` beside the notebook, or `runs` as given.
+    public static func folder(forNotebook notebookPath: String, runs: String?) -> String {
+        if let runs { return runs }
+        let dir = URL(fileURLWithPath: notebookPath).deletingLastPathComponent().path
+        return dir == "/" ? "/runs" : dir + "/runs"
+    }
+
+    /// Free space below which a run is refused before it starts.
+    public static let minimumFreeBytes: Int64 = 16 << 20
+
+    public func runFolder(_ id: String) -> String { folder + "/" + id }
+    public func recordPath(_ id: String) -> String { runFolder(id) + "/record.json" }
+
+    // MARK: preparing
+
+    /// Creates the runs folder if needed and proves it takes a file and has
+    /// room, so that no work is lost to a record that cannot be written.
+    public func prepare(needing bytes: Int64 = RunStore.minimumFreeBytes) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw RecordError.notWritable(folder: folder, detail: RunStore.reason(error))
+        }
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else {
+            throw RecordError.notWritable(folder: folder, detail: "it is not a folder")
+        }
+        let probe = folder + "/.kymo-write-probe-\(getpid())"
+        let fd = open(probe, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw RecordError.notWritable(folder: folder, detail: String(cString: strerror(errno))) }
+        let byte: [UInt8] = [0x0A]
+        let wrote = Foundation.write(fd, byte, 1)
+        let err = errno
+        close(fd)
+        unlink(probe)
+        guard wrote == 1 else {
+            if err == ENOSPC { throw RecordError.diskFull(folder: folder, available: 0, needed: bytes) }
+            throw RecordError.notWritable(folder: folder, detail: String(cString: strerror(err)))
+        }
+        if let free = RunStore.freeBytes(folder), free < bytes {
+            throw RecordError.diskFull(folder: folder, available: free, needed: bytes)
+        }
+    }
+
+    /// Bytes available to this user on the file system holding `path`.
+    public static func freeBytes(_ path: String) -> Int64? {
+        var s = statvfs()
+        guard statvfs(path, &s) == 0 else { return nil }
+        return Int64(s.f_bavail) * Int64(s.f_frsize)
+    }
+
+    /// Makes `runs/<id>/` (and its `artifacts/`), choosing a fresh id if the
+    /// record's is taken. Updates `record.id`.
+    public func createRunFolder(for record: inout RunRecord, start: Date) throws {
+        for salt in 0..<100 {
+            if salt > 0 {
+                record.id = RunID.make(start: start, notebookSHA256: record.notebook.sha256, seed: record.seed,
+                                       overrides: record.overrides, salt: salt)
+            }
+            let dir = runFolder(record.id)
+            if mkdir(dir, 0o755) == 0 {
+                _ = mkdir(dir + "/artifacts", 0o755)
+                return
+            }
+            if errno != EEXIST { throw RecordError.notWritable(folder: folder, detail: String(cString: strerror(errno))) }
+        }
+        throw RecordError.notWritable(folder: folder, detail: "could not choose a fresh run id")
+    }
+
+    // MARK: writing
+
+    /// Seals the record and replaces `runs/<id>/record.json` atomically.
+    public func write(_ record: inout RunRecord) throws {
+        let data: Data
+        do { data = try RecordSeal.fileBytes(&record) } catch {
+            throw RecordError.invalid(path: recordPath(record.id), detail: "cannot encode: \(error)")
+        }
+        try RunStore.writeAtomically(data, to: recordPath(record.id))
+    }
+
+    /// Stages of an atomic write, for fault injection in tests.
+    enum WriteStage { case partlyWritten, beforeRename }
+
+    /// Temporary file in the same folder, fsync, rename, fsync of the folder.
+    /// A failure at any point leaves the previous file untouched.
+    static func writeAtomically(_ data: Data, to path: String, fault: ((WriteStage) throws -> Void)? = nil) throws {
+        let url = URL(fileURLWithPath: path)
+        let dir = url.deletingLastPathComponent().path
+        let tmp = dir + "/." + url.lastPathComponent + ".tmp-\(getpid())"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw writeError(errno, folder: dir) }
+        var failure: Int32 = 0
+        do {
+            try data.withUnsafeBytes { raw in
+                var off = 0
+                while off < raw.count {
+                    let chunk = min(raw.count - off, 1 << 20)
+                    let w = Foundation.write(fd, raw.baseAddress! + off, chunk)
+                    if w <= 0 { failure = errno == 0 ? EIO : errno; return }
+                    off += w
+                    if off < raw.count { try fault?(.partlyWritten) }
+                }
+            }
+            if failure == 0, fsync(fd) != 0 { failure = errno }
+            if failure == 0 { try fault?(.beforeRename) }
+        } catch {
+            // A simulated crash: leave the temporary file as a dead process would.
+            close(fd)
+            throw error
+        }
+        close(fd)
+        if failure == 0, rename(tmp, path) != 0 { failure = errno }
+        guard failure == 0 else {
+            unlink(tmp)
+            throw writeError(failure, folder: dir)
+        }
+        let dfd = open(dir, O_RDONLY)
+        if dfd >= 0 { _ = fsync(dfd); close(dfd) }
+    }
+
+    static func writeError(_ code: Int32, folder: String) -> RecordError {
+        if code == ENOSPC || code == EDQUOT {
+            return .diskFull(folder: folder, available: freeBytes(folder) ?? 0, needed: 0)
+        }
+        return .notWritable(folder: folder, detail: String(cString: strerror(code)))
+    }
+
+    static func reason(_ error: Error) -> String {
+        let ns = error as NSError
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        return ns.localizedDescription
+    }
+
+    /// Copies `source` into the run folder at `relative` (atomically), hashing
+    /// it on the way. Returns the SHA-256 and size.
+    public func copyIntoRun(_ id: String, source: String, relative: String) throws -> (sha256: String, size: Int) {
+        let target = runFolder(id) + "/" + relative
+        let dir = URL(fileURLWithPath: target).deletingLastPathComponent().path
+        do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+            throw RecordError.notWritable(folder: dir, detail: RunStore.reason(error))
+        }
+        guard let data = FileManager.default.contents(atPath: source) else {
+            throw RecordError.unreadable(path: source, detail: "cannot read the file the run wrote")
+        }
+        try RunStore.writeAtomically(data, to: target)
+        return (RecordHash.hex(of: data), data.count)
+    }
+
+    /// A path inside `artifacts/` for a file the notebook wrote: absolute
+    /// paths lose their leading `/`, `..` and `.` components are dropped.
+    public static func artifactCopyPath(for path: String) -> String {
+        let parts = path.split(separator: "/").filter { $0 != ".." && $0 != "." && !$0.isEmpty }
+        return "artifacts/" + (parts.isEmpty ? "unnamed" : parts.joined(separator: "/"))
+    }
+
+    // MARK: reading
+
+    /// Reads and verifies a record file. A `running` record whose process is
+    /// gone comes back as `interrupted`.
+    public static func read(recordAt path: String) throws -> RunRecord {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
+                throw RecordError.unreadable(path: path, detail: isDir.boolValue ? "it is a folder" : "permission denied")
+            }
+            throw RecordError.unreadable(path: path, detail: "no such file")
+        }
+        var record = try decode(data, path: path)
+        if record.status == .running, let p = record.process, !ProcessCheck.isAlive(p) {
+            record.status = .interrupted
+        }
+        return record
+    }
+
+    /// Decodes and verifies record bytes (format, structure, seal).
+    public static func decode(_ data: Data, path: String) throws -> RunRecord {
+        if data.isEmpty || JSONShape.endsEarly(data) { throw RecordError.truncated(path: path) }
+        let top: Any
+        do { top = try JSONSerialization.jsonObject(with: data) } catch {
+            throw RecordError.invalid(path: path, detail: "not JSON (\(RunStore.reason(error)))")
+        }
+        guard let object = top as? [String: Any] else { throw RecordError.invalid(path: path, detail: "not a JSON object") }
+        guard let format = object["format"] as? Int else {
+            throw RecordError.invalid(path: path, detail: "it has no integer 'format' field")
+        }
+        if format > RunRecord.currentFormat {
+            throw RecordError.newerFormat(path: path, found: format, supported: RunRecord.currentFormat)
+        }
+        guard format >= 1 else { throw RecordError.invalid(path: path, detail: "format \(format) does not exist") }
+        let record: RunRecord
+        do { record = try JSONDecoder().decode(RunRecord.self, from: data) } catch {
+            throw RecordError.invalid(path: path, detail: describe(error))
+        }
+        guard let expected = try? RecordSeal.seal(of: record), expected == record.seal else {
+            throw RecordError.handEdited(path: path)
+        }
+        return record
+    }
+
+    static func describe(_ error: Error) -> String {
+        func at(_ path: [CodingKey]) -> String {
+            path.isEmpty ? "the top level" : path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        }
+        switch error as? DecodingError {
+        case let .keyNotFound(key, c)?: return "\(at(c.codingPath + [key])) is missing"
+        case let .typeMismatch(_, c)?: return "\(at(c.codingPath)) has the wrong type (\(c.debugDescription))"
+        case let .valueNotFound(_, c)?: return "\(at(c.codingPath)) is null"
+        case let .dataCorrupted(c)?: return "\(at(c.codingPath)): \(c.debugDescription)"
+        default: return "\(error)"
+        }
+    }
+
+    // MARK: finding runs
+
+    /// The run folder a reference names: a run folder or record path, an id,
+    /// or a unique id prefix in this store.
+    public func resolve(_ reference: String) throws -> String {
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        if reference.contains("/") || reference.hasSuffix(".json") {
+            if fm.fileExists(atPath: reference, isDirectory: &isDir) {
+                if isDir.boolValue { return reference.hasSuffix("/") ? String(reference.dropLast()) : reference }
+                return URL(fileURLWithPath: reference).deletingLastPathComponent().path
+            }
+            throw RecordError.notFound(reference: reference, folder: URL(fileURLWithPath: reference).deletingLastPathComponent().path)
+        }
+        let ids = runIDs()
+        if ids.contains(reference) { return runFolder(reference) }
+        let matches = ids.filter { $0.hasPrefix(reference) }
+        if matches.count == 1 { return runFolder(matches[0]) }
+        if matches.count > 1 { throw RecordError.ambiguous(reference: reference, candidates: matches) }
+        // A folder of that name in the current directory.
+        if fm.fileExists(atPath: reference + "/record.json") { return reference }
+        throw RecordError.notFound(reference: reference, folder: folder)
+    }
+
+    /// Loads the record a reference names.
+    public func load(_ reference: String) throws -> (folder: String, record: RunRecord) {
+        let dir = try resolve(reference)
+        return (dir, try RunStore.read(recordAt: dir + "/record.json"))
+    }
+
+    /// Names of the run folders (those holding a record.json), oldest first.
+    public func runIDs() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return names.filter { !$0.hasPrefix(".") && FileManager.default.fileExists(atPath: folder + "/" + $0 + "/record.json") }
+            .sorted()
+    }
+
+    /// Every run in the folder, oldest first, each read or with the reason it could not be.
+    public func list() -> [(id: String, record: Result<RunRecord, RecordError>)] {
+        runIDs().map { id in
+            do { return (id, .success(try RunStore.read(recordAt: recordPath(id)))) } catch let e as RecordError {
+                return (id, .failure(e))
+            } catch {
+                return (id, .failure(.unreadable(path: recordPath(id), detail: "\(error)")))
+            }
+        }
+    }
+}
+
+/// Whether the process that wrote a record still runs.
+
+/// Whether JSON text ends inside a string or with brackets still open.
+enum JSONShape {
+    static func endsEarly(_ data: Data) -> Bool {
+        var depth = 0, inString = false, escaped = false, sawValue = false
+        for b in data {
+            if inString {
+                if escaped { escaped = false } else if b == 0x5C { escaped = true } else if b == 0x22 { inString = false }
+                continue
+            }
+            switch b {
+            case 0x22: inString = true; sawValue = true
+            case 0x7B, 0x5B: depth += 1; sawValue = true
+            case 0x7D, 0x5D: depth -= 1
+            case 0x20, 0x0A, 0x0D, 0x09: break
+            default: sawValue = true
+            }
+        }
+        return inString || depth > 0 || !sawValue
+    }
+}

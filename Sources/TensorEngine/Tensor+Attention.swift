@@ -1,0 +1,112 @@
+// Fused softmax attention without an N×N tensor in memory (the self-attention
+// module of docs/models.md: no 1/√d scaling, softmax over keys).
+//
+//   q [B, d, N]   k [B, d, M]   v [B, C, M]   →   z [B, C, N]
+//   A = softmax_rows(qᵀ k) [N × M];  z = v · Aᵀ
+//
+// Queries are processed in blocks of `attentionBlock` rows: S = q_blkᵀ·k is
+// formed in per-worker scratch, softmaxed, used, and dropped. Backward
+// recomputes each block (flash-attention style), so training at 64×64
+// (N = M = 4096) keeps no 64 MB map per sample and step. Work is cut per
+// sample; blocks of a sample run in order, so dk and dv sums are fixed.
+
+let attentionBlock = 256
+
+extension Tensor {
+    public static func attention(q: Tensor, k: Tensor, v: Tensor) throws -> Tensor {
+        guard q.rank == 3, k.rank == 3, v.rank == 3, q.shape[0] == k.shape[0], k.shape[0] == v.shape[0],
+              q.shape[1] == k.shape[1], k.shape[2] == v.shape[2] else {
+            throw TensorError.shapeMismatch(op: "attention", shapes: [q.shape, k.shape, v.shape],
+                                            detail: "need q [B, d, N], k [B, d, M], v [B, C, M]")
+        }
+        let b = q.shape[0], d = q.shape[1], n = q.shape[2], m = k.shape[2], c = v.shape[1]
+        let qc = q.contiguous(), kc = k.contiguous(), vc = v.contiguous()
+        let out = Tensor(uninitialized: [b, c, n])
+        Parallel.forEach(b) { bi, worker in
+            let s = Scratch.get(worker: worker, slot: 3, count: attentionBlock * m)
+            let qb = qc.data + bi * d * n, kb = kc.data + bi * d * m, vb = vc.data + bi * c * m
+            let zb = out.data + bi * c * n
+            var r0 = 0
+            while r0 < n {
+                let rows = min(attentionBlock, n - r0)
+                attentionScores(qb, kb, s, d: d, n: n, m: m, r0: r0, rows: rows)
+                // z[:, r0..] = v [C × M] · A_blkᵀ [M × rows]
+                sgemm(MatView(ptr: vb, ld: m, trans: false, batchStride: 0), MatView(ptr: s, ld: m, trans: true, batchStride: 0),
+                      zb + r0, ldc: n, m: c, n: rows, k: m)
+                r0 += rows
+            }
+        }
+        return q.record(out, .attention(q: q, k: k, v: v))
+    }
+
+    /// Rows `queries` of A = softmax_rows(qᵀk) for sample `sample`: [queries.count, M].
+    /// For attention maps; computes only the rows asked for.
+    public static func attentionRows(q: Tensor, k: Tensor, sample: Int, queries: [Int]) throws -> Tensor {
+        let d = q.shape[1], n = q.shape[2], m = k.shape[2]
+        guard q.rank == 3, k.rank == 3, sample >= 0, sample < q.shape[0], k.shape[1] == d else {
+            throw TensorError.shapeMismatch(op: "attention_rows", shapes: [q.shape, k.shape], detail: "need q [B, d, N], k [B, d, M] and a sample in range")
+        }
+        if let bad = queries.first(where: { $0 < 0 || $0 >= n }) {
+            throw TensorError.invalidArgument(op: "attention_rows", detail: "query index \(bad) outside 0..<\(n)")
+        }
+        let qc = q.contiguous(), kc = k.contiguous()
+        let out = Tensor(uninitialized: [queries.count, m])
+        for (r, qi) in queries.enumerated() {
+            let row = out.data + r * m
+            for j in 0..<m {
+                var s: Float = 0
+                for t in 0..<d { s += qc.data[(sample * d + t) * n + qi] * kc.data[(sample * d + t) * m + j] }
+                row[j] = s
+            }
+            softmaxRow(row, row, m)
+        }
+        return out
+    }
+}
+
+/// s[r, j] = softmax_j(Σ_t q[t, r0+r] · k[t, j]) for r in 0..<rows.
+@inline(__always) func attentionScores(_ qb: UnsafeMutablePointer<Float>, _ kb: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>,
+                                       d: Int, n: Int, m: Int, r0: Int, rows: Int) {
+    // S = q[:, r0..]ᵀ [rows × d] · k [d × M]
+    sgemm(MatView(ptr: qb + r0, ld: n, trans: true, batchStride: 0), MatView(ptr: kb, ld: m, trans: false, batchStride: 0),
+          s, ldc: m, m: rows, n: m, k: d)
+    for r in 0..<rows { softmaxRow(s + r * m, s + r * m, m) }
+}
+
+func attentionBackward(grad gz: Tensor, q: Tensor, k: Tensor, v: Tensor) -> [Tensor?] {
+    let b = q.shape[0], d = q.shape[1], n = q.shape[2], m = k.shape[2], c = v.shape[1]
+    let qc = q.contiguous(), kc = k.contiguous(), vc = v.contiguous(), gc = gz.contiguous()
+    let dq = Tensor(uninitialized: q.shape), dk = Tensor(zeros: k.shape), dv = Tensor(zeros: v.shape)
+    Parallel.forEach(b) { bi, worker in
+        let s = Scratch.get(worker: worker, slot: 3, count: attentionBlock * m)
+        let da = Scratch.get(worker: worker, slot: 4, count: attentionBlock * m)
+        let qb = qc.data + bi * d * n, kb = kc.data + bi * d * m, vb = vc.data + bi * c * m
+        let gb = gc.data + bi * c * n
+        let dqb = dq.data + bi * d * n, dkb = dk.data + bi * d * m, dvb = dv.data + bi * c * m
+        var r0 = 0
+        while r0 < n {
+            let rows = min(attentionBlock, n - r0)
+            attentionScores(qb, kb, s, d: d, n: n, m: m, r0: r0, rows: rows)
+            let gBlk = MatView(ptr: gb + r0, ld: n, trans: false, batchStride: 0)        // dZ_blk [C × rows]
+            // dv += dZ_blk · A_blk      [C × M]
+            sgemm(gBlk, MatView(ptr: s, ld: m, trans: false, batchStride: 0), dvb, ldc: m, m: c, n: m, k: rows, beta: 1)
+            // dA = dZ_blkᵀ · v           [rows × M]
+            sgemm(MatView(ptr: gb + r0, ld: n, trans: true, batchStride: 0), MatView(ptr: vb, ld: m, trans: false, batchStride: 0),
+                  da, ldc: m, m: rows, n: m, k: c)
+            // dS = A ⊙ (dA − Σ_j dA⊙A)
+            for r in 0..<rows {
+                let ar = s + r * m, dr = da + r * m
+                let dot = dotRun(ar, dr, m)
+                for j in 0..<m { dr[j] = ar[j] * (dr[j] - dot) }
+            }
+            // dq[:, r0..] = k · dSᵀ      [d × rows]
+            sgemm(MatView(ptr: kb, ld: m, trans: false, batchStride: 0), MatView(ptr: da, ld: m, trans: true, batchStride: 0),
+                  dqb + r0, ldc: n, m: d, n: rows, k: m)
+            // dk += q[:, r0..] · dS      [d × M]
+            sgemm(MatView(ptr: qb + r0, ld: n, trans: false, batchStride: 0), MatView(ptr: da, ld: m, trans: false, batchStride: 0),
+                  dkb, ldc: m, m: d, n: m, k: rows, beta: 1)
+            r0 += rows
+        }
+    }
+    return [q.requiresGrad ? dq : nil, k.requiresGrad ? dk : nil, v.requiresGrad ? dv : nil]
+}

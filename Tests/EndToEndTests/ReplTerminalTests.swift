@@ -1,0 +1,157 @@
+// ReplTerminalTests: the built `kymo` binary driven like a person would —
+// through tmux (a real terminal: readline editing, Tab completion, history
+// recall, a multi-line `for` block, an error followed by use of an earlier
+// variable, Ctrl-C during a long loop and at the prompt, Ctrl-D) — and with
+// piped input. Without the binary or tmux: a failure in CI, a skip elsewhere.
+
+import Foundation
+import XCTest
+
+final class ReplTerminalTests: XCTestCase {
+
+    static var tmux: String? {
+        ["/usr/bin/tmux", "/usr/local/bin/tmux", "/opt/homebrew/bin/tmux"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    @discardableResult
+    private func shell(_ path: String, _ args: [String], input: String? = nil, capture: Bool = true) throws -> (status: Int32, out: String, err: String) {
+        // posix_spawn and waitpid directly: a tmux client must be reaped even
+        // though the server it starts lives on, and no pipe may outlive the call.
+        let dir = NSTemporaryDirectory() + "kymo-shell-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let inPath = dir + "/in", outPath = dir + "/out", errPath = dir + "/err"
+        try (input ?? "").write(toFile: inPath, atomically: true, encoding: .utf8)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, inPath, O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, capture ? outPath : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, capture ? errPath : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let argv = ([path] + args).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        // Children start with default signal handling and nothing blocked,
+        // whatever the test runner set for itself.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t(), all = sigset_t()
+        sigemptyset(&none)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, path, &actions, &attributes, argv, environ)
+        guard spawned == 0 else { throw XCTSkip("cannot start \(path): error \(spawned)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        let exitCode = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+        let err = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
+        return (exitCode, out, err)
+    }
+
+    func testPipedInput() throws {
+        let kymo = try KymoBinary.require()
+        let r = try shell(kymo, ["repl"], input: "let xs = [1, 2, 3]\nfor x in xs {\n  print(x * 10)\n}\nnope\nxs.count\n:vars\n:help zeros\n")
+        XCTAssertEqual(r.out, "10\n20\n30\n3\nxs  list  [1, 2, 3]\nzeros(shape) → tensor\n  A tensor of zeros.\n")
+        XCTAssertTrue(r.err.contains("repl:1:1: error: unknown name 'nope'"), r.err)
+        XCTAssertEqual(r.status, 1, "piped input with a failed line exits 1")
+        let notebook = NSTemporaryDirectory() + "kymo-load-\(getpid()).kymo"
+        try "let loaded = 40\n%% Second\nprint(\"cell two\")\n".write(toFile: notebook, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: notebook) }
+        let ok = try shell(kymo, [], input: ":load \(notebook)\nloaded + 2\n:quit\nprint(\"not reached\")\n")
+        XCTAssertEqual(ok.out, "%% (untitled)\n%% Second\ncell two\n42\n")
+        XCTAssertEqual(ok.status, 0, ok.err)
+    }
+
+    func testTerminalSession() throws {
+        let kymo = try KymoBinary.require()
+        guard let tmux = ReplTerminalTests.tmux else { throw KymoBinary.missing("tmux is not installed (scripts/setup.sh installs it)") }
+        let socket = "kymo-test-\(getpid())"
+        let history = NSTemporaryDirectory() + "kymo-history-\(getpid())"
+        try? FileManager.default.removeItem(atPath: history)
+        defer {
+            _ = try? shell(tmux, ["-L", socket, "kill-server"], capture: false)
+            try? FileManager.default.removeItem(atPath: history)
+        }
+        // The repository's MNIST digits (scripts/fetch-digits.sh), for Ctrl-C during training.
+        let data = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("data").path
+        let haveDigits = FileManager.default.fileExists(atPath: data + "/mnist_5k.csv.gz")
+        try shell(tmux, ["-L", socket, "new-session", "-d", "-s", "k", "-x", "120", "-y", "50",
+                         "env KYMO_HISTORY=\(history) KYMO_DATA=\(data) TERM=xterm \(kymo) repl; sleep 30"], capture: false)
+        func screen() throws -> String { try shell(tmux, ["-L", socket, "capture-pane", "-p", "-t", "k", "-S", "-200"]).out }
+        func keys(_ k: String...) throws { try shell(tmux, ["-L", socket, "send-keys", "-t", "k"] + k, capture: false) }
+        func waitFor(_ text: String, count: Int = 1, _ line: UInt = #line) throws {
+            let deadline = Date().addingTimeInterval(15)
+            var s = ""
+            while Date() < deadline {
+                s = try screen()
+                if s.components(separatedBy: text).count - 1 >= count { return }
+                usleep(50_000)
+            }
+            let err = try shell(tmux, ["-L", socket, "capture-pane", "-p", "-t", "k"]).err
+            XCTFail("timed out waiting for \(count)× '\(text)'; screen:\n\(s)\n\(err)", line: line)
+            throw XCTSkip("aborting after a timeout")
+        }
+
+        try waitFor("kymo>")
+        // A multi-line for block with continuation prompts.
+        try keys("let xs = [1, 2, 3]", "Enter")
+        try keys("for x in xs {", "Enter")
+        try waitFor("  ...")
+        try keys("print(x * 10)", "Enter", "}", "Enter")
+        try waitFor("30")
+        // An error, then an earlier variable still works.
+        try keys("undefined_name", "Enter")
+        try waitFor("unknown name 'undefined_name'")
+        try keys("xs.count + 100", "Enter")
+        try waitFor("103")
+        // Tab completion of a built-in and of a record field.
+        try keys("let cfg = {hidden: 32}", "Enter")
+        try keys("pri", "Tab")
+        try waitFor("kymo> print")
+        try keys("(cfg.hid", "Tab")
+        try waitFor("print(cfg.hidden")
+        try keys(" + 1)", "Enter")
+        try waitFor("33")
+        // History recall: Up brings back the last line.
+        try keys("Up", "Enter")
+        try waitFor("33", count: 2)
+        // Ctrl-C during a long loop stops it; the session keeps its state.
+        try keys("var n = 0", "Enter")
+        try keys("for i in 0..<1000000000 { n += 1 }", "Enter")
+        usleep(400_000)
+        try keys("C-c")
+        try waitFor("error: interrupted")
+        try keys("n > 0 and xs.count == 3", "Enter")
+        try waitFor("true")
+        // Ctrl-C during a training call stops it at a step boundary; the model
+        // and the session stay usable.
+        if haveDigits {
+            try keys("let d = moving_mnist(train: 64, test: 8, frames: 20, size: 64)", "Enter")
+            try keys("let m = convlstm(layers: 1, hidden: 8, size: 64, patch: 4)", "Enter")
+            try keys("let h = train(m, d.train, steps: 100000, batch: 2)", "Enter")
+            try waitFor("train ConvLSTM")
+            usleep(500_000)
+            try keys("C-c")
+            try waitFor("training stopped at step")
+            try keys("m.count > 0 and xs.count == 3", "Enter")
+            try waitFor("true", count: 2)
+        }
+        // Ctrl-C at the prompt clears the line.
+        try keys("garbage text", "C-c")
+        try waitFor("^C")
+        try keys("7 * 6", "Enter")
+        try waitFor("42")
+        // Ctrl-D leaves; the history file was written.
+        try keys("C-d")
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline, (try? String(contentsOfFile: history, encoding: .utf8))?.contains("7 * 6") != true { usleep(50_000) }
+        let saved = (try? String(contentsOfFile: history, encoding: .utf8)) ?? ""
+        XCTAssertTrue(saved.contains("for x in xs {"), saved)
+        XCTAssertTrue(saved.contains("7 * 6"), saved)
+    }
+}
