@@ -51,10 +51,10 @@ public final class RunRecorder {
     /// and writes the first `running` record. `id`: keep this id (a replay or
     /// a REPL that announced its id before the first input).
     public init(notebook: NotebookSource, kind: RunKind = .run, seed: UInt64, overrides: [Override],
-                store: RunStore?, id: String? = nil, start: Date = Date(), host: HostStamp) throws {
+                store: RunStore?, id: String? = nil, start: Date = Date(), host: HostStamp, randomScheme: Int) throws {
         let runID = id ?? RunID.make(start: start, notebookSHA256: notebook.sha256, seed: seed, overrides: overrides)
         record = RunRecord(id: runID, kind: kind, startedAt: RecordTime.string(start), notebook: notebook, seed: seed,
-                           overrides: overrides, kymo: host.build, environment: host.environment,
+                           overrides: overrides, kymo: host.build, environment: host.environment, randomScheme: randomScheme,
                            process: store == nil ? nil : ProcessCheck.current())
         self.store = store
         if let store {

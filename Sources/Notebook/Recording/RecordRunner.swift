@@ -71,7 +71,8 @@ public enum RecordRunner {
     public static func run(_ o: RecordedRunOptions) throws -> RecordedRunResult {
         let recorder = try RunRecorder(
             notebook: NotebookSource(path: o.notebookPath, workingDirectory: o.workingDirectory, text: o.text),
-            kind: o.kind, seed: o.seed, overrides: o.overrides, store: o.runsFolder.map(RunStore.init), id: o.runID, host: o.host)
+            kind: o.kind, seed: o.seed, overrides: o.overrides, store: o.runsFolder.map(RunStore.init), id: o.runID, host: o.host,
+            randomScheme: RandomKeys.scheme)
         return run(o, recorder: recorder, startAt: 0)
     }
 
