@@ -255,14 +255,7 @@ public final class Trainer {
                 return nil
             }
         }
-        let norm = options.clipNorm.map { GradClip.clip(optimizer.parameters, maxNorm: $0) } ?? GradClip.totalNorm(optimizer.parameters)
-        let lr = schedulePlan.lr[s]
-        optimizer.learningRate = Float(lr)
-        if let m = schedulePlan.momentum?[s] {
-            if let adam = optimizer as? Adam { adam.beta1Schedule = m }
-            if let sgd = optimizer as? SGD { sgd.momentum = Float(m) }
-        }
-        try optimizer.update()
+        let (norm, lr) = try Trainer.update(optimizer, step: s, plan: schedulePlan, clipNorm: options.clipNorm)
         optimizer.zeroGrad()
         step = s + 1
         history.steps.append(step)
@@ -270,6 +263,23 @@ public final class Trainer {
         history.lr.append(lr)
         history.gradNorm.append(Float(norm))
         return loss
+    }
+
+    /// The update of step `s` (0-based) from the gradients the parameters hold:
+    /// the pre-clip global norm (clipped to `clipNorm` when given), the step's
+    /// lr and momentum from `plan`, then the optimizer's update. Returns the
+    /// norm and the lr.
+    public static func update(_ optimizer: Optimizer, step s: Int, plan: (lr: [Double], momentum: [Double]?),
+                              clipNorm: Double?) throws -> (norm: Double, lr: Double) {
+        let norm = clipNorm.map { GradClip.clip(optimizer.parameters, maxNorm: $0) } ?? GradClip.totalNorm(optimizer.parameters)
+        let lr = plan.lr[s]
+        optimizer.learningRate = Float(lr)
+        if let m = plan.momentum?[s] {
+            if let adam = optimizer as? Adam { adam.beta1Schedule = m }
+            if let sgd = optimizer as? SGD { sgd.momentum = Float(m) }
+        }
+        try optimizer.update()
+        return (norm, lr)
     }
 
     func stop(_ status: TrainingStatus, _ message: String) {
