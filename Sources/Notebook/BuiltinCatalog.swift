@@ -126,8 +126,9 @@ enum BuiltinCatalog {
         ], returns: tensor, issue: modelsIssue, doc: "Attention maps [frames, H, W] for a query pixel (SA and SAM only)."),
         // figures
         BuiltinSignature("plot_loss", [.positional("histories", .either([.list, .host("history")])),
-                                       .named("labels", .list, default: .null)],
-                         returns: .host("figure"), issue: figuresIssue, doc: "Loss curves of training histories."),
+                                       .named("labels", .list, default: .null),
+                                       .named("lr", .bool, default: .bool(false), doc: "add a panel with the learning rate of every step")],
+                         returns: .host("figure"), issue: figuresIssue, doc: "Loss curves of training histories (lr: true adds a learning-rate panel)."),
         BuiltinSignature("plot_attention", [
             .positional("model", model), .positional("seq", tensor),
             .named("layer", .int, default: .int(1), range: .atLeast(1)),
