@@ -82,7 +82,9 @@ extension Trainer {
         }
         var opts = options
         if opts.sampling == nil, let key = file.metadata["options"], let r = key.range(of: "sampling=") {
-            opts.sampling = SamplingSchedule(text: String(key[r.upperBound...]))   // keep the saved schedule
+            let rest = key[r.upperBound...]
+            let end = rest.range(of: " schedule=")?.lowerBound ?? rest.endIndex   // the knobs follow the sampling schedule
+            opts.sampling = SamplingSchedule(text: String(rest[..<end]))   // keep the saved schedule
         }
         let trainer = try Trainer(model: model, train: train, validation: validation, options: opts)
         guard file.metadata["options"] == trainer.determinismKey else {

@@ -188,6 +188,17 @@ final class TrainingKnobsTests: XCTestCase {
         let t4 = try Trainer.resume(model: m4, train: train, validation: valid, options: opts, checkpoint: path)
         let h4 = try t4.run()
         assertSame(Outcome(history: h4, weights: m4.parameters), reference, "resumed after the end")
+        // a resume that leaves sampling unset keeps the saved (non-default) sampling schedule
+        var sampled = opts
+        sampled.sampling = .constant(0.5)
+        sampled.checkpointPath = dir + "/sampled.ckpt.safetensors"
+        let ms = try Model(config: cfg, seed: 4)
+        let ts = try Trainer(model: ms, train: train, validation: valid, options: sampled)
+        _ = try ts.run(shouldStop: { ts.step >= 3 })
+        var unset = sampled
+        unset.sampling = nil
+        XCTAssertEqual(try Trainer.resume(model: try Model(config: cfg, seed: 1), train: train, validation: valid, options: unset,
+                                          checkpoint: sampled.checkpointPath!).sampling, .constant(0.5))
         // other knobs do not continue this run
         var other = opts
         other.clipNorm = 1
