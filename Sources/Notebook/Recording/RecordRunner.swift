@@ -222,6 +222,8 @@ final class MetricBook {
         if !s.validationLoss.isEmpty {
             put(MetricInput(name: name + ".validation", source: "train", steps: s.validationSteps, values: ExactValues(s.validationLoss)))
         }
+        if !s.lr.isEmpty { put(MetricInput(name: name + ".lr", source: "train", steps: s.steps, values: ExactValues(s.lr))) }
+        if !s.gradNorm.isEmpty { put(MetricInput(name: name + ".grad_norm", source: "train", steps: s.steps, values: ExactValues(s.gradNorm))) }
     }
 
     private func put(_ input: MetricInput) {
