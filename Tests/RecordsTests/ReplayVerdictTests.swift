@@ -193,3 +193,27 @@ final class ReplayVerdictTests: XCTestCase {
         XCTAssertTrue(report.notes.contains { $0.contains("format-1") })
     }
 }
+
+/// What hashing an input costs: `KYMO_HASH_BENCH=1 swift test --filter InputHashCostTests`
+/// writes a 500 MB file and times `RecordHash.file` (cold and through the cache).
+final class InputHashCostTests: XCTestCase {
+    func testHashingA500MBFile() throws {
+        try XCTSkipUnless(ProcessInfo.processInfo.environment["KYMO_HASH_BENCH"] == "1", "set KYMO_HASH_BENCH=1 to measure")
+        let path = RecordFixtures.scratch() + "/big.bin"
+        let block = Data((0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        FileManager.default.createFile(atPath: path, contents: nil)
+        let h = try XCTUnwrap(FileHandle(forWritingAtPath: path))
+        for _ in 0..<500 { h.write(block) }
+        try h.close()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let cache = FileHashCache()
+        var t = Date()
+        let (_, size) = try cache.hash(path)
+        let first = Date().timeIntervalSince(t)
+        t = Date()
+        _ = try cache.hash(path)
+        let again = Date().timeIntervalSince(t)
+        print("hashing \(size) bytes: \(String(format: "%.3f", first)) s (\(String(format: "%.0f", Double(size) / first / 1e6)) MB/s); again through the cache: \(String(format: "%.6f", again)) s")
+        XCTAssertEqual(size, 500 << 20)
+    }
+}
