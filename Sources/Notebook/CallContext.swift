@@ -49,7 +49,8 @@ public final class CallContext {
         switch access {
         case .write:
             guard let root = policy.writeRoot else { session.writtenFiles[file] = file; return file }
-            let target = try policy.writeTarget(for: path.hasPrefix("/") ? path : relativeToWorkingDirectory(path), root: root)
+            // Relative paths keep the notebook's own layout inside the root.
+            let target = try policy.writeTarget(for: path, root: root)
             session.writtenFiles[file] = target
             return target
         case .read:
@@ -67,9 +68,6 @@ public final class CallContext {
         guard !path.hasPrefix("/"), let base = session.options.workingDirectory, !base.isEmpty else { return path }
         return base.hasSuffix("/") ? base + path : base + "/" + path
     }
-
-    /// A relative path as written (a confined write keeps the notebook's own layout).
-    func relativeToWorkingDirectory(_ path: String) -> String { path }
 
     /// The file a built-in reads for the notebook's `path`, checked by the
     /// path policy and recorded as an input of the run (`kind`: `tensors`,

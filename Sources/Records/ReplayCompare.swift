@@ -284,14 +284,26 @@ public final class ReplayComparer {
     /// Inputs found changed before the replay ran: numeric differences from
     /// the cell that first read one on are explained by it.
     let changedInputs: [InputRecord]
+    /// `--set` keys and the seed where the other side ran with different ones (`kymo runs diff`).
+    let changedConfig: [String]
     private var prevR: [String: Int] = [:], prevF: [String: Int] = [:]
     private var seriesSeen = Set<String>(), seriesDiffering = Set<String>()
     private var stopped = false
     private var compared = 0
 
-    public init(recorded: RunRecord, environment: EnvironmentFingerprint, build: BuildStamp, changedInputs: [InputRecord] = []) {
+    public init(recorded: RunRecord, environment: EnvironmentFingerprint, build: BuildStamp, changedInputs: [InputRecord] = [],
+                seed: UInt64? = nil, overrides: [Override]? = nil) {
         self.recorded = recorded
         self.changedInputs = changedInputs
+        var config: [String] = []
+        if let seed, seed != recorded.seed { config.append("seed") }
+        if let overrides {
+            for key in ReplayCompare.orderedUnion(recorded.overrides.map(\.key), overrides.map(\.key))
+            where recorded.overrides.last(where: { $0.key == key })?.value != overrides.last(where: { $0.key == key })?.value {
+                config.append("--set \(key)")
+            }
+        }
+        changedConfig = config
         report = ReplayReport(environmentChanges: recorded.environment.changes(to: environment),
                               buildChanges: ReplayCompare.buildChanges(recorded.kymo, build))
         if recorded.status == .interrupted || recorded.status == .running {
@@ -305,10 +317,12 @@ public final class ReplayComparer {
         if let c = changedInputs.first(where: { cell == nil || $0.cell <= cell! }) {
             return .explained(by: "the changed input \(c.name)")
         }
+        if !changedConfig.isEmpty { return .explained(by: "the changed " + changedConfig.joined(separator: ", ")) }
         let env = (report.buildChanges + report.environmentChanges).filter {
             EnvironmentFingerprint.numericParts.contains($0.part) || $0.part.hasPrefix("kymo")
         }
-        if !env.isEmpty { return .explained(by: "the changed " + env.map { "\($0.part) (\($0.recorded) → \($0.now))" }.joined(separator: ", ")) }
+        // The values are listed under "environment changed since the recording".
+        if !env.isEmpty { return .explained(by: "the changed " + env.map(\.part).joined(separator: ", ")) }
         return .numeric(maxAbs: maxAbs, maxRel: maxRel, firstStep: step)
     }
 
@@ -564,7 +578,8 @@ public enum ReplayCompare {
     /// Compares `recorded` with `fresh` (a record of re-executing its text):
     /// every cell, then what is left (see `ReplayComparer`).
     public static func compare(recorded: RunRecord, fresh: RunRecord, changedInputs: [InputRecord] = []) -> ReplayReport {
-        let c = ReplayComparer(recorded: recorded, environment: fresh.environment, build: fresh.kymo, changedInputs: changedInputs)
+        let c = ReplayComparer(recorded: recorded, environment: fresh.environment, build: fresh.kymo, changedInputs: changedInputs,
+                               seed: fresh.seed, overrides: fresh.overrides)
         for i in recorded.cells.indices where i < fresh.cells.count { c.compare(cell: i, fresh: fresh) }
         return c.finish(fresh: fresh)
     }
