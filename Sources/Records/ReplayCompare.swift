@@ -387,7 +387,11 @@ public final class ReplayComparer {
             for name in ReplayCompare.orderedUnion(r.values.map(\.name), f.values.map(\.name)) {
                 let a = r.values.first { $0.name == name }, b = f.values.first { $0.name == name }
                 if a?.sha256 != b?.sha256 || a?.type != b?.type {
-                    _ = add(.value(name: name, recordedType: a?.type, nowType: b?.type), cell: i, title: r.title, .values, numeric(i))
+                    // Format 1 digested a dataset by its printed form, which held the data file's folder.
+                    let legacy = recorded.format < 2 && a?.type == b?.type && (a?.type == "dataset" || a?.type == "record")
+                    _ = add(.value(name: name, recordedType: a?.type, nowType: b?.type), cell: i, title: r.title, .values,
+                            legacy ? .explained(by: "format 1's dataset digests (by printed path, not content), if it holds a dataset; re-record it")
+                                   : numeric(i))
                 } else {
                     same(.values)
                 }

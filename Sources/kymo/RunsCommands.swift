@@ -106,6 +106,18 @@ struct Replay: ParsableCommand {
         let replayFolder: String
         do { replayFolder = try Replayer.makeReplayFolder(runFolder: folder) } catch { throw recordFailure("replay", error) }
         console.error("confined to \(replayFolder)/\n")
+        // The inputs first, before any cell runs (hashed once: the replay reuses these hashes).
+        let hashes = FileHashCache()
+        let wd = FileManager.default.fileExists(atPath: record.notebook.workingDirectory)
+            ? record.notebook.workingDirectory : FileManager.default.currentDirectoryPath
+        let checks = Replayer.checkInputs(record, workingDirectory: wd, dataDirectories: Replayer.dataDirectories(), hashes: hashes)
+        if record.inputs == nil {
+            console.error("inputs: not recorded (a format-1 record)\n")
+        } else {
+            let found = checks.filter { if case .found = $0.state { return true } else { return false } }.count
+            console.error("inputs: \(found) of \(checks.count) found with their recorded SHA-256\n")
+            for c in checks { if case .found = c.state { continue }; console.error("  " + c.line + "\n") }
+        }
         let output: OutputSink = verbose ? console : BufferSink()
         let progress: ProgressReporter = console.isTerminal || verbose ? console : SilentProgress()
         let result: (report: ReplayReport, fresh: RecordedRunResult)
@@ -113,7 +125,7 @@ struct Replay: ParsableCommand {
             result = try Replayer.run(record, host: HostEnvironment.stamp(), text: text, registry: RecordedRunHost.registry(),
                                       figureWriter: HostEnvironment.figureWriter, output: output, progress: progress, interrupt: interrupt,
                                       onCellStart: verbose ? { console.write($0.displayTitle + "\n") } : nil,
-                                      replayFolder: replayFolder, failFast: failFast,
+                                      replayFolder: replayFolder, failFast: failFast, hashes: hashes,
                                       onDifference: { d in
                                           console.error("first difference, \(d.line)\n")
                                           console.error(failFast ? "  stopping there (--fail-fast)\n"

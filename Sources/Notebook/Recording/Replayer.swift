@@ -122,6 +122,9 @@ public enum Replayer {
         }
     }
 
+    /// The data folders inputs are looked for in (Digits' search order).
+    public static func dataDirectories() -> [String] { Digits.dataDirectories() }
+
     /// `runs/<id>/replay-<n>/`, made anew (n = 1, 2, …).
     public static func makeReplayFolder(runFolder: String) throws -> String {
         for n in 1...100_000 {
