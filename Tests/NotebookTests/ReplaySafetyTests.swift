@@ -83,6 +83,34 @@ final class ReplaySafetyTests: XCTestCase {
         XCTAssertEqual(r.status, .failed)
         let message = r.diagnostics.map(DiagnosticFormatter.render).joined()
         XCTAssertTrue(message.contains("refusing to read \(secret)"), message)
+        // A symlink inside a readable folder that points out is refused too (reads resolve links).
+        try FileManager.default.createDirectory(atPath: dir + "/data", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: dir + "/data/link.safetensors", withDestinationPath: secret)
+        let viaLink = session.evaluate(input: "let l = load_tensors(\"data/link.safetensors\")")
+        XCTAssertEqual(viaLink.status, .failed)
+        XCTAssertTrue(viaLink.diagnostics.map(DiagnosticFormatter.render).joined().contains("refusing to read"))
+        // A real file in the data folder reads.
+        try FileManager.default.copyItem(atPath: secret, toPath: dir + "/data/ok.safetensors")
+        XCTAssertEqual(session.evaluate(input: "let ok = load_tensors(\"data/ok.safetensors\")").status, .complete)
+    }
+
+    func testAREPLLoadIsRecordedAsAnInputButNotNeededToReplay() throws {
+        let nb = dir + "/loaded.kymo"
+        try "let x = 1\n".write(toFile: nb, atomically: true, encoding: .utf8)
+        let recorder = ReplRecorder(runsFolder: dir + "/runs", seed: 0, workingDirectory: dir, host: RecordFixtures.host)
+        var options = SessionOptions()
+        options.recordHooks = recorder
+        options.interactive = true
+        let session = Session(options: options)
+        try recorder.notebookLoaded(path: nb)
+        try recorder.accepted(session.evaluate(input: "let x = 1"), session: session)
+        try recorder.finish()
+        let record = try XCTUnwrap(recorder.record)
+        XCTAssertEqual(record.inputs?.map(\.kind), ["notebook"])
+        XCTAssertEqual(record.inputs?.first?.sha256, RecordHash.hex(of: "let x = 1\n"))
+        try FileManager.default.removeItem(atPath: nb)
+        let (report, _) = try Replayer.run(record, host: RecordFixtures.host)
+        XCTAssertEqual(report.verdict, .identical, report.render())
     }
 
     func testInputsAreRecordedAndAChangedOneIsNamed() throws {
