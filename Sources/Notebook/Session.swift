@@ -36,6 +36,10 @@ public struct SessionOptions {
     /// How `fig.save(path)` writes a figure (the host's renderer, Cairo in
     /// `kymo`); nil makes `.save` fail with a clear error.
     public var figureWriter: FigureWriter?
+    /// Where built-ins may read and write (`PathPolicy`); unconfined by default.
+    public var paths = PathPolicy.unconfined
+    /// Files hashed so far (shared with a replay's input check); nil: the session's own.
+    public var fileHashes: FileHashCache?
 
     public init() {}
 }
@@ -74,6 +78,12 @@ public final class Session {
     /// Where each cell run so far lies: (file, first line, line count).
     private var currentOutput = ""
     private var replInputs = 0
+    /// The files written so far (resolved notebook path → where it went,
+    /// mapped when confined), so the notebook reads back what it wrote and
+    /// such a read is not taken for an input.
+    var writtenFiles: [String: String] = [:]
+    /// Each file read is hashed once (see `CallContext.fileRead`).
+    lazy var fileHashes: FileHashCache = options.fileHashes ?? FileHashCache()
 
     public init(options: SessionOptions = SessionOptions(), registry: BuiltinRegistry = BuiltinRegistry()) {
         self.options = options

@@ -123,6 +123,20 @@ public final class RunRecorder {
         try save()
     }
 
+    /// A file the run read (`name` as the notebook gave it, `file` where it
+    /// lies, its SHA-256 and size — the caller hashes once per file and run,
+    /// `FileHashCache`): recorded at its first read.
+    public func inputRead(name: String, file: String, kind: String, cell: Int, sha256 sha: String, size: Int) throws {
+        let real = FileHashCache.realPath(file) ?? file
+        if record.inputs?.contains(where: { $0.path == real && $0.sha256 == sha && $0.kind == kind }) == true { return }
+        if record.inputs == nil {
+            record.inputs = []
+            record.format = RunRecord.currentFormat
+        }
+        record.inputs!.append(InputRecord(name: name, path: real, kind: kind, cell: cell, size: size, sha256: sha))
+        try save()
+    }
+
     /// Where a training call's checkpoint is written (`runs/<id>/checkpoints/<site>.ckpt`,
     /// the folder made on the way); nil for an in-memory record.
     public func checkpointPath(site: String) -> String? {

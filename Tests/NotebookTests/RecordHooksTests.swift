@@ -15,7 +15,7 @@ final class RecordHooksTests: XCTestCase {
         let r = BuiltinRegistry()
         r.bind("save_tensors") { args, context in
             let given = try args.string("path")
-            let path = context.resolvePath(given)
+            let path = try context.resolvePath(given, for: .write)
             guard case .record(let rec) = args["tensors"] else { throw BuiltinError("tensors must be a record") }
             let text = rec.pairs.map { "\($0.0)=\(ValueFormatter.plain($0.1))" }.joined(separator: "\n")
             try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path,

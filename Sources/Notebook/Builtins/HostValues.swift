@@ -38,7 +38,16 @@ public final class ModelValue: HostObject {
 
 public final class DatasetValue: HostObject {
     public let dataset: Dataset
-    public init(_ dataset: Dataset) { self.dataset = dataset }
+    /// File name → `name sha256:1a2b3c4d`: how the printed description names
+    /// the files it came from (never by folder, which is machine-local).
+    public let fileLabels: [(name: String, label: String)]
+    /// The SHA-256 of the file a file-backed dataset holds (its digest's content).
+    public let contentSHA256: String?
+    public init(_ dataset: Dataset, fileLabels: [(name: String, label: String)] = [], contentSHA256: String? = nil) {
+        self.dataset = dataset
+        self.fileLabels = fileLabels
+        self.contentSHA256 = contentSHA256
+    }
 
     public var kindName: String { "dataset" }
     public var propertyNames: [String] { BuiltinCatalog.hostKinds["dataset"]!.propertyNames }
@@ -67,7 +76,9 @@ public final class DatasetValue: HostObject {
     }
 
     public func describe(indent: Int) -> String {
-        "dataset of \(dataset.count) sequences \(describeShape(dataset.sequenceShape)): \(dataset.description)"
+        var text = dataset.description
+        for (name, label) in fileLabels { text = text.replacingOccurrences(of: name, with: label) }
+        return "dataset of \(dataset.count) sequences \(describeShape(dataset.sequenceShape)): \(text)"
     }
 }
 

@@ -74,7 +74,8 @@ enum ModelBuiltins {
 
     static func load(_ args: BoundArguments, _ context: CallContext) throws -> Value {
         let m = try model(args), path = try args.string("path")
-        try call { try m.load(from: context.resolvePath(path)) }
+        let file = try context.inputFile(path, kind: "weights")
+        try call { try m.load(from: file) }
         return .null
     }
 
@@ -248,7 +249,7 @@ extension CallContext {
     /// The file a built-in writes for the notebook's `path`, with its folder
     /// created if missing (as `mkdir -p`); an impossible folder is an error.
     func outputPath(_ path: String) throws -> String {
-        let file = resolvePath(path)
+        let file = try resolvePath(path, for: .write)
         let dir = (file as NSString).deletingLastPathComponent
         if !dir.isEmpty && !FileManager.default.fileExists(atPath: dir) {
             do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }

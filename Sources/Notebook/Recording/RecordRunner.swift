@@ -38,6 +38,15 @@ public struct RecordedRunOptions {
     public var registry: BuiltinRegistry?
     /// How figures are saved (the host's renderer); nil: `.save` fails.
     public var figureWriter: FigureWriter?
+    /// Where built-ins may read and write (`kymo replay` and `kymo run --confined` confine them).
+    public var paths = PathPolicy.unconfined
+    /// `kymo run --confined`: writes go inside `runs/<id>/files/` (set once the id is known).
+    public var confineWritesToRunFolder = false
+    /// Files already hashed (a replay's input check), so each is hashed once.
+    public var fileHashes: FileHashCache?
+    /// After a cell's record is written: its index and the record so far.
+    /// Returning false stops the run there (`kymo replay --fail-fast`).
+    public var onCellRecorded: ((Int, RunRecord) -> Bool)?
     /// Resume: the recorded cells that are re-executed (not re-recorded); each
     /// must reproduce its recorded output, values and metric counts.
     var verifyPrefix: [CellRecord] = []
@@ -82,7 +91,12 @@ public enum RecordRunner {
         let book = MetricBook()
         let hooks = RunHooks(recorder: recorder, book: book)
         hooks.resumePoints = o.resumePoints
-        let session = Session(options: sessionOptions(o, runID: recorder.id, hooks: hooks), registry: o.registry ?? BuiltinRegistry())
+        var options = sessionOptions(o, runID: recorder.id, hooks: hooks)
+        if o.confineWritesToRunFolder, let dir = recorder.runFolder {
+            options.paths.writeRoot = dir + "/files"
+            _ = mkdir(dir + "/files", 0o755)
+        }
+        let session = Session(options: options, registry: o.registry ?? BuiltinRegistry())
         let notebook = NotebookDocument(name: o.notebookPath, text: o.text)
         var result = RecordedRunResult(record: recorder.record, results: [], diagnostics: [], recordError: nil,
                                        runFolder: recorder.runFolder)
@@ -128,6 +142,10 @@ public enum RecordRunner {
                     o.onCellEnd?(r)
                     break
                 }
+                if let recorded = o.onCellRecorded, !recorded(cell.index, recorder.record) {
+                    o.onCellEnd?(r)
+                    break
+                }
             }
             o.onCellEnd?(r)
             if r.status == .interrupted || (r.status == .failed && o.kind != .repl) { stopped = true }
@@ -161,6 +179,8 @@ public enum RecordRunner {
         options.interrupt = o.interrupt
         options.recordHooks = hooks
         options.figureWriter = o.figureWriter
+        options.paths = o.paths
+        options.fileHashes = o.fileHashes
         return options
     }
 

@@ -63,6 +63,17 @@ public final class ReplRecorder: RunRecordHooks {
         try started().artifactWritten(path: path, file: file, cell: inputs.count)
     }
 
+    public func fileRead(name: String, file: String, kind: String, sha256: String, size: Int) throws {
+        try started().inputRead(name: name, file: file, kind: kind, cell: inputs.count, sha256: sha256, size: size)
+    }
+
+    /// `:load FILE`: the notebook file read, recorded as an input (its cells
+    /// are recorded as inputs too, so a replay does not need the file).
+    public func notebookLoaded(path: String) throws {
+        let (sha, size) = try RecordHash.file(at: path)
+        try fileRead(name: path, file: path, kind: "notebook", sha256: sha, size: size)
+    }
+
     public func beginTraining(totalSteps: Int) -> TrainingPlan {
         guard (try? started()) != nil, let hooks else {
             trainingCalls += 1
