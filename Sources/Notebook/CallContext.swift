@@ -3,6 +3,7 @@
 // the call site (for messages and for stream keys). Built-ins reach the
 // outside world only through this.
 
+import Foundation
 import TensorEngine
 
 public final class CallContext {
@@ -34,8 +35,24 @@ public final class CallContext {
     /// A path as the notebook means it: relative paths are relative to the
     /// session's working directory.
     public func resolvePath(_ path: String) -> String {
+        if let w = session.options.writeFolder, FileManager.default.fileExists(atPath: redirected(path, into: w)) {
+            return redirected(path, into: w)
+        }
+        return plainPath(path)
+    }
+
+    func plainPath(_ path: String) -> String {
         guard !path.hasPrefix("/"), let base = session.options.workingDirectory, !base.isEmpty else { return path }
         return base.hasSuffix("/") ? base + path : base + "/" + path
+    }
+
+    /// Where a file the notebook writes at `path` goes (`SessionOptions.writeFolder`).
+    func writePath(_ path: String) -> String {
+        session.options.writeFolder.map { redirected(path, into: $0) } ?? plainPath(path)
+    }
+
+    func redirected(_ path: String, into folder: String) -> String {
+        folder + "/" + plainPath(path).split(separator: "/").joined(separator: "/")
     }
 
     /// The largest tensor (in elements) a built-in may create in this session.

@@ -11,6 +11,7 @@
 import Foundation
 import Records
 import TensorEngine
+import Models
 
 public struct SessionOptions {
     /// `--seed`: the root seed until a `seed(n)` call changes it.
@@ -36,6 +37,13 @@ public struct SessionOptions {
     /// How `fig.save(path)` writes a figure (the host's renderer, Cairo in
     /// `kymo`); nil makes `.save` fail with a clear error.
     public var figureWriter: FigureWriter?
+    /// The processes running this notebook together (an MPI job): `train`
+    /// splits each batch over them, `evaluate` and validation their sequences.
+    public var processGroup: ProcessGroup = SingleProcess()
+    /// Files built-ins write go under this folder instead of where the notebook
+    /// says (the non-zero ranks of an MPI job, whose writes rank 0 makes);
+    /// reads look there first. nil: write where the notebook says.
+    public var writeFolder: String?
 
     public init() {}
 }

@@ -183,7 +183,7 @@ struct Resume: ParsableCommand {
         Engine.configure(threads: threads)
         let folder: String
         do { folder = try runs.load(self.reference).folder } catch { throw recordFailure("resume", error) }
-        let console = Console()
+        let console = Console(silent: !MPIJob.isLeader)
         let interrupt = InterruptFlag()
         Interrupts.install(interrupt)
         let result: RecordedRunResult
@@ -191,7 +191,8 @@ struct Resume: ParsableCommand {
             result = try Replayer.resume(folder: folder, host: HostEnvironment.stamp(), registry: RecordedRunHost.registry(),
                                          figureWriter: HostEnvironment.figureWriter, output: console, progress: console, interrupt: interrupt,
                                          onCellStart: { console.write($0.displayTitle + "\n") },
-                                         onCellEnd: { r in for d in r.diagnostics { console.error(DiagnosticFormatter.render(d)) } })
+                                         onCellEnd: { r in for d in r.diagnostics { console.error(DiagnosticFormatter.render(d)) } },
+                                         configure: { MPIJob.configure(&$0, sharesRunID: false) })
         } catch {
             throw recordFailure("resume", error)
         }
@@ -224,6 +225,7 @@ enum RecordedRunHost {
         o.onCellEnd = { r in for d in r.diagnostics { console.error(DiagnosticFormatter.render(d)) } }
         o.registry = registry()
         o.figureWriter = HostEnvironment.figureWriter
+        MPIJob.configure(&o, sharesRunID: true)
         let result: RecordedRunResult
         do { result = try RecordRunner.run(o) } catch { throw recordFailure("run", error) }
         if !result.diagnostics.isEmpty {
