@@ -66,16 +66,15 @@ extension Model {
             // Only rank 0 shows progress: its share, scaled to the whole.
             progress?(group.size == 1 ? idx.last! + 1 : min(total, (k - group.leaves(of: chunks).lowerBound + 1) * batchSize * group.size), total)
         }
-        if group.size > 1 {
-            let per = c.framesOut * 4
-            let local = frames.flatMap { seq in seq.flatMap { [$0.mse, $0.mae, $0.ssim, $0.psnr] } }
-            let counts = (0..<group.size).map { r in sequences(LeafPartition.range(count: chunks, rank: r, size: group.size)) * per }
-            let all = try group.allGather(doubles: local, counts: counts)
-            frames = (0..<total).map { i in
-                (0..<c.framesOut).map { t in
-                    let o = i * per + t * 4
-                    return FrameMetrics(mse: all[o], mae: all[o + 1], ssim: all[o + 2], psnr: all[o + 3])
-                }
+        // One process goes through the same gather (an identity), so both paths build the report alike.
+        let per = c.framesOut * 4
+        let local = frames.flatMap { seq in seq.flatMap { [$0.mse, $0.mae, $0.ssim, $0.psnr] } }
+        let counts = (0..<group.size).map { r in sequences(LeafPartition.range(count: chunks, rank: r, size: group.size)) * per }
+        let all = try group.allGather(doubles: local, counts: counts)
+        frames = (0..<total).map { i in
+            (0..<c.framesOut).map { t in
+                let o = i * per + t * 4
+                return FrameMetrics(mse: all[o], mae: all[o + 1], ssim: all[o + 2], psnr: all[o + 3])
             }
         }
         return MetricReport(frames)

@@ -35,14 +35,12 @@ public final class SingleProcess: ProcessGroup {
 extension ProcessGroup {
     /// Every rank's floats concatenated in rank order, bit for bit.
     public func allGather(floats local: [Float], counts: [Int]) throws -> [Float] {
-        if size == 1 { return local }
         let bytes = try allGather(bytes: local.withUnsafeBytes { [UInt8]($0) }, counts: counts.map { $0 * 4 })
         return bytes.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
     }
 
     /// Every rank's doubles concatenated in rank order, bit for bit.
     public func allGather(doubles local: [Double], counts: [Int]) throws -> [Double] {
-        if size == 1 { return local }
         let bytes = try allGather(bytes: local.withUnsafeBytes { [UInt8]($0) }, counts: counts.map { $0 * 8 })
         return bytes.withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }
     }

@@ -192,6 +192,7 @@ struct Resume: ParsableCommand {
                                          figureWriter: HostEnvironment.figureWriter, output: console, progress: console, interrupt: interrupt,
                                          onCellStart: { console.write($0.displayTitle + "\n") },
                                          onCellEnd: { r in for d in r.diagnostics { console.error(DiagnosticFormatter.render(d)) } },
+                                         follower: !MPIJob.isLeader,
                                          configure: { MPIJob.configure(&$0, sharesRunID: false) })
         } catch {
             throw recordFailure("resume", error)

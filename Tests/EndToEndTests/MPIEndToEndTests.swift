@@ -137,7 +137,12 @@ final class MPIEndToEndTests: XCTestCase {
         let err = String(decoding: (job.process.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         XCTAssertNotEqual(job.process.terminationStatus, 0)
         XCTAssertTrue(err.contains("rank 1"), err)
-        let rec = try newestRun("runs")
+        // Rank 0 may still be exiting when mpirun returns: its record turns `interrupted` once it is gone.
+        var rec = try newestRun("runs")
+        for _ in 0..<20 where rec.status == .running {
+            Thread.sleep(forTimeInterval: 0.25)
+            rec = try newestRun("runs")
+        }
         XCTAssertEqual(rec.status, .interrupted)
         // Resume in one process: ends complete, with the metrics of an uninterrupted run.
         let resumed = try launch(binary, ["resume", rec.id, "--runs", "runs"])
