@@ -127,7 +127,7 @@ public enum Replayer {
         // Every training call continues from its checkpoint: those of finished
         // cells restore at their last step, the interrupted one continues.
         for var c in record.checkpoints {
-            if !c.path.hasPrefix("/") { c.path = folder + "/" + c.path }
+            if !c.path.hasPrefix("/") { c.path = URL(fileURLWithPath: folder).absoluteURL.path + "/" + c.path }
             o.resumePoints[c.site] = c
         }
         o.registry = registry
