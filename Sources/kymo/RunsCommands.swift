@@ -89,7 +89,7 @@ struct Replay: ParsableCommand {
                 throw recordFailure("replay", RecordError.unreadable(path: notebook, detail: "\(error.localizedDescription)"))
             }
         }
-        let console = Console()
+        let console = Console(silent: !MPIJob.isLeader)
         let interrupt = InterruptFlag()
         Interrupts.install(interrupt)
         console.error("replaying \(record.id) (\(record.notebook.path), \(record.cells.count) cell\(record.cells.count == 1 ? "" : "s") recorded, \(Engine.threads) thread\(Engine.threads == 1 ? "" : "s"))\n")
@@ -99,7 +99,8 @@ struct Replay: ParsableCommand {
         do {
             report = try Replayer.run(record, host: HostEnvironment.stamp(), text: text, registry: RecordedRunHost.registry(),
                                       figureWriter: HostEnvironment.figureWriter, output: output, progress: progress, interrupt: interrupt,
-                                      onCellStart: verbose ? { console.write($0.displayTitle + "\n") } : nil).report
+                                      onCellStart: verbose ? { console.write($0.displayTitle + "\n") } : nil,
+                                      configure: { MPIJob.configure(&$0, sharesRunID: false) }).report
         } catch {
             throw recordFailure("replay", error)
         }

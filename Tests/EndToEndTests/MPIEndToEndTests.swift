@@ -1,7 +1,8 @@
 // End to end under Open MPI (`mpirun --allow-run-as-root --oversubscribe`):
 // a tiny training notebook run plainly and as 1, 2 and 3 processes writes
 // byte-identical weights and identical metric bits (loss, validation and
-// evaluate); the 3-process record replays `identical` in one process; a
+// evaluate); the 3-process record replays `identical` in one process and in
+// two; a
 // `kill -9` of one rank stops the job within seconds with the rank named and
 // leaves rank 0's record valid and `interrupted`, and `kymo resume` in one
 // process completes it to the metrics of an uninterrupted run.
@@ -108,6 +109,10 @@ final class MPIEndToEndTests: XCTestCase {
                 let replay = try launch(binary, ["replay", dir + "/runs-3/" + rec.id, "--threads", "2"])
                 XCTAssertEqual(replay.status, 0, replay.out + replay.err)
                 XCTAssertEqual(replay.out.split(separator: "\n").first, "identical", replay.out)
+                // And as 2 processes: rank 0 alone prints the report.
+                let replay2 = try mpi(2, ["replay", dir + "/runs-3/" + rec.id, "--threads", "1"])
+                XCTAssertEqual(replay2.status, 0, replay2.out + replay2.err)
+                XCTAssertEqual(replay2.out.components(separatedBy: "identical").count - 1, 1, replay2.out)
             }
         }
     }

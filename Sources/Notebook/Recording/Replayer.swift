@@ -18,7 +18,8 @@ public enum Replayer {
                            figureWriter: FigureWriter? = nil,
                            output: OutputSink = BufferSink(), progress: ProgressReporter = SilentProgress(),
                            interrupt: InterruptFlag = InterruptFlag(),
-                           onCellStart: ((Cell) -> Void)? = nil) throws -> (report: ReplayReport, fresh: RecordedRunResult) {
+                           onCellStart: ((Cell) -> Void)? = nil,
+                           configure: ((inout RecordedRunOptions) -> Void)? = nil) throws -> (report: ReplayReport, fresh: RecordedRunResult) {
         guard RecordHash.hex(of: record.notebook.text) == record.notebook.sha256 else {
             throw RecordError.cannotContinue(id: record.id, detail: "the recorded notebook text does not match its SHA-256")
         }
@@ -39,6 +40,7 @@ public enum Replayer {
             let trailing = record.metrics.contains { $0.values.count > (counted[$0.name] ?? 0) }
             o.maxCells = record.cells.count + (trailing ? 1 : 0)
         }
+        configure?(&o)
         let fresh = try RecordRunner.run(o)
         var report = ReplayCompare.compare(recorded: record, fresh: fresh.record)
         if text != nil && text != record.notebook.text {
