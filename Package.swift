@@ -27,6 +27,7 @@ let package = Package(
         .systemLibrary(name: "CCairo", path: "Sources/CCairo", pkgConfig: "cairo"),
         .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib"),
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "mpi"),
 
         // Tensors, primitive ops with their backward, autodiff, optimizers, RNG, safetensors.
         .target(name: "TensorEngine", dependencies: ["COpenBLAS"], swiftSettings: fast),
@@ -34,6 +35,9 @@ let package = Package(
         .target(name: "Models", dependencies: ["TensorEngine"], swiftSettings: fast),
         // MNIST IDX / NPY readers, the Moving MNIST generator, batching.
         .target(name: "Datasets", dependencies: ["TensorEngine", "CZlib"], swiftSettings: fast),
+        // MPI for data-parallel runs: init only under mpirun/srun, rank and size,
+        // byte-exact all-gather and broadcast, barrier, abort. No float reductions.
+        .target(name: "Distributed", dependencies: ["CMPI"]),
         // Figure model drawing into a Renderer; plain arrays in, never a Tensor.
         .target(name: "Figures"),
         // The Cairo renderer: SVG, PDF, PNG with pinned metadata.
@@ -50,7 +54,7 @@ let package = Package(
         ]),
         // CLI, REPL, progress display; gathers the build stamp and environment.
         .executableTarget(name: "kymo", dependencies: [
-            "Notebook", "Records", "TensorEngine", "Models", "Figures", "FiguresCairo", "CReadline",
+            "Notebook", "Records", "TensorEngine", "Models", "Figures", "FiguresCairo", "CReadline", "Distributed",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: fast),
 

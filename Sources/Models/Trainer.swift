@@ -144,6 +144,8 @@ public final class Trainer {
     public internal(set) var earlyStop: EarlyStopState? = nil
     /// The cancellation check of the running `run` (also consulted inside forward passes).
     var interruptCheck: (() -> Bool)? = nil
+    /// The processes sharing each step's batch (the host's MPI job, or this process alone).
+    public var group: ProcessGroup = SingleProcess()
 
     public init(model: Model, train: BatchSource, validation: BatchSource? = nil, options: TrainingOptions) throws {
         func bad(_ s: String) -> ModelError { .invalidOption(op: "train", detail: s) }
@@ -229,31 +231,23 @@ public final class Trainer {
     @discardableResult
     public func trainStep() throws -> Float? {
         let s = step
-        let batch = try train.load(batchIndices(step: s))
-        let (input, target, mask) = try example(step: s, batch: batch)
         optimizer.zeroGrad()
-        model.interruptCheck = interruptCheck
-        defer { model.interruptCheck = nil }
-        let output: Tensor
-        do {
-            output = try model.forward(input, sampling: mask)
-        } catch is ModelInterrupted {
+        // Forward and backward per leaf (one sample) on this process's share of
+        // the batch, gradients summed in leaf order on every rank (Trainer+Leaves.swift).
+        let loss: Float
+        switch try leafStep(step: s) {
+        case .interrupted:
             stop(.interrupted, "training interrupted during step \(s + 1) of \(options.steps); the model keeps the weights of step \(s)")
             return nil
-        }
-        let lossT = try model.loss(output, target.contiguous(), kind: options.loss, reduction: options.reduction)
-        let loss = try lossT.item()
-        guard loss.isFinite else {
-            stop(.diverged, "training stopped at step \(s + 1): the loss is \(loss); the model keeps the weights of step \(s)")
+        case .nonFiniteLoss(let l):
+            stop(.diverged, "training stopped at step \(s + 1): the loss is \(l); the model keeps the weights of step \(s)")
             return nil
-        }
-        try lossT.backward()
-        for (name, p) in model.namedParameters {
-            if let g = p.grad, !allFinite(g) {
-                optimizer.zeroGrad()
-                stop(.diverged, "training stopped at step \(s + 1): the gradient of \(name) is not finite; the model keeps the weights of step \(s)")
-                return nil
-            }
+        case .nonFiniteGradient(let name):
+            optimizer.zeroGrad()
+            stop(.diverged, "training stopped at step \(s + 1): the gradient of \(name) is not finite; the model keeps the weights of step \(s)")
+            return nil
+        case .loss(let l):
+            loss = l
         }
         let (norm, lr) = try Trainer.update(optimizer, step: s, plan: schedulePlan, clipNorm: options.clipNorm)
         optimizer.zeroGrad()
@@ -290,35 +284,10 @@ public final class Trainer {
     /// The validation loss over the first `validationLimit` validation
     /// sequences: the training loss applied to all of them at once, with mean
     /// reduction the mean over every element, with sum reduction the sum per
-    /// sequence. Predictor: no sampling; seq2seq: the first window.
+    /// sequence. Predictor: no sampling; seq2seq: the first window. Computed
+    /// in chunks of `batch` sequences spread over the group, added in chunk order.
     public func validate() throws -> Float {
-        guard let v = validation else { throw ModelError.invalidOption(op: "validate", detail: "no validation set") }
-        let c = model.config
-        let total = min(options.validationLimit ?? v.count, v.count)
-        var sum = 0.0, elements = 0
-        try withNoGrad {
-            var start = 0
-            while start < total {
-                let idx = Array(start..<min(start + options.batchSize, total))
-                let batch = try v.load(idx)
-                let input: Tensor, target: Tensor
-                switch c.mode {
-                case .predictor:
-                    try model.checkFrames(batch, op: "validate", minFrames: c.framesIn + c.framesOut)
-                    input = batch
-                    target = try batch.slice(axis: 1, start: c.framesIn, length: c.framesOut)
-                case .seq2seq:
-                    try model.checkFrames(batch, op: "validate", minFrames: c.framesIn + 1)
-                    input = try batch.slice(axis: 1, start: 0, length: c.framesIn)
-                    target = try batch.slice(axis: 1, start: c.framesIn, length: 1)
-                }
-                let out = try model.forward(input)
-                sum += Double(try model.loss(out, target.contiguous(), kind: options.loss, reduction: .sum).item())
-                elements += out.count
-                start += idx.count
-            }
-        }
-        return Float(options.reduction == .mean ? sum / Double(max(elements, 1)) : sum / Double(max(total, 1)))
+        try validateInChunks()   // Trainer+Leaves.swift: chunks of `batch` sequences, spread over the group
     }
 
     /// Runs until `options.steps` steps are done, training stops on a non-finite
@@ -334,7 +303,7 @@ public final class Trainer {
         interruptCheck = shouldStop
         defer { interruptCheck = nil }
         while step < options.steps && earlyStop?.stopped != true {
-            if shouldStop?() == true {
+            if try group.any(shouldStop?() == true) {   // every rank stops at the same step
                 stop(.interrupted, "training interrupted after step \(step) of \(options.steps)")
                 break
             }

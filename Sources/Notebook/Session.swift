@@ -11,6 +11,7 @@
 import Foundation
 import Records
 import TensorEngine
+import Models
 
 public struct SessionOptions {
     /// `--seed`: the root seed until a `seed(n)` call changes it.
@@ -40,6 +41,9 @@ public struct SessionOptions {
     public var paths = PathPolicy.unconfined
     /// Files hashed so far (shared with a replay's input check); nil: the session's own.
     public var fileHashes: FileHashCache?
+    /// The processes running this notebook together (an MPI job): `train`
+    /// splits each batch over them, `evaluate` and validation their sequences.
+    public var processGroup: ProcessGroup = SingleProcess()
 
     public init() {}
 }

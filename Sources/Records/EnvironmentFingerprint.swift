@@ -25,17 +25,20 @@ public struct EnvironmentFingerprint: Codable, Equatable, Sendable {
     public var blasKernel: String
     /// `OPENBLAS_CORETYPE` when set (it forces the kernel).
     public var blasCoreType: String?
-    /// Worker threads of the engine.
+    /// Worker threads of the engine (in each process).
     public var threads: Int
+    /// Processes of an MPI job (`mpirun -np N`); nil in records made before
+    /// Kymo could run on several (read as 1). Never numerics: results do not depend on it.
+    public var processes: Int?
     public var swiftVersion: String
 
     public init(os: String, kernel: String, cpuModel: String, cpuFlags: [String], cpuCount: Int,
                 blasLibrary: String, blasVersion: String, blasConfig: String, blasKernel: String,
-                blasCoreType: String?, threads: Int, swiftVersion: String) {
+                blasCoreType: String?, threads: Int, processes: Int? = nil, swiftVersion: String) {
         self.os = os; self.kernel = kernel; self.cpuModel = cpuModel; self.cpuFlags = cpuFlags
         self.cpuCount = cpuCount; self.blasLibrary = blasLibrary; self.blasVersion = blasVersion
         self.blasConfig = blasConfig; self.blasKernel = blasKernel; self.blasCoreType = blasCoreType
-        self.threads = threads; self.swiftVersion = swiftVersion
+        self.threads = threads; self.processes = processes; self.swiftVersion = swiftVersion
     }
 
     /// Flags that decide which kernels run or how floats round.
@@ -67,6 +70,7 @@ public struct EnvironmentFingerprint: Codable, Equatable, Sendable {
         cmp("blas kernel", blasKernel, other.blasKernel)
         cmp("OPENBLAS_CORETYPE", blasCoreType ?? "(unset)", other.blasCoreType ?? "(unset)")
         cmp("threads", "\(threads)", "\(other.threads)")
+        cmp("processes", "\(processes ?? 1)", "\(other.processes ?? 1)")
         cmp("swift", swiftVersion, other.swiftVersion)
         return out
     }

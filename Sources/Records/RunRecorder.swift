@@ -64,6 +64,15 @@ public final class RunRecorder {
         try save()
     }
 
+    /// Follows an existing record in memory (a non-zero rank of an MPI job
+    /// resuming it: rank 0 keeps the stored one).
+    public init(following existing: RunRecord) {
+        record = existing
+        store = nil
+        record.status = .running
+        record.endedAt = nil
+    }
+
     public func save() throws {
         guard let store else { return }
         try store.write(&record)

@@ -10,7 +10,7 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Performance tables: Kymo beside PyTorch (when importable) on the same shapes and threads.")
 
-    @Argument(help: "What to measure: engine or models.")
+    @Argument(help: "What to measure: engine, models or scaling (processes × threads under mpirun).")
     var suite: String = "engine"
 
     @Option(help: "Worker threads (results never depend on it).")
@@ -24,11 +24,12 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         Engine.configure(threads: threads)
+        if suite == "scaling" { return try runScaling() }   // BenchScaling.swift (it prints its own header)
         print("kymo bench \(suite): \(Engine.threads) thread(s), OpenBLAS core \(Engine.blasCore), \(ProcessInfo.processInfo.activeProcessorCount) cores")
         switch suite {
         case "engine": try runEngine()
         case "models": try runModels()
-        default: throw ValidationError("unknown benchmark suite '\(suite)' (choose engine or models)")
+        default: throw ValidationError("unknown benchmark suite '\(suite)' (choose engine, models or scaling)")
         }
     }
 

@@ -11,17 +11,23 @@ final class Console: OutputSink, ProgressReporter {
     private var liveLine = false
     private var started: [String: (time: Double, lastPrinted: Int)] = [:]
 
-    init(isTerminal: Bool = isatty(STDOUT_FILENO) != 0) {
-        self.isTerminal = isTerminal
+    /// A non-zero rank of an MPI job: prints nothing (rank 0 prints for the job).
+    let silent: Bool
+
+    init(isTerminal: Bool = isatty(STDOUT_FILENO) != 0, silent: Bool = false) {
+        self.isTerminal = isTerminal && !silent
+        self.silent = silent
     }
 
     func write(_ text: String) {
+        if silent { return }
         clearLiveLine()
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 
     /// Diagnostics and notices go to standard error.
     func error(_ text: String) {
+        if silent { return }
         clearLiveLine()
         FileHandle.standardError.write(Data(text.utf8))
     }

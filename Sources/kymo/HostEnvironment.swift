@@ -50,7 +50,7 @@ enum HostEnvironment {
             blasLibrary: config.hasPrefix("OpenBLAS") ? "OpenBLAS" : (config.split(separator: " ").first.map(String.init) ?? "unknown"),
             blasVersion: blasVersion(config), blasConfig: config, blasKernel: Engine.blasCore,
             blasCoreType: ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"],
-            threads: Engine.threads, swiftVersion: swiftVersion)
+            threads: Engine.threads, processes: MPIJob.processes, swiftVersion: swiftVersion)
     }
 
     static func osName() -> String {

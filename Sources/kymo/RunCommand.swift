@@ -29,10 +29,19 @@ struct Run: ParsableCommand {
 
     @Flag(help: "Confine the notebook: it writes only inside runs/<id>/files/ and reads only the data folder and its own folder (for a notebook you did not write).")
     var confined = false
+    @Option(help: ArgumentHelp("Run as N cooperating processes under mpirun (results never depend on it).", valueName: "n"))
+    var procs: Int?
 
     func run() throws {
+        if let procs, MPIJob.current == nil {
+            guard procs >= 1 else { throw ValidationError("--procs must be at least 1") }
+            var args = Array(CommandLine.arguments.dropFirst())
+            if let i = args.firstIndex(of: "--procs") { args.removeSubrange(i...min(i + 1, args.count - 1)) }
+            args.removeAll { $0.hasPrefix("--procs=") }
+            MPIJob.relaunch(procs: procs, arguments: args)
+        }
         Engine.configure(threads: threads)
-        let console = Console()
+        let console = Console(silent: !MPIJob.isLeader)
         guard let text = try? String(contentsOfFile: notebook, encoding: .utf8) else {
             console.error("kymo run: cannot read '\(notebook)'\n")
             throw ExitCode(2)

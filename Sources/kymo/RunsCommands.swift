@@ -98,7 +98,7 @@ struct Replay: ParsableCommand {
                 throw recordFailure("replay", RecordError.unreadable(path: notebook, detail: "\(error.localizedDescription)"))
             }
         }
-        let console = Console()
+        let console = Console(silent: !MPIJob.isLeader)
         let interrupt = InterruptFlag()
         Interrupts.install(interrupt)
         console.error("replaying \(record.id) (\(record.notebook.path), \(record.cells.count) cell\(record.cells.count == 1 ? "" : "s") recorded, \(Engine.threads) thread\(Engine.threads == 1 ? "" : "s"))\n")
@@ -130,7 +130,8 @@ struct Replay: ParsableCommand {
                                           console.error("first difference, \(d.line)\n")
                                           console.error(failFast ? "  stopping there (--fail-fast)\n"
                                                                  : "  comparison goes on (--fail-fast stops at the first difference)\n")
-                                      })
+                                      },
+                                      configure: { MPIJob.configure(&$0, sharesRunID: false) })
         } catch {
             throw recordFailure("replay", error)
         }
@@ -249,7 +250,7 @@ struct Resume: ParsableCommand {
         Engine.configure(threads: threads)
         let folder: String
         do { folder = try runs.load(self.reference).folder } catch { throw recordFailure("resume", error) }
-        let console = Console()
+        let console = Console(silent: !MPIJob.isLeader)
         let interrupt = InterruptFlag()
         Interrupts.install(interrupt)
         let result: RecordedRunResult
@@ -257,7 +258,9 @@ struct Resume: ParsableCommand {
             result = try Replayer.resume(folder: folder, host: HostEnvironment.stamp(), registry: RecordedRunHost.registry(),
                                          figureWriter: HostEnvironment.figureWriter, output: console, progress: console, interrupt: interrupt,
                                          onCellStart: { console.write($0.displayTitle + "\n") },
-                                         onCellEnd: { r in for d in r.diagnostics { console.error(DiagnosticFormatter.render(d)) } })
+                                         onCellEnd: { r in for d in r.diagnostics { console.error(DiagnosticFormatter.render(d)) } },
+                                         follower: !MPIJob.isLeader,
+                                         configure: { MPIJob.configure(&$0, sharesRunID: false) })
         } catch {
             throw recordFailure("resume", error)
         }
@@ -297,6 +300,7 @@ enum RecordedRunHost {
         o.onCellEnd = { r in for d in r.diagnostics { console.error(DiagnosticFormatter.render(d)) } }
         o.registry = registry()
         o.figureWriter = HostEnvironment.figureWriter
+        MPIJob.configure(&o, sharesRunID: true)
         let result: RecordedRunResult
         do { result = try RecordRunner.run(o) } catch { throw recordFailure("run", error) }
         if !result.diagnostics.isEmpty {

@@ -118,7 +118,7 @@ final class TrainerTests: XCTestCase {
         var afterStep2: [Tensor] = []
         let source = BatchSource(count: 4) { idx in
             loads += 1
-            if loads == 3 {                            // step 3's batch holds a NaN pixel
+            if loads == 5 {                            // step 3's first sample (one load per sample) holds a NaN pixel
                 afterStep2 = model.parameters.map { $0.detached() }
                 let bad = try BatchSource(sequences: clean).load(idx).detached()
                 bad.data[7] = .nan
@@ -142,7 +142,8 @@ final class TrainerTests: XCTestCase {
         let h = try trainer.run(shouldStop: {
             calls += 1
             if trainer.step == 2 && weightsAfter2.isEmpty { weightsAfter2 = model.parameters.map { $0.detached() } }
-            return trainer.step == 2 && calls > 2 * (1 + cfg.steps) + 3    // inside step 3's forward pass
+            // One check per step, then one per recurrent step of each sample's forward pass (batch 2).
+            return trainer.step == 2 && calls > 2 * (1 + 2 * cfg.steps) + 3    // inside step 3's forward passes
         })
         XCTAssertEqual(h.status, .interrupted)
         XCTAssertEqual(trainer.step, 2)

@@ -124,10 +124,11 @@ enum ModelBuiltins {
             try RecordedTraining.train(
                 hooks: context.recordHooks, options: options,
                 make: { opts, checkpoint in
-                    if let checkpoint {
-                        return try Trainer.resume(model: m, train: trainSource, validation: validationSource, options: opts, checkpoint: checkpoint)
-                    }
-                    return try Trainer(model: m, train: trainSource, validation: validationSource, options: opts)
+                    let trainer = try checkpoint.map {
+                        try Trainer.resume(model: m, train: trainSource, validation: validationSource, options: opts, checkpoint: $0)
+                    } ?? Trainer(model: m, train: trainSource, validation: validationSource, options: opts)
+                    trainer.group = context.session.options.processGroup
+                    return trainer
                 },
                 progress: { p in
                     var detail = String(format: "loss %.5f", Double(p.loss))
@@ -210,7 +211,7 @@ enum ModelBuiltins {
         let progress = context.progress("evaluate \(m.family.displayName)", total: data.dataset.count)
         let report = try call {
             try withNoGrad {
-                try m.evaluate(data.source, progress: { done, _ in progress.advance(to: done) }, shouldStop: { context.isInterrupted })
+                try m.evaluate(data.source, group: context.session.options.processGroup, progress: { done, _ in progress.advance(to: done) }, shouldStop: { context.isInterrupted })
             }
         }
         progress.end()

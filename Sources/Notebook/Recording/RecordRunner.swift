@@ -9,6 +9,7 @@
 
 import Foundation
 import Records
+import Models
 
 public struct RecordedRunOptions {
     /// The notebook as named on the command line (`repl` for a REPL record).
@@ -47,6 +48,18 @@ public struct RecordedRunOptions {
     /// After a cell's record is written: its index and the record so far.
     /// Returning false stops the run there (`kymo replay --fail-fast`).
     public var onCellRecorded: ((Int, RunRecord) -> Bool)?
+    /// The processes running this notebook together (an MPI job) and where the
+    /// non-zero ranks' files go (`SessionOptions.processGroup`, `.writeFolder`).
+    public var processGroup: ProcessGroup = SingleProcess()
+    public var writeFolder: String?
+    /// An MPI job: called once the record exists with its id (rank 0) or with
+    /// nil before it is made (the other ranks, which keep no stored record);
+    /// returns rank 0's id, so `run_id()` is the same on every rank.
+    public var shareRunID: ((String?) throws -> String)?
+    /// An MPI job: called on every rank after each cell with a digest of what
+    /// the cell printed, bound and logged; throws when the ranks disagree
+    /// (the run then fails instead of hanging in the next collective).
+    public var crossCheck: ((_ cell: Int, _ digest: String) throws -> Void)?
     /// Resume: the recorded cells that are re-executed (not re-recorded); each
     /// must reproduce its recorded output, values and metric counts.
     var verifyPrefix: [CellRecord] = []
@@ -78,10 +91,13 @@ public enum RecordRunner {
     /// Creates the record (throws `RecordError` before anything runs when the
     /// runs folder cannot take it), then runs and records every cell.
     public static func run(_ o: RecordedRunOptions) throws -> RecordedRunResult {
+        var o = o
+        if let share = o.shareRunID, o.runsFolder == nil { o.runID = try share(nil) }
         let recorder = try RunRecorder(
             notebook: NotebookSource(path: o.notebookPath, workingDirectory: o.workingDirectory, text: o.text),
             kind: o.kind, seed: o.seed, overrides: o.overrides, store: o.runsFolder.map(RunStore.init), id: o.runID, host: o.host,
             randomScheme: RandomKeys.scheme)
+        if let share = o.shareRunID, o.runsFolder != nil { _ = try share(recorder.id) }
         return run(o, recorder: recorder, startAt: 0)
     }
 
@@ -148,6 +164,16 @@ public enum RecordRunner {
                 }
             }
             o.onCellEnd?(r)
+            if let check = o.crossCheck, !stopped {
+                let counts = book.series.map { "\($0.name):\($0.steps.count)" }.joined(separator: ",")
+                let digest = [r.status.rawValue, ValueDigest.combined(values), r.output, counts].joined(separator: "\u{1f}")
+                do { try check(cell.index, digest) } catch {
+                    result.recordError = .cannotContinue(id: recorder.id, detail: "\(error)")
+                    _ = attempt { try recorder.finish(.failed, errors: ["\(error)"]) }
+                    result.record = recorder.record
+                    return result
+                }
+            }
             if r.status == .interrupted || (r.status == .failed && o.kind != .repl) { stopped = true }
         }
         // 3. Finish the record with the run's status.
@@ -181,6 +207,10 @@ public enum RecordRunner {
         options.figureWriter = o.figureWriter
         options.paths = o.paths
         options.fileHashes = o.fileHashes
+        options.processGroup = o.processGroup
+        // The non-zero ranks of an MPI job write under their scratch folder
+        // (rank 0 makes the real files); reads of those files follow them there.
+        if let scratch = o.writeFolder { options.paths.writeRoot = scratch }
         return options
     }
 

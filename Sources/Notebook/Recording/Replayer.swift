@@ -29,7 +29,8 @@ public enum Replayer {
                            replayFolder: String? = nil, failFast: Bool = false,
                            dataDirectories: [String] = Digits.dataDirectories(),
                            hashes: FileHashCache = FileHashCache(),
-                           onDifference: ((FoundDifference) -> Void)? = nil) throws -> (report: ReplayReport, fresh: RecordedRunResult) {
+                           onDifference: ((FoundDifference) -> Void)? = nil,
+                           configure: ((inout RecordedRunOptions) -> Void)? = nil) throws -> (report: ReplayReport, fresh: RecordedRunResult) {
         guard RecordHash.hex(of: record.notebook.text) == record.notebook.sha256 else {
             throw RecordError.cannotContinue(id: record.id, detail: "the recorded notebook text does not match its SHA-256")
         }
@@ -85,6 +86,7 @@ public enum Replayer {
             if failFast && i + 1 < record.cells.count { stoppedEarly = true; return false }
             return true
         }
+        configure?(&o)
         let fresh = try RecordRunner.run(o)
         var report = comparer.finish(fresh: fresh.record, stoppedEarly: stoppedEarly)
         for c in changed { report.notes.insert("input changed before the replay: " + c.line, at: 0) }
@@ -197,6 +199,7 @@ public enum Replayer {
     public static func resume(folder: String, host: HostStamp, registry: BuiltinRegistry? = nil, figureWriter: FigureWriter? = nil, output: OutputSink = BufferSink(), progress: ProgressReporter = SilentProgress(),
                               interrupt: InterruptFlag = InterruptFlag(), onCellStart: ((Cell) -> Void)? = nil,
                               onCellEnd: ((CellResult) -> Void)? = nil,
+                              follower: Bool = false,
                               configure: ((inout RecordedRunOptions) -> Void)? = nil) throws -> RecordedRunResult {
         let path = folder + "/record.json"
         let record = try RunStore.read(recordAt: path)
@@ -222,7 +225,9 @@ public enum Replayer {
         // Keep the leading cells that finished; everything after them is redone.
         let kept = record.cells.prefix { $0.status == .complete }.count
         let store = RunStore(folder: URL(fileURLWithPath: folder).deletingLastPathComponent().path)
-        let recorder = try RunRecorder(continuing: record, store: store)
+        // A follower (a non-zero rank of an MPI job) re-executes the same cells
+        // from the same checkpoints but keeps its record in memory: rank 0 writes.
+        let recorder = follower ? RunRecorder(following: record) : try RunRecorder(continuing: record, store: store)
         let counts = kept > 0 ? Dictionary(record.cells[kept - 1].metricCounts.map { ($0.name, $0.count) }, uniquingKeysWith: { $1 }) : [:]
         var o = options(for: record, host: host)
         o.beforeRecording = { try recorder.amend { r in
@@ -238,7 +243,7 @@ public enum Replayer {
             let step = r.checkpoints.filter { $0.cell == kept }.map(\.step).max()
             r.resumes.append(ResumeStamp(at: RecordTime.string(Date()), cell: kept, step: step, environment: now))
         } }
-        o.runsFolder = store.folder
+        o.runsFolder = follower ? nil : store.folder
         o.output = output
         o.progress = progress
         o.interrupt = interrupt
@@ -247,7 +252,10 @@ public enum Replayer {
         o.verifyPrefix = Array(record.cells.prefix(kept))
         // Every training call continues from its checkpoint: those of finished
         // cells restore at their last step, the interrupted one continues.
-        for c in record.checkpoints { o.resumePoints[c.site] = c }
+        for var c in record.checkpoints {
+            if !c.path.hasPrefix("/") { c.path = URL(fileURLWithPath: folder).absoluteURL.path + "/" + c.path }
+            o.resumePoints[c.site] = c
+        }
         o.registry = registry
         o.figureWriter = figureWriter
         configure?(&o)

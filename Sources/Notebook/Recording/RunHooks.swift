@@ -100,8 +100,8 @@ public final class RunHooks: RunRecordHooks {
             plan.checkpointFile = path
             plan.checkpointEvery = RunHooks.checkpointInterval(totalSteps: totalSteps)
         }
-        if let c = resumePoints[name], let dir = recorder.runFolder {
-            plan.resumeFrom = c.path.hasPrefix("/") ? c.path : dir + "/" + c.path
+        if let c = resumePoints[name], let path = c.path.hasPrefix("/") ? c.path : recorder.runFolder.map({ $0 + "/" + c.path }) {
+            plan.resumeFrom = path
             plan.resumeStep = c.step
         }
         return plan

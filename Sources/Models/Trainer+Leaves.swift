@@ -1,0 +1,142 @@
+// A training step and a validation pass as sums over fixed leaves, so that one
+// process and any number of cooperating processes compute the same bits
+// (docs/engine.md, "Many processes").
+//
+// Training step s with global batch indices i_0 … i_{B−1} (Trainer.batchIndices):
+//   leaf j        sample i_j alone: forward at batch 1 with row j of the step's
+//                 sampling mask (drawn for the whole batch from the step's stream)
+//                 or the step's seq2seq window, loss with `sum` reduction, backward
+//   leaf buffer   [loss_j, ∂loss_j/∂p for every parameter p in model order]
+//                 (1 + P floats; a parameter the loss does not reach: zeros)
+//   combine       all-gather the buffers (leaf order = rank order), then on
+//                 every rank L = Σ_j loss_j in Double and g = LeafReduction.sum,
+//                 left to right from +0; with `mean` reduction L and g are
+//                 divided once by the number of predicted elements B·E
+// Validation: chunk k holds sequences k·b ..< (k+1)·b of the first `limit`
+// (b = the batch size), one forward per chunk as before, its loss sum and
+// element count gathered and added in chunk order in Double.
+import TensorEngine
+
+enum LeafStepResult {
+    case loss(Float)
+    case interrupted
+    case nonFiniteLoss(Float)
+    case nonFiniteGradient(String)
+}
+
+extension Trainer {
+    /// Runs this rank's leaves of step `s`, combines every rank's leaves and
+    /// leaves the combined gradient in each parameter's `.grad`.
+    func leafStep(step s: Int) throws -> LeafStepResult {
+        let indices = batchIndices(step: s)
+        let b = indices.count
+        let params = model.namedParameters
+        let sizes = params.map { $0.tensor.count }
+        let p = sizes.reduce(0, +), stride = 1 + p
+        let mine = group.leaves(of: b)
+        let c = model.config
+        // The batch's mask, drawn once for all B sequences: row j belongs to sample j whatever rank runs it.
+        let fullMask = c.mode == .predictor
+            ? sampling?.mask(step: s, batch: b, framesOut: c.framesOut, stream: samplingStream) : nil
+        // A local interrupt inside a forward pass would leave the other ranks waiting: one process only.
+        model.interruptCheck = group.size == 1 ? interruptCheck : nil
+        defer { model.interruptCheck = nil }
+        var local = [Float](repeating: 0, count: mine.count * stride)
+        var elementsPerLeaf = 0
+        for (k, j) in mine.enumerated() {
+            let sample = try train.load([indices[j]])
+            let (input, target, _) = try example(step: s, batch: sample)
+            let mask = fullMask.map { [$0[j]] }
+            optimizer.zeroGrad()
+            let output: Tensor
+            do {
+                output = try model.forward(input, sampling: mask)
+            } catch is ModelInterrupted {
+                return .interrupted
+            }
+            let lossT = try model.loss(output, target.contiguous(), kind: options.loss, reduction: .sum)
+            elementsPerLeaf = output.count
+            let base = k * stride
+            local[base] = try lossT.item()
+            try lossT.backward()
+            var at = base + 1
+            for (i, (_, t)) in params.enumerated() {
+                if let g = t.grad {
+                    let gc = g.contiguous()
+                    local.withUnsafeMutableBufferPointer { dst in (dst.baseAddress! + at).update(from: gc.data, count: sizes[i]) }
+                }
+                at += sizes[i]
+            }
+        }
+        optimizer.zeroGrad()
+        let all = try group.allGather(floats: local, counts: LeafPartition.counts(count: b, size: group.size).map { $0 * stride })
+        // The number of predicted elements per sample is the same for every sample of a step.
+        if mine.isEmpty { elementsPerLeaf = try leafElements(step: s, index: indices[0]) }
+        var lossSum = 0.0
+        for j in 0..<b { lossSum += Double(all[j * stride]) }
+        let total = b * elementsPerLeaf
+        let loss = Float(options.reduction == .mean ? lossSum / Double(max(total, 1)) : lossSum)
+        guard loss.isFinite else { return .nonFiniteLoss(loss) }
+        var offset = 1
+        for (i, (name, t)) in params.enumerated() {
+            let g = Tensor(zeros: t.shape)
+            all.withUnsafeBufferPointer { f in
+                LeafReduction.sum(f, leaves: b, stride: stride, offset: offset, length: sizes[i], into: g.data)
+            }
+            if options.reduction == .mean {
+                let d = Float(max(total, 1))
+                for e in 0..<sizes[i] { g.data[e] /= d }
+            }
+            offset += sizes[i]
+            guard allFinite(g) else { return .nonFiniteGradient(name) }
+            t.grad = g
+        }
+        return .loss(loss)
+    }
+
+    /// Predicted elements of one sample of step `s` (a rank with no leaf needs it for `mean`).
+    func leafElements(step s: Int, index: Int) throws -> Int {
+        let c = model.config
+        let sample = try train.load([index])
+        let frames = c.mode == .predictor ? c.framesOut : 1
+        return frames * sample.shape[2...].reduce(1, *)
+    }
+
+    /// The validation loss (see `validate()`), chunk k on rank LeafPartition(k).
+    func validateInChunks() throws -> Float {
+        guard let v = validation else { throw ModelError.invalidOption(op: "validate", detail: "no validation set") }
+        let c = model.config
+        let total = min(options.validationLimit ?? v.count, v.count)
+        let b = options.batchSize
+        let chunks = (total + b - 1) / b
+        let mine = group.leaves(of: chunks)
+        var local: [Double] = []
+        try withNoGrad {
+            for k in mine {
+                let idx = Array(k * b ..< min(k * b + b, total))
+                let batch = try v.load(idx)
+                let input: Tensor, target: Tensor
+                switch c.mode {
+                case .predictor:
+                    try model.checkFrames(batch, op: "validate", minFrames: c.framesIn + c.framesOut)
+                    input = batch
+                    target = try batch.slice(axis: 1, start: c.framesIn, length: c.framesOut)
+                case .seq2seq:
+                    try model.checkFrames(batch, op: "validate", minFrames: c.framesIn + 1)
+                    input = try batch.slice(axis: 1, start: 0, length: c.framesIn)
+                    target = try batch.slice(axis: 1, start: c.framesIn, length: 1)
+                }
+                let out = try model.forward(input)
+                local.append(Double(try model.loss(out, target.contiguous(), kind: options.loss, reduction: .sum).item()))
+                local.append(Double(out.count))
+            }
+        }
+        let all = try group.allGather(doubles: local, counts: LeafPartition.counts(count: chunks, size: group.size).map { $0 * 2 })
+        var sum = 0.0, elements = 0
+        for k in 0..<chunks {
+            sum += all[2 * k]
+            elements += Int(all[2 * k + 1])
+        }
+        return Float(options.reduction == .mean ? sum / Double(max(elements, 1)) : sum / Double(max(total, 1)))
+    }
+}

@@ -1,0 +1,119 @@
+// MPIJob: `kymo` as one process of an MPI job (`mpirun -np N kymo run …`,
+// `srun kymo run …`, or `kymo run … --procs N`, which starts mpirun itself).
+// Every rank runs every cell; the Models layer splits batches and sequences
+// over the ranks (ProcessGroup). Only rank 0 prints, keeps the record and
+// writes files; the other ranks keep an in-memory record under rank 0's run
+// id and write into a scratch folder of their own. After each cell the ranks
+// compare a digest of what it printed, bound and logged, so a divergence (a
+// bug) fails the run with the ranks named instead of hanging.
+// Deliberately not: any numerics (Models), or MPI calls (Distributed).
+
+import Distributed
+import Foundation
+import Models
+import Notebook
+import Records
+
+/// The job's processes, as Models sees them: byte-exact all-gathers over MPI.
+final class MPIGroup: ProcessGroup {
+    let world: MPIWorld
+    /// Seconds spent inside all-gathers so far (`kymo bench scaling`).
+    private(set) var gatherSeconds = 0.0
+
+    init(world: MPIWorld) { self.world = world }
+
+    var rank: Int { world.rank }
+    var size: Int { world.size }
+
+    func allGather(bytes: [UInt8], counts: [Int]) throws -> [UInt8] {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        defer { gatherSeconds += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 }
+        return try bytes.withUnsafeBytes { try world.allGather(bytes: $0, counts: counts) }
+    }
+}
+
+struct RankDivergence: Error, CustomStringConvertible {
+    let cell: Int
+    let ranks: [Int]
+    var description: String {
+        "the processes diverged in cell \(cell): rank\(ranks.count == 1 ? "" : "s") \(ranks.map(String.init).joined(separator: ", ")) computed something other than rank 0 (a bug in Kymo: please report it); stopped"
+    }
+}
+
+enum MPIJob {
+    /// The job this process is part of, joined on first use; nil for a plain
+    /// `kymo` (no launcher in the environment: MPI is never initialised).
+    nonisolated(unsafe) static let current: MPIGroup? = {
+        guard MPIWorld.launchedByMPI(environment: ProcessInfo.processInfo.environment) else { return nil }
+        do {
+            let group = MPIGroup(world: try MPIWorld.initialize())
+            atexit { MPIJob.current?.world.finalize() }
+            return group
+        } catch {
+            FileHandle.standardError.write(Data("kymo: cannot join the MPI job: \(error)\n".utf8))
+            exit(2)
+        }
+    }()
+
+    /// Processes in this run (1 without a launcher).
+    static var processes: Int { current?.size ?? 1 }
+
+    /// True where this process prints and writes: rank 0 or a plain run.
+    static var isLeader: Bool { (current?.rank ?? 0) == 0 }
+
+    /// Sets up a recorded run for this rank of the job (nothing for a plain run).
+    static func configure(_ o: inout RecordedRunOptions, sharesRunID: Bool) {
+        guard let g = current, g.size > 1 else { return }
+        o.processGroup = g
+        o.crossCheck = { cell, digest in
+            let hex = Array(RecordHash.hex(of: digest).utf8)
+            let all = try g.allGather(bytes: hex, counts: Array(repeating: hex.count, count: g.size))
+            let first = Array(all[0..<hex.count])
+            let differ = (1..<g.size).filter { Array(all[$0 * hex.count ..< ($0 + 1) * hex.count]) != first }
+            if !differ.isEmpty { throw RankDivergence(cell: cell, ranks: differ) }
+        }
+        if sharesRunID {
+            o.shareRunID = { id in
+                var length = [UInt8](repeating: 0, count: 8)
+                var bytes = Array((id ?? "").utf8)
+                if g.rank == 0 { withUnsafeBytes(of: UInt64(bytes.count).littleEndian) { length = Array($0) } }
+                try g.world.broadcast(&length)
+                let n = length.withUnsafeBytes { Int(UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self))) }
+                if g.rank != 0 { bytes = [UInt8](repeating: 0, count: n) }
+                try g.world.broadcast(&bytes)
+                return String(decoding: bytes, as: UTF8.self)
+            }
+        }
+        if g.rank != 0 {
+            o.runsFolder = nil
+            o.output = BufferSink()
+            o.progress = SilentProgress()
+            o.onCellStart = nil
+            o.onCellEnd = nil
+            let scratch = NSTemporaryDirectory() + "kymo-rank\(g.rank)-\(getpid())"
+            try? FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+            o.writeFolder = scratch
+            atexit { if let g = MPIJob.current { try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "kymo-rank\(g.rank)-\(getpid())") } }
+        }
+    }
+
+    /// `kymo run … --procs N`: runs the same command line under `mpirun -np N`
+    /// and exits with its status (never returns).
+    static func relaunch(procs: Int, arguments: [String]) -> Never {
+        let mpirun = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "mpirun"
+        var args = ["-np", "\(procs)", "--oversubscribe"]
+        if getuid() == 0 { args.append("--allow-run-as-root") }
+        args.append(CommandLine.arguments[0].hasPrefix("/") ? CommandLine.arguments[0]
+                    : FileManager.default.currentDirectoryPath + "/" + CommandLine.arguments[0])
+        args += arguments
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: mpirun.hasPrefix("/") ? mpirun : "/usr/bin/env")
+        p.arguments = mpirun.hasPrefix("/") ? args : [mpirun] + args
+        do { try p.run() } catch {
+            FileHandle.standardError.write(Data("kymo run: --procs needs mpirun (Open MPI: apt-get install openmpi-bin): \(error)\n".utf8))
+            exit(2)
+        }
+        p.waitUntilExit()
+        exit(p.terminationStatus)
+    }
+}

@@ -1,0 +1,173 @@
+// End to end under Open MPI (`mpirun --allow-run-as-root --oversubscribe`):
+// a tiny training notebook run plainly and as 1, 2 and 3 processes writes
+// byte-identical weights and identical metric bits (loss, validation and
+// evaluate); the 3-process record replays `identical` in one process and in
+// two; a
+// `kill -9` of one rank stops the job within seconds with the rank named and
+// leaves rank 0's record valid and `interrupted`, and `kymo resume` in one
+// process completes it to the metrics of an uninterrupted run.
+import Foundation
+import XCTest
+import Records
+import TestSupport
+
+final class MPIEndToEndTests: XCTestCase {
+    static let notebook = """
+    %% Data
+    seed(5)
+    let steps = 6
+    let data = moving_mnist(train: 24, test: 7, frames: 4, size: 32)
+
+    %% Model
+    let m = convlstm(layers: 1, hidden: 4, kernel: 3, size: 32, patch: 4, frames_in: 2, frames_out: 2)
+
+    %% Train
+    let h = train(m, data.train, steps: steps, batch: 5, lr: 1e-2, validate: data.test, every: 3)
+    print("loss", h.loss, h.validation)
+    save(m, "out/weights.safetensors")
+
+    %% Evaluate
+    let e = evaluate(m, data.test)
+    log("mse", e.mse)
+    print("mse", e.mse, "ssim", e.ssim)
+    """
+
+    var binary: String!
+    var mpirun: String!
+    var dir: String!
+
+    override func setUpWithError() throws {
+        binary = try KymoBinary.require()
+        guard let m = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw KymoBinary.missing("no mpirun (apt-get install openmpi-bin libopenmpi-dev)")
+        }
+        mpirun = m
+        dir = RecordFixtures.scratch(name)
+        try Self.notebook.write(toFile: dir + "/nb.kymo", atomically: true, encoding: .utf8)
+        // The 5,000 MNIST digits of the repository's data/ (scripts/fetch-digits.sh).
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: repo + "/data/mnist_5k.csv.gz") else {
+            throw KymoBinary.missing("no data/mnist_5k.csv.gz (run scripts/fetch-digits.sh)")
+        }
+        try FileManager.default.createSymbolicLink(atPath: dir + "/data", withDestinationPath: repo + "/data")
+    }
+
+    @discardableResult
+    func launch(_ exe: String, _ args: [String], wait: Bool = true) throws -> (status: Int32, out: String, err: String, process: Process) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: exe)
+        p.arguments = args
+        p.currentDirectoryURL = URL(fileURLWithPath: dir)
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        guard wait else { return (0, "", "", p) }
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self), p)
+    }
+
+    func mpi(_ n: Int, _ args: [String]) throws -> (status: Int32, out: String, err: String, process: Process) {
+        try launch(mpirun, ["--allow-run-as-root", "--oversubscribe", "-np", "\(n)", binary] + args)
+    }
+
+    func newestRun(_ runs: String) throws -> RunRecord {
+        let store = RunStore(folder: dir + "/" + runs)
+        let id = try XCTUnwrap(store.runIDs().last, "no run in \(runs)")
+        return try store.load(id).record
+    }
+
+    /// Every metric series' exact values, by name.
+    func metricBits(_ r: RunRecord) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: r.metrics.map { ($0.name, "\($0)") })
+    }
+
+    func testOneTwoThreeProcessesAreBitIdenticalAndReplayInOne() throws {
+        let plain = try launch(binary, ["run", "nb.kymo", "--runs", "runs-plain", "--threads", "1"])
+        XCTAssertEqual(plain.status, 0, plain.err)
+        let weights0 = try Data(contentsOf: URL(fileURLWithPath: dir + "/out/weights.safetensors"))
+        let base = try newestRun("runs-plain")
+        XCTAssertEqual(base.status, .complete)
+        XCTAssertFalse(base.metrics.isEmpty)
+        for n in [1, 2, 3] {
+            try? FileManager.default.removeItem(atPath: dir + "/out")
+            let r = try mpi(n, ["run", "nb.kymo", "--runs", "runs-\(n)", "--threads", "1"])
+            XCTAssertEqual(r.status, 0, "\(n) processes: \(r.out)\(r.err)")
+            // Only rank 0 printed: one closing line, the same cell output.
+            XCTAssertEqual(r.out.components(separatedBy: "recorded in").count - 1, 1, r.out)
+            let weights = try Data(contentsOf: URL(fileURLWithPath: dir + "/out/weights.safetensors"))
+            XCTAssertEqual(weights, weights0, "\(n) processes wrote other weights")
+            let rec = try newestRun("runs-\(n)")
+            XCTAssertEqual(rec.status, .complete)
+            XCTAssertEqual(rec.environment.processes, n)
+            XCTAssertEqual(metricBits(rec), metricBits(base), "\(n) processes")
+            XCTAssertEqual(rec.cells.map(\.output), base.cells.map(\.output))
+            XCTAssertEqual(rec.cells.map(\.valuesSHA256), base.cells.map(\.valuesSHA256))
+            if n == 3 {
+                let replay = try launch(binary, ["replay", dir + "/runs-3/" + rec.id, "--threads", "2"])
+                XCTAssertEqual(replay.status, 0, replay.out + replay.err)
+                XCTAssertEqual(replay.out.split(separator: "\n").first, "identical", replay.out)
+                // And as 2 processes: rank 0 alone prints the report.
+                let replay2 = try mpi(2, ["replay", dir + "/runs-3/" + rec.id, "--threads", "1"])
+                XCTAssertEqual(replay2.status, 0, replay2.out + replay2.err)
+                XCTAssertEqual(replay2.out.split(separator: "\n").filter { $0 == "identical" }.count, 1, replay2.out)
+            }
+        }
+    }
+
+    func testKillingOneRankStopsTheJobAndTheRecordResumes() throws {
+        // Long enough to be killed mid-training (checkpoints every step or so).
+        let text = Self.notebook.replacingOccurrences(of: "let steps = 6", with: "let steps = 400")
+        try text.write(toFile: dir + "/nb.kymo", atomically: true, encoding: .utf8)
+        let job = try launch(mpirun, ["--allow-run-as-root", "--oversubscribe", "-np", "2", binary, "run", "nb.kymo", "--runs", "runs"], wait: false)
+        // Wait for a checkpoint, then kill rank 1.
+        var ckpt = false
+        let deadline = Date().addingTimeInterval(120)
+        while !ckpt && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.5)
+            let runs = (try? FileManager.default.contentsOfDirectory(atPath: dir + "/runs")) ?? []
+            ckpt = runs.contains { FileManager.default.fileExists(atPath: dir + "/runs/\($0)/checkpoints/train1.ckpt") }
+        }
+        XCTAssertTrue(ckpt, "no checkpoint within two minutes")
+        let pids = captureLines("/usr/bin/pgrep", ["-P", "\(job.process.processIdentifier)"])
+        XCTAssertEqual(pids.count, 2, "ranks: \(pids)")
+        // Open MPI starts the ranks in order; the higher pid is rank 1.
+        let rank1 = try XCTUnwrap(pids.compactMap { Int32($0) }.max())
+        kill(rank1, SIGKILL)
+        let killedAt = Date()
+        job.process.waitUntilExit()
+        XCTAssertLessThan(Date().timeIntervalSince(killedAt), 15, "the job took too long to stop")
+        let err = String(decoding: (job.process.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertNotEqual(job.process.terminationStatus, 0)
+        XCTAssertTrue(err.contains("rank 1"), err)
+        // Rank 0 may still be exiting when mpirun returns: its record turns `interrupted` once it is gone.
+        var rec = try newestRun("runs")
+        for _ in 0..<20 where rec.status == .running {
+            Thread.sleep(forTimeInterval: 0.25)
+            rec = try newestRun("runs")
+        }
+        XCTAssertEqual(rec.status, .interrupted)
+        // Resume in one process: ends complete, with the metrics of an uninterrupted run.
+        let resumed = try launch(binary, ["resume", rec.id, "--runs", "runs"])
+        XCTAssertEqual(resumed.status, 0, resumed.out + resumed.err)
+        let done = try RunStore(folder: dir + "/runs").load(rec.id).record
+        XCTAssertEqual(done.status, .complete)
+        let whole = try launch(binary, ["run", "nb.kymo", "--runs", "runs-whole"])
+        XCTAssertEqual(whole.status, 0, whole.err)
+        XCTAssertEqual(metricBits(done), metricBits(try newestRun("runs-whole")))
+    }
+
+    func captureLines(_ exe: String, _ args: [String]) -> [String] {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: exe)
+        p.arguments = args
+        let out = Pipe()
+        p.standardOutput = out
+        try? p.run()
+        let d = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: d, as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+}
