@@ -14,6 +14,21 @@ import TensorEngine
 enum HostEnvironment {
     static let version = "0.1.0"
 
+    /// `kymo --version`: the version, the build commit and the numerics
+    /// fingerprint (the BLAS library and kernel the engine calls, and the
+    /// instruction set its own kernels are compiled for).
+    static func versionText() -> String {
+        Engine.configure(threads: 1)
+        let config = Engine.blasConfig
+        return """
+            kymo \(version)
+            commit   \(commit)
+            numerics \(config) (kernel \(Engine.blasCore)); engine kernels x86-64 AVX2+FMA, fixed reduction order, \
+            results independent of thread count
+            swift    \(swiftVersion)
+            """
+    }
+
     /// The build and environment of this process now (call after `Engine.configure`).
     static func stamp() -> HostStamp {
         HostStamp(build: BuildStamp(version: version, commit: commit), environment: fingerprint())

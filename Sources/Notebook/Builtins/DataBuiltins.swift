@@ -23,7 +23,9 @@ enum DataBuiltins {
     }
 
     static func loadMovingMNIST(_ args: BoundArguments, _ context: CallContext) throws -> Value {
-        let path = context.resolvePath(try args.string("path"))
+        // A bare file name (the standard "mnist_test_seq.npy") is also looked for in data/ and the user data folder.
+        let name = try args.string("path")
+        let path = Digits.findDataFile(name, from: context.resolvePath(".")) ?? context.resolvePath(name)
         return .host(DatasetValue(try ModelBuiltins.call { try MovingMNISTFile.load(path) }))
     }
 
