@@ -1,7 +1,7 @@
 // CallContext: what a built-in's implementation may touch — the session's
 // output, progress and interrupt flag, its random streams, its metrics and
-// the call site (for messages and for stream keys). Built-ins reach the
-// outside world only through this.
+// the call site (for messages). Built-ins reach the outside world only
+// through this.
 
 import TensorEngine
 
@@ -18,9 +18,10 @@ public final class CallContext {
     /// Writes printed output (goes to the cell's output and the host's sink).
     public func write(_ text: String) { session.emit(text) }
 
-    /// This call's own random stream for `consumer` (see `RandomKeys`).
+    /// The next random stream of `consumer` (see `RandomKeys`: keyed by the
+    /// consumer and its count since the last `seed`, never by the text).
     public func randomStream(_ consumer: String) -> RandomStream {
-        session.randomKeys.stream(consumer: consumer, site: session.siteKey(span))
+        session.randomKeys.stream(consumer: consumer)
     }
 
     /// True once the user asked to stop (Ctrl-C); long built-ins check it at safe points.

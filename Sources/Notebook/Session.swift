@@ -72,7 +72,6 @@ public final class Session {
     private var cellValues: [[(String, Value)]] = []
     private var interpreter: Interpreter!
     /// Where each cell run so far lies: (file, first line, line count).
-    private var regions: [(file: SourceFile, first: Int, count: Int)] = []
     private var currentOutput = ""
     private var replInputs = 0
 
@@ -240,7 +239,6 @@ public final class Session {
     private func execute(_ statements: [Stmt], title: String?, source: String, file: SourceFile,
                          firstLine: Int, lineCount: Int) -> CellResult {
         var r = CellResult(index: results.count, title: title, source: source)
-        regions.append((file, firstLine, lineCount))
         currentOutput = ""
         interpreter.globals.resetTouched()
         let start = DispatchTime.now().uptimeNanoseconds
@@ -276,12 +274,4 @@ public final class Session {
         }
     }
 
-    /// "<cell>.<line>:<column>" of a call site (see Randomness.swift).
-    func siteKey(_ span: SourceSpan) -> String {
-        for (i, region) in regions.enumerated().reversed()
-        where region.file === span.file && span.start.line >= region.first && span.start.line < region.first + max(region.count, 1) {
-            return "\(i).\(span.start.line - region.first + 1):\(span.start.column)"
-        }
-        return "\(span.file.name).\(span.start.line):\(span.start.column)"
-    }
 }

@@ -168,7 +168,7 @@ public enum ReplayCompare {
     /// Compares `recorded` with `fresh` (a record of re-executing its text).
     public static func compare(recorded: RunRecord, fresh: RunRecord) -> ReplayReport {
         var report = ReplayReport(divergence: nil, environmentChanges: recorded.environment.changes(to: fresh.environment),
-                                  buildChanges: buildChanges(recorded.kymo, fresh.kymo), notes: [],
+                                  buildChanges: buildChanges(recorded.kymo, fresh.kymo) + schemeChanges(recorded, fresh), notes: [],
                                   comparedCells: 0, comparedSeries: 0, comparedPoints: 0, comparedArtifacts: 0)
         if recorded.status == .interrupted || recorded.status == .running {
             report.notes.append("the recording was \(recorded.status.rawValue): compared the \(recorded.cells.count) cell\(recorded.cells.count == 1 ? "" : "s") it finished and the metric points it saved")
@@ -259,6 +259,15 @@ public enum ReplayCompare {
                                            alsoDiffering: [])
         }
         return report
+    }
+
+    /// A record made under another random-stream key scheme draws other
+    /// numbers by design: named as a build change, so a divergence says why.
+    static func schemeChanges(_ a: RunRecord, _ b: RunRecord) -> [EnvironmentFingerprint.Change] {
+        let was = a.randomScheme ?? 1, now = b.randomScheme ?? 1
+        guard was != now else { return [] }
+        func name(_ s: Int) -> String { s == 1 ? "1 (streams keyed by call-site text position)" : s == 2 ? "2 (keyed by consumer and call count)" : "\(s)" }
+        return [EnvironmentFingerprint.Change(part: "random scheme", recorded: name(was), now: name(now))]
     }
 
     static func buildChanges(_ a: BuildStamp, _ b: BuildStamp) -> [EnvironmentFingerprint.Change] {

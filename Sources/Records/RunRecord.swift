@@ -64,6 +64,9 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var overrides: [Override]
     public var kymo: BuildStamp
     public var environment: EnvironmentFingerprint
+    /// The random-stream key scheme of the language that made it (docs/language.md,
+    /// "Randomness"); absent in records made before schemes were numbered (scheme 1).
+    public var randomScheme: Int?
     public var cells: [CellRecord]
     public var metrics: [MetricSeriesRecord]
     public var artifacts: [ArtifactRecord]
@@ -77,7 +80,7 @@ public struct RunRecord: Codable, Equatable, Sendable {
 
     public init(id: String, kind: RunKind = .run, startedAt: String, notebook: NotebookSource, seed: UInt64,
                 overrides: [Override], kymo: BuildStamp, environment: EnvironmentFingerprint,
-                process: ProcessStamp? = nil) {
+                randomScheme: Int? = nil, process: ProcessStamp? = nil) {
         self.format = RunRecord.currentFormat
         self.id = id
         self.kind = kind
@@ -89,6 +92,7 @@ public struct RunRecord: Codable, Equatable, Sendable {
         self.overrides = overrides
         self.kymo = kymo
         self.environment = environment
+        self.randomScheme = randomScheme
         self.cells = []
         self.metrics = []
         self.artifacts = []

@@ -115,7 +115,7 @@ final class RecordHooksTests: XCTestCase {
         let dir = RecordFixtures.scratch()
         let store = RunStore(folder: dir + "/runs")
         let recorder = try RunRecorder(notebook: NotebookSource(path: "nb.kymo", workingDirectory: dir, text: "x"),
-                                       seed: 0, overrides: [], store: store, host: RecordFixtures.host)
+                                       seed: 0, overrides: [], store: store, host: RecordFixtures.host, randomScheme: 2)
         let book = MetricBook()
         let hooks = RunHooks(recorder: recorder, book: book)
         hooks.cell = 2
@@ -151,7 +151,7 @@ final class RecordHooksTests: XCTestCase {
         XCTAssertEqual(p.resumeFrom, plan.checkpointFile)
         XCTAssertEqual(p.resumeStep, 60)
         // A replay (no store) takes no checkpoints.
-        let memory = try RunRecorder(notebook: NotebookSource(path: "nb.kymo", workingDirectory: dir, text: "x"), seed: 0, overrides: [], store: nil, host: RecordFixtures.host)
+        let memory = try RunRecorder(notebook: NotebookSource(path: "nb.kymo", workingDirectory: dir, text: "x"), seed: 0, overrides: [], store: nil, host: RecordFixtures.host, randomScheme: 2)
         XCTAssertNil(RunHooks(recorder: memory, book: MetricBook()).beginTraining(totalSteps: 10).checkpointFile)
     }
 }

@@ -138,7 +138,7 @@ final class RecordStoreTests: XCTestCase {
             XCTAssertTrue("\(e)".contains("--runs DIR"))
         }
         XCTAssertThrowsError(try RunRecorder(notebook: NotebookSource(path: "nb.kymo", workingDirectory: base, text: ""),
-                                             seed: 0, overrides: [], store: store, host: RecordFixtures.host))
+                                             seed: 0, overrides: [], store: store, host: RecordFixtures.host, randomScheme: 2))
         // More space than any disk has.
         let ok = makeStore()
         XCTAssertThrowsError(try ok.prepare(needing: Int64.max / 2)) { e in

@@ -13,7 +13,7 @@ public final class ModelValue: HostObject {
     public init(_ model: Model) { self.model = model }
 
     public var kindName: String { "model" }
-    public var propertyNames: [String] { ["parameters", "count", "config", "family"] }
+    public var propertyNames: [String] { BuiltinCatalog.hostKinds["model"]!.propertyNames }
 
     public func property(_ name: String) throws -> Value? {
         switch name {
@@ -41,7 +41,7 @@ public final class DatasetValue: HostObject {
     public init(_ dataset: Dataset) { self.dataset = dataset }
 
     public var kindName: String { "dataset" }
-    public var propertyNames: [String] { ["count", "frames", "size"] }
+    public var propertyNames: [String] { BuiltinCatalog.hostKinds["dataset"]!.propertyNames }
 
     public func property(_ name: String) throws -> Value? {
         switch name {
@@ -77,7 +77,7 @@ public final class HistoryValue: HostObject {
     public init(_ history: TrainingHistory, label: String) { self.history = history; self.label = label }
 
     public var kindName: String { "history" }
-    public var propertyNames: [String] { ["steps", "loss", "validation", "status", "seconds"] }
+    public var propertyNames: [String] { BuiltinCatalog.hostKinds["history"]!.propertyNames }
 
     public func property(_ name: String) throws -> Value? {
         switch name {
@@ -88,6 +88,9 @@ public final class HistoryValue: HostObject {
                                    ("loss", .list(history.validationLoss.map { .float(Double($0)) }))]))
         case "status": return .string(history.status.rawValue)
         case "seconds": return .float(history.seconds)
+        case "lr": return .list(history.lr.map { .float($0) })
+        case "grad_norm": return .list(history.gradNorm.map { .float(Double($0)) })
+        case "best_step": return history.bestStep.map { .int($0) } ?? .null
         default: return nil
         }
     }

@@ -71,7 +71,8 @@ public enum RecordRunner {
     public static func run(_ o: RecordedRunOptions) throws -> RecordedRunResult {
         let recorder = try RunRecorder(
             notebook: NotebookSource(path: o.notebookPath, workingDirectory: o.workingDirectory, text: o.text),
-            kind: o.kind, seed: o.seed, overrides: o.overrides, store: o.runsFolder.map(RunStore.init), id: o.runID, host: o.host)
+            kind: o.kind, seed: o.seed, overrides: o.overrides, store: o.runsFolder.map(RunStore.init), id: o.runID, host: o.host,
+            randomScheme: RandomKeys.scheme)
         return run(o, recorder: recorder, startAt: 0)
     }
 
@@ -208,7 +209,7 @@ public enum RecordRunner {
 /// `.loss`, and numeric `.validation` entries). Series only grow; a history
 /// name bound a second time starts a new series (`hist.loss#2`).
 final class MetricBook {
-    private(set) var series: [MetricInput] = []
+    private(set) var series: [MetricSeriesRecord] = []
     private var historyCount: [String: Int] = [:]
     /// True once a training call reported its series through `RunRecordHooks`;
     /// bound histories are then not read (they would be counted twice).
@@ -217,19 +218,21 @@ final class MetricBook {
     /// A training call's series as they stand (replacing its earlier points).
     func setTraining(_ name: String, _ s: TrainingSeries) {
         trainingReported = true
-        put(MetricInput(name: name + ".loss", source: "train", steps: s.steps, values: ExactValues(s.loss)))
+        put(MetricSeriesRecord(name: name + ".loss", source: "train", steps: s.steps, values: ExactValues(s.loss)))
         if !s.validationLoss.isEmpty {
-            put(MetricInput(name: name + ".validation", source: "train", steps: s.validationSteps, values: ExactValues(s.validationLoss)))
+            put(MetricSeriesRecord(name: name + ".validation", source: "train", steps: s.validationSteps, values: ExactValues(s.validationLoss)))
         }
+        if !s.lr.isEmpty { put(MetricSeriesRecord(name: name + ".lr", source: "train", steps: s.steps, values: ExactValues(s.lr))) }
+        if !s.gradNorm.isEmpty { put(MetricSeriesRecord(name: name + ".grad_norm", source: "train", steps: s.steps, values: ExactValues(s.gradNorm))) }
     }
 
-    private func put(_ input: MetricInput) {
+    private func put(_ input: MetricSeriesRecord) {
         if let i = series.firstIndex(where: { $0.name == input.name }) { series[i] = input } else { series.append(input) }
     }
 
     func capture(session: Session, bound: [(name: String, value: Value)]) {
         for m in session.metrics {
-            let input = MetricInput(name: m.name, source: "log", steps: MetricBook.oneBased(m.values.count),
+            let input = MetricSeriesRecord(name: m.name, source: "log", steps: MetricBook.oneBased(m.values.count),
                                     values: ExactValues(m.values))
             if let i = series.firstIndex(where: { $0.name == m.name && $0.source == "log" }) {
                 series[i] = input
@@ -248,16 +251,16 @@ final class MetricBook {
 
     /// `.loss` against `.steps`; `.validation` as numbers, or records whose
     /// numeric fields each become a series (a `step` field gives the steps).
-    static func historySeries(_ h: HostObject, name: String) -> [MetricInput] {
-        var out: [MetricInput] = []
+    static func historySeries(_ h: HostObject, name: String) -> [MetricSeriesRecord] {
+        var out: [MetricSeriesRecord] = []
         let steps = ints((try? h.property("steps")) ?? nil)
         if let loss = numbers((try? h.property("loss")) ?? nil) {
             let s = steps.flatMap { $0.count == loss.count ? $0 : nil } ?? oneBased(loss.count)
-            out.append(MetricInput(name: "\(name).loss", source: "train", steps: s, values: ExactValues(loss)))
+            out.append(MetricSeriesRecord(name: "\(name).loss", source: "train", steps: s, values: ExactValues(loss)))
         }
         guard let validation = (try? h.property("validation")) ?? nil else { return out }
         if let xs = numbers(validation) {
-            out.append(MetricInput(name: "\(name).validation", source: "train", steps: oneBased(xs.count),
+            out.append(MetricSeriesRecord(name: "\(name).validation", source: "train", steps: oneBased(xs.count),
                                    values: ExactValues(xs)))
         } else if case .list(let entries) = validation {
             var keys: [String] = []
@@ -274,7 +277,7 @@ final class MetricBook {
                 }
             }
             for k in keys {
-                out.append(MetricInput(name: "\(name).validation.\(k)", source: "train", steps: columns[k]!.steps,
+                out.append(MetricSeriesRecord(name: "\(name).validation.\(k)", source: "train", steps: columns[k]!.steps,
                                        values: ExactValues(columns[k]!.values)))
             }
         }

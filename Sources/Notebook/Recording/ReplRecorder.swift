@@ -50,7 +50,8 @@ public final class ReplRecorder: RunRecordHooks {
         if let recorder { return recorder }
         let r = try RunRecorder(notebook: NotebookSource(path: "repl", workingDirectory: workingDirectory,
                                                          text: ReplRecorder.notebookText(inputs)),
-                                kind: .repl, seed: seed, overrides: [], store: store, id: id, start: start, host: host)
+                                kind: .repl, seed: seed, overrides: [], store: store, id: id, start: start, host: host,
+                                randomScheme: RandomKeys.scheme)
         recorder = r
         hooks = RunHooks(recorder: r, book: book)
         return r

@@ -16,7 +16,9 @@ import Records
 /// A training call's plan: its series name and checkpoints.
 public struct TrainingPlan: Equatable {
     /// `train1`, `train2`, … in call order over the whole run (so the same in a
-    /// replay or a resume); its series are `<name>.loss` and `<name>.validation`.
+    /// replay or a resume); its series are `<name>.loss` and `<name>.validation`
+    /// (and `<name>.lr`, `<name>.grad_norm` when the call uses a schedule,
+    /// clipping, weight decay or early stopping).
     public var name: String
     /// Where the Trainer writes its checkpoint (nil: no checkpoints, e.g. a replay).
     public var checkpointFile: String?
@@ -32,9 +34,15 @@ public struct TrainingSeries: Equatable {
     public var loss: [Float]
     public var validationSteps: [Int]
     public var validationLoss: [Float]
+    /// The lr and pre-clip gradient norm of every step; empty for plain
+    /// (constant-lr, unclipped) calls, whose records keep only loss and validation.
+    public var lr: [Double] = []
+    public var gradNorm: [Float] = []
 
-    public init(steps: [Int], loss: [Float], validationSteps: [Int], validationLoss: [Float]) {
+    public init(steps: [Int], loss: [Float], validationSteps: [Int], validationLoss: [Float],
+                lr: [Double] = [], gradNorm: [Float] = []) {
         self.steps = steps; self.loss = loss; self.validationSteps = validationSteps; self.validationLoss = validationLoss
+        self.lr = lr; self.gradNorm = gradNorm
     }
 }
 
