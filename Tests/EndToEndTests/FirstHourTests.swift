@@ -154,7 +154,7 @@ final class FirstHourTests: XCTestCase {
     # A small run for the report: output with markup in it, metrics, three figures.
     let scale = 1
     %% Numbers & <markup>
-    print("a < b & \\"c\\"")
+    print("a < b & \\"c\\" 'd'")
     var losses = []
     for i in 0..<12 {
       let l = 1.0 / (i + 1)
@@ -191,8 +191,8 @@ final class FirstHourTests: XCTestCase {
         XCTAssert(html.contains("<title>Kymo run \(id) — nb.kymo</title>"))
         XCTAssertEqual(html.components(separatedBy: "<section class=\"cell\"").count - 1, 3)
         XCTAssert(html.contains("%% Numbers &amp; &lt;markup&gt;"), "titles are escaped")
-        XCTAssert(html.contains("a &lt; b &amp; &quot;c&quot;"), "output is escaped")
-        XCTAssert(html.contains("print(&quot;a &lt; b &amp; \\&quot;c\\&quot;&quot;)"), "source is escaped")
+        XCTAssert(html.contains("a &lt; b &amp; &quot;c&quot; &#39;d&#39;"), "output is escaped")
+        XCTAssert(html.contains("print(&quot;a &lt; b &amp; \\&quot;c\\&quot; &#39;d&#39;&quot;)"), "source is escaped")
         XCTAssert(html.contains("ConvLSTM  153.3"), "the table's output")
         XCTAssert(html.contains("src=\"data:image/png;base64,"), "PNG as a data URI")
         XCTAssert(html.contains("<svg") && html.contains("id=\"a0-"), "SVG inline, ids prefixed")
