@@ -42,7 +42,10 @@ enum HostEnvironment {
     /// `.build`), with `-dirty` when tracked files have changes; else `unknown`.
     static let commit: String = {
         if let c = ProcessInfo.processInfo.environment["KYMO_BUILD_COMMIT"], !c.isEmpty { return c }
-        let exe = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()
+        // /proc/self/exe: the real binary also when started by a bare name from the PATH (a symlink such as /usr/local/bin/kymo).
+        let exe = FileManager.default.fileExists(atPath: "/proc/self/exe")
+            ? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+            : URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()
         let dir = exe.deletingLastPathComponent().path
         guard let head = git(["-C", dir, "rev-parse", "HEAD"]), head.count == 40 else { return "unknown" }
         let dirty = git(["-C", dir, "status", "--porcelain", "--untracked-files=no"]).map { !$0.isEmpty } ?? false
