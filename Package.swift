@@ -54,7 +54,7 @@ let package = Package(
         ]),
         // CLI, REPL, progress display; gathers the build stamp and environment.
         .executableTarget(name: "kymo", dependencies: [
-            "Notebook", "Records", "TensorEngine", "Models", "Figures", "FiguresCairo", "CReadline", "Distributed",
+            "Notebook", "Records", "TensorEngine", "Models", "Datasets", "Figures", "FiguresCairo", "CReadline", "Distributed",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: fast),
 
@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "FiguresCairo"], resources: [.copy("Goldens")]),
         .testTarget(name: "RecordsTests", dependencies: ["Records", "TestSupport"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook", "Records", "TensorEngine", "Models", "Datasets",
-                                                          "Figures", "TestSupport"], exclude: ["Scripts"]),
+                                                          "Figures", "TestSupport"], exclude: ["Scripts", "Fixtures"]),
         // The built `kymo` binary driven end to end: run, replay, kill -9 and resume, the REPL in tmux.
         .testTarget(name: "EndToEndTests", dependencies: ["kymo", "Records", "TestSupport"]),
     ],

@@ -7,5 +7,6 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 export KYMO_THREADS=2
 swift build --build-tests 2>&1 | tail -n 3
+.build/debug/kymo data fetch
 swift test 2>&1 | tee .test.log | grep -vE "^(Test Case|\[)" | tail -n 40
 grep -qE "Executed [1-9][0-9]* tests?, with 0 failures" .test.log

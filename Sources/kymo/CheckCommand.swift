@@ -19,9 +19,10 @@ struct Check: ParsableCommand {
     func run() throws {
         if benchmark { return try Check.runBenchmark() }
         guard let notebook else { throw ValidationError("kymo check needs a notebook path") }
-        guard let text = try? String(contentsOfFile: notebook, encoding: .utf8) else {
-            FileHandle.standardError.write(Data("kymo check: cannot read '\(notebook)'\n".utf8))
-            throw ExitCode(2)
+        let text: String
+        do { text = try NotebookFile.read(notebook) } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            throw ExitCode(1)
         }
         let diagnostics = Session().check(NotebookDocument(name: notebook, text: text))
         if diagnostics.isEmpty {

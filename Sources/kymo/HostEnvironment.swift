@@ -14,6 +14,21 @@ import TensorEngine
 enum HostEnvironment {
     static let version = "0.1.0"
 
+    /// `kymo --version`: the version, the build commit and the numerics
+    /// fingerprint (the BLAS library and kernel the engine calls, and the
+    /// instruction set its own kernels are compiled for).
+    static func versionText() -> String {
+        Engine.configure(threads: 1)
+        let config = Engine.blasConfig
+        return """
+            kymo \(version)
+            commit   \(commit)
+            numerics \(config) (kernel \(Engine.blasCore)); engine kernels x86-64 AVX2+FMA, fixed reduction order, \
+            results independent of thread count
+            swift    \(swiftVersion)
+            """
+    }
+
     /// The build and environment of this process now (call after `Engine.configure`).
     static func stamp() -> HostStamp {
         HostStamp(build: BuildStamp(version: version, commit: commit), environment: fingerprint())
@@ -27,7 +42,10 @@ enum HostEnvironment {
     /// `.build`), with `-dirty` when tracked files have changes; else `unknown`.
     static let commit: String = {
         if let c = ProcessInfo.processInfo.environment["KYMO_BUILD_COMMIT"], !c.isEmpty { return c }
-        let exe = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()
+        // /proc/self/exe: the real binary also when started by a bare name from the PATH (a symlink such as /usr/local/bin/kymo).
+        let exe = FileManager.default.fileExists(atPath: "/proc/self/exe")
+            ? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+            : URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()
         let dir = exe.deletingLastPathComponent().path
         guard let head = git(["-C", dir, "rev-parse", "HEAD"]), head.count == 40 else { return "unknown" }
         let dirty = git(["-C", dir, "status", "--porcelain", "--untracked-files=no"]).map { !$0.isEmpty } ?? false

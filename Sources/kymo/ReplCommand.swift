@@ -114,8 +114,13 @@ struct Repl: ParsableCommand {
             }
             return .ok
         case "load":
-            guard !argument.isEmpty, let text = try? String(contentsOfFile: argument, encoding: .utf8) else {
-                console.error(":load: cannot read '\(argument)'\n")
+            guard !argument.isEmpty else {
+                console.error(":load needs a notebook path: :load NB.kymo\n")
+                return .failed
+            }
+            let text: String
+            do { text = try NotebookFile.read(argument) } catch {
+                console.error("\(error)\n")
                 return .failed
             }
             recording.notebookLoaded(path: argument)

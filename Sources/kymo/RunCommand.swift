@@ -42,9 +42,10 @@ struct Run: ParsableCommand {
         }
         Engine.configure(threads: threads)
         let console = Console(silent: !MPIJob.isLeader)
-        guard let text = try? String(contentsOfFile: notebook, encoding: .utf8) else {
-            console.error("kymo run: cannot read '\(notebook)'\n")
-            throw ExitCode(2)
+        let text: String
+        do { text = try NotebookFile.read(notebook) } catch {
+            console.error("\(error)\n")
+            throw ExitCode(1)
         }
         let interrupt = InterruptFlag()
         Interrupts.install(interrupt)

@@ -87,10 +87,28 @@ final class DigitSourceTests: XCTestCase {
         XCTAssertThrowsError(try DigitSource(parsing: "/no/such/place")) { e in
             XCTAssertTrue("\(e)".contains("neither \"auto\""))
         }
-        // data/ is searched in $KYMO_DATA, then in the current directory and its ancestors.
+        // data/ is searched in the current directory and its ancestors, then in the user data folder.
         let dirs = Digits.dataDirectories(from: dir + "/a/b", environment: ["KYMO_DATA": "/elsewhere"])
-        XCTAssertEqual(Array(dirs.prefix(4)), ["/elsewhere", dir + "/a/b/data", dir + "/a/data", dir + "/data"])
-        XCTAssertEqual(dirs.last, "/data")
+        XCTAssertEqual(Array(dirs.prefix(3)), [dir + "/a/b/data", dir + "/a/data", dir + "/data"])
+        XCTAssertEqual(Array(dirs.suffix(2)), ["/data", "/elsewhere"])
+        // The user data folder: $KYMO_DATA, else $XDG_DATA_HOME/kymo, else ~/.local/share/kymo.
+        XCTAssertEqual(Digits.userDataDirectory(environment: ["KYMO_DATA": "/k", "XDG_DATA_HOME": "/x", "HOME": "/h"]), "/k")
+        XCTAssertEqual(Digits.userDataDirectory(environment: ["XDG_DATA_HOME": "/x", "HOME": "/h"]), "/x/kymo")
+        XCTAssertEqual(Digits.userDataDirectory(environment: ["XDG_DATA_HOME": "relative", "HOME": "/h"]), "/h/.local/share/kymo")
+        XCTAssertEqual(Digits.userDataDirectory(environment: ["HOME": "/h"]), "/h/.local/share/kymo")
+        XCTAssertNil(Digits.userDataDirectory(environment: [:]))
+        XCTAssertEqual(Digits.dataDirectories(from: "/", environment: ["HOME": "/h"]), ["/data", "/h/.local/share/kymo"])
+        // A bare file name is found in data/ folders, then in the user data folder; a path is taken as it is.
+        try FileManager.default.createDirectory(atPath: dir + "/user", withIntermediateDirectories: true)
+        try writeFile([1], dir + "/user/mnist_test_seq.npy")
+        let env = ["KYMO_DATA": dir + "/user"]
+        XCTAssertEqual(Digits.findDataFile("mnist_test_seq.npy", from: dir + "/a", environment: env), dir + "/user/mnist_test_seq.npy")
+        XCTAssertNil(Digits.findDataFile("sub/mnist_test_seq.npy", from: dir + "/a", environment: env))
+        XCTAssertNil(Digits.findDataFile("other.npy", from: dir + "/a", environment: env))
+        try FileManager.default.createDirectory(atPath: dir + "/a/data", withIntermediateDirectories: true)
+        try writeFile([1], dir + "/a/data/mnist_test_seq.npy")
+        XCTAssertEqual(Digits.findDataFile("mnist_test_seq.npy", from: dir + "/a", environment: env), dir + "/a/data/mnist_test_seq.npy")
+        try FileManager.default.removeItem(atPath: dir + "/a/data")
         // .auto takes IDX files in <data>/mnist before the CSV of the same folder.
         try FileManager.default.createDirectory(atPath: dir + "/data/mnist", withIntermediateDirectories: true)
         let csvRow = csvLine([Int](repeating: 9, count: 784), label: 4)
@@ -125,7 +143,7 @@ final class DigitSourceTests: XCTestCase {
         let dir = try scratchDirectory()
         XCTAssertThrowsError(try Digits.load(.auto, searching: [dir + "/data", dir + "/other"])) { e in
             let message = "\(e)"
-            XCTAssertTrue(message.contains("scripts/fetch-digits.sh"), message)
+            XCTAssertTrue(message.contains("Run `kymo data fetch`"), message)
             XCTAssertTrue(message.contains(dir + "/other"), message)
         }
     }

@@ -107,6 +107,13 @@ final class SessionTests: XCTestCase {
         XCTAssertEqual(s.completions(for: "cfg.hi"), ["cfg.hidden", "cfg.hide"])
         XCTAssertEqual(s.completions(for: "t.re"), ["t.reshape"])
         XCTAssertEqual(s.completions(for: "t.sh"), ["t.shape"])
+        // The everyday built-ins and list .append complete too.
+        _ = s.evaluate(input: "var xs = [1]")
+        XCTAssertEqual(s.completions(for: "xs.a"), ["xs.append"])
+        XCTAssertEqual(s.completions(for: "xs."), ["xs.count", "xs.append"])
+        XCTAssertEqual(s.completions(for: "form"), ["format"])
+        XCTAssertEqual(s.completions(for: "ta"), ["table", "tanh"])
+        XCTAssertEqual(s.completions(for: "so"), ["softmax", "sorted"])
         XCTAssertTrue(Session.needsMoreInput("for i in 0..<3 {"))
         XCTAssertTrue(Session.needsMoreInput("let x = [1,\n2"))
         XCTAssertTrue(Session.needsMoreInput("let y = 1 +"))
@@ -119,6 +126,14 @@ final class SessionTests: XCTestCase {
         XCTAssertTrue(s.help("train").hasPrefix("train(model, ds, steps: int, batch: 8, lr: 0.001"))
         XCTAssertTrue(s.help("trian").contains("did you mean 'train'?"))
         XCTAssertTrue(s.help().contains("softmax(x, axis: -1) → tensor"))
+        for usage in ["len(x) → int", "str(x) → string", "int(x) → int", "float(x) → float", "abs(x) → int or float", "min(…) → any value", "max(…) → any value",
+                      "round(x, digits: nil) → int or float", "sorted(xs, by: nil, reverse: false) → list", "keys(r) → list",
+                      "format(x, spec = \"\") → string", "table(rows, columns: nil, format: nil, label: \"\")"] {
+            XCTAssertTrue(s.help().contains("  " + usage + "\n"), usage)
+        }
+        XCTAssertTrue(s.help("format").contains("[[fill]align][sign][0][width][,][.precision][type]"), s.help("format"))
+        XCTAssertTrue(s.help("round").contains("digits: decimals to keep (result a float); must be between 0 and 100"), s.help("round"))
+        XCTAssertTrue(s.help("tabel").contains("did you mean 'table'?"))
         // The built-ins docs/language.md documents (its "## Built-ins" section: the first
         // column of each signature table, and `train(…)` on a line of its own), read from the
         // file rather than from the catalog the registry is built from.

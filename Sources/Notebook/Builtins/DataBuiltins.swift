@@ -34,8 +34,11 @@ enum DataBuiltins {
     }
 
     static func loadMovingMNIST(_ args: BoundArguments, _ context: CallContext) throws -> Value {
+        // A bare file name (the standard "mnist_test_seq.npy") is also looked for in data/ and the user data folder.
         let name = try args.string("path")
-        let path = try context.resolvePath(name)
+        let resolved = try context.resolvePath(name)
+        let path = FileManager.default.fileExists(atPath: resolved)
+            ? resolved : (Digits.findDataFile(name, from: try context.resolvePath(".")) ?? resolved)
         let sha = try context.fileRead(name: name, file: path, kind: "sequences", hash: true)
         let label = (path as NSString).lastPathComponent
         return .host(DatasetValue(try ModelBuiltins.call { try MovingMNISTFile.load(path) },

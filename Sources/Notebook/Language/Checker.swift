@@ -399,8 +399,13 @@ final class Checker {
             return .unknown
         case .list, .string, .range:
             if name == "count" { return .int }
-            error(.unknownName, "\(base.name) has no member '\(name)' (it has 'count')", span,
-                  suggestion: EditDistance.suggestion(for: name, among: ["count"]))
+            if base == .list, name == "append" {
+                if !called { error(.type, "'append' is a method of list; call it: .append(value)", span) }
+                return .unknown
+            }
+            let members = base == .list ? ["count", "append"] : ["count"]
+            error(.unknownName, "\(base.name) has no member '\(name)' (it has \(members.map { "'\($0)'" }.joined(separator: " and ")))", span,
+                  suggestion: EditDistance.suggestion(for: name, among: members))
             return .unknown
         case .unknown:
             return .unknown
@@ -424,6 +429,10 @@ final class Checker {
                 }
                 _ = member(base, name, callee.span, called: true)
                 return .unknown
+            }
+            if base == .list, name == "append" {
+                checkAppend(baseExpr, args, span)
+                return .null
             }
             let t = member(base, name, callee.span, called: true)
             return callType(t, callee, args, argTypes, span)
@@ -468,6 +477,28 @@ final class Checker {
             } else if types[i].fits(param.type) == false {
                 error(.type, "argument '\(param.name)' of \(sig.name) must be \(param.type), got \(types[i].name)", args[i].value.span)
             }
+        }
+    }
+
+    /// `xs.append(v)`: one unlabeled value, on a list held by a `var`.
+    private func checkAppend(_ target: Expr, _ args: [Argument], _ span: SourceSpan) {
+        if args.count != 1 || args[0].label != nil {
+            error(.argument, "append takes one value: xs.append(v)", span)
+        }
+        var root = target
+        while true {
+            if case let .member(base, _) = root.kind { root = base; continue }
+            if case let .index(base, _) = root.kind { root = base; continue }
+            break
+        }
+        guard case .name(let name) = root.kind else {
+            error(.runtime, "cannot append to a temporary list; bind it with 'var' first", target.span)
+            return
+        }
+        if let binding = lookup(name), binding.constant {
+            let what = functionDepth > 0 && binding.type == .unknown ? "constant (parameters and loop variables cannot change)" : "constant"
+            error(.declaration, "cannot append to '\(name)': it is a \(what)", root.span,
+                  notes: binding.span.map { [DiagnosticNote("'\(name)' is declared here; use 'var' to allow changes", at: $0)] } ?? [])
         }
     }
 

@@ -147,6 +147,58 @@ final class Interpreter {
         case index(Value, SourceSpan)
     }
 
+    /// `xs.append(v)`: lists are values, so appending changes the variable
+    /// (or the part of one) that holds the list, as `xs = xs + [v]` would; it
+    /// fails on a `let` and on a temporary. Returns nil when `target` does not
+    /// hold a list (the caller then treats `.append` as an ordinary member).
+    private func appendToList(_ target: Expr, _ argExprs: [Argument], _ span: SourceSpan, _ scope: Scope) throws -> Value? {
+        guard let unwound = try unwind(target, scope) else {
+            if case .list = try evaluate(target, scope) {
+                throw Diagnostic(.runtime, "cannot append to a temporary list; bind it with 'var' first", at: target.span)
+            }
+            return nil
+        }
+        let (root, rootSpan, path) = unwound
+        guard let owner = scope.owner(of: root), let binding = owner.lookup(root) else { return nil }
+        let current = try read(binding.value, path[...])
+        guard case .list(var xs) = current else { return nil }
+        guard argExprs.count == 1, argExprs[0].label == nil else {
+            throw Diagnostic(.argument, "append takes one value: xs.append(v)", at: span)
+        }
+        if binding.constant {
+            throw Diagnostic(.declaration, "cannot append to '\(root)': it is a constant", at: rootSpan,
+                             notes: binding.span.map { [DiagnosticNote("declared with 'let' here; use 'var' to allow changes", at: $0)] } ?? [])
+        }
+        xs.append(try evaluate(argExprs[0].value, scope))
+        if xs.count > session.options.maxTensorElements {
+            throw Diagnostic(.range, "list too long (\(xs.count) elements)", at: span)
+        }
+        owner.update(root, try write(binding.value, path[...], .list(xs)))
+        return .null
+    }
+
+    /// `a.b[i].c` as a root name and a path; nil when the root is not a name.
+    private func unwind(_ target: Expr, _ scope: Scope) throws -> (String, SourceSpan, [PathStep])? {
+        var path: [PathStep] = []
+        var e = target
+        while true {
+            switch e.kind {
+            case let .member(base, name):
+                path.insert(.member(name, e.span), at: 0)
+                e = base
+                continue
+            case let .index(base, index):
+                path.insert(.index(try evaluate(index, scope), index.span), at: 0)
+                e = base
+                continue
+            default: break
+            }
+            break
+        }
+        guard case .name(let root) = e.kind else { return nil }
+        return (root, e.span, path)
+    }
+
     private func assign(_ target: Expr, _ op: AssignOp, _ valueExpr: Expr, _ span: SourceSpan, _ scope: Scope) throws {
         // Unwind `a.b[i].c` into a root name and a path.
         var path: [PathStep] = []
@@ -308,12 +360,15 @@ final class Interpreter {
             throw Diagnostic(.unknownName, "\(h.kindName) has no property '\(name)'", at: span,
                              suggestion: EditDistance.suggestion(for: name, among: h.propertyNames + h.methods.map(\.signature.name)))
         case .list(let xs) where name == "count": return .int(xs.count)
+        case .list where name == "append":
+            throw Diagnostic(.type, "'append' is a method of list; call it: .append(value)", at: span)
         case .string(let s) where name == "count": return .int(s.count)
         case let .range(lo, hi) where name == "count": return .int(hi - lo)
         default:
-            let extra = (v.typeName == "list" || v.typeName == "string" || v.typeName == "range") ? " (it has 'count')" : ""
+            let extra = v.typeName == "list" ? " (it has 'count' and 'append')"
+                : (v.typeName == "string" || v.typeName == "range") ? " (it has 'count')" : ""
             throw Diagnostic(.unknownName, "\(v.typeName) has no member '\(name)'\(extra)", at: span,
-                             suggestion: extra.isEmpty ? nil : EditDistance.suggestion(for: name, among: ["count"]))
+                             suggestion: extra.isEmpty ? nil : EditDistance.suggestion(for: name, among: v.typeName == "list" ? ["count", "append"] : ["count"]))
         }
     }
 
@@ -357,6 +412,7 @@ final class Interpreter {
         try tick(span)
         // Method call: `x.name(…)` on a host value dispatches to its methods.
         if case let .member(baseExpr, name) = calleeExpr.kind {
+            if name == "append", let result = try appendToList(baseExpr, argExprs, span, scope) { return result }
             let base = try evaluate(baseExpr, scope)
             if case .host(let h) = base {
                 guard let method = h.method(named: name) else {

@@ -1,0 +1,174 @@
+// `kymo report RUN [-o FILE.html]`: one self-contained HTML page of a run —
+// the header (notebook, id, status, seed, overrides, build, environment,
+// inputs when the record has them), the replay verdicts written beside the
+// record (`replay-*/verdict.json`), the metric series (a small plot and the
+// last values), then every cell: title, source, printed output, error, and
+// its figures inline (SVG markup, PNG as data URIs) from the run's artifact
+// copies. No external resources: CSS inline, no scripts, no fonts fetched.
+// Default output: report.html in the run folder.
+
+import ArgumentParser
+import Foundation
+import Notebook
+import Records
+
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Write one self-contained HTML page of a recorded run.")
+
+    @Argument(help: ArgumentHelp("The run: an id, a unique id prefix, or a run folder.", valueName: "run"))
+    var reference: String
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Where to write the page (default: report.html in the run folder).", valueName: "file"))
+    var output: String?
+
+    @OptionGroup var runs: RunsFolderOption
+
+    func run() throws {
+        let loaded: (folder: String, record: RunRecord)
+        do { loaded = try runs.load(reference) } catch { throw recordFailure("report", error) }
+        let (folder, record) = loaded
+        let page = ReportPage.html(record, folder: folder)
+        let target = output ?? folder + "/report.html"
+        do {
+            try Data(page.utf8).write(to: URL(fileURLWithPath: target), options: .atomic)
+        } catch {
+            FileHandle.standardError.write(Data("kymo report: error: cannot write \(target): \(error.localizedDescription)\n".utf8))
+            throw ExitCode(1)
+        }
+        print("wrote \(target) (\(record.cells.count) cells, \(record.artifacts.count) artifacts, \(page.utf8.count) bytes)")
+    }
+}
+
+enum ReportPage {
+    static func html(_ r: RunRecord, folder: String) -> String {
+        let doc = NotebookDocument(name: r.notebook.path, text: r.notebook.text)
+        var body = "<h1>\(HTML.escape(r.notebook.path)) <span class=\"status \(HTML.escape(r.status.rawValue))\">"
+            + "\(HTML.escape(r.status.rawValue))</span></h1>\n"
+        body += "<p class=\"meta\">run <code>\(HTML.escape(r.id))</code> · \(HTML.escape(r.kind.rawValue)) · started "
+            + "\(HTML.escape(r.startedAt))\(r.endedAt.map { " · ended " + HTML.escape($0) } ?? "") · "
+            + "\(HTML.escape(RunListing.duration(r)))</p>\n"
+        body += header(r)
+        body += inputs(folder)
+        body += verdicts(folder)
+        body += metrics(r)
+        body += "<h2>Cells (\(r.cells.count))</h2>\n"
+        for c in r.cells {
+            body += cell(c, source: doc.cells.first { $0.index == c.index }?.source, record: r, folder: folder)
+        }
+        if !r.errors.isEmpty {
+            body += "<h2>Errors</h2>\n" + r.errors.map { "<pre class=\"error\">\(HTML.escape($0))</pre>\n" }.joined()
+        }
+        let title = "Kymo run \(r.id) — \(r.notebook.path)"
+        return """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(HTML.escape(title))</title>
+            <style>\(HTML.style)</style></head>
+            <body>
+            \(body)<p class="meta">Written by kymo report from runs/\(HTML.escape(r.id))/record.json.</p>
+            </body></html>
+
+            """
+    }
+
+    static func header(_ r: RunRecord) -> String {
+        let e = r.environment
+        var rows: [[String]] = [["", ""]]
+        rows.append(["notebook", "\(r.notebook.path) (SHA-256 \(r.notebook.sha256.prefix(12)))"])
+        rows.append(["run id", r.id])
+        rows.append(["status", r.status.rawValue])
+        rows.append(["seed", "\(r.seed)"])
+        rows.append(["overrides", r.overrides.isEmpty ? "none" : r.overrides.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")])
+        rows.append(["build", "kymo \(r.kymo.version), commit \(r.kymo.commit)"])
+        rows.append(["environment", "\(e.os); \(e.kernel); \(e.cpuModel) (\(e.cpuCount) CPUs; \(e.cpuFlags.joined(separator: " ")))"])
+        rows.append(["numerics", "\(e.blasConfig), kernel \(e.blasKernel); \(e.threads) thread\(e.threads == 1 ? "" : "s"); \(e.swiftVersion)"])
+        if !r.resumes.isEmpty { rows.append(["resumed", r.resumes.map { "\($0.at) at cell \($0.cell)" }.joined(separator: "; ")]) }
+        return "<h2>Run</h2>\n" + HTML.table(rows, classes: "header").replacingOccurrences(of: "<thead><tr><th></th><th></th></tr></thead>", with: "") + "\n"
+    }
+
+    /// Files the run read, when the record lists them (`inputs`: path, size, SHA-256 …).
+    static func inputs(_ folder: String) -> String {
+        guard let data = FileManager.default.contents(atPath: folder + "/record.json"),
+              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let inputs = json["inputs"] as? [[String: Any]], !inputs.isEmpty else { return "" }
+        var keys: [String] = []
+        for i in inputs { for k in i.keys.sorted() where !keys.contains(k) { keys.append(k) } }
+        let preferred = ["path", "name", "kind", "size", "sha256"]
+        keys = preferred.filter(keys.contains) + keys.filter { !preferred.contains($0) }
+        var rows = [keys]
+        for i in inputs { rows.append(keys.map { k in i[k].map(text) ?? "" }) }
+        return "<h2>Inputs (\(inputs.count))</h2>\n" + HTML.table(rows) + "\n"
+    }
+
+    static func text(_ v: Any) -> String {
+        if let s = v as? String { return s }
+        if let n = v as? NSNumber { return n.stringValue }
+        if let d = try? JSONSerialization.data(withJSONObject: v, options: [.sortedKeys]) { return String(decoding: d, as: UTF8.self) }
+        return "\(v)"
+    }
+
+    /// `replay-*/verdict.json` beside the record: {verdict, summary, at, threads}.
+    static func verdicts(_ folder: String) -> String {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasPrefix("replay-") }.sorted()
+        var rows: [[String]] = [["replay", "verdict", "summary", "at", "threads"]]
+        for n in names {
+            guard let data = FileManager.default.contents(atPath: "\(folder)/\(n)/verdict.json"),
+                  let v = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { continue }
+            rows.append([n, v["verdict"].map(text) ?? "?", v["summary"].map(text) ?? "", v["at"].map(text) ?? "", v["threads"].map(text) ?? ""])
+        }
+        guard rows.count > 1 else { return "" }
+        var table = HTML.table(rows)
+        for verdict in ["identical", "different", "drift"] {
+            table = table.replacingOccurrences(of: "<td>\(verdict)</td>", with: "<td><span class=\"status \(verdict)\">\(verdict)</span></td>")
+        }
+        return "<h2>Replays (\(rows.count - 1))</h2>\n" + table + "\n"
+    }
+
+    static func metrics(_ r: RunRecord) -> String {
+        guard !r.metrics.isEmpty else { return "" }
+        var out = "<h2>Metrics (\(r.metrics.count) series)</h2>\n<table class=\"metrics\"><thead><tr><th>series</th><th>points</th>"
+            + "<th>first</th><th>last</th><th>min</th><th>max</th><th>plot</th></tr></thead><tbody>\n"
+        for s in r.metrics {
+            let v = s.values.doubles
+            func f(_ x: Double?) -> String { x.map { NumberText.format($0, ".6g") } ?? "" }
+            let finite = v.filter(\.isFinite)
+            out += "<tr><td>\(HTML.escape(s.name))</td><td class=\"num\">\(v.count)</td><td class=\"num\">\(f(v.first))</td>"
+                + "<td class=\"num\">\(f(v.last))</td><td class=\"num\">\(f(finite.min()))</td><td class=\"num\">\(f(finite.max()))</td>"
+                + "<td>\(HTML.sparkline(v))</td></tr>\n"
+        }
+        return out + "</tbody></table>\n"
+    }
+
+    static func cell(_ c: CellRecord, source: String?, record r: RunRecord, folder: String) -> String {
+        var out = "<section class=\"cell\" id=\"cell-\(c.index)\">\n"
+        out += "<h2>\(HTML.escape(c.displayTitle)) <span class=\"status \(HTML.escape(c.status.rawValue))\">\(HTML.escape(c.status.rawValue))</span>"
+            + " <span class=\"meta\">\(HTML.escape(RunListing.seconds(c.duration)))</span></h2>\n"
+        if let source { out += "<pre class=\"source\"><code>\(HTML.escape(source))</code></pre>\n" }
+        if !c.output.isEmpty { out += "<pre class=\"output\">\(HTML.escape(c.output))</pre>\n" }
+        if let e = c.error { out += "<pre class=\"error\">\(HTML.escape(e))</pre>\n" }
+        for (k, a) in r.artifacts.enumerated() where a.cell == c.index {
+            out += figure(a, number: k, folder: folder)
+        }
+        return out + "</section>\n"
+    }
+
+    static func figure(_ a: ArtifactRecord, number: Int, folder: String) -> String {
+        let caption = "<div class=\"caption\">\(HTML.escape(a.path)) · \(a.size) bytes · SHA-256 \(HTML.escape(String(a.sha256.prefix(12))))</div>"
+        guard let copy = a.copy, let data = FileManager.default.contents(atPath: folder + "/" + copy) else {
+            return "<div class=\"figure\">\(caption) (no copy in the run folder)</div>\n"
+        }
+        let ext = (a.path as NSString).pathExtension.lowercased()
+        switch ext {
+        case "svg":
+            return "<div class=\"figure\">\(HTML.inlineSVG(String(decoding: data, as: UTF8.self), prefix: "a\(number)-"))\(caption)</div>\n"
+        case "png":
+            return "<div class=\"figure\"><img alt=\"\(HTML.escape(a.path))\" src=\"\(HTML.dataURI(data, mime: "image/png"))\">\(caption)</div>\n"
+        case "pdf":
+            return "<div class=\"figure\"><a download=\"\(HTML.escape((a.path as NSString).lastPathComponent))\" "
+                + "href=\"\(HTML.dataURI(data, mime: "application/pdf"))\">\(HTML.escape(a.path)) (PDF)</a>\(caption)</div>\n"
+        default:
+            return "<div class=\"figure\">\(caption)</div>\n"
+        }
+    }
+}
