@@ -59,7 +59,7 @@ let package = Package(
 
         // Tolerances, gradient checks, golden loading.
         .target(name: "TestSupport", dependencies: ["TensorEngine"], path: "Tests/TestSupport"),
-        .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "TestSupport"],
+        .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "CKymoGEMM", "TestSupport"],
                     resources: [.copy("Goldens")]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"], resources: [.copy("Goldens")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"], exclude: ["Fixtures"]),
