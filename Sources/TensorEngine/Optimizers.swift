@@ -101,8 +101,8 @@ public final class Adam: Optimizer {
 
     public func update() throws {
         step += 1
-        let t = Double(step)
-        let bc1 = 1 - Foundation.pow(Double(beta1), t), bc2 = 1 - Foundation.pow(Double(beta2), t)
+        // βᵗ by repeated squaring (PortableMath), not libm's pow: the same bits on every machine
+        let bc1 = 1 - PortableMath.pow(Double(beta1), step), bc2 = 1 - PortableMath.pow(Double(beta2), step)
         let stepSize = Float(Double(learningRate) / bc1)
         let bc2Sqrt = Float(bc2.squareRoot())
         let b1 = beta1, b2 = beta2, e = eps, wd = weightDecay
