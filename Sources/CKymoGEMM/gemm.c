@@ -56,15 +56,44 @@ static const path_desc paths[3] = {
 
 static int forced_path = 0;   // 0: automatic
 static int best_path = -1;    // detected once (idempotent, so a race is harmless)
+static int selfcheck_failed = 0;
+
+static void sgemm_with(const path_desc *P, int transA, int transB, long m, long n, long k,
+                       const float *a, long lda, const float *b, long ldb, float *c, long ldc, int accumulate);
+
+/// Before the AVX-512 path is used automatically, it must reproduce the AVX2
+/// path's bits on a few products covering edge tiles, K > KC, both transposes
+/// and accumulation (about 2 MFLOP, once per process). If it ever did not,
+/// Kymo would stay on AVX2 (and say so in the path name) rather than risk a bit.
+static int avx512_selfcheck(void) {
+    enum { M = 29, N = 45, K = 300 };
+    static float a[M * K], b[K * N], c0[M * N], c1[M * N];
+    unsigned s = 12345;
+    for (int i = 0; i < M * K; i++) { s = s * 1103515245u + 12345u; a[i] = (float)((int)(s >> 9) - (1 << 21)) * 0x1p-21f; }
+    for (int i = 0; i < K * N; i++) { s = s * 1103515245u + 12345u; b[i] = (float)((int)(s >> 9) - (1 << 21)) * 0x1p-21f; }
+    for (int t = 0; t < 8; t++) {
+        int ta = t & 1, tb = (t >> 1) & 1, acc = (t >> 2) & 1;
+        for (int i = 0; i < M * N; i++) c0[i] = c1[i] = (float)(i % 7) - 3;
+        sgemm_with(&paths[KYMO_GEMM_AVX2], ta, tb, M, N, K, a, ta ? M : K, b, tb ? K : N, c0, N, acc);
+        sgemm_with(&paths[KYMO_GEMM_AVX512], ta, tb, M, N, K, a, ta ? M : K, b, tb ? K : N, c1, N, acc);
+        if (memcmp(c0, c1, sizeof c0) != 0) return 0;
+    }
+    return 1;
+}
 
 static int detect(void) {
-    int p = __atomic_load_n(&best_path, __ATOMIC_RELAXED);
+    int p = __atomic_load_n(&best_path, __ATOMIC_ACQUIRE);
     if (p < 0) {
-        p = kymo_cpu_has_avx512f() ? KYMO_GEMM_AVX512 : KYMO_GEMM_AVX2;
-        __atomic_store_n(&best_path, p, __ATOMIC_RELAXED);
+        p = KYMO_GEMM_AVX2;
+        if (kymo_cpu_has_avx512f()) {
+            if (avx512_selfcheck()) p = KYMO_GEMM_AVX512; else __atomic_store_n(&selfcheck_failed, 1, __ATOMIC_RELAXED);
+        }
+        __atomic_store_n(&best_path, p, __ATOMIC_RELEASE);
     }
     return p;
 }
+
+int kymo_gemm_avx512_selfcheck_failed(void) { detect(); return __atomic_load_n(&selfcheck_failed, __ATOMIC_RELAXED); }
 
 int kymo_gemm_path(void) {
     int f = __atomic_load_n(&forced_path, __ATOMIC_RELAXED);
@@ -150,12 +179,16 @@ static float *ensure(float **buf, size_t *cap, size_t count) {
 void kymo_sgemm(int transA, int transB, long m, long n, long k,
                 const float *a, long lda, const float *b, long ldb,
                 float *c, long ldc, int accumulate) {
+    sgemm_with(&paths[kymo_gemm_path()], transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+}
+
+static void sgemm_with(const path_desc *P, int transA, int transB, long m, long n, long k,
+                       const float *a, long lda, const float *b, long ldb, float *c, long ldc, int accumulate) {
     if (m <= 0 || n <= 0) return;
     if (k <= 0) {
         if (!accumulate) for (long i = 0; i < m; i++) memset(c + i * ldc, 0, sizeof(float) * (size_t)n);
         return;
     }
-    const path_desc *P = &paths[kymo_gemm_path()];
     const int mr = P->mr, nr = P->nr;
     const kymo_kernel kernel = P->kernel;
     long ncMax = n < NC ? n : NC;

@@ -17,7 +17,10 @@ public enum Numerics {
     public static var gemmPath: String {
         switch kymo_gemm_path() {
         case Int32(KYMO_GEMM_AVX512): return "kymo-sgemm avx512 12x32 (fixed-k FMA)"
-        default: return "kymo-sgemm avx2 6x16 (fixed-k FMA)"
+        default:
+            return kymo_gemm_avx512_selfcheck_failed() != 0
+                ? "kymo-sgemm avx2 6x16 (fixed-k FMA; avx512 path failed its start-up check)"
+                : "kymo-sgemm avx2 6x16 (fixed-k FMA)"
         }
     }
 

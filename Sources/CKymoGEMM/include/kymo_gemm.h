@@ -20,6 +20,9 @@ enum { KYMO_GEMM_AVX2 = 1, KYMO_GEMM_AVX512 = 2 };
 
 /// The path kymo_sgemm uses now (the best the CPU supports unless forced).
 int kymo_gemm_path(void);
+/// 1 if this CPU has AVX-512F but that path failed its start-up comparison with
+/// the AVX2 path (so the automatic choice stayed on AVX2), else 0.
+int kymo_gemm_avx512_selfcheck_failed(void);
 /// Forces a path (0 = automatic). Returns 0 if the CPU cannot run it, else 1. For tests and benchmarks.
 int kymo_gemm_force_path(int path);
 
