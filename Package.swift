@@ -29,8 +29,16 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib"),
         .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "mpi"),
 
+        // Kymo's own SGEMM (fixed per-element FMA order: the same bits on every
+        // AVX2/FMA CPU) and the CPU check. Kernels carry their own target
+        // attributes; the CPU check is baseline x86-64 so it can run anywhere.
+        .target(name: "CKymoGEMM", path: "Sources/CKymoGEMM",
+                cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off", "-fno-fast-math"])]),
+
         // Tensors, primitive ops with their backward, autodiff, optimizers, RNG, safetensors.
-        .target(name: "TensorEngine", dependencies: ["COpenBLAS"], swiftSettings: fast),
+        // OpenBLAS is linked only for `kymo bench engine`'s comparison and the
+        // environment line of records; no result goes through it.
+        .target(name: "TensorEngine", dependencies: ["CKymoGEMM", "COpenBLAS"], swiftSettings: fast),
         // Layers, the three model families, losses, metrics, training loop.
         .target(name: "Models", dependencies: ["TensorEngine"], swiftSettings: fast),
         // MNIST IDX / NPY readers, the Moving MNIST generator, batching.
@@ -60,7 +68,7 @@ let package = Package(
 
         // Tolerances, gradient checks, golden loading.
         .target(name: "TestSupport", dependencies: ["TensorEngine", "Records"], path: "Tests/TestSupport"),
-        .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "TestSupport"],
+        .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "CKymoGEMM", "TestSupport"],
                     resources: [.copy("Goldens")]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"], resources: [.copy("Goldens")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"], exclude: ["Fixtures"]),

@@ -22,6 +22,7 @@
 //             (PyTorch refuses to step past total_steps; here a shorter total_steps holds its last rate)
 // Deliberately not: ReduceLROnPlateau or cyclic schedules, per-parameter-group rates.
 import Foundation
+import TensorEngine
 
 public struct LRSchedule: Equatable, Sendable {
     public enum Kind: String, CaseIterable, Sendable { case constant, step, cosine, onecycle }
@@ -182,13 +183,13 @@ public struct LRSchedule: Equatable, Sendable {
                     else { cur = cur * (1.0 + (endFactor - f) / (Double(warmup) * f + Double(s - 1) * (endFactor - f))) }
                 } else if s == warmup {
                     // SequentialLR calls CosineAnnealingLR.step(0): its closed form at epoch 0
-                    cur = etaMin + (lr - etaMin) * (1 + Foundation.cos(Double.pi * 0 / tm)) / 2
+                    cur = etaMin + (lr - etaMin) * (1 + PortableMath.sinCos(turns: 0).cos) / 2
                 } else {
                     let u = Double(s - warmup)
                     if Int(u) - 1 - t >= 0 && (Int(u) - 1 - t) % (2 * t) == 0 {
-                        cur = cur + (lr - etaMin) * (1 - Foundation.cos(Double.pi / tm)) / 2
+                        cur = cur + (lr - etaMin) * LRSchedule.oneMinusCosPi(1 / tm) / 2
                     } else {
-                        cur = (1 + Foundation.cos(Double.pi * u / tm)) / (1 + Foundation.cos(Double.pi * (u - 1) / tm)) * (cur - etaMin) + etaMin
+                        cur = LRSchedule.onePlusCosPi(u / tm) / LRSchedule.onePlusCosPi((u - 1) / tm) * (cur - etaMin) + etaMin
                     }
                 }
                 out.append(cur)
@@ -227,7 +228,7 @@ public struct LRSchedule: Equatable, Sendable {
                 start = p.end
             }
             func anneal(_ a: Double, _ b: Double, _ pct: Double) -> Double {
-                annealCos ? b + (a - b) / 2.0 * (Foundation.cos(Double.pi * pct) + 1) : (b - a) * pct + a
+                annealCos ? b + (a - b) / 2.0 * LRSchedule.onePlusCosPi(pct) : (b - a) * pct + a
             }
             var lrs: [Double] = [], ms: [Double] = []
             lrs.reserveCapacity(steps); ms.reserveCapacity(steps)
@@ -246,5 +247,20 @@ public struct LRSchedule: Equatable, Sendable {
             }
             return (lrs, cycleMomentum ? ms : nil)
         }
+    }
+}
+
+extension LRSchedule {
+    /// 1 + cos(π·x) and 1 − cos(π·x) with Kymo's own cosine (PortableMath: the
+    /// same bits on every machine, no libm), written as PyTorch writes them so
+    /// that the rounding where they are small is PyTorch's too.
+    static func onePlusCosPi(_ x: Double) -> Double { 1 + cosPi(x) }
+
+    static func oneMinusCosPi(_ x: Double) -> Double { 1 - cosPi(x) }
+
+    /// cos(π·x) for any x ≥ 0 (past t_max the cosine goes on, as in PyTorch).
+    static func cosPi(_ x: Double) -> Double {
+        let turns = x / 2
+        return PortableMath.sinCos(turns: turns - turns.rounded(.down)).cos
     }
 }

@@ -25,7 +25,7 @@ public enum Metrics {
 
     /// The normalized 1-D Gaussian window (11 taps).
     static let window: [Double] = {
-        let w = (-ssimRadius...ssimRadius).map { i in Foundation.exp(-0.5 / (ssimSigma * ssimSigma) * Double(i * i)) }
+        let w = (-ssimRadius...ssimRadius).map { i in PortableMath.exp(-0.5 / (ssimSigma * ssimSigma) * Double(i * i)) }
         let s = w.reduce(0, +)
         return w.map { $0 / s }
     }()
@@ -106,7 +106,7 @@ public enum Metrics {
             let pp = (0..<(h * w)).map { Double(p[o + $0]) }, tt = (0..<(h * w)).map { Double(t[o + $0]) }
             ssim += Metrics.ssim(prediction: pp, truth: tt, height: h, width: w)
         }
-        let psnr = 10 * Foundation.log10(1 / (se / Double(n)))
+        let psnr = 10 * PortableMath.log10(1 / (se / Double(n)))
         return FrameMetrics(mse: se, mae: ae, ssim: ssim / Double(c), psnr: psnr)
     }
 

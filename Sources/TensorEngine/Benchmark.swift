@@ -1,7 +1,11 @@
 // Engine benchmarks: the FMA peak of this machine, GEMM and conv2d on the
 // ConvLSTM shapes. Times are medians of repeated runs after a warm-up. Used by
 // `kymo bench engine`; never by tests (timing is not a correctness check).
+// `gemmComparison` times the same products through OpenBLAS (its own threads)
+// and through each of Kymo's GEMM paths: a speed reference only, since no
+// result goes through OpenBLAS.
 import Foundation
+import COpenBLAS
 
 public struct BenchResult: Sendable {
     public let name: String
@@ -51,6 +55,32 @@ public enum EngineBenchmark {
         let a = Tensor.normal([m, k], stream: &s), b = Tensor.normal([k, n], stream: &s)
         let t = try time(repeats: repeats) { _ = try a.matmul(b) }
         return BenchResult(name: "sgemm M=\(m) K=\(k) N=\(n)", seconds: t, flops: 2 * Double(m * k * n))
+    }
+
+    /// The GEMM path a benchmark ran on (environment: paths differ in speed, never in bits).
+    public static var gemmPath: String { Numerics.gemmPath }
+
+    /// sgemm M×K·K×N through every Kymo GEMM path this CPU runs, then through
+    /// OpenBLAS (`cblas_sgemm` with `Engine.threads` OpenBLAS threads, kernel `Engine.blasCore`).
+    public static func gemmComparison(m: Int, k: Int, n: Int, repeats: Int) throws -> [BenchResult] {
+        var s = RandomStream(seed: 0, name: "bench/gemm")
+        let a = Tensor.normal([m, k], stream: &s), b = Tensor.normal([k, n], stream: &s)
+        let flops = 2 * Double(m * k * n)
+        var out: [BenchResult] = []
+        for path in [Numerics.GemmPath.avx2, .avx512] where Numerics.forceGemmPath(path) {
+            let t = try time(repeats: repeats) { _ = try a.matmul(b) }
+            out.append(BenchResult(name: "sgemm M=\(m) K=\(k) N=\(n) \(Numerics.gemmPath)", seconds: t, flops: flops))
+        }
+        Numerics.forceGemmPath(.automatic)
+        let c = Tensor(uninitialized: [m, n])
+        openblas_set_num_threads(Int32(Engine.threads))
+        let t = time(repeats: repeats) {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1,
+                        a.data, Int32(k), b.data, Int32(n), 0, c.data, Int32(n))
+        }
+        openblas_set_num_threads(1)
+        out.append(BenchResult(name: "sgemm M=\(m) K=\(k) N=\(n) OpenBLAS \(Engine.blasCore)", seconds: t, flops: flops))
+        return out
     }
 
     /// conv2d forward, and forward + backward (input and weight gradients).

@@ -118,9 +118,10 @@ public final class Adam: Optimizer {
 
     public func update() throws {
         step += 1
-        let t = Double(step)
+        // βᵗ by repeated squaring (PortableMath), not libm's pow: the same bits on every machine.
+        // β1 is the step's own under a OneCycle schedule (as torch.optim.Adam reads its group's betas).
         let beta1D = beta1Schedule ?? Double(beta1)
-        let bc1 = 1 - Foundation.pow(beta1D, t), bc2 = 1 - Foundation.pow(Double(beta2), t)
+        let bc1 = 1 - PortableMath.pow(beta1D, step), bc2 = 1 - PortableMath.pow(Double(beta2), step)
         let stepSize = Float(Double(learningRate) / bc1)
         let bc2Sqrt = Float(bc2.squareRoot())
         let b1 = beta1Schedule.map { Float($0) } ?? beta1

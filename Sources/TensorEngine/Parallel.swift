@@ -2,8 +2,9 @@
 // only on the problem size (never on the thread count); threads merely pick
 // which chunks they run. Every chunk writes its own outputs, and reductions
 // across chunks are combined afterwards in chunk order. So results are bitwise
-// identical for 1, 2 or any number of threads. OpenBLAS itself is kept
-// single-threaded (`Engine.configure`) and called inside these chunks.
+// identical for 1, 2 or any number of threads. Kymo's GEMM is single-threaded
+// and called inside these chunks. (OpenBLAS is kept single-threaded too; it is
+// only used by `kymo bench engine`'s comparison, never for a result.)
 import Dispatch
 import COpenBLAS
 import Foundation
@@ -31,7 +32,8 @@ public enum Engine {
         if !configured { configure() }
     }
 
-    /// The BLAS kernel OpenBLAS selected for this CPU (recorded in run fingerprints).
+    /// The kernel OpenBLAS selected for this CPU. Environment only: no result
+    /// goes through OpenBLAS any more (see `Numerics`); kept for records and benchmarks.
     public static var blasCore: String {
         guard let p = openblas_get_corename() else { return "unknown" }
         return String(cString: p)

@@ -100,9 +100,9 @@ public struct RandomStream: Equatable, Codable, Sendable {
                 let w = block(base &+ UInt64(b))
                 let u1 = RandomStream.unitOpen(w.0, w.1)
                 let u2 = Double(w.2 >> 8) * 0x1p-24 + Double(w.3 >> 8) * 0x1p-48
-                let r = (-2 * Foundation.log(u1)).squareRoot()
-                let theta = 2 * Double.pi * u2
-                let z0 = Float(r * Foundation.cos(theta)), z1 = Float(r * Foundation.sin(theta))
+                let r = (-2 * PortableMath.log(u1)).squareRoot()
+                let (sin, cos) = PortableMath.sinCos(turns: u2)     // θ = 2π·u2, without libm
+                let z0 = Float(r * cos), z1 = Float(r * sin)
                 dst[b * 2] = mean + std * z0
                 if b * 2 + 1 < n { dst[b * 2 + 1] = mean + std * z1 }
             }

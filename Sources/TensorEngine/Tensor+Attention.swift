@@ -89,7 +89,7 @@ func attentionBackward(grad gz: Tensor, q: Tensor, k: Tensor, v: Tensor) -> [Ten
             attentionScores(qb, kb, s, d: d, n: n, m: m, r0: r0, rows: rows)
             let gBlk = MatView(ptr: gb + r0, ld: n, trans: false, batchStride: 0)        // dZ_blk [C × rows]
             // dv += dZ_blk · A_blk      [C × M]
-            sgemm(gBlk, MatView(ptr: s, ld: m, trans: false, batchStride: 0), dvb, ldc: m, m: c, n: m, k: rows, beta: 1)
+            sgemm(gBlk, MatView(ptr: s, ld: m, trans: false, batchStride: 0), dvb, ldc: m, m: c, n: m, k: rows, accumulate: true)
             // dA = dZ_blkᵀ · v           [rows × M]
             sgemm(MatView(ptr: gb + r0, ld: n, trans: true, batchStride: 0), MatView(ptr: vb, ld: m, trans: false, batchStride: 0),
                   da, ldc: m, m: rows, n: m, k: c)
@@ -104,7 +104,7 @@ func attentionBackward(grad gz: Tensor, q: Tensor, k: Tensor, v: Tensor) -> [Ten
                   dqb + r0, ldc: n, m: d, n: rows, k: m)
             // dk += q[:, r0..] · dS      [d × M]
             sgemm(MatView(ptr: qb + r0, ld: n, trans: false, batchStride: 0), MatView(ptr: da, ld: m, trans: false, batchStride: 0),
-                  dkb, ldc: m, m: d, n: m, k: rows, beta: 1)
+                  dkb, ldc: m, m: d, n: m, k: rows, accumulate: true)
             r0 += rows
         }
     }

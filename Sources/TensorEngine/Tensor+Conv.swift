@@ -1,5 +1,5 @@
 // 2-D convolution (cross-correlation, stride 1, zero padding, optional bias)
-// through im2col + BLAS GEMM, forward and backward together.
+// through im2col + Kymo's GEMM, forward and backward together.
 //
 //   x   [B, Cin, H, W]          w [Cout, Cin, kh, kw]     b [Cout]
 //   col [Cin·kh·kw, Ho·Wo]      one sample's patches (per-worker scratch)
@@ -99,7 +99,8 @@ extension Tensor {
             }
             return record(out, .conv2d(x, w, bias, padding: (ph, pw)))
         }
-        Parallel.forEach(batch) { b, worker in
+        // wv and px point into wc and xc, which the closure does not capture: keep them alive.
+        withExtendedLifetime((xc, wc)) { Parallel.forEach(batch) { b, worker in
             let xb = px + b * g.cin * g.h * g.w
             let col = g.isPointwise ? xb : Scratch.get(worker: worker, slot: 0, count: g.rows * g.pixels)
             if !g.isPointwise { im2col(xb, g, col) }
@@ -111,7 +112,7 @@ extension Tensor {
                     for p in 0..<g.pixels { row[p] += v }
                 }
             }
-        }
+        } }
         return record(out, .conv2d(x, w, bias, padding: (ph, pw)))
     }
 }
@@ -133,7 +134,7 @@ func conv2dBackward(grad gy: Tensor, x: Tensor, w: Tensor, hasBias: Bool, paddin
             winogradConv3x3(gc.data, batch: batch, cin: cout, h: g.h, w: g.w, v: v.pointer, cout: g.cin, bias: nil, dx.data)
         }
     }
-    Parallel.forEach(batch) { b, worker in
+    withExtendedLifetime(wc) { Parallel.forEach(batch) { b, worker in   // wt points into wc
         let gyb = gc.data + b * cout * g.pixels
         let gv = MatView(ptr: gyb, ld: g.pixels, trans: false, batchStride: 0)
         if let partial {
@@ -154,7 +155,7 @@ func conv2dBackward(grad gy: Tensor, x: Tensor, w: Tensor, hasBias: Bool, paddin
                 col2im(dcol, g, dxb)
             }
         }
-    }
+    } }
     var dw: Tensor? = nil
     if needW && winograd {
         let out = Tensor(uninitialized: w.shape)

@@ -65,13 +65,13 @@ extension Tensor {
         let xc = x.contiguous(), wc = w.contiguous(), bc = bias?.contiguous()
         let out = Tensor(uninitialized: [batch, cout, g.to, g.ho, g.wo])
         let wv = MatView(ptr: wc.data, ld: g.rows, trans: false, batchStride: 0)
-        Parallel.forEach(batch) { b, worker in
+        withExtendedLifetime(wc) { Parallel.forEach(batch) { b, worker in   // wv points into wc
             let col = Scratch.get(worker: worker, slot: 2, count: g.rows * g.voxels)
             im2col3d(xc.data + b * g.c * g.t * g.plane, g, col)
             let yb = out.data + b * cout * g.voxels
             sgemm(wv, MatView(ptr: col, ld: g.voxels, trans: false, batchStride: 0), yb, ldc: g.voxels, m: cout, n: g.voxels, k: g.rows)
             if let bc { for o in 0..<cout { let v = bc.data[o]; for q in 0..<g.voxels { yb[o * g.voxels + q] += v } } }
-        }
+        } }
         return record(out, .conv3d(x, w, bias, padding: padding))
     }
 }
@@ -84,7 +84,7 @@ func conv3dBackward(grad gy: Tensor, x: Tensor, w: Tensor, hasBias: Bool, paddin
     let dx = x.requiresGrad ? Tensor(uninitialized: x.shape) : nil
     let partial = w.requiresGrad ? Tensor(uninitialized: [batch, cout * g.rows]) : nil
     let wt = MatView(ptr: wc.data, ld: g.rows, trans: true, batchStride: 0)
-    Parallel.forEach(batch) { b, worker in
+    withExtendedLifetime(wc) { Parallel.forEach(batch) { b, worker in   // wt points into wc
         let gv = MatView(ptr: gc.data + b * cout * g.voxels, ld: g.voxels, trans: false, batchStride: 0)
         let col = Scratch.get(worker: worker, slot: 2, count: g.rows * g.voxels)
         if let partial {
@@ -96,7 +96,7 @@ func conv3dBackward(grad gy: Tensor, x: Tensor, w: Tensor, hasBias: Bool, paddin
             sgemm(wt, gv, col, ldc: g.voxels, m: g.rows, n: g.voxels, k: cout)
             im2col3d(col, g, col, scatter: dx.data + b * g.c * g.t * g.plane)
         }
-    }
+    } }
     var dw: Tensor? = nil
     if let partial {
         let out = Tensor(uninitialized: w.shape)

@@ -133,7 +133,7 @@ extension Tensor {
             case .exp: FastMath.exp(s, d, count: n)
             case .sigmoid: FastMath.sigmoid(s, d, count: n)
             case .tanh: FastMath.tanh(s, d, count: n)
-            case .log: for i in 0..<n { d[i] = logf(s[i]) }
+            case .log: FastMath.log(s, d, count: n)
             case .relu: for i in 0..<n { d[i] = s[i] > 0 ? s[i] : 0 }
             case let .leakyRelu(a): for i in 0..<n { d[i] = s[i] > 0 ? s[i] : a * s[i] }
             }

@@ -27,10 +27,14 @@ extension Tensor {
         let p = contiguous(), t = target.contiguous()
         let n = count
         let terms = Tensor(uninitialized: [n])
+        // log p and log(1 − p) with FastMath's log (not libm: the same bits on every machine)
+        let lp = Tensor(uninitialized: [n]), lq = Tensor(uninitialized: [n])
+        for i in 0..<n { lq.data[i] = 1 - p.data[i] }
+        FastMath.log(p.data, lp.data, count: n)
+        FastMath.log(lq.data, lq.data, count: n)
         for i in 0..<n {
-            let pi = p.data[i], ti = t.data[i]
-            let lp = max(logf(pi), -100), lq = max(logf(1 - pi), -100)
-            terms.data[i] = -(ti * lp + (1 - ti) * lq)
+            let ti = t.data[i]
+            terms.data[i] = -(ti * max(lp.data[i], -100) + (1 - ti) * max(lq.data[i], -100))
         }
         var s = sumRun(terms.data, n)
         if reduction == .mean { s /= Float(max(n, 1)) }
@@ -57,10 +61,11 @@ func bceBackward(grad g: Tensor, prediction p: Tensor, target t: Tensor, reducti
     var dt: Tensor? = nil
     if t.requiresGrad {
         let out = Tensor(uninitialized: t.shape)
-        for i in 0..<t.count {
-            let pi = pc.data[i]
-            out.data[i] = scale * (max(logf(1 - pi), -100) - max(logf(pi), -100))
-        }
+        let lp = Tensor(uninitialized: [t.count]), lq = Tensor(uninitialized: [t.count])
+        for i in 0..<t.count { lq.data[i] = 1 - pc.data[i] }
+        FastMath.log(pc.data, lp.data, count: t.count)
+        FastMath.log(lq.data, lq.data, count: t.count)
+        for i in 0..<t.count { out.data[i] = scale * (max(lq.data[i], -100) - max(lp.data[i], -100)) }
         dt = out
     }
     return [p.requiresGrad ? dp : nil, dt]

@@ -1,61 +1,79 @@
-// Matrix products through OpenBLAS: 2-D and batched [.., M, K]·[.., K, N], with
-// a 2-D operand shared across the batch. Transposed views are passed to BLAS as
-// transposes (no copy). Work is cut into batch items, or into fixed blocks of
-// columns for one large product; BLAS runs single-threaded inside each chunk.
-import COpenBLAS
+// Matrix products through Kymo's own SGEMM (CKymoGEMM): 2-D and batched
+// [.., M, K]·[.., K, N], with a 2-D operand shared across the batch. Transposed
+// views are passed to the GEMM as transposes (no copy). Work is cut into batch
+// items, or into fixed tiles of one large product; the GEMM runs
+// single-threaded inside each chunk. Every output element is one FMA chain over
+// k in increasing order (see CKymoGEMM/gemm.c), so neither the tiling, the
+// thread count nor the CPU changes a bit.
+import CKymoGEMM
 
-/// A matrix operand as BLAS sees it: pointer, leading dimension, transpose flag.
+/// A matrix operand as the GEMM sees it: pointer, leading dimension, transpose
+/// flag, and the distance between batch items. Only valid while the memory it
+/// points into is alive: for tensors, get one from `withMatrix`, never store it.
 struct MatView {
     let ptr: UnsafeMutablePointer<Float>
     let ld: Int
     let trans: Bool
     let batchStride: Int
+
+    /// The same operand transposed (no copy).
+    var transposed: MatView { MatView(ptr: ptr, ld: ld, trans: !trans, batchStride: batchStride) }
 }
 
-/// Describes the last two axes of `t` for BLAS (rows × cols), copying only when
-/// neither row- nor column-major; batch axes must collapse to one stride.
-func matView(_ t: Tensor, rows: Int, cols: Int) -> (MatView, Tensor) {
-    let r = t.rank
-    let s0 = t.strides[r - 2], s1 = t.strides[r - 1]
-    // Batch axes must collapse to one stride: inner non-unit axis sets it,
-    // each outer non-unit axis must continue it.
-    var batchStride = 0, span = 0, uniformBatch = true
-    for i in stride(from: r - 3, through: 0, by: -1) where t.shape[i] != 1 {
-        if span == 0 { batchStride = t.strides[i]; span = t.shape[i] } else {
-            if t.strides[i] != batchStride * span { uniformBatch = false }
-            span *= t.shape[i]
+extension Tensor {
+    /// Calls `body` with the last two axes of `self` (rows × cols) as a GEMM
+    /// operand. A strided view is passed as it is when it is row- or
+    /// column-major; otherwise a contiguous copy is made, and kept alive until
+    /// `body` returns. The view must not escape `body`. Batch axes must
+    /// collapse to one stride (else the copy is used).
+    func withMatrix<R>(rows: Int, cols: Int, _ body: (MatView) throws -> R) rethrows -> R {
+        let t = self, r = t.rank
+        let s0 = t.strides[r - 2], s1 = t.strides[r - 1]
+        // Batch axes must collapse to one stride: inner non-unit axis sets it,
+        // each outer non-unit axis must continue it.
+        var batchStride = 0, span = 0, uniformBatch = true
+        for i in stride(from: r - 3, through: 0, by: -1) where t.shape[i] != 1 {
+            if span == 0 { batchStride = t.strides[i]; span = t.shape[i] } else {
+                if t.strides[i] != batchStride * span { uniformBatch = false }
+                span *= t.shape[i]
+            }
+        }
+        if uniformBatch && (span <= 1 || batchStride >= rows * cols) {
+            let base = t.storage.pointer + t.offset
+            if (s1 == 1 || cols == 1) && s0 >= max(cols, 1) {
+                return try withExtendedLifetime(t) {
+                    try body(MatView(ptr: base, ld: max(s0, 1), trans: false, batchStride: batchStride))
+                }
+            }
+            if (s0 == 1 || rows == 1) && s1 >= max(rows, 1) {
+                return try withExtendedLifetime(t) {
+                    try body(MatView(ptr: base, ld: max(s1, 1), trans: true, batchStride: batchStride))
+                }
+            }
+        }
+        let c = t.detached()
+        return try withExtendedLifetime(c) {
+            try body(MatView(ptr: c.data, ld: max(cols, 1), trans: false, batchStride: rows * cols))
         }
     }
-    let base = t.storage.pointer + t.offset
-    if uniformBatch && (span <= 1 || batchStride >= rows * cols) {
-        if (s1 == 1 || cols == 1) && s0 >= max(cols, 1) {
-            return (MatView(ptr: base, ld: max(s0, 1), trans: false, batchStride: batchStride), t)
-        }
-        if (s0 == 1 || rows == 1) && s1 >= max(rows, 1) {
-            return (MatView(ptr: base, ld: max(s1, 1), trans: true, batchStride: batchStride), t)
-        }
-    }
-    let c = t.detached()
-    return (MatView(ptr: c.data, ld: max(cols, 1), trans: false, batchStride: rows * cols), c)
 }
 
-/// C[M×N] = A[M×K]·B[K×N] (+ beta·C), row-major, single-threaded BLAS.
+/// C[M×N] = A[M×K]·B[K×N] (+ C when `accumulate`), row-major, single-threaded.
 @inline(__always) func sgemm(_ a: MatView, _ b: MatView, _ c: UnsafeMutablePointer<Float>, ldc: Int,
-                             m: Int, n: Int, k: Int, beta: Float = 0, aOffset: Int = 0, bOffset: Int = 0) {
-    if m == 0 || n == 0 { return }
-    if k == 0 {
-        if beta == 0 { for i in 0..<m { (c + i * ldc).initialize(repeating: 0, count: n) } }
-        return
-    }
-    cblas_sgemm(CblasRowMajor, a.trans ? CblasTrans : CblasNoTrans, b.trans ? CblasTrans : CblasNoTrans,
-                Int32(m), Int32(n), Int32(k), 1, a.ptr + aOffset, Int32(a.ld), b.ptr + bOffset, Int32(b.ld),
-                beta, c, Int32(ldc))
+                             m: Int, n: Int, k: Int, accumulate: Bool = false, aOffset: Int = 0, bOffset: Int = 0) {
+    kymo_sgemm(a.trans ? 1 : 0, b.trans ? 1 : 0, m, n, k, a.ptr + aOffset, a.ld, b.ptr + bOffset, b.ld,
+               c, ldc, accumulate ? 1 : 0)
 }
 
-/// Column blocks for one large product: fixed by N alone.
+/// Column tiles of one large product: fixed by N alone.
 let gemmColumnBlock = 512
+/// Row tiles of one large product with fewer columns: fixed by M alone
+/// (a multiple of both micro-kernels' row counts).
+let gemmRowBlock = 144
 
 /// out[batch][M×N] = a[batch][M×K] · b[batch][K×N], batch strides 0 for shared operands.
+/// Bits do not depend on how this cuts the work (each element is one fixed FMA
+/// chain); the tiles are fixed anyway, so the schedule is the same for any thread count.
 func batchedGemm(_ a: MatView, _ b: MatView, out: UnsafeMutablePointer<Float>, batch: Int, m: Int, n: Int, k: Int,
                  aShared: Bool, bShared: Bool) {
     if batch > 1 {
@@ -69,6 +87,13 @@ func batchedGemm(_ a: MatView, _ b: MatView, out: UnsafeMutablePointer<Float>, b
             let c0 = j * gemmColumnBlock, w = min(gemmColumnBlock, n - c0)
             let bOff = b.trans ? c0 * b.ld : c0
             sgemm(a, b, out + c0, ldc: n, m: m, n: w, k: k, bOffset: bOff)
+        }
+    } else if m > gemmRowBlock && m * n * k >= 1 << 24 {
+        let blocks = (m + gemmRowBlock - 1) / gemmRowBlock
+        Parallel.forEach(blocks) { i, _ in
+            let r0 = i * gemmRowBlock, h = min(gemmRowBlock, m - r0)
+            let aOff = a.trans ? r0 : r0 * a.ld
+            sgemm(a, b, out + r0 * n, ldc: n, m: h, n: n, k: k, aOffset: aOff)
         }
     } else {
         sgemm(a, b, out, ldc: n, m: m, n: n, k: k)
@@ -95,10 +120,10 @@ extension Tensor {
         let batchShape = ba.isEmpty ? bb : ba
         let batch = batchShape.reduce(1, *)
         let out = Tensor(uninitialized: batchShape + [m, n])
-        let (va, ka) = matView(a, rows: m, cols: k)
-        let (vb, kb) = matView(b, rows: k, cols: n)
-        withExtendedLifetime((ka, kb)) {
-            batchedGemm(va, vb, out: out.data, batch: batch, m: m, n: n, k: k, aShared: ba.isEmpty, bShared: bb.isEmpty)
+        a.withMatrix(rows: m, cols: k) { va in
+            b.withMatrix(rows: k, cols: n) { vb in
+                batchedGemm(va, vb, out: out.data, batch: batch, m: m, n: n, k: k, aShared: ba.isEmpty, bShared: bb.isEmpty)
+            }
         }
         return record(out, .matmul(a, b))
     }
@@ -110,53 +135,50 @@ func matmulBackward(grad g: Tensor, a: Tensor, b: Tensor) -> [Tensor?] {
     let batch = Array(g.shape[..<(g.rank - 2)]).reduce(1, *)
     let aShared = a.rank == 2 && batch > 1 || a.rank == 2 && g.rank > 2
     let bShared = b.rank == 2 && batch > 1 || b.rank == 2 && g.rank > 2
-    let vg = MatView(ptr: gc.data, ld: n, trans: false, batchStride: m * n)
     var ga: Tensor? = nil, gb: Tensor? = nil
-    if a.requiresGrad {
-        // dA = dC · Bᵀ
-        let (vb, kb) = matView(b, rows: k, cols: n)
-        let vbt = MatView(ptr: vb.ptr, ld: vb.ld, trans: !vb.trans, batchStride: vb.batchStride)
-        if aShared {
-            // Σ over batch of dC_i · B_iᵀ: one product over the stacked rows
-            // when B is shared too; otherwise accumulate in batch order.
-            let out = Tensor(zeros: [m, k])
-            for i in 0..<batch {
-                sgemm(MatView(ptr: gc.data, ld: n, trans: false, batchStride: 0), vbt, out.data, ldc: k, m: m, n: k, k: n,
-                      beta: 1, aOffset: i * m * n, bOffset: bShared ? 0 : i * vb.batchStride)
-            }
-            ga = out
-        } else {
-            let out = Tensor(uninitialized: a.shape)
-            withExtendedLifetime(kb) {
-                batchedGemm(vg, vbt, out: out.data, batch: batch, m: m, n: k, k: n, aShared: false, bShared: bShared)
-            }
-            ga = out
-        }
-    }
-    if b.requiresGrad {
-        // dB = Aᵀ · dC
-        let (va, ka) = matView(a, rows: m, cols: k)
-        let vat = MatView(ptr: va.ptr, ld: va.ld, trans: !va.trans, batchStride: va.batchStride)
-        if bShared {
-            let out = Tensor(uninitialized: [k, n])
-            if !aShared && !va.trans && va.ld == k && va.batchStride == m * k {
-                // A stacked as [batch·M, K] contiguous: one product, K-reduction in BLAS order.
-                let flat = MatView(ptr: va.ptr, ld: k, trans: true, batchStride: 0)
-                withExtendedLifetime(ka) { batchedGemm(flat, vg, out: out.data, batch: 1, m: k, n: n, k: batch * m, aShared: true, bShared: true) }
-            } else {
-                out.buffer.initialize(repeating: 0)
-                for i in 0..<batch {
-                    sgemm(vat, MatView(ptr: gc.data, ld: n, trans: false, batchStride: 0), out.data, ldc: n, m: k, n: n, k: m,
-                          beta: 1, aOffset: aShared ? 0 : i * va.batchStride, bOffset: i * m * n)
+    gc.withMatrix(rows: batch * m, cols: n) { vgFlat in
+        let vg = MatView(ptr: vgFlat.ptr, ld: n, trans: false, batchStride: m * n)   // gc is contiguous
+        if a.requiresGrad {
+            // dA = dC · Bᵀ
+            ga = b.withMatrix(rows: k, cols: n) { vb -> Tensor in
+                let vbt = vb.transposed
+                if aShared {
+                    // Σ over batch of dC_i · B_iᵀ, accumulated in batch order.
+                    let out = Tensor(zeros: [m, k])
+                    for i in 0..<batch {
+                        sgemm(MatView(ptr: vg.ptr, ld: n, trans: false, batchStride: 0), vbt, out.data, ldc: k, m: m, n: k, k: n,
+                              accumulate: true, aOffset: i * m * n, bOffset: bShared ? 0 : i * vb.batchStride)
+                    }
+                    return out
                 }
+                let out = Tensor(uninitialized: a.shape)
+                batchedGemm(vg, vbt, out: out.data, batch: batch, m: m, n: k, k: n, aShared: false, bShared: bShared)
+                return out
             }
-            gb = out
-        } else {
-            let out = Tensor(uninitialized: b.shape)
-            withExtendedLifetime(ka) {
+        }
+        if b.requiresGrad {
+            // dB = Aᵀ · dC
+            gb = a.withMatrix(rows: m, cols: k) { va -> Tensor in
+                let vat = va.transposed
+                if bShared {
+                    let out = Tensor(uninitialized: [k, n])
+                    if !aShared && !va.trans && va.ld == k && va.batchStride == m * k {
+                        // A stacked as [batch·M, K] contiguous: one product over batch·M.
+                        let flat = MatView(ptr: va.ptr, ld: k, trans: true, batchStride: 0)
+                        batchedGemm(flat, vg, out: out.data, batch: 1, m: k, n: n, k: batch * m, aShared: true, bShared: true)
+                    } else {
+                        out.buffer.initialize(repeating: 0)
+                        for i in 0..<batch {
+                            sgemm(vat, MatView(ptr: vg.ptr, ld: n, trans: false, batchStride: 0), out.data, ldc: n, m: k, n: n, k: m,
+                                  accumulate: true, aOffset: aShared ? 0 : i * va.batchStride, bOffset: i * m * n)
+                        }
+                    }
+                    return out
+                }
+                let out = Tensor(uninitialized: b.shape)
                 batchedGemm(vat, vg, out: out.data, batch: batch, m: k, n: n, k: m, aShared: aShared, bShared: false)
+                return out
             }
-            gb = out
         }
     }
     return [ga, gb]

@@ -25,7 +25,8 @@ struct Bench: ParsableCommand {
     func run() throws {
         Engine.configure(threads: threads)
         if suite == "scaling" { return try runScaling() }   // BenchScaling.swift (it prints its own header)
-        print("kymo bench \(suite): \(Engine.threads) thread(s), OpenBLAS core \(Engine.blasCore), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        print("kymo bench \(suite): \(Engine.threads) thread(s), \(ProcessInfo.processInfo.activeProcessorCount) cores, CPU \(Numerics.cpuName)")
+        print("GEMM path: \(Numerics.gemmPath); numerics \(Numerics.version) (OpenBLAS \(Engine.blasCore): comparison only)")
         switch suite {
         case "engine": try runEngine()
         case "models": try runModels()
@@ -43,6 +44,13 @@ struct Bench: ParsableCommand {
         rows += try EngineBenchmark.conv(batch: 8, cin: 128, cout: 256, size: 64, repeats: max(1, repeats / 2))
         let torch = noTorch ? nil : runTorch(["engine", "--threads", "\(Engine.threads)", "--repeats", "\(repeats)"])
         printTable(rows: rows, torch: torch, peak: usable)
+        print("\nGEMM paths beside OpenBLAS (same product; OpenBLAS with \(Engine.threads) of its own threads):")
+        for n in [256, 2048, 4096] {
+            for r in try EngineBenchmark.gemmComparison(m: 256, k: 1152, n: n, repeats: repeats) {
+                print(r.name.padding(toLength: 62, withPad: " ", startingAt: 0)
+                      + String(format: "  %7.2f ms  %7.1f GFLOP/s  %4.0f%%", r.seconds * 1e3, r.gflops, 100 * r.gflops / usable))
+            }
+        }
     }
 
     @Option(help: "Training steps timed per model (after one warm-up step).")

@@ -1,0 +1,229 @@
+// Kymo's SGEMM: packing (BLIS-style: B in KC×NR micro-panels, A in MR×KC
+// micro-panels) and register-blocked FMA micro-kernels, single-threaded (the
+// engine parallelises over fixed output tiles around it).
+//
+// The bits. Every element C[i][j] is computed as the scalar chain
+//     c = accumulate ? C[i][j] : +0;  for p in 0 ..< k: c = fma(A(i,p), B(p,j), c)
+// Each vector lane of a micro-kernel runs exactly that chain for one element;
+// a K block that ends stores c to C and the next block reloads it (exact), so
+// the block sizes below, the micro-tile shape, the vector width (8 or 16
+// lanes) and the order in which tiles are visited change only speed, never a
+// bit. IEEE-754 fma, loads and stores are exact on every x86-64 CPU, so the
+// result is the same on any CPU that runs it. Compiled with -ffp-contract=off
+// and no fast-math; this file's functions need AVX2 + FMA (checked in cpu.c).
+#include "kymo_gemm.h"
+#include "gemm_internal.h"
+#include <immintrin.h>
+#include <stdlib.h>
+#include <string.h>
+
+#pragma clang attribute push (__attribute__((target("avx2,fma"))), apply_to = function)
+
+enum { KC = 256, MC = 144, NC = 4096 };   // MC is a multiple of both MRs (6, 12); NC of both NRs
+
+// ---- micro-kernel: AVX2, 6 rows × 16 columns (12 accumulators) ----
+
+#define ROW_LOAD(r) \
+    c##r##0 = load ? _mm256_loadu_ps(c + r * ldc) : _mm256_setzero_ps(); \
+    c##r##1 = load ? _mm256_loadu_ps(c + r * ldc + 8) : _mm256_setzero_ps();
+#define ROW_FMA(r) \
+    a = _mm256_broadcast_ss(pa + r); \
+    c##r##0 = _mm256_fmadd_ps(a, b0, c##r##0); \
+    c##r##1 = _mm256_fmadd_ps(a, b1, c##r##1);
+#define ROW_STORE(r) \
+    _mm256_storeu_ps(c + r * ldc, c##r##0); \
+    _mm256_storeu_ps(c + r * ldc + 8, c##r##1);
+
+static void kernel_avx2_6x16(long kc, const float *pa, const float *pb, float *c, long ldc, int load) {
+    __m256 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+    ROW_LOAD(0) ROW_LOAD(1) ROW_LOAD(2) ROW_LOAD(3) ROW_LOAD(4) ROW_LOAD(5)
+    for (long p = 0; p < kc; p++) {
+        __m256 b0 = _mm256_load_ps(pb), b1 = _mm256_load_ps(pb + 8), a;
+        ROW_FMA(0) ROW_FMA(1) ROW_FMA(2) ROW_FMA(3) ROW_FMA(4) ROW_FMA(5)
+        pa += 6; pb += 16;
+    }
+    ROW_STORE(0) ROW_STORE(1) ROW_STORE(2) ROW_STORE(3) ROW_STORE(4) ROW_STORE(5)
+}
+
+// ---- paths ----
+
+typedef struct { int mr, nr; kymo_kernel kernel; } path_desc;
+static const path_desc paths[3] = {
+    {0, 0, 0},
+    {6, 16, kernel_avx2_6x16},
+    {12, 32, kymo_kernel_avx512_12x32},
+};
+
+static int forced_path = 0;   // 0: automatic
+static int best_path = -1;    // detected once (idempotent, so a race is harmless)
+static int selfcheck_failed = 0;
+
+static void sgemm_with(const path_desc *P, int transA, int transB, long m, long n, long k,
+                       const float *a, long lda, const float *b, long ldb, float *c, long ldc, int accumulate);
+
+/// Before the AVX-512 path is used automatically, it must reproduce the AVX2
+/// path's bits on a few products covering edge tiles, K > KC, both transposes
+/// and accumulation (about 2 MFLOP, once per process). If it ever did not,
+/// Kymo would stay on AVX2 (and say so in the path name) rather than risk a bit.
+static int avx512_selfcheck(void) {
+    enum { M = 29, N = 45, K = 300 };
+    static float a[M * K], b[K * N], c0[M * N], c1[M * N];
+    unsigned s = 12345;
+    for (int i = 0; i < M * K; i++) { s = s * 1103515245u + 12345u; a[i] = (float)((int)(s >> 9) - (1 << 21)) * 0x1p-21f; }
+    for (int i = 0; i < K * N; i++) { s = s * 1103515245u + 12345u; b[i] = (float)((int)(s >> 9) - (1 << 21)) * 0x1p-21f; }
+    for (int t = 0; t < 8; t++) {
+        int ta = t & 1, tb = (t >> 1) & 1, acc = (t >> 2) & 1;
+        for (int i = 0; i < M * N; i++) c0[i] = c1[i] = (float)(i % 7) - 3;
+        sgemm_with(&paths[KYMO_GEMM_AVX2], ta, tb, M, N, K, a, ta ? M : K, b, tb ? K : N, c0, N, acc);
+        sgemm_with(&paths[KYMO_GEMM_AVX512], ta, tb, M, N, K, a, ta ? M : K, b, tb ? K : N, c1, N, acc);
+        if (memcmp(c0, c1, sizeof c0) != 0) return 0;
+    }
+    return 1;
+}
+
+static int detect(void) {
+    int p = __atomic_load_n(&best_path, __ATOMIC_ACQUIRE);
+    if (p < 0) {
+        p = KYMO_GEMM_AVX2;
+        if (kymo_cpu_has_avx512f()) {
+            if (avx512_selfcheck()) p = KYMO_GEMM_AVX512; else __atomic_store_n(&selfcheck_failed, 1, __ATOMIC_RELAXED);
+        }
+        __atomic_store_n(&best_path, p, __ATOMIC_RELEASE);
+    }
+    return p;
+}
+
+int kymo_gemm_avx512_selfcheck_failed(void) { detect(); return __atomic_load_n(&selfcheck_failed, __ATOMIC_RELAXED); }
+
+int kymo_gemm_path(void) {
+    int f = __atomic_load_n(&forced_path, __ATOMIC_RELAXED);
+    return f ? f : detect();
+}
+
+int kymo_gemm_force_path(int path) {
+    if (path == KYMO_GEMM_AVX512 && !kymo_cpu_has_avx512f()) return 0;
+    if (path != 0 && path != KYMO_GEMM_AVX2 && path != KYMO_GEMM_AVX512) return 0;
+    __atomic_store_n(&forced_path, path, __ATOMIC_RELAXED);
+    return 1;
+}
+
+// ---- packing (zero-padded to whole micro-panels; padding lanes are never stored) ----
+
+/// pa[(ir/mr)·mr·kc + p·mr + r] = op(A)(i0 + ir + r, p0 + p).
+static void pack_a(int trans, const float *a, long lda, long i0, long mc, long p0, long kc, int mr, float *pa) {
+    for (long ir = 0; ir < mc; ir += mr) {
+        long rows = mc - ir < mr ? mc - ir : mr;
+        float *dst = pa + ir * kc;
+        if (!trans) {
+            for (long r = 0; r < rows; r++) {
+                const float *src = a + (i0 + ir + r) * lda + p0;
+                for (long p = 0; p < kc; p++) dst[p * mr + r] = src[p];
+            }
+            for (long r = rows; r < mr; r++)
+                for (long p = 0; p < kc; p++) dst[p * mr + r] = 0;
+        } else {
+            for (long p = 0; p < kc; p++) {
+                const float *src = a + (p0 + p) * lda + i0 + ir;
+                float *d = dst + p * mr;
+                long r = 0;
+                for (; r < rows; r++) d[r] = src[r];
+                for (; r < mr; r++) d[r] = 0;
+            }
+        }
+    }
+}
+
+/// pb[(jr/nr)·nr·kc + p·nr + j] = op(B)(p0 + p, j0 + jr + j).
+static void pack_b(int trans, const float *b, long ldb, long p0, long kc, long j0, long nc, int nr, float *pb) {
+    for (long jr = 0; jr < nc; jr += nr) {
+        long cols = nc - jr < nr ? nc - jr : nr;
+        float *dst = pb + jr * kc;
+        if (!trans) {
+            for (long p = 0; p < kc; p++) {
+                const float *src = b + (p0 + p) * ldb + j0 + jr;
+                float *d = dst + p * nr;
+                if (cols == nr) { memcpy(d, src, sizeof(float) * (size_t)nr); continue; }
+                long j = 0;
+                for (; j < cols; j++) d[j] = src[j];
+                for (; j < nr; j++) d[j] = 0;
+            }
+        } else {
+            for (long j = 0; j < cols; j++) {
+                const float *src = b + (j0 + jr + j) * ldb + p0;
+                for (long p = 0; p < kc; p++) dst[p * nr + j] = src[p];
+            }
+            for (long j = cols; j < nr; j++)
+                for (long p = 0; p < kc; p++) dst[p * nr + j] = 0;
+        }
+    }
+}
+
+// ---- per-thread packing buffers ----
+
+static __thread float *buf_a, *buf_b;
+static __thread size_t cap_a, cap_b;
+
+static float *ensure(float **buf, size_t *cap, size_t count) {
+    if (*cap < count) {
+        free(*buf);
+        size_t bytes = (count * sizeof(float) + 63) & ~(size_t)63;
+        *buf = aligned_alloc(64, bytes);
+        if (!*buf) abort();
+        *cap = count;
+    }
+    return *buf;
+}
+
+// ---- driver ----
+
+void kymo_sgemm(int transA, int transB, long m, long n, long k,
+                const float *a, long lda, const float *b, long ldb,
+                float *c, long ldc, int accumulate) {
+    sgemm_with(&paths[kymo_gemm_path()], transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+}
+
+static void sgemm_with(const path_desc *P, int transA, int transB, long m, long n, long k,
+                       const float *a, long lda, const float *b, long ldb, float *c, long ldc, int accumulate) {
+    if (m <= 0 || n <= 0) return;
+    if (k <= 0) {
+        if (!accumulate) for (long i = 0; i < m; i++) memset(c + i * ldc, 0, sizeof(float) * (size_t)n);
+        return;
+    }
+    const int mr = P->mr, nr = P->nr;
+    const kymo_kernel kernel = P->kernel;
+    long ncMax = n < NC ? n : NC;
+    float *pb = ensure(&buf_b, &cap_b, (size_t)((ncMax + nr - 1) / nr * nr) * KC);
+    float *pa = ensure(&buf_a, &cap_a, (size_t)MC * KC);
+    float edge[12 * 32] __attribute__((aligned(64)));
+    for (long jc = 0; jc < n; jc += NC) {
+        long nc = n - jc < NC ? n - jc : NC;
+        for (long pc = 0; pc < k; pc += KC) {
+            long kc = k - pc < KC ? k - pc : KC;
+            int load = accumulate || pc > 0;
+            pack_b(transB, b, ldb, pc, kc, jc, nc, nr, pb);
+            for (long ic = 0; ic < m; ic += MC) {
+                long mc = m - ic < MC ? m - ic : MC;
+                pack_a(transA, a, lda, ic, mc, pc, kc, mr, pa);
+                for (long jr = 0; jr < nc; jr += nr) {
+                    long cols = nc - jr < nr ? nc - jr : nr;
+                    const float *pbj = pb + jr * kc;
+                    for (long ir = 0; ir < mc; ir += mr) {
+                        long rows = mc - ir < mr ? mc - ir : mr;
+                        float *cij = c + (ic + ir) * ldc + jc + jr;
+                        if (rows == mr && cols == nr) {
+                            kernel(kc, pa + ir * kc, pbj, cij, ldc, load);
+                            continue;
+                        }
+                        // edge tile: through a full-size buffer, storing only the valid part
+                        if (load)
+                            for (long r = 0; r < rows; r++) memcpy(edge + r * nr, cij + r * ldc, sizeof(float) * (size_t)cols);
+                        kernel(kc, pa + ir * kc, pbj, edge, nr, load);
+                        for (long r = 0; r < rows; r++) memcpy(cij + r * ldc, edge + r * nr, sizeof(float) * (size_t)cols);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#pragma clang attribute pop

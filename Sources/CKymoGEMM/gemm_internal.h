@@ -1,0 +1,11 @@
+// Shared by gemm.c and gemm_avx512.c (not part of the public header).
+#ifndef KYMO_GEMM_INTERNAL_H
+#define KYMO_GEMM_INTERNAL_H
+
+/// A micro-kernel: c[mr×nr] (ldc) = (load ? c : 0) + Σ_p pa[p·mr + r] · pb[p·nr + j],
+/// one FMA per p in increasing p for every element.
+typedef void (*kymo_kernel)(long kc, const float *pa, const float *pb, float *c, long ldc, int load);
+
+void kymo_kernel_avx512_12x32(long kc, const float *pa, const float *pb, float *c, long ldc, int load);
+
+#endif

@@ -1,0 +1,42 @@
+// Kymo's own single-precision GEMM and the CPU check that guards it.
+// Row-major C[m×n] (ldc) = (accumulate ? C : 0) + op(A)[m×k] · op(B)[k×n].
+// Every output element is one fused multiply-add chain over k in increasing
+// order, starting from 0 (or from C when accumulating), so the result does not
+// depend on blocking, tile order, vector width or the CPU that runs it.
+#ifndef KYMO_GEMM_H
+#define KYMO_GEMM_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// op(A)(i, p) = transA ? a[p·lda + i] : a[i·lda + p]; op(B)(p, j) = transB ? b[j·ldb + p] : b[p·ldb + j].
+void kymo_sgemm(int transA, int transB, long m, long n, long k,
+                const float *a, long lda, const float *b, long ldb,
+                float *c, long ldc, int accumulate);
+
+/// Kernel paths: 1 = AVX2 + FMA (6×16), 2 = AVX-512F (12×32).
+enum { KYMO_GEMM_AVX2 = 1, KYMO_GEMM_AVX512 = 2 };
+
+/// The path kymo_sgemm uses now (the best the CPU supports unless forced).
+int kymo_gemm_path(void);
+/// 1 if this CPU has AVX-512F but that path failed its start-up comparison with
+/// the AVX2 path (so the automatic choice stayed on AVX2), else 0.
+int kymo_gemm_avx512_selfcheck_failed(void);
+/// Forces a path (0 = automatic). Returns 0 if the CPU cannot run it, else 1. For tests and benchmarks.
+int kymo_gemm_force_path(int path);
+
+/// 1 if this CPU and OS support what Kymo's compiled code needs (AVX2, FMA and
+/// the rest of `-target-cpu haswell`: BMI1/2, F16C, LZCNT, MOVBE, POPCNT), else 0.
+int kymo_cpu_has_avx2_fma(void);
+/// The names of the required features this CPU lacks, space-separated ("" if none).
+const char *kymo_cpu_missing_features(void);
+/// 1 if this CPU and OS support AVX-512F with ZMM state enabled, else 0.
+int kymo_cpu_has_avx512f(void);
+/// The CPU's brand string (cpuid leaves 0x80000002–4), e.g. "AMD EPYC"; `buf` receives up to 48 bytes + NUL.
+void kymo_cpu_brand(char *buf, int size);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

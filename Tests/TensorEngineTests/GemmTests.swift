@@ -1,0 +1,225 @@
+// Kymo's SGEMM: its bits are defined as one scalar FMA chain per element over k
+// in increasing order (checked bit for bit against a Swift transcription of
+// that definition), it is accurate against a Double product, every path gives
+// the same bits, and matmul gives the same bits on 1, 2 and 3 threads and for
+// any layout of its operands (transposed, sliced, copied).
+import XCTest
+import CKymoGEMM
+import TensorEngine
+import TestSupport
+
+final class GemmTests: XCTestCase {
+    override func setUp() { Engine.configure(threads: 2) }
+    override func tearDown() { Numerics.forceGemmPath(.automatic) }
+
+    /// One GEMM problem with padded leading dimensions (lda, ldb, ldc > the logical widths).
+    struct Problem {
+        let m, n, k: Int
+        let transA, transB, accumulate: Bool
+        let lda, ldb, ldc: Int
+        var a, b, c: [Float]
+
+        init(m: Int, n: Int, k: Int, transA: Bool, transB: Bool, accumulate: Bool, pad: Int, seed: UInt64) {
+            self.m = m; self.n = n; self.k = k
+            self.transA = transA; self.transB = transB; self.accumulate = accumulate
+            lda = (transA ? m : k) + pad; ldb = (transB ? k : n) + 2 * pad; ldc = n + 3 * pad
+            var s = RandomStream(seed: seed, name: "gemm/\(m)x\(n)x\(k)")
+            a = Tensor.uniform([(transA ? k : m) * lda], low: -1, high: 1, stream: &s).toArray()
+            b = Tensor.uniform([(transB ? n : k) * ldb], low: -1, high: 1, stream: &s).toArray()
+            c = Tensor.uniform([m * ldc], low: -1, high: 1, stream: &s).toArray()
+        }
+        func A(_ i: Int, _ p: Int) -> Float { transA ? a[p * lda + i] : a[i * lda + p] }
+        func B(_ p: Int, _ j: Int) -> Float { transB ? b[j * ldb + p] : b[p * ldb + j] }
+
+        /// kymo_sgemm's result (the whole ldc-strided buffer, padding included).
+        func run() -> [Float] {
+            var out = c
+            a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    kymo_sgemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, pa.baseAddress!, lda, pb.baseAddress!, ldb,
+                               &out, ldc, accumulate ? 1 : 0)
+                }
+            }
+            return out
+        }
+        /// The definition: c = (accumulate ? C : 0); c = fma(A(i,p), B(p,j), c) for p = 0, 1, …
+        func reference() -> [Float] {
+            var out = c
+            // element strides of op(A) along (i, p) and of op(B) along (p, j)
+            let (ai, ap) = transA ? (1, lda) : (lda, 1), (bp, bj) = transB ? (1, ldb) : (ldb, 1)
+            a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    out.withUnsafeMutableBufferPointer { po in
+                        for i in 0..<m {
+                            for j in 0..<n {
+                                var v: Float = accumulate ? po[i * ldc + j] : 0
+                                var x = i * ai, y = j * bj
+                                for _ in 0..<k { v = v.addingProduct(pa[x], pb[y]); x += ap; y += bp }
+                                po[i * ldc + j] = v
+                            }
+                        }
+                    }
+                }
+            }
+            return out
+        }
+    }
+
+    /// Shapes around the micro-tile sizes (6×16, 12×32), the row tile (MC = 144) and the K block (256).
+    static let rowCounts = [1, 7, 12, 13, 33, 145]
+    static let columnCounts = [5, 16, 17, 33]
+    static let depths = [1, 3, 256, 257, 600]
+
+    func testMatchesTheScalarFMAChainBitForBit() {
+        var checked = 0
+        for m in Self.rowCounts {
+            for n in Self.columnCounts {
+                for k in Self.depths {
+                    for flags in 0..<8 {
+                        let p = Problem(m: m, n: n, k: k, transA: flags & 1 != 0, transB: flags & 2 != 0,
+                                        accumulate: flags & 4 != 0, pad: 1 + flags % 3, seed: UInt64(flags))
+                        let got = p.run(), want = p.reference()
+                        if got.map(\.bitPattern) != want.map(\.bitPattern) {
+                            let bad = got.indices.first { got[$0].bitPattern != want[$0].bitPattern }!
+                            XCTFail("m \(m) n \(n) k \(k) flags \(flags): element \(bad) is \(got[bad]), the FMA chain gives \(want[bad])")
+                            return
+                        }
+                        checked += 1
+                    }
+                }
+            }
+        }
+        XCTAssertEqual(checked, 6 * 4 * 5 * 8)
+    }
+
+    func testAccurateAgainstDouble() {
+        // |c − exact| ≤ γ_k · Σ_p |a_ip·b_pj| (+ |C|), γ_k = k·u/(1 − k·u): the classical bound for any summation order.
+        for (m, n, k) in [(7, 33, 1152), (145, 17, 600), (40, 20, 2304), (3, 5, 1)] {
+            for flags in 0..<8 {
+                let p = Problem(m: m, n: n, k: k, transA: flags & 1 != 0, transB: flags & 2 != 0,
+                                accumulate: flags & 4 != 0, pad: 2, seed: 7)
+                let got = p.run()
+                let u = 0x1p-24, gamma = Double(k + 1) * u / (1 - Double(k + 1) * u)
+                var worst = 0.0
+                for i in 0..<m {
+                    for j in 0..<n {
+                        var exact = p.accumulate ? Double(p.c[i * p.ldc + j]) : 0
+                        var mag = abs(exact)
+                        for q in 0..<k {
+                            let t = Double(p.A(i, q)) * Double(p.B(q, j))
+                            exact += t; mag += abs(t)
+                        }
+                        let err = abs(Double(got[i * p.ldc + j]) - exact)
+                        worst = max(worst, err / (gamma * mag))
+                        XCTAssertLessThanOrEqual(err, gamma * mag, "m \(m) n \(n) k \(k) flags \(flags) at (\(i), \(j))")
+                    }
+                }
+                // padding between rows of C is never written
+                for i in 0..<m {
+                    for j in n..<p.ldc { XCTAssertEqual(got[i * p.ldc + j].bitPattern, p.c[i * p.ldc + j].bitPattern) }
+                }
+                XCTAssertLessThan(worst, 1, "worst error / bound")
+            }
+        }
+    }
+
+    func testEveryPathGivesTheSameBits() throws {
+        XCTAssertTrue(Numerics.forceGemmPath(.avx2))
+        XCTAssertEqual(Numerics.gemmPath, "kymo-sgemm avx2 6x16 (fixed-k FMA)")
+        let problems = [(300, 145, 600), (13, 1000, 257), (145, 31, 3), (6, 16, 256)].flatMap { m, n, k in
+            (0..<8).map { f in Problem(m: m, n: n, k: k, transA: f & 1 != 0, transB: f & 2 != 0, accumulate: f & 4 != 0, pad: 3, seed: 3) }
+        }
+        let avx2 = problems.map { $0.run() }
+        guard Numerics.forceGemmPath(.avx512) else {
+            Numerics.forceGemmPath(.automatic)
+            throw XCTSkip("this CPU has no AVX-512F: only the AVX2 path can run here (\(Numerics.cpuName))")
+        }
+        XCTAssertEqual(Numerics.gemmPath, "kymo-sgemm avx512 12x32 (fixed-k FMA)")
+        let avx512 = problems.map { $0.run() }
+        for (i, p) in problems.enumerated() {
+            XCTAssertEqual(avx2[i].map(\.bitPattern), avx512[i].map(\.bitPattern), "m \(p.m) n \(p.n) k \(p.k)")
+        }
+    }
+
+    /// Matmul through every tiling branch (batched, column tiles, row tiles, one call) on 1, 2, 3 threads.
+    func testMatmulBitIdenticalAcrossThreadCountsAndLayouts() throws {
+        var s = RandomStream(seed: 11, name: "gemm/threads")
+        let cases: [(Tensor, Tensor)] = [
+            (Tensor.normal([256, 300], stream: &s), Tensor.normal([300, 1500], stream: &s)),   // column tiles
+            (Tensor.normal([400, 300], stream: &s), Tensor.normal([300, 200], stream: &s)),    // row tiles
+            (Tensor.normal([5, 37, 70], stream: &s), Tensor.normal([5, 70, 29], stream: &s)),  // batched
+            (Tensor.normal([9, 40], stream: &s), Tensor.normal([40, 11], stream: &s)),         // one call
+        ]
+        func run(_ threads: Int) throws -> [[UInt32]] {
+            Engine.configure(threads: threads)
+            return try cases.map { a, b in try a.matmul(b).toArray().map(\.bitPattern) }
+        }
+        let one = try run(1), two = try run(2), three = try run(3)
+        XCTAssertEqual(one, two)
+        XCTAssertEqual(one, three)
+        Engine.configure(threads: 2)
+        // The same products from transposed and sliced operands: the same bits (only the packing differs).
+        for (idx, (a, b)) in cases.enumerated() {
+            let r = a.rank
+            let at = try a.transposed(r - 2, r - 1).contiguous().transposed(r - 2, r - 1)   // column-major view
+            let bt = try b.transposed(r - 2, r - 1).contiguous().transposed(r - 2, r - 1)
+            let wide = try Tensor.concat([b, b], axis: r - 1).slice(axis: r - 1, start: b.shape[r - 1], length: b.shape[r - 1])  // ld = 2N
+            XCTAssertEqual(try at.matmul(bt).toArray().map(\.bitPattern), one[idx], "case \(idx): transposed operands")
+            XCTAssertEqual(try a.matmul(wide).toArray().map(\.bitPattern), one[idx], "case \(idx): sliced B")
+        }
+    }
+
+    /// matmulBackward's accumulate-over-batch branches with operands that need a
+    /// contiguous copy (B permuted so its batch axis is not outermost) or are
+    /// strided views (A transposed). Run under AddressSanitizer too: the copy
+    /// must stay alive for as long as the GEMM reads it.
+    func testMatmulBackwardWithNonContiguousOperands() throws {
+        var s = RandomStream(seed: 12, name: "gemm/backward")
+        let m = 9, k = 20, n = 13, batch = 4
+        // 1. A shared [M, K], B batched [B, K, N] as a permuted view of [K, B, N]: dA = Σ_b dC_b · B_bᵀ.
+        let a1 = Tensor.normal([m, k], stream: &s).requiringGrad()
+        let bBase = Tensor.normal([k, batch, n], stream: &s)
+        let b1 = try bBase.permuted([1, 0, 2]).requiringGrad()
+        let seed1 = Tensor.normal([batch, m, n], stream: &s)
+        try a1.matmul(b1).backward(seed: seed1)
+        let a1c = a1.detached().requiringGrad(), b1c = b1.contiguous().detached().requiringGrad()
+        try a1c.matmul(b1c).backward(seed: seed1)
+        XCTAssertEqual(a1.grad!.toArray().map(\.bitPattern), a1c.grad!.toArray().map(\.bitPattern), "dA, shared A")
+        XCTAssertEqual(b1.grad!.toArray().map(\.bitPattern), b1c.grad!.toArray().map(\.bitPattern), "dB, permuted B")
+        // against Double: dA[i][p] = Σ_b Σ_j dC[b][i][j] · B[b][p][j]
+        let g = seed1.toArray(), bb = b1c.toArray()
+        var want = [Float](repeating: 0, count: m * k)
+        for i in 0..<m { for p in 0..<k {
+            var acc = 0.0
+            for bi in 0..<batch { for j in 0..<n { acc += Double(g[(bi * m + i) * n + j]) * Double(bb[(bi * k + p) * n + j]) } }
+            want[i * k + p] = Float(acc)
+        } }
+        assertClose(a1.grad!.toArray(), want, rtol: 1e-5, atol: 1e-5, "dA against Double")
+
+        // 2. A batched as a transposed view [B, M, K] of [B, K, M], B shared [K, N]: dB = Σ_b A_bᵀ · dC_b.
+        let aBase = Tensor.normal([batch, k, m], stream: &s)
+        let a2 = try aBase.transposed(1, 2).requiringGrad()
+        let b2 = Tensor.normal([k, n], stream: &s).requiringGrad()
+        try a2.matmul(b2).backward(seed: seed1)
+        let a2c = a2.contiguous().detached().requiringGrad(), b2c = b2.detached().requiringGrad()
+        try a2c.matmul(b2c).backward(seed: seed1)
+        assertClose(b2.grad!.toArray(), b2c.grad!.toArray(), rtol: 1e-5, atol: 1e-5, "dB, transposed A")
+        XCTAssertEqual(a2.grad!.toArray().map(\.bitPattern), a2c.grad!.toArray().map(\.bitPattern), "dA, transposed A")
+        // 3. a slice with a non-unit row stride in both axes' senses: forces a copy in withMatrix
+        let wide = Tensor.normal([batch, k, 3 * n], stream: &s)
+        let b3 = try wide.permuted([1, 0, 2]).slice(axis: 2, start: n, length: n).requiringGrad()   // [K, B, N] view
+        let b3b = try b3.permuted([1, 0, 2])                                                         // [B, K, N], batch stride 3N
+        let a3 = Tensor.normal([m, k], stream: &s).requiringGrad()
+        try a3.matmul(b3b).backward(seed: seed1)
+        let a3c = a3.detached().requiringGrad()
+        try a3c.matmul(b3b.contiguous().detached()).backward(seed: seed1)
+        XCTAssertEqual(a3.grad!.toArray().map(\.bitPattern), a3c.grad!.toArray().map(\.bitPattern), "dA, sliced B")
+    }
+
+    func testNumericsFingerprint() {
+        XCTAssertNil(Numerics.checkCPU(), "this test machine runs Kymo, so it has AVX2 and FMA")
+        XCTAssertTrue(Numerics.summary.hasPrefix(Numerics.version))
+        XCTAssertTrue(Numerics.gemmPath.hasPrefix("kymo-sgemm "))
+        XCTAssertFalse(Numerics.cpuName.isEmpty)
+    }
+}
