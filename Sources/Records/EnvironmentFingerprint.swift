@@ -31,6 +31,9 @@ public struct EnvironmentFingerprint: Codable, Equatable, Sendable {
     /// Kymo could run on several (read as 1). Never numerics: results do not depend on it.
     public var processes: Int?
     public var swiftVersion: String
+    /// The GEMM kernel the engine ran (`kymo-sgemm avx2 6x16 (fixed-k FMA)`):
+    /// speed only, never bits; nil in older records.
+    public var gemmPath: String?
 
     public init(os: String, kernel: String, cpuModel: String, cpuFlags: [String], cpuCount: Int,
                 blasLibrary: String, blasVersion: String, blasConfig: String, blasKernel: String,
@@ -53,6 +56,10 @@ public struct EnvironmentFingerprint: Codable, Equatable, Sendable {
         public var part: String
         public var recorded: String
         public var now: String
+
+        public init(part: String, recorded: String, now: String) {
+            self.part = part; self.recorded = recorded; self.now = now
+        }
     }
 
     /// The parts that differ from `other` (self: recorded, other: now), in a fixed order.
@@ -72,11 +79,21 @@ public struct EnvironmentFingerprint: Codable, Equatable, Sendable {
         cmp("threads", "\(threads)", "\(other.threads)")
         cmp("processes", "\(processes ?? 1)", "\(other.processes ?? 1)")
         cmp("swift", swiftVersion, other.swiftVersion)
+        cmp("gemm path", gemmPath ?? "(not recorded)", other.gemmPath ?? "(not recorded)")
         return out
     }
 
-    /// Parts whose change can alter floating-point results even when the code
-    /// is deterministic (the thread count cannot: results never depend on it).
-    public static let numericParts: Set<String> = ["blas library", "blas version", "blas kernel", "blas config", "cpu model",
-                                                   "cpu flags", "OPENBLAS_CORETYPE", "swift"]
+    /// Parts whose change can alter floating-point results in a record made
+    /// before the numerics were recorded (bits then followed the BLAS kernel).
+    /// The thread and process counts never could.
+    public static let legacyNumericParts: Set<String> = ["blas library", "blas version", "blas kernel", "blas config", "cpu model",
+                                                         "cpu flags", "OPENBLAS_CORETYPE", "swift"]
+
+    /// Parts of the environment whose change can alter the bits of `record`:
+    /// with recorded numerics only the compiler (which built the code), since
+    /// Kymo's own kernels make the same bits on any AVX2/FMA CPU whatever
+    /// BLAS, GEMM path, thread or process count (docs/engine.md).
+    public static func numericParts(for record: RunRecord) -> Set<String> {
+        record.numerics == nil ? legacyNumericParts : ["swift"]
+    }
 }

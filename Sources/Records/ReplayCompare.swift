@@ -139,9 +139,15 @@ public struct ReplayReport {
     public var comparedPoints: Int
     public var comparedArtifacts: Int
 
-    public init(environmentChanges: [EnvironmentFingerprint.Change], buildChanges: [EnvironmentFingerprint.Change]) {
+    /// The environment parts whose change could alter this record's bits
+    /// (`EnvironmentFingerprint.numericParts(for:)`).
+    public var numericParts: Set<String>
+
+    public init(environmentChanges: [EnvironmentFingerprint.Change], buildChanges: [EnvironmentFingerprint.Change],
+                numericParts: Set<String> = EnvironmentFingerprint.legacyNumericParts) {
         self.environmentChanges = environmentChanges
         self.buildChanges = buildChanges
+        self.numericParts = numericParts
         notes = []
         comparedCells = 0; comparedSeries = 0; comparedPoints = 0; comparedArtifacts = 0
     }
@@ -164,7 +170,7 @@ public struct ReplayReport {
 
     /// True when a changed part of the environment or build can change floating-point results.
     public var isDrift: Bool {
-        !buildChanges.isEmpty || environmentChanges.contains { EnvironmentFingerprint.numericParts.contains($0.part) }
+        !buildChanges.isEmpty || environmentChanges.contains { numericParts.contains($0.part) }
     }
 
     /// One line: `identical: 4 cells, …` or `diverged at cell 2 …`.
@@ -292,7 +298,7 @@ public final class ReplayComparer {
     private var compared = 0
 
     /// `randomScheme`: the random-stream key scheme the fresh side runs under.
-    public init(recorded: RunRecord, environment: EnvironmentFingerprint, build: BuildStamp, randomScheme: Int?,
+    public init(recorded: RunRecord, environment: EnvironmentFingerprint, build: BuildStamp, numerics: String?, randomScheme: Int?,
                 changedInputs: [InputRecord] = [], seed: UInt64? = nil, overrides: [Override]? = nil) {
         self.recorded = recorded
         self.changedInputs = changedInputs
@@ -307,7 +313,9 @@ public final class ReplayComparer {
         changedConfig = config
         report = ReplayReport(environmentChanges: recorded.environment.changes(to: environment),
                               buildChanges: ReplayCompare.buildChanges(recorded.kymo, build)
-                                + ReplayCompare.schemeChanges(recorded.randomScheme, randomScheme))
+                                + ReplayCompare.numericsChanges(recorded.numerics, numerics)
+                                + ReplayCompare.schemeChanges(recorded.randomScheme, randomScheme),
+                              numericParts: EnvironmentFingerprint.numericParts(for: recorded))
         if recorded.status == .interrupted || recorded.status == .running {
             report.notes.append("the recording was \(recorded.status.rawValue): compared the \(recorded.cells.count) cell\(recorded.cells.count == 1 ? "" : "s") it finished and the metric points it saved")
         }
@@ -321,7 +329,7 @@ public final class ReplayComparer {
         }
         if !changedConfig.isEmpty { return .explained(by: "the changed " + changedConfig.joined(separator: ", ")) }
         let env = (report.buildChanges + report.environmentChanges).filter {
-            EnvironmentFingerprint.numericParts.contains($0.part) || $0.part.hasPrefix("kymo")
+            report.numericParts.contains($0.part) || $0.part.hasPrefix("kymo") || $0.part == "numerics" || $0.part == "random scheme"
         }
         // The values are listed under "environment changed since the recording".
         if !env.isEmpty { return .explained(by: "the changed " + env.map(\.part).joined(separator: ", ")) }
@@ -584,7 +592,7 @@ public enum ReplayCompare {
     /// Compares `recorded` with `fresh` (a record of re-executing its text):
     /// every cell, then what is left (see `ReplayComparer`).
     public static func compare(recorded: RunRecord, fresh: RunRecord, changedInputs: [InputRecord] = []) -> ReplayReport {
-        let c = ReplayComparer(recorded: recorded, environment: fresh.environment, build: fresh.kymo,
+        let c = ReplayComparer(recorded: recorded, environment: fresh.environment, build: fresh.kymo, numerics: fresh.numerics,
                                randomScheme: fresh.randomScheme, changedInputs: changedInputs,
                                seed: fresh.seed, overrides: fresh.overrides)
         for i in recorded.cells.indices where i < fresh.cells.count { c.compare(cell: i, fresh: fresh) }
@@ -664,6 +672,13 @@ public enum ReplayCompare {
         guard was != now else { return [] }
         func name(_ s: Int) -> String { s == 1 ? "1 (streams keyed by call-site text position)" : s == 2 ? "2 (keyed by consumer and call count)" : "\(s)" }
         return [EnvironmentFingerprint.Change(part: "random scheme", recorded: name(was), now: name(now))]
+    }
+
+    /// Other engine numerics make other bits by design: named as a build change.
+    static func numericsChanges(_ recorded: String?, _ fresh: String?) -> [EnvironmentFingerprint.Change] {
+        guard recorded != fresh else { return [] }
+        return [EnvironmentFingerprint.Change(part: "numerics", recorded: recorded ?? "(not recorded: bits followed the BLAS kernel and libm)",
+                                              now: fresh ?? "(not recorded)")]
     }
 
     static func buildChanges(_ a: BuildStamp, _ b: BuildStamp) -> [EnvironmentFingerprint.Change] {

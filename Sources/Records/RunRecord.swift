@@ -26,10 +26,14 @@ public enum RunKind: String, Codable, Sendable {
 /// environment it runs in (gathered by the host, never by the runtime).
 public struct HostStamp: Equatable, Sendable {
     public var build: BuildStamp
+    /// What decides the bits besides the notebook, its inputs and its seed:
+    /// the engine's numerics version (`kymo-numerics-2`; docs/engine.md).
+    public var numerics: String
+    /// What does not: CPU, GEMM path, BLAS, threads, processes, OS.
     public var environment: EnvironmentFingerprint
 
-    public init(build: BuildStamp, environment: EnvironmentFingerprint) {
-        self.build = build; self.environment = environment
+    public init(build: BuildStamp, numerics: String, environment: EnvironmentFingerprint) {
+        self.build = build; self.numerics = numerics; self.environment = environment
     }
 }
 
@@ -65,6 +69,10 @@ public struct RunRecord: Codable, Equatable, Sendable {
     /// `--set key=value`, in command-line order.
     public var overrides: [Override]
     public var kymo: BuildStamp
+    /// The engine's numerics version (what decides the bits, with the build);
+    /// absent in records made before it was recorded, when bits still
+    /// followed the BLAS kernel (their environment's BLAS and CPU parts count).
+    public var numerics: String?
     public var environment: EnvironmentFingerprint
     /// The random-stream key scheme of the language that made it (docs/language.md,
     /// "Randomness"); absent in records made before schemes were numbered (scheme 1).
@@ -88,7 +96,7 @@ public struct RunRecord: Codable, Equatable, Sendable {
 
     public init(id: String, kind: RunKind = .run, startedAt: String, notebook: NotebookSource, seed: UInt64,
                 overrides: [Override], kymo: BuildStamp, environment: EnvironmentFingerprint,
-                randomScheme: Int? = nil, process: ProcessStamp? = nil) {
+                randomScheme: Int? = nil, numerics: String? = nil, process: ProcessStamp? = nil) {
         self.format = RunRecord.currentFormat
         self.id = id
         self.kind = kind
@@ -101,6 +109,7 @@ public struct RunRecord: Codable, Equatable, Sendable {
         self.kymo = kymo
         self.environment = environment
         self.randomScheme = randomScheme
+        self.numerics = numerics
         self.cells = []
         self.metrics = []
         self.artifacts = []

@@ -43,6 +43,7 @@ public final class RunRecorder {
         let runID = id ?? RunID.make(start: start, notebookSHA256: notebook.sha256, seed: seed, overrides: overrides)
         record = RunRecord(id: runID, kind: kind, startedAt: RecordTime.string(start), notebook: notebook, seed: seed,
                            overrides: overrides, kymo: host.build, environment: host.environment, randomScheme: randomScheme,
+                           numerics: host.numerics,
                            process: store == nil ? nil : ProcessCheck.current())
         self.store = store
         if let store {

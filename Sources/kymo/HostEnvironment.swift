@@ -14,24 +14,22 @@ import TensorEngine
 enum HostEnvironment {
     static let version = "0.1.0"
 
-    /// `kymo --version`: the version, the build commit and the numerics
-    /// fingerprint (the BLAS library and kernel the engine calls, and the
-    /// instruction set its own kernels are compiled for).
+    /// `kymo --version`: the version, the build commit, the numerics
+    /// fingerprint (what decides the bits) and the GEMM path (what does not).
     static func versionText() -> String {
         Engine.configure(threads: 1)
-        let config = Engine.blasConfig
         return """
             kymo \(version)
             commit   \(commit)
-            numerics \(config) (kernel \(Engine.blasCore)); engine kernels x86-64 AVX2+FMA, fixed reduction order, \
-            results independent of thread count
+            numerics \(Numerics.version) (\(Numerics.rules))
+            gemm     \(Numerics.gemmPath) on \(Numerics.cpuName) (speed only, never bits)
             swift    \(swiftVersion)
             """
     }
 
     /// The build and environment of this process now (call after `Engine.configure`).
     static func stamp() -> HostStamp {
-        HostStamp(build: BuildStamp(version: version, commit: commit), environment: fingerprint())
+        HostStamp(build: BuildStamp(version: version, commit: commit), numerics: Numerics.version, environment: fingerprint())
     }
 
     /// Figures reach files through the Cairo renderer.
@@ -62,13 +60,15 @@ enum HostEnvironment {
     static func fingerprint() -> EnvironmentFingerprint {
         let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
         let config = Engine.blasConfig
-        return EnvironmentFingerprint(
+        var e = EnvironmentFingerprint(
             os: osName(), kernel: unameLine(), cpuModel: cpuModel(cpu), cpuFlags: cpuFlags(cpu),
             cpuCount: ProcessInfo.processInfo.activeProcessorCount,
             blasLibrary: config.hasPrefix("OpenBLAS") ? "OpenBLAS" : (config.split(separator: " ").first.map(String.init) ?? "unknown"),
             blasVersion: blasVersion(config), blasConfig: config, blasKernel: Engine.blasCore,
             blasCoreType: ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"],
             threads: Engine.threads, processes: MPIJob.processes, swiftVersion: swiftVersion)
+        e.gemmPath = Numerics.gemmPath
+        return e
     }
 
     static func osName() -> String {

@@ -2,6 +2,8 @@
 // and `repl` are the language's commands, `replay`, `runs` and `resume` the
 // records', `bench` the engine's.
 import ArgumentParser
+import Foundation
+import TensorEngine
 
 @main
 struct Kymo: ParsableCommand {
@@ -12,6 +14,12 @@ struct Kymo: ParsableCommand {
         defaultSubcommand: Repl.self)
 
     static func main() {
+        // A CPU without AVX2/FMA gets a clear message, not SIGILL (CKymoGEMM's
+        // constructor says the same before main; this is the message Swift can give).
+        if let problem = Numerics.checkCPU() {
+            FileHandle.standardError.write(Data("kymo: error: \(problem)\n".utf8))
+            Foundation.exit(1)
+        }
         let args = Array(CommandLine.arguments.dropFirst())
         if args == ["--version"] || args == ["-V"] || args == ["version"] {
             print(HostEnvironment.versionText())

@@ -97,7 +97,8 @@ final class FirstHourTests: XCTestCase {
         let lines = r.out.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.first, "kymo 0.1.0")
         XCTAssert(lines.contains { $0.hasPrefix("commit   ") && $0.count > 12 }, r.out)
-        XCTAssert(lines.contains { $0.hasPrefix("numerics ") && $0.contains("kernel") }, r.out)
+        XCTAssert(lines.contains { $0.hasPrefix("numerics kymo-numerics-") }, r.out)
+        XCTAssert(lines.contains { $0.hasPrefix("gemm     kymo-sgemm ") && $0.contains("never bits") }, r.out)
     }
 
     func testDataFolderListingAndFetch() throws {

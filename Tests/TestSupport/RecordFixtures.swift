@@ -20,7 +20,7 @@ public enum RecordFixtures {
         blasCoreType: nil, threads: 1, swiftVersion: "6.3.1")
 
     /// What a host would pass in: a fixed build and the environment above.
-    public static let host = HostStamp(build: BuildStamp(version: "0.1.0", commit: "unknown"), environment: environment)
+    public static let host = HostStamp(build: BuildStamp(version: "0.1.0", commit: "unknown"), numerics: "kymo-numerics-2", environment: environment)
 
     public static func cell(_ index: Int, _ title: String?, output: String = "", values: [ValueDigest] = [],
                      counts: [MetricCount] = [], status: CellStatus = .complete) -> CellRecord {

@@ -75,7 +75,7 @@ public enum Replayer {
             let trailing = record.metrics.contains { $0.values.count > (counted[$0.name] ?? 0) }
             o.maxCells = record.cells.count + (trailing ? 1 : 0)
         }
-        let comparer = ReplayComparer(recorded: record, environment: host.environment, build: host.build, randomScheme: RandomKeys.scheme,
+        let comparer = ReplayComparer(recorded: record, environment: host.environment, build: host.build, numerics: host.numerics, randomScheme: RandomKeys.scheme,
                                       changedInputs: changed.map(\.input))
         var first = true, stoppedEarly = false
         o.onCellRecorded = { i, fresh in
@@ -217,7 +217,11 @@ public enum Replayer {
             throw RecordError.cannotContinue(id: record.id, detail: "only notebook runs can be resumed, not a \(record.kind.rawValue) record")
         }
         let now = host.environment
-        let numeric = record.environment.changes(to: now).filter { EnvironmentFingerprint.numericParts.contains($0.part) }
+        let parts = EnvironmentFingerprint.numericParts(for: record)
+        var numeric = record.environment.changes(to: now).filter { parts.contains($0.part) }
+        if record.numerics != host.numerics {
+            numeric.append(EnvironmentFingerprint.Change(part: "numerics", recorded: record.numerics ?? "(not recorded)", now: host.numerics))
+        }
         guard numeric.isEmpty else {
             let list = numeric.map { "\($0.part) \($0.recorded) → \($0.now)" }.joined(separator: "; ")
             throw RecordError.cannotContinue(id: record.id, detail: "the environment changed since it ran (\(list)); continuing here would mix results of two environments")
