@@ -80,6 +80,7 @@ enum PanelDrawing {
             r.stroke(grid, style: StrokeStyle(color: .grid, width: s.gridLineWidth))
         }
 
+        drawBands(p, plot: plot, x: xa, y: ya, renderer: r)
         // Lines, then their markers, then scatter points on top.
         let runs = projectedLines(p, plot: plot, x: xa, y: ya)
         for (i, l) in p.lines.enumerated() {

@@ -8,7 +8,7 @@ struct Kymo: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kymo",
         abstract: "A REPL and notebook runner for spatiotemporal prediction research.",
-        subcommands: [Repl.self, Run.self, Check.self, Replay.self, Runs.self, Resume.self, Bench.self],
+        subcommands: [Repl.self, Run.self, Check.self, Replay.self, Runs.self, Resume.self, Sweep.self, Bench.self],
         defaultSubcommand: Repl.self)
 
     static func main() {
