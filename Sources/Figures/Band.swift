@@ -77,7 +77,8 @@ public enum BandPlot {
         return Figure(width: width, height: height, columns: 1, panels: [panel], title: title)
     }
 
-    /// Per-frame MSE (left) and SSIM (right) of each group: the mean with markers and its band.
+    /// Per-frame MSE (left) and SSIM (right) of each group: the mean with markers and its band
+    /// (`band` names it; it goes into the title, after `title`).
     public static func metrics(mse: [BandCurve], ssim: [BandCurve], band: String, title: String? = nil,
                                width: Double = 520, height: Double = 230) throws -> Figure {
         guard !mse.isEmpty || !ssim.isEmpty else { throw FigureError.empty("plot_metrics group list") }
@@ -91,13 +92,14 @@ public enum BandPlot {
         for (panel, curves) in [(0, mse), (1, ssim)] {
             for (i, g) in curves.enumerated() {
                 let color = Color.cycle(i)
-                let band = try BandSeries(x: g.x, low: g.low, high: g.high, color: color)
-                let line = try LineSeries(x: g.x, y: g.mean, label: "\(g.label) (mean, band \(band))", color: color, width: 1.4,
+                let area = try BandSeries(x: g.x, low: g.low, high: g.high, color: color)
+                let line = try LineSeries(x: g.x, y: g.mean, label: g.label, color: color, width: 1.4,
                                           marker: MarkerStyle(shape: MarkerShape.cycle(i), size: 4.5))
-                if panel == 0 { left.bands.append(band); left.lines.append(line) } else { right.bands.append(band); right.lines.append(line) }
+                if panel == 0 { left.bands.append(area); left.lines.append(line) } else { right.bands.append(area); right.lines.append(line) }
             }
         }
         if left.lines.isEmpty { left.legend = .hidden; right.legend = .auto }
-        return Figure(width: width, height: height, columns: 2, panels: [left, right], title: title)
+        let full = (title.map { $0 + ": " } ?? "") + "mean, band \(band)"
+        return Figure(width: width, height: height, columns: 2, panels: [left, right], title: full)
     }
 }

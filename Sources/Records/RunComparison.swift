@@ -46,7 +46,8 @@ public struct RunComparison {
     public var tests: [GroupTest] = []
 
     /// Groups `records` (complete runs) by their overrides.
-    public init(records: [RunRecord], by: String? = nil) throws {
+    /// `only`: the metric series to show (all when nil), in the records' order.
+    public init(records: [RunRecord], by: String? = nil, only: [String]? = nil) throws {
         var allKeys: [String] = []
         for r in records { for o in r.overrides where !allKeys.contains(o.key) { allKeys.append(o.key) } }
         func value(_ r: RunRecord, _ k: String) -> String { r.overrides.last { $0.key == k }?.value ?? "-" }
@@ -55,6 +56,12 @@ public struct RunComparison {
         constant = allKeys.filter { !keys.contains($0) }.compactMap { k in records.first.map { Override(key: k, value: value($0, k)) } }
         var names: [String] = []
         for r in records { for s in r.metrics where !names.contains(s.name) && s.values.count > 0 { names.append(s.name) } }
+        if let only {
+            if let unknown = only.first(where: { !names.contains($0) }) {
+                throw ComparisonError(message: "--metric \(unknown): no run logged it (metrics: \(names.joined(separator: ", ")))")
+            }
+            names = names.filter { only.contains($0) }
+        }
         metrics = names
         var configs: [Configuration] = []
         for r in records {
@@ -151,6 +158,10 @@ public struct RunComparison {
             for t in tests {
                 guard let w = t.test else {
                     rows.append(t.stratum + [t.metric, t.a, t.b, "-", "-", "-", "-", "-", "needs n ≥ 2 in both (\(t.na), \(t.nb))"])
+                    continue
+                }
+                if w.standardError == 0 {
+                    rows.append(t.stratum + [t.metric, t.a, t.b, Self.short(w.difference), "-", "-", "-", "-", "no spread in either group"])
                     continue
                 }
                 rows.append(t.stratum + [t.metric, t.a, t.b, Self.short(w.difference), "[\(Self.short(w.low)), \(Self.short(w.high))]",

@@ -20,6 +20,9 @@ extension Runs {
         @Option(help: "Compare the groups of this --set key (for example --by family), within each combination of the other keys.")
         var by: String?
 
+        @Option(name: .customLong("metric"), help: "Show only this metric series (repeatable; default: every series).")
+        var metricNames: [String] = []
+
         @Flag(help: "CSV instead of a table.")
         var csv = false
 
@@ -58,7 +61,7 @@ extension Runs {
                 FileHandle.standardError.write(Data("kymo runs compare: note: the runs come from \(Set(records.map(\.notebook.sha256)).count) different notebook texts\n".utf8))
             }
             let comparison: RunComparison
-            do { comparison = try RunComparison(records: records, by: by) } catch { throw recordFailure("runs compare", error) }
+            do { comparison = try RunComparison(records: records, by: by, only: metricNames.isEmpty ? nil : metricNames) } catch { throw recordFailure("runs compare", error) }
             let out: String
             if csv { out = comparison.csv() } else if json { out = comparison.json() } else {
                 out = (headers.isEmpty ? "" : headers.joined(separator: "\n") + "\n") + "\(records.count) complete run\(records.count == 1 ? "" : "s"), \(comparison.configurations.count) configuration\(comparison.configurations.count == 1 ? "" : "s")\n" + comparison.text()

@@ -177,7 +177,7 @@ enum SweepBuiltins {
         }
         let bandText = bandName(band, sizes: gs.map(\.count))
         let fig = try FigureBuiltins.figureCall {
-            try BandPlot.metrics(mse: mse, ssim: ssim, band: bandText, title: "Per-frame metrics over the horizon")
+            try BandPlot.metrics(mse: mse, ssim: ssim, band: bandText, title: "Per-frame metrics")
         }
         return .host(FigureValue(fig, what: "mean metric curves of \(gs.count) group(s), band \(bandText)"))
     }
