@@ -60,7 +60,7 @@ let package = Package(
                     resources: [.copy("Goldens")]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"], resources: [.copy("Goldens")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "FiguresTests", dependencies: ["Figures", "FiguresCairo"]),
+        .testTarget(name: "FiguresTests", dependencies: ["Figures", "FiguresCairo"], resources: [.copy("Goldens")]),
         .testTarget(name: "RecordsTests", dependencies: ["Records", "TestSupport"], exclude: ["Reference"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook", "Records", "TensorEngine", "Models", "Datasets",
                                                           "Figures", "TestSupport"], exclude: ["Scripts"]),

@@ -46,7 +46,7 @@ public enum IDX {
             throw TensorError.badFile(path: labelsPath, detail: "label \(labels[bad]) at index \(bad) is not a digit 0–9")
         }
         return MNISTDigits(rows: img.rows, columns: img.columns, pixels: img.pixels, labels: labels,
-                           provenance: "IDX \(imagesPath) + \(labelsPath)")
+                           provenance: "IDX \(imagesPath.split(separator: "/").last.map(String.init) ?? imagesPath) + \(labelsPath.split(separator: "/").last.map(String.init) ?? labelsPath)")
     }
 
     /// Serialises unsigned-byte data as IDX (for tests and for exporting digits).

@@ -67,6 +67,6 @@ public enum MNISTCSV {
             guard field == fieldsPerLine else { throw fail("only \(field) fields (is the file truncated?)") }
         }
         guard !labels.isEmpty else { throw TensorError.badFile(path: path, detail: "no digits in the file") }
-        return MNISTDigits(rows: rows, columns: columns, pixels: pixels, labels: labels, provenance: "CSV \(path)")
+        return MNISTDigits(rows: rows, columns: columns, pixels: pixels, labels: labels, provenance: "CSV \(path.split(separator: "/").last.map(String.init) ?? path)")
     }
 }

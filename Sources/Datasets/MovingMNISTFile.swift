@@ -28,7 +28,7 @@ public final class MovingMNISTFile: SequenceSource, @unchecked Sendable {
         }
         array = a
         frames = s[0]; count = s[1]; height = s[2]; width = s[3]
-        summary = "Moving MNIST file \(path), \(count) sequences of \(frames) frames at \(height)×\(width) (\(a.dtype))"
+        summary = "Moving MNIST file \(path.split(separator: "/").last.map(String.init) ?? path), \(count) sequences of \(frames) frames at \(height)×\(width) (\(a.dtype))"
     }
 
     public func write(sequence i: Int, into dst: UnsafeMutablePointer<Float>) {

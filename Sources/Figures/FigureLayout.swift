@@ -32,10 +32,79 @@ struct FigureLayout {
 
     struct Decor { var left = 0.0, right = 0.0, top = 0.0, bottom = 0.0 }
 
+    /// The phases in order: the page area, the colour bars' and row labels'
+    /// room, panel sizes (iterated with ticks and legends), the grid of cells,
+    /// then each panel and what sits beside the block.
     init(figure f: Figure, renderer r: Renderer) throws {
-        let s = f.style
-        let rows = f.rows, cols = f.columns
-        let n = f.panels.count
+        let g = Grid(figure: f, renderer: r)
+        var area = Self.pageArea(g, titlePoint: &titlePoint)
+        area.width -= Self.colorBarRoom(g)
+        let rowLabelsUp = Self.reserveRowLabelRoom(g, area: &area)
+        let sizing = Self.sizePanels(g, area: area)
+        let cells = Self.cellGrid(g, area: area, sizing: sizing)
+        placements = (0..<g.n).map { Self.placement(of: $0, g, cells: cells, sizing: sizing) }
+        rowLabels = Self.placeRowLabels(g, placements: placements, blockLeft: cells.blockLeft, up: rowLabelsUp)
+        colorBarRects = Self.placeColorBars(g, placements: placements, area: area, blockRight: cells.blockRight)
+        if f.bottomLabel != nil {
+            bottomLabelPoint = Point((cells.blockLeft + cells.blockRight) / 2,
+                                     min(cells.blockBottom + 3, f.height - g.s.outerPadding - g.s.axisLabelFont.size))
+        }
+    }
+
+    /// What every phase reads: the figure, its style, the renderer, the grid,
+    /// and the data extents and tick-label flags of each panel.
+    private struct Grid {
+        let f: Figure
+        let s: FigureStyle
+        let r: Renderer
+        let rows: Int, cols: Int, n: Int
+        let allImages: Bool
+        let hgap: Double, vgap: Double
+        let extents: [(x: ClosedRange<Double>?, y: ClosedRange<Double>?)]
+        let showX: [Bool], showY: [Bool]
+
+        init(figure f: Figure, renderer r: Renderer) {
+            let s = f.style, rows = f.rows, cols = f.columns, n = f.panels.count
+            self.f = f; self.r = r; self.s = s
+            self.rows = rows; self.cols = cols; self.n = n
+            let allImages = f.panels.allSatisfy { $0.style == .image }
+            self.allImages = allImages
+            let anyAxes = !allImages
+            hgap = anyAxes ? s.panelGap : s.imageGap
+            vgap = anyAxes ? s.panelGap * 0.75 : s.imageGap
+            extents = Self.pooledExtents(f)
+            showX = (0..<n).map { i -> Bool in
+                let (row, col) = (i / cols, i % cols)
+                return !f.sharedX || (row + 1) * cols + col >= n
+            }
+            showY = (0..<n).map { i in !f.sharedY || i % cols == 0 }
+        }
+
+        func rc(_ i: Int) -> (Int, Int) { (i / cols, i % cols) }
+
+        /// Data extents, pooled when axes are shared.
+        static func pooledExtents(_ f: Figure) -> [(x: ClosedRange<Double>?, y: ClosedRange<Double>?)] {
+            var extents = f.panels.map { $0.dataExtent() }
+            func union(_ a: ClosedRange<Double>?, _ b: ClosedRange<Double>?) -> ClosedRange<Double>? {
+                guard let a else { return b }
+                guard let b else { return a }
+                return min(a.lowerBound, b.lowerBound)...max(a.upperBound, b.upperBound)
+            }
+            if f.sharedX {
+                let u = extents.enumerated().filter { f.panels[$0.offset].style == .axes }.reduce(nil) { union($0, $1.element.x) }
+                for i in extents.indices { extents[i].x = u }
+            }
+            if f.sharedY {
+                let u = extents.enumerated().filter { f.panels[$0.offset].style == .axes }.reduce(nil) { union($0, $1.element.y) }
+                for i in extents.indices { extents[i].y = u }
+            }
+            return extents
+        }
+    }
+
+    /// The page less its outer padding, the title line and the bottom label.
+    private static func pageArea(_ g: Grid, titlePoint: inout Point?) -> Rect {
+        let f = g.f, s = g.s
         var area = Rect(x: s.outerPadding, y: s.outerPadding,
                         width: f.width - 2 * s.outerPadding, height: f.height - 2 * s.outerPadding)
         if f.title != nil {
@@ -44,225 +113,247 @@ struct FigureLayout {
             area.y += h; area.height -= h
         }
         if f.bottomLabel != nil { area.height -= s.axisLabelFont.size + 4 }
+        return area
+    }
 
-        // Colour bars: reserve the widest one's room on the right.
+    /// Colour bars: the widest one's room on the right.
+    private static func colorBarRoom(_ g: Grid) -> Double {
+        let s = g.s
         var barWidth = 0.0
-        for bar in f.colorBars {
+        for bar in g.f.colorBars {
             let t = bar.ticks(maxTicks: 6)
-            let labels = t.major.map { r.measure($0.label, font: s.tickFont).width }.max() ?? 0
+            let labels = t.major.map { g.r.measure($0.label, font: s.tickFont).width }.max() ?? 0
             var w = s.colorBarGap + s.colorBarWidth + s.tickLength + s.labelGap + labels
             if bar.fullLabel(t) != nil { w += s.axisTitleGap + s.axisLabelFont.size }
             barWidth = max(barWidth, w + 2)
         }
-        area.width -= barWidth
+        return barWidth
+    }
 
-        // Row labels: turned up when they fit the row height, else written across.
+    /// Row labels: turned up when they fit the row height, else written across.
+    /// Takes their room from the left of `area`; returns whether they are turned up.
+    private static func reserveRowLabelRoom(_ g: Grid, area: inout Rect) -> Bool {
+        let f = g.f, s = g.s
         var rowLabelsUp = true
         if !f.rowLabels.isEmpty {
-            let widest = f.rowLabels.map { r.measure($0, font: s.rowLabelFont).width }.max() ?? 0
-            rowLabelsUp = widest <= 0.85 * area.height / Double(max(rows, 1)) - 20
+            let widest = f.rowLabels.map { g.r.measure($0, font: s.rowLabelFont).width }.max() ?? 0
+            rowLabelsUp = widest <= 0.85 * area.height / Double(max(g.rows, 1)) - 20
             let reserve = rowLabelsUp ? s.rowLabelFont.size + 6 : widest + 8
             area.x += reserve; area.width -= reserve
         }
+        return rowLabelsUp
+    }
 
-        let allImages = f.panels.allSatisfy { $0.style == .image }
-        let anyAxes = !allImages
-        let hgap = anyAxes ? s.panelGap : s.imageGap
-        let vgap = anyAxes ? s.panelGap * 0.75 : s.imageGap
-        func rc(_ i: Int) -> (Int, Int) { (i / cols, i % cols) }
+    private static func effective(_ a: Axis, heatmap: Bool) -> Axis {
+        var a = a
+        if heatmap, a.range == .auto { a.range = .tight }
+        return a
+    }
 
-        // Data extents, pooled when axes are shared.
-        var extents = f.panels.map { $0.dataExtent() }
-        func union(_ a: ClosedRange<Double>?, _ b: ClosedRange<Double>?) -> ClosedRange<Double>? {
-            guard let a else { return b }
-            guard let b else { return a }
-            return min(a.lowerBound, b.lowerBound)...max(a.upperBound, b.upperBound)
+    /// Panel `i`'s axes for a plot of `plotW` × `plotH`.
+    private static func resolveAxes(_ i: Int, _ g: Grid, plotW: Double, plotH: Double) -> (ResolvedAxis, ResolvedAxis) {
+        let p = g.f.panels[i], e = g.extents[i]
+        let hm = p.heatmap != nil
+        var xMax = max(2, Int(plotW / 40))
+        var xa = ResolvedAxis(axis: effective(p.xAxis, heatmap: hm), dataLower: e.x?.lowerBound,
+                              dataUpper: e.x?.upperBound, maxTicks: xMax)
+        // Fewer x ticks until their labels stand apart.
+        while xMax > 2 && Self.xLabelsCrowded(xa, width: plotW, font: g.s.tickFont, renderer: g.r) {
+            xMax -= 1
+            xa = ResolvedAxis(axis: effective(p.xAxis, heatmap: hm), dataLower: e.x?.lowerBound,
+                              dataUpper: e.x?.upperBound, maxTicks: xMax)
         }
-        if f.sharedX {
-            let u = extents.enumerated().filter { f.panels[$0.offset].style == .axes }.reduce(nil) { union($0, $1.element.x) }
-            for i in extents.indices { extents[i].x = u }
-        }
-        if f.sharedY {
-            let u = extents.enumerated().filter { f.panels[$0.offset].style == .axes }.reduce(nil) { union($0, $1.element.y) }
-            for i in extents.indices { extents[i].y = u }
-        }
-        let showX = (0..<n).map { i -> Bool in
-            let (row, col) = rc(i)
-            return !f.sharedX || (row + 1) * cols + col >= n
-        }
-        let showY = (0..<n).map { i in !f.sharedY || rc(i).1 == 0 }
+        let ya = ResolvedAxis(axis: effective(p.yAxis, heatmap: hm), dataLower: e.y?.lowerBound,
+                              dataUpper: e.y?.upperBound, maxTicks: max(2, Int(plotH / 30)))
+        return (xa, ya)
+    }
 
-        func effective(_ a: Axis, heatmap: Bool) -> Axis {
-            var a = a
-            if heatmap, a.range == .auto { a.range = .tight }
-            return a
-        }
-        func resolve(_ i: Int, plotW: Double, plotH: Double) -> (ResolvedAxis, ResolvedAxis) {
-            let p = f.panels[i]
-            let hm = p.heatmap != nil
-            var xMax = max(2, Int(plotW / 40))
-            var xa = ResolvedAxis(axis: effective(p.xAxis, heatmap: hm), dataLower: extents[i].x?.lowerBound,
-                                  dataUpper: extents[i].x?.upperBound, maxTicks: xMax)
-            // Fewer x ticks until their labels stand apart.
-            while xMax > 2 && Self.xLabelsCrowded(xa, width: plotW, font: s.tickFont, renderer: r) {
-                xMax -= 1
-                xa = ResolvedAxis(axis: effective(p.xAxis, heatmap: hm), dataLower: extents[i].x?.lowerBound,
-                                  dataUpper: extents[i].x?.upperBound, maxTicks: xMax)
-            }
-            let ya = ResolvedAxis(axis: effective(p.yAxis, heatmap: hm), dataLower: extents[i].y?.lowerBound,
-                                  dataUpper: extents[i].y?.upperBound, maxTicks: max(2, Int(plotH / 30)))
-            return (xa, ya)
-        }
+    /// Plot size, axes, legends and the room around each column and row, as
+    /// the sizing passes leave them.
+    private struct Sizing {
+        var plotW: Double, plotH: Double
+        var axes: [(ResolvedAxis, ResolvedAxis)?]
+        var legends: [LegendBox?]
+        var outside: [Bool]
+        var colDecor: [Decor], rowDecor: [Decor]
+    }
 
-        var plotW = area.width / Double(cols) * 0.75
-        var plotH = area.height / Double(rows) * 0.7
-        var axes = [(ResolvedAxis, ResolvedAxis)?](repeating: nil, count: n)
-        var legends = [LegendBox?](repeating: nil, count: n)
-        var outside = [Bool](repeating: false, count: n)
+    /// Three passes: decoration from the ticks at the current size, then the
+    /// size that decoration leaves. After the first, `.auto` legends go outside
+    /// when every inside spot hides data.
+    private static func sizePanels(_ g: Grid, area: Rect) -> Sizing {
+        let f = g.f, n = g.n, cols = g.cols, rows = g.rows
+        var z = Sizing(plotW: area.width / Double(cols) * 0.75, plotH: area.height / Double(rows) * 0.7,
+                       axes: [(ResolvedAxis, ResolvedAxis)?](repeating: nil, count: n),
+                       legends: [LegendBox?](repeating: nil, count: n),
+                       outside: [Bool](repeating: false, count: n),
+                       colDecor: [Decor](repeating: Decor(), count: cols),
+                       rowDecor: [Decor](repeating: Decor(), count: rows))
         for i in 0..<n where f.panels[i].style == .axes && f.panels[i].legend != .hidden {
             let entries = f.panels[i].legendEntries()
             if !entries.isEmpty {
-                legends[i] = LegendBox(entries: entries, font: s.legendFont, renderer: r)
-                outside[i] = f.panels[i].legend == .outsideRight
+                z.legends[i] = LegendBox(entries: entries, font: g.s.legendFont, renderer: g.r)
+                z.outside[i] = f.panels[i].legend == .outsideRight
             }
         }
-        var colDecor = [Decor](repeating: Decor(), count: cols)
-        var rowDecor = [Decor](repeating: Decor(), count: rows)
-
         for iteration in 0..<3 {
-            colDecor = [Decor](repeating: Decor(), count: cols)
-            rowDecor = [Decor](repeating: Decor(), count: rows)
+            z.colDecor = [Decor](repeating: Decor(), count: cols)
+            z.rowDecor = [Decor](repeating: Decor(), count: rows)
             for i in 0..<n {
-                let (row, col) = rc(i)
-                let p = f.panels[i]
-                var d = Decor()
-                if p.style == .image {
-                    if p.title != nil { d.top = s.panelTitleFont.size + 4 }
-                    if p.caption != nil { d.bottom = 3 + s.captionFont.size }
-                } else {
-                    let (xa, ya) = resolve(i, plotW: plotW, plotH: plotH)
-                    axes[i] = (xa, ya)
-                    let yLabelW = ya.ticks.major.map { r.measure($0.label, font: s.tickFont).width }.max() ?? 0
-                    d.left = s.tickLength + 1
-                    if showY[i] {
-                        d.left += s.labelGap + yLabelW
-                        if p.yAxis.label != nil { d.left += s.axisTitleGap + s.axisLabelFont.size }
-                    }
-                    d.bottom = s.tickLength + 1
-                    if showX[i] {
-                        d.bottom += s.labelGap + s.tickFont.size
-                        if p.xAxis.label != nil || xa.ticks.multiplier != nil {
-                            d.bottom += s.axisTitleGap + s.axisLabelFont.size
-                        }
-                        let first = xa.ticks.major.first.map { r.measure($0.label, font: s.tickFont).width / 2 } ?? 0
-                        let last = xa.ticks.major.last.map { r.measure($0.label, font: s.tickFont).width / 2 } ?? 0
-                        d.left = max(d.left, first)
-                        d.right = max(d.right, last)
-                    }
-                    if p.caption != nil { d.bottom += 3 + s.captionFont.size }
-                    d.top = s.tickFont.size / 2 + 1
-                    if p.title != nil { d.top = max(d.top, s.panelTitleFont.size + 5) }
-                    if showY[i] && ya.ticks.multiplier != nil { d.top = max(d.top, s.tickFont.size + 4) }
-                    if outside[i], let lb = legends[i] { d.right = max(d.right, 8 + lb.size.width + 2) }
-                }
-                colDecor[col].left = max(colDecor[col].left, d.left)
-                colDecor[col].right = max(colDecor[col].right, d.right)
-                rowDecor[row].top = max(rowDecor[row].top, d.top)
-                rowDecor[row].bottom = max(rowDecor[row].bottom, d.bottom)
+                let (row, col) = g.rc(i)
+                let d = panelDecor(i, g, &z)
+                z.colDecor[col].left = max(z.colDecor[col].left, d.left)
+                z.colDecor[col].right = max(z.colDecor[col].right, d.right)
+                z.rowDecor[row].top = max(z.rowDecor[row].top, d.top)
+                z.rowDecor[row].bottom = max(z.rowDecor[row].bottom, d.bottom)
             }
-            let decorW = colDecor.reduce(0) { $0 + $1.left + $1.right } + Double(cols - 1) * hgap
-            let decorH = rowDecor.reduce(0) { $0 + $1.top + $1.bottom } + Double(rows - 1) * vgap
-            plotW = max(10, (area.width - decorW) / Double(cols))
-            plotH = max(10, (area.height - decorH) / Double(rows))
-
-            // After the first pass, send `.auto` legends outside when every inside spot hides data.
-            if iteration == 0 {
-                for i in 0..<n where legends[i] != nil && f.panels[i].legend == .auto {
-                    guard let (xa, ya) = axes[i] else { continue }
-                    let plot = Rect(x: 0, y: 0, width: plotW, height: plotH)
-                    let (lines, points) = PanelDrawing.project(f.panels[i], plot: plot, x: xa, y: ya)
-                    let best = legends[i]!.bestInside(plot: plot, polylines: lines, points: points)
-                    outside[i] = best == nil || best!.badness > 0
-                }
-            }
+            let decorW = z.colDecor.reduce(0) { $0 + $1.left + $1.right } + Double(cols - 1) * g.hgap
+            let decorH = z.rowDecor.reduce(0) { $0 + $1.top + $1.bottom } + Double(rows - 1) * g.vgap
+            z.plotW = max(10, (area.width - decorW) / Double(cols))
+            z.plotH = max(10, (area.height - decorH) / Double(rows))
+            if iteration == 0 { sendCrowdedLegendsOutside(g, &z) }
         }
+        return z
+    }
 
-        // Image-only grids: square pixels, block centred in the area.
-        var cellW = plotW, cellH = plotH
+    /// The room panel `i` needs around its plot at the current size; for axes
+    /// panels also resolves (and keeps) its axes.
+    private static func panelDecor(_ i: Int, _ g: Grid, _ z: inout Sizing) -> Decor {
+        let s = g.s, r = g.r, p = g.f.panels[i]
+        var d = Decor()
+        if p.style == .image {
+            if p.title != nil { d.top = s.panelTitleFont.size + 4 }
+            if p.caption != nil { d.bottom = 3 + s.captionFont.size }
+            return d
+        }
+        let (xa, ya) = resolveAxes(i, g, plotW: z.plotW, plotH: z.plotH)
+        z.axes[i] = (xa, ya)
+        let yLabelW = ya.ticks.major.map { r.measure($0.label, font: s.tickFont).width }.max() ?? 0
+        d.left = s.tickLength + 1
+        if g.showY[i] {
+            d.left += s.labelGap + yLabelW
+            if p.yAxis.label != nil { d.left += s.axisTitleGap + s.axisLabelFont.size }
+        }
+        d.bottom = s.tickLength + 1
+        if g.showX[i] {
+            d.bottom += s.labelGap + s.tickFont.size
+            if p.xAxis.label != nil || xa.ticks.multiplier != nil {
+                d.bottom += s.axisTitleGap + s.axisLabelFont.size
+            }
+            let first = xa.ticks.major.first.map { r.measure($0.label, font: s.tickFont).width / 2 } ?? 0
+            let last = xa.ticks.major.last.map { r.measure($0.label, font: s.tickFont).width / 2 } ?? 0
+            d.left = max(d.left, first)
+            d.right = max(d.right, last)
+        }
+        if p.caption != nil { d.bottom += 3 + s.captionFont.size }
+        d.top = s.tickFont.size / 2 + 1
+        if p.title != nil { d.top = max(d.top, s.panelTitleFont.size + 5) }
+        if g.showY[i] && ya.ticks.multiplier != nil { d.top = max(d.top, s.tickFont.size + 4) }
+        if z.outside[i], let lb = z.legends[i] { d.right = max(d.right, 8 + lb.size.width + 2) }
+        return d
+    }
+
+    /// Sends `.auto` legends outside when every inside spot hides data.
+    private static func sendCrowdedLegendsOutside(_ g: Grid, _ z: inout Sizing) {
+        for i in 0..<g.n where z.legends[i] != nil && g.f.panels[i].legend == .auto {
+            guard let (xa, ya) = z.axes[i] else { continue }
+            let plot = Rect(x: 0, y: 0, width: z.plotW, height: z.plotH)
+            let (lines, points) = PanelDrawing.project(g.f.panels[i], plot: plot, x: xa, y: ya)
+            let best = z.legends[i]!.bestInside(plot: plot, polylines: lines, points: points)
+            z.outside[i] = best == nil || best!.badness > 0
+        }
+    }
+
+    /// Where each column and row of cells starts, the cell size, and the block's edges.
+    private struct Cells {
+        var cellW: Double, cellH: Double
+        var colX: [Double], rowY: [Double]
+        var blockLeft: Double, blockRight: Double, blockBottom: Double
+    }
+
+    /// The grid of cells. Image-only grids: square pixels, block centred in the area.
+    private static func cellGrid(_ g: Grid, area: Rect, sizing z: Sizing) -> Cells {
+        let cols = g.cols, rows = g.rows, hgap = g.hgap, vgap = g.vgap
+        var cellW = z.plotW, cellH = z.plotH
         var offX = 0.0, offY = 0.0
-        if allImages {
-            let aspect = f.panels[0].imageAspect
-            cellW = min(plotW, plotH * aspect)
+        if g.allImages {
+            let aspect = g.f.panels[0].imageAspect
+            cellW = min(z.plotW, z.plotH * aspect)
             cellH = cellW / aspect
-            let blockW = colDecor.reduce(0) { $0 + $1.left + $1.right } + Double(cols - 1) * hgap + Double(cols) * cellW
-            let blockH = rowDecor.reduce(0) { $0 + $1.top + $1.bottom } + Double(rows - 1) * vgap + Double(rows) * cellH
+            let blockW = z.colDecor.reduce(0) { $0 + $1.left + $1.right } + Double(cols - 1) * hgap + Double(cols) * cellW
+            let blockH = z.rowDecor.reduce(0) { $0 + $1.top + $1.bottom } + Double(rows - 1) * vgap + Double(rows) * cellH
             offX = max(0, (area.width - blockW) / 2)
             offY = max(0, (area.height - blockH) / 2)
         }
         var colX = [Double](), rowY = [Double]()
         var cx = area.x + offX
-        for c in 0..<cols { cx += colDecor[c].left; colX.append(cx); cx += cellW + colDecor[c].right + hgap }
+        for c in 0..<cols { cx += z.colDecor[c].left; colX.append(cx); cx += cellW + z.colDecor[c].right + hgap }
         var cy = area.y + offY
-        for rr in 0..<rows { cy += rowDecor[rr].top; rowY.append(cy); cy += cellH + rowDecor[rr].bottom + vgap }
-        let blockLeft = area.x + offX
-        let blockRight = cx - hgap
-        let blockBottom = cy - vgap
+        for rr in 0..<rows { cy += z.rowDecor[rr].top; rowY.append(cy); cy += cellH + z.rowDecor[rr].bottom + vgap }
+        return Cells(cellW: cellW, cellH: cellH, colX: colX, rowY: rowY,
+                     blockLeft: area.x + offX, blockRight: cx - hgap, blockBottom: cy - vgap)
+    }
 
-        for i in 0..<n {
-            let (row, col) = rc(i)
-            let p = f.panels[i]
-            var cell = Rect(x: colX[col], y: rowY[row], width: cellW, height: cellH)
-            if p.style == .image && !allImages {
-                let a = p.imageAspect
-                let w = min(cellW, cellH * a), h = w / a
-                cell = Rect(x: cell.x + (cellW - w) / 2, y: cell.y + (cellH - h) / 2, width: w, height: h)
-            }
-            var pl = PanelPlacement(plot: cell)
-            pl.showXTickLabels = showX[i]
-            pl.showYTickLabels = showY[i]
-            if p.style == .axes, let (xa, ya) = axes[i] {
-                pl.x = xa; pl.y = ya
-                if let lb = legends[i] {
-                    pl.legend = lb
-                    switch p.legend {
-                    case .auto where !outside[i]:
-                        let (lines, points) = PanelDrawing.project(p, plot: cell, x: xa, y: ya)
-                        pl.legendRect = lb.bestInside(plot: cell, polylines: lines, points: points)?.rect
-                            ?? lb.rect(for: .outsideRight, plot: cell)
-                    case .auto:
-                        pl.legendRect = lb.rect(for: .outsideRight, plot: cell)
-                    default:
-                        pl.legendRect = lb.rect(for: p.legend, plot: cell)
-                    }
+    /// Panel `i` in its cell, with its axes and its legend's rectangle.
+    private static func placement(of i: Int, _ g: Grid, cells c: Cells, sizing z: Sizing) -> PanelPlacement {
+        let (row, col) = g.rc(i)
+        let p = g.f.panels[i]
+        var cell = Rect(x: c.colX[col], y: c.rowY[row], width: c.cellW, height: c.cellH)
+        if p.style == .image && !g.allImages {
+            let a = p.imageAspect
+            let w = min(c.cellW, c.cellH * a), h = w / a
+            cell = Rect(x: cell.x + (c.cellW - w) / 2, y: cell.y + (c.cellH - h) / 2, width: w, height: h)
+        }
+        var pl = PanelPlacement(plot: cell)
+        pl.showXTickLabels = g.showX[i]
+        pl.showYTickLabels = g.showY[i]
+        if p.style == .axes, let (xa, ya) = z.axes[i] {
+            pl.x = xa; pl.y = ya
+            if let lb = z.legends[i] {
+                pl.legend = lb
+                switch p.legend {
+                case .auto where !z.outside[i]:
+                    let (lines, points) = PanelDrawing.project(p, plot: cell, x: xa, y: ya)
+                    pl.legendRect = lb.bestInside(plot: cell, polylines: lines, points: points)?.rect
+                        ?? lb.rect(for: .outsideRight, plot: cell)
+                case .auto:
+                    pl.legendRect = lb.rect(for: .outsideRight, plot: cell)
+                default:
+                    pl.legendRect = lb.rect(for: p.legend, plot: cell)
                 }
             }
-            placements.append(pl)
         }
+        return pl
+    }
 
-        // Row labels beside each row's first panel.
-        for (row, text) in f.rowLabels.enumerated() {
-            let i = row * cols
-            guard i < n else { continue }
+    /// Row labels beside each row's first panel.
+    private static func placeRowLabels(_ g: Grid, placements: [PanelPlacement], blockLeft: Double, up: Bool) -> [PlacedText] {
+        var labels: [PlacedText] = []
+        for (row, text) in g.f.rowLabels.enumerated() {
+            let i = row * g.cols
+            guard i < g.n else { continue }
             let mid = placements[i].plot.midY
-            if rowLabelsUp {
-                rowLabels.append(PlacedText(text: text, point: Point(blockLeft - 5, mid),
-                                            anchor: TextAnchor(.center, .bottom), rotation: .up))
+            if up {
+                labels.append(PlacedText(text: text, point: Point(blockLeft - 5, mid),
+                                         anchor: TextAnchor(.center, .bottom), rotation: .up))
             } else {
-                rowLabels.append(PlacedText(text: text, point: Point(blockLeft - 6, mid),
-                                            anchor: TextAnchor(.end, .middle), rotation: .horizontal))
+                labels.append(PlacedText(text: text, point: Point(blockLeft - 6, mid),
+                                         anchor: TextAnchor(.end, .middle), rotation: .horizontal))
             }
         }
-        // Colour bars right of the block, beside their rows.
-        for bar in f.colorBars {
-            let rowsSpan = bar.rows ?? 0...(rows - 1)
+        return labels
+    }
+
+    /// Colour bars right of the block, beside their rows.
+    private static func placeColorBars(_ g: Grid, placements: [PanelPlacement], area: Rect, blockRight: Double) -> [Rect] {
+        let s = g.s, cols = g.cols, n = g.n
+        return g.f.colorBars.map { bar in
+            let rowsSpan = bar.rows ?? 0...(g.rows - 1)
             let top = rowsSpan.lowerBound * cols < n ? placements[rowsSpan.lowerBound * cols].plot.minY : area.y
             let lastIndex = min(rowsSpan.upperBound * cols, n - 1)
             let bottom = placements[lastIndex].plot.maxY
-            let x = (allImages ? blockRight : area.maxX) + s.colorBarGap
-            colorBarRects.append(Rect(x: x, y: top, width: s.colorBarWidth, height: max(10, bottom - top)))
-        }
-        if f.bottomLabel != nil {
-            bottomLabelPoint = Point((blockLeft + blockRight) / 2, min(blockBottom + 3, f.height - s.outerPadding - s.axisLabelFont.size))
+            let x = (g.allImages ? blockRight : area.maxX) + s.colorBarGap
+            return Rect(x: x, y: top, width: s.colorBarWidth, height: max(10, bottom - top))
         }
     }
 

@@ -1,7 +1,8 @@
 // LossPlot: training curves of one or more runs on one axis — the figure
 // behind the notebook built-in `plot_loss`. Train losses are lines (with an
 // optional smoothed trend over the faint raw curve), validation losses are
-// markers in the run's colour; optional log-scale y.
+// markers in the run's colour; optional log-scale y; optionally a second
+// panel below with each run's learning rate per step (log scale when positive).
 
 /// One run's losses, as plain arrays.
 public struct LossRun: Sendable {
@@ -10,6 +11,8 @@ public struct LossRun: Sendable {
     public var loss: [Double]
     public var validationSteps: [Double]
     public var validationLoss: [Double]
+    /// The learning rate of every step (empty: none), for the lr panel.
+    public var lr: [Double] = []
 
     /// Throws when `steps` and `loss` (or the validation pair) differ in length.
     public init(label: String, steps: [Double], loss: [Double],
@@ -33,9 +36,10 @@ public enum LossPlot {
     ///   - smoothing: EMA weight in 0..<1; when set, the raw curve is drawn faint
     ///     and the smoothed one solid on top.
     ///   - width, height: figure size in points.
+    ///   - lrPanel: add a panel below with each run's `lr` against its steps.
     public static func figure(runs: [LossRun], logY: Bool = false, smoothing: Double? = nil,
                               title: String? = nil, xLabel: String = "step", yLabel: String = "loss",
-                              width: Double = 420, height: Double = 280) throws -> Figure {
+                              width: Double = 420, height: Double = 280, lrPanel: Bool = false) throws -> Figure {
         guard !runs.isEmpty else { throw FigureError.empty("plot_loss run list") }
         if let w = smoothing, !(w >= 0 && w < 1) {
             throw FigureError.invalidArgument("smoothing weight must be in 0..<1, got \(w)")
@@ -65,6 +69,18 @@ public enum LossPlot {
                                                         marker: MarkerStyle(shape: MarkerShape.cycle(i), size: 5.5)))
             }
         }
-        return Figure(width: width, height: height, columns: 1, panels: [panel], title: title)
+        guard lrPanel else { return Figure(width: width, height: height, columns: 1, panels: [panel], title: title) }
+        let withLR = runs.enumerated().filter { !$0.element.lr.isEmpty }
+        guard !withLR.isEmpty else { throw FigureError.empty("learning rates (no run has any)") }
+        let positive = withLR.allSatisfy { $0.element.lr.allSatisfy { $0 > 0 && $0.isFinite } }
+        var lrs = Panel(title: nil, xAxis: Axis(label: xLabel, integerTicks: true),
+                        yAxis: Axis(label: "learning rate", scale: positive ? .log : .linear))
+        for (i, run) in withLR {
+            guard run.lr.count == run.steps.count else {
+                throw FigureError.lengthMismatch(what: "run '\(run.label)' learning rates (one per step)", expected: run.steps.count, got: run.lr.count)
+            }
+            lrs.lines.append(try LineSeries(x: run.steps, y: run.lr, label: run.label, color: Color.cycle(i), width: 1.4))
+        }
+        return Figure(width: width, height: height * 1.7, columns: 1, panels: [panel, lrs], title: title)
     }
 }

@@ -4,10 +4,15 @@
 //   optimizer.<state>.<i>        Adam's exp_avg/exp_avg_sq (SGD: momentum_buffer), parameter order
 //   history.loss [steps]          every recorded training loss, exact F32 bits
 //   history.validation_loss [k]   and validation losses
+//   history.grad_norm [steps]     every step's pre-clip gradient norm
+//   early_stop.<parameter name>  with early stopping: the weights of the best validation step
 // and in the metadata: the config JSON, the completed step and Adam's step,
 // the determinism-relevant options (optimizer, batch, lr, loss, reduction, seed, sampling
 // schedule), the random streams (key and position; every draw is derived from
-// them and the step number), validation steps and accumulated seconds.
+// them and the step number), validation steps and accumulated seconds; with
+// early stopping its state (best loss bits, best step, bad count, stopped).
+// The schedule is not stored: its rates are a function of the options (in the
+// key), recomputed on resume.
 // Written atomically, so an interrupted write leaves the previous checkpoint.
 import Foundation
 import TensorEngine
@@ -19,7 +24,18 @@ extension Trainer {
     /// What a resumed run must agree on to continue bit for bit.
     var determinismKey: String {
         "optimizer=\(options.optimizer.rawValue) batch=\(options.batchSize) lr=\(options.learningRate.bitPattern) loss=\(options.loss.rawValue) "
-            + "reduction=\(options.reduction.rawValue) seed=\(options.seed) sampling=\(sampling?.text ?? "n/a")"
+            + "reduction=\(options.reduction.rawValue) seed=\(options.seed) sampling=\(sampling?.text ?? "n/a")" + knobsKey
+    }
+
+    /// The schedule, clipping, weight decay and early stopping (empty when none is used,
+    /// so checkpoints of plain runs keep their key).
+    var knobsKey: String {
+        guard options.usesTrainingKnobs else { return "" }
+        var k = " schedule=[\(options.schedule.text)]"
+        if options.schedule != .constant { k += " schedule_steps=\(options.steps)" }
+        k += " clip=\(options.clipNorm.map { "\($0.bitPattern)" } ?? "none") weight_decay=\(options.weightDecay.bitPattern)"
+        k += " early_stop=\(options.earlyStopPatience.map(String.init) ?? "none")"
+        return k
     }
 
     func streamText(_ s: RandomStream) -> String { "\(s.key):\(s.position)" }
@@ -30,7 +46,11 @@ extension Trainer {
         tensors += optimizer.stateTensors().map { ("optimizer." + $0.name, $0.tensor) }
         tensors.append(("history.loss", try Tensor(history.loss, shape: [history.loss.count])))
         tensors.append(("history.validation_loss", try Tensor(history.validationLoss, shape: [history.validationLoss.count])))
-        let meta: [String: String] = [
+        tensors.append(("history.grad_norm", try Tensor(history.gradNorm, shape: [history.gradNorm.count])))
+        if let es = earlyStop {
+            tensors += zip(model.namedParameters, es.bestWeights).map { ("early_stop." + $0.0.name, $0.1) }
+        }
+        var meta: [String: String] = [
             Trainer.formatKey: Trainer.formatVersion,
             "config": model.config.json,
             "step": "\(step)",
@@ -40,6 +60,10 @@ extension Trainer {
             "history.validation_steps": history.validationSteps.map(String.init).joined(separator: ","),
             "history.seconds": "\(history.seconds)",
         ]
+        if let es = earlyStop {
+            meta["early_stop"] = "best=\(es.bestLoss.map { String($0.bitPattern) } ?? "none") step=\(es.bestStep.map(String.init) ?? "none") "
+                + "bad=\(es.badCount) stopped=\(es.stopped ? 1 : 0)"
+        }
         try Safetensors.write(SafetensorsFile(tensors: tensors, metadata: meta), path: path)
     }
 
@@ -58,7 +82,9 @@ extension Trainer {
         }
         var opts = options
         if opts.sampling == nil, let key = file.metadata["options"], let r = key.range(of: "sampling=") {
-            opts.sampling = SamplingSchedule(text: String(key[r.upperBound...]))   // keep the saved schedule
+            let rest = key[r.upperBound...]
+            let end = rest.range(of: " schedule=")?.lowerBound ?? rest.endIndex   // the knobs follow the sampling schedule
+            opts.sampling = SamplingSchedule(text: String(rest[..<end]))   // keep the saved schedule
         }
         let trainer = try Trainer(model: model, train: train, validation: validation, options: opts)
         guard file.metadata["options"] == trainer.determinismKey else {
@@ -87,6 +113,30 @@ extension Trainer {
         guard vsteps.count == vl.count else { throw bad("validation history is inconsistent") }
         trainer.history.validationSteps = vsteps
         trainer.history.seconds = file.metadata["history.seconds"].flatMap(Double.init) ?? 0
+        trainer.history.lr = Array(trainer.schedulePlan.lr[0..<step])
+        if let g = file["history.grad_norm"] {
+            guard g.count == step else { throw bad("gradient-norm history does not match step \(step)") }
+            trainer.history.gradNorm = g.toArray()
+        }
+        if let es = trainer.earlyStop {
+            guard let text = file.metadata["early_stop"] else { throw bad("no early-stopping state") }
+            var fields: [String: String] = [:]
+            for part in text.split(separator: " ") {
+                let kv = part.split(separator: "=", maxSplits: 1)
+                if kv.count == 2 { fields[String(kv[0])] = String(kv[1]) }
+            }
+            guard let bad0 = fields["bad"].flatMap(Int.init), let stopped = fields["stopped"] else { throw bad("unreadable early-stopping state \(text)") }
+            es.badCount = bad0
+            es.stopped = stopped == "1"
+            es.bestLoss = fields["best"].flatMap(UInt32.init).map(Float.init(bitPattern:))
+            es.bestStep = fields["step"].flatMap(Int.init)
+            if es.bestStep != nil {
+                es.bestWeights = try model.namedParameters.map { p in
+                    guard let t = file["early_stop." + p.name], t.shape == p.tensor.shape else { throw bad("best weights of \(p.name) are missing") }
+                    return t.detached()
+                }
+            }
+        }
         trainer.step = step
         return trainer
     }

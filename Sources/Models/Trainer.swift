@@ -12,6 +12,13 @@
 //                  input is frames o ..< o + frames_in and the target frame o + frames_in
 //   sampling masks stream "train/sampling" split "step s" (predictor)
 // so resuming needs only the step count, the weights and the optimizer state.
+// Per step, in PyTorch's order: backward → the pre-clip global gradient norm
+// (recorded; clipped to `clipNorm` when given, see GradClip) → the schedule's
+// lr (and OneCycle's momentum) of this step → the optimizer update (weight
+// decay inside it). Early stopping counts validations without a new best
+// (strictly lower) validation loss; after `earlyStopPatience` of them training
+// stops, and a run that ends (complete or early-stopped) leaves the model with
+// the weights of the best validation step (`history.bestStep`).
 // Per step: predictor input = the batch, target = frames frames_in ..<
 // frames_in + frames_out; seq2seq as above (the reference's random window).
 import Foundation
@@ -19,7 +26,7 @@ import TensorEngine
 
 /// The optimizers `train(..., optimizer:)` accepts (PyTorch's update rules).
 public enum OptimizerKind: String, CaseIterable, Sendable {
-    case adam, sgd
+    case adam, sgd, adamw
 }
 
 public struct TrainingOptions: Equatable, Sendable {
@@ -40,6 +47,20 @@ public struct TrainingOptions: Equatable, Sendable {
     public var checkpointPath: String?
     /// Seed of the batch order, windows and sampling masks.
     public var seed: UInt64
+    /// The learning-rate schedule (its base rate is `learningRate`).
+    public var schedule: LRSchedule = .constant
+    /// Clip the gradients to this global L2 norm (clip_grad_norm_); nil: never.
+    public var clipNorm: Double? = nil
+    /// L2 in the gradient (sgd, adam) or decoupled decay (adamw).
+    public var weightDecay: Double = 0
+    /// Stop after this many validations without a new best validation loss; nil: never.
+    public var earlyStopPatience: Int? = nil
+
+    /// Whether any option beyond constant-lr Adam/SGD is in use (the record then
+    /// also keeps the lr and gradient-norm series).
+    public var usesTrainingKnobs: Bool {
+        schedule != .constant || clipNorm != nil || weightDecay != 0 || earlyStopPatience != nil || optimizer == .adamw
+    }
 
     public init(steps: Int, optimizer: OptimizerKind = .adam, batchSize: Int = 8, learningRate: Double = 1e-3, loss: LossKind = .mse,
                 reduction: Reduction = .mean, validateEvery: Int? = nil, validationLimit: Int? = nil,
@@ -67,6 +88,8 @@ public enum TrainingStatus: String, Sendable {
     case interrupted
     /// A loss or gradient was NaN or infinite; the model holds the last good step.
     case diverged
+    /// Early stopping ran out of patience; the model holds the best validation step.
+    case earlyStopped = "early_stopped"
 }
 
 public struct TrainingHistory: Sendable {
@@ -76,6 +99,14 @@ public struct TrainingHistory: Sendable {
     /// Steps after which validation ran, and the validation losses.
     public var validationSteps: [Int] = []
     public var validationLoss: [Float] = []
+    /// The learning rate of every step (the schedule's value, in Double).
+    public var lr: [Double] = []
+    /// The global L2 norm of every step's gradients before clipping.
+    public var gradNorm: [Float] = []
+    /// With early stopping: the step whose weights the model holds at the end.
+    public var bestStep: Int? = nil
+    /// Copied from the options: whether the record keeps `lr` and `gradNorm`.
+    public var recordsKnobs = false
     public var status: TrainingStatus = .complete
     /// Why training stopped early (diverged / interrupted), for the user.
     public var message: String? = nil
@@ -110,6 +141,10 @@ public final class Trainer {
     let validation: BatchSource?
     let batchStream: RandomStream, windowStream: RandomStream, samplingStream: RandomStream
     var epochCache: (epoch: Int, order: [Int])? = nil
+    /// The schedule of every step: lr and (OneCycle) momentum.
+    public let schedulePlan: (lr: [Double], momentum: [Double]?)
+    /// Early stopping's state (nil without early stopping).
+    public internal(set) var earlyStop: EarlyStopState? = nil
     /// The cancellation check of the running `run` (also consulted inside forward passes).
     var interruptCheck: (() -> Bool)? = nil
 
@@ -123,6 +158,15 @@ public final class Trainer {
             guard e >= 1 else { throw bad("every must be at least 1, got \(e)") }
             guard let v = validation, v.count >= 1 else { throw bad("every: \(e) asks for validation, but no validation set was given") }
         }
+        if let c = options.clipNorm { guard c > 0, c.isFinite else { throw bad("clip must be a positive number, got \(c)") } }
+        guard options.weightDecay >= 0, options.weightDecay.isFinite else { throw bad("weight_decay must be at least 0, got \(options.weightDecay)") }
+        if let p = options.earlyStopPatience {
+            guard p >= 1 else { throw bad("early_stop must be at least 1, got \(p)") }
+            guard options.validateEvery != nil, validation != nil else {
+                throw bad("early_stop: \(p) needs validation (validate: and every:), since it watches the validation loss")
+            }
+        }
+        schedulePlan = try options.schedule.plan(steps: options.steps, lr: options.learningRate)
         if let e = options.checkpointEvery, e < 1 { throw bad("checkpoint interval must be at least 1, got \(e)") }
         if options.checkpointEvery != nil && options.checkpointPath == nil { throw bad("a checkpoint interval needs a checkpoint path") }
         if options.loss == .bce && model.mode == .predictor {
@@ -137,10 +181,14 @@ public final class Trainer {
         self.validation = validation
         sampling = model.mode == .predictor ? (options.sampling ?? .standard(totalSteps: options.steps)) : nil
         try sampling?.validate()
+        let wd = Float(options.weightDecay)
         switch options.optimizer {
-        case .adam: optimizer = Adam(parameters: model.parameters, learningRate: Float(options.learningRate))
-        case .sgd: optimizer = SGD(parameters: model.parameters, learningRate: Float(options.learningRate))
+        case .adam: optimizer = Adam(parameters: model.parameters, learningRate: Float(options.learningRate), weightDecay: wd)
+        case .adamw: optimizer = Adam(parameters: model.parameters, learningRate: Float(options.learningRate), weightDecay: wd, decoupled: true)
+        case .sgd: optimizer = SGD(parameters: model.parameters, learningRate: Float(options.learningRate), weightDecay: wd)
         }
+        if options.earlyStopPatience != nil { earlyStop = EarlyStopState() }
+        history.recordsKnobs = options.usesTrainingKnobs
         batchStream = RandomStream(seed: options.seed, name: "train/batches")
         windowStream = RandomStream(seed: options.seed, name: "train/window")
         samplingStream = RandomStream(seed: options.seed, name: "train/sampling")
@@ -210,12 +258,31 @@ public final class Trainer {
                 return nil
             }
         }
-        try optimizer.update()
+        let (norm, lr) = try Trainer.update(optimizer, step: s, plan: schedulePlan, clipNorm: options.clipNorm)
         optimizer.zeroGrad()
         step = s + 1
         history.steps.append(step)
         history.loss.append(loss)
+        history.lr.append(lr)
+        history.gradNorm.append(Float(norm))
         return loss
+    }
+
+    /// The update of step `s` (0-based) from the gradients the parameters hold:
+    /// the pre-clip global norm (clipped to `clipNorm` when given), the step's
+    /// lr and momentum from `plan`, then the optimizer's update. Returns the
+    /// norm and the lr.
+    public static func update(_ optimizer: Optimizer, step s: Int, plan: (lr: [Double], momentum: [Double]?),
+                              clipNorm: Double?) throws -> (norm: Double, lr: Double) {
+        let norm = clipNorm.map { GradClip.clip(optimizer.parameters, maxNorm: $0) } ?? GradClip.totalNorm(optimizer.parameters)
+        let lr = plan.lr[s]
+        optimizer.learningRate = Float(lr)
+        if let m = plan.momentum?[s] {
+            if let adam = optimizer as? Adam { adam.beta1Schedule = m }
+            if let sgd = optimizer as? SGD { sgd.momentum = Float(m) }
+        }
+        try optimizer.update()
+        return (norm, lr)
     }
 
     func stop(_ status: TrainingStatus, _ message: String) {
@@ -269,7 +336,7 @@ public final class Trainer {
         let startSeconds = history.seconds
         interruptCheck = shouldStop
         defer { interruptCheck = nil }
-        while step < options.steps {
+        while step < options.steps && earlyStop?.stopped != true {
             if shouldStop?() == true {
                 stop(.interrupted, "training interrupted after step \(step) of \(options.steps)")
                 break
@@ -281,6 +348,7 @@ public final class Trainer {
                 history.validationSteps.append(step)
                 history.validationLoss.append(v)
                 vloss = v
+                if let patience = options.earlyStopPatience { earlyStop?.observe(v, step: step, patience: patience, model: model) }
             }
             if let every = options.checkpointEvery, let path = options.checkpointPath, step % every == 0 {
                 history.seconds = startSeconds + elapsed()
@@ -290,6 +358,13 @@ public final class Trainer {
                                        samplingProbability: sampling?.probability(atStep: step - 1), elapsed: elapsed()))
         }
         history.seconds = startSeconds + elapsed()
+        if let es = earlyStop {
+            if es.stopped && history.status == .complete {
+                stop(.earlyStopped, "early stopping after step \(step): no better validation loss in \(options.earlyStopPatience ?? 0) validations; the model holds the weights of step \(es.bestStep ?? 0)")
+            }
+            if history.status == .complete || history.status == .earlyStopped { es.restoreBest(into: model) }
+            history.bestStep = es.bestStep
+        }
         if history.status != .complete, options.checkpointEvery != nil, let path = options.checkpointPath {
             try saveCheckpoint(to: path)
         }
@@ -303,4 +378,37 @@ func allFinite(_ t: Tensor) -> Bool {
     var acc: Float = 0
     for i in 0..<c.count { acc += p[i] * 0 }   // NaN·0 and ∞·0 are NaN
     return !acc.isNaN
+}
+
+/// Early stopping on the validation loss: the best (strictly lowest) loss so
+/// far, its step and weights, and how many validations since brought none better.
+public final class EarlyStopState {
+    public internal(set) var bestLoss: Float? = nil
+    public internal(set) var bestStep: Int? = nil
+    public internal(set) var badCount = 0
+    public internal(set) var stopped = false
+    /// Copies of the parameters at `bestStep`, in `model.namedParameters` order.
+    var bestWeights: [Tensor] = []
+
+    func observe(_ loss: Float, step: Int, patience: Int, model: Model) {
+        if let b = bestLoss, !(loss < b) {
+            badCount += 1
+            if badCount >= patience { stopped = true }
+            return
+        }
+        if !loss.isFinite { badCount += 1; if badCount >= patience { stopped = true }; return }
+        bestLoss = loss
+        bestStep = step
+        badCount = 0
+        bestWeights = model.namedParameters.map { $0.tensor.detached() }
+    }
+
+    func restoreBest(into model: Model) {
+        guard bestWeights.count == model.namedParameters.count else { return }
+        for (p, b) in zip(model.namedParameters, bestWeights) {
+            let dst = p.tensor.data, src = b.data
+            precondition(p.tensor.isContiguous && p.tensor.count == b.count, "parameter \(p.name) is not a plain buffer")
+            for j in 0..<b.count { dst[j] = src[j] }
+        }
+    }
 }

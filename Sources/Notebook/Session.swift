@@ -36,6 +36,10 @@ public struct SessionOptions {
     /// How `fig.save(path)` writes a figure (the host's renderer, Cairo in
     /// `kymo`); nil makes `.save` fail with a clear error.
     public var figureWriter: FigureWriter?
+    /// Where built-ins may read and write (`PathPolicy`); unconfined by default.
+    public var paths = PathPolicy.unconfined
+    /// Files hashed so far (shared with a replay's input check); nil: the session's own.
+    public var fileHashes: FileHashCache?
 
     public init() {}
 }
@@ -72,9 +76,14 @@ public final class Session {
     private var cellValues: [[(String, Value)]] = []
     private var interpreter: Interpreter!
     /// Where each cell run so far lies: (file, first line, line count).
-    private var regions: [(file: SourceFile, first: Int, count: Int)] = []
     private var currentOutput = ""
     private var replInputs = 0
+    /// The files written so far (resolved notebook path → where it went,
+    /// mapped when confined), so the notebook reads back what it wrote and
+    /// such a read is not taken for an input.
+    var writtenFiles: [String: String] = [:]
+    /// Each file read is hashed once (see `CallContext.fileRead`).
+    lazy var fileHashes: FileHashCache = options.fileHashes ?? FileHashCache()
 
     public init(options: SessionOptions = SessionOptions(), registry: BuiltinRegistry = BuiltinRegistry()) {
         self.options = options
@@ -240,7 +249,6 @@ public final class Session {
     private func execute(_ statements: [Stmt], title: String?, source: String, file: SourceFile,
                          firstLine: Int, lineCount: Int) -> CellResult {
         var r = CellResult(index: results.count, title: title, source: source)
-        regions.append((file, firstLine, lineCount))
         currentOutput = ""
         interpreter.globals.resetTouched()
         let start = DispatchTime.now().uptimeNanoseconds
@@ -276,12 +284,4 @@ public final class Session {
         }
     }
 
-    /// "<cell>.<line>:<column>" of a call site (see Randomness.swift).
-    func siteKey(_ span: SourceSpan) -> String {
-        for (i, region) in regions.enumerated().reversed()
-        where region.file === span.file && span.start.line >= region.first && span.start.line < region.first + max(region.count, 1) {
-            return "\(i).\(span.start.line - region.first + 1):\(span.start.column)"
-        }
-        return "\(span.file.name).\(span.start.line):\(span.start.column)"
-    }
 }

@@ -23,6 +23,12 @@ public enum RecordError: Error, Equatable, CustomStringConvertible {
     case diskFull(folder: String, available: Int64, needed: Int64)
     /// A resume or replay that cannot be done, and why.
     case cannotContinue(id: String, detail: String)
+    /// A record that decodes but is unsafe or absurd (control characters in a
+    /// path, impossible sizes, nesting too deep, a notebook text that does not
+    /// match its SHA-256).
+    case refused(path: String, detail: String)
+    /// A signed record whose signature does not verify.
+    case badSignature(path: String, detail: String)
 
     public var description: String {
         switch self {
@@ -47,6 +53,10 @@ public enum RecordError: Error, Equatable, CustomStringConvertible {
             return "cannot record the run: \(folder) has \(available / 1024) KiB free, at least \(needed / 1024) KiB are needed; free space or pass --runs DIR"
         case let .cannotContinue(id, detail):
             return "run \(id): \(detail)"
+        case let .refused(path, detail):
+            return "\(path) is refused: \(detail)"
+        case let .badSignature(path, detail):
+            return "\(path) carries a signature that does not match its content (\(detail)); refusing a record changed after it was signed"
         }
     }
 }

@@ -75,6 +75,7 @@ public enum RecordSeal {
     public static func canonicalJSON(_ record: RunRecord) throws -> Data {
         var r = record
         r.seal = ""
+        r.signature = nil
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return try e.encode(r)
@@ -92,5 +93,32 @@ public enum RecordSeal {
         var data = try e.encode(record)
         data.append(0x0A)
         return data
+    }
+}
+
+/// SHA-256 of files, each hashed once: keyed by the real path, size and
+/// modification time, so a file read many times in a run (or checked before
+/// a replay and read again by it) costs one pass.
+public final class FileHashCache {
+    private var known: [String: (size: Int, mtime: Int, sha256: String)] = [:]
+
+    public init() {}
+
+    /// The real path (symlinks resolved) of an existing file.
+    public static func realPath(_ path: String) -> String? {
+        guard let p = realpath(path, nil) else { return nil }
+        defer { free(p) }
+        return String(cString: p)
+    }
+
+    public func hash(_ path: String) throws -> (sha256: String, size: Int) {
+        let real = FileHashCache.realPath(path) ?? path
+        var st = stat()
+        guard stat(real, &st) == 0 else { throw RecordError.unreadable(path: path, detail: "no such file") }
+        let mtime = Int(st.st_mtim.tv_sec) * 1_000_000_000 + Int(st.st_mtim.tv_nsec)
+        if let k = known[real], k.size == Int(st.st_size), k.mtime == mtime { return (k.sha256, k.size) }
+        let (sha, size) = try RecordHash.file(at: real)
+        known[real] = (size, mtime, sha)
+        return (sha, size)
     }
 }

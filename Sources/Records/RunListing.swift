@@ -81,6 +81,7 @@ public enum RunListing {
         line("overrides", r.overrides.isEmpty ? "-" : r.overrides.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
         line("kymo", "\(r.kymo.version) (commit \(r.kymo.commit))")
         if let p = r.process { line("process", "\(p.pid) on \(p.host)") }
+        line("signed", signatureText(r))
         out += "environment\n"
         for (k, v) in environmentRows(r.environment) { out += "  " + k.padding(toLength: 18, withPad: " ", startingAt: 0) + v + "\n" }
         for (i, stamp) in r.resumes.enumerated() {
@@ -115,11 +116,29 @@ public enum RunListing {
         for a in r.artifacts {
             out += "  \(a.path)  \(a.size) bytes  sha256 \(a.sha256.prefix(16))…  cell \(a.cell)\(a.copy.map { "  copy \($0)" } ?? "")\n"
         }
+        out += "inputs\n"
+        if let inputs = r.inputs {
+            if inputs.isEmpty { out += "  (none)\n" }
+            for i in inputs {
+                out += "  \(i.name)  \(i.kind)  \(i.size) bytes  sha256 \(i.sha256.prefix(16))…  cell \(i.cell)  at \(i.path)\n"
+            }
+        } else {
+            out += "  (not recorded: a format-1 record)\n"
+        }
         if !r.checkpoints.isEmpty {
             out += "checkpoints\n"
             for c in r.checkpoints { out += "  cell \(c.cell) \(c.site) step \(c.step)  \(c.path)  \(c.size) bytes\n" }
         }
         return out
+    }
+
+    /// `ed25519 key 3f9a 1c2b … (signed 2026-…, verified)` or `unsigned`.
+    public static func signatureText(_ r: RunRecord) -> String {
+        guard let s = r.signature else { return "unsigned" }
+        switch RecordSigning.verify(s, seal: r.seal) {
+        case .valid(let fp): return "by ed25519 key \(fp) at \(s.signedAt) (signature verified)"
+        case .invalid(let why): return "signature does NOT verify: \(why)"
+        }
     }
 
     static func environmentRows(_ e: EnvironmentFingerprint) -> [(String, String)] {
@@ -166,6 +185,16 @@ public enum RunListing {
             metrics.append((name, summary(sa), sa?.values == sb?.values && sa?.steps == sb?.steps ? summary(sb) : right))
         }
         sections.append(("metrics (last value)", metrics))
+        if a.inputs != nil || b.inputs != nil {
+            let ia = a.inputs ?? [], ib = b.inputs ?? []
+            var rows: [(String, String, String)] = []
+            for k in 0..<max(ia.count, ib.count) {
+                let x = k < ia.count ? ia[k] : nil, y = k < ib.count ? ib[k] : nil
+                rows.append((x?.name ?? y!.name, x.map { "sha256 \($0.sha256.prefix(16)) (\($0.size) B)" } ?? "-",
+                             y.map { "sha256 \($0.sha256.prefix(16)) (\($0.size) B)" } ?? "-"))
+            }
+            sections.append(("inputs", rows))
+        }
         // One set of columns for every section; changed rows marked `*`.
         let rows = sections.flatMap(\.rows)
         let w0 = max(10, rows.map(\.0.count).max() ?? 0)
@@ -183,11 +212,18 @@ public enum RunListing {
         if a.notebook.sha256 == b.notebook.sha256 {
             let report = ReplayCompare.compare(recorded: a, fresh: b)
             out += "cells (A read as the record, B as now)\n"
-            if let d = report.divergence {
-                out += "  " + d.headline + "\n" + d.details.map { "    " + $0 + "\n" }.joined()
-            } else {
-                out += "  identical outputs, values, metrics and artifacts\n"
+            switch report.verdict {
+            case .identical:
+                out += "  identical outputs, values, metrics, artifacts and inputs\n"
+            case .identicalNumbers:
+                out += "  identical numbers: only text differs\n"
+            case .diverged:
+                if let d = report.divergence { out += "  " + d.headline + "\n" + d.details.map { "    " + $0 + "\n" }.joined() }
             }
+            if report.verdict != .identical {
+                out += "  differences (\(report.differences.count)):\n" + report.differences.map { "    " + $0.line + "\n" }.joined()
+            }
+            out += "  summary:\n" + report.categoryLines.map { "    " + $0 + "\n" }.joined()
         } else {
             out += "cells\n  the notebooks' texts differ; cells are not compared\n"
         }

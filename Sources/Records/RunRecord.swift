@@ -1,8 +1,8 @@
 // RunRecord: what a run record holds — the `record.json` of `runs/<id>/`
-// (format 1, docs/records.md). Plain Codable values: the notebook text and its
+// (format 2, docs/records.md; format 1 is still read). Plain Codable values: the notebook text and its
 // SHA-256, the root seed and `--set` overrides, the build and the environment
 // fingerprint, one entry per cell, every metric series exactly, the artifacts
-// and checkpoints written, and the run's status. A `seal` (SHA-256 of the
+// and checkpoints written, every file read (inputs), and the run's status. A `seal` (SHA-256 of the
 // canonical content) makes hand edits detectable.
 // Deliberately not here: reading and writing files (RecordStore), running
 // notebooks (RecordRunner), comparing runs (ReplayCompare).
@@ -43,8 +43,10 @@ public enum CellStatus: String, Codable, Sendable {
 /// A `run` record and all it holds. Field order here is the order in docs;
 /// on disk keys are sorted (canonical form).
 public struct RunRecord: Codable, Equatable, Sendable {
-    /// The newest format this build reads and the one it writes.
-    public static let currentFormat = 1
+    /// The newest format this build reads and the one it writes. Format 2
+    /// added `inputs` (and the optional `signature`); format 1 records are
+    /// still read (they have no `inputs`).
+    public static let currentFormat = 2
 
     public var format: Int
     /// `20261129-035512-3f9a1c`: UTC start time, then a short content hash.
@@ -64,20 +66,29 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var overrides: [Override]
     public var kymo: BuildStamp
     public var environment: EnvironmentFingerprint
+    /// The random-stream key scheme of the language that made it (docs/language.md,
+    /// "Randomness"); absent in records made before schemes were numbered (scheme 1).
+    public var randomScheme: Int?
     public var cells: [CellRecord]
     public var metrics: [MetricSeriesRecord]
     public var artifacts: [ArtifactRecord]
     public var checkpoints: [CheckpointRecord]
+    /// Every file the run read (digits, test sets, tensors, weights, loaded
+    /// notebooks), once per file, in first-read order. Nil in format 1 records.
+    public var inputs: [InputRecord]?
     /// Static errors (syntax, names, `--set`) that stopped the run before any cell ran.
     public var errors: [String]
     /// Runs this record continued (`kymo resume`), oldest first.
     public var resumes: [ResumeStamp]
-    /// SHA-256 (hex) of the canonical JSON of every other field; see `RecordSeal`.
+    /// SHA-256 (hex) of the canonical JSON of every other field but `signature`; see `RecordSeal`.
     public var seal: String
+    /// `kymo runs sign`: an Ed25519 signature over the seal (see `RecordSigning`);
+    /// outside the seal, so signing does not change what the seal covers.
+    public var signature: RecordSignature?
 
     public init(id: String, kind: RunKind = .run, startedAt: String, notebook: NotebookSource, seed: UInt64,
                 overrides: [Override], kymo: BuildStamp, environment: EnvironmentFingerprint,
-                process: ProcessStamp? = nil) {
+                randomScheme: Int? = nil, process: ProcessStamp? = nil) {
         self.format = RunRecord.currentFormat
         self.id = id
         self.kind = kind
@@ -89,10 +100,12 @@ public struct RunRecord: Codable, Equatable, Sendable {
         self.overrides = overrides
         self.kymo = kymo
         self.environment = environment
+        self.randomScheme = randomScheme
         self.cells = []
         self.metrics = []
         self.artifacts = []
         self.checkpoints = []
+        self.inputs = []
         self.errors = []
         self.resumes = []
         self.seal = ""
@@ -256,6 +269,41 @@ public struct ArtifactRecord: Codable, Equatable, Sendable {
     public var copy: String?
     public init(path: String, cell: Int, size: Int, sha256: String, copy: String?) {
         self.path = path; self.cell = cell; self.size = size; self.sha256 = sha256; self.copy = copy
+    }
+}
+
+/// A file the run read, hashed once per run (the first read).
+public struct InputRecord: Codable, Equatable, Sendable {
+    /// The path as the notebook gave it (or, for digits found in the data
+    /// folder, the file name).
+    public var name: String
+    /// Where it was read on the recording machine (machine-local; never compared).
+    public var path: String
+    /// What read it: `digits`, `sequences` (.npy), `tensors`, `weights`, `notebook`.
+    public var kind: String
+    /// The cell that first read it.
+    public var cell: Int
+    public var size: Int
+    public var sha256: String
+    public init(name: String, path: String, kind: String, cell: Int, size: Int, sha256: String) {
+        self.name = name; self.path = path; self.kind = kind; self.cell = cell; self.size = size; self.sha256 = sha256
+    }
+
+    /// The file's name (last path component).
+    public var fileName: String { (path as NSString).lastPathComponent }
+}
+
+/// Who signed a record: an Ed25519 public key and its signature over the seal.
+public struct RecordSignature: Codable, Equatable, Sendable {
+    /// `ed25519`.
+    public var algorithm: String
+    /// The raw 32-byte public key, hex.
+    public var publicKey: String
+    /// The 64-byte signature of `RecordSigning.message(seal:)`, hex.
+    public var signature: String
+    public var signedAt: String
+    public init(algorithm: String, publicKey: String, signature: String, signedAt: String) {
+        self.algorithm = algorithm; self.publicKey = publicKey; self.signature = signature; self.signedAt = signedAt
     }
 }
 

@@ -1,7 +1,7 @@
 // RunRecorder: keeps one run's record up to date while it runs — created
 // (and written) before the first cell, rewritten after every cell, every
 // artifact and every checkpoint, finalized with the run's status. It knows
-// nothing of the interpreter: it takes `CellOutcome`s and `MetricInput`s,
+// nothing of the interpreter: it takes `CellOutcome`s and `MetricSeriesRecord`s,
 // which the runner (RecordRunner) builds from a Session. Without a store it
 // keeps the record in memory (a replay's fresh side).
 // Deliberately not: deciding what a cell bound or printed, running anything.
@@ -27,18 +27,6 @@ public struct CellOutcome {
     }
 }
 
-/// One metric series as it stands (points only ever get appended).
-public struct MetricInput: Equatable {
-    public var name: String
-    public var source: String
-    public var steps: [Int]
-    public var values: ExactValues
-
-    public init(name: String, source: String, steps: [Int], values: ExactValues) {
-        self.name = name; self.source = source; self.steps = steps; self.values = values
-    }
-}
-
 public final class RunRecorder {
     public private(set) var record: RunRecord
     public let store: RunStore?
@@ -51,10 +39,10 @@ public final class RunRecorder {
     /// and writes the first `running` record. `id`: keep this id (a replay or
     /// a REPL that announced its id before the first input).
     public init(notebook: NotebookSource, kind: RunKind = .run, seed: UInt64, overrides: [Override],
-                store: RunStore?, id: String? = nil, start: Date = Date(), host: HostStamp) throws {
+                store: RunStore?, id: String? = nil, start: Date = Date(), host: HostStamp, randomScheme: Int) throws {
         let runID = id ?? RunID.make(start: start, notebookSHA256: notebook.sha256, seed: seed, overrides: overrides)
         record = RunRecord(id: runID, kind: kind, startedAt: RecordTime.string(start), notebook: notebook, seed: seed,
-                           overrides: overrides, kymo: host.build, environment: host.environment,
+                           overrides: overrides, kymo: host.build, environment: host.environment, randomScheme: randomScheme,
                            process: store == nil ? nil : ProcessCheck.current())
         self.store = store
         if let store {
@@ -93,7 +81,7 @@ public final class RunRecorder {
         try save()
     }
 
-    public func cellFinished(_ o: CellOutcome, metrics: [MetricInput]) throws {
+    public func cellFinished(_ o: CellOutcome, metrics: [MetricSeriesRecord]) throws {
         let cell = CellRecord(
             index: o.index, title: o.title, sourceSHA256: RecordHash.hex(of: o.source), output: o.output,
             values: o.values, valuesSHA256: ValueDigest.combined(o.values),
@@ -109,13 +97,13 @@ public final class RunRecorder {
     }
 
     /// New metric points without a finished cell (at a training checkpoint).
-    public func metricsUpdated(_ metrics: [MetricInput]) throws {
+    public func metricsUpdated(_ metrics: [MetricSeriesRecord]) throws {
         setMetrics(metrics)
         try save()
     }
 
-    private func setMetrics(_ metrics: [MetricInput]) {
-        record.metrics = metrics.map { MetricSeriesRecord(name: $0.name, source: $0.source, steps: $0.steps, values: $0.values) }
+    private func setMetrics(_ metrics: [MetricSeriesRecord]) {
+        record.metrics = metrics
     }
 
     /// A file the notebook wrote (`path` as the notebook gave it, `file` where
@@ -135,6 +123,20 @@ public final class RunRecorder {
         try save()
     }
 
+    /// A file the run read (`name` as the notebook gave it, `file` where it
+    /// lies, its SHA-256 and size — the caller hashes once per file and run,
+    /// `FileHashCache`): recorded at its first read.
+    public func inputRead(name: String, file: String, kind: String, cell: Int, sha256 sha: String, size: Int) throws {
+        let real = FileHashCache.realPath(file) ?? file
+        if record.inputs?.contains(where: { $0.path == real && $0.sha256 == sha && $0.kind == kind }) == true { return }
+        if record.inputs == nil {
+            record.inputs = []
+            record.format = RunRecord.currentFormat
+        }
+        record.inputs!.append(InputRecord(name: name, path: real, kind: kind, cell: cell, size: size, sha256: sha))
+        try save()
+    }
+
     /// Where a training call's checkpoint is written (`runs/<id>/checkpoints/<site>.ckpt`,
     /// the folder made on the way); nil for an in-memory record.
     public func checkpointPath(site: String) -> String? {
@@ -147,7 +149,7 @@ public final class RunRecorder {
     /// A checkpoint file was written completely; it replaces older ones of the
     /// same training call (their files are removed), and the metric points so
     /// far are saved with it.
-    public func checkpointWritten(cell: Int, site: String, step: Int, file: String, metrics: [MetricInput]) throws {
+    public func checkpointWritten(cell: Int, site: String, step: Int, file: String, metrics: [MetricSeriesRecord]) throws {
         guard let dir = runFolder else { return }
         let (sha, size) = try RecordHash.file(at: file)
         let relative = file.hasPrefix(dir + "/") ? String(file.dropFirst(dir.count + 1)) : file

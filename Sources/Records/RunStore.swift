@@ -196,7 +196,13 @@ public struct RunStore {
 
     /// Decodes and verifies record bytes (format, structure, seal).
     public static func decode(_ data: Data, path: String) throws -> RunRecord {
+        if data.count > RecordLimits.maxRecordBytes {
+            throw RecordError.refused(path: path, detail: "it is \(data.count) bytes; a record is at most \(RecordLimits.maxRecordBytes) bytes")
+        }
         if data.isEmpty || JSONShape.endsEarly(data) { throw RecordError.truncated(path: path) }
+        if JSONShape.depth(data) > RecordLimits.maxDepth {
+            throw RecordError.refused(path: path, detail: "its JSON nests deeper than \(RecordLimits.maxDepth) levels")
+        }
         let top: Any
         do { top = try JSONSerialization.jsonObject(with: data) } catch {
             throw RecordError.invalid(path: path, detail: "not JSON (\(RunStore.reason(error)))")
@@ -215,6 +221,10 @@ public struct RunStore {
         }
         guard let expected = try? RecordSeal.seal(of: record), expected == record.seal else {
             throw RecordError.handEdited(path: path)
+        }
+        try RecordLimits.check(record, path: path)
+        if let s = record.signature, case .invalid(let why) = RecordSigning.verify(s, seal: record.seal) {
+            throw RecordError.badSignature(path: path, detail: why)
         }
         return record
     }
@@ -285,6 +295,24 @@ public struct RunStore {
 
 /// Whether JSON text ends inside a string or with brackets still open.
 enum JSONShape {
+    /// The deepest nesting of brackets outside strings.
+    static func depth(_ data: Data) -> Int {
+        var depth = 0, deepest = 0, inString = false, escaped = false
+        for b in data {
+            if inString {
+                if escaped { escaped = false } else if b == 0x5C { escaped = true } else if b == 0x22 { inString = false }
+                continue
+            }
+            switch b {
+            case 0x22: inString = true
+            case 0x7B, 0x5B: depth += 1; deepest = max(deepest, depth)
+            case 0x7D, 0x5D: depth -= 1
+            default: break
+            }
+        }
+        return deepest
+    }
+
     static func endsEarly(_ data: Data) -> Bool {
         var depth = 0, inString = false, escaped = false, sawValue = false
         for b in data {

@@ -1,9 +1,13 @@
 // Optimizers with PyTorch's update rules, whose state can be saved and
 // restored exactly (as named tensors plus a step count), so a resumed run
 // continues bit for bit.
-//   SGD:  buf = μ·buf + g (buf = g at the first step);  p −= lr·buf
-//   Adam: m = β1·m + (1−β1)·g;  v = β2·v + (1−β2)·g²
-//         p −= (lr / (1 − β1^t)) · m / (√v / √(1 − β2^t) + ε)
+//   SGD:   g += wd·p (torch.optim.SGD's L2);  buf = μ·buf + g (buf = g at the first step);  p −= lr·buf
+//   Adam:  g += wd·p (torch.optim.Adam's L2);  m = β1·m + (1−β1)·g;  v = β2·v + (1−β2)·g²
+//          p −= (lr / (1 − β1^t)) · m / (√v / √(1 − β2^t) + ε)
+//   AdamW: p *= 1 − lr·wd (torch.optim.AdamW's decoupled decay), then Adam without the L2 term
+// `learningRate`, SGD's `momentum` and Adam's `beta1Schedule` may change between
+// steps (a schedule sets them); Adam's bias correction then uses the β1 of the
+// current step, as PyTorch's does when OneCycleLR cycles betas[0].
 import Foundation
 
 public protocol Optimizer: AnyObject {
@@ -35,20 +39,27 @@ func checkGrad(_ p: Tensor, _ i: Int) throws -> Tensor? {
 public final class SGD: Optimizer {
     public let parameters: [Tensor]
     public var learningRate: Float
-    public let momentum: Float
+    public var momentum: Float
+    public let weightDecay: Float
     public private(set) var step = 0
     var buffers: [Tensor?]
 
-    public init(parameters: [Tensor], learningRate: Float, momentum: Float = 0) {
+    public init(parameters: [Tensor], learningRate: Float, momentum: Float = 0, weightDecay: Float = 0) {
         self.parameters = parameters
         self.learningRate = learningRate
         self.momentum = momentum
+        self.weightDecay = weightDecay
         buffers = Array(repeating: nil, count: parameters.count)
     }
 
     public func update() throws {
         for (i, p) in parameters.enumerated() {
-            guard let g = try checkGrad(p, i) else { continue }
+            guard var g = try checkGrad(p, i) else { continue }
+            if weightDecay != 0 {
+                let d = g.detached(), dd = d.data, pd = p.data, wd = weightDecay
+                for j in 0..<p.count { dd[j] += wd * pd[j] }
+                g = d
+            }
             let pd = p.data, gd = g.data
             if momentum != 0 {
                 if let b = buffers[i] {
@@ -87,14 +98,20 @@ public final class Adam: Optimizer {
     public let parameters: [Tensor]
     public var learningRate: Float
     public let beta1: Float, beta2: Float, eps: Float, weightDecay: Float
+    /// AdamW: decay the weights (p *= 1 − lr·wd) instead of adding wd·p to the gradient.
+    public let decoupled: Bool
+    /// When set, the β1 of the next update (in Double, as PyTorch's betas
+    /// hold it), replacing `beta1`: OneCycleLR's cycled momentum.
+    public var beta1Schedule: Double? = nil
     public private(set) var step = 0
     var m: [Tensor], v: [Tensor]
 
     public init(parameters: [Tensor], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
-                eps: Float = 1e-8, weightDecay: Float = 0) {
+                eps: Float = 1e-8, weightDecay: Float = 0, decoupled: Bool = false) {
         self.parameters = parameters
         self.learningRate = learningRate
         self.beta1 = beta1; self.beta2 = beta2; self.eps = eps; self.weightDecay = weightDecay
+        self.decoupled = decoupled
         m = parameters.map { Tensor(zeros: $0.shape) }
         v = parameters.map { Tensor(zeros: $0.shape) }
     }
@@ -102,18 +119,24 @@ public final class Adam: Optimizer {
     public func update() throws {
         step += 1
         let t = Double(step)
-        let bc1 = 1 - Foundation.pow(Double(beta1), t), bc2 = 1 - Foundation.pow(Double(beta2), t)
+        let beta1D = beta1Schedule ?? Double(beta1)
+        let bc1 = 1 - Foundation.pow(beta1D, t), bc2 = 1 - Foundation.pow(Double(beta2), t)
         let stepSize = Float(Double(learningRate) / bc1)
         let bc2Sqrt = Float(bc2.squareRoot())
-        let b1 = beta1, b2 = beta2, e = eps, wd = weightDecay
+        let b1 = beta1Schedule.map { Float($0) } ?? beta1
+        let oneMinusB1 = beta1Schedule.map { Float(1 - $0) } ?? (1 - beta1)
+        let b2 = beta2, e = eps
+        let wd = decoupled ? 0 : weightDecay
+        let decay: Float = decoupled && weightDecay != 0 ? Float(1 - Double(learningRate) * Double(weightDecay)) : 1
         for (i, p) in parameters.enumerated() {
             guard let g = try checkGrad(p, i) else { continue }
             let pd = p.data, gd = g.data, md = m[i].data, vd = v[i].data
             Parallel.forChunks(count: p.count, grain: 1 << 15) { lo, hi, _ in
                 for j in lo..<hi {
                     var gj = gd[j]
+                    if decay != 1 { pd[j] *= decay }
                     if wd != 0 { gj += wd * pd[j] }
-                    md[j] = md[j] * b1 + (1 - b1) * gj
+                    md[j] = md[j] * b1 + oneMinusB1 * gj
                     vd[j] = vd[j] * b2 + (1 - b2) * gj * gj
                     let denom = vd[j].squareRoot() / bc2Sqrt + e
                     pd[j] -= stepSize * (md[j] / denom)

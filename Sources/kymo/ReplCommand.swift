@@ -118,6 +118,7 @@ struct Repl: ParsableCommand {
                 console.error(":load: cannot read '\(argument)'\n")
                 return .failed
             }
+            recording.notebookLoaded(path: argument)
             session.interrupt.clear()
             var started = Date()
             let (results, diagnostics) = session.run(NotebookDocument(name: argument, text: text), onCellStart: { cell in

@@ -27,6 +27,9 @@ struct Run: ParsableCommand {
     @Option(help: ArgumentHelp("Record the run in DIR/<id> (default: runs/ beside the notebook).", valueName: "dir"))
     var runs: String?
 
+    @Flag(help: "Confine the notebook: it writes only inside runs/<id>/files/ and reads only the data folder and its own folder (for a notebook you did not write).")
+    var confined = false
+
     func run() throws {
         Engine.configure(threads: threads)
         let console = Console()
@@ -39,7 +42,7 @@ struct Run: ParsableCommand {
         // Runs every cell and records the run (RunsCommands.swift).
         try RecordedRunHost.run(notebook: notebook, text: text, seed: seed, overrides: try overrides.map { try Run.parseOverride($0) },
                                 runsFolder: runs, workingDirectory: FileManager.default.currentDirectoryPath,
-                                console: console, interrupt: interrupt)
+                                console: console, interrupt: interrupt, confined: confined)
     }
 
     static func parseOverride(_ s: String) throws -> (key: String, value: String) {

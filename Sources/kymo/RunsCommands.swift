@@ -3,8 +3,10 @@
 // use to record what they run. RUN is a run id, a unique id prefix, or a run
 // folder; runs are looked up under `--runs DIR` (default: `runs` and every
 // `*/runs` one level down, where `kymo run` records notebooks in subfolders).
-// Exit codes: 0 success (replay: identical), 1 a divergence or a failed run,
-// 2 a record that cannot be used (missing, refused, unwritable).
+// Exit codes: 0 success (replay: identical), 3 replay: identical numbers
+// (only text differs), 1 a divergence or a failed run, 2 a record that
+// cannot be used (missing, refused, a bad signature, a missing input,
+// unwritable), 130 interrupted.
 
 import ArgumentParser
 import Foundation
@@ -62,7 +64,8 @@ func recordFailure(_ command: String, _ error: Error) -> ExitCode {
 
 struct Replay: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Re-execute a recorded run from its record and verify it (exit 0 only when identical).")
+        abstract: "Re-execute a recorded run, confined to runs/<id>/replay-<n>/, and verify it.",
+        discussion: "Exit status: 0 identical, 3 identical numbers (only text differs), 1 diverged, 2 the record cannot be used, 130 interrupted.")
 
     @Argument(help: ArgumentHelp("The run: an id, a unique id prefix, or a run folder.", valueName: "run"))
     var reference: String
@@ -75,14 +78,20 @@ struct Replay: ParsableCommand {
     @Flag(help: "Also print the cells' output as they replay.")
     var verbose = false
 
+    @Flag(help: "Stop at the first difference instead of comparing every cell.")
+    var failFast = false
+
+    @Flag(help: "Copy the artifacts whose bytes match the record to their recorded paths (only inside the recorded working folder).")
+    var restoreArtifacts = false
+
     @Option(help: ArgumentHelp("Execute this notebook instead of the recorded text (an edited copy), with the recorded seed and overrides.",
                                valueName: "file"))
     var notebook: String?
 
     func run() throws {
         Engine.configure(threads: threads)
-        let record: RunRecord
-        do { record = try runs.load(self.reference).record } catch { throw recordFailure("replay", error) }
+        let folder: String, record: RunRecord
+        do { (folder, record) = try runs.load(self.reference) } catch { throw recordFailure("replay", error) }
         var text: String?
         if let notebook {
             do { text = try String(contentsOfFile: notebook, encoding: .utf8) } catch {
@@ -93,26 +102,59 @@ struct Replay: ParsableCommand {
         let interrupt = InterruptFlag()
         Interrupts.install(interrupt)
         console.error("replaying \(record.id) (\(record.notebook.path), \(record.cells.count) cell\(record.cells.count == 1 ? "" : "s") recorded, \(Engine.threads) thread\(Engine.threads == 1 ? "" : "s"))\n")
+        console.error("signed: \(RunListing.signatureText(record))\n")
+        let replayFolder: String
+        do { replayFolder = try Replayer.makeReplayFolder(runFolder: folder) } catch { throw recordFailure("replay", error) }
+        console.error("confined to \(replayFolder)/\n")
+        // The inputs first, before any cell runs (hashed once: the replay reuses these hashes).
+        let hashes = FileHashCache()
+        let wd = FileManager.default.fileExists(atPath: record.notebook.workingDirectory)
+            ? record.notebook.workingDirectory : FileManager.default.currentDirectoryPath
+        let checks = Replayer.checkInputs(record, workingDirectory: wd, dataDirectories: Replayer.dataDirectories(), hashes: hashes)
+        if record.inputs == nil {
+            console.error("inputs: not recorded (a format-1 record)\n")
+        } else {
+            let found = checks.filter { if case .found = $0.state { return true } else { return false } }.count
+            console.error("inputs: \(found) of \(checks.count) found with their recorded SHA-256\n")
+            for c in checks { if case .found = c.state { continue }; console.error("  " + c.line + "\n") }
+        }
         let output: OutputSink = verbose ? console : BufferSink()
         let progress: ProgressReporter = console.isTerminal || verbose ? console : SilentProgress()
-        let report: ReplayReport
+        let result: (report: ReplayReport, fresh: RecordedRunResult)
         do {
-            report = try Replayer.run(record, host: HostEnvironment.stamp(), text: text, registry: RecordedRunHost.registry(),
+            result = try Replayer.run(record, host: HostEnvironment.stamp(), text: text, registry: RecordedRunHost.registry(),
                                       figureWriter: HostEnvironment.figureWriter, output: output, progress: progress, interrupt: interrupt,
-                                      onCellStart: verbose ? { console.write($0.displayTitle + "\n") } : nil).report
+                                      onCellStart: verbose ? { console.write($0.displayTitle + "\n") } : nil,
+                                      replayFolder: replayFolder, failFast: failFast, hashes: hashes,
+                                      onDifference: { d in
+                                          console.error("first difference, \(d.line)\n")
+                                          console.error(failFast ? "  stopping there (--fail-fast)\n"
+                                                                 : "  comparison goes on (--fail-fast stops at the first difference)\n")
+                                      })
         } catch {
             throw recordFailure("replay", error)
         }
+        let report = result.report
         console.write(report.render())
+        let json = report.verdictJSON(at: Date(), threads: Engine.threads, run: record.id)
+        if FileManager.default.createFile(atPath: replayFolder + "/verdict.json", contents: json) {
+            console.error("verdict written to \(replayFolder)/verdict.json\n")
+        }
+        if restoreArtifacts {
+            for line in Replayer.restoreArtifacts(record: record, fresh: result.fresh.record, replayFolder: replayFolder) {
+                console.write(line + "\n")
+            }
+        }
         if interrupt.isRequested { throw ExitCode(130) }
-        if !report.isIdentical { throw ExitCode(1) }
+        let code = report.verdict.exitCode
+        if code != 0 { throw ExitCode(code) }
     }
 }
 
 struct Runs: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List, inspect and compare recorded runs.",
-        subcommands: [List.self, Show.self, Diff.self, Compare.self],
+        subcommands: [List.self, Show.self, Diff.self, Compare.self, Sign.self],
         defaultSubcommand: List.self)
 
     struct List: ParsableCommand {
@@ -167,6 +209,30 @@ struct Runs: ParsableCommand {
     }
 }
 
+extension Runs {
+    struct Sign: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Sign a complete record with your Ed25519 key (created on first use under $XDG_CONFIG_HOME/kymo or ~/.config/kymo).")
+
+        @Argument(help: ArgumentHelp("The run: an id, a unique id prefix, or a run folder.", valueName: "run"))
+        var reference: String
+
+        @OptionGroup var runs: RunsFolderOption
+
+        func run() throws {
+            do {
+                let (folder, _) = try runs.load(self.reference)
+                let keys = RecordSigning.keyFolder()
+                let (fingerprint, created) = try RecordSigning.signRun(folder: folder, keyFolder: keys)
+                if created { FileHandle.standardError.write(Data("created a signing key in \(keys)/signing-key (mode 600)\n".utf8)) }
+                FileHandle.standardOutput.write(Data("signed \(folder)/record.json with ed25519 key \(fingerprint)\n".utf8))
+            } catch {
+                throw recordFailure("runs sign", error)
+            }
+        }
+    }
+}
+
 struct Resume: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Continue an interrupted run: re-execute (and check) the cells it finished, then run and record the rest.")
@@ -212,8 +278,15 @@ enum RecordedRunHost {
     /// each cell's title and output and the run id at the end. Throws
     /// `ExitCode` 1 for a failed run, 130 interrupted, 2 when it cannot record.
     static func run(notebook path: String, text: String, seed: UInt64, overrides: [(key: String, value: String)],
-                    runsFolder: String?, workingDirectory: String, console: Console, interrupt: InterruptFlag) throws {
+                    runsFolder: String?, workingDirectory: String, console: Console, interrupt: InterruptFlag,
+                    confined: Bool = false) throws {
         var o = RecordedRunOptions(notebookPath: path, text: text, workingDirectory: workingDirectory, host: HostEnvironment.stamp())
+        if confined {
+            // Writes inside runs/<id>/files/; reads from the data folder and the notebook's folder only.
+            let notebookFolder = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: workingDirectory)).deletingLastPathComponent().path
+            o.paths = .confinedRun(notebookFolder: notebookFolder)
+            o.confineWritesToRunFolder = true
+        }
         o.seed = seed
         o.overrides = overrides.map { Override(key: $0.key, value: $0.value) }
         o.runsFolder = RunStore.folder(forNotebook: path, runs: runsFolder)
@@ -276,6 +349,15 @@ final class ReplRecording {
     func record(_ result: CellResult, session: Session, startedAt: Date) {
         guard !broken, result.status != .skipped, result.index < session.results.count else { return }
         do { try recorder.accepted(result, session: session, startedAt: startedAt) } catch {
+            broken = true
+            console.error("kymo: this session is no longer recorded: \(error)\n")
+        }
+    }
+
+    /// `:load FILE` read a notebook: recorded as an input of the session.
+    func notebookLoaded(path: String) {
+        guard !broken else { return }
+        do { try recorder.notebookLoaded(path: path) } catch {
             broken = true
             console.error("kymo: this session is no longer recorded: \(error)\n")
         }

@@ -182,8 +182,27 @@ final class RecordEndToEndTests: XCTestCase {
     """
 
     func testKilledTrainingResumesFromItsCheckpointToTheSameWeights() throws {
+        try killAndResume(Self.training)
+    }
+
+    /// The same with a OneCycle schedule, clipping, AdamW weight decay and
+    /// early stopping: their state (schedule step, best weights, patience) goes
+    /// through the checkpoint, and the lr and grad-norm series match too.
+    func testKilledOneCycleTrainingWithClippingAndEarlyStoppingResumesToTheSameBits() throws {
+        let knobs = Self.training.replacingOccurrences(
+            of: "train(m, data, steps: 600, batch: 4, lr: 0.01)",
+            with: "train(m, data, steps: 600, batch: 4, lr: 0.01, optimizer: \"adamw\", schedule: \"onecycle\", clip: 0.5, weight_decay: 0.01, validate: data, every: 40, early_stop: 50)")
+        XCTAssertNotEqual(knobs, Self.training)
+        let a = try killAndResume(knobs)
+        XCTAssertEqual(a.metrics.map(\.name), ["train1.loss", "train1.validation", "train1.lr", "train1.grad_norm"])
+    }
+
+    /// Runs `notebook` whole, then again killed (-9) after a checkpoint at step
+    /// 120 or later, resumes it, and requires the same bits; the whole record.
+    @discardableResult
+    func killAndResume(_ notebook: String) throws -> RunRecord {
         try writeSequences(dir + "/seq.npy", frames: 6, count: 12, size: 32)
-        try Self.training.write(toFile: dir + "/train.kymo", atomically: true, encoding: .utf8)
+        try notebook.write(toFile: dir + "/train.kymo", atomically: true, encoding: .utf8)
         let whole = try kymo(["run", "train.kymo", "--threads", "1"])
         XCTAssertEqual(whole.status, 0, whole.out + whole.err)
         let wholeID = try XCTUnwrap(runIDs().first)
@@ -234,6 +253,7 @@ final class RecordEndToEndTests: XCTestCase {
         XCTAssertEqual(a.cells.map(\.valuesSHA256), b.cells.map(\.valuesSHA256))
         let replay = try kymo(["replay", id, "--threads", "2"])
         XCTAssertEqual(replay.out.split(separator: "\n").first, "identical", replay.out)
+        return a
     }
 
     func testRefusedRecordsExitTwoWithTheReason() throws {

@@ -1,5 +1,6 @@
-// The Cairo renderer: formats by extension, byte-identical output, crisp
-// rasters, text metrics, and atomic, clearly failing writes.
+// The Cairo renderer: formats by extension, byte-identical output (within a
+// process and against committed goldens), crisp rasters, text metrics, and
+// atomic, clearly failing writes.
 
 import XCTest
 import CCairo
@@ -93,9 +94,62 @@ final class CairoOutputTests: XCTestCase {
         XCTAssertTrue(text.contains("DejaVuSans"), "DejaVu Sans embedded")
     }
 
-    func testPNGIsByteIdentical() throws {
-        let fig = try sample()
-        assertSameBytes(try fig.render(as: .png), try fig.render(as: .png), "two PNG renders")
+    // MARK: Goldens
+
+    /// The committed renders of `goldenFigure()`, as the source tree holds them.
+    static let goldenSource = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Goldens")
+
+    /// Small and fixed: a title, a log-scale line panel with legend, an image panel with an
+    /// overlay, a marker and a caption, and a colour bar.
+    func goldenFigure() throws -> Figure {
+        let frame = try FloatImage(width: 6, height: 6, pixels: (0..<36).map { Float($0 % 7) / 6 })
+        let map = try FloatImage(width: 3, height: 3, pixels: (0..<9).map { Float($0) / 8 })
+        let run = try LossRun(label: "run", steps: (0..<20).map(Double.init), loss: (0..<20).map { 1 / Double($0 + 1) })
+        var fig = try LossPlot.figure(runs: [run], logY: true, title: "Golden")
+        fig.columns = 2
+        fig.width = 320
+        fig.height = 160
+        fig.panels.append(.image([ImageLayer(values: frame), ImageLayer(values: map, colorMap: .magma, range: 0...1, opacity: 0.6)],
+                                 markers: [PixelMarker(y: 1, x: 4)], caption: "t = 1"))
+        fig.colorBars = [ColorBar(colorMap: .magma, range: 0...1, label: "weight")]
+        return fig
+    }
+
+    /// SVG, PDF and PNG of a fixed figure equal, byte for byte, the files committed in
+    /// Goldens/ (rendered in another process, on another day). They depend on the Cairo
+    /// version and the DejaVu fonts; `cairo-version.txt` says which Cairo made them.
+    /// `KYMO_UPDATE_GOLDENS=1` rewrites them in the source tree (and fails, so that it is
+    /// never left on): review the new files and commit them when the change is intended.
+    func testRendersMatchTheGoldens() throws {
+        let fig = try goldenFigure()
+        let cairo = String(cString: cairo_version_string())
+        let regenerate = "if the change is intended, regenerate with "
+            + "`KYMO_UPDATE_GOLDENS=1 swift test --filter CairoOutputTests/testRendersMatchTheGoldens` and commit Tests/FiguresTests/Goldens"
+        if ProcessInfo.processInfo.environment["KYMO_UPDATE_GOLDENS"] == "1" {
+            try FileManager.default.createDirectory(at: Self.goldenSource, withIntermediateDirectories: true)
+            for format in FigureFormat.allCases {
+                try Data(try fig.render(as: format)).write(to: Self.goldenSource.appendingPathComponent("small.\(format.rawValue)"))
+            }
+            try Data("\(cairo)\n".utf8).write(to: Self.goldenSource.appendingPathComponent("cairo-version.txt"))
+            XCTFail("KYMO_UPDATE_GOLDENS=1: rewrote the goldens in \(Self.goldenSource.path) with Cairo \(cairo); "
+                    + "check them, commit them, and run again without it")
+            return
+        }
+        let goldens = try XCTUnwrap(Bundle.module.resourceURL).appendingPathComponent("Goldens")
+        let madeWith = (try? String(contentsOf: goldens.appendingPathComponent("cairo-version.txt"), encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? "unknown"
+        for format in FigureFormat.allCases {
+            let name = "small.\(format.rawValue)"
+            let golden = try XCTUnwrap(FileManager.default.contents(atPath: goldens.appendingPathComponent(name).path),
+                                       "missing golden \(name); \(regenerate)")
+            let fresh = try fig.render(as: format)
+            guard fresh != Array(golden) else { continue }
+            // Leave the fresh render where it can be compared with the golden.
+            let out = NSTemporaryDirectory() + "kymo-golden-mismatch-\(getpid())-" + name
+            try? Data(fresh).write(to: URL(fileURLWithPath: out))
+            assertSameBytes(fresh, Array(golden), "\(name) differs from its golden (made with Cairo \(madeWith), "
+                            + "this is Cairo \(cairo)); the fresh render is \(out); \(regenerate)")
+        }
     }
 
     func testLargeRastersInSVGArePrescaledImages() throws {

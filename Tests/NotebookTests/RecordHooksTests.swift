@@ -15,7 +15,7 @@ final class RecordHooksTests: XCTestCase {
         let r = BuiltinRegistry()
         r.bind("save_tensors") { args, context in
             let given = try args.string("path")
-            let path = context.resolvePath(given)
+            let path = try context.resolvePath(given, for: .write)
             guard case .record(let rec) = args["tensors"] else { throw BuiltinError("tensors must be a record") }
             let text = rec.pairs.map { "\($0.0)=\(ValueFormatter.plain($0.1))" }.joined(separator: "\n")
             try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path,
@@ -115,7 +115,7 @@ final class RecordHooksTests: XCTestCase {
         let dir = RecordFixtures.scratch()
         let store = RunStore(folder: dir + "/runs")
         let recorder = try RunRecorder(notebook: NotebookSource(path: "nb.kymo", workingDirectory: dir, text: "x"),
-                                       seed: 0, overrides: [], store: store, host: RecordFixtures.host)
+                                       seed: 0, overrides: [], store: store, host: RecordFixtures.host, randomScheme: 2)
         let book = MetricBook()
         let hooks = RunHooks(recorder: recorder, book: book)
         hooks.cell = 2
@@ -151,7 +151,7 @@ final class RecordHooksTests: XCTestCase {
         XCTAssertEqual(p.resumeFrom, plan.checkpointFile)
         XCTAssertEqual(p.resumeStep, 60)
         // A replay (no store) takes no checkpoints.
-        let memory = try RunRecorder(notebook: NotebookSource(path: "nb.kymo", workingDirectory: dir, text: "x"), seed: 0, overrides: [], store: nil, host: RecordFixtures.host)
+        let memory = try RunRecorder(notebook: NotebookSource(path: "nb.kymo", workingDirectory: dir, text: "x"), seed: 0, overrides: [], store: nil, host: RecordFixtures.host, randomScheme: 2)
         XCTAssertNil(RunHooks(recorder: memory, book: MetricBook()).beginTraining(totalSteps: 10).checkpointFile)
     }
 }

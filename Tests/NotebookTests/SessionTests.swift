@@ -114,11 +114,34 @@ final class SessionTests: XCTestCase {
         XCTAssertFalse(Session.needsMoreInput("let s = \"{\""))
     }
 
-    func testHelpAndRegistry() {
+    func testHelpAndRegistry() throws {
         let (s, _) = session()
         XCTAssertTrue(s.help("train").hasPrefix("train(model, ds, steps: int, batch: 8, lr: 0.001"))
         XCTAssertTrue(s.help("trian").contains("did you mean 'train'?"))
         XCTAssertTrue(s.help().contains("softmax(x, axis: -1) → tensor"))
+        // The built-ins docs/language.md documents (its "## Built-ins" section: the first
+        // column of each signature table, and `train(…)` on a line of its own), read from the
+        // file rather than from the catalog the registry is built from.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let doc = try String(contentsOf: root.appendingPathComponent("docs/language.md"), encoding: .utf8)
+        let section = try XCTUnwrap(doc.components(separatedBy: "\n## Built-ins\n").dropFirst().first)
+            .components(separatedBy: "\n## ").first!
+        let call = try NSRegularExpression(pattern: "`([a-z_][a-z0-9_]*)\\(")
+        var documented = Set<String>()
+        for line in section.split(separator: "\n") {
+            let cell: Substring, all: Bool
+            if line.hasPrefix("| `") { cell = line.dropFirst().prefix { $0 != "|" }; all = true }
+            else if line.hasPrefix("`") { cell = line; all = false } else { continue }
+            let text = String(cell)
+            let matches = call.matches(in: text, range: NSRange(text.startIndex..., in: text))
+            for m in all ? matches : Array(matches.prefix(1)) {
+                documented.insert(String(text[Range(m.range(at: 1), in: text)!]))
+            }
+        }
+        XCTAssertGreaterThan(documented.count, 20, "the parser found the built-in tables: \(documented.sorted())")
+        let registered = Set(s.registry.names)
+        XCTAssertEqual(registered.subtracting(documented).sorted(), [], "built-ins the registry has but docs/language.md does not document")
+        XCTAssertEqual(documented.subtracting(registered).sorted(), [], "built-ins docs/language.md documents but the registry lacks")
         // A declared built-in without an implementation fails clearly at run time (after checking).
         s.registry.builtin("evaluate")!.implementation = nil
         XCTAssertEqual(s.registry.unavailable, ["evaluate"])

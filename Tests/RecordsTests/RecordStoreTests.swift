@@ -27,7 +27,7 @@ final class RecordStoreTests: XCTestCase {
         XCTAssertEqual(try RunStore.read(recordAt: store.recordPath(r.id)), r)
         let text = try String(contentsOfFile: store.recordPath(r.id), encoding: .utf8)
         XCTAssertTrue(text.hasPrefix("{\n") && text.hasSuffix("}\n"))
-        XCTAssertTrue(text.contains("\"format\" : 1"))
+        XCTAssertTrue(text.contains("\"format\" : 2"))
     }
 
     func testCrashMidWriteLeavesThePreviousRecord() throws {
@@ -73,9 +73,9 @@ final class RecordStoreTests: XCTestCase {
         let r = try stored(store, RecordFixtures.record())
         let path = store.recordPath(r.id)
         let text = try String(contentsOfFile: path, encoding: .utf8)
-        try text.replacingOccurrences(of: "\"format\" : 1", with: "\"format\" : 2").write(toFile: path, atomically: true, encoding: .utf8)
+        try text.replacingOccurrences(of: "\"format\" : 2", with: "\"format\" : 3").write(toFile: path, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try RunStore.read(recordAt: path)) { e in
-            XCTAssertEqual(e as? RecordError, .newerFormat(path: path, found: 2, supported: 1))
+            XCTAssertEqual(e as? RecordError, .newerFormat(path: path, found: 3, supported: 2))
             XCTAssertTrue("\(e)".contains("use a newer Kymo"))
         }
     }
@@ -138,7 +138,7 @@ final class RecordStoreTests: XCTestCase {
             XCTAssertTrue("\(e)".contains("--runs DIR"))
         }
         XCTAssertThrowsError(try RunRecorder(notebook: NotebookSource(path: "nb.kymo", workingDirectory: base, text: ""),
-                                             seed: 0, overrides: [], store: store, host: RecordFixtures.host))
+                                             seed: 0, overrides: [], store: store, host: RecordFixtures.host, randomScheme: 2))
         // More space than any disk has.
         let ok = makeStore()
         XCTAssertThrowsError(try ok.prepare(needing: Int64.max / 2)) { e in

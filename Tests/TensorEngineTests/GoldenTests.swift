@@ -24,15 +24,27 @@ final class GoldenTests: XCTestCase {
         assertClose(got, expected, rtol: 1e-4, atol: 2e-6 * max(scale, 1e-3), what, file: file, line: line)
     }
 
-    /// Runs `op` on the file's inputs, back-propagates `grad_out`, checks out and every stored gradient.
-    func check(_ name: String, inputs: [String] = ["x"], op: ([Tensor], [String: Any]) throws -> Tensor) throws {
+    /// Runs `op` on the file's inputs, back-propagates `grad_out`, checks out and the gradient of
+    /// every input. A golden without `grad_out` or without some input's gradient is a failure
+    /// naming the golden and the missing tensor, never a skipped check.
+    func check(_ name: String, inputs: [String] = ["x"], file: StaticString = #filePath, line: UInt = #line,
+               op: ([Tensor], [String: Any]) throws -> Tensor) throws {
         let (f, args) = try golden(name)
-        let xs = inputs.map { f[$0]!.requiringGrad() }
+        let xs = try inputs.map {
+            try XCTUnwrap(f[$0], "golden \(name).safetensors has no input '\($0)'", file: file, line: line).requiringGrad()
+        }
         let out = try op(xs, args)
-        compare(out, f["out"], "\(name): out")
-        try out.backward(seed: f["grad_out"]!.reshapedForSeed(out.shape))
-        for (n, x) in zip(inputs, xs) where f["grad_" + n] != nil {
-            compare(x.grad, f["grad_" + n], "\(name): grad_\(n)")
+        compare(out, f["out"], "\(name): out", file: file, line: line)
+        let seed = try XCTUnwrap(f["grad_out"], "golden \(name).safetensors has no 'grad_out': the backward pass goes unchecked",
+                                 file: file, line: line)
+        try out.backward(seed: seed.reshapedForSeed(out.shape))
+        for (n, x) in zip(inputs, xs) {
+            guard let expected = f["grad_" + n] else {
+                XCTFail("golden \(name).safetensors has no 'grad_\(n)': the gradient of '\(n)' goes unchecked; "
+                        + "regenerate it with reference/gen_engine_goldens.py", file: file, line: line)
+                continue
+            }
+            compare(x.grad, expected, "\(name): grad_\(n)", file: file, line: line)
         }
     }
 

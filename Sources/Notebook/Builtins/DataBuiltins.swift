@@ -9,7 +9,17 @@ import Datasets
 
 enum DataBuiltins {
     static func movingMNIST(_ args: BoundArguments, _ context: CallContext) throws -> Value {
-        let source = try ModelBuiltins.call { try DigitSource(parsing: try args.string("source")) }
+        let parsed = try ModelBuiltins.call { try DigitSource(parsing: try args.string("source")) }
+        // The files it reads: checked by the path policy, recorded as inputs,
+        // and named in the printed description by file name and short hash.
+        let (source, files) = Digits.resolve(parsed)
+        var labels: [(name: String, label: String)] = []
+        for f in files {
+            let file = try context.resolvePath(f)
+            let sha = try context.fileRead(name: (f as NSString).lastPathComponent, file: file, kind: "digits", hash: true)
+            let name = (f as NSString).lastPathComponent
+            labels.append((name, name + " sha256:" + String((sha ?? "").prefix(8))))
+        }
         let progress = context.progress("moving_mnist", total: 1)
         let (train, test) = try ModelBuiltins.call {
             try MovingMNIST.make(train: try args.int("train"), test: try args.int("test"),
@@ -19,16 +29,21 @@ enum DataBuiltins {
         }
         progress.advance(to: 1)
         progress.end()
-        return .record(Record([("train", .host(DatasetValue(train))), ("test", .host(DatasetValue(test)))]))
+        return .record(Record([("train", .host(DatasetValue(train, fileLabels: labels))),
+                               ("test", .host(DatasetValue(test, fileLabels: labels)))]))
     }
 
     static func loadMovingMNIST(_ args: BoundArguments, _ context: CallContext) throws -> Value {
-        let path = context.resolvePath(try args.string("path"))
-        return .host(DatasetValue(try ModelBuiltins.call { try MovingMNISTFile.load(path) }))
+        let name = try args.string("path")
+        let path = try context.resolvePath(name)
+        let sha = try context.fileRead(name: name, file: path, kind: "sequences", hash: true)
+        let label = (path as NSString).lastPathComponent
+        return .host(DatasetValue(try ModelBuiltins.call { try MovingMNISTFile.load(path) },
+                                  fileLabels: [(label, label + " sha256:" + String((sha ?? "").prefix(8)))], contentSHA256: sha))
     }
 
     static func loadTensors(_ args: BoundArguments, _ context: CallContext) throws -> Value {
-        let path = context.resolvePath(try args.string("path"))
+        let path = try context.inputFile(try args.string("path"), kind: "tensors")
         let file = try ModelBuiltins.call { try Safetensors.read(path: path) }
         return .record(Record(file.tensors.map { ($0.name, .host(TensorValue($0.tensor))) }))
     }

@@ -40,16 +40,18 @@ enum FigureBuiltins {
         }
         guard !histories.isEmpty else { throw BuiltinError("plot_loss needs at least one history", kind: .range) }
         let names = try labels(args, count: histories.count) { histories[$0].label }
-        let runs = try zip(histories, names).map { h, name in
+        var runs = try zip(histories, names).map { h, name in
             try figureCall {
                 try LossRun(label: name, steps: h.history.steps.map(Double.init), loss: h.history.loss.map(Double.init),
                             validationSteps: h.history.validationSteps.map(Double.init),
                             validationLoss: h.history.validationLoss.map(Double.init))
             }
         }
+        let showLR = try args.bool("lr")
+        if showLR { for (i, h) in histories.enumerated() { runs[i].lr = h.history.lr } }
         let longest = histories.map { $0.history.steps.count }.max() ?? 0
         let fig = try figureCall {
-            try LossPlot.figure(runs: runs, logY: true, smoothing: longest >= 50 ? 0.9 : nil, title: "Training loss")
+            try LossPlot.figure(runs: runs, logY: true, smoothing: longest >= 50 ? 0.9 : nil, title: "Training loss", lrPanel: showLR)
         }
         return .host(FigureValue(fig, what: "loss curves of \(runs.count) run(s)"))
     }

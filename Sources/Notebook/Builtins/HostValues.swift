@@ -13,7 +13,7 @@ public final class ModelValue: HostObject {
     public init(_ model: Model) { self.model = model }
 
     public var kindName: String { "model" }
-    public var propertyNames: [String] { ["parameters", "count", "config", "family"] }
+    public var propertyNames: [String] { BuiltinCatalog.hostKinds["model"]!.propertyNames }
 
     public func property(_ name: String) throws -> Value? {
         switch name {
@@ -38,10 +38,19 @@ public final class ModelValue: HostObject {
 
 public final class DatasetValue: HostObject {
     public let dataset: Dataset
-    public init(_ dataset: Dataset) { self.dataset = dataset }
+    /// File name → `name sha256:1a2b3c4d`: how the printed description names
+    /// the files it came from (never by folder, which is machine-local).
+    public let fileLabels: [(name: String, label: String)]
+    /// The SHA-256 of the file a file-backed dataset holds (its digest's content).
+    public let contentSHA256: String?
+    public init(_ dataset: Dataset, fileLabels: [(name: String, label: String)] = [], contentSHA256: String? = nil) {
+        self.dataset = dataset
+        self.fileLabels = fileLabels
+        self.contentSHA256 = contentSHA256
+    }
 
     public var kindName: String { "dataset" }
-    public var propertyNames: [String] { ["count", "frames", "size"] }
+    public var propertyNames: [String] { BuiltinCatalog.hostKinds["dataset"]!.propertyNames }
 
     public func property(_ name: String) throws -> Value? {
         switch name {
@@ -67,7 +76,9 @@ public final class DatasetValue: HostObject {
     }
 
     public func describe(indent: Int) -> String {
-        "dataset of \(dataset.count) sequences \(describeShape(dataset.sequenceShape)): \(dataset.description)"
+        var text = dataset.description
+        for (name, label) in fileLabels { text = text.replacingOccurrences(of: name, with: label) }
+        return "dataset of \(dataset.count) sequences \(describeShape(dataset.sequenceShape)): \(text)"
     }
 }
 
@@ -77,7 +88,7 @@ public final class HistoryValue: HostObject {
     public init(_ history: TrainingHistory, label: String) { self.history = history; self.label = label }
 
     public var kindName: String { "history" }
-    public var propertyNames: [String] { ["steps", "loss", "validation", "status", "seconds"] }
+    public var propertyNames: [String] { BuiltinCatalog.hostKinds["history"]!.propertyNames }
 
     public func property(_ name: String) throws -> Value? {
         switch name {
@@ -88,6 +99,9 @@ public final class HistoryValue: HostObject {
                                    ("loss", .list(history.validationLoss.map { .float(Double($0)) }))]))
         case "status": return .string(history.status.rawValue)
         case "seconds": return .float(history.seconds)
+        case "lr": return .list(history.lr.map { .float($0) })
+        case "grad_norm": return .list(history.gradNorm.map { .float(Double($0)) })
+        case "best_step": return history.bestStep.map { .int($0) } ?? .null
         default: return nil
         }
     }

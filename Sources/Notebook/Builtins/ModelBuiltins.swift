@@ -74,7 +74,8 @@ enum ModelBuiltins {
 
     static func load(_ args: BoundArguments, _ context: CallContext) throws -> Value {
         let m = try model(args), path = try args.string("path")
-        try call { try m.load(from: context.resolvePath(path)) }
+        let file = try context.inputFile(path, kind: "weights")
+        try call { try m.load(from: file) }
         return .null
     }
 
@@ -110,6 +111,13 @@ enum ModelBuiltins {
             options.sampling = schedule
         default: throw BuiltinError("sampling must be a bool, a probability or a schedule string, got \(args["sampling"].typeName)", kind: .type)
         }
+        options.schedule = try schedule(args["schedule"])
+        if args.isGiven("clip") { options.clipNorm = try args.double("clip") }
+        options.weightDecay = try args.double("weight_decay")
+        if args.isGiven("early_stop") {
+            guard validation != nil else { throw BuiltinError("'early_stop' needs a 'validate' dataset (it watches the validation loss)", kind: .argument) }
+            options.earlyStopPatience = try args.int("early_stop")
+        }
         let progress = context.progress("train \(m.family.displayName)", total: steps)
         let trainSource = data.source, validationSource = validation?.source
         let history = try call {
@@ -130,7 +138,7 @@ enum ModelBuiltins {
         }
         progress.end(detail: history.loss.last.map { String(format: "loss %.5f", Double($0)) } ?? "")
         switch history.status {
-        case .complete: break
+        case .complete, .earlyStopped: break
         case .interrupted:
             context.write("training stopped at step \(history.steps.last ?? 0) of \(steps) (interrupted); the model keeps that step's weights\n")
             throw BuiltinError("interrupted during training at step \(history.steps.last ?? 0)", kind: .interrupted)
@@ -138,6 +146,45 @@ enum ModelBuiltins {
             throw BuiltinError(history.message ?? "training stopped: \(history.status.rawValue)")
         }
         return .host(HistoryValue(history, label: m.family.displayName))
+    }
+
+    /// train's `schedule:` — nil, a kind's name, or a record {kind: …, key: value}.
+    static func schedule(_ v: Value) throws -> LRSchedule {
+        let kinds = LRSchedule.Kind.allCases.map(\.rawValue)
+        func fail(_ e: ModelError) -> BuiltinError {
+            let detail = e.description.replacingOccurrences(of: "train: schedule: ", with: "")
+            return BuiltinError("argument 'schedule' of train: \(detail)", kind: .range)
+        }
+        switch v {
+        case .null: return .constant
+        case .string(let s):
+            guard LRSchedule.Kind(rawValue: s) != nil else {
+                throw BuiltinError("argument 'schedule' of train must be one of \(kinds.map { "\"\($0)\"" }.joined(separator: ", ")), got \"\(s)\"",
+                                   kind: .range, suggestion: EditDistance.suggestion(for: s, among: kinds))
+            }
+            do { return try LRSchedule(text: s) } catch let e as ModelError { throw fail(e) }
+        case .record(let r):
+            var fields: [(key: String, value: Any)] = []
+            for (k, x) in r.pairs {
+                switch x {
+                case .int(let i): fields.append((k, i))
+                case .float(let d): fields.append((k, d))
+                case .string(let s): fields.append((k, s))
+                case .bool(let b): fields.append((k, b))
+                default: throw BuiltinError("argument 'schedule' of train: '\(k)' must be a number, a string or a bool, got \(x.typeName)", kind: .type)
+                }
+            }
+            if case .string(let s)? = r["kind"], LRSchedule.Kind(rawValue: s) != nil {
+                let allowed = LRSchedule.keys(LRSchedule.Kind(rawValue: s)!)
+                for (k, _) in r.pairs where k != "kind" && !allowed.contains(k) {
+                    throw BuiltinError("argument 'schedule' of train: unknown key '\(k)' for a \(s) schedule", kind: .argument,
+                                       suggestion: EditDistance.suggestion(for: k, among: allowed))
+                }
+            }
+            do { return try LRSchedule(fields: fields) } catch let e as ModelError { throw fail(e) }
+        default:
+            throw BuiltinError("argument 'schedule' of train must be a string or a record, got \(v.typeName)", kind: .type)
+        }
     }
 
     // MARK: inference
@@ -202,7 +249,7 @@ extension CallContext {
     /// The file a built-in writes for the notebook's `path`, with its folder
     /// created if missing (as `mkdir -p`); an impossible folder is an error.
     func outputPath(_ path: String) throws -> String {
-        let file = resolvePath(path)
+        let file = try resolvePath(path, for: .write)
         let dir = (file as NSString).deletingLastPathComponent
         if !dir.isEmpty && !FileManager.default.fileExists(atPath: dir) {
             do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }

@@ -29,13 +29,13 @@ enum SweepBuiltins {
     static func loadSweep(_ args: BoundArguments, _ context: CallContext) throws -> Value {
         let reference = try args.string("sweep")
         var stores: [RunStore] = []
-        if case .string(let r) = args["runs"], !r.isEmpty { stores = [RunStore(folder: context.resolvePath(r))] } else {
-            let base = context.resolvePath(".")
+        if case .string(let r) = args["runs"], !r.isEmpty { stores = [RunStore(folder: try context.resolvePath(r))] } else {
+            let base = try context.resolvePath(".")
             stores = [RunStore(folder: base + "/runs")]
             let names = ((try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
             for n in names where FileManager.default.fileExists(atPath: base + "/" + n + "/runs") { stores.append(RunStore(folder: base + "/" + n + "/runs")) }
         }
-        let ref = reference.hasPrefix("sweep-") && !reference.contains("/") ? reference : context.resolvePath(reference)
+        let ref = reference.hasPrefix("sweep-") && !reference.contains("/") ? reference : try context.resolvePath(reference)
         let found: (store: RunStore, sweep: SweepRecord)?
         do { found = try SweepStore.resolve(ref, in: stores) } catch { throw BuiltinError("load_sweep: \(error)") }
         guard let store = found?.store, let sweep = found?.sweep else {

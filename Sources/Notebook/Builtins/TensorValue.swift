@@ -14,7 +14,7 @@ public final class TensorValue: HostObject {
     }
 
     public var kindName: String { "tensor" }
-    public var propertyNames: [String] { ["shape"] }
+    public var propertyNames: [String] { BuiltinCatalog.hostKinds["tensor"]!.propertyNames }
 
     public func property(_ name: String) throws -> Value? {
         switch name {

@@ -1,22 +1,29 @@
 // Randomness: how a session turns its root seed into independent streams.
 //
-// Key scheme. Every consumer of randomness (randn, rand, model
-// initialisation, data generation, batch sampling, …) draws from
+// Key scheme 2 (docs/language.md, "Randomness"). Every consumer of randomness
+// (randn, rand, model initialisation per family, data generation, training)
+// draws from
 //
-//     RandomStream(seed: rootSeed, name: "<consumer>@<cell>.<line>:<column>#<n>")
+//     RandomStream(seed: rootSeed, name: "<consumer>#<n>")
 //
-// where <cell> is the 0-based index of the cell holding the call site,
-// <line> its line counted from the cell's first line (1-based), <column> its
-// column, and <n> how many streams that same key has handed out since the
-// last `seed(…)` (0, 1, 2, … — a call inside a loop or function gets a fresh
-// stream each time). A stream depends only on these, so adding or editing a
-// cell never changes the numbers an earlier cell sees, and a REPL session
-// replayed as a notebook with one cell per input draws the same numbers.
-// `seed(n)` sets the root seed and restarts every count.
+// where <n> counts the streams that consumer has handed out since the last
+// `seed(…)` (or the session's start). Nothing about the text enters a key —
+// no cell index, line or column — so comments, blank lines and reformatting
+// never change a number; `seed(n)` followed by the same calls draws the same
+// numbers wherever it stands; each consumer counts on its own, so an added
+// `randn` never moves the data, a model's initial weights or a training run's
+// batches. Counts only grow with calls already made, so editing or adding a
+// cell never changes what an earlier cell sees, and a REPL session replayed
+// as a notebook makes the same calls in the same order.
+// Scheme 1 (before this) keyed streams by call-site text position; a record
+// says which scheme made it (`RunRecord.randomScheme`, absent = 1).
 
 import TensorEngine
 
 public struct RandomKeys {
+    /// The key scheme this build uses (recorded in every run record).
+    public static let scheme = 2
+
     public private(set) var rootSeed: UInt64
     private var counts: [String: Int] = [:]
 
@@ -24,16 +31,16 @@ public struct RandomKeys {
         self.rootSeed = rootSeed
     }
 
+    /// `seed(n)`: a new root seed, and every consumer's count starts again.
     public mutating func reseed(_ seed: UInt64) {
         rootSeed = seed
         counts = [:]
     }
 
-    /// The next stream for `consumer` at `site` ("<cell>.<line>:<column>").
-    public mutating func stream(consumer: String, site: String) -> RandomStream {
-        let key = "\(consumer)@\(site)"
-        let n = counts[key, default: 0]
-        counts[key] = n + 1
-        return RandomStream(seed: rootSeed, name: "\(key)#\(n)")
+    /// The next stream for `consumer` (`randn`, `init/convlstm`, `train`, …).
+    public mutating func stream(consumer: String) -> RandomStream {
+        let n = counts[consumer, default: 0]
+        counts[consumer] = n + 1
+        return RandomStream(seed: rootSeed, name: "\(consumer)#\(n)")
     }
 }

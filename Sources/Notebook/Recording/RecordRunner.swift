@@ -38,6 +38,15 @@ public struct RecordedRunOptions {
     public var registry: BuiltinRegistry?
     /// How figures are saved (the host's renderer); nil: `.save` fails.
     public var figureWriter: FigureWriter?
+    /// Where built-ins may read and write (`kymo replay` and `kymo run --confined` confine them).
+    public var paths = PathPolicy.unconfined
+    /// `kymo run --confined`: writes go inside `runs/<id>/files/` (set once the id is known).
+    public var confineWritesToRunFolder = false
+    /// Files already hashed (a replay's input check), so each is hashed once.
+    public var fileHashes: FileHashCache?
+    /// After a cell's record is written: its index and the record so far.
+    /// Returning false stops the run there (`kymo replay --fail-fast`).
+    public var onCellRecorded: ((Int, RunRecord) -> Bool)?
     /// Resume: the recorded cells that are re-executed (not re-recorded); each
     /// must reproduce its recorded output, values and metric counts.
     var verifyPrefix: [CellRecord] = []
@@ -71,7 +80,8 @@ public enum RecordRunner {
     public static func run(_ o: RecordedRunOptions) throws -> RecordedRunResult {
         let recorder = try RunRecorder(
             notebook: NotebookSource(path: o.notebookPath, workingDirectory: o.workingDirectory, text: o.text),
-            kind: o.kind, seed: o.seed, overrides: o.overrides, store: o.runsFolder.map(RunStore.init), id: o.runID, host: o.host)
+            kind: o.kind, seed: o.seed, overrides: o.overrides, store: o.runsFolder.map(RunStore.init), id: o.runID, host: o.host,
+            randomScheme: RandomKeys.scheme)
         return run(o, recorder: recorder, startAt: 0)
     }
 
@@ -81,7 +91,12 @@ public enum RecordRunner {
         let book = MetricBook()
         let hooks = RunHooks(recorder: recorder, book: book)
         hooks.resumePoints = o.resumePoints
-        let session = Session(options: sessionOptions(o, runID: recorder.id, hooks: hooks), registry: o.registry ?? BuiltinRegistry())
+        var options = sessionOptions(o, runID: recorder.id, hooks: hooks)
+        if o.confineWritesToRunFolder, let dir = recorder.runFolder {
+            options.paths.writeRoot = dir + "/files"
+            _ = mkdir(dir + "/files", 0o755)
+        }
+        let session = Session(options: options, registry: o.registry ?? BuiltinRegistry())
         let notebook = NotebookDocument(name: o.notebookPath, text: o.text)
         var result = RecordedRunResult(record: recorder.record, results: [], diagnostics: [], recordError: nil,
                                        runFolder: recorder.runFolder)
@@ -127,6 +142,10 @@ public enum RecordRunner {
                     o.onCellEnd?(r)
                     break
                 }
+                if let recorded = o.onCellRecorded, !recorded(cell.index, recorder.record) {
+                    o.onCellEnd?(r)
+                    break
+                }
             }
             o.onCellEnd?(r)
             if r.status == .interrupted || (r.status == .failed && o.kind != .repl) { stopped = true }
@@ -160,6 +179,8 @@ public enum RecordRunner {
         options.interrupt = o.interrupt
         options.recordHooks = hooks
         options.figureWriter = o.figureWriter
+        options.paths = o.paths
+        options.fileHashes = o.fileHashes
         return options
     }
 
@@ -208,7 +229,7 @@ public enum RecordRunner {
 /// `.loss`, and numeric `.validation` entries). Series only grow; a history
 /// name bound a second time starts a new series (`hist.loss#2`).
 final class MetricBook {
-    private(set) var series: [MetricInput] = []
+    private(set) var series: [MetricSeriesRecord] = []
     private var historyCount: [String: Int] = [:]
     /// True once a training call reported its series through `RunRecordHooks`;
     /// bound histories are then not read (they would be counted twice).
@@ -217,19 +238,21 @@ final class MetricBook {
     /// A training call's series as they stand (replacing its earlier points).
     func setTraining(_ name: String, _ s: TrainingSeries) {
         trainingReported = true
-        put(MetricInput(name: name + ".loss", source: "train", steps: s.steps, values: ExactValues(s.loss)))
+        put(MetricSeriesRecord(name: name + ".loss", source: "train", steps: s.steps, values: ExactValues(s.loss)))
         if !s.validationLoss.isEmpty {
-            put(MetricInput(name: name + ".validation", source: "train", steps: s.validationSteps, values: ExactValues(s.validationLoss)))
+            put(MetricSeriesRecord(name: name + ".validation", source: "train", steps: s.validationSteps, values: ExactValues(s.validationLoss)))
         }
+        if !s.lr.isEmpty { put(MetricSeriesRecord(name: name + ".lr", source: "train", steps: s.steps, values: ExactValues(s.lr))) }
+        if !s.gradNorm.isEmpty { put(MetricSeriesRecord(name: name + ".grad_norm", source: "train", steps: s.steps, values: ExactValues(s.gradNorm))) }
     }
 
-    private func put(_ input: MetricInput) {
+    private func put(_ input: MetricSeriesRecord) {
         if let i = series.firstIndex(where: { $0.name == input.name }) { series[i] = input } else { series.append(input) }
     }
 
     func capture(session: Session, bound: [(name: String, value: Value)]) {
         for m in session.metrics {
-            let input = MetricInput(name: m.name, source: "log", steps: MetricBook.oneBased(m.values.count),
+            let input = MetricSeriesRecord(name: m.name, source: "log", steps: MetricBook.oneBased(m.values.count),
                                     values: ExactValues(m.values))
             if let i = series.firstIndex(where: { $0.name == m.name && $0.source == "log" }) {
                 series[i] = input
@@ -248,16 +271,16 @@ final class MetricBook {
 
     /// `.loss` against `.steps`; `.validation` as numbers, or records whose
     /// numeric fields each become a series (a `step` field gives the steps).
-    static func historySeries(_ h: HostObject, name: String) -> [MetricInput] {
-        var out: [MetricInput] = []
+    static func historySeries(_ h: HostObject, name: String) -> [MetricSeriesRecord] {
+        var out: [MetricSeriesRecord] = []
         let steps = ints((try? h.property("steps")) ?? nil)
         if let loss = numbers((try? h.property("loss")) ?? nil) {
             let s = steps.flatMap { $0.count == loss.count ? $0 : nil } ?? oneBased(loss.count)
-            out.append(MetricInput(name: "\(name).loss", source: "train", steps: s, values: ExactValues(loss)))
+            out.append(MetricSeriesRecord(name: "\(name).loss", source: "train", steps: s, values: ExactValues(loss)))
         }
         guard let validation = (try? h.property("validation")) ?? nil else { return out }
         if let xs = numbers(validation) {
-            out.append(MetricInput(name: "\(name).validation", source: "train", steps: oneBased(xs.count),
+            out.append(MetricSeriesRecord(name: "\(name).validation", source: "train", steps: oneBased(xs.count),
                                    values: ExactValues(xs)))
         } else if case .list(let entries) = validation {
             var keys: [String] = []
@@ -274,7 +297,7 @@ final class MetricBook {
                 }
             }
             for k in keys {
-                out.append(MetricInput(name: "\(name).validation.\(k)", source: "train", steps: columns[k]!.steps,
+                out.append(MetricSeriesRecord(name: "\(name).validation.\(k)", source: "train", steps: columns[k]!.steps,
                                        values: ExactValues(columns[k]!.values)))
             }
         }

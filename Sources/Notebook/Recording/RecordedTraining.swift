@@ -15,7 +15,8 @@ import Models
 
 extension TrainingSeries {
     public init(_ h: TrainingHistory) {
-        self.init(steps: h.steps, loss: h.loss, validationSteps: h.validationSteps, validationLoss: h.validationLoss)
+        self.init(steps: h.steps, loss: h.loss, validationSteps: h.validationSteps, validationLoss: h.validationLoss,
+                  lr: h.recordsKnobs ? h.lr : [], gradNorm: h.recordsKnobs ? h.gradNorm : [])
     }
 }
 

@@ -50,7 +50,8 @@ public final class ReplRecorder: RunRecordHooks {
         if let recorder { return recorder }
         let r = try RunRecorder(notebook: NotebookSource(path: "repl", workingDirectory: workingDirectory,
                                                          text: ReplRecorder.notebookText(inputs)),
-                                kind: .repl, seed: seed, overrides: [], store: store, id: id, start: start, host: host)
+                                kind: .repl, seed: seed, overrides: [], store: store, id: id, start: start, host: host,
+                                randomScheme: RandomKeys.scheme)
         recorder = r
         hooks = RunHooks(recorder: r, book: book)
         return r
@@ -60,6 +61,17 @@ public final class ReplRecorder: RunRecordHooks {
 
     public func fileWritten(path: String, file: String) throws {
         try started().artifactWritten(path: path, file: file, cell: inputs.count)
+    }
+
+    public func fileRead(name: String, file: String, kind: String, sha256: String, size: Int) throws {
+        try started().inputRead(name: name, file: file, kind: kind, cell: inputs.count, sha256: sha256, size: size)
+    }
+
+    /// `:load FILE`: the notebook file read, recorded as an input (its cells
+    /// are recorded as inputs too, so a replay does not need the file).
+    public func notebookLoaded(path: String) throws {
+        let (sha, size) = try RecordHash.file(at: path)
+        try fileRead(name: path, file: path, kind: "notebook", sha256: sha, size: size)
     }
 
     public func beginTraining(totalSteps: Int) -> TrainingPlan {

@@ -1,7 +1,13 @@
 // Replayer: `kymo replay` and `kymo resume` below the command line.
-// Replay re-executes the RECORDED notebook text (never today's file) with the
-// recorded seed, overrides, run id and working directory, keeps the fresh
-// record in memory, and compares (ReplayCompare). Resume continues an
+// Replay first checks the record's inputs (each found here by content: where
+// it was, in the working folder, or in the data folder; a missing one stops
+// it), then re-executes the RECORDED notebook text (never today's file) with
+// the recorded seed, overrides, run id and working directory, keeps the fresh
+// record in memory, and compares each cell as it finishes (ReplayComparer),
+// so the first difference is reported while later cells still run. Given a
+// replay folder (`runs/<id>/replay-<n>/`) it is confined: every write lands
+// inside it and reads are limited to the inputs and the data folder
+// (PathPolicy). Resume continues an
 // interrupted stored record: the cells it finished are re-executed to rebuild
 // the session's state (and must reproduce what was recorded, or it refuses),
 // then the rest run and are recorded into the same record.
@@ -9,6 +15,7 @@
 
 import Foundation
 import Records
+import Datasets
 
 public enum Replayer {
     /// Re-executes `record` and compares it with the fresh execution. `text`:
@@ -18,11 +25,22 @@ public enum Replayer {
                            figureWriter: FigureWriter? = nil,
                            output: OutputSink = BufferSink(), progress: ProgressReporter = SilentProgress(),
                            interrupt: InterruptFlag = InterruptFlag(),
-                           onCellStart: ((Cell) -> Void)? = nil) throws -> (report: ReplayReport, fresh: RecordedRunResult) {
+                           onCellStart: ((Cell) -> Void)? = nil,
+                           replayFolder: String? = nil, failFast: Bool = false,
+                           dataDirectories: [String] = Digits.dataDirectories(),
+                           hashes: FileHashCache = FileHashCache(),
+                           onDifference: ((FoundDifference) -> Void)? = nil) throws -> (report: ReplayReport, fresh: RecordedRunResult) {
         guard RecordHash.hex(of: record.notebook.text) == record.notebook.sha256 else {
             throw RecordError.cannotContinue(id: record.id, detail: "the recorded notebook text does not match its SHA-256")
         }
         var o = options(for: record, host: host)
+        // Inputs before any cell: a missing one stops the replay, a changed one explains what follows.
+        let checks = checkInputs(record, workingDirectory: o.workingDirectory, dataDirectories: dataDirectories, hashes: hashes)
+        let missing = checks.filter { $0.state == .missing }
+        if !missing.isEmpty {
+            throw RecordError.cannotContinue(id: record.id, detail: "cannot replay without its inputs: " + missing.map(\.line).joined(separator: "; "))
+        }
+        let changed = checks.filter { if case .changed = $0.state { return true } else { return false } }
         if let text { o.text = text }
         o.registry = registry
         o.figureWriter = figureWriter
@@ -30,6 +48,23 @@ public enum Replayer {
         o.progress = progress
         o.interrupt = interrupt
         o.onCellStart = onCellStart
+        o.fileHashes = hashes
+        if let replayFolder {
+            var files: [String] = [], redirects: [String: String] = [:]
+            for c in checks {
+                let here: String
+                switch c.state {
+                case .found(let p), .changed(let p, _): here = p
+                case .missing: continue
+                }
+                files.append(here)
+                let asNamed = c.input.name.hasPrefix("/") ? c.input.name : o.workingDirectory + "/" + c.input.name
+                if asNamed != here { redirects[asNamed] = here }
+            }
+            o.paths = .confined(writeRoot: replayFolder + "/files", readableFiles: files, readableFolders: dataDirectories,
+                                redirects: redirects)
+            _ = mkdir(replayFolder + "/files", 0o755)
+        }
         if let stop = record.cells.first(where: { $0.status == .interrupted }) {
             // Ctrl-C: up to the interrupted cell, which is compared as far as it got.
             o.maxCells = stop.index + 1
@@ -39,8 +74,20 @@ public enum Replayer {
             let trailing = record.metrics.contains { $0.values.count > (counted[$0.name] ?? 0) }
             o.maxCells = record.cells.count + (trailing ? 1 : 0)
         }
+        let comparer = ReplayComparer(recorded: record, environment: host.environment, build: host.build, randomScheme: RandomKeys.scheme,
+                                      changedInputs: changed.map(\.input))
+        var first = true, stoppedEarly = false
+        o.onCellRecorded = { i, fresh in
+            let found = comparer.compare(cell: i, fresh: fresh)
+            guard first, let d = found.first(where: { $0.kind.isNumeric }) ?? found.first else { return true }
+            first = false
+            onDifference?(d)
+            if failFast && i + 1 < record.cells.count { stoppedEarly = true; return false }
+            return true
+        }
         let fresh = try RecordRunner.run(o)
-        var report = ReplayCompare.compare(recorded: record, fresh: fresh.record)
+        var report = comparer.finish(fresh: fresh.record, stoppedEarly: stoppedEarly)
+        for c in changed { report.notes.insert("input changed before the replay: " + c.line, at: 0) }
         if text != nil && text != record.notebook.text {
             let changed = zip(record.cells, fresh.record.cells).filter { $0.sourceSHA256 != $1.sourceSHA256 }.map { "\($0.0.index) \"\($0.0.displayTitle)\"" }
             report.notes.append("executed an edited text, not the recorded one" + (changed.isEmpty ? "" : "; cells whose source differs: " + changed.joined(separator: ", ")))
@@ -50,6 +97,83 @@ public enum Replayer {
             report.notes.append("the recorded working directory \(record.notebook.workingDirectory) does not exist here; ran in \(o.workingDirectory)")
         }
         return (report, fresh)
+    }
+
+    /// Where each recorded input is on this machine, by content: at its
+    /// recorded path, by its name in the working folder, or (digits, test
+    /// sets) by its file name in a data folder.
+    public static func checkInputs(_ record: RunRecord, workingDirectory: String, dataDirectories: [String],
+                                   hashes: FileHashCache = FileHashCache()) -> [InputCheck] {
+        (record.inputs ?? []).filter { $0.kind != "notebook" }.map { input in
+            var candidates = [input.path]
+            candidates.append(input.name.hasPrefix("/") ? input.name : workingDirectory + "/" + input.name)
+            for dir in dataDirectories {
+                candidates.append(dir + "/" + input.fileName)
+                candidates.append(dir + "/mnist/" + input.fileName)
+            }
+            var firstExisting: (String, String)?
+            for c in candidates where FileManager.default.fileExists(atPath: c) {
+                guard let (sha, _) = try? hashes.hash(c) else { continue }
+                if sha == input.sha256 { return InputCheck(input: input, state: .found(path: c)) }
+                if firstExisting == nil, c == candidates[0] || c == candidates[1] { firstExisting = (c, sha) }
+            }
+            if let (p, sha) = firstExisting { return InputCheck(input: input, state: .changed(path: p, sha256: sha)) }
+            return InputCheck(input: input, state: .missing)
+        }
+    }
+
+    /// The data folders inputs are looked for in (Digits' search order).
+    public static func dataDirectories() -> [String] { Digits.dataDirectories() }
+
+    /// `runs/<id>/replay-<n>/`, made anew (n = 1, 2, …).
+    public static func makeReplayFolder(runFolder: String) throws -> String {
+        for n in 1...100_000 {
+            let dir = runFolder + "/replay-\(n)"
+            if mkdir(dir, 0o755) == 0 { return dir }
+            guard errno == EEXIST else {
+                throw RecordError.notWritable(folder: runFolder, detail: "cannot create \(dir): \(String(cString: strerror(errno)))")
+            }
+        }
+        throw RecordError.notWritable(folder: runFolder, detail: "too many replay folders")
+    }
+
+    /// `--restore-artifacts`: copies each artifact the replay wrote with the
+    /// recorded SHA-256 from the replay folder to its recorded path — only
+    /// when that path lies inside the recorded working folder (after `..` and
+    /// symlinks). One line per artifact: restored, or why not.
+    public static func restoreArtifacts(record: RunRecord, fresh: RunRecord, replayFolder: String) -> [String] {
+        let wd = record.notebook.workingDirectory
+        guard let realWD = FileHashCache.realPath(wd) else {
+            return ["not restored: the recorded working folder \(wd) does not exist here"]
+        }
+        var out: [String] = []
+        for a in record.artifacts {
+            guard let b = fresh.artifacts.last(where: { $0.path == a.path }), b.sha256 == a.sha256 else {
+                out.append("not restored: \(a.path) (the replay did not write the recorded bytes)"); continue
+            }
+            let source = replayFolder + "/files/" + PathPolicy.confinedRelative(a.path)
+            let target = URL(fileURLWithPath: a.path.hasPrefix("/") ? a.path : wd + "/" + a.path).standardized.path
+            let parent = (target as NSString).deletingLastPathComponent
+            guard target.hasPrefix(realWD + "/") || target.hasPrefix(wd + "/") else {
+                out.append("not restored: \(a.path) lies outside the recorded working folder \(wd)"); continue
+            }
+            try? FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+            var st = stat()
+            guard let realParent = FileHashCache.realPath(parent), realParent == realWD || realParent.hasPrefix(realWD + "/"),
+                  lstat(target, &st) != 0 || (st.st_mode & S_IFMT) != S_IFLNK else {
+                out.append("not restored: \(a.path) leads out of the recorded working folder through a symlink"); continue
+            }
+            let temp = parent + "/.kymo-restore-\(getpid())"
+            do {
+                _ = try? FileManager.default.removeItem(atPath: temp)
+                try FileManager.default.copyItem(atPath: source, toPath: temp)
+                guard rename(temp, target) == 0 else { throw RecordError.notWritable(folder: parent, detail: String(cString: strerror(errno))) }
+                out.append("restored \(a.path) (sha256 \(a.sha256.prefix(12))…)")
+            } catch {
+                out.append("not restored: \(a.path): \(error)")
+            }
+        }
+        return out
     }
 
     /// The options that re-execute a record as it ran (in memory).

@@ -4,7 +4,8 @@
 //
 // Session side (the contract): a host that records sets
 // `SessionOptions.recordHooks`; a built-in that writes a file calls
-// `fileWritten` after the file is complete; `train` calls `beginTraining`
+// `fileWritten` after the file is complete; a built-in that reads a file
+// calls `fileRead` before it reads (through `CallContext.inputFile`); `train` calls `beginTraining`
 // before its first step (using the plan's checkpoint file and interval for
 // the Trainer, and `Trainer.resume` when the plan names a checkpoint), then
 // `trainingProgress` after every checkpoint and once when it returns.
@@ -16,7 +17,9 @@ import Records
 /// A training call's plan: its series name and checkpoints.
 public struct TrainingPlan: Equatable {
     /// `train1`, `train2`, … in call order over the whole run (so the same in a
-    /// replay or a resume); its series are `<name>.loss` and `<name>.validation`.
+    /// replay or a resume); its series are `<name>.loss` and `<name>.validation`
+    /// (and `<name>.lr`, `<name>.grad_norm` when the call uses a schedule,
+    /// clipping, weight decay or early stopping).
     public var name: String
     /// Where the Trainer writes its checkpoint (nil: no checkpoints, e.g. a replay).
     public var checkpointFile: String?
@@ -32,9 +35,15 @@ public struct TrainingSeries: Equatable {
     public var loss: [Float]
     public var validationSteps: [Int]
     public var validationLoss: [Float]
+    /// The lr and pre-clip gradient norm of every step; empty for plain
+    /// (constant-lr, unclipped) calls, whose records keep only loss and validation.
+    public var lr: [Double] = []
+    public var gradNorm: [Float] = []
 
-    public init(steps: [Int], loss: [Float], validationSteps: [Int], validationLoss: [Float]) {
+    public init(steps: [Int], loss: [Float], validationSteps: [Int], validationLoss: [Float],
+                lr: [Double] = [], gradNorm: [Float] = []) {
         self.steps = steps; self.loss = loss; self.validationSteps = validationSteps; self.validationLoss = validationLoss
+        self.lr = lr; self.gradNorm = gradNorm
     }
 }
 
@@ -42,10 +51,17 @@ public protocol RunRecordHooks: AnyObject {
     /// A built-in finished writing `file` (`path` as the notebook gave it).
     /// Throws `RecordError` when the record cannot take it (the cell then fails).
     func fileWritten(path: String, file: String) throws
+    /// A built-in reads `file` (`name` as the notebook gave it; `kind`: digits,
+    /// sequences, tensors, weights, notebook): recorded as an input of the run.
+    func fileRead(name: String, file: String, kind: String, sha256: String, size: Int) throws
     /// A training call of `totalSteps` steps starts.
     func beginTraining(totalSteps: Int) -> TrainingPlan
     /// The call's history after a checkpoint was written (`checkpointed`) or when it returns.
     func trainingProgress(_ plan: TrainingPlan, series: TrainingSeries, step: Int, checkpointed: Bool) throws
+}
+
+extension RunRecordHooks {
+    public func fileRead(name: String, file: String, kind: String, sha256: String, size: Int) throws {}
 }
 
 /// The hooks of a recorded run (RecordRunner installs one per run).
@@ -65,6 +81,10 @@ public final class RunHooks: RunRecordHooks {
 
     public func fileWritten(path: String, file: String) throws {
         try recorder.artifactWritten(path: path, file: file, cell: cell)
+    }
+
+    public func fileRead(name: String, file: String, kind: String, sha256: String, size: Int) throws {
+        try recorder.inputRead(name: name, file: file, kind: kind, cell: cell, sha256: sha256, size: size)
     }
 
     /// About ten checkpoints per call, at most every 100 steps apart.

@@ -12,6 +12,7 @@
 import Foundation
 import Records
 import TensorEngine
+import Datasets
 
 /// A host value whose content a record can digest exactly.
 public protocol RecordDigestible {
@@ -111,5 +112,36 @@ public enum ValueDigester {
 extension TensorValue: RecordDigestible {
     public func addContent(to hasher: inout RecordHasher) {
         ValueDigester.add(tensor, to: &hasher)
+    }
+}
+
+/// A dataset by what it holds, never where it was read from: generated Moving
+/// MNIST by its digits' pixels and labels, the generator's settings, its
+/// random stream and count; a file-backed dataset by the file's SHA-256 and
+/// shape; sequences from a tensor by the tensor.
+extension DatasetValue: RecordDigestible {
+    public func addContent(to h: inout RecordHasher) {
+        h.add(UInt64(dataset.count))
+        for d in dataset.sequenceShape { h.add(UInt64(d)) }
+        switch dataset.source {
+        case let g as MovingMNISTGenerator:
+            h.add("moving_mnist")
+            h.add(UInt64(g.digitSet.rows)); h.add(UInt64(g.digitSet.columns)); h.add(UInt64(g.digitSet.count))
+            g.digitSet.pixels.withUnsafeBytes { h.add($0) }
+            g.digitSet.labels.withUnsafeBytes { h.add($0) }
+            h.add(UInt64(g.config.frames)); h.add(UInt64(g.config.size)); h.add(UInt64(g.config.digits))
+            h.add(g.config.step.bitPattern); h.add(g.config.overlap.rawValue)
+            h.add(g.stream.key); h.add(g.stream.position)
+        case let t as TensorSequences:
+            h.add("tensor")
+            ValueDigester.add(t.tensor, to: &h)
+        default:
+            if let sha = contentSHA256 {
+                h.add("file")
+                h.add(sha)
+            } else {
+                h.add(describe(indent: 0))
+            }
+        }
     }
 }
