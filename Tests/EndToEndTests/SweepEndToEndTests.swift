@@ -3,7 +3,8 @@
 // `runs compare` prints mean ± sd over the seeds (the numbers recomputed here
 // from the records); running it again verifies and skips every point; a
 // sweep interrupted with SIGINT mid-way keeps its finished points and a valid
-// sweep record, and resumes to the same table as an uninterrupted sweep; the
+// sweep record, and resumes to the same table as an uninterrupted sweep, as
+// does one killed with SIGKILL (sweep and running point) mid-way; the
 // `--slurm` script's array tasks (run here by hand with SLURM_ARRAY_TASK_ID)
 // produce records the sweep then verifies.
 import Foundation
@@ -188,6 +189,64 @@ final class SweepEndToEndTests: XCTestCase {
         let resumed = try kymo(args)
         XCTAssertEqual(resumed.status, 0, resumed.out + resumed.err)
         XCTAssertTrue(resumed.out.contains("\(s.completeCount) already complete and verified, \(4 - s.completeCount) to run"), resumed.out)
+        let table = try kymo(["runs", "compare", id, "--by", "a", "--runs", "runs"])
+        XCTAssertEqual(table.out, expected.out)
+        XCTAssertTrue(table.out.contains("± "), table.out)
+    }
+
+    /// The processes whose parent is `pid` (from /proc).
+    func children(of pid: Int32) -> [Int32] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return names.compactMap { Int32($0) }.filter { child in
+            guard let stat = try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 1 && Int32(fields[1]) == pid
+        }
+    }
+
+    func testSweepKilledWithSigkillResumesToTheSameTable() throws {
+        // kill -9 of the sweep and of its running point (a crashed node): no
+        // handler runs, the sweep record says "running" for the point whose
+        // record is left unfinished; the next sweep re-runs exactly that point.
+        let args = ["sweep", "nb.kymo", "--set", "a=1,3", "--seeds", "5,6", "--jobs", "1", "--threads", "1"]
+        let whole = dir + "/whole"
+        try FileManager.default.createDirectory(atPath: whole, withIntermediateDirectories: true)
+        try Self.slow.write(toFile: whole + "/nb.kymo", atomically: true, encoding: .utf8)
+        let w = try kymo(args, in: whole)
+        XCTAssertEqual(w.status, 0, w.out + w.err)
+        let id = try sweepID(w.out)
+        let expected = try kymo(["runs", "compare", id, "--by", "a", "--runs", "runs"], in: whole)
+        XCTAssertEqual(expected.status, 0, expected.err)
+
+        try Self.slow.write(toFile: dir + "/nb.kymo", atomically: true, encoding: .utf8)
+        let (p, out, _) = try start(args)
+        let sweepPath = dir + "/runs/\(id)/sweep.json"
+        let deadline = Date().addingTimeInterval(120)
+        var killed = false
+        while Date() < deadline, p.isRunning {
+            if let s = try? SweepStore.read(at: sweepPath), s.completeCount >= 1, s.points.contains(where: { $0.status == .running }) {
+                let kids = children(of: p.processIdentifier)
+                kill(p.processIdentifier, SIGKILL)
+                for k in kids { kill(k, SIGKILL) }
+                killed = !kids.isEmpty
+                break
+            }
+            usleep(5_000)
+        }
+        _ = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        XCTAssertTrue(killed, "no running point to kill")
+        XCTAssertEqual(p.terminationReason, .uncaughtSignal)
+        let s = try SweepStore.read(at: sweepPath)
+        XCTAssertNotEqual(s.status, "complete")
+        let done = s.completeCount
+        XCTAssertGreaterThanOrEqual(done, 1)
+        XCTAssertLessThan(done, 4)
+
+        let resumed = try kymo(args)
+        XCTAssertEqual(resumed.status, 0, resumed.out + resumed.err)
+        XCTAssertTrue(resumed.out.contains("\(done) already complete and verified, \(4 - done) to run"), resumed.out)
         let table = try kymo(["runs", "compare", id, "--by", "a", "--runs", "runs"])
         XCTAssertEqual(table.out, expected.out)
         XCTAssertTrue(table.out.contains("± "), table.out)
