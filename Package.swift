@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"], resources: [.copy("Goldens")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "FiguresCairo"], resources: [.copy("Goldens")]),
-        .testTarget(name: "RecordsTests", dependencies: ["Records", "TestSupport"]),
+        .testTarget(name: "RecordsTests", dependencies: ["Records", "TestSupport"], exclude: ["Reference"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook", "Records", "TensorEngine", "Models", "Datasets",
                                                           "Figures", "TestSupport"], exclude: ["Scripts", "Fixtures"]),
         // The built `kymo` binary driven end to end: run, replay, kill -9 and resume, the REPL in tmux.

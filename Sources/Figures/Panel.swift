@@ -24,6 +24,8 @@ public struct Panel: Sendable {
     public var yAxis: Axis
     public var lines: [LineSeries]
     public var scatters: [ScatterSeries]
+    /// Filled areas drawn under the lines (Band.swift).
+    public var bands: [BandSeries] = []
     public var heatmap: Heatmap?
     public var imageLayers: [ImageLayer]
     public var markers: [PixelMarker]
@@ -101,6 +103,7 @@ public struct Panel: Sendable {
         }
         for l in lines { take(l.x, l.y) }
         for s in scatters { take(s.x, s.y) }
+        for b in bands { take(b.x, b.low); take(b.x, b.high) }
         if let h = heatmap {
             xs += [0, Double(h.values.width)]
             ys += [0, Double(h.values.height)]

@@ -7,12 +7,16 @@ enum PanelDrawing {
     /// Series projected into figure space and clipped to `plot`: one list of
     /// polylines per line series, and every visible scatter/marker point.
     static func projectedLines(_ p: Panel, plot: Rect, x: ResolvedAxis, y: ResolvedAxis) -> [[[Point]]] {
-        p.lines.map { l in
+        p.lines.map { l in projectedPolyline(l.x, l.y, plot: plot, x: x, y: y) }
+    }
+
+    /// One polyline in figure space, clipped to `plot`, as runs of at least two points.
+    static func projectedPolyline(_ xs: [Double], _ ys: [Double], plot: Rect, x: ResolvedAxis, y: ResolvedAxis) -> [[Point]] {
             var runs: [[Point]] = []
             var current: [Point] = []
             var prev: Point? = nil
             func flush() { if current.count >= 2 { runs.append(current) }; current = [] }
-            for (vx, vy) in zip(l.x, l.y) {
+            for (vx, vy) in zip(xs, ys) {
                 guard let px = x.position(vx, start: plot.minX, end: plot.maxX),
                       let py = y.position(vy, start: plot.maxY, end: plot.minY) else {
                     flush(); prev = nil; continue
@@ -31,7 +35,6 @@ enum PanelDrawing {
             }
             flush()
             return runs
-        }
     }
 
     /// Points (scatter and line markers) inside `plot`, in figure space.
@@ -46,7 +49,22 @@ enum PanelDrawing {
 
     /// Everything the legend must avoid: line polylines and point positions.
     static func project(_ p: Panel, plot: Rect, x: ResolvedAxis, y: ResolvedAxis) -> ([[Point]], [Point]) {
-        let lines = projectedLines(p, plot: plot, x: x, y: y).flatMap { $0 }
+        var lines = projectedLines(p, plot: plot, x: x, y: y).flatMap { $0 }
+        // A band is data too: its two edges, and segments from low to high across its inside.
+        for b in p.bands {
+            lines += projectedPolyline(b.x, b.high, plot: plot, x: x, y: y)
+            lines += projectedPolyline(b.x, b.low, plot: plot, x: x, y: y)
+            for k in b.x.indices {
+                // Eight segments per interval (linear between the x's), so no box fits unseen between two of them.
+                let parts = k + 1 < b.x.count ? 8 : 1
+                for j in 0..<parts {
+                    let t = Double(j) / Double(parts), u = k + 1 < b.x.count ? k + 1 : k
+                    let vx = b.x[k] + t * (b.x[u] - b.x[k])
+                    let lo = b.low[k] + t * (b.low[u] - b.low[k]), hi = b.high[k] + t * (b.high[u] - b.high[k])
+                    lines += projectedPolyline([vx, vx], [lo, hi], plot: plot, x: x, y: y)
+                }
+            }
+        }
         var points: [Point] = []
         for l in p.lines where l.marker != nil { points += projectedPoints(l.x, l.y, plot: plot, x: x, y: y) }
         for s in p.scatters { points += projectedPoints(s.x, s.y, plot: plot, x: x, y: y) }
@@ -80,6 +98,7 @@ enum PanelDrawing {
             r.stroke(grid, style: StrokeStyle(color: .grid, width: s.gridLineWidth))
         }
 
+        drawBands(p, plot: plot, x: xa, y: ya, renderer: r)
         // Lines, then their markers, then scatter points on top.
         let runs = projectedLines(p, plot: plot, x: xa, y: ya)
         for (i, l) in p.lines.enumerated() {

@@ -112,6 +112,9 @@ public struct TrainingHistory: Sendable {
     public var message: String? = nil
     /// Wall time of the steps run by this process (never compared).
     public var seconds: Double = 0
+
+    /// An empty history (load_sweep rebuilds one from a record's loss series).
+    public init() {}
 }
 
 public struct TrainingProgress: Sendable {

@@ -155,7 +155,7 @@ struct Replay: ParsableCommand {
 struct Runs: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List, inspect and compare recorded runs.",
-        subcommands: [List.self, Show.self, Diff.self, Sign.self],
+        subcommands: [List.self, Show.self, Diff.self, Compare.self, Sign.self],
         defaultSubcommand: List.self)
 
     struct List: ParsableCommand {

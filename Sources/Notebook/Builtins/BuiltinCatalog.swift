@@ -11,7 +11,11 @@
 
 enum BuiltinCatalog {
     // Issues that bring the engine parts behind the names.
-    static let engineIssue = 2, figuresIssue = 3, modelsIssue = 4, recordsIssue = 6
+    static let engineIssue = 2, figuresIssue = 3, modelsIssue = 4, recordsIssue = 6, sweepsIssue = 13
+
+    /// The band of the group forms of plot_loss and plot_metrics.
+    private static let groupBand = BuiltinParameter.named("band", .string, default: .string("sd"), choices: ["sd", "minmax"],
+                                                          doc: "groups: the band around the mean, ±1 sd (\"sd\") or min–max (\"minmax\")")
 
     private static let model = ParamType.host("model")
     private static let dataset = ParamType.host("dataset")
@@ -159,8 +163,10 @@ enum BuiltinCatalog {
         // figures
         BuiltinDeclaration("plot_loss", [.positional("histories", .either([.list, .host("history")])),
                                        .named("labels", .list, default: .null),
-                                       .named("lr", .bool, default: .bool(false), doc: "add a panel with the learning rate of every step")],
-                           returns: .host("figure"), issue: figuresIssue, doc: "Loss curves of training histories (lr: true adds a learning-rate panel).",
+                                       .named("lr", .bool, default: .bool(false), doc: "add a panel with the learning rate of every step"),
+                                       groupBand],
+                           returns: .host("figure"), issue: figuresIssue,
+                           doc: "Loss curves of training histories (lr: true adds a learning-rate panel); a list of lists of histories draws each group's mean with a band.",
                            run: FigureBuiltins.plotLoss),
         BuiltinDeclaration("plot_attention", [
             .positional("model", model), .positional("seq", tensor),
@@ -171,9 +177,15 @@ enum BuiltinCatalog {
         BuiltinDeclaration("plot_frames", [.positional("truth", tensor), .positional("prediction", tensor)],
                            returns: .host("figure"), issue: figuresIssue, doc: "Truth and prediction strips.",
                            run: FigureBuiltins.plotFrames),
-        BuiltinDeclaration("plot_metrics", [.positional("records", .list), .named("labels", .list, default: .null)],
-                           returns: .host("figure"), issue: figuresIssue, doc: "Per-frame metric curves of evaluations.",
+        BuiltinDeclaration("plot_metrics", [.positional("records", .list), .named("labels", .list, default: .null), groupBand],
+                           returns: .host("figure"), issue: figuresIssue,
+                           doc: "Per-frame metric curves of evaluations; a list of lists of records draws each group's mean with a band.",
                            run: FigureBuiltins.plotMetrics),
+        BuiltinDeclaration("load_sweep", [.positional("sweep", .string),
+                                        .named("runs", .string, default: .string(""), doc: "the runs folder (default: runs/ and */runs)")],
+                           returns: .list, issue: sweepsIssue,
+                           doc: "A finished sweep's verified points: a list of {run, seed, overrides, metrics (last values), series, histories, history}.",
+                           run: SweepBuiltins.loadSweep),
         // records
         BuiltinDeclaration("log", [.positional("name", .string), .positional("value", .either([.float, tensor]))],
                            doc: "Adds a value to the metric series NAME of the run record.",

@@ -25,6 +25,7 @@ enum FigureBuiltins {
     }
 
     static func plotLoss(_ args: BoundArguments, _ context: CallContext) throws -> Value {
+        if SweepBuiltins.isGroups(args["histories"]) { return try SweepBuiltins.plotLossGroups(args, context) }
         var histories: [HistoryValue] = []
         switch args["histories"] {
         case .host(let h as HistoryValue): histories = [h]
@@ -104,6 +105,7 @@ enum FigureBuiltins {
     }
 
     static func plotMetrics(_ args: BoundArguments, _ context: CallContext) throws -> Value {
+        if SweepBuiltins.isGroups(args["records"]) { return try SweepBuiltins.plotMetricsGroups(args, context) }
         guard case .list(let rs) = args["records"], !rs.isEmpty else {
             throw BuiltinError("plot_metrics needs a non-empty list of evaluate(...) records", kind: .range)
         }

@@ -1,0 +1,351 @@
+// `kymo sweep NB.kymo [--set KEY=V1,V2,…]… [--seeds S1,S2,…] [--jobs J] [--threads T] [--runs DIR]`:
+// the product of the `--set` lists and the seeds, each point an ordinary
+// `kymo run` of this same binary in a child process (its own record), plus
+// `runs/sweep-<id>/sweep.json` naming the points (SweepRecord). Running the
+// same sweep again verifies the points already recorded and runs the rest.
+// Ctrl-C (or SIGTERM) is passed on to the running children once, each
+// finishes its record as `interrupted`, and the sweep record is written
+// before exiting 130. `--slurm` writes an sbatch job-array script instead of
+// running the points (`--submit` also submits it).
+// Children run in their own process group (a terminal's Ctrl-C reaches only
+// the sweep, which forwards exactly one SIGINT), with stdin from /dev/null
+// and stdout + stderr in `sweep-<id>/logs/point-<N>.log`.
+
+import ArgumentParser
+import Foundation
+import Records
+
+nonisolated(unsafe) private var sweepStopWord: sig_atomic_t = 0
+
+struct Sweep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a notebook over the product of --set lists and seeds, one record per point, plus a sweep record.")
+
+    @Argument(help: "The notebook (.kymo) to sweep.")
+    var notebook: String
+
+    @Option(name: .customLong("set"), help: "An axis: --set KEY=V1,V2,… (repeatable; commas inside quotes or brackets do not split).")
+    var axes: [String] = []
+
+    @Option(help: "Seeds, comma-separated: --seeds 1,2,3 (default 0).")
+    var seeds: String = "0"
+
+    @Option(help: "Points run at once, as parallel processes (default 1).")
+    var jobs: Int = 1
+
+    @Option(help: "Worker threads of each point (default: cores / jobs; jobs × threads may not exceed the cores).")
+    var threads: Int?
+
+    @Flag(help: "Allow jobs × threads to exceed the cores.")
+    var oversubscribe = false
+
+    @Option(help: ArgumentHelp("Record the points and the sweep in DIR (default: runs/ beside the notebook).", valueName: "dir"))
+    var runs: String?
+
+    @Flag(help: "Write an sbatch job-array script (one array task per point not yet complete) instead of running the points.")
+    var slurm = false
+
+    @Flag(help: "With --slurm: also submit the script with sbatch.")
+    var submit = false
+
+    @Option(name: .customLong("sbatch"), help: "With --slurm: an extra #SBATCH line, e.g. --sbatch --partition=cpu (repeatable).")
+    var sbatchOptions: [String] = []
+
+    func run() throws {
+        let console = Console()
+        guard let text = try? String(contentsOfFile: notebook, encoding: .utf8) else {
+            console.error("kymo sweep: cannot read '\(notebook)'\n")
+            throw ExitCode(2)
+        }
+        let parsedAxes = try axes.map(Sweep.parseAxis)
+        if let dup = Dictionary(grouping: parsedAxes, by: \.key).first(where: { $0.value.count > 1 }) {
+            throw ValidationError("--set \(dup.key) is given twice; give one list of values")
+        }
+        let seedList = try Sweep.parseSeeds(seeds)
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        var jobs = self.jobs
+        if jobs > cores && !oversubscribe && !slurm {
+            console.error("kymo sweep: --jobs \(jobs) is more than the \(cores) cores; running \(cores) at once (--oversubscribe to insist)\n")
+            jobs = cores
+        }
+        let threads = self.threads ?? max(1, cores / jobs)
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        if jobs * threads > cores && !oversubscribe && !slurm {
+            console.error("kymo sweep: --jobs \(jobs) × --threads \(threads) = \(jobs * threads) threads on \(cores) cores; " +
+                          "give fewer (for example --threads \(max(1, cores / jobs))) or pass --oversubscribe\n")
+            throw ExitCode(2)
+        }
+
+        let store = RunStore(folder: RunStore.folder(forNotebook: notebook, runs: runs))
+        do { try store.prepare() } catch { throw recordFailure("sweep", error) }
+        let sha = RecordHash.hex(of: text)
+        let id = SweepRecord.makeID(notebookSHA256: sha, axes: parsedAxes, seeds: seedList)
+        let sweepFolder = SweepStore.folder(store, id: id)
+        var sweep: SweepRecord
+        if FileManager.default.fileExists(atPath: sweepFolder + "/" + SweepStore.fileName) {
+            do { sweep = try SweepStore.read(at: sweepFolder + "/" + SweepStore.fileName) } catch { throw recordFailure("sweep", error) }
+            sweep.status = "running"
+        } else {
+            sweep = SweepRecord(id: id, notebook: SweepNotebook(path: notebook, sha256: sha), axes: parsedAxes, seeds: seedList,
+                                jobs: jobs, threads: threads, start: Date())
+        }
+        sweep.jobs = jobs
+        sweep.threads = threads
+        // Running points of an earlier invocation that died: their records decide.
+        for i in sweep.points.indices where sweep.points[i].status == .running { sweep.points[i].status = .interrupted }
+        SweepStore.reconcile(&sweep, in: store)
+        let done = sweep.completeCount
+        let todo = sweep.points.filter { $0.status != .complete }
+        console.write("sweep \(id): \(sweep.points.count) point\(sweep.points.count == 1 ? "" : "s") " +
+                      "(\(Sweep.describe(parsedAxes, seedList))), \(done) already complete and verified, \(todo.count) to run" +
+                      (slurm ? "" : ", \(jobs) at a time × \(threads) thread\(threads == 1 ? "" : "s")") + "\n")
+        do { try SweepStore.write(&sweep, in: store) } catch { throw recordFailure("sweep", error) }
+
+        if slurm {
+            try writeSlurm(sweep: &sweep, store: store, folder: sweepFolder, points: todo, threads: threads, console: console)
+            return
+        }
+
+        try FileManager.default.createDirectory(atPath: sweepFolder + "/logs", withIntermediateDirectories: true)
+        Sweep.installStopHandlers()
+        let exe = Sweep.executablePath()
+        var pending = todo.map(\.index)
+        var running: [pid_t: (index: Int, start: Date)] = [:]
+        var forwarded = false
+        let total = sweep.points.count
+        func save() {
+            do { try SweepStore.write(&sweep, in: store) } catch { console.error("kymo sweep: \(error)\n") }
+        }
+        while !pending.isEmpty || !running.isEmpty {
+            while sweepStopWord == 0 && running.count < jobs && !pending.isEmpty {
+                let i = pending.removeFirst()
+                let p = sweep.points[i]
+                var args = ["run", notebook, "--seed", "\(p.seed)"]
+                for o in p.overrides { args += ["--set", "\(o.key)=\(o.value)"] }
+                args += ["--threads", "\(threads)", "--runs", store.folder]
+                let log = sweepFolder + "/logs/point-\(i).log"
+                do {
+                    let pid = try Sweep.spawn(exe, args, log: log)
+                    running[pid] = (i, Date())
+                    sweep.points[i].status = .running
+                    sweep.points[i].exitStatus = nil
+                    console.write("point \(i + 1)/\(total) \(p.label): started (log \(log))\n")
+                } catch {
+                    console.error("kymo sweep: cannot start point \(i): \(error)\n")
+                    sweep.points[i].status = .failed
+                }
+                save()
+            }
+            if sweepStopWord != 0 && !forwarded {
+                forwarded = true
+                pending.removeAll()
+                console.error("kymo sweep: interrupted; stopping \(running.count) running point\(running.count == 1 ? "" : "s") (each keeps its record)\n")
+                for pid in running.keys { kill(pid, SIGINT) }
+            }
+            if running.isEmpty { break }
+            var status: Int32 = 0
+            let pid = waitpid(-1, &status, WNOHANG)
+            if pid == 0 || (pid < 0 && errno == EINTR) {
+                usleep(50_000)
+                continue
+            }
+            if pid < 0 { break }
+            guard let entry = running.removeValue(forKey: pid) else { continue }
+            let (i, start) = (entry.index, entry.start)
+            let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+            sweep.points[i].exitStatus = code
+            if let rid = Sweep.runID(inLog: sweepFolder + "/logs/point-\(i).log") { sweep.points[i].run = rid }
+            sweep.points[i].status = code == 0 ? .complete : (code == 130 ? .interrupted : .failed)
+            var check = sweep
+            let verified = SweepStore.reconcile(&check, in: store)
+            if verified[i] == nil && sweep.points[i].status == .complete { sweep.points[i].status = .failed }
+            if let r = verified[i] { sweep.points[i].run = r.id; sweep.points[i].status = .complete }
+            let how = sweep.points[i].status == .complete ? "complete" : "\(sweep.points[i].status.rawValue) (exit \(code))"
+            console.write("point \(i + 1)/\(total) \(sweep.points[i].label): \(how)" +
+                          (sweep.points[i].run.map { ", run \($0)" } ?? "") +
+                          String(format: ", %.1fs", Date().timeIntervalSince(start)) + "\n")
+            save()
+        }
+        SweepStore.reconcile(&sweep, in: store)
+        let complete = sweep.completeCount
+        sweep.status = complete == sweep.points.count ? "complete" : "incomplete"
+        save()
+        let failed = sweep.points.filter { $0.status == .failed }.count
+        var line = "sweep \(id): \(sweep.status), \(complete)/\(sweep.points.count) points complete"
+        if failed > 0 { line += ", \(failed) failed" }
+        line += ", recorded in \(sweepFolder)"
+        if complete > 0 { line += "; compare with: kymo runs compare \(id) --runs \(store.folder)" }
+        console.write(line + "\n")
+        if sweepStopWord != 0 { throw ExitCode(130) }
+        if complete < sweep.points.count { throw ExitCode(1) }
+    }
+
+    // MARK: Slurm
+
+    func writeSlurm(sweep: inout SweepRecord, store: RunStore, folder: String, points: [SweepPoint], threads: Int, console: Console) throws {
+        guard !points.isEmpty else {
+            console.write("sweep \(sweep.id): every point is complete; no script written\n")
+            return
+        }
+        let cwd = FileManager.default.currentDirectoryPath
+        func absolute(_ p: String) -> String { p.hasPrefix("/") ? p : cwd + "/" + p }
+        let script = Sweep.slurmScript(sweep: sweep, points: points, executable: Sweep.executablePath(), workingDirectory: cwd,
+                                       notebook: notebook, runsFolder: absolute(store.folder), logs: absolute(folder) + "/logs",
+                                       threads: threads, jobs: self.jobs, extra: sbatchOptions)
+        try FileManager.default.createDirectory(atPath: folder + "/logs", withIntermediateDirectories: true)
+        let path = folder + "/sweep.sbatch"
+        try script.write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, 0o755)
+        console.write("sweep \(sweep.id): wrote \(path), a job array of \(points.count) task\(points.count == 1 ? "" : "s")" +
+                      " (one per point not yet complete)\n")
+        if submit {
+            guard let sbatch = Sweep.which("sbatch") else {
+                console.error("kymo sweep: --submit: no sbatch on PATH; submit \(path) where Slurm runs\n")
+                throw ExitCode(2)
+            }
+            guard let out = captureOutput(of: sbatch, [path]) else {
+                console.error("kymo sweep: sbatch \(path) failed\n")
+                throw ExitCode(2)
+            }
+            console.write(out.hasSuffix("\n") ? out : out + "\n")
+        }
+        console.write("when the array has run: kymo sweep \(([notebook] + axes.map { "--set " + Sweep.shellQuote($0) } + ["--seeds", seeds]).joined(separator: " "))" +
+                      (runs.map { " --runs \($0)" } ?? "") + " verifies the points and completes the sweep record\n")
+    }
+
+    /// The sbatch script: array task N runs point N with `kymo run`.
+    static func slurmScript(sweep: SweepRecord, points: [SweepPoint], executable: String, workingDirectory: String, notebook: String,
+                            runsFolder: String, logs: String, threads: Int, jobs: Int, extra: [String]) -> String {
+        var s = "#!/bin/bash\n"
+        s += "# kymo sweep \(sweep.id): \(sweep.notebook.path) (sha256 \(sweep.notebook.sha256)), \(points.count) of \(sweep.points.count) points.\n"
+        s += "# Each array task runs one point as an ordinary `kymo run`, recorded in \(runsFolder).\n"
+        s += "#SBATCH --job-name=kymo-\(sweep.id)\n"
+        s += "#SBATCH --array=\(points.map { "\($0.index)" }.joined(separator: ","))" + (jobs > 1 ? "%\(jobs)" : "") + "\n"
+        s += "#SBATCH --ntasks=1\n"
+        s += "#SBATCH --cpus-per-task=\(threads)\n"
+        s += "#SBATCH --chdir=\(workingDirectory)\n"
+        s += "#SBATCH --output=\(logs)/slurm-%A_%a.log\n"
+        for e in extra { s += "#SBATCH \(e)\n" }
+        s += "set -euo pipefail\n"
+        s += "case \"${SLURM_ARRAY_TASK_ID:?run this script with sbatch}\" in\n"
+        for p in points {
+            var args = ["--seed", "\(p.seed)"]
+            for o in p.overrides { args += ["--set", "\(o.key)=\(o.value)"] }
+            s += "  \(p.index)) args=(\(args.map(shellQuote).joined(separator: " "))) ;;\n"
+        }
+        s += "  *) echo \"no point $SLURM_ARRAY_TASK_ID in \(sweep.id)\" >&2; exit 2 ;;\n"
+        s += "esac\n"
+        s += "exec \(shellQuote(executable)) run \(shellQuote(notebook)) \"${args[@]}\" --threads \(threads) --runs \(shellQuote(runsFolder))\n"
+        return s
+    }
+
+    static func shellQuote(_ s: String) -> String {
+        if !s.isEmpty && s.allSatisfy({ $0.isLetter || $0.isNumber || "-_./=:,+@%".contains($0) }) { return s }
+        return "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    static func which(_ name: String) -> String? {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let p = dir + "/" + name
+            if FileManager.default.isExecutableFile(atPath: p) { return p }
+        }
+        return nil
+    }
+
+    // MARK: parsing
+
+    /// `KEY=V1,V2,…`; commas inside double quotes or brackets do not split.
+    static func parseAxis(_ s: String) throws -> SweepAxis {
+        let (key, rest) = try Run.parseOverride(s)
+        var values: [String] = [], current = "", depth = 0, quoted = false, escaped = false
+        for ch in rest {
+            if quoted {
+                current.append(ch)
+                if escaped { escaped = false } else if ch == "\\" { escaped = true } else if ch == "\"" { quoted = false }
+                continue
+            }
+            switch ch {
+            case "\"": quoted = true; current.append(ch)
+            case "[", "{", "(": depth += 1; current.append(ch)
+            case "]", "}", ")": depth -= 1; current.append(ch)
+            case "," where depth == 0: values.append(current.trimmingCharacters(in: .whitespaces)); current = ""
+            default: current.append(ch)
+            }
+        }
+        values.append(current.trimmingCharacters(in: .whitespaces))
+        if values.contains(where: \.isEmpty) { throw ValidationError("--set \(s): an empty value in the list") }
+        if Set(values).count != values.count { throw ValidationError("--set \(s): a value is listed twice") }
+        return SweepAxis(key: key, values: values)
+    }
+
+    static func parseSeeds(_ s: String) throws -> [UInt64] {
+        let parts = s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        var out: [UInt64] = []
+        for p in parts {
+            guard let v = UInt64(p) else { throw ValidationError("--seeds takes comma-separated non-negative integers, got '\(p)'") }
+            if out.contains(v) { throw ValidationError("--seeds: \(v) is listed twice") }
+            out.append(v)
+        }
+        if out.isEmpty { throw ValidationError("--seeds: no seeds") }
+        return out
+    }
+
+    static func describe(_ axes: [SweepAxis], _ seeds: [UInt64]) -> String {
+        (axes.map { "\($0.key) × \($0.values.count)" } + ["seeds × \(seeds.count)"]).joined(separator: ", ")
+    }
+
+    // MARK: children
+
+    /// This binary, so the points run the build the sweep runs.
+    static func executablePath() -> String {
+        if let p = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return p }
+        return CommandLine.arguments[0]
+    }
+
+    static func installStopHandlers() {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in sweepStopWord = 1 }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        sigaction(SIGINT, &action, nil)
+        sigaction(SIGTERM, &action, nil)
+    }
+
+    /// Starts `exe args` in its own process group, stdin from /dev/null, stdout and stderr into `log`.
+    static func spawn(_ exe: String, _ args: [String], log: String) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK))
+        posix_spawnattr_setpgroup(&attr, 0)
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attr, &empty)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([exe] + args).map { strdup($0) } + [nil]
+        defer { for a in argv { free(a) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, exe, &actions, &attr, argv, environ)
+        guard rc == 0 else { throw RecordError.notWritable(folder: log, detail: "posix_spawn: \(String(cString: strerror(rc)))") }
+        return pid
+    }
+
+    /// The id in a child's closing line, `run <id>: complete, …`.
+    static func runID(inLog path: String) -> String? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n").reversed() where line.hasPrefix("run ") {
+            let rest = line.dropFirst(4)
+            if let colon = rest.firstIndex(of: ":") {
+                let id = String(rest[..<colon])
+                if RunID.isWellFormed(id) { return id }
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,286 @@
+// Sweeps end to end through the built `kymo`: a 2 × 3 sweep of a tiny
+// notebook gives 6 complete records and a sweep record naming them, and
+// `runs compare` prints mean ± sd over the seeds (the numbers recomputed here
+// from the records); running it again verifies and skips every point; a
+// sweep interrupted with SIGINT mid-way keeps its finished points and a valid
+// sweep record, and resumes to the same table as an uninterrupted sweep, as
+// does one killed with SIGKILL (sweep and running point) mid-way; the
+// `--slurm` script's array tasks (run here by hand with SLURM_ARRAY_TASK_ID)
+// produce records the sweep then verifies.
+import Foundation
+import XCTest
+import Records
+import TestSupport
+
+final class SweepEndToEndTests: XCTestCase {
+    /// Logs a function of its knobs and one randn draw: seconds per point.
+    static let tiny = """
+    %% Knobs
+    let a = 1
+    let b = 0.5
+    %% Draw
+    let x = randn([4]).sum().item()
+    log("y", a * 10 + b + x)
+    log("ab", a * b)
+    print("y", a * 10 + b + x)
+    """
+
+    /// About a second per point, so a sweep can be interrupted between points.
+    static let slow = """
+    %% Knobs
+    let a = 1
+    %% Work
+    var w = randn([128, 128]) * 0.1
+    let m = randn([128, 128])
+    for step in 0..<200 {
+      w = tanh(matmul(w, m) * 0.1 + w)
+    }
+    log("w", (w * w).mean().item() * a)
+    """
+
+    var binary: String!
+    var dir: String!
+
+    override func setUpWithError() throws {
+        binary = try KymoBinary.require()
+        dir = RecordFixtures.scratch(name)
+    }
+
+    func start(_ args: [String], in folder: String? = nil, environment: [String: String]? = nil) throws -> (Process, Pipe, Pipe) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = args
+        p.currentDirectoryURL = URL(fileURLWithPath: folder ?? dir)
+        if let environment { p.environment = environment }
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        return (p, out, err)
+    }
+
+    @discardableResult
+    func kymo(_ args: [String], in folder: String? = nil) throws -> (status: Int32, out: String, err: String) {
+        let (p, out, err) = try start(args, in: folder)
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    func sweepID(_ out: String) throws -> String {
+        let line = try XCTUnwrap(out.split(separator: "\n").last { $0.hasPrefix("sweep ") }, out)
+        return String(line.dropFirst(6).prefix { $0 != ":" })
+    }
+
+    func testTwoByThreeSweepGivesSixRecordsAndACompareTable() throws {
+        try Self.tiny.write(toFile: dir + "/nb.kymo", atomically: true, encoding: .utf8)
+        let r = try kymo(["sweep", "nb.kymo", "--set", "a=1,2", "--seeds", "1,2,3", "--jobs", "2", "--threads", "1"])
+        XCTAssertEqual(r.status, 0, r.out + r.err)
+        let id = try sweepID(r.out)
+        XCTAssertTrue(id.hasPrefix("sweep-"), r.out)
+        XCTAssertTrue(r.out.contains("sweep \(id): complete, 6/6 points complete"), r.out)
+        let store = RunStore(folder: dir + "/runs")
+        XCTAssertEqual(store.runIDs().count, 6)
+        let sweep = try SweepStore.read(at: dir + "/runs/\(id)/sweep.json")
+        XCTAssertEqual(sweep.status, "complete")
+        XCTAssertEqual(sweep.axes, [SweepAxis(key: "a", values: ["1", "2"])])
+        XCTAssertEqual(sweep.seeds, [1, 2, 3])
+        XCTAssertEqual(sweep.points.count, 6)
+        var ys: [String: [Double]] = [:]
+        for p in sweep.points {
+            XCTAssertEqual(p.status, .complete)
+            let rec = try RunStore.read(recordAt: store.recordPath(try XCTUnwrap(p.run)))
+            XCTAssertEqual(rec.status, .complete)
+            XCTAssertEqual(rec.seed, p.seed)
+            XCTAssertEqual(rec.overrides, p.overrides)
+            XCTAssertEqual(rec.notebook.sha256, sweep.notebook.sha256)
+            XCTAssertEqual(rec.environment.threads, 1)
+            ys[p.overrides[0].value, default: []].append(try XCTUnwrap(rec.series(named: "y")).values.double(at: 0))
+        }
+        // Different seeds draw differently.
+        XCTAssertEqual(Set(ys["1"]!).count, 3)
+
+        let c = try kymo(["runs", "compare", id, "--runs", "runs"])
+        XCTAssertEqual(c.status, 0, c.err)
+        XCTAssertTrue(c.out.contains("mean ± sd (sample, n−1)"), c.out)
+        XCTAssertTrue(c.out.contains("6 complete runs, 2 configurations"), c.out)
+        for a in ["1", "2"] {
+            let s = Statistics.summary(ys[a]!)
+            let ci = try XCTUnwrap(s.interval)
+            let cell = "\(RunComparison.short(s.mean)) ± \(RunComparison.short(s.sd!))"
+            let line = try XCTUnwrap(c.out.split(separator: "\n").first { $0.contains(cell) }, "\(cell) in \(c.out)")
+            XCTAssertTrue(line.contains("[\(RunComparison.short(ci.low)), \(RunComparison.short(ci.high))]"), String(line))
+            XCTAssertTrue(line.contains(" 3 "), String(line))
+        }
+        let by = try kymo(["runs", "compare", id, "--by", "a", "--runs", "runs"])
+        XCTAssertEqual(by.status, 0, by.err)
+        XCTAssertTrue(by.out.contains("Welch's t-test"), by.out)
+        let w = try XCTUnwrap(Statistics.welch(ys["1"]!, ys["2"]!))
+        XCTAssertTrue(by.out.contains(RunComparison.short(w.difference)), by.out)
+        let csv = try kymo(["runs", "compare", id, "--csv", "--runs", "runs"])
+        XCTAssertEqual(csv.out.split(separator: "\n").first, "a,metric,n,mean,sd,low,high,min,max,seeds,runs")
+        let json = try kymo(["runs", "compare", id, "--json", "--by", "a", "--runs", "runs"])
+        let doc = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
+        XCTAssertEqual((doc["configurations"] as? [Any])?.count, 2)
+
+        // The same sweep again: every point verified and skipped.
+        let again = try kymo(["sweep", "nb.kymo", "--set", "a=1,2", "--seeds", "1,2,3", "--threads", "1"])
+        XCTAssertEqual(again.status, 0, again.out + again.err)
+        XCTAssertTrue(again.out.contains("6 already complete and verified, 0 to run"), again.out)
+        XCTAssertEqual(store.runIDs().count, 6)
+        // A record edited by hand is not taken as a finished point.
+        let victim = store.recordPath(sweep.points[0].run!)
+        let text = try String(contentsOfFile: victim, encoding: .utf8)
+        try text.replacingOccurrences(of: "\"seed\" : 1", with: "\"seed\" : 9").write(toFile: victim, atomically: true, encoding: .utf8)
+        let third = try kymo(["sweep", "nb.kymo", "--set", "a=1,2", "--seeds", "1,2,3", "--threads", "1"])
+        XCTAssertEqual(third.status, 0, third.out + third.err)
+        XCTAssertTrue(third.out.contains("5 already complete and verified, 1 to run"), third.out)
+
+        // Too many threads for the cores is refused.
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let refused = try kymo(["sweep", "nb.kymo", "--set", "a=1,2", "--jobs", "\(cores)", "--threads", "2"])
+        XCTAssertEqual(refused.status, 2, refused.out + refused.err)
+        XCTAssertTrue(refused.err.contains("threads on \(cores) cores"), refused.err)
+    }
+
+    func testInterruptedSweepResumesToTheSameTable() throws {
+        let args = ["sweep", "nb.kymo", "--set", "a=1,3", "--seeds", "5,6", "--jobs", "1", "--threads", "1"]
+        // The uninterrupted sweep, in its own folder.
+        let whole = dir + "/whole"
+        try FileManager.default.createDirectory(atPath: whole, withIntermediateDirectories: true)
+        try Self.slow.write(toFile: whole + "/nb.kymo", atomically: true, encoding: .utf8)
+        let w = try kymo(args, in: whole)
+        XCTAssertEqual(w.status, 0, w.out + w.err)
+        let id = try sweepID(w.out)
+        let expected = try kymo(["runs", "compare", id, "--by", "a", "--runs", "runs"], in: whole)
+        XCTAssertEqual(expected.status, 0, expected.err)
+
+        try Self.slow.write(toFile: dir + "/nb.kymo", atomically: true, encoding: .utf8)
+        let (p, out, _) = try start(args)
+        // Interrupt once the first point is complete (the second is running).
+        let sweepPath = dir + "/runs/\(id)/sweep.json"
+        let deadline = Date().addingTimeInterval(120)
+        var interrupted = false
+        while Date() < deadline, p.isRunning {
+            if let s = try? SweepStore.read(at: sweepPath), s.completeCount >= 1, s.points.contains(where: { $0.status == .running }) {
+                kill(p.processIdentifier, SIGINT)
+                interrupted = true
+                break
+            }
+            usleep(5_000)
+        }
+        let o = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertTrue(interrupted, "the sweep ended before a point was complete: \(o)")
+        XCTAssertEqual(p.terminationStatus, 130, o)
+        let s = try SweepStore.read(at: sweepPath)
+        XCTAssertEqual(s.status, "incomplete")
+        XCTAssertGreaterThanOrEqual(s.completeCount, 1)
+        XCTAssertLessThan(s.completeCount, 4, o)
+        for point in s.points where point.status == .complete {
+            XCTAssertEqual(try RunStore.read(recordAt: dir + "/runs/\(point.run!)/record.json").status, .complete)
+        }
+        // The interrupted point keeps a valid record that says so.
+        if let stopped = s.points.first(where: { $0.status == .interrupted }), let rid = stopped.run {
+            XCTAssertEqual(try RunStore.read(recordAt: dir + "/runs/\(rid)/record.json").status, .interrupted)
+        }
+
+        let resumed = try kymo(args)
+        XCTAssertEqual(resumed.status, 0, resumed.out + resumed.err)
+        XCTAssertTrue(resumed.out.contains("\(s.completeCount) already complete and verified, \(4 - s.completeCount) to run"), resumed.out)
+        let table = try kymo(["runs", "compare", id, "--by", "a", "--runs", "runs"])
+        XCTAssertEqual(table.out, expected.out)
+        XCTAssertTrue(table.out.contains("± "), table.out)
+    }
+
+    /// The processes whose parent is `pid` (from /proc).
+    func children(of pid: Int32) -> [Int32] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return names.compactMap { Int32($0) }.filter { child in
+            guard let stat = try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 1 && Int32(fields[1]) == pid
+        }
+    }
+
+    func testSweepKilledWithSigkillResumesToTheSameTable() throws {
+        // kill -9 of the sweep and of its running point (a crashed node): no
+        // handler runs, the sweep record says "running" for the point whose
+        // record is left unfinished; the next sweep re-runs exactly that point.
+        let args = ["sweep", "nb.kymo", "--set", "a=1,3", "--seeds", "5,6", "--jobs", "1", "--threads", "1"]
+        let whole = dir + "/whole"
+        try FileManager.default.createDirectory(atPath: whole, withIntermediateDirectories: true)
+        try Self.slow.write(toFile: whole + "/nb.kymo", atomically: true, encoding: .utf8)
+        let w = try kymo(args, in: whole)
+        XCTAssertEqual(w.status, 0, w.out + w.err)
+        let id = try sweepID(w.out)
+        let expected = try kymo(["runs", "compare", id, "--by", "a", "--runs", "runs"], in: whole)
+        XCTAssertEqual(expected.status, 0, expected.err)
+
+        try Self.slow.write(toFile: dir + "/nb.kymo", atomically: true, encoding: .utf8)
+        let (p, out, _) = try start(args)
+        let sweepPath = dir + "/runs/\(id)/sweep.json"
+        let deadline = Date().addingTimeInterval(120)
+        var killed = false
+        while Date() < deadline, p.isRunning {
+            if let s = try? SweepStore.read(at: sweepPath), s.completeCount >= 1, s.points.contains(where: { $0.status == .running }) {
+                let kids = children(of: p.processIdentifier)
+                kill(p.processIdentifier, SIGKILL)
+                for k in kids { kill(k, SIGKILL) }
+                killed = !kids.isEmpty
+                break
+            }
+            usleep(5_000)
+        }
+        _ = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        XCTAssertTrue(killed, "no running point to kill")
+        XCTAssertEqual(p.terminationReason, .uncaughtSignal)
+        let s = try SweepStore.read(at: sweepPath)
+        XCTAssertNotEqual(s.status, "complete")
+        let done = s.completeCount
+        XCTAssertGreaterThanOrEqual(done, 1)
+        XCTAssertLessThan(done, 4)
+
+        let resumed = try kymo(args)
+        XCTAssertEqual(resumed.status, 0, resumed.out + resumed.err)
+        XCTAssertTrue(resumed.out.contains("\(done) already complete and verified, \(4 - done) to run"), resumed.out)
+        let table = try kymo(["runs", "compare", id, "--by", "a", "--runs", "runs"])
+        XCTAssertEqual(table.out, expected.out)
+        XCTAssertTrue(table.out.contains("± "), table.out)
+    }
+
+    func testSlurmScriptRunsOnePointPerArrayTask() throws {
+        try Self.tiny.write(toFile: dir + "/nb.kymo", atomically: true, encoding: .utf8)
+        let args = ["sweep", "nb.kymo", "--set", "a=1,2", "--seeds", "7", "--threads", "1"]
+        let r = try kymo(args + ["--slurm"])
+        XCTAssertEqual(r.status, 0, r.out + r.err)
+        let id = try sweepID(r.out)
+        let script = dir + "/runs/\(id)/sweep.sbatch"
+        let text = try String(contentsOfFile: script, encoding: .utf8)
+        XCTAssertTrue(text.contains("#SBATCH --array=0,1\n"), text)
+        XCTAssertTrue(text.contains("#SBATCH --cpus-per-task=1\n"), text)
+        XCTAssertEqual(RunStore(folder: dir + "/runs").runIDs().count, 0, "--slurm runs nothing itself")
+        // Each array task, as Slurm would start it.
+        for task in 0..<2 {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/bash")
+            p.arguments = [script]
+            p.currentDirectoryURL = URL(fileURLWithPath: dir)
+            var env = ProcessInfo.processInfo.environment
+            env["SLURM_ARRAY_TASK_ID"] = "\(task)"
+            p.environment = env
+            p.standardOutput = FileHandle.nullDevice
+            try p.run()
+            p.waitUntilExit()
+            XCTAssertEqual(p.terminationStatus, 0, "array task \(task)")
+        }
+        let done = try kymo(args)
+        XCTAssertEqual(done.status, 0, done.out + done.err)
+        XCTAssertTrue(done.out.contains("2 already complete and verified, 0 to run"), done.out)
+        let c = try kymo(["runs", "compare", id, "--runs", "runs"])
+        XCTAssertTrue(c.out.contains("(n = 1, no spread)"), c.out)
+    }
+}
