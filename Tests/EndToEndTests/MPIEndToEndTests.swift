@@ -44,12 +44,15 @@ final class MPIEndToEndTests: XCTestCase {
         mpirun = m
         dir = RecordFixtures.scratch(name)
         try Self.notebook.write(toFile: dir + "/nb.kymo", atomically: true, encoding: .utf8)
-        // The 5,000 MNIST digits of the repository's data/ (scripts/fetch-digits.sh).
+        // The 5,000 MNIST digits: the repository's data/ or the user data folder (kymo data fetch).
         let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-        guard FileManager.default.fileExists(atPath: repo + "/data/mnist_5k.csv.gz") else {
-            throw KymoBinary.missing("no data/mnist_5k.csv.gz (run scripts/fetch-digits.sh)")
+        let env = ProcessInfo.processInfo.environment
+        let home = env["HOME"] ?? NSHomeDirectory()
+        let folders = [repo + "/data", env["KYMO_DATA"], env["XDG_DATA_HOME"].map { $0 + "/kymo" }, home + "/.local/share/kymo"].compactMap { $0 }
+        guard let digits = folders.first(where: { FileManager.default.fileExists(atPath: $0 + "/mnist_5k.csv.gz") }) else {
+            throw KymoBinary.missing("no mnist_5k.csv.gz in \(folders.joined(separator: ", ")) (run kymo data fetch)")
         }
-        try FileManager.default.createSymbolicLink(atPath: dir + "/data", withDestinationPath: repo + "/data")
+        try FileManager.default.createSymbolicLink(atPath: dir + "/data", withDestinationPath: digits)
     }
 
     @discardableResult
