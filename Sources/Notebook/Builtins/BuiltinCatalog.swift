@@ -16,6 +16,9 @@ enum BuiltinCatalog {
     /// The band of the group forms of plot_loss and plot_metrics.
     private static let groupBand = BuiltinParameter.named("band", .string, default: .string("sd"), choices: ["sd", "minmax"],
                                                           doc: "groups: the band around the mean, ±1 sd (\"sd\") or min–max (\"minmax\")")
+    /// The figure title of plot_loss and plot_metrics (a figure of a sweep names the sweep in it).
+    private static let figureTitle = BuiltinParameter.named("title", .string, default: .null,
+                                                            doc: "the figure's title (default: what it shows)")
 
     private static let model = ParamType.host("model")
     private static let dataset = ParamType.host("dataset")
@@ -164,7 +167,7 @@ enum BuiltinCatalog {
         BuiltinDeclaration("plot_loss", [.positional("histories", .either([.list, .host("history")])),
                                        .named("labels", .list, default: .null),
                                        .named("lr", .bool, default: .bool(false), doc: "add a panel with the learning rate of every step"),
-                                       groupBand],
+                                       groupBand, figureTitle],
                            returns: .host("figure"), issue: figuresIssue,
                            doc: "Loss curves of training histories (lr: true adds a learning-rate panel); a list of lists of histories draws each group's mean with a band.",
                            run: FigureBuiltins.plotLoss),
@@ -177,7 +180,7 @@ enum BuiltinCatalog {
         BuiltinDeclaration("plot_frames", [.positional("truth", tensor), .positional("prediction", tensor)],
                            returns: .host("figure"), issue: figuresIssue, doc: "Truth and prediction strips.",
                            run: FigureBuiltins.plotFrames),
-        BuiltinDeclaration("plot_metrics", [.positional("records", .list), .named("labels", .list, default: .null), groupBand],
+        BuiltinDeclaration("plot_metrics", [.positional("records", .list), .named("labels", .list, default: .null), groupBand, figureTitle],
                            returns: .host("figure"), issue: figuresIssue,
                            doc: "Per-frame metric curves of evaluations; a list of lists of records draws each group's mean with a band.",
                            run: FigureBuiltins.plotMetrics),

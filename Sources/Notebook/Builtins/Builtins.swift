@@ -205,6 +205,12 @@ public struct BoundArguments {
         return s
     }
 
+    /// A string argument whose default is nil (absent or `nil`).
+    public func optionalString(_ name: String) throws -> String? {
+        if case .null = self[name] { return nil }
+        return try string(name)
+    }
+
     public func bool(_ name: String) throws -> Bool {
         guard case .bool(let b) = self[name] else { throw mismatch(name, "bool") }
         return b

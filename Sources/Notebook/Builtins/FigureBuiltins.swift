@@ -51,7 +51,7 @@ enum FigureBuiltins {
         if showLR { for (i, h) in histories.enumerated() { runs[i].lr = h.history.lr } }
         let longest = histories.map { $0.history.steps.count }.max() ?? 0
         let fig = try figureCall {
-            try LossPlot.figure(runs: runs, logY: true, smoothing: longest >= 50 ? 0.9 : nil, title: "Training loss", lrPanel: showLR)
+            try LossPlot.figure(runs: runs, logY: true, smoothing: longest >= 50 ? 0.9 : nil, title: try args.optionalString("title") ?? "Training loss", lrPanel: showLR)
         }
         return .host(FigureValue(fig, what: "loss curves of \(runs.count) run(s)"))
     }
@@ -120,7 +120,8 @@ enum FigureBuiltins {
             guard case .record(let r) = v else { throw BuiltinError("plot_metrics takes records, got a \(v.typeName)", kind: .type) }
             return MetricCurves(label: name, mse: try curve(r, "mse_per_frame"), ssim: try curve(r, "ssim_per_frame"))
         }
-        let fig = try figureCall { try MetricPlot.figure(models: curves, title: "Per-frame metrics over the horizon") }
+        let title = try args.optionalString("title") ?? "Per-frame metrics over the horizon"
+        let fig = try figureCall { try MetricPlot.figure(models: curves, title: title) }
         return .host(FigureValue(fig, what: "metric curves of \(curves.count) model(s)"))
     }
 }

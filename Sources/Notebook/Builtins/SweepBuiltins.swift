@@ -45,6 +45,10 @@ enum SweepBuiltins {
         if records.isEmpty {
             throw BuiltinError("load_sweep: \(sweep.id) has no complete point yet (\(missing.count) missing)", kind: .range)
         }
+        // Each point's record is an input of this run: a replay finds a changed record by its SHA-256.
+        for r in records {
+            try context.fileRead(name: r.id + "/record.json", file: store.recordPath(r.id), kind: "record")
+        }
         return .list(records.map(pointValue))
     }
 
@@ -142,9 +146,9 @@ enum SweepBuiltins {
             })
         }
         let bandText = bandName(band, sizes: histories.map(\.count))
-        let fig = try FigureBuiltins.figureCall {
-            try BandPlot.loss(groups: curves, band: bandText, title: "Training loss" + (histories.contains { $0.count > 1 && $0[0].history.steps.count >= 50 } ? " (smoothed)" : ""))
-        }
+        let smoothed = histories.contains { $0.count > 1 && $0[0].history.steps.count >= 50 }
+        let title = try args.optionalString("title") ?? ("Training loss" + (smoothed ? " (smoothed)" : ""))
+        let fig = try FigureBuiltins.figureCall { try BandPlot.loss(groups: curves, band: bandText, title: title) }
         return .host(FigureValue(fig, what: "mean loss curves of \(curves.count) group(s), band \(bandText)"))
     }
 
@@ -177,7 +181,7 @@ enum SweepBuiltins {
         }
         let bandText = bandName(band, sizes: gs.map(\.count))
         let fig = try FigureBuiltins.figureCall {
-            try BandPlot.metrics(mse: mse, ssim: ssim, band: bandText, title: "Per-frame metrics")
+            try BandPlot.metrics(mse: mse, ssim: ssim, band: bandText, title: try args.optionalString("title") ?? "Per-frame metrics")
         }
         return .host(FigureValue(fig, what: "mean metric curves of \(gs.count) group(s), band \(bandText)"))
     }
