@@ -7,11 +7,10 @@ Modes:
           (input and weight gradients), for x [8, 128, 16, 16] and [8, 128, 64, 64].
   models  median seconds per training step (forward, loss, backward, Adam) for
           each family: (a) predictor, 64×64×1 frames cut into patch-4 16×16×16,
-          4 layers of 64, batch 8, 10 → 10 frames, MSE mean; (b) seq2seq,
-          64×64×1, 2 layers of 64, batch 8, 10 input frames, BCE sum. At (b)
-          only ConvLSTM runs by default: SA/SAM keep every 4096×4096 attention
-          map (about 3.5 GiB per sequence), which does not fit a 24 GiB machine
-          at batch 8; --seq2seq-attention runs them anyway.
+          2 layers of 32, batch 8, 10 → 10 frames, MSE mean; (b) seq2seq,
+          32×32×1, 2 layers of 32, batch 4, 10 input frames, BCE sum; SA/SAM
+          attention width 8 (notebooks/paper.kymo's). --quick shrinks them as
+          Kymo's --quick does (32×32, patch 2, 16 channels, batch 2, 5 → 5).
 
 Usage: python3 reference/bench_torch.py engine|models [--threads N] [--repeats R] [--quick]
 Progress goes to stderr; stdout carries only the JSON. Timings use
@@ -95,10 +94,11 @@ def bench_engine(warmup: int, repeats: int) -> List[Dict[str, object]]:
     return results
 
 
-PREDICTOR_CFG = dict(channels=1, hidden=64, layers=4, kernel=3, size=64, patch=4, frames_in=10,
+PREDICTOR_CFG = dict(channels=1, hidden=32, layers=2, kernel=3, size=64, patch=4, frames_in=10,
                      frames_out=10, activation="tanh", batch=8, loss="mse", reduction="mean")
-SEQ2SEQ_CFG = dict(channels=1, hidden=64, layers=2, kernel=3, size=64, frames_in=10,
-                   activation="relu", batch=8, loss="bce", reduction="sum")
+SEQ2SEQ_CFG = dict(channels=1, hidden=32, layers=2, kernel=3, size=32, frames_in=10,
+                   activation="relu", batch=4, loss="bce", reduction="sum")
+QUICK = dict(size=32, hidden=16, frames_in=5, batch=2)
 
 
 def train_step_fn(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, loss_name: str,
@@ -118,10 +118,10 @@ def train_step_fn(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, loss
     return step
 
 
-def bench_models(warmup: int, repeats: int, attention_hidden: int, seq2seq_attention: bool):
+def bench_models(warmup: int, repeats: int, attention_hidden: int, quick: bool):
     results: List[Dict[str, object]] = []
     skipped: List[Dict[str, str]] = []
-    c = PREDICTOR_CFG
+    c = dict(PREDICTOR_CFG, **QUICK, patch=2, frames_out=5) if quick else PREDICTOR_CFG
     for family in FAMILIES:
         torch.manual_seed(0)
         model = Predictor(family, c["channels"], c["hidden"], c["layers"], c["kernel"], c["size"],
@@ -134,13 +134,8 @@ def bench_models(warmup: int, repeats: int, attention_hidden: int, seq2seq_atten
                  parameters=sum(p.numel() for p in model.parameters()))
         results.append(r)
         log(f"predictor {family}: {r['median_s']:.3f} s/step")
-    c = SEQ2SEQ_CFG
+    c = dict(SEQ2SEQ_CFG, **QUICK) if quick else SEQ2SEQ_CFG
     for family in FAMILIES:
-        if family != "convlstm" and not seq2seq_attention:
-            skipped.append({"name": f"seq2seq_{family}",
-                            "reason": "every 4096x4096 attention map is kept for backward: about 3.5 GiB "
-                                      "per sequence, over 24 GiB at batch 8 (pass --seq2seq-attention to try)"})
-            continue
         torch.manual_seed(0)
         model = Seq2Seq(family, c["channels"], c["hidden"], c["layers"], c["kernel"],
                         (c["size"], c["size"]), c["frames_in"], c["activation"], attention_hidden)
@@ -173,10 +168,8 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=None,
                         help="timed runs per case (default: engine 10, models 3; --quick: engine 3, models 1)")
     parser.add_argument("--quick", action="store_true", help="fewer repeats and warm-up runs")
-    parser.add_argument("--attention-hidden", type=int, default=16,
-                        help="attention width d of SA/SAM models (default 16)")
-    parser.add_argument("--seq2seq-attention", action="store_true",
-                        help="also time SA/SAM seq2seq at 64x64 (needs far more than 24 GiB)")
+    parser.add_argument("--attention-hidden", type=int, default=8,
+                        help="attention width d of SA/SAM models (default 8)")
     args = parser.parse_args()
     if args.threads < 1:
         parser.error("--threads must be at least 1")
@@ -205,7 +198,7 @@ def main() -> int:
     if args.mode == "engine":
         report["results"] = bench_engine(warmup, repeats)
     else:
-        results, skipped = bench_models(warmup, repeats, args.attention_hidden, args.seq2seq_attention)
+        results, skipped = bench_models(warmup, repeats, args.attention_hidden, args.quick)
         report["results"] = results
         report["skipped"] = skipped
     report["wall_s"] = time.perf_counter() - started

@@ -1,11 +1,17 @@
 // The training-speed benchmark behind `kymo bench models`: for each case, a
-// few Adam training steps on a fixed random batch (the same step PyTorch's
-// reference/bench_torch.py times: zero grads, forward, loss, backward,
-// update), reporting the median seconds per step, a GFLOP/s estimate and the
-// peak resident memory.
-//   (a) predictor: 64×64×1 frames in 4×4 patches (16×16×16), 4 layers of 64,
+// few Adam training steps, reporting the median seconds per step, a GFLOP/s
+// estimate and the peak resident memory. Two Kymo steps are timed:
+//   train   what `train(...)` runs (Trainer.trainStep): one forward and
+//           backward per sample (a leaf), gradients summed in sample order, so
+//           that any number of processes gives the same bits (docs/engine.md,
+//           "Many processes") — the number to compare
+//   batch   zero grads, one forward of the whole batch, loss, backward, update:
+//           the step PyTorch's reference/bench_torch.py times, and what the
+//           leaf decomposition costs against it
+// Cases (the issue's and the paper notebook's shapes):
+//   (a) predictor: 64×64×1 frames in 4×4 patches (16×16×16), 2 layers of 32,
 //       batch 8, 10 → 10 frames, MSE mean
-//   (b) seq2seq: 64×64×1, 2 layers of 64, batch 8, 10 input frames, BCE sum
+//   (b) seq2seq: 32×32×1, 2 layers of 32, batch 4, 10 input frames, BCE sum
 // FLOPs are counted analytically (multiply-adds × 2 of every convolution,
 // attention product and head) for one forward pass, and a training step is
 // taken as 3× that (forward + backward's two products), the usual convention;
@@ -31,35 +37,37 @@ public struct TrainingBenchmarkCase: Sendable {
         self.reduction = reduction
     }
 
-    /// The six standard cases: (a) predictor and (b) seq2seq for each family.
-    public static func standard(attentionHidden: Int = 16) -> [TrainingBenchmarkCase] {
+    /// The six standard cases: (a) predictor and (b) seq2seq for each family,
+    /// attention width 8 as in notebooks/paper.kymo.
+    public static func standard(attentionHidden: Int = 8) -> [TrainingBenchmarkCase] {
         var cases: [TrainingBenchmarkCase] = []
         for f in ModelFamily.allCases {
             cases.append(.init(name: "predictor_\(f.rawValue)",
-                               config: ModelConfig(family: f, mode: .predictor, layers: 4, hidden: 64, kernel: 3, size: 64, channels: 1,
+                               config: ModelConfig(family: f, mode: .predictor, layers: 2, hidden: 32, kernel: 3, size: 64, channels: 1,
                                                    patch: 4, framesIn: 10, framesOut: 10, activation: .tanh, attentionHidden: attentionHidden),
                                batch: 8, loss: .mse, reduction: .mean))
         }
         for f in ModelFamily.allCases {
             cases.append(.init(name: "seq2seq_\(f.rawValue)",
-                               config: ModelConfig(family: f, mode: .seq2seq, layers: 2, hidden: 64, kernel: 3, size: 64, channels: 1,
+                               config: ModelConfig(family: f, mode: .seq2seq, layers: 2, hidden: 32, kernel: 3, size: 32, channels: 1,
                                                    patch: 1, framesIn: 10, framesOut: 10, activation: .relu, attentionHidden: attentionHidden),
-                               batch: 8, loss: .bce, reduction: .sum))
+                               batch: 4, loss: .bce, reduction: .sum))
         }
         return cases
     }
 
     /// The standard cases shrunk for a quick check (`kymo bench models --quick`):
-    /// 32×32 frames, 32 hidden channels, batch 4, 5 → 5 frames (layer counts,
-    /// patching and losses as in the standard cases). Seconds, not minutes.
-    public static func reduced(attentionHidden: Int = 16) -> [TrainingBenchmarkCase] {
+    /// 32×32 frames (predictor: patch 2), 16 hidden channels, batch 2, 5 → 5
+    /// frames (layer counts and losses as in the standard cases). Seconds.
+    public static func reduced(attentionHidden: Int = 8) -> [TrainingBenchmarkCase] {
         standard(attentionHidden: attentionHidden).map { c in
             var c = c
             c.config.size = 32
-            c.config.hidden = 32
+            if c.config.mode == .predictor { c.config.patch = 2 }
+            c.config.hidden = 16
             c.config.framesIn = 5
             c.config.framesOut = 5
-            c.batch = 4
+            c.batch = 2
             return c
         }
     }
@@ -70,9 +78,11 @@ public struct TrainingBenchmarkResult: Sendable {
     public let summary: String
     public let parameters: Int
     public let batch: Int
-    /// Median over the timed steps.
+    /// Median over the timed training steps (Trainer.trainStep: per-sample leaves).
     public let secondsPerStep: Double
     public let stepSeconds: [Double]
+    /// Median over the timed whole-batch steps (PyTorch's step).
+    public let batchSecondsPerStep: Double
     /// Median process CPU time per step (all threads): on a shared machine,
     /// CPU time / threads shows what the step would take with the cores to itself.
     public let cpuSecondsPerStep: Double
@@ -115,20 +125,36 @@ public func benchmarkTraining(cases: [TrainingBenchmarkCase] = TrainingBenchmark
             try adam.update()
         }
         progress?("\(bc.name): \(model.description)")
+        // (1) The whole-batch step.
         for _ in 0..<warmup { try step() }
+        var batchTimes: [Double] = []
+        for i in 0..<steps {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            try step()
+            batchTimes.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+            progress?("\(bc.name): batch step \(i + 1)/\(steps) \(String(format: "%.3f", batchTimes.last!)) s, loss \(last)")
+        }
+        adam.zeroGrad()
+        // (2) The step train(...) runs, on a batch of sequences of the same shapes.
+        let frames = c.mode == .predictor ? c.framesIn + c.framesOut : c.framesIn + 1
+        let sequences = Tensor.uniform([bc.batch, frames, c.channels, c.size, c.size], stream: &stream)
+        let options = TrainingOptions(steps: warmup + steps, optimizer: .adam, batchSize: bc.batch, learningRate: 1e-3,
+                                      loss: bc.loss, reduction: bc.reduction, seed: seed)
+        let trainer = try Trainer(model: try Model(config: c, seed: seed), train: try BatchSource(sequences: sequences), options: options)
+        for _ in 0..<warmup { try trainer.trainStep() }
         var times: [Double] = [], cpu: [Double] = []
         for i in 0..<steps {
             let t0 = DispatchTime.now().uptimeNanoseconds, c0 = processCPUSeconds()
-            try step()
+            let l = try trainer.trainStep()
             times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
             cpu.append(processCPUSeconds() - c0)
-            progress?("\(bc.name): step \(i + 1)/\(steps) \(String(format: "%.3f", times.last!)) s, loss \(last)")
+            progress?("\(bc.name): train step \(i + 1)/\(steps) \(String(format: "%.3f", times.last!)) s, loss \(l ?? .nan)")
         }
-        adam.zeroGrad()
-        let sorted = times.sorted()
+        let median = { (xs: [Double]) in xs.sorted()[xs.count / 2] }
         results.append(TrainingBenchmarkResult(
             name: bc.name, summary: c.summary, parameters: model.parameterCount, batch: bc.batch,
-            secondsPerStep: sorted[sorted.count / 2], stepSeconds: times, cpuSecondsPerStep: cpu.sorted()[cpu.count / 2],
+            secondsPerStep: median(times), stepSeconds: times, batchSecondsPerStep: median(batchTimes),
+            cpuSecondsPerStep: median(cpu),
             flopsPerStep: 3 * forwardFLOPs(c, batch: bc.batch), peakRSS: peakRSS(), peakIsPerCase: reset,
             lastLoss: last, threads: Engine.threads))
     }

@@ -67,33 +67,35 @@ struct Bench: ParsableCommand {
         }
         var torchArgs = ["models", "--threads", "\(Engine.threads)", "--repeats", "\(steps)"]
         if quick { torchArgs.append("--quick") }
-        let torch = (noTorch || quick) ? nil : runTorch(torchArgs)
+        let torch = noTorch ? nil : runTorch(torchArgs)
         var torchTimes: [String: Double] = [:]
         for r in (torch?["results"] as? [[String: Any]]) ?? [] {
             if let name = r["name"] as? String, let t = (r["median_s"] as? NSNumber)?.doubleValue { torchTimes[name] = t }
         }
         let skipped = Set(((torch?["skipped"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String })
         let header = "case".padding(toLength: 20, withPad: " ", startingAt: 0)
-            + "  kymo s/step  steps/s  GFLOP/s  peak RSS   torch s/step  torch/kymo"
+            + "  train s/step  GFLOP/s  batch s/step  peak RSS   torch s/step  torch/train  torch/batch"
         print(header)
         print(String(repeating: "-", count: header.count))
         for r in results {
             var line = r.name.padding(toLength: 20, withPad: " ", startingAt: 0)
             let rss = r.peakRSS.map { String(format: "%6.2f GiB", Double($0) / 1073741824) } ?? "     -    "
-            line += String(format: "  %11.3f  %7.2f  %7.1f  ", r.secondsPerStep, r.stepsPerSecond, r.gflops) + rss
+            line += String(format: "  %12.3f  %7.1f  %12.3f  ", r.secondsPerStep, r.gflops, r.batchSecondsPerStep) + rss
             if let t = torchTimes[r.name] {
-                line += String(format: "   %12.3f  %9.2fx", t, t / r.secondsPerStep)
+                line += String(format: "   %12.3f  %10.2fx  %10.2fx", t, t / r.secondsPerStep, t / r.batchSecondsPerStep)
             } else if skipped.contains(r.name) {
                 line += "   out of memory (PyTorch keeps every N×N map)"
             } else {
-                line += "              -           -"
+                line += "              -            -            -"
             }
             print(line)
         }
+        print("train: the step train(...) runs (one forward and backward per sample, gradients summed in sample order,")
+        print("the same bits for any process count); batch: one forward and backward of the whole batch, PyTorch's step.")
         if let torch, let v = torch["torch"] {
             print("PyTorch \(v), \(torch["threads"] ?? "?") thread(s); torch/kymo > 1 means Kymo is faster.")
         } else if quick {
-            print("(--quick: PyTorch not run; its shapes are the standard ones)")
+            print("PyTorch not importable: run `pip install torch` to see it side by side.")
         }
     }
 

@@ -19,28 +19,7 @@ final class FirstHourTests: XCTestCase {
 
     @discardableResult
     func kymo(_ args: [String], environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
-        try FirstHourTests.execute(binary, args, in: dir, environment: environment)
-    }
-
-    static func execute(_ exe: String, _ args: [String], in dir: String, environment: [String: String] = [:]) throws
-        -> (status: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = args
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        var env = ProcessInfo.processInfo.environment
-        for (k, v) in environment { env[k] = v }
-        p.environment = env
-        let outURL = URL(fileURLWithPath: dir + "/.out-\(UUID().uuidString)"), errURL = URL(fileURLWithPath: dir + "/.err-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        p.standardOutput = try FileHandle(forWritingTo: outURL)
-        p.standardError = try FileHandle(forWritingTo: errURL)
-        try p.run()
-        p.waitUntilExit()
-        defer { try? FileManager.default.removeItem(at: outURL); try? FileManager.default.removeItem(at: errURL) }
-        return (p.terminationStatus, (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
-                (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
+        try KymoBinary.execute(binary, args, in: dir, environment: environment)
     }
 
     func testUnreadableNotebooksSayWhy() throws {
@@ -217,13 +196,13 @@ final class FirstHourTests: XCTestCase {
         let flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
                      "--user-data-dir=\(dir!)/chromium-profile"]
         let page = "file://\(dir!)/report.html"
-        r = try FirstHourTests.execute(chromium, flags + ["--dump-dom", page], in: dir)
+        r = try KymoBinary.execute(chromium, flags + ["--dump-dom", page], in: dir)
         XCTAssertEqual(r.status, 0, r.err)
         XCTAssert(r.out.contains("<title>Kymo run \(id) — nb.kymo</title>"), String(r.out.prefix(400)))
         XCTAssertEqual(r.out.components(separatedBy: "<section class=\"cell\"").count - 1, 3)
         XCTAssert(r.out.contains("<svg"), "the browser's DOM has the inline SVG")
         let shot = dir + "/report.png"
-        r = try FirstHourTests.execute(chromium, flags + ["--screenshot=\(shot)", "--window-size=1200,2400", page], in: dir)
+        r = try KymoBinary.execute(chromium, flags + ["--screenshot=\(shot)", "--window-size=1200,2400", page], in: dir)
         XCTAssertEqual(r.status, 0, r.err)
         let png = try Data(contentsOf: URL(fileURLWithPath: shot))
         XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])

@@ -45,20 +45,9 @@ final class KernelChoiceTests: XCTestCase {
         try Self.notebook.write(toFile: dir + "/nb.kymo", atomically: true, encoding: .utf8)
         var records: [(String, RunRecord)] = []
         for core in Self.coreTypes {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: binary)
-            p.arguments = ["run", "nb.kymo", "--threads", "2", "--runs", "runs-\(core)"]
-            p.currentDirectoryURL = URL(fileURLWithPath: dir)
-            var env = ProcessInfo.processInfo.environment
-            env["OPENBLAS_CORETYPE"] = core
-            p.environment = env
-            let err = Pipe()
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = err
-            try p.run()
-            let errText = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
-            XCTAssertEqual(p.terminationStatus, 0, "\(core): \(errText)")
+            let r = try KymoBinary.execute(binary, ["run", "nb.kymo", "--threads", "2", "--runs", "runs-\(core)"], in: dir,
+                                           environment: ["OPENBLAS_CORETYPE": core])
+            XCTAssertEqual(r.status, 0, "\(core): \(r.err)")
             let store = RunStore(folder: dir + "/runs-\(core)")
             let id = try XCTUnwrap(store.runIDs().first, core)
             let r = try store.load(id).record

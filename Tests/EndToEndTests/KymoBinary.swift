@@ -31,6 +31,33 @@ enum KymoBinary {
         return path
     }
 
+    /// Runs `exe` with `args` in `dir` (the environment plus `environment`)
+    /// to its end; standard output and error go through files, so neither can
+    /// fill a pipe and stall the child. The one way these tests run a process
+    /// to completion.
+    static func execute(_ exe: String, _ args: [String], in dir: String, environment: [String: String] = [:]) throws
+        -> (status: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: exe)
+        p.arguments = args
+        p.currentDirectoryURL = URL(fileURLWithPath: dir)
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        p.environment = env
+        let scratch = NSTemporaryDirectory()
+        let outURL = URL(fileURLWithPath: scratch + "/kymo-out-\(UUID().uuidString)")
+        let errURL = URL(fileURLWithPath: scratch + "/kymo-err-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: outURL); try? FileManager.default.removeItem(at: errURL) }
+        p.standardOutput = try FileHandle(forWritingTo: outURL)
+        p.standardError = try FileHandle(forWritingTo: errURL)
+        try p.run()
+        p.waitUntilExit()
+        return (p.terminationStatus, (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
+                (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
+    }
+
     struct MissingInCI: Error, CustomStringConvertible {
         var what: String
         var description: String { "CI=true and \(what)" }

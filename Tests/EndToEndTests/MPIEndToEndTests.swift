@@ -56,23 +56,24 @@ final class MPIEndToEndTests: XCTestCase {
     }
 
     @discardableResult
-    func launch(_ exe: String, _ args: [String], wait: Bool = true) throws -> (status: Int32, out: String, err: String, process: Process) {
+    func launch(_ exe: String, _ args: [String]) throws -> (status: Int32, out: String, err: String) {
+        try KymoBinary.execute(exe, args, in: dir)
+    }
+
+    /// Starts `exe` without waiting (the kill test stops it from outside); its standard error in a pipe.
+    func start(_ exe: String, _ args: [String]) throws -> (process: Process, err: Pipe) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: exe)
         p.arguments = args
         p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
+        let err = Pipe()
+        p.standardOutput = FileHandle.nullDevice
         p.standardError = err
         try p.run()
-        guard wait else { return (0, "", "", p) }
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self), p)
+        return (p, err)
     }
 
-    func mpi(_ n: Int, _ args: [String]) throws -> (status: Int32, out: String, err: String, process: Process) {
+    func mpi(_ n: Int, _ args: [String]) throws -> (status: Int32, out: String, err: String) {
         try launch(mpirun, ["--allow-run-as-root", "--oversubscribe", "-np", "\(n)", binary] + args)
     }
 
@@ -124,7 +125,7 @@ final class MPIEndToEndTests: XCTestCase {
         // Long enough to be killed mid-training (checkpoints every step or so).
         let text = Self.notebook.replacingOccurrences(of: "let steps = 6", with: "let steps = 400")
         try text.write(toFile: dir + "/nb.kymo", atomically: true, encoding: .utf8)
-        let job = try launch(mpirun, ["--allow-run-as-root", "--oversubscribe", "-np", "2", binary, "run", "nb.kymo", "--runs", "runs"], wait: false)
+        let job = try start(mpirun, ["--allow-run-as-root", "--oversubscribe", "-np", "2", binary, "run", "nb.kymo", "--runs", "runs"])
         // Wait for a checkpoint, then kill rank 1.
         var ckpt = false
         let deadline = Date().addingTimeInterval(120)
@@ -142,7 +143,7 @@ final class MPIEndToEndTests: XCTestCase {
         let killedAt = Date()
         job.process.waitUntilExit()
         XCTAssertLessThan(Date().timeIntervalSince(killedAt), 15, "the job took too long to stop")
-        let err = String(decoding: (job.process.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let err = String(decoding: job.err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         XCTAssertNotEqual(job.process.terminationStatus, 0)
         XCTAssertTrue(err.contains("rank 1"), err)
         // Rank 0 may still be exiting when mpirun returns: its record turns `interrupted` once it is gone.

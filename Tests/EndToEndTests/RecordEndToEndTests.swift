@@ -40,18 +40,7 @@ final class RecordEndToEndTests: XCTestCase {
     /// Runs kymo in the scratch folder; returns exit status and standard output.
     @discardableResult
     func kymo(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = args
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        try KymoBinary.execute(binary, args, in: dir)
     }
 
     /// The first four columns of each line of a `kymo runs` table.

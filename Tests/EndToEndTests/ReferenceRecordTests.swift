@@ -27,21 +27,11 @@ final class ReferenceRecordTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: dir + "/runs/\(id)", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: reference + "/\(id)/record.json", toPath: dir + "/runs/\(id)/record.json")
         let recorded = try RunStore(folder: dir + "/runs").load(id).record
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = ["replay", id, "--runs", dir + "/runs", "--threads", "2"]
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
+        let (status, o, e) = try KymoBinary.execute(binary, ["replay", id, "--runs", dir + "/runs", "--threads", "2"], in: dir)
         // Say where it ran, for whoever reads the log across machines.
         print("reference \(id): recorded on \(recorded.environment.cpuModel) (\(recorded.environment.gemmPath ?? "?")), "
               + "numerics \(recorded.numerics ?? "?"); replayed here:\n\(o)")
-        XCTAssertEqual(p.terminationStatus, 0, o + e)
+        XCTAssertEqual(status, 0, o + e)
         XCTAssertEqual(o.split(separator: "\n").first, "identical", o + e)
     }
 }

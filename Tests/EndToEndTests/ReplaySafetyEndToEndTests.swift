@@ -32,21 +32,7 @@ final class ReplaySafetyEndToEndTests: XCTestCase {
 
     @discardableResult
     func kymo(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = args
-        p.currentDirectoryURL = URL(fileURLWithPath: dir + "/nb")
-        var env = ProcessInfo.processInfo.environment
-        env["XDG_CONFIG_HOME"] = dir + "/config"
-        p.environment = env
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        try KymoBinary.execute(binary, args, in: dir + "/nb", environment: ["XDG_CONFIG_HOME": dir + "/config"])
     }
 
     func testSignReplayVerdictFileTamperAndTextOnlyDifference() throws {

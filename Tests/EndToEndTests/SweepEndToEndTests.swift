@@ -61,11 +61,7 @@ final class SweepEndToEndTests: XCTestCase {
 
     @discardableResult
     func kymo(_ args: [String], in folder: String? = nil) throws -> (status: Int32, out: String, err: String) {
-        let (p, out, err) = try start(args, in: folder)
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        try KymoBinary.execute(binary, args, in: folder ?? dir)
     }
 
     func sweepID(_ out: String) throws -> String {

@@ -152,13 +152,13 @@ final class Interpreter {
     /// fails on a `let` and on a temporary. Returns nil when `target` does not
     /// hold a list (the caller then treats `.append` as an ordinary member).
     private func appendToList(_ target: Expr, _ argExprs: [Argument], _ span: SourceSpan, _ scope: Scope) throws -> Value? {
-        guard let unwound = try unwind(target, scope) else {
+        let (name, rootSpan, path) = try unwind(target, scope)
+        guard let root = name else {
             if case .list = try evaluate(target, scope) {
                 throw Diagnostic(.runtime, "cannot append to a temporary list; bind it with 'var' first", at: target.span)
             }
             return nil
         }
-        let (root, rootSpan, path) = unwound
         guard let owner = scope.owner(of: root), let binding = owner.lookup(root) else { return nil }
         let current = try read(binding.value, path[...])
         guard case .list(var xs) = current else { return nil }
@@ -177,8 +177,9 @@ final class Interpreter {
         return .null
     }
 
-    /// `a.b[i].c` as a root name and a path; nil when the root is not a name.
-    private func unwind(_ target: Expr, _ scope: Scope) throws -> (String, SourceSpan, [PathStep])? {
+    /// `a.b[i].c` as its root name (nil when the innermost base is not a name:
+    /// a temporary), the span of that base, and the path below it.
+    private func unwind(_ target: Expr, _ scope: Scope) throws -> (root: String?, span: SourceSpan, path: [PathStep]) {
         var path: [PathStep] = []
         var e = target
         while true {
@@ -195,37 +196,21 @@ final class Interpreter {
             }
             break
         }
-        guard case .name(let root) = e.kind else { return nil }
+        guard case .name(let root) = e.kind else { return (nil, e.span, path) }
         return (root, e.span, path)
     }
 
     private func assign(_ target: Expr, _ op: AssignOp, _ valueExpr: Expr, _ span: SourceSpan, _ scope: Scope) throws {
-        // Unwind `a.b[i].c` into a root name and a path.
-        var path: [PathStep] = []
-        var e = target
-        while true {
-            switch e.kind {
-            case let .member(base, name):
-                path.insert(.member(name, e.span), at: 0)
-                e = base
-                continue
-            case let .index(base, index):
-                path.insert(.index(try evaluate(index, scope), index.span), at: 0)
-                e = base
-                continue
-            default: break
-            }
-            break
-        }
-        guard case .name(let root) = e.kind else {
-            throw Diagnostic(.runtime, "cannot assign into a temporary value", at: e.span)
+        let (name, rootSpan, path) = try unwind(target, scope)
+        guard let root = name else {
+            throw Diagnostic(.runtime, "cannot assign into a temporary value", at: rootSpan)
         }
         guard let owner = scope.owner(of: root), let binding = owner.lookup(root) else {
-            throw Diagnostic(.unknownName, "unknown name '\(root)'", at: e.span,
+            throw Diagnostic(.unknownName, "unknown name '\(root)'", at: rootSpan,
                              suggestion: EditDistance.suggestion(for: root, among: scope.visibleNames))
         }
         if binding.constant {
-            throw Diagnostic(.declaration, "cannot assign to '\(root)': it is a constant", at: e.span,
+            throw Diagnostic(.declaration, "cannot assign to '\(root)': it is a constant", at: rootSpan,
                              notes: binding.span.map { [DiagnosticNote("declared with 'let' here; use 'var' to allow changes", at: $0)] } ?? [])
         }
         var rhs = try evaluate(valueExpr, scope)
