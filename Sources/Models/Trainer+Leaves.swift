@@ -5,7 +5,9 @@
 // Training step s with global batch indices i_0 … i_{B−1} (Trainer.batchIndices):
 //   leaf j        sample i_j alone: forward at batch 1 with row j of the step's
 //                 sampling mask (drawn for the whole batch from the step's stream)
-//                 or the step's seq2seq window, loss with `sum` reduction, backward
+//                 or the step's seq2seq window, loss with `sum` reduction, backward;
+//                 a process's leaves run side by side, one per thread
+//                 (Parallel.lanes), each with every op single-threaded
 //   leaf buffer   [loss_j, ∂loss_j/∂p for every parameter p in model order]
 //                 (1 + P floats; a parameter the loss does not reach: zeros)
 //   combine       all-gather the buffers (leaf order = rank order), then on
@@ -41,34 +43,45 @@ extension Trainer {
         // A local interrupt inside a forward pass would leave the other ranks waiting: one process only.
         model.interruptCheck = group.size == 1 ? interruptCheck : nil
         defer { model.interruptCheck = nil }
+        // Inputs first, in leaf order (loading and the step's streams stay on this thread) …
+        var examples: [(input: Tensor, target: Tensor, mask: SamplingMask?)] = []
+        for j in mine {
+            let (input, target, _) = try example(step: s, batch: try train.load([indices[j]]))
+            examples.append((input, target, fullMask.map { [$0[j]] }))
+        }
+        // … then each leaf's forward and backward in a lane of its own (Parallel.lanes:
+        // every op inside single-threaded, so a leaf's bits are those of a leaf run alone),
+        // its loss and gradients into its own slot of `local`.
         var local = [Float](repeating: 0, count: mine.count * stride)
-        var elementsPerLeaf = 0
-        for (k, j) in mine.enumerated() {
-            let sample = try train.load([indices[j]])
-            let (input, target, _) = try example(step: s, batch: sample)
-            let mask = fullMask.map { [$0[j]] }
-            optimizer.zeroGrad()
-            let output: Tensor
-            do {
-                output = try model.forward(input, sampling: mask)
-            } catch is ModelInterrupted {
-                return .interrupted
-            }
-            let lossT = try model.loss(output, target.contiguous(), kind: options.loss, reduction: .sum)
-            elementsPerLeaf = output.count
-            let base = k * stride
-            local[base] = try lossT.item()
-            try lossT.backward()
-            var at = base + 1
-            for (i, (_, t)) in params.enumerated() {
-                if let g = t.grad {
-                    let gc = g.contiguous()
-                    local.withUnsafeMutableBufferPointer { dst in (dst.baseAddress! + at).update(from: gc.data, count: sizes[i]) }
+        var elements = [Int](repeating: 0, count: mine.count)
+        var interrupted = false
+        try local.withUnsafeMutableBufferPointer { dst in
+            let out = dst.baseAddress!
+            try elements.withUnsafeMutableBufferPointer { el in
+                let elementsOut = el.baseAddress!
+                do {
+                    try Parallel.lanes(mine.count) { k in
+                        let e = examples[k]
+                        let output = try model.forward(e.input, sampling: e.mask)
+                        let lossT = try model.loss(output, e.target.contiguous(), kind: options.loss, reduction: .sum)
+                        elementsOut[k] = output.count
+                        let base = k * stride
+                        out[base] = try lossT.item()
+                        let sink = GradientSink()
+                        try lossT.backward(into: sink)
+                        var at = base + 1
+                        for (i, (_, t)) in params.enumerated() {
+                            if let g = sink[t] { (out + at).update(from: g.contiguous().data, count: sizes[i]) }
+                            at += sizes[i]
+                        }
+                    }
+                } catch is ModelInterrupted {
+                    interrupted = true
                 }
-                at += sizes[i]
             }
         }
-        optimizer.zeroGrad()
+        if interrupted { return .interrupted }
+        var elementsPerLeaf = elements.first ?? 0
         let all = try group.allGather(floats: local, counts: LeafPartition.counts(count: b, size: group.size).map { $0 * stride })
         // The number of predicted elements per sample is the same for every sample of a step.
         if mine.isEmpty { elementsPerLeaf = try leafElements(step: s, index: indices[0]) }

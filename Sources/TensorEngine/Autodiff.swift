@@ -4,17 +4,36 @@
 // gradients of tensors used more than once, and frees each node (its inputs
 // and saved values) as soon as its backward has run — the graph is consumed.
 
-/// Gradient recording mode (process-wide; Kymo runs one computation at a time).
+import CKymoGEMM
+
+/// Gradient recording mode, per thread (so lanes of Parallel.lanes, each
+/// running its own forward and backward, never switch each other's).
 public enum GradMode {
-    nonisolated(unsafe) public private(set) static var isEnabled = true
+    public static var isEnabled: Bool {
+        @inline(__always) get { kymo_grad_disabled() == 0 }
+    }
+
+    /// Sets this thread's mode (Parallel.lanes gives a lane its caller's).
+    static func set(enabled: Bool) { kymo_set_grad_disabled(enabled ? 0 : 1) }
 
     /// Runs `body` without recording any op (evaluation, optimizer updates).
     public static func withNoGrad<R>(_ body: () throws -> R) rethrows -> R {
         let saved = isEnabled
-        isEnabled = false
-        defer { isEnabled = saved }
+        set(enabled: false)
+        defer { set(enabled: saved) }
         return try body()
     }
+}
+
+/// Where a backward pass puts the gradients of leaves, instead of their
+/// `grad` (lanes share the parameters, so each keeps its own gradients).
+public final class GradientSink {
+    var grads: [ObjectIdentifier: Tensor] = [:]
+
+    public init() {}
+
+    /// The gradient of `leaf` accumulated in this sink; nil when the loss does not reach it.
+    public subscript(leaf: Tensor) -> Tensor? { grads[ObjectIdentifier(leaf)] }
 }
 
 public func withNoGrad<R>(_ body: () throws -> R) rethrows -> R {
@@ -36,8 +55,8 @@ extension Tensor {
 
     /// Back-propagates from this tensor. A non-scalar root needs `seed`
     /// (the gradient of some scalar with respect to it). Gradients of leaves
-    /// that require one are accumulated into their `grad`.
-    public func backward(seed: Tensor? = nil) throws {
+    /// that require one are accumulated into their `grad`, or into `sink`.
+    public func backward(seed: Tensor? = nil, into sink: GradientSink? = nil) throws {
         guard requiresGrad else {
             throw TensorError.invalidArgument(op: "backward", detail: "tensor does not require a gradient (nothing recorded)")
         }
@@ -62,7 +81,11 @@ extension Tensor {
                 guard let op = node.op else {
                     // a leaf: accumulate into .grad
                     let gc = g.shape == node.shape ? g : g.reshapedView(node.shape)
-                    node.grad = node.grad.map { accumulate($0, gc) } ?? gc.contiguous().detachedIfShared(node)
+                    if let sink {
+                        sink.grads[id] = sink.grads[id].map { accumulate($0, gc) } ?? gc.contiguous().detachedIfShared(node)
+                    } else {
+                        node.grad = node.grad.map { accumulate($0, gc) } ?? gc.contiguous().detachedIfShared(node)
+                    }
                     continue
                 }
                 let inputGrads = op.backward(output: node, grad: g)

@@ -7,6 +7,7 @@
 // only used by `kymo bench engine`'s comparison, never for a result.)
 import Dispatch
 import COpenBLAS
+import CKymoGEMM
 import Foundation
 
 public enum Engine {
@@ -66,9 +67,15 @@ public enum Parallel {
     }
 
     /// Runs `body(item, worker)` for every item in `0..<count`; item `i` is
-    /// run by worker `i % threads`.
+    /// run by worker `i % threads`. Inside a lane (`lanes`) the items run in
+    /// order on the lane's own thread, as worker `lane`.
     public static func forEach(_ count: Int, _ body: (Int, Int) -> Void) {
         Engine.ensureConfigured()
+        let lane = Int(kymo_lane())
+        if lane >= 0 {
+            for i in 0..<count { body(i, lane) }
+            return
+        }
         let t = min(Engine.threads, count)
         if t <= 1 {
             for i in 0..<count { body(i, 0) }
@@ -81,6 +88,49 @@ public enum Parallel {
             }
         }
     }
+}
+
+extension Parallel {
+    /// Runs `body(item)` for every item in `0..<count` as independent
+    /// computations side by side: item `i` on lane `i % threads`, each lane a
+    /// thread of its own that runs every op inside it single-threaded (ops
+    /// never depend on the thread count, so each item's bits are those of a
+    /// run alone). For work whose ops are too small to spread, such as one
+    /// sample's forward and backward. Lanes start with the caller's gradient
+    /// mode. Errors: the first by item order is rethrown once all have run.
+    /// Nested calls run their items in order on the calling lane.
+    public static func lanes(_ count: Int, _ body: (Int) throws -> Void) throws {
+        Engine.ensureConfigured()
+        let t = min(Engine.threads, count)
+        if t <= 1 || kymo_lane() >= 0 {
+            for i in 0..<count { try body(i) }
+            return
+        }
+        let grad = GradMode.isEnabled
+        let errors = LaneErrors(count)
+        withoutActuallyEscaping(body) { body in
+            DispatchQueue.concurrentPerform(iterations: t) { w in
+                kymo_set_lane(Int32(w))
+                GradMode.set(enabled: grad)
+                defer { kymo_set_lane(-1); GradMode.set(enabled: true) }
+                var i = w
+                while i < count {
+                    do { try body(i) } catch { errors.set(i, error) }
+                    i += t
+                }
+            }
+        }
+        if let e = errors.first { throw e }
+    }
+}
+
+/// The errors of lanes' items, by item.
+final class LaneErrors: @unchecked Sendable {
+    private var errors: [Error?]
+    private let lock = NSLock()
+    init(_ count: Int) { errors = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ e: Error) { lock.lock(); errors[i] = e; lock.unlock() }
+    var first: Error? { lock.lock(); defer { lock.unlock() }; return errors.compactMap { $0 }.first }
 }
 
 /// Per-worker scratch buffers, reused across calls to avoid allocating large

@@ -45,9 +45,9 @@ final class KernelChoiceTests: XCTestCase {
         try Self.notebook.write(toFile: dir + "/nb.kymo", atomically: true, encoding: .utf8)
         var records: [(String, RunRecord)] = []
         for core in Self.coreTypes {
-            let r = try KymoBinary.execute(binary, ["run", "nb.kymo", "--threads", "2", "--runs", "runs-\(core)"], in: dir,
+            let run = try KymoBinary.execute(binary, ["run", "nb.kymo", "--threads", "2", "--runs", "runs-\(core)"], in: dir,
                                            environment: ["OPENBLAS_CORETYPE": core])
-            XCTAssertEqual(r.status, 0, "\(core): \(r.err)")
+            XCTAssertEqual(run.status, 0, "\(core): \(run.err)")
             let store = RunStore(folder: dir + "/runs-\(core)")
             let id = try XCTUnwrap(store.runIDs().first, core)
             let r = try store.load(id).record

@@ -85,18 +85,22 @@ final class TrainerTests: XCTestCase {
     func testSameBitsForAnyThreadCount() throws {
         let saved = Engine.threads
         defer { Engine.configure(threads: saved) }
-        let cfg = tinyPredictor()
+        // With 2 or 3 threads a step's leaves run side by side (Parallel.lanes), with 1 in turn.
         let data = try BatchSource(sequences: movingSquares(n: 6, frames: 6, size: 8, seed: 7))
-        var runs: [([Float], [Tensor])] = []
-        for threads in [1, 2, 3] {
-            Engine.configure(threads: threads)
-            let m = try Model(config: cfg, seed: 2)
-            let h = try Trainer(model: m, train: data, options: TrainingOptions(steps: 4, batchSize: 3, learningRate: 1e-2, seed: 1)).run()
-            runs.append((h.loss, m.parameters))
-        }
-        for r in runs.dropFirst() {
-            XCTAssertEqual(r.0.map(\.bitPattern), runs[0].0.map(\.bitPattern))
-            for (a, b) in zip(r.1, runs[0].1) { XCTAssertTrue(sameBits(a, b), a.name ?? "") }
+        for family in ModelFamily.allCases {
+            let cfg = tinyPredictor(family)
+            var runs: [([Float], [Tensor])] = []
+            for threads in [1, 2, 3] {
+                Engine.configure(threads: threads)
+                let m = try Model(config: cfg, seed: 2)
+                let h = try Trainer(model: m, train: data, options: TrainingOptions(steps: 4, batchSize: 3, learningRate: 1e-2, seed: 1)).run()
+                XCTAssertEqual(h.loss.count, 4, "\(family)")
+                runs.append((h.loss, m.parameters))
+            }
+            for r in runs.dropFirst() {
+                XCTAssertEqual(r.0.map(\.bitPattern), runs[0].0.map(\.bitPattern), "\(family)")
+                for (a, b) in zip(r.1, runs[0].1) { XCTAssertTrue(sameBits(a, b), "\(family) \(a.name ?? "")") }
+            }
         }
     }
 

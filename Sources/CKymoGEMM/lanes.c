@@ -1,0 +1,10 @@
+// Thread-local engine state (kymo_lanes.h).
+#include "kymo_lanes.h"
+
+static _Thread_local int lane = -1;
+static _Thread_local int grad_disabled = 0;
+
+int kymo_lane(void) { return lane; }
+void kymo_set_lane(int l) { lane = l; }
+int kymo_grad_disabled(void) { return grad_disabled; }
+void kymo_set_grad_disabled(int d) { grad_disabled = d; }
