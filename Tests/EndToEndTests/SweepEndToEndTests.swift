@@ -120,6 +120,28 @@ final class SweepEndToEndTests: XCTestCase {
         let doc = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
         XCTAssertEqual((doc["configurations"] as? [Any])?.count, 2)
 
+        // A notebook over the sweep: load_sweep's points, each point's record an input of the run, which replays identical.
+        let over = """
+        let points = load_sweep("\(id)", runs: "runs")
+        var total = 0.0
+        for p in points { total = total + p.metrics.y }
+        print(len(points), keys(points[0].seconds), format(total, ".6f"))
+        """
+        try over.write(toFile: dir + "/over.kymo", atomically: true, encoding: .utf8)
+        let o = try kymo(["run", "over.kymo", "--runs", "over-runs"])
+        XCTAssertEqual(o.status, 0, o.out + o.err)
+        let total = ys.values.joined().reduce(0, +)
+        XCTAssertTrue(o.out.contains("6 [\"Knobs\", \"Draw\"] \(String(format: "%.6f", total))"), o.out)
+        let overStore = RunStore(folder: dir + "/over-runs")
+        let overID = try XCTUnwrap(overStore.runIDs().first)
+        let inputs = try XCTUnwrap(overStore.load(overID).record.inputs)
+        XCTAssertEqual(inputs.filter { $0.kind == "record" }.map(\.name).sorted(),
+                       sweep.points.map { "runs/" + $0.run! + "/record.json" }.sorted())
+        XCTAssertEqual(inputs.filter { $0.kind == "sweep" }.map(\.name), ["runs/\(id)/sweep.json"])
+        let replay = try kymo(["replay", overID, "--runs", "over-runs"])
+        XCTAssertEqual(replay.status, 0, replay.out + replay.err)
+        XCTAssertEqual(replay.out.split(separator: "\n").first, "identical", replay.out + replay.err)
+
         // The same sweep again: every point verified and skipped.
         let again = try kymo(["sweep", "nb.kymo", "--set", "a=1,2", "--seeds", "1,2,3", "--threads", "1"])
         XCTAssertEqual(again.status, 0, again.out + again.err)
@@ -129,6 +151,11 @@ final class SweepEndToEndTests: XCTestCase {
         let victim = store.recordPath(sweep.points[0].run!)
         let text = try String(contentsOfFile: victim, encoding: .utf8)
         try text.replacingOccurrences(of: "\"seed\" : 1", with: "\"seed\" : 9").write(toFile: victim, atomically: true, encoding: .utf8)
+        // … and the notebook over the sweep, replayed now, names that input.
+        let stale = try kymo(["replay", overID, "--runs", "over-runs"])
+        XCTAssertNotEqual(stale.status, 0, stale.out)
+        XCTAssertTrue((stale.out + stale.err).contains("input changed before the replay: ") && (stale.out + stale.err).contains(sweep.points[0].run!),
+                      stale.out + stale.err)
         let third = try kymo(["sweep", "nb.kymo", "--set", "a=1,2", "--seeds", "1,2,3", "--threads", "1"])
         XCTAssertEqual(third.status, 0, third.out + third.err)
         XCTAssertTrue(third.out.contains("5 already complete and verified, 1 to run"), third.out)

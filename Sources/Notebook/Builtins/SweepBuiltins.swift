@@ -28,33 +28,48 @@ enum SweepBuiltins {
 
     static func loadSweep(_ args: BoundArguments, _ context: CallContext) throws -> Value {
         let reference = try args.string("sweep")
+        // Folders are only looked in; every file read (sweep.json, each point's
+        // record.json) goes through the path policy and is recorded as an input,
+        // so a confined replay may read exactly those and finds a changed one.
+        let wd = context.session.options.workingDirectory ?? FileManager.default.currentDirectoryPath
+        func name(_ path: String) -> String {
+            let base = wd.hasSuffix("/") ? wd : wd + "/"
+            return path.hasPrefix(base) ? String(path.dropFirst(base.count)) : path
+        }
+        func read(_ file: String, kind: String) throws {
+            _ = try context.resolvePath(name(file))
+            try context.fileRead(name: name(file), file: file, kind: kind)
+        }
         var stores: [RunStore] = []
-        if case .string(let r) = args["runs"], !r.isEmpty { stores = [RunStore(folder: try context.resolvePath(r))] } else {
-            let base = try context.resolvePath(".")
+        if case .string(let r) = args["runs"], !r.isEmpty { stores = [RunStore(folder: context.absolute(r))] } else {
+            let base = wd
             stores = [RunStore(folder: base + "/runs")]
             let names = ((try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
             for n in names where FileManager.default.fileExists(atPath: base + "/" + n + "/runs") { stores.append(RunStore(folder: base + "/" + n + "/runs")) }
         }
-        let ref = reference.hasPrefix("sweep-") && !reference.contains("/") ? reference : try context.resolvePath(reference)
+        let ref = reference.hasPrefix("sweep-") && !reference.contains("/") ? reference : context.absolute(reference)
         let found: (store: RunStore, sweep: SweepRecord)?
         do { found = try SweepStore.resolve(ref, in: stores) } catch { throw BuiltinError("load_sweep: \(error)") }
         guard let store = found?.store, let sweep = found?.sweep else {
             throw BuiltinError("load_sweep: '\(reference)' is not a sweep (give sweep-<id>, a sweep folder or its sweep.json)", kind: .range)
         }
+        try read(SweepStore.folder(store, id: sweep.id) + "/" + SweepStore.fileName, kind: "sweep")
         let (records, missing) = SweepStore.records(of: sweep, in: store)
         if records.isEmpty {
             throw BuiltinError("load_sweep: \(sweep.id) has no complete point yet (\(missing.count) missing)", kind: .range)
         }
-        // Each point's record is an input of this run: a replay finds a changed record by its SHA-256.
-        for r in records {
-            try context.fileRead(name: r.id + "/record.json", file: store.recordPath(r.id), kind: "record")
-        }
+        for r in records { try read(store.recordPath(r.id), kind: "record") }
         return .list(records.map(pointValue))
     }
 
-    /// `{run, seed, overrides, metrics, series, histories, history}` of one point's record.
+    /// `{run, seed, overrides, metrics, series, histories, history, seconds}` of
+    /// one point's record. A training site's history carries its validation
+    /// series (`SITE.validation`) too; `seconds` is each cell's recorded wall
+    /// time by title (timing, never bits: it is read from the record).
     static func pointValue(_ r: RunRecord) -> Value {
         var metrics: [(String, Value)] = [], series: [(String, Value)] = [], histories: [(String, Value)] = []
+        let validation = Dictionary(r.metrics.filter { $0.source == "train" && $0.name.hasSuffix(".validation") }.map { ($0.name, $0) },
+                                    uniquingKeysWith: { a, _ in a })
         for s in r.metrics where s.values.count > 0 {
             let values = s.values.doubles
             metrics.append((s.name, .float(values[values.count - 1])))
@@ -64,9 +79,14 @@ enum SweepBuiltins {
                 h.steps = s.steps
                 h.loss = values.map { Float($0) }
                 let site = s.name.hasSuffix(".loss") ? String(s.name.dropLast(5)) : s.name
+                if let v = validation[site + ".validation"], s.name.hasSuffix(".loss") {
+                    h.validationSteps = v.steps
+                    h.validationLoss = v.values.doubles.map { Float($0) }
+                }
                 histories.append((site, .host(HistoryValue(h, label: "\(r.id) \(site)"))))
             }
         }
+        let seconds = r.cells.enumerated().map { i, c in (c.title ?? "cell \(i)", Value.float(c.duration)) }
         return .record(Record([
             ("run", .string(r.id)),
             ("seed", .int(Int(truncatingIfNeeded: r.seed))),
@@ -75,7 +95,18 @@ enum SweepBuiltins {
             ("series", .record(Record(series))),
             ("histories", .record(Record(histories))),
             ("history", histories.first?.1 ?? .null),
+            ("seconds", .record(Record(uniqueKeys(seconds)))),
         ]))
+    }
+
+    /// Pairs with repeated keys made unique ("Train", "Train 2", …).
+    static func uniqueKeys(_ pairs: [(String, Value)]) -> [(String, Value)] {
+        var seen: [String: Int] = [:]
+        return pairs.map { k, v in
+            let n = (seen[k] ?? 0) + 1
+            seen[k] = n
+            return (n == 1 ? k : "\(k) \(n)", v)
+        }
     }
 
     // MARK: groups
