@@ -110,9 +110,11 @@ extension Parallel {
         let errors = LaneErrors(count)
         withoutActuallyEscaping(body) { body in
             DispatchQueue.concurrentPerform(iterations: t) { w in
+                // One iteration may run on the calling thread: put its state back afterwards.
+                let savedLane = kymo_lane(), savedGrad = GradMode.isEnabled
                 kymo_set_lane(Int32(w))
                 GradMode.set(enabled: grad)
-                defer { kymo_set_lane(-1); GradMode.set(enabled: true) }
+                defer { kymo_set_lane(savedLane); GradMode.set(enabled: savedGrad) }
                 var i = w
                 while i < count {
                     do { try body(i) } catch { errors.set(i, error) }

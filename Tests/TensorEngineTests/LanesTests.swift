@@ -96,6 +96,7 @@ final class LanesTests: XCTestCase {
                 try Parallel.lanes(2) { i in p[i] = GradMode.isEnabled }
             }
             XCTAssertEqual(seen, [false, false], "lanes start with the caller's mode")
+            XCTAssertFalse(GradMode.isEnabled, "the caller's mode is its own again after the lanes")
         }
     }
 }

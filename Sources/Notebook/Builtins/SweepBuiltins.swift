@@ -132,10 +132,11 @@ enum SweepBuiltins {
 
     static func groups(_ v: Value, _ what: String) throws -> [[Value]] {
         guard case .list(let xs) = v else { throw BuiltinError("\(what) takes a list of groups", kind: .type) }
-        return try xs.map { g in
-            guard case .list(let items) = g, !items.isEmpty else {
-                throw BuiltinError("\(what): each group is a non-empty list, got a \(g.typeName)", kind: .type)
+        return try xs.enumerated().map { i, g in
+            guard case .list(let items) = g else {
+                throw BuiltinError("\(what): each group is a non-empty list, got a \(g.typeName) as group \(i + 1)", kind: .type)
             }
+            guard !items.isEmpty else { throw BuiltinError("\(what): group \(i + 1) is empty", kind: .range) }
             return items
         }
     }
