@@ -7,7 +7,7 @@
 # and that `kymo runs compare` reads them, and stops every daemon it started
 # (also on failure). Needs root and `apt-get install slurm-wlm munge`.
 #   scripts/slurm-test.sh            (KYMO=path/to/kymo to test another binary)
-# A documented check, not part of `swift test`/CI. Last run: Debian 12,
+# Run by .ci/run after the test suite (it installs slurm-wlm and munge). Last run: Debian 12,
 # slurm-wlm 22.05.8, munge 0.5.15, 2 CPUs, as root: passed (job array of 4
 # tasks, all exit 0, about 8 s of Slurm time). The temporary folder with the
 # daemons' logs is kept for inspection.
