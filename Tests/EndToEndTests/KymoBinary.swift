@@ -6,6 +6,7 @@
 
 import Foundation
 import XCTest
+import TestSupport
 
 enum KymoBinary {
     static var path: String? {
@@ -20,10 +21,7 @@ enum KymoBinary {
     static var inCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
 
     /// Something a test needs is missing: an error in CI, a skip elsewhere.
-    static func missing(_ what: String) -> Error {
-        if inCI { return MissingInCI(what: what) }
-        return XCTSkip(what)
-    }
+    static func missing(_ what: String) -> Error { missingInCI(what) }
 
     /// The binary, or the error `missing` gives.
     static func require() throws -> String {
@@ -56,10 +54,5 @@ enum KymoBinary {
         p.waitUntilExit()
         return (p.terminationStatus, (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
                 (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
-    }
-
-    struct MissingInCI: Error, CustomStringConvertible {
-        var what: String
-        var description: String { "CI=true and \(what)" }
     }
 }

@@ -10,6 +10,7 @@ import XCTest
 import Records
 import TestSupport
 import TensorEngine
+import Datasets
 @testable import Notebook
 
 final class ReplaySafetyTests: XCTestCase {
@@ -149,8 +150,9 @@ final class ReplaySafetyTests: XCTestCase {
     }
 
     func testDigitsInAnotherDataFolderReplayIdentical() throws {
-        let source = FileManager.default.currentDirectoryPath + "/data/mnist_5k.csv.gz"
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: source), "no digits (scripts/setup.sh fetches them)")
+        guard let source = Digits.findDataFile(Digits.csvName) else {
+            throw missingInCI("no \(Digits.csvName) in data/ or the user data folder (kymo data fetch)")
+        }
         let a = dir + "/a/data", b = dir + "/b/elsewhere"
         for d in [a, b] { try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true) }
         try FileManager.default.copyItem(atPath: source, toPath: a + "/mnist_5k.csv.gz")
