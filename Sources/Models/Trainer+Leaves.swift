@@ -53,35 +53,31 @@ extension Trainer {
         // every op inside single-threaded, so a leaf's bits are those of a leaf run alone),
         // its loss and gradients into its own slot of `local`.
         var local = [Float](repeating: 0, count: mine.count * stride)
-        var elements = [Int](repeating: 0, count: mine.count)
         var interrupted = false
         try local.withUnsafeMutableBufferPointer { dst in
             let out = dst.baseAddress!
-            try elements.withUnsafeMutableBufferPointer { el in
-                let elementsOut = el.baseAddress!
-                do {
-                    try Parallel.lanes(mine.count) { k in
-                        let e = examples[k]
-                        let output = try model.forward(e.input, sampling: e.mask)
-                        let lossT = try model.loss(output, e.target.contiguous(), kind: options.loss, reduction: .sum)
-                        elementsOut[k] = output.count
-                        let base = k * stride
-                        out[base] = try lossT.item()
-                        let sink = GradientSink()
-                        try lossT.backward(into: sink)
-                        var at = base + 1
-                        for (i, (_, t)) in params.enumerated() {
-                            if let g = sink[t] { (out + at).update(from: g.contiguous().data, count: sizes[i]) }
-                            at += sizes[i]
-                        }
+            do {
+                try Parallel.lanes(mine.count) { k in
+                    let e = examples[k]
+                    let output = try model.forward(e.input, sampling: e.mask)
+                    let lossT = try model.loss(output, e.target.contiguous(), kind: options.loss, reduction: .sum)
+                    let base = k * stride
+                    out[base] = try lossT.item()
+                    let sink = GradientSink()
+                    try lossT.backward(into: sink)
+                    var at = base + 1
+                    for (i, (_, t)) in params.enumerated() {
+                        if let g = sink[t] { (out + at).update(from: g.contiguous().data, count: sizes[i]) }
+                        at += sizes[i]
                     }
-                } catch is ModelInterrupted {
-                    interrupted = true
                 }
+            } catch is ModelInterrupted {
+                interrupted = true
             }
         }
         if interrupted { return .interrupted }
-        var elementsPerLeaf = elements.first ?? 0
+        // The loss compares output and target element by element, so a leaf predicts its target's count.
+        var elementsPerLeaf = examples.first?.target.count ?? 0
         let all = try group.allGather(floats: local, counts: LeafPartition.counts(count: b, size: group.size).map { $0 * stride })
         // The number of predicted elements per sample is the same for every sample of a step.
         if mine.isEmpty { elementsPerLeaf = try leafElements(step: s, index: indices[0]) }

@@ -167,9 +167,12 @@ final class SweepEndToEndTests: XCTestCase {
         XCTAssertTrue(refused.err.contains("threads on \(cores) cores"), refused.err)
     }
 
-    func testInterruptedSweepResumesToTheSameTable() throws {
-        let args = ["sweep", "nb.kymo", "--set", "a=1,3", "--seeds", "5,6", "--jobs", "1", "--threads", "1"]
-        // The uninterrupted sweep, in its own folder.
+    /// The 2 × 2 sweep of `slow` that the interruption tests stop part-way.
+    static let slowSweep = ["sweep", "nb.kymo", "--set", "a=1,3", "--seeds", "5,6", "--jobs", "1", "--threads", "1"]
+
+    /// Runs the sweep `args` of `slow` uninterrupted in a folder of its own;
+    /// its id and its `runs compare --by a` output, the table a resumed sweep must give.
+    func uninterruptedTable(_ args: [String]) throws -> (id: String, table: (status: Int32, out: String, err: String)) {
         let whole = dir + "/whole"
         try FileManager.default.createDirectory(atPath: whole, withIntermediateDirectories: true)
         try Self.slow.write(toFile: whole + "/nb.kymo", atomically: true, encoding: .utf8)
@@ -178,21 +181,31 @@ final class SweepEndToEndTests: XCTestCase {
         let id = try sweepID(w.out)
         let expected = try kymo(["runs", "compare", id, "--by", "a", "--runs", "runs"], in: whole)
         XCTAssertEqual(expected.status, 0, expected.err)
+        return (id, expected)
+    }
 
+    /// Polls the sweep record at `sweepPath` (for up to two minutes, while `p`
+    /// runs) until a point is complete and another is running, then returns
+    /// what `act` does there; false when that moment never came.
+    func whenAPointIsDoneAndOneRuns(_ p: Process, _ sweepPath: String, _ act: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline, p.isRunning {
+            if let s = try? SweepStore.read(at: sweepPath), s.completeCount >= 1, s.points.contains(where: { $0.status == .running }) {
+                return act()
+            }
+            usleep(5_000)
+        }
+        return false
+    }
+
+    func testInterruptedSweepResumesToTheSameTable() throws {
+        let args = Self.slowSweep
+        let (id, expected) = try uninterruptedTable(args)
         try Self.slow.write(toFile: dir + "/nb.kymo", atomically: true, encoding: .utf8)
         let (p, out, _) = try start(args)
         // Interrupt once the first point is complete (the second is running).
         let sweepPath = dir + "/runs/\(id)/sweep.json"
-        let deadline = Date().addingTimeInterval(120)
-        var interrupted = false
-        while Date() < deadline, p.isRunning {
-            if let s = try? SweepStore.read(at: sweepPath), s.completeCount >= 1, s.points.contains(where: { $0.status == .running }) {
-                kill(p.processIdentifier, SIGINT)
-                interrupted = true
-                break
-            }
-            usleep(5_000)
-        }
+        let interrupted = whenAPointIsDoneAndOneRuns(p, sweepPath) { kill(p.processIdentifier, SIGINT); return true }
         let o = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
         XCTAssertTrue(interrupted, "the sweep ended before a point was complete: \(o)")
@@ -232,30 +245,16 @@ final class SweepEndToEndTests: XCTestCase {
         // kill -9 of the sweep and of its running point (a crashed node): no
         // handler runs, the sweep record says "running" for the point whose
         // record is left unfinished; the next sweep re-runs exactly that point.
-        let args = ["sweep", "nb.kymo", "--set", "a=1,3", "--seeds", "5,6", "--jobs", "1", "--threads", "1"]
-        let whole = dir + "/whole"
-        try FileManager.default.createDirectory(atPath: whole, withIntermediateDirectories: true)
-        try Self.slow.write(toFile: whole + "/nb.kymo", atomically: true, encoding: .utf8)
-        let w = try kymo(args, in: whole)
-        XCTAssertEqual(w.status, 0, w.out + w.err)
-        let id = try sweepID(w.out)
-        let expected = try kymo(["runs", "compare", id, "--by", "a", "--runs", "runs"], in: whole)
-        XCTAssertEqual(expected.status, 0, expected.err)
-
+        let args = Self.slowSweep
+        let (id, expected) = try uninterruptedTable(args)
         try Self.slow.write(toFile: dir + "/nb.kymo", atomically: true, encoding: .utf8)
         let (p, out, _) = try start(args)
         let sweepPath = dir + "/runs/\(id)/sweep.json"
-        let deadline = Date().addingTimeInterval(120)
-        var killed = false
-        while Date() < deadline, p.isRunning {
-            if let s = try? SweepStore.read(at: sweepPath), s.completeCount >= 1, s.points.contains(where: { $0.status == .running }) {
-                let kids = children(of: p.processIdentifier)
-                kill(p.processIdentifier, SIGKILL)
-                for k in kids { kill(k, SIGKILL) }
-                killed = !kids.isEmpty
-                break
-            }
-            usleep(5_000)
+        let killed = whenAPointIsDoneAndOneRuns(p, sweepPath) {
+            let kids = children(of: p.processIdentifier)
+            kill(p.processIdentifier, SIGKILL)
+            for k in kids { kill(k, SIGKILL) }
+            return !kids.isEmpty
         }
         _ = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
