@@ -55,14 +55,21 @@ let package = Package(
         .target(name: "Records", dependencies: [
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        // The language (Language/), the built-ins (Builtins/), and the glue
-        // between a session and its record (Recording/).
+        // The language: scanner, parser, checker, interpreter, values,
+        // diagnostics, built-in signatures and binding, number formatting.
+        // It talks to its host through `InterpreterHost` and host values
+        // through `HostObject`; it depends on no engine, model, data, figure
+        // or record target.
+        .target(name: "KymoLanguage"),
+        // Kymo's built-ins (Builtins/, each declared once in BuiltinCatalog),
+        // the session that runs the language with them, and the glue between
+        // a session and its record (Recording/).
         .target(name: "Notebook", dependencies: [
-            "Records", "TensorEngine", "Models", "Datasets", "Figures",
+            "KymoLanguage", "Records", "TensorEngine", "Models", "Datasets", "Figures",
         ]),
         // CLI, REPL, progress display; gathers the build stamp and environment.
         .executableTarget(name: "kymo", dependencies: [
-            "Notebook", "Records", "TensorEngine", "Models", "Datasets", "Figures", "FiguresCairo", "CReadline", "Distributed",
+            "Notebook", "KymoLanguage", "Records", "TensorEngine", "Models", "Datasets", "Figures", "FiguresCairo", "CReadline", "Distributed",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: fast),
 
@@ -74,7 +81,8 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "FiguresCairo"], resources: [.copy("Goldens")]),
         .testTarget(name: "RecordsTests", dependencies: ["Records", "TestSupport"], exclude: ["Reference"]),
-        .testTarget(name: "NotebookTests", dependencies: ["Notebook", "Records", "TensorEngine", "Models", "Datasets",
+        .testTarget(name: "KymoLanguageTests", dependencies: ["KymoLanguage"]),
+        .testTarget(name: "NotebookTests", dependencies: ["Notebook", "KymoLanguage", "Records", "TensorEngine", "Models", "Datasets",
                                                           "Figures", "TestSupport"], exclude: ["Scripts", "Fixtures"]),
         // The built `kymo` binary driven end to end: run, replay, kill -9 and resume, the REPL in tmux.
         .testTarget(name: "EndToEndTests", dependencies: ["kymo", "Records", "TestSupport"]),

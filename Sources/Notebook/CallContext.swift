@@ -1,36 +1,27 @@
-// CallContext: what a built-in's implementation may touch — the session's
-// output, progress and interrupt flag, its random streams, its metrics and
-// the call site (for messages). Built-ins reach the outside world only
-// through this.
+// CallContext+Session: what Kymo's built-ins reach through the language's
+// `CallContext` — the session behind the call, its random streams, progress,
+// the path policy and the record of the files a run reads.
 
 import Foundation
+import KymoLanguage
 import Records
 import TensorEngine
 
 /// What a built-in does with a path.
 public enum PathAccess { case read, write }
 
-public final class CallContext {
-    public unowned let session: Session
-    /// The call expression's span (callee name).
-    public let span: SourceSpan
-
-    init(session: Session, span: SourceSpan) {
-        self.session = session
-        self.span = span
+extension CallContext {
+    /// The session behind the call: Kymo's built-ins run only in a `Session`.
+    public var session: Session {
+        guard let session = host as? Session else { preconditionFailure("Kymo's built-ins run only in a Session") }
+        return session
     }
-
-    /// Writes printed output (goes to the cell's output and the host's sink).
-    public func write(_ text: String) { session.emit(text) }
 
     /// The next random stream of `consumer` (see `RandomKeys`: keyed by the
     /// consumer and its count since the last `seed`, never by the text).
     public func randomStream(_ consumer: String) -> RandomStream {
         session.randomKeys.stream(consumer: consumer)
     }
-
-    /// True once the user asked to stop (Ctrl-C); long built-ins check it at safe points.
-    public var isInterrupted: Bool { session.interrupt.isRequested }
 
     /// A progress line for long work (training, evaluation, data generation).
     public func progress(_ title: String, total: Int) -> ProgressHandle {
@@ -92,7 +83,4 @@ public final class CallContext {
             return sha
         } catch { throw BuiltinError("\(error)") }
     }
-
-    /// The largest tensor (in elements) a built-in may create in this session.
-    public var maxTensorElements: Int { session.options.maxTensorElements }
 }

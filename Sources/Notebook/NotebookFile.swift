@@ -3,6 +3,7 @@
 // byte), or not UTF-8 (with the byte offset of the first bad byte). The
 // hosts print `error.description` (`PATH: error: …`) and exit 1.
 
+import KymoLanguage
 import Foundation
 
 public enum NotebookFile {

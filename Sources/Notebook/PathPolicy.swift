@@ -13,6 +13,7 @@
 //   refused with an error naming the path.
 // Deliberately not: a sandbox for CPU or memory (docs/records.md, "Threat model").
 
+import KymoLanguage
 import Foundation
 import Records
 import Datasets

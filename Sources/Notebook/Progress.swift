@@ -3,6 +3,7 @@
 // `ProgressReporter` (a live line on a terminal, plain periodic lines
 // otherwise) and an `InterruptFlag` its Ctrl-C handler sets.
 
+import KymoLanguage
 import Foundation
 
 /// Receives progress of long work. All calls come from the session's thread.

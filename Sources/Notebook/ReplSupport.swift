@@ -3,6 +3,8 @@
 // still open), completion candidates for names and members, and `:help`
 // text for a built-in.
 
+import KymoLanguage
+
 extension Session {
     /// True while the text has an unclosed `(`, `[` or `{`, or ends with a
     /// binary operator, `=` or `,`: the host should read a continuation line
@@ -69,19 +71,14 @@ extension Session {
     /// doc and parameters.
     public func help(_ name: String? = nil) -> String {
         guard let name, !name.isEmpty else {
-            return registry.names.compactMap { registry.builtin($0) }.map { b in
-                let mark = b.implementation == nil ? "  (not available yet)" : ""
-                return "  \(b.signature.usage)\(mark)"
-            }.joined(separator: "\n") + "\n"
+            return registry.names.compactMap { registry.builtin($0) }.map { "  \($0.signature.usage)" }.joined(separator: "\n") + "\n"
         }
         var signature = registry.builtin(name)?.signature
-        var available = registry.builtin(name)?.implementation != nil
         if signature == nil {
-            for (kind, hk) in BuiltinCatalog.hostKinds.sorted(by: { $0.key < $1.key }) {
+            for (kind, hk) in registry.hostKinds.sorted(by: { $0.key < $1.key }) {
                 if let m = hk.methods.first(where: { $0.name == name }) {
                     signature = m
                     signature!.name = "\(kind).\(m.name)"
-                    available = kind == "tensor"
                     break
                 }
             }
@@ -97,7 +94,6 @@ extension Session {
             if let c = p.choices { line += (p.doc.isEmpty && p.range == nil ? "" : "; ") + "one of " + c.map { "\"\($0)\"" }.joined(separator: ", ") }
             out += line + "\n"
         }
-        if !available { out += "  (not available yet\(s.issue.map { ": issue \($0)" } ?? ""))\n" }
         return out
     }
 }

@@ -9,6 +9,7 @@
 // Records and replay build on `results`, `values(boundBy:)` and `metrics`.
 
 import Foundation
+import KymoLanguage
 import Records
 import TensorEngine
 import Models
@@ -70,7 +71,7 @@ public struct MetricSeries {
     public internal(set) var values: [Double]
 }
 
-public final class Session {
+public final class Session: InterpreterHost {
     public let options: SessionOptions
     public let registry: BuiltinRegistry
     public var interrupt: InterruptFlag { options.interrupt }
@@ -89,11 +90,11 @@ public final class Session {
     /// Each file read is hashed once (see `CallContext.fileRead`).
     lazy var fileHashes: FileHashCache = options.fileHashes ?? FileHashCache()
 
-    public init(options: SessionOptions = SessionOptions(), registry: BuiltinRegistry = BuiltinRegistry()) {
+    public init(options: SessionOptions = SessionOptions(), registry: BuiltinRegistry = BuiltinCatalog.registry()) {
         self.options = options
         self.registry = registry
         self.randomKeys = RandomKeys(rootSeed: options.seed)
-        self.interpreter = Interpreter(session: self, registry: registry)
+        self.interpreter = Interpreter(host: self, registry: registry)
         interpreter.stepLimit = options.stepLimit
     }
 
@@ -274,6 +275,12 @@ public final class Session {
     }
 
     // MARK: for built-ins
+
+    // MARK: InterpreterHost
+
+    public var isInterruptRequested: Bool { interrupt.isRequested }
+    public var maxElements: Int { options.maxTensorElements }
+    public func write(_ text: String) { emit(text) }
 
     func emit(_ text: String) {
         currentOutput += text

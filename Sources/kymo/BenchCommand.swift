@@ -4,6 +4,7 @@ import ArgumentParser
 import Foundation
 import TensorEngine
 import Models
+import KymoLanguage
 import Notebook
 
 struct Bench: ParsableCommand {

@@ -5,6 +5,7 @@
 
 import ArgumentParser
 import Foundation
+import KymoLanguage
 import Notebook
 
 struct Check: ParsableCommand {

@@ -4,6 +4,7 @@
 // plain line at each tenth of the work. Output is flushed as it comes.
 
 import Foundation
+import KymoLanguage
 import Notebook
 
 final class Console: OutputSink, ProgressReporter {

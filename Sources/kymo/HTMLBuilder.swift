@@ -5,6 +5,7 @@
 // Deliberately not: a template language, external CSS, scripts or fonts.
 
 import Foundation
+import KymoLanguage
 import Notebook
 
 enum HTML {

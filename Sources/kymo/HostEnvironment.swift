@@ -7,6 +7,7 @@
 import Figures
 import FiguresCairo
 import Foundation
+import KymoLanguage
 import Notebook
 import Records
 import TensorEngine

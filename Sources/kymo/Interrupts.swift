@@ -4,6 +4,7 @@
 // stuck inside one long engine call.
 
 import Foundation
+import KymoLanguage
 import Notebook
 
 nonisolated(unsafe) private var interruptWord: UnsafeMutablePointer<sig_atomic_t>?

@@ -6,6 +6,7 @@
 
 @preconcurrency import CReadline
 import Foundation
+import KymoLanguage
 import Notebook
 
 enum ReadResult {

@@ -11,6 +11,7 @@
 import Distributed
 import Foundation
 import Models
+import KymoLanguage
 import Notebook
 import Records
 

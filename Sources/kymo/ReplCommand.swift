@@ -6,6 +6,7 @@
 
 import ArgumentParser
 import Foundation
+import KymoLanguage
 import Notebook
 import Records
 import TensorEngine

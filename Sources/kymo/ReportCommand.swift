@@ -9,6 +9,7 @@
 
 import ArgumentParser
 import Foundation
+import KymoLanguage
 import Notebook
 import Records
 

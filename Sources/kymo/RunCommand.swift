@@ -6,6 +6,7 @@
 import ArgumentParser
 import Foundation
 import Records
+import KymoLanguage
 import Notebook
 import TensorEngine
 

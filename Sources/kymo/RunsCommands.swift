@@ -10,6 +10,7 @@
 
 import ArgumentParser
 import Foundation
+import KymoLanguage
 import Notebook
 import Records
 import TensorEngine
@@ -274,7 +275,7 @@ enum RecordedRunHost {
     /// `resume` alike, so a replay runs what the run ran. Host-only
     /// implementations (figure saving through Cairo) are bound here.
     static func registry() -> BuiltinRegistry {
-        BuiltinRegistry()
+        BuiltinCatalog.registry()
     }
 
     /// `kymo run`: checks the runs folder, runs and records every cell, prints

@@ -4,6 +4,7 @@
 
 import Foundation
 import XCTest
+@testable import KymoLanguage
 @testable import Notebook
 
 final class FormatTests: XCTestCase {

@@ -7,6 +7,7 @@
 import Foundation
 import XCTest
 import Records
+@testable import KymoLanguage
 @testable import Notebook
 
 final class FuzzTests: XCTestCase {

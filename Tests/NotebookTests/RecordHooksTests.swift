@@ -6,13 +6,14 @@ import Foundation
 import XCTest
 import Records
 import TestSupport
+@testable import KymoLanguage
 @testable import Notebook
 
 final class RecordHooksTests: XCTestCase {
     /// A registry whose `save_tensors` writes the record's keys and values as text
     /// (a stand-in that writes a real file, whatever the engine binding does).
     func registry() -> BuiltinRegistry {
-        let r = BuiltinRegistry()
+        let r = BuiltinCatalog.registry()
         r.bind("save_tensors") { args, context in
             let given = try args.string("path")
             let path = try context.resolvePath(given, for: .write)

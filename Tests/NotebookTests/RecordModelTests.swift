@@ -5,6 +5,7 @@ import Foundation
 import XCTest
 import Records
 import TestSupport
+@testable import KymoLanguage
 @testable import Notebook
 import TensorEngine
 

@@ -9,6 +9,7 @@ import XCTest
 import Records
 import TestSupport
 import TensorEngine
+@testable import KymoLanguage
 @testable import Notebook
 
 final class RecordRunnerTests: XCTestCase {

@@ -11,6 +11,7 @@ import Records
 import TestSupport
 import TensorEngine
 import Models
+@testable import KymoLanguage
 @testable import Notebook
 
 final class RecordTrainingTests: XCTestCase {
@@ -48,7 +49,7 @@ final class RecordTrainingTests: XCTestCase {
 
     /// Bindings over Models; `train` stops (as Ctrl-C would) once `stopAfter` steps are done, if set.
     func registry(stopAfter: Int?) -> BuiltinRegistry {
-        let r = BuiltinRegistry()
+        let r = BuiltinCatalog.registry()
         let cfg = ModelConfig(family: .convlstm, mode: .predictor, layers: 1, hidden: 4, kernel: 3, size: 8, channels: 1, patch: 2,
                               framesIn: 3, framesOut: 3, activation: .tanh)
         r.bind("convlstm") { _, context in

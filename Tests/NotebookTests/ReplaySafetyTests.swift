@@ -11,6 +11,7 @@ import Records
 import TestSupport
 import TensorEngine
 import Datasets
+@testable import KymoLanguage
 @testable import Notebook
 
 final class ReplaySafetyTests: XCTestCase {

@@ -10,6 +10,7 @@
 
 import Foundation
 import XCTest
+@testable import KymoLanguage
 @testable import Notebook
 
 final class ScriptTests: XCTestCase {

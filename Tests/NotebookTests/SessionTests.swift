@@ -3,6 +3,7 @@
 // survival of errors and interrupts, completion, help and diagnostics format.
 
 import XCTest
+@testable import KymoLanguage
 @testable import Notebook
 
 final class SessionTests: XCTestCase {
@@ -157,18 +158,11 @@ final class SessionTests: XCTestCase {
         let registered = Set(s.registry.names)
         XCTAssertEqual(registered.subtracting(documented).sorted(), [], "built-ins the registry has but docs/language.md does not document")
         XCTAssertEqual(documented.subtracting(registered).sorted(), [], "built-ins docs/language.md documents but the registry lacks")
-        // A declared built-in without an implementation fails clearly at run time (after checking).
-        s.registry.builtin("evaluate")!.implementation = nil
-        XCTAssertEqual(s.registry.unavailable, ["evaluate"])
-        let (unavailable, staticErrors) = s.run(NotebookDocument(name: "nb.kymo", text: "fn m() { return nil }\nevaluate(m(), m())\n"))
+        // Arguments are checked against the signature before any implementation runs.
+        s.registry.bind("evaluate") { _, _ in XCTFail("evaluate ran with arguments its signature refuses"); return .null }
+        let (checked, staticErrors) = s.run(NotebookDocument(name: "nb.kymo", text: "fn m() { return nil }\nevaluate(m(), m())\n"))
         XCTAssertEqual(staticErrors.count, 0)
-        XCTAssertEqual(unavailable.first?.diagnostics.first?.kind, .type)  // arguments are still checked first
-        s.registry.builtin("run_id")!.implementation = nil
-        let (notYet, _) = s.run(NotebookDocument(name: "nb.kymo", text: "run_id()\n"))
-        XCTAssertEqual(notYet.first?.diagnostics.first?.text, "not available yet: run_id")
-        s.registry.builtin("save_tensors")!.implementation = nil
-        let (withIssue, _) = s.run(NotebookDocument(name: "nb.kymo", text: "save_tensors(\"x\", {})\n"))
-        XCTAssertEqual(withIssue.first?.diagnostics.first?.text, "not available yet: save_tensors (issue 2)")
+        XCTAssertEqual(checked.first?.diagnostics.first?.kind, .type)
         // Binding is one call: the signature is already checked.
         s.registry.bind("run_id") { _, _ in .string("bound") }
         let (results, _) = s.run(NotebookDocument(name: "nb.kymo", text: "print(run_id())\n"))

@@ -6,6 +6,7 @@
 import XCTest
 import Records
 import TestSupport
+@testable import KymoLanguage
 @testable import Notebook
 
 final class TrainKnobsNotebookTests: XCTestCase {

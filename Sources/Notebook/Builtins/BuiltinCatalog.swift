@@ -9,9 +9,13 @@
 // `*Builtins.swift` file of its area). Arguments arrive checked against the
 // signature, with defaults filled in.
 
-enum BuiltinCatalog {
-    // Issues that bring the engine parts behind the names.
-    static let engineIssue = 2, figuresIssue = 3, modelsIssue = 4, recordsIssue = 6, sweepsIssue = 13
+import KymoLanguage
+
+public enum BuiltinCatalog {
+    /// A registry of every built-in and host kind below: what a session calls.
+    public static func registry() -> BuiltinRegistry {
+        BuiltinRegistry(functions: functions, hostKinds: hostKinds)
+    }
 
     /// The band of the group forms of plot_loss and plot_metrics.
     private static let groupBand = BuiltinParameter.named("band", .string, default: .string("sd"), choices: ["sd", "minmax"],
@@ -86,10 +90,10 @@ enum BuiltinCatalog {
         BuiltinDeclaration("softmax", [.positional("x", tensor), .named("axis", .int, default: .int(-1))], returns: tensor,
                            doc: "Softmax along an axis (default the last).",
                            run: TensorBuiltins.softmax),
-        BuiltinDeclaration("load_tensors", [.positional("path", .string)], returns: .record, issue: engineIssue,
+        BuiltinDeclaration("load_tensors", [.positional("path", .string)], returns: .record,
                            doc: "Reads a safetensors file into a record of tensors.",
                            run: DataBuiltins.loadTensors),
-        BuiltinDeclaration("save_tensors", [.positional("path", .string), .positional("tensors", .record)], issue: engineIssue,
+        BuiltinDeclaration("save_tensors", [.positional("path", .string), .positional("tensors", .record)],
                            doc: "Writes a record of tensors to a safetensors file.",
                            run: DataBuiltins.saveTensors),
         // data
@@ -100,26 +104,26 @@ enum BuiltinCatalog {
             .named("size", .int, default: .int(64), range: .atLeast(8), doc: "frame height = width"),
             .named("digits", .int, default: .int(2), range: .atLeast(1), doc: "digits per sequence"),
             .named("source", .string, default: .string("auto"), doc: "where the MNIST digits come from"),
-        ], returns: .record, issue: modelsIssue, doc: "Moving MNIST: a record {train, test} of datasets.",
+        ], returns: .record, doc: "Moving MNIST: a record {train, test} of datasets.",
                            run: DataBuiltins.movingMNIST),
-        BuiltinDeclaration("load_moving_mnist", [.positional("path", .string)], returns: dataset, issue: modelsIssue,
+        BuiltinDeclaration("load_moving_mnist", [.positional("path", .string)], returns: dataset,
                            doc: "Reads the standard mnist_test_seq.npy as a dataset.",
                            run: DataBuiltins.loadMovingMNIST),
         // models
-        BuiltinDeclaration("convlstm", modelConfig(attention: false), returns: model, issue: modelsIssue,
+        BuiltinDeclaration("convlstm", modelConfig(attention: false), returns: model,
                            doc: "A ConvLSTM model.",
                            run: ModelBuiltins.make(.convlstm)),
-        BuiltinDeclaration("sa_convlstm", modelConfig(attention: true), returns: model, issue: modelsIssue,
+        BuiltinDeclaration("sa_convlstm", modelConfig(attention: true), returns: model,
                            doc: "An SA-ConvLSTM model (self-attention module).",
                            run: ModelBuiltins.make(.saConvlstm)),
-        BuiltinDeclaration("sam_convlstm", modelConfig(attention: true), returns: model, issue: modelsIssue,
+        BuiltinDeclaration("sam_convlstm", modelConfig(attention: true), returns: model,
                            doc: "A SAM-ConvLSTM model (self-attention memory module).",
                            run: ModelBuiltins.make(.samConvlstm)),
         // weights
-        BuiltinDeclaration("save", [.positional("model", model), .positional("path", .string)], issue: modelsIssue,
+        BuiltinDeclaration("save", [.positional("model", model), .positional("path", .string)],
                            doc: "Writes the model's weights (PyTorch state_dict names) to a safetensors file.",
                            run: ModelBuiltins.save),
-        BuiltinDeclaration("load", [.positional("model", model), .positional("path", .string)], issue: modelsIssue,
+        BuiltinDeclaration("load", [.positional("model", model), .positional("path", .string)],
                            doc: "Reads weights from a safetensors file into the model.",
                            run: ModelBuiltins.load),
         // training
@@ -138,55 +142,52 @@ enum BuiltinCatalog {
             .named("clip", .float, default: .null, range: .above(0), doc: "clip gradients to this global L2 norm"),
             .named("weight_decay", .float, default: .float(0), range: .atLeast(0), doc: "L2 (sgd, adam) or decoupled decay (adamw)"),
             .named("early_stop", .int, default: .null, range: .atLeast(1), doc: "patience in validations without a better validation loss"),
-        ], returns: .host("history"), issue: modelsIssue,
+        ], returns: .host("history"),
            doc: "Trains the model; returns a history (.steps, .loss, .validation, .lr, .grad_norm, .best_step). Ctrl-C stops at a step boundary.",
                            run: ModelBuiltins.train),
-        BuiltinDeclaration("forward", [.positional("model", model), .positional("input", tensor)], returns: tensor,
-                           issue: modelsIssue, doc: "The model's output for input [B, T, C, H, W].",
+        BuiltinDeclaration("forward", [.positional("model", model), .positional("input", tensor)], returns: tensor, doc: "The model's output for input [B, T, C, H, W].",
                            run: ModelBuiltins.forward),
         BuiltinDeclaration("gradients", [
             .positional("model", model), .positional("input", tensor), .positional("target", tensor),
             .named("loss", .string, default: .string("mse"), choices: ["mse", "bce"]),
             .named("reduction", .string, default: .string("mean"), choices: ["mean", "sum"]),
-        ], returns: .record, issue: modelsIssue, doc: "Parameter gradients, keyed like model.parameters.",
+        ], returns: .record, doc: "Parameter gradients, keyed like model.parameters.",
                            run: ModelBuiltins.gradients),
         // evaluation
-        BuiltinDeclaration("evaluate", [.positional("model", model), .positional("ds", dataset)], returns: .record,
-                           issue: modelsIssue, doc: "Metrics {mse, mae, ssim, psnr} plus per-frame lists.",
+        BuiltinDeclaration("evaluate", [.positional("model", model), .positional("ds", dataset)], returns: .record, doc: "Metrics {mse, mae, ssim, psnr} plus per-frame lists.",
                            run: ModelBuiltins.evaluate),
-        BuiltinDeclaration("predict", [.positional("model", model), .positional("seq", tensor)], returns: tensor,
-                           issue: modelsIssue, doc: "Predicted frames for one sequence.",
+        BuiltinDeclaration("predict", [.positional("model", model), .positional("seq", tensor)], returns: tensor, doc: "Predicted frames for one sequence.",
                            run: ModelBuiltins.predict),
         BuiltinDeclaration("attention", [
             .positional("model", model), .positional("seq", tensor),
             .named("layer", .int, default: .int(1), range: .atLeast(1)),
             .named("query", .intList, doc: "query pixel [y, x]"),
-        ], returns: tensor, issue: modelsIssue, doc: "Attention maps [frames, H, W] for a query pixel (SA and SAM only).",
+        ], returns: tensor, doc: "Attention maps [frames, H, W] for a query pixel (SA and SAM only).",
                            run: ModelBuiltins.attention),
         // figures
         BuiltinDeclaration("plot_loss", [.positional("histories", .either([.list, .host("history")])),
                                        .named("labels", .list, default: .null),
                                        .named("lr", .bool, default: .bool(false), doc: "add a panel with the learning rate of every step"),
                                        groupBand, figureTitle],
-                           returns: .host("figure"), issue: figuresIssue,
+                           returns: .host("figure"),
                            doc: "Loss curves of training histories (lr: true adds a learning-rate panel); a list of lists of histories draws each group's mean with a band.",
                            run: FigureBuiltins.plotLoss),
         BuiltinDeclaration("plot_attention", [
             .positional("model", model), .positional("seq", tensor),
             .named("layer", .int, default: .int(1), range: .atLeast(1)),
             .named("query", .intList),
-        ], returns: .host("figure"), issue: figuresIssue, doc: "Attention maps for a query pixel over the frames.",
+        ], returns: .host("figure"), doc: "Attention maps for a query pixel over the frames.",
                            run: FigureBuiltins.plotAttention),
         BuiltinDeclaration("plot_frames", [.positional("truth", tensor), .positional("prediction", tensor)],
-                           returns: .host("figure"), issue: figuresIssue, doc: "Truth and prediction strips.",
+                           returns: .host("figure"), doc: "Truth and prediction strips.",
                            run: FigureBuiltins.plotFrames),
         BuiltinDeclaration("plot_metrics", [.positional("records", .list), .named("labels", .list, default: .null), groupBand, figureTitle],
-                           returns: .host("figure"), issue: figuresIssue,
+                           returns: .host("figure"),
                            doc: "Per-frame metric curves of evaluations; a list of lists of records draws each group's mean with a band.",
                            run: FigureBuiltins.plotMetrics),
         BuiltinDeclaration("load_sweep", [.positional("sweep", .string),
                                         .named("runs", .string, default: .string(""), doc: "the runs folder (default: runs/ and */runs)")],
-                           returns: .list, issue: sweepsIssue,
+                           returns: .list,
                            doc: "A finished sweep's verified points: a list of {run, seed, overrides, metrics (last values), series, histories, history}.",
                            run: SweepBuiltins.loadSweep),
         // records
@@ -249,24 +250,8 @@ enum BuiltinCatalog {
                            run: EverydayBuiltins.table),
     ]
 
-    /// A property of a host kind and the type of its value.
-    struct HostProperty {
-        var name: String
-        var type: ParamType
-        init(_ name: String, _ type: ParamType) { self.name = name; self.type = type }
-    }
-
     /// Properties, methods and indexing of each kind of host value (static
     /// checks, completion, `:help`). A new host kind is one entry here.
-    struct HostKind {
-        var properties: [HostProperty]
-        var methods: [BuiltinSignature]
-        /// What `value[i]` yields; nil: the kind cannot be indexed.
-        var indexYields: ParamType?
-
-        var propertyNames: [String] { properties.map(\.name) }
-    }
-
     static let hostKinds: [String: HostKind] = [
         "tensor": HostKind(properties: [HostProperty("shape", .intList)], methods: [
             BuiltinSignature("sum", [], returns: tensor, doc: "Sum of all elements (a scalar tensor)."),
@@ -276,7 +261,7 @@ enum BuiltinCatalog {
             BuiltinSignature("transpose", [.positional("a", .int), .positional("b", .int)], returns: tensor,
                              doc: "Swaps two axes."),
             BuiltinSignature("item", [], returns: .float, doc: "The value of a one-element tensor."),
-        ], indexYields: tensor),
+        ], indexYields: tensor, arithmetic: [.add, .sub, .mul, .div], negates: true),
         "model": HostKind(properties: [HostProperty("parameters", .record), HostProperty("count", .int),
                                        HostProperty("config", .record), HostProperty("family", .string)],
                           methods: [], indexYields: nil),
@@ -288,7 +273,7 @@ enum BuiltinCatalog {
                                          HostProperty("grad_norm", .list), HostProperty("best_step", .any)],
                             methods: [], indexYields: nil),
         "figure": HostKind(properties: [], methods: [
-            BuiltinSignature("save", [.positional("path", .string)], issue: figuresIssue,
+            BuiltinSignature("save", [.positional("path", .string)],
                              doc: "Writes the figure as SVG, PDF or PNG, chosen by the path's extension."),
         ], indexYields: nil),
     ]

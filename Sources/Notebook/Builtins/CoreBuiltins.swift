@@ -1,6 +1,7 @@
 // CoreBuiltins: the built-ins that belong to the session itself — print,
 // seed, log and run_id.
 
+import KymoLanguage
 import TensorEngine
 
 enum CoreBuiltins {

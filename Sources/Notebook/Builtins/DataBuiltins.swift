@@ -3,6 +3,7 @@
 // sequences draw from this call site's stream; test sequences come from a
 // fixed stream, so every run evaluates on the same held-out sequences.
 
+import KymoLanguage
 import Foundation
 import TensorEngine
 import Datasets

@@ -4,6 +4,7 @@
 // round is half to even, int("3.0") is an error); `format` and `table` print
 // numbers through NumberFormat, never through the locale.
 
+import KymoLanguage
 import TensorEngine
 import Datasets
 

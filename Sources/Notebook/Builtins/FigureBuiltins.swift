@@ -3,6 +3,7 @@
 // arrays for the Figures target; saving goes through the host's writer
 // (`SessionOptions.figureWriter`, Cairo in the kymo executable).
 
+import KymoLanguage
 import Foundation
 import TensorEngine
 import Models

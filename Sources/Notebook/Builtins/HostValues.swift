@@ -2,6 +2,7 @@
 // values — their properties (`model.parameters`, `ds.count`, `hist.loss`),
 // indexing (`ds[i]`) and how they print. Tensors live in TensorValue.swift.
 
+import KymoLanguage
 import Foundation
 import TensorEngine
 import Models

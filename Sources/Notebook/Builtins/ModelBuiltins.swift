@@ -4,6 +4,7 @@
 // initialization and training draw from this call site's random streams, so
 // adding a cell elsewhere never changes them.
 
+import KymoLanguage
 import Foundation
 import Records
 import TensorEngine

@@ -5,6 +5,7 @@
 // mean line with a band of ±1 sd (`band: "sd"`, the default) or min–max
 // (`band: "minmax"`) over the group, the band named in the legend.
 
+import KymoLanguage
 import Foundation
 import Models
 import Figures

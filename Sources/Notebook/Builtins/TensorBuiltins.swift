@@ -3,6 +3,7 @@
 // softmax. Sizes are checked against the session's limit before anything is
 // allocated; engine errors (shapes, axes) come back as Kymo errors.
 
+import KymoLanguage
 import TensorEngine
 
 enum TensorBuiltins {
@@ -37,8 +38,8 @@ enum TensorBuiltins {
         for d in dims {
             guard d >= 0 else { throw BuiltinError("\(op): negative dimension in shape \(describeShape(dims))", kind: .range) }
             let (p, overflow) = n.multipliedReportingOverflow(by: d)
-            guard !overflow, p <= context.maxTensorElements else {
-                throw BuiltinError("\(op): shape \(describeShape(dims)) is larger than the limit of \(context.maxTensorElements) elements",
+            guard !overflow, p <= context.maxElements else {
+                throw BuiltinError("\(op): shape \(describeShape(dims)) is larger than the limit of \(context.maxElements) elements",
                                    kind: .limit)
             }
             n = p
@@ -72,8 +73,8 @@ enum TensorBuiltins {
                     throw BuiltinError("tensor: the nested lists are ragged (a number where a list was expected)", kind: .type)
                 }
                 flat.append(Float(x))
-                guard flat.count <= context.maxTensorElements else {
-                    throw BuiltinError("tensor: more than \(context.maxTensorElements) elements", kind: .limit)
+                guard flat.count <= context.maxElements else {
+                    throw BuiltinError("tensor: more than \(context.maxElements) elements", kind: .limit)
                 }
             }
         }

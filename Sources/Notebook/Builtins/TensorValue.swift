@@ -3,6 +3,7 @@
 // indexing along the first axis, and how it prints: shape, dtype and the
 // values (all of them when small, a summary when large).
 
+import KymoLanguage
 import Foundation
 import TensorEngine
 

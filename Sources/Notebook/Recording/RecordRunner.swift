@@ -7,6 +7,7 @@
 // no longer be written stops the run before the next cell.
 // Deliberately not: printing (the host's callbacks do), parsing arguments.
 
+import KymoLanguage
 import Foundation
 import Records
 import Models
@@ -112,7 +113,7 @@ public enum RecordRunner {
             options.paths.writeRoot = dir + "/files"
             _ = mkdir(dir + "/files", 0o755)
         }
-        let session = Session(options: options, registry: o.registry ?? BuiltinRegistry())
+        let session = Session(options: options, registry: o.registry ?? BuiltinCatalog.registry())
         let notebook = NotebookDocument(name: o.notebookPath, text: o.text)
         var result = RecordedRunResult(record: recorder.record, results: [], diagnostics: [], recordError: nil,
                                        runFolder: recorder.runFolder)

@@ -9,6 +9,7 @@
 // uninterrupted run bit for bit. Without a record it simply trains.
 // Deliberately not: choosing models, data or options (the built-in does).
 
+import KymoLanguage
 import Foundation
 import Records
 import Models

@@ -8,6 +8,7 @@
 // that made them.
 // Deliberately not: recording `:` commands or inputs rejected before running.
 
+import KymoLanguage
 import Foundation
 import Records
 

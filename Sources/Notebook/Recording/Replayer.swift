@@ -13,6 +13,7 @@
 // then the rest run and are recorded into the same record.
 // Deliberately not: choosing threads (the host configures the engine first).
 
+import KymoLanguage
 import Foundation
 import Records
 import Datasets

@@ -11,6 +11,7 @@
 // `trainingProgress` after every checkpoint and once when it returns.
 // Deliberately not: deciding what to checkpoint inside a model (Models does).
 
+import KymoLanguage
 import Foundation
 import Records
 

@@ -9,6 +9,7 @@
 // by its kind and its printed description.
 // Deliberately not: identity (two equal tensors digest alike), timings.
 
+import KymoLanguage
 import Foundation
 import Records
 import TensorEngine

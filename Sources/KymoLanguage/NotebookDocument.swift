@@ -17,8 +17,8 @@ public struct Cell {
     public let firstLine: Int
     /// The number of source lines.
     public let lineCount: Int
-    let statements: [Stmt]
-    let diagnostics: [Diagnostic]
+    public let statements: [Stmt]
+    public let diagnostics: [Diagnostic]
 
     /// The title as shown in output: `%% Title`, or `(untitled)`.
     public var displayTitle: String { title.map { "%% \($0)" } ?? "%% (untitled)" }
@@ -66,7 +66,7 @@ public struct NotebookDocument {
         self.cells = cells
     }
 
-    static func parse(file: SourceFile, text: String, firstLine: Int) -> (statements: [Stmt], diagnostics: [Diagnostic]) {
+    public static func parse(file: SourceFile, text: String, firstLine: Int) -> (statements: [Stmt], diagnostics: [Diagnostic]) {
         var scanner = Scanner(file: file, text: text, firstLine: firstLine)
         let tokens = scanner.scanAll()
         var parser = Parser(tokens: tokens)

@@ -18,6 +18,7 @@
 // Scheme 1 (before this) keyed streams by call-site text position; a record
 // says which scheme made it (`RunRecord.randomScheme`, absent = 1).
 
+import KymoLanguage
 import TensorEngine
 
 public struct RandomKeys {

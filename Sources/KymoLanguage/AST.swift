@@ -3,32 +3,32 @@
 // Functions are classes (closures keep a reference to their declaration);
 // everything else is a value type.
 
-struct Expr {
-    var kind: ExprKind
-    var span: SourceSpan
+public struct Expr {
+    public var kind: ExprKind
+    public var span: SourceSpan
 }
 
-enum UnaryOp: String { case negate = "-", not = "not" }
+public enum UnaryOp: String { case negate = "-", not = "not" }
 
-enum BinaryOp: String {
+public enum BinaryOp: String {
     case add = "+", sub = "-", mul = "*", div = "/", mod = "%"
     case eq = "==", ne = "!=", lt = "<", le = "<=", gt = ">", ge = ">="
     case and = "and", or = "or"
 }
 
-struct Argument {
-    var label: String?
-    var labelSpan: SourceSpan?
-    var value: Expr
+public struct CallArgument {
+    public var label: String?
+    public var labelSpan: SourceSpan?
+    public var value: Expr
 }
 
-struct RecordField {
-    var key: String
-    var keySpan: SourceSpan
-    var value: Expr
+public struct RecordField {
+    public var key: String
+    public var keySpan: SourceSpan
+    public var value: Expr
 }
 
-indirect enum ExprKind {
+public indirect enum ExprKind {
     case int(Int)
     case float(Double)
     case string(String)
@@ -42,7 +42,7 @@ indirect enum ExprKind {
     case binary(BinaryOp, Expr, Expr)
     case range(Expr, Expr, closed: Bool)
     /// The span of a call is its callee's (for a method, the method name's).
-    case call(Expr, [Argument])
+    case call(Expr, [CallArgument])
     /// The span of a member access is the member name's.
     case member(Expr, String)
     /// The span of an index is the opening bracket's.
@@ -50,19 +50,19 @@ indirect enum ExprKind {
     case function(FunctionDecl)
 }
 
-struct Parameter {
-    var name: String
-    var span: SourceSpan
-    var defaultValue: Expr?
+public struct Parameter {
+    public var name: String
+    public var span: SourceSpan
+    public var defaultValue: Expr?
 }
 
-final class FunctionDecl {
-    let name: String?
-    let span: SourceSpan
-    let parameters: [Parameter]
-    let body: [Stmt]
+public final class FunctionDecl {
+    public let name: String?
+    public let span: SourceSpan
+    public let parameters: [Parameter]
+    public let body: [Stmt]
 
-    init(name: String?, span: SourceSpan, parameters: [Parameter], body: [Stmt]) {
+    public init(name: String?, span: SourceSpan, parameters: [Parameter], body: [Stmt]) {
         self.name = name
         self.span = span
         self.parameters = parameters
@@ -70,14 +70,14 @@ final class FunctionDecl {
     }
 }
 
-enum AssignOp: String { case set = "=", add = "+=", sub = "-=", mul = "*=", div = "/=" }
+public enum AssignOp: String { case set = "=", add = "+=", sub = "-=", mul = "*=", div = "/=" }
 
-struct Stmt {
-    var kind: StmtKind
-    var span: SourceSpan
+public struct Stmt {
+    public var kind: StmtKind
+    public var span: SourceSpan
 }
 
-indirect enum StmtKind {
+public indirect enum StmtKind {
     /// `let name = value` (constant) or `var name = value`; the span is the name's.
     case declaration(name: String, value: Expr, constant: Bool)
     case function(FunctionDecl)
@@ -91,7 +91,7 @@ indirect enum StmtKind {
 
 extension Expr {
     /// True for literal values (what `--set` accepts).
-    var isLiteral: Bool {
+    public var isLiteral: Bool {
         switch kind {
         case .int, .float, .string, .bool, .null: return true
         case .unary(.negate, let e): if case .int = e.kind { return true }; if case .float = e.kind { return true }; return false

@@ -8,26 +8,26 @@
 
 import Foundation
 
-final class Interpreter {
-    let globals = Scope(parent: nil)
-    let registry: BuiltinRegistry
-    unowned let session: Session
+public final class Interpreter {
+    public let globals = Scope(parent: nil)
+    public let registry: BuiltinRegistry
+    unowned let host: any InterpreterHost
     /// `--set` values for top-level `let`s, by name.
-    var overrides: [String: Value] = [:]
-    var stepLimit: Int?
+    public var overrides: [String: Value] = [:]
+    public var stepLimit: Int?
     private(set) var steps = 0
     private var callDepth = 0
-    static let maxCallDepth = 5_000
+    public static let maxCallDepth = 5_000
     /// The lowest stack address the interpreter may reach (set per cell).
     private var stackFloor: UInt = 0
 
-    enum Flow {
+    public enum Flow {
         case normal
         case returned(Value)
     }
 
-    init(session: Session, registry: BuiltinRegistry) {
-        self.session = session
+    public init(host: any InterpreterHost, registry: BuiltinRegistry) {
+        self.host = host
         self.registry = registry
     }
 
@@ -35,7 +35,7 @@ final class Interpreter {
 
     /// Runs a cell's statements in the global scope. Returns the value of a
     /// final bare expression (the REPL prints it).
-    func run(_ statements: [Stmt]) throws -> Value? {
+    public func run(_ statements: [Stmt]) throws -> Value? {
         stackFloor = StackBounds.floor()
         var last: Value?
         for s in statements {
@@ -54,7 +54,7 @@ final class Interpreter {
 
     private func tick(_ span: SourceSpan) throws {
         steps += 1
-        if session.interrupt.isRequested {
+        if host.isInterruptRequested {
             throw Diagnostic(.interrupted, "interrupted", at: span)
         }
         if let limit = stepLimit, steps > limit {
@@ -68,7 +68,7 @@ final class Interpreter {
         }
     }
 
-    func execute(_ block: [Stmt], _ scope: Scope) throws -> Flow {
+    public func execute(_ block: [Stmt], _ scope: Scope) throws -> Flow {
         for s in block {
             if case .returned(let v) = try execute(s, scope) { return .returned(v) }
         }
@@ -151,7 +151,7 @@ final class Interpreter {
     /// (or the part of one) that holds the list, as `xs = xs + [v]` would; it
     /// fails on a `let` and on a temporary. Returns nil when `target` does not
     /// hold a list (the caller then treats `.append` as an ordinary member).
-    private func appendToList(_ target: Expr, _ argExprs: [Argument], _ span: SourceSpan, _ scope: Scope) throws -> Value? {
+    private func appendToList(_ target: Expr, _ argExprs: [CallArgument], _ span: SourceSpan, _ scope: Scope) throws -> Value? {
         let (name, rootSpan, path) = try unwind(target, scope)
         guard let root = name else {
             if case .list = try evaluate(target, scope) {
@@ -170,7 +170,7 @@ final class Interpreter {
                              notes: binding.span.map { [DiagnosticNote("declared with 'let' here; use 'var' to allow changes", at: $0)] } ?? [])
         }
         xs.append(try evaluate(argExprs[0].value, scope))
-        if xs.count > session.options.maxTensorElements {
+        if xs.count > host.maxElements {
             throw Diagnostic(.range, "list too long (\(xs.count) elements)", at: span)
         }
         owner.update(root, try write(binding.value, path[...], .list(xs)))
@@ -217,7 +217,7 @@ final class Interpreter {
         if op != .set {
             let current = try read(binding.value, path[...])
             let binary: BinaryOp = op == .add ? .add : op == .sub ? .sub : op == .mul ? .mul : .div
-            do { rhs = try Operators.binary(binary, current, rhs, limit: session.options.maxTensorElements) } catch let b as BuiltinError {
+            do { rhs = try Operators.binary(binary, current, rhs, limit: host.maxElements) } catch let b as BuiltinError {
                 throw Diagnostic(b.kind, b.message, at: span)
             }
         }
@@ -255,7 +255,7 @@ final class Interpreter {
 
     // MARK: expressions
 
-    func evaluate(_ e: Expr, _ scope: Scope) throws -> Value {
+    public func evaluate(_ e: Expr, _ scope: Scope) throws -> Value {
         switch e.kind {
         case .int(let i): return .int(i)
         case .float(let f): return .float(f)
@@ -289,7 +289,7 @@ final class Interpreter {
                 return .bool(try truth(rhs, scope, what: "right operand of '\(op.rawValue)'"))
             }
             let a = try evaluate(lhs, scope), b = try evaluate(rhs, scope)
-            return try withSpan(e.span) { try Operators.binary(op, a, b, limit: session.options.maxTensorElements) }
+            return try withSpan(e.span) { try Operators.binary(op, a, b, limit: host.maxElements) }
         case let .range(lo, hi, closed):
             let a = try evaluate(lo, scope), b = try evaluate(hi, scope)
             guard case .int(let x) = a else { throw Diagnostic(.type, "range bounds must be ints, got \(a.typeName)", at: lo.span) }
@@ -330,7 +330,7 @@ final class Interpreter {
                          suggestion: EditDistance.suggestion(for: name, among: scope.visibleNames + registry.names))
     }
 
-    func member(_ v: Value, _ name: String, _ span: SourceSpan) throws -> Value {
+    public func member(_ v: Value, _ name: String, _ span: SourceSpan) throws -> Value {
         switch v {
         case .record(let r):
             if let x = r[name] { return x }
@@ -368,7 +368,7 @@ final class Interpreter {
         return j
     }
 
-    func element(_ v: Value, _ i: Value, _ span: SourceSpan) throws -> Value {
+    public func element(_ v: Value, _ i: Value, _ span: SourceSpan) throws -> Value {
         switch v {
         case .list(let xs): return xs[try listIndex(i, count: xs.count, span)]
         case .string(let s):
@@ -392,7 +392,7 @@ final class Interpreter {
 
     // MARK: calls
 
-    private func call(_ calleeExpr: Expr, _ argExprs: [Argument], _ span: SourceSpan, _ scope: Scope) throws -> Value {
+    private func call(_ calleeExpr: Expr, _ argExprs: [CallArgument], _ span: SourceSpan, _ scope: Scope) throws -> Value {
         try checkStack(span)
         try tick(span)
         // Method call: `x.name(…)` on a host value dispatches to its methods.
@@ -417,11 +417,11 @@ final class Interpreter {
         return try callValue(callee, calleeExpr, argExprs, span, scope)
     }
 
-    private func arguments(_ argExprs: [Argument], _ scope: Scope) throws -> [(label: String?, value: Value)] {
+    private func arguments(_ argExprs: [CallArgument], _ scope: Scope) throws -> [(label: String?, value: Value)] {
         try argExprs.map { ($0.label, try evaluate($0.value, scope)) }
     }
 
-    private func callValue(_ callee: Value, _ calleeExpr: Expr, _ argExprs: [Argument], _ span: SourceSpan,
+    private func callValue(_ callee: Value, _ calleeExpr: Expr, _ argExprs: [CallArgument], _ span: SourceSpan,
                            _ scope: Scope) throws -> Value {
         guard case .function(let f) = callee else {
             throw Diagnostic(.type, "\(callee.typeName) is not a function and cannot be called", at: calleeExpr.span)
@@ -433,17 +433,13 @@ final class Interpreter {
         }
     }
 
-    private func callBuiltin(_ b: Builtin, _ args: [(label: String?, value: Value)], _ argExprs: [Argument],
+    private func callBuiltin(_ b: Builtin, _ args: [(label: String?, value: Value)], _ argExprs: [CallArgument],
                              _ span: SourceSpan) throws -> Value {
         let bound = try ArgumentBinder.bind(b.signature, arguments: args,
                                             spans: argExprs.map { ($0.labelSpan, $0.value.span) }, callSpan: span)
-        guard let implementation = b.implementation else {
-            let issue = b.signature.issue.map { " (issue \($0))" } ?? ""
-            throw Diagnostic(.unavailable, "not available yet: \(b.signature.name)\(issue)", at: span)
-        }
-        let context = CallContext(session: session, span: span)
+        let context = CallContext(host: host, span: span)
         do {
-            return try implementation(bound, context)
+            return try b.implementation(bound, context)
         } catch let d as Diagnostic {
             throw d
         } catch let e as BuiltinError {
@@ -454,7 +450,7 @@ final class Interpreter {
     }
 
     private func callUser(_ decl: FunctionDecl, _ closure: Scope, _ args: [(label: String?, value: Value)],
-                          _ argExprs: [Argument], _ span: SourceSpan) throws -> Value {
+                          _ argExprs: [CallArgument], _ span: SourceSpan) throws -> Value {
         let name = decl.name ?? "function"
         let params = decl.parameters
         var values = [Value?](repeating: nil, count: params.count)
@@ -500,9 +496,9 @@ final class Interpreter {
 
 /// Where the current thread's stack ends, so deep recursion becomes an error
 /// instead of a crash.
-enum StackBounds {
+public enum StackBounds {
     @inline(never)
-    static func current() -> UInt {
+    public static func current() -> UInt {
         var marker = 0
         return withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
     }
@@ -511,7 +507,7 @@ enum StackBounds {
     /// of this thread's stack (the rlimit for the main thread, the thread's
     /// stack size otherwise), so frames already below and built-ins at the
     /// deepest point keep the other half.
-    static func floor() -> UInt {
+    public static func floor() -> UInt {
         var size: UInt
         if Thread.isMainThread {
             var limit = rlimit()

@@ -8,22 +8,22 @@
 // insignificant (inside brackets, after a binary operator).
 // Deliberately not: string interpolation, multi-line strings.
 
-struct Scanner {
+public struct Scanner {
     private let file: SourceFile
     private let chars: [Unicode.Scalar]
     private var index = 0
     private var line: Int
     private var column = 1
-    private(set) var diagnostics: [Diagnostic] = []
+    public private(set) var diagnostics: [Diagnostic] = []
 
     /// Scans `file`'s text, or `text` (a cell's lines) starting at `firstLine`.
-    init(file: SourceFile, text: String? = nil, firstLine: Int = 1) {
+    public init(file: SourceFile, text: String? = nil, firstLine: Int = 1) {
         self.file = file
         self.chars = Array((text ?? file.text).unicodeScalars)
         self.line = firstLine
     }
 
-    mutating func scanAll() -> [Token] {
+    public mutating func scanAll() -> [Token] {
         var tokens: [Token] = []
         while true {
             let token = next()

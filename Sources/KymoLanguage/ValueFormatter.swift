@@ -9,9 +9,9 @@
 //     }
 
 public enum ValueFormatter {
-    static let lineWidth = 72
-    static let maxItems = 100
-    static let maxDepth = 24
+    public static let lineWidth = 72
+    public static let maxItems = 100
+    public static let maxDepth = 24
 
     /// What `print` shows: strings bare, everything else as `display`.
     public static func plain(_ v: Value) -> String {
@@ -21,7 +21,7 @@ public enum ValueFormatter {
 
     /// At most this many values are shown by one `display` (shared structure
     /// can make a small value print as an enormous one).
-    static let maxShown = 20_000
+    public static let maxShown = 20_000
 
     /// The readable, possibly multi-line form.
     public static func display(_ v: Value, indent: Int = 0) -> String {
@@ -49,7 +49,7 @@ public enum ValueFormatter {
         return "\(d)"
     }
 
-    static func quoted(_ s: String) -> String {
+    public static func quoted(_ s: String) -> String {
         var out = "\""
         for c in s.unicodeScalars {
             if let letter = StringEscapes.letter(for: c) {

@@ -17,18 +17,18 @@
 // `print` does. Ints take d (default), f, e, g, %; floats take f, e, g, %.
 // Deliberately not: locale, `#`, `n`, `x`/`o`/`b`, nested fields.
 
-struct FormatSpec: Equatable {
-    var fill: Character = " "
-    var align: Character?
-    var sign: Character = "-"
-    var width = 0
-    var grouping: Character?
-    var precision: Int?
-    var type: Character?
+public struct FormatSpec: Equatable {
+    public var fill: Character = " "
+    public var align: Character?
+    public var sign: Character = "-"
+    public var width = 0
+    public var grouping: Character?
+    public var precision: Int?
+    public var type: Character?
 
-    struct Invalid: Error { var message: String }
+    public struct Invalid: Error { public var message: String }
 
-    init(_ text: String) throws {
+    public init(_ text: String) throws {
         var cs = Array(text)
         var i = 0
         func isAlign(_ c: Character) -> Bool { "<>^=".contains(c) }
@@ -66,7 +66,7 @@ struct FormatSpec: Equatable {
     }
 
     /// Formats a number or a string; throws for combinations Python rejects.
-    func apply(_ value: Value) throws -> String {
+    public func apply(_ value: Value) throws -> String {
         switch value {
         case .int(let n):
             switch type ?? "_" {
@@ -160,13 +160,13 @@ struct FormatSpec: Equatable {
 /// The exact decimal value of a finite, non-negative Double: `digits` with the
 /// decimal point `pointAt` digits from the left (which may be ≤ 0 or past the
 /// end), computed with a small big-integer: x = m·2^e = m·5^-e / 10^-e.
-struct DecimalExpansion {
+public struct DecimalExpansion {
     /// Decimal digits (0–9), no leading zeros; empty for zero.
-    var digits: [UInt8]
+    public var digits: [UInt8]
     /// Position of the decimal point: value = 0.d1d2… × 10^pointAt.
-    var pointAt: Int
+    public var pointAt: Int
 
-    init(_ x: Double) {
+    public init(_ x: Double) {
         precondition(x.isFinite && x >= 0)
         if x == 0 { digits = []; pointAt = 0; return }
         var e = -1074  // subnormal: significandBitPattern × 2^-1074
@@ -193,7 +193,7 @@ struct DecimalExpansion {
     /// Python's `repr` of a finite non-negative Double: the shortest digits
     /// that round-trip (Swift finds the same ones), fixed when the exponent is
     /// in -4 ..< 16, else d.ddde±XX.
-    static func shortest(_ x: Double) -> String {
+    public static func shortest(_ x: Double) -> String {
         if x == 0 { return "0.0" }
         let text = "\(x)"
         var mantissa = Substring(text)
@@ -222,7 +222,7 @@ struct DecimalExpansion {
 
     /// Rounds to keep `n` digits before the cut at `cut` (digits index),
     /// half to even on the exact remainder; returns digits and new pointAt.
-    static func round(_ digits: [UInt8], _ pointAt: Int, keep n: Int) -> (digits: [UInt8], pointAt: Int) {
+    public static func round(_ digits: [UInt8], _ pointAt: Int, keep n: Int) -> (digits: [UInt8], pointAt: Int) {
         if n < 0 { return ([], pointAt) }
         if n >= digits.count { return (digits + [UInt8](repeating: 0, count: n - digits.count), pointAt) }
         var kept = Array(digits[..<n])
@@ -241,7 +241,7 @@ struct DecimalExpansion {
     }
 
     /// Fixed notation with `p` digits after the point.
-    func fixed(_ p: Int) -> String {
+    public func fixed(_ p: Int) -> String {
         // Keep digits up to position pointAt + p.
         let n = pointAt + p
         var (ds, point) = (digits, pointAt)
@@ -284,7 +284,7 @@ struct DecimalExpansion {
     }
 
     /// Exponent notation with `p` digits after the point: d.ddde±XX.
-    func exponent(_ p: Int, upper: Bool) -> String {
+    public func exponent(_ p: Int, upper: Bool) -> String {
         let (ds, exp) = significant(p + 1)
         return mantissa(ds) + exponentSuffix(exp, upper: upper)
     }
@@ -303,7 +303,7 @@ struct DecimalExpansion {
     /// else exponent; trailing zeros (and a bare point) removed.
     /// `repr`: Python's no-type spec with a precision, which switches to the
     /// exponent form one digit earlier (exponent ≥ p - 1).
-    func general(_ p0: Int, upper: Bool, repr: Bool = false) -> String {
+    public func general(_ p0: Int, upper: Bool, repr: Bool = false) -> String {
         let p = p0 == 0 ? 1 : p0
         let (ds, exp) = significant(p)
         var s: String
@@ -335,10 +335,10 @@ struct DecimalExpansion {
 
 /// Just enough of an unsigned big integer for `DecimalExpansion`: multiply by
 /// small powers, convert to decimal. Little-endian 32-bit limbs.
-struct BigUInt {
+public struct BigUInt {
     private var limbs: [UInt32]
 
-    init(_ x: UInt64) {
+    public init(_ x: UInt64) {
         limbs = [UInt32(truncatingIfNeeded: x), UInt32(truncatingIfNeeded: x >> 32)]
         trim()
     }
@@ -356,7 +356,7 @@ struct BigUInt {
     }
 
     /// self ×= base^n for base 2 or 5.
-    mutating func multiply(byPowerOf base: UInt32, _ n: Int) {
+    public mutating func multiply(byPowerOf base: UInt32, _ n: Int) {
         // Largest power of base that fits a limb: 2^31, 5^13.
         let (chunk, step): (UInt32, Int) = base == 2 ? (1 << 31, 31) : (1_220_703_125, 13)
         var left = n
@@ -367,7 +367,7 @@ struct BigUInt {
     }
 
     /// Decimal digits, most significant first (no leading zeros; [0] for zero).
-    func decimalDigits() -> [UInt8] {
+    public func decimalDigits() -> [UInt8] {
         var n = limbs
         var chunks: [UInt32] = []  // base 10^9, least significant first
         while !(n.count == 1 && n[0] == 0) {

@@ -3,19 +3,19 @@
 // so a printed string always reads back as the same string.
 // (Safetensors headers are JSON and escape by JSON's rules, in TensorEngine.)
 
-enum StringEscapes {
+public enum StringEscapes {
     /// (the character, the letter after the backslash)
-    static let table: [(scalar: Unicode.Scalar, letter: Unicode.Scalar)] = [
+    public static let table: [(scalar: Unicode.Scalar, letter: Unicode.Scalar)] = [
         ("\n", "n"), ("\t", "t"), ("\r", "r"), ("\0", "0"), ("\\", "\\"), ("\"", "\""),
     ]
 
     /// The letter that escapes `scalar` (nil: written as itself).
-    static func letter(for scalar: Unicode.Scalar) -> Unicode.Scalar? {
+    public static func letter(for scalar: Unicode.Scalar) -> Unicode.Scalar? {
         table.first { $0.scalar == scalar }?.letter
     }
 
     /// The character `\letter` stands for (nil: not an escape).
-    static func scalar(for letter: Unicode.Scalar) -> Unicode.Scalar? {
+    public static func scalar(for letter: Unicode.Scalar) -> Unicode.Scalar? {
         table.first { $0.letter == letter }?.scalar
     }
 }

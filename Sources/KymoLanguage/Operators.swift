@@ -1,27 +1,27 @@
 // Operators: what `+ - * / %`, comparisons and unary minus do to values.
 // Ints are 64-bit and checked (overflow is an error, never a trap); an int
 // meeting a float becomes a float; `/` on two ints divides as Swift does
-// (truncating). Tensors combine elementwise with broadcasting, with numbers
-// as scalars. `+` concatenates lists, and strings (a non-string operand is
+// (truncating). Host values (tensors) define their own arithmetic through
+// `HostObject.arithmetic`, Notebook's tensors elementwise with broadcasting. `+` concatenates lists, and strings (a non-string operand is
 // shown as `print` would show it).
 // Deliberately not: operators on records, string repetition, implicit bool
 // conversions.
 
-import TensorEngine
-
-enum Operators {
-    static func negate(_ v: Value) throws -> Value {
+public enum Operators {
+    public static func negate(_ v: Value) throws -> Value {
         switch v {
         case .int(let i):
             guard i != Int.min else { throw BuiltinError("integer overflow in unary '-'") }
             return .int(-i)
         case .float(let f): return .float(-f)
-        case .host(let h as TensorValue): return .host(TensorValue(h.tensor.negated()))
+        case .host(let h):
+            if let r = try h.negated() { return r }
+            throw BuiltinError("cannot apply unary '-' to \(v.typeName)", kind: .type)
         default: throw BuiltinError("cannot apply unary '-' to \(v.typeName)", kind: .type)
         }
     }
 
-    static func binary(_ op: BinaryOp, _ a: Value, _ b: Value, limit: Int = 1 << 28) throws -> Value {
+    public static func binary(_ op: BinaryOp, _ a: Value, _ b: Value, limit: Int = 1 << 28) throws -> Value {
         switch op {
         case .eq: return .bool(try equal(a, b))
         case .ne: return .bool(!(try equal(a, b)))
@@ -32,17 +32,13 @@ enum Operators {
     }
 
     private static func equal(_ a: Value, _ b: Value) throws -> Bool {
-        if case .host(let h) = a, h is TensorValue { throw tensorComparison() }
-        if case .host(let h) = b, h is TensorValue { throw tensorComparison() }
+        if case .host(let h) = a, let why = h.equalityRefusal { throw BuiltinError(why, kind: .type) }
+        if case .host(let h) = b, let why = h.equalityRefusal { throw BuiltinError(why, kind: .type) }
         var budget = 1_000_000
         guard let equal = a.isEqual(to: b, budget: &budget) else {
             throw BuiltinError("values are too large to compare (more than a million elements)", kind: .limit)
         }
         return equal
-    }
-
-    private static func tensorComparison() -> BuiltinError {
-        BuiltinError("tensors cannot be compared with '=='; compare a value such as t.sum().item()", kind: .type)
     }
 
     private static func compare(_ op: BinaryOp, _ a: Value, _ b: Value) throws -> Bool {
@@ -80,9 +76,10 @@ enum Operators {
                 throw BuiltinError("list would exceed the limit of \(limit) elements", kind: .limit)
             }
             return .list(x + y)
-        case (.host(let x as TensorValue), _), (_, .host(let x as TensorValue)):
-            _ = x
-            return .host(TensorValue(try tensor(op, a, b, limit: limit)))
+        case (.host(let h), _):
+            if let r = try h.arithmetic(op, b, reversed: false, limit: limit) { return r }
+        case (_, .host(let h)):
+            if let r = try h.arithmetic(op, a, reversed: true, limit: limit) { return r }
         default:
             if let x = a.numberValue, let y = b.numberValue { return .float(floating(op, x, y)) }
         }
@@ -113,37 +110,6 @@ enum Operators {
         case .mul: return x * y
         case .div: return x / y
         default: return x.truncatingRemainder(dividingBy: y)
-        }
-    }
-
-    /// Tensor ⊕ tensor, tensor ⊕ number or number ⊕ tensor.
-    private static func tensor(_ op: BinaryOp, _ a: Value, _ b: Value, limit: Int) throws -> Tensor {
-        func asTensor(_ v: Value) throws -> Tensor {
-            if case .host(let t as TensorValue) = v { return t.tensor }
-            if let x = v.numberValue { return Tensor(scalar: Float(x)) }
-            throw BuiltinError("cannot apply '\(op.rawValue)' to \(a.typeName) and \(b.typeName)", kind: .type)
-        }
-        let x = try asTensor(a), y = try asTensor(b)
-        if let shape = broadcastShape(x.shape, y.shape) {
-            var n = 1
-            for d in shape {
-                let (p, overflow) = n.multipliedReportingOverflow(by: d)
-                guard !overflow, p <= limit else {
-                    throw BuiltinError("'\(op.rawValue)' of \(describeShape(x.shape)) and \(describeShape(y.shape)) would exceed the limit of \(limit) elements", kind: .limit)
-                }
-                n = p
-            }
-        }
-        do {
-            switch op {
-            case .add: return try x.add(y)
-            case .sub: return try x.sub(y)
-            case .mul: return try x.mul(y)
-            case .div: return try x.div(y)
-            default: throw BuiltinError("'%' is not defined on tensors", kind: .type)
-            }
-        } catch let e as TensorError {
-            throw BuiltinError(e.description)
         }
     }
 }

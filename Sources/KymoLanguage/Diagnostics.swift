@@ -84,7 +84,7 @@ public enum DiagnosticFormatter {
     }
 
     /// The source line and a caret under the span (tabs kept so columns align).
-    static func excerpt(_ span: SourceSpan) -> String {
+    public static func excerpt(_ span: SourceSpan) -> String {
         let line = span.file.line(span.start.line)
         guard !line.isEmpty || span.start.column == 1 else { return "" }
         var caret = ""

@@ -1,7 +1,7 @@
 // Token: what the scanner hands the parser. A kind, the exact text, a span
 // and, for literals, the decoded value.
 
-enum TokenKind: String, Equatable, Sendable {
+public enum TokenKind: String, Equatable, Sendable {
     case identifier, integer, float, string, newline, eof
     // keywords (raw value = spelling)
     case kwLet = "let", kwVar = "var", kwFn = "fn", kwReturn = "return"
@@ -16,7 +16,7 @@ enum TokenKind: String, Equatable, Sendable {
     case halfOpenRange = "..<", closedRange = "..."
     case plusEqual = "+=", minusEqual = "-=", starEqual = "*=", slashEqual = "/="
 
-    static let keywords: [String: TokenKind] = {
+    public static let keywords: [String: TokenKind] = {
         var k: [String: TokenKind] = [:]
         for kind in [TokenKind.kwLet, .kwVar, .kwFn, .kwReturn, .kwIf, .kwElse, .kwFor, .kwIn,
                      .kwAnd, .kwOr, .kwNot, .kwTrue, .kwFalse, .kwNil] {
@@ -26,7 +26,7 @@ enum TokenKind: String, Equatable, Sendable {
     }()
 
     /// How the kind reads in "expected …" messages.
-    var display: String {
+    public var display: String {
         switch self {
         case .identifier: return "a name"
         case .integer, .float: return "a number"
@@ -38,13 +38,13 @@ enum TokenKind: String, Equatable, Sendable {
     }
 }
 
-struct Token: Sendable {
-    var kind: TokenKind
-    var text: String
-    var span: SourceSpan
-    var intValue: Int = 0
-    var floatValue: Double = 0
-    var stringValue: String = ""
+public struct Token: Sendable {
+    public var kind: TokenKind
+    public var text: String
+    public var span: SourceSpan
+    public var intValue: Int = 0
+    public var floatValue: Double = 0
+    public var stringValue: String = ""
 
-    var isKeyword: Bool { TokenKind.keywords[text] == kind }
+    public var isKeyword: Bool { TokenKind.keywords[text] == kind }
 }

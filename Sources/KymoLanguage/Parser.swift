@@ -16,23 +16,23 @@
 // Newlines end statements, except inside brackets and after a binary operator.
 // Deliberately not: operator overloading, user-defined types, trailing closures.
 
-struct Parser {
+public struct Parser {
     private var tokens: [Token]
     private var current = 0
-    private(set) var diagnostics: [Diagnostic] = []
+    public private(set) var diagnostics: [Diagnostic] = []
     private var depth = 0
     private var functionDepth = 0
     /// Nesting limit for brackets, blocks and operators (keeps the stack bounded on any input).
-    static let maxDepth = 120
+    public static let maxDepth = 120
 
     private struct PanicError: Error {}
 
-    init(tokens: [Token]) {
+    public init(tokens: [Token]) {
         self.tokens = tokens
     }
 
     /// Parses a whole cell or REPL input.
-    mutating func parseProgram() -> [Stmt] {
+    public mutating func parseProgram() -> [Stmt] {
         var statements: [Stmt] = []
         skipTerminators()
         while !check(.eof) {
@@ -43,7 +43,7 @@ struct Parser {
     }
 
     /// Parses a lone expression (a `--set` value); nil with diagnostics on failure.
-    mutating func parseLoneExpression() -> Expr? {
+    public mutating func parseLoneExpression() -> Expr? {
         skipNewlines()
         do {
             let e = try expression()
@@ -366,8 +366,8 @@ struct Parser {
 
     private func callSpan(_ callee: Expr) -> SourceSpan { callee.span }
 
-    private mutating func arguments(_ open: Token) throws -> [Argument] {
-        var args: [Argument] = []
+    private mutating func arguments(_ open: Token) throws -> [CallArgument] {
+        var args: [CallArgument] = []
         var sawLabel = false
         skipNewlines()
         while !check(.rparen) {
@@ -376,14 +376,14 @@ struct Parser {
                 let label = advance()
                 advance()
                 skipNewlines()
-                args.append(Argument(label: label.text, labelSpan: label.span, value: try expression()))
+                args.append(CallArgument(label: label.text, labelSpan: label.span, value: try expression()))
                 sawLabel = true
             } else {
                 let value = try expression()
                 if sawLabel {
                     try fail("positional argument after a named argument", at: value.span, kind: .argument)
                 }
-                args.append(Argument(label: nil, labelSpan: nil, value: value))
+                args.append(CallArgument(label: nil, labelSpan: nil, value: value))
             }
             skipNewlines()
             if !match(.comma) { break }

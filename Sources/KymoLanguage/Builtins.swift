@@ -110,17 +110,14 @@ public struct BuiltinSignature: Sendable {
     /// The host kind or type of the result, when known (for static checks).
     public var returns: ParamType?
     public var doc: String
-    /// The issue that brings its implementation, for "not available yet".
-    public var issue: Int?
 
     public init(_ name: String, _ parameters: [BuiltinParameter] = [], variadic: Bool = false,
-                returns: ParamType? = nil, issue: Int? = nil, doc: String) {
+                returns: ParamType? = nil, doc: String) {
         self.name = name
         self.parameters = parameters
         self.variadic = variadic
         self.returns = returns
         self.doc = doc
-        self.issue = issue
     }
 
     public var positional: [BuiltinParameter] { parameters.filter { !$0.labeled } }
@@ -151,20 +148,20 @@ public struct BuiltinDeclaration {
     public let implementation: BuiltinImplementation
 
     public init(_ name: String, _ parameters: [BuiltinParameter] = [], variadic: Bool = false,
-                returns: ParamType? = nil, issue: Int? = nil, doc: String, run: @escaping BuiltinImplementation) {
-        signature = BuiltinSignature(name, parameters, variadic: variadic, returns: returns, issue: issue, doc: doc)
+                returns: ParamType? = nil, doc: String, run: @escaping BuiltinImplementation) {
+        signature = BuiltinSignature(name, parameters, variadic: variadic, returns: returns, doc: doc)
         implementation = run
     }
 
     public var name: String { signature.name }
 }
 
-/// A built-in: signature plus implementation (nil while not available yet).
-public final class Builtin: @unchecked Sendable {
+/// A built-in: signature plus implementation.
+public final class Builtin {
     public let signature: BuiltinSignature
-    public var implementation: BuiltinImplementation?
+    public var implementation: BuiltinImplementation
 
-    public init(_ signature: BuiltinSignature, _ implementation: BuiltinImplementation?) {
+    public init(_ signature: BuiltinSignature, _ implementation: @escaping BuiltinImplementation) {
         self.signature = signature
         self.implementation = implementation
     }
@@ -179,14 +176,14 @@ public struct BoundArguments {
     /// Names the call spelled out (the rest are defaults).
     public private(set) var given: Set<String> = []
 
-    init(function: String) { self.function = function }
+    public init(function: String) { self.function = function }
 
-    mutating func set(_ name: String, _ value: Value, given isGiven: Bool) {
+    public mutating func set(_ name: String, _ value: Value, given isGiven: Bool) {
         values[name] = value
         if isGiven { given.insert(name) }
     }
 
-    mutating func appendExtra(_ value: Value) { extra.append(value) }
+    public mutating func appendExtra(_ value: Value) { extra.append(value) }
 
     public subscript(name: String) -> Value { values[name] ?? .null }
 

@@ -2,25 +2,25 @@
 // global scope of a session also remembers the order names were first bound
 // (`:vars`, records) and which names the current cell touched.
 
-struct Binding {
-    var value: Value
-    var constant: Bool
-    var span: SourceSpan?
+public struct Binding {
+    public var value: Value
+    public var constant: Bool
+    public var span: SourceSpan?
 }
 
-final class Scope {
+public final class Scope {
     private(set) var bindings: [String: Binding] = [:]
-    let parent: Scope?
+    public let parent: Scope?
     /// Names in the order they were first bound (kept for the global scope).
-    private(set) var order: [String] = []
+    public private(set) var order: [String] = []
     /// Names declared or assigned since `resetTouched()`, first-touch order.
-    private(set) var touched: [String] = []
+    public private(set) var touched: [String] = []
 
-    init(parent: Scope?) {
+    public init(parent: Scope?) {
         self.parent = parent
     }
 
-    func lookup(_ name: String) -> Binding? {
+    public func lookup(_ name: String) -> Binding? {
         var scope: Scope? = self
         while let s = scope {
             if let b = s.bindings[name] { return b }
@@ -30,7 +30,7 @@ final class Scope {
     }
 
     /// The scope in the chain that holds `name`.
-    func owner(of name: String) -> Scope? {
+    public func owner(of name: String) -> Scope? {
         var scope: Scope? = self
         while let s = scope {
             if s.bindings[name] != nil { return s }
@@ -39,13 +39,13 @@ final class Scope {
         return nil
     }
 
-    func declare(_ name: String, _ binding: Binding) {
+    public func declare(_ name: String, _ binding: Binding) {
         if bindings[name] == nil { order.append(name) }
         bindings[name] = binding
         touch(name)
     }
 
-    func update(_ name: String, _ value: Value) {
+    public func update(_ name: String, _ value: Value) {
         bindings[name]?.value = value
         touch(name)
     }
@@ -54,10 +54,10 @@ final class Scope {
         if parent == nil, !touched.contains(name) { touched.append(name) }
     }
 
-    func resetTouched() { touched = [] }
+    public func resetTouched() { touched = [] }
 
     /// All names visible from here (innermost first, no duplicates).
-    var visibleNames: [String] {
+    public var visibleNames: [String] {
         var seen = Set<String>(), names: [String] = []
         var scope: Scope? = self
         while let s = scope {

@@ -5,25 +5,25 @@
 // same messages, so `kymo check` and `kymo run` agree.
 
 /// One problem with a call, pointing at an argument (by index) or at the call.
-struct ArgumentProblem {
-    var kind: DiagnosticKind
-    var message: String
-    var suggestion: String?
+public struct ArgumentProblem {
+    public var kind: DiagnosticKind
+    public var message: String
+    public var suggestion: String?
     /// The offending argument; nil means the call itself. `atLabel` points at its label.
-    var argument: Int?
-    var atLabel: Bool = false
+    public var argument: Int?
+    public var atLabel: Bool = false
 }
 
-enum ArgumentBinder {
+public enum ArgumentBinder {
     /// Which argument feeds which parameter (by index), plus extra positional
     /// arguments of a variadic signature and the problems found.
-    struct Matching {
+    public struct Matching {
         var parameterForArgument: [Int?] = []
         var extras: [Int] = []
         var problems: [ArgumentProblem] = []
     }
 
-    static func match(_ signature: BuiltinSignature, labels: [String?]) -> Matching {
+    public static func match(_ signature: BuiltinSignature, labels: [String?]) -> Matching {
         var m = Matching()
         m.parameterForArgument = Array(repeating: nil, count: labels.count)
         let positional = signature.parameters.indices.filter { !signature.parameters[$0].labeled }
@@ -86,7 +86,7 @@ enum ArgumentBinder {
     }
 
     /// Checks one value against its parameter's type, range and choices.
-    static func check(_ value: Value, for param: BuiltinParameter, of function: String) -> ArgumentProblem? {
+    public static func check(_ value: Value, for param: BuiltinParameter, of function: String) -> ArgumentProblem? {
         if value.isNil, param.defaultValue?.isNil == true { return nil }
         guard param.type.accepts(value) else {
             return ArgumentProblem(kind: .type, message: "argument '\(param.name)' of \(function) must be \(param.type), got \(value.typeName)")
@@ -105,7 +105,7 @@ enum ArgumentBinder {
     }
 
     /// Binds actual values at run time; throws the first problem as a diagnostic.
-    static func bind(_ signature: BuiltinSignature, arguments: [(label: String?, value: Value)],
+    public static func bind(_ signature: BuiltinSignature, arguments: [(label: String?, value: Value)],
                      spans: [(label: SourceSpan?, value: SourceSpan)], callSpan: SourceSpan) throws -> BoundArguments {
         let m = match(signature, labels: arguments.map(\.label))
         func fail(_ problem: ArgumentProblem) -> Diagnostic {

@@ -9,7 +9,7 @@
 // unknown: the interpreter checks again on real values.
 // Deliberately not: a full type system, flow analysis, warnings.
 
-indirect enum StaticType: Equatable {
+public indirect enum StaticType: Equatable {
     case unknown, int, float, string, bool, null, list, range
     /// A record, with its keys when known exactly (a `let` bound to a literal).
     case record([String]?)
@@ -17,7 +17,7 @@ indirect enum StaticType: Equatable {
     case builtin(String)
     case host(String)
 
-    static func == (a: StaticType, b: StaticType) -> Bool {
+    public static func == (a: StaticType, b: StaticType) -> Bool {
         switch (a, b) {
         case (.unknown, .unknown), (.int, .int), (.float, .float), (.string, .string), (.bool, .bool),
              (.null, .null), (.list, .list), (.range, .range): return true
@@ -29,7 +29,7 @@ indirect enum StaticType: Equatable {
         }
     }
 
-    var name: String {
+    public var name: String {
         switch self {
         case .unknown: return "unknown"
         case .int: return "int"
@@ -45,10 +45,10 @@ indirect enum StaticType: Equatable {
         }
     }
 
-    var isNumber: Bool { self == .int || self == .float }
+    public var isNumber: Bool { self == .int || self == .float }
 
     /// The static type of a run-time value (REPL inputs see the session's globals this way).
-    init(of value: Value) {
+    public init(of value: Value) {
         switch value {
         case .int: self = .int
         case .float: self = .float
@@ -67,7 +67,7 @@ indirect enum StaticType: Equatable {
         }
     }
 
-    init(_ p: ParamType) {
+    public init(_ p: ParamType) {
         switch p {
         case .int: self = .int
         case .float: self = .float
@@ -82,7 +82,7 @@ indirect enum StaticType: Equatable {
     }
 
     /// Whether a parameter of type `p` accepts this type: nil when unknown.
-    func fits(_ p: ParamType) -> Bool? {
+    public func fits(_ p: ParamType) -> Bool? {
         switch (p, self) {
         case (_, .unknown), (.any, _): return nil
         case (.int, .int), (.float, .int), (.float, .float), (.string, .string), (.bool, .bool),
@@ -101,25 +101,31 @@ indirect enum StaticType: Equatable {
     }
 }
 
-struct StaticBinding {
-    var type: StaticType
-    var constant: Bool
-    var span: SourceSpan?
+public struct StaticBinding {
+    public var type: StaticType
+    public var constant: Bool
+    public var span: SourceSpan?
+
+    public init(type: StaticType, constant: Bool, span: SourceSpan?) {
+        self.type = type
+        self.constant = constant
+        self.span = span
+    }
 }
 
-final class Checker {
-    private(set) var diagnostics: [Diagnostic] = []
+public final class Checker {
+    public private(set) var diagnostics: [Diagnostic] = []
     private let registry: BuiltinRegistry
     private let interactive: Bool
     private var scopes: [[String: StaticBinding]]
     private var scopeOrder: [[String]]
     /// Top-level names of the whole notebook: function bodies may use a global declared later.
-    var notebookGlobals: Set<String> = []
+    public var notebookGlobals: Set<String> = []
     /// Types of `--set` values, by name.
-    var overrideTypes: [String: StaticType] = [:]
+    public var overrideTypes: [String: StaticType] = [:]
     private var functionDepth = 0
 
-    init(registry: BuiltinRegistry, interactive: Bool, globals: [(String, StaticBinding)] = []) {
+    public init(registry: BuiltinRegistry, interactive: Bool, globals: [(String, StaticBinding)] = []) {
         self.registry = registry
         self.interactive = interactive
         scopes = [[:]]
@@ -128,7 +134,7 @@ final class Checker {
     }
 
     /// Checks one cell (or REPL input) in the global scope carried over from earlier cells.
-    func check(_ statements: [Stmt]) {
+    public func check(_ statements: [Stmt]) {
         for s in statements { statement(s) }
     }
 
@@ -300,7 +306,8 @@ final class Checker {
                 return .bool
             }
             switch t {
-            case .int, .float, .unknown, .host("tensor"): return t
+            case .int, .float, .unknown: return t
+            case .host(let kind) where registry.hostKinds[kind]?.negates == true: return t
             default:
                 error(.type, "cannot apply unary '-' to \(t.name)", e.span)
                 return .unknown
@@ -346,7 +353,7 @@ final class Checker {
                 }
                 return .unknown
             case .host(let kind):
-                guard let hk = BuiltinCatalog.hostKinds[kind] else { return .unknown }
+                guard let hk = registry.hostKinds[kind] else { return .unknown }
                 guard let yields = hk.indexYields else {
                     error(.type, "\(kind) cannot be indexed", e.span)
                     return .unknown
@@ -371,7 +378,12 @@ final class Checker {
         if a.isNumber, b.isNumber { return .float }
         if op == .add, a == .string || b == .string { return .string }
         if op == .add, a == .list, b == .list { return .list }
-        if op != .mod, a == .host("tensor") || b == .host("tensor"), a.isNumber || b.isNumber || a == b { return .host("tensor") }
+        for side in [a, b] {
+            if case .host(let kind) = side, registry.hostKinds[kind]?.arithmetic.contains(op) == true,
+               a.isNumber || b.isNumber || a == b {
+                return side
+            }
+        }
         error(.type, "cannot apply '\(op.rawValue)' to \(a.name) and \(b.name)", span)
         return .unknown
     }
@@ -385,7 +397,7 @@ final class Checker {
             }
             return .unknown
         case .host(let kind):
-            guard let hk = BuiltinCatalog.hostKinds[kind] else { return .unknown }
+            guard let hk = registry.hostKinds[kind] else { return .unknown }
             if let property = hk.properties.first(where: { $0.name == name }) {
                 if called { error(.type, "'\(name)' is a property of \(kind), not a method; write .\(name) without '()'", span) }
                 return StaticType(property.type)
@@ -417,12 +429,12 @@ final class Checker {
 
     // MARK: calls
 
-    private func call(_ callee: Expr, _ args: [Argument], _ span: SourceSpan) -> StaticType {
+    private func call(_ callee: Expr, _ args: [CallArgument], _ span: SourceSpan) -> StaticType {
         let argTypes = args.map { expr($0.value) }
         // Method call on a host value of known kind.
         if case let .member(baseExpr, name) = callee.kind {
             let base = expr(baseExpr)
-            if case .host(let kind) = base, let hk = BuiltinCatalog.hostKinds[kind] {
+            if case .host(let kind) = base, let hk = registry.hostKinds[kind] {
                 if let sig = hk.methods.first(where: { $0.name == name }) {
                     checkArguments(sig, args, argTypes, span)
                     return sig.returns.map(StaticType.init) ?? .null
@@ -440,7 +452,7 @@ final class Checker {
         return callType(expr(callee), callee, args, argTypes, span)
     }
 
-    private func callType(_ t: StaticType, _ callee: Expr, _ args: [Argument], _ argTypes: [StaticType],
+    private func callType(_ t: StaticType, _ callee: Expr, _ args: [CallArgument], _ argTypes: [StaticType],
                           _ span: SourceSpan) -> StaticType {
         switch t {
         case .builtin(let name):
@@ -458,7 +470,7 @@ final class Checker {
         }
     }
 
-    private func checkArguments(_ sig: BuiltinSignature, _ args: [Argument], _ types: [StaticType], _ span: SourceSpan) {
+    private func checkArguments(_ sig: BuiltinSignature, _ args: [CallArgument], _ types: [StaticType], _ span: SourceSpan) {
         let m = ArgumentBinder.match(sig, labels: args.map(\.label))
         for p in m.problems {
             var at = span
@@ -481,7 +493,7 @@ final class Checker {
     }
 
     /// `xs.append(v)`: one unlabeled value, on a list held by a `var`.
-    private func checkAppend(_ target: Expr, _ args: [Argument], _ span: SourceSpan) {
+    private func checkAppend(_ target: Expr, _ args: [CallArgument], _ span: SourceSpan) {
         if args.count != 1 || args[0].label != nil {
             error(.argument, "append takes one value: xs.append(v)", span)
         }
@@ -502,7 +514,7 @@ final class Checker {
         }
     }
 
-    private func checkUserCall(_ decl: FunctionDecl, _ args: [Argument], _ span: SourceSpan) {
+    private func checkUserCall(_ decl: FunctionDecl, _ args: [CallArgument], _ span: SourceSpan) {
         let name = decl.name ?? "function"
         var filled = Set<String>()
         var next = 0
@@ -530,7 +542,7 @@ final class Checker {
     }
 
     /// The value of a literal expression (numbers, strings, bools, nil, lists and records of them).
-    static func constant(_ e: Expr) -> Value? {
+    public static func constant(_ e: Expr) -> Value? {
         switch e.kind {
         case .int(let i): return .int(i)
         case .float(let f): return .float(f)

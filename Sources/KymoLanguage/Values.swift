@@ -77,14 +77,14 @@ public struct Record {
 /// A callable value: a user function (a closure over the scope it was
 /// declared in) or a built-in.
 public final class Function {
-    enum Body {
+    public enum Body {
         case user(FunctionDecl, Scope)
         case builtin(Builtin)
     }
 
-    let body: Body
+    public let body: Body
 
-    init(_ body: Body) {
+    public init(_ body: Body) {
         self.body = body
     }
 
@@ -114,6 +114,14 @@ public protocol HostObject: AnyObject {
     func element(at index: Value) throws -> Value
     /// A readable multi-line description (the REPL and `print` show it).
     func describe(indent: Int) -> String
+    /// `-x`; nil when the kind has no negation.
+    func negated() throws -> Value?
+    /// `x op other` (`other op x` when `reversed`) for `+ - * / %`; nil when
+    /// the kind does not define `op` with that operand. The result may have
+    /// at most `limit` elements.
+    func arithmetic(_ op: BinaryOp, _ other: Value, reversed: Bool, limit: Int) throws -> Value?
+    /// Why `==` is refused on this kind, or nil to compare by identity.
+    var equalityRefusal: String? { get }
 }
 
 extension HostObject {
@@ -124,6 +132,9 @@ extension HostObject {
         throw BuiltinError("a \(kindName) cannot be indexed")
     }
     public func method(named name: String) -> Builtin? { methods.first { $0.signature.name == name } }
+    public func negated() throws -> Value? { nil }
+    public func arithmetic(_ op: BinaryOp, _ other: Value, reversed: Bool, limit: Int) throws -> Value? { nil }
+    public var equalityRefusal: String? { nil }
 }
 
 /// An error a built-in raises; the interpreter adds the call's location.
