@@ -87,5 +87,5 @@ let package = Package(
         // The built `kymo` binary driven end to end: run, replay, kill -9 and resume, the REPL in tmux.
         .testTarget(name: "EndToEndTests", dependencies: ["kymo", "Records", "TestSupport"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

@@ -12,6 +12,7 @@ import Foundation
 
 enum AtomicFile {
     private static let lock = NSLock()
+    // Guarded by `lock`.
     nonisolated(unsafe) private static var counter = 0
 
     static func write(_ bytes: [UInt8], to path: String) throws {

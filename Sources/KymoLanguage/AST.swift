@@ -10,7 +10,7 @@ public struct Expr {
 
 public enum UnaryOp: String { case negate = "-", not = "not" }
 
-public enum BinaryOp: String {
+public enum BinaryOp: String, Sendable {
     case add = "+", sub = "-", mul = "*", div = "/", mod = "%"
     case eq = "==", ne = "!=", lt = "<", le = "<=", gt = ">", ge = ">="
     case and = "and", or = "or"

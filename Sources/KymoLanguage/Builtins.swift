@@ -99,6 +99,9 @@ public struct BuiltinParameter: Sendable {
     }
 }
 
+// Values cross threads only to be handed over (a lane's result, a kernel
+// message), never shared while being mutated: lists and records are values,
+// and host objects are mutated only by the thread that runs the session.
 extension Value: @unchecked Sendable {}
 
 /// What a built-in is: its name, parameters, result and documentation.

@@ -19,7 +19,7 @@ public enum DiagnosticKind: String, Sendable, CaseIterable {
     case range           // a value outside its valid range or set of choices
     case declaration     // redeclaration, assignment to a constant, misplaced return
     case runtime         // any other error while running
-    case unavailable     // a built-in whose engine part does not exist yet
+    case unavailable     // something the host does not provide (e.g. saving figures without a renderer)
     case interrupted     // Ctrl-C stopped the cell
     case limit           // the step, depth or size limit of a session
     case override        // a bad `--set key=value`

@@ -18,7 +18,7 @@ import Foundation
 import Records
 import Datasets
 
-public struct PathPolicy {
+public struct PathPolicy: Sendable {
     /// Nil: unconfined. Otherwise every write lands inside this folder.
     public var writeRoot: String?
     /// Nil: any file may be read. Otherwise only these (and `readableFolders`).

@@ -11,26 +11,28 @@ import CKymoGEMM
 import Foundation
 
 public enum Engine {
-    nonisolated(unsafe) public private(set) static var threads: Int = 1
-    nonisolated(unsafe) static var configured = false
+    /// The worker thread count (≥ 1), read atomically by every op.
+    public static var threads: Int {
+        ensureConfigured()
+        return Int(kymo_engine_threads())
+    }
 
     /// Sets the worker thread count (≥ 1). Results never depend on it.
     /// Default: `KYMO_THREADS` from the environment, else the core count.
     public static func configure(threads requested: Int? = nil) {
         let env = ProcessInfo.processInfo.environment["KYMO_THREADS"].flatMap(Int.init)
         let n = requested ?? env ?? ProcessInfo.processInfo.activeProcessorCount
-        threads = max(1, min(n, 64))
         openblas_set_num_threads(1)
         // Keep large freed blocks in the heap instead of returning them to the
         // kernel, so the next step's tensors of the same sizes reuse pages
         // instead of faulting in fresh zeroed ones (no effect on results).
         _ = glibcMallopt(-3 /* M_MMAP_THRESHOLD */, 32 << 20)   // glibc's largest allowed value
         _ = glibcMallopt(-1 /* M_TRIM_THRESHOLD */, Int32.max)
-        configured = true
+        kymo_set_engine_threads(Int32(max(1, min(n, 64))))
     }
 
     @inline(__always) static func ensureConfigured() {
-        if !configured { configure() }
+        if kymo_engine_threads() == 0 { configure() }
     }
 
     /// The kernel OpenBLAS selected for this CPU. Environment only: no result
@@ -82,9 +84,10 @@ public enum Parallel {
             return
         }
         withoutActuallyEscaping(body) { body in
+            let shared = WorkerBody(body)
             DispatchQueue.concurrentPerform(iterations: t) { w in
                 var i = w
-                while i < count { body(i, w); i += t }
+                while i < count { shared.value(i, w); i += t }
             }
         }
     }
@@ -109,6 +112,7 @@ extension Parallel {
         let grad = GradMode.isEnabled
         let errors = LaneErrors(count)
         withoutActuallyEscaping(body) { body in
+            let shared = WorkerBody(body)
             DispatchQueue.concurrentPerform(iterations: t) { w in
                 // One iteration may run on the calling thread: put its state back afterwards.
                 let savedLane = kymo_lane(), savedGrad = GradMode.isEnabled
@@ -117,13 +121,22 @@ extension Parallel {
                 defer { kymo_set_lane(savedLane); GradMode.set(enabled: savedGrad) }
                 var i = w
                 while i < count {
-                    do { try body(i) } catch { errors.set(i, error) }
+                    do { try shared.value(i) } catch { errors.set(i, error) }
                     i += t
                 }
             }
         }
         if let e = errors.first { throw e }
     }
+}
+
+/// A non-escaping body handed to the worker threads. Safe to share: the
+/// threads run it only inside `concurrentPerform`, which returns after every
+/// iteration has finished, and each item writes only what it owns (the chunk
+/// rule at the top of this file).
+struct WorkerBody<Body>: @unchecked Sendable {
+    let value: Body
+    init(_ value: Body) { self.value = value }
 }
 
 /// The errors of lanes' items, by item.
@@ -139,6 +152,7 @@ final class LaneErrors: @unchecked Sendable {
 /// im2col buffers in hot loops. A buffer is valid until the same worker asks
 /// for the same slot again.
 enum Scratch {
+    // Guarded by `lock`.
     nonisolated(unsafe) static var buffers: [[Storage?]] = []
     static let lock = NSLock()
 

@@ -7,6 +7,7 @@ import Foundation
 import KymoLanguage
 import Notebook
 
+// Set before the handler is installed, then only read by it (a C signal handler cannot capture context).
 nonisolated(unsafe) private var interruptWord: UnsafeMutablePointer<sig_atomic_t>?
 
 enum Interrupts {

@@ -16,6 +16,7 @@ enum ReadResult {
 }
 
 // C callbacks cannot capture context; the one editor keeps its state here.
+// Safe: readline calls them synchronously on the REPL's own thread, the only one that touches them.
 nonisolated(unsafe) private var pendingLine: String?
 nonisolated(unsafe) private var pendingDone = false
 nonisolated(unsafe) private var completionSource: ((String) -> [String])?
@@ -52,8 +53,9 @@ final class LineEditor {
     let interactive: Bool
     private let historyPath: String
     private let interrupt: InterruptFlag
-    // Kept alive for readline, which stores the pointer.
-    private static let wordBreaks = strdup(" \t\n\"\\'`@$><=;|&{([,+-*/%:!)]}")
+    // Kept alive for readline, which stores the pointer. Safe to share:
+    // written once here, only ever read (by readline, on the REPL's thread).
+    nonisolated(unsafe) private static let wordBreaks = strdup(" \t\n\"\\'`@$><=;|&{([,+-*/%:!)]}")
 
     init(interrupt: InterruptFlag, completions: @escaping (String) -> [String]) {
         self.interrupt = interrupt

@@ -44,6 +44,8 @@ struct RankDivergence: Error, CustomStringConvertible {
 enum MPIJob {
     /// The job this process is part of, joined on first use; nil for a plain
     /// `kymo` (no launcher in the environment: MPI is never initialised).
+    /// Safe to share: initialised once (Swift's static initialisation is
+    /// thread-safe) and used only by the main thread, which drives the job.
     nonisolated(unsafe) static let current: MPIGroup? = {
         guard MPIWorld.launchedByMPI(environment: ProcessInfo.processInfo.environment) else { return nil }
         do {

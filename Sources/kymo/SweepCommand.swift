@@ -15,6 +15,7 @@ import ArgumentParser
 import Foundation
 import Records
 
+// Written only by the SIGINT handler (a sig_atomic_t, the one type a handler may set), polled by the scheduler.
 nonisolated(unsafe) private var sweepStopWord: sig_atomic_t = 0
 
 struct Sweep: ParsableCommand {

@@ -32,7 +32,7 @@ final class FuzzTests: XCTestCase {
         "[1, 2]", "{a: 1}", "fn(a) { return a }", "0..<3", "\"s\"", "é", "\u{0}", "\t", "  ", "x = x + x", "xs = [xs, xs]",
     ]
 
-    static var corpus: [String] = {
+    static let corpus: [String] = {
         let dir = ScriptTests.directory
         let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".kymo") }.sorted()) ?? []
         return names.compactMap { try? String(contentsOf: dir.appendingPathComponent($0), encoding: .utf8) } + [

@@ -9,7 +9,8 @@ import XCTest
 @testable import Records
 
 final class StatisticsTests: XCTestCase {
-    static let reference: [String: Any] = {
+    // Read once, never mutated: safe to share between tests.
+    nonisolated(unsafe) static let reference: [String: Any] = {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path + "/Reference/statistics_reference.json"
         let data = FileManager.default.contents(atPath: path) ?? Data()
         return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]

@@ -15,6 +15,11 @@ void kymo_set_lane(int lane);
 int kymo_grad_disabled(void);
 void kymo_set_grad_disabled(int disabled);
 
+// The engine's worker-thread count (Engine.threads): 0 until configured.
+// Atomic, so every op may read it while another thread configures.
+int kymo_engine_threads(void);
+void kymo_set_engine_threads(int threads);
+
 #ifdef __cplusplus
 }
 #endif

@@ -54,7 +54,7 @@ public enum BuiltinCatalog {
     }
 
     /// Every built-in function, in the order of docs/language.md's table.
-    static let functions: [BuiltinDeclaration] = [
+    static var functions: [BuiltinDeclaration] { [
         // randomness
         BuiltinDeclaration("seed", [.positional("n", .int)], returns: nil,
                            doc: "Sets the run's root seed (default 0); every random consumer derives its own stream from it.",
@@ -248,7 +248,7 @@ public enum BuiltinCatalog {
                                      .named("label", .string, default: .string(""), doc: "header of the row-name column (record of records)")],
                            doc: "Prints records as aligned columns: a list of records, a record of records (keys name the rows) or one record.",
                            run: EverydayBuiltins.table),
-    ]
+    ] }
 
     /// Properties, methods and indexing of each kind of host value (static
     /// checks, completion, `:help`). A new host kind is one entry here.

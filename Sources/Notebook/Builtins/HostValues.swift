@@ -117,7 +117,7 @@ public final class HistoryValue: HostObject {
 }
 
 /// Writes a figure to a file (the format by the path's extension).
-public typealias FigureWriter = (Figure, String) throws -> Void
+public typealias FigureWriter = @Sendable (Figure, String) throws -> Void
 
 public final class FigureValue: HostObject {
     public let figure: Figure
