@@ -99,9 +99,10 @@ public struct BuiltinParameter: Sendable {
     }
 }
 
-// Values cross threads only to be handed over (a lane's result, a kernel
-// message), never shared while being mutated: lists and records are values,
-// and host objects are mutated only by the thread that runs the session.
+// Unchecked because of `.host` and `.function` (references). What is shared
+// across threads are signatures' default values, static constants of plain
+// data (numbers, strings, lists); host values and functions never leave the
+// thread that runs their session.
 extension Value: @unchecked Sendable {}
 
 /// What a built-in is: its name, parameters, result and documentation.
