@@ -4,15 +4,21 @@
 // `kymo` host down to the engine; each C library enters in one tiny target.
 import PackageDescription
 
-// Hot numeric targets are always optimized (even in debug test builds) and
-// target AVX2/FMA; see docs/engine.md for why and for the determinism rules.
-let fast: [SwiftSetting] = [
+// The numeric kernels (TensorEngine) are always optimized without checks
+// (even in debug test builds) and target AVX2/FMA: docs/engine.md, "Build
+// settings", has the measurement. Models, Datasets and the executable are
+// optimized with checks (`-O`), so their preconditions hold; see
+// docs/engine.md for the determinism rules.
+let kernels: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked", "-target-cpu", "haswell"]),
+]
+let optimized: [SwiftSetting] = [
+    .unsafeFlags(["-O", "-target-cpu", "haswell"]),
 ]
 
 let package = Package(
     name: "Kymo",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "kymo", targets: ["kymo"]),
         .library(name: "TensorEngine", targets: ["TensorEngine"]),
@@ -35,25 +41,28 @@ let package = Package(
         .target(name: "CKymoGEMM", path: "Sources/CKymoGEMM",
                 cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off", "-fno-fast-math"])]),
 
+        // Small utilities every layer shares: the atomic file writer.
+        .target(name: "KymoBase"),
+
         // Tensors, primitive ops with their backward, autodiff, optimizers, RNG, safetensors.
         // OpenBLAS is linked only for `kymo bench engine`'s comparison and the
         // environment line of records; no result goes through it.
-        .target(name: "TensorEngine", dependencies: ["CKymoGEMM", "COpenBLAS"], swiftSettings: fast),
+        .target(name: "TensorEngine", dependencies: ["KymoBase", "CKymoGEMM", "COpenBLAS"], swiftSettings: kernels),
         // Layers, the three model families, losses, metrics, training loop.
-        .target(name: "Models", dependencies: ["TensorEngine"], swiftSettings: fast),
+        .target(name: "Models", dependencies: ["TensorEngine"], swiftSettings: optimized),
         // MNIST IDX / NPY readers, the Moving MNIST generator, batching.
-        .target(name: "Datasets", dependencies: ["TensorEngine", "CZlib"], swiftSettings: fast),
+        .target(name: "Datasets", dependencies: ["KymoBase", "TensorEngine", "CZlib"], swiftSettings: optimized),
         // MPI for data-parallel runs: init only under mpirun/srun, rank and size,
         // byte-exact all-gather and broadcast, barrier, abort. No float reductions.
         .target(name: "Distributed", dependencies: ["CMPI"]),
         // Figure model drawing into a Renderer; plain arrays in, never a Tensor.
         .target(name: "Figures"),
         // The Cairo renderer: SVG, PDF, PNG with pinned metadata.
-        .target(name: "FiguresCairo", dependencies: ["Figures", "CCairo"]),
+        .target(name: "FiguresCairo", dependencies: ["KymoBase", "Figures", "CCairo"]),
         // Run records on disk and their comparison: the record model, the runs
         // folder, hashing and seals, listing, replay comparison. No language.
         .target(name: "Records", dependencies: [
-            .product(name: "Crypto", package: "swift-crypto"),
+            "KymoBase", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The language: scanner, parser, checker, interpreter, values,
         // diagnostics, built-in signatures and binding, number formatting.
@@ -69,9 +78,9 @@ let package = Package(
         ]),
         // CLI, REPL, progress display; gathers the build stamp and environment.
         .executableTarget(name: "kymo", dependencies: [
-            "Notebook", "KymoLanguage", "Records", "TensorEngine", "Models", "Datasets", "Figures", "FiguresCairo", "CReadline", "Distributed",
+            "KymoBase", "Notebook", "KymoLanguage", "Records", "TensorEngine", "Models", "Datasets", "Figures", "FiguresCairo", "CReadline", "Distributed",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], swiftSettings: fast),
+        ], swiftSettings: optimized),
 
         // Tolerances, gradient checks, golden loading.
         .target(name: "TestSupport", dependencies: ["TensorEngine", "Records"], path: "Tests/TestSupport"),
@@ -80,7 +89,7 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"], resources: [.copy("Goldens")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "FiguresCairo"], resources: [.copy("Goldens")]),
-        .testTarget(name: "RecordsTests", dependencies: ["Records", "TestSupport"], exclude: ["Reference"]),
+        .testTarget(name: "RecordsTests", dependencies: ["KymoBase", "Records", "TestSupport"], exclude: ["Reference"]),
         .testTarget(name: "KymoLanguageTests", dependencies: ["KymoLanguage"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook", "KymoLanguage", "Records", "TensorEngine", "Models", "Datasets",
                                                           "Figures", "TestSupport"], exclude: ["Scripts", "Fixtures"]),

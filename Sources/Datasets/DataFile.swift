@@ -2,6 +2,7 @@
 // when its first bytes are the gzip magic number, with errors that name the
 // file. Deliberately not: memory mapping (see NPYArray for the large file).
 import Foundation
+import KymoBase
 import TensorEngine
 
 public enum DataFile {
@@ -32,12 +33,10 @@ public enum DataFile {
         }
     }
 
-    /// Writes bytes atomically (a temporary file renamed into place).
+    /// Writes bytes atomically (`AtomicFile`).
     public static func write(_ bytes: [UInt8], to path: String) throws {
-        do {
-            try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw TensorError.badFile(path: path, detail: "cannot write: \(error.localizedDescription)")
+        do { try AtomicFile.write(bytes, to: path) } catch let f as AtomicFile.Failure {
+            throw TensorError.badFile(path: path, detail: "cannot write: \(f.reason)")
         }
     }
 }

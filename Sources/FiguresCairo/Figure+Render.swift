@@ -5,6 +5,8 @@
 // atomically, so a failed render never touches an existing file.
 
 import CCairo
+import Foundation
+import KymoBase
 import Figures
 
 extension Figure {
@@ -23,7 +25,14 @@ extension Figure {
         } catch let FigureSaveError.renderFailed(_, f, reason) {
             throw FigureSaveError.renderFailed(path: path, format: f, reason: reason)
         }
-        try AtomicFile.write(bytes, to: path)
+        do { try AtomicFile.write(bytes, to: path) } catch let f as AtomicFile.Failure {
+            var isFolder: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: f.folder, isDirectory: &isFolder)
+            let reason = !exists ? "directory '\(f.folder)' does not exist"
+                : !isFolder.boolValue ? "'\(f.folder)' is not a directory"
+                : f.code == EACCES || f.code == EROFS ? "cannot create a file in '\(f.folder)': \(f.reason)" : f.reason
+            throw FigureSaveError.cannotWrite(path: path, reason: reason)
+        }
     }
 
     /// The figure as the bytes of an SVG, PDF or PNG file.

@@ -9,6 +9,7 @@
 // run (a run has exactly one writer), garbage collection of old runs.
 
 import Foundation
+import KymoBase
 
 public struct RunStore {
     /// The runs folder (holding one folder per run).
@@ -98,44 +99,12 @@ public struct RunStore {
         try RunStore.writeAtomically(data, to: recordPath(record.id))
     }
 
-    /// Stages of an atomic write, for fault injection in tests.
-    enum WriteStage { case partlyWritten, beforeRename }
-
-    /// Temporary file in the same folder, fsync, rename, fsync of the folder.
-    /// A failure at any point leaves the previous file untouched.
-    static func writeAtomically(_ data: Data, to path: String, fault: ((WriteStage) throws -> Void)? = nil) throws {
-        let url = URL(fileURLWithPath: path)
-        let dir = url.deletingLastPathComponent().path
-        let tmp = dir + "/." + url.lastPathComponent + ".tmp-\(getpid())"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw writeError(errno, folder: dir) }
-        var failure: Int32 = 0
-        do {
-            try data.withUnsafeBytes { raw in
-                var off = 0
-                while off < raw.count {
-                    let chunk = min(raw.count - off, 1 << 20)
-                    let w = Foundation.write(fd, raw.baseAddress! + off, chunk)
-                    if w <= 0 { failure = errno == 0 ? EIO : errno; return }
-                    off += w
-                    if off < raw.count { try fault?(.partlyWritten) }
-                }
-            }
-            if failure == 0, fsync(fd) != 0 { failure = errno }
-            if failure == 0 { try fault?(.beforeRename) }
-        } catch {
-            // A simulated crash: leave the temporary file as a dead process would.
-            close(fd)
-            throw error
+    /// Replaces `path` atomically (`AtomicFile`); a failure leaves the
+    /// previous file untouched and names the folder (a full disk as such).
+    static func writeAtomically(_ data: Data, to path: String, fault: ((AtomicFile.Stage) throws -> Void)? = nil) throws {
+        do { try AtomicFile.write(data, to: path, fault: fault) } catch let f as AtomicFile.Failure {
+            throw writeError(f.code, folder: f.folder)
         }
-        close(fd)
-        if failure == 0, rename(tmp, path) != 0 { failure = errno }
-        guard failure == 0 else {
-            unlink(tmp)
-            throw writeError(failure, folder: dir)
-        }
-        let dfd = open(dir, O_RDONLY)
-        if dfd >= 0 { _ = fsync(dfd); close(dfd) }
     }
 
     static func writeError(_ code: Int32, folder: String) -> RecordError {

@@ -7,6 +7,7 @@
 // truncated, overlapping or inconsistent file is refused with a message naming
 // the file; nothing here traps on bad input. Writes are atomic (temp + rename).
 import Foundation
+import KymoBase
 
 public struct SafetensorsFile {
     /// Tensors in file order.
@@ -145,7 +146,9 @@ public enum Safetensors {
     }
 
     public static func write(_ file: SafetensorsFile, path: String) throws {
-        try writeAtomically(try encode(file), to: path)
+        do { try AtomicFile.write(try encode(file), to: path) } catch let f as AtomicFile.Failure {
+            throw TensorError.badFile(path: path, detail: f.folderMissing ? "cannot write: folder \(f.folder) does not exist" : "cannot write: \(f.reason)")
+        }
     }
 
     static func jsonString(_ s: String) -> String {
@@ -162,36 +165,5 @@ public enum Safetensors {
             }
         }
         return out + "\""
-    }
-}
-
-/// Writes `data` to `path` atomically: a temporary file in the same folder,
-/// flushed to disk, then renamed over the target. A failure leaves any
-/// existing file untouched and throws an error naming the path.
-public func writeAtomically(_ data: Data, to path: String) throws {
-    let url = URL(fileURLWithPath: path)
-    let dir = url.deletingLastPathComponent().path
-    var isDir: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
-        throw TensorError.badFile(path: path, detail: "cannot write: folder \(dir) does not exist")
-    }
-    let tmp = dir + "/." + url.lastPathComponent + ".tmp-\(getpid())"
-    let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    guard fd >= 0 else { throw TensorError.badFile(path: path, detail: "cannot write: \(String(cString: strerror(errno)))") }
-    var ok = true
-    data.withUnsafeBytes { raw in
-        var off = 0
-        while off < raw.count {
-            let w = Foundation.write(fd, raw.baseAddress! + off, raw.count - off)
-            if w <= 0 { ok = false; break }
-            off += w
-        }
-    }
-    let err = errno
-    if ok && fsync(fd) != 0 { ok = false }
-    close(fd)
-    guard ok, rename(tmp, path) == 0 else {
-        unlink(tmp)
-        throw TensorError.badFile(path: path, detail: "cannot write: \(String(cString: strerror(ok ? errno : err)))")
     }
 }

@@ -9,6 +9,7 @@
 
 import ArgumentParser
 import Foundation
+import KymoBase
 import KymoLanguage
 import Notebook
 import Records
@@ -31,9 +32,9 @@ struct Report: ParsableCommand {
         let page = ReportPage.html(record, folder: folder)
         let target = output ?? folder + "/report.html"
         do {
-            try Data(page.utf8).write(to: URL(fileURLWithPath: target), options: .atomic)
+            try AtomicFile.write(Array(page.utf8), to: target)
         } catch {
-            FileHandle.standardError.write(Data("kymo report: error: cannot write \(target): \(error.localizedDescription)\n".utf8))
+            FileHandle.standardError.write(Data("kymo report: error: \(error)\n".utf8))
             throw ExitCode(1)
         }
         print("wrote \(target) (\(record.cells.count) cells, \(record.artifacts.count) artifacts, \(page.utf8.count) bytes)")

@@ -4,6 +4,7 @@
 // unwritable runs folder fails before anything runs, runs resolve by id,
 // prefix or path, and the listing shows them.
 import Foundation
+import KymoBase
 import XCTest
 import TestSupport
 @testable import Records
@@ -36,15 +37,15 @@ final class RecordStoreTests: XCTestCase {
         var second = first
         second.cells[1].output = String(repeating: "a much longer output line\n", count: 200_000)   // > 1 MiB: several write calls
         struct Crash: Error {}
-        for stage in [RunStore.WriteStage.partlyWritten, .beforeRename] {
+        for (crashes, stage) in [AtomicFile.Stage.partlyWritten, .beforeRename].enumerated() {
             var r = second
             let data = try RecordSeal.fileBytes(&r)
             XCTAssertThrowsError(try RunStore.writeAtomically(data, to: store.recordPath(first.id)) { s in
                 if s == stage { throw Crash() }
             })
-            // The dead writer's temporary file is there; the record is the previous one, intact.
+            // Each dead writer's temporary file is there (names never clash); the record is the previous one, intact.
             let leftovers = try FileManager.default.contentsOfDirectory(atPath: store.runFolder(first.id)).filter { $0.contains(".tmp-") }
-            XCTAssertEqual(leftovers.count, 1, "\(stage)")
+            XCTAssertEqual(leftovers.count, crashes + 1, "\(stage)")
             XCTAssertEqual(try RunStore.read(recordAt: store.recordPath(first.id)), first, "\(stage)")
         }
         // The next successful write replaces it.
