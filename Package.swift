@@ -45,9 +45,7 @@ let package = Package(
         .target(name: "KymoBase"),
 
         // Tensors, primitive ops with their backward, autodiff, optimizers, RNG, safetensors.
-        // OpenBLAS is linked only for `kymo bench engine`'s comparison and the
-        // environment line of records; no result goes through it.
-        .target(name: "TensorEngine", dependencies: ["KymoBase", "CKymoGEMM", "COpenBLAS"], swiftSettings: kernels),
+        .target(name: "TensorEngine", dependencies: ["KymoBase", "CKymoGEMM"], swiftSettings: kernels),
         // Layers, the three model families, losses, metrics, training loop.
         .target(name: "Models", dependencies: ["TensorEngine"], swiftSettings: optimized),
         // MNIST IDX / NPY readers, the Moving MNIST generator, batching.
@@ -77,8 +75,10 @@ let package = Package(
             "KymoLanguage", "Records", "TensorEngine", "Models", "Datasets", "Figures",
         ]),
         // CLI, REPL, progress display; gathers the build stamp and environment.
+        // OpenBLAS is linked only for `kymo bench engine`'s comparison and the
+        // environment line of records; no result goes through it.
         .executableTarget(name: "kymo", dependencies: [
-            "KymoBase", "Notebook", "KymoLanguage", "Records", "TensorEngine", "Models", "Datasets", "Figures", "FiguresCairo", "CReadline", "Distributed",
+            "KymoBase", "COpenBLAS", "Notebook", "KymoLanguage", "Records", "TensorEngine", "Models", "Datasets", "Figures", "FiguresCairo", "CReadline", "Distributed",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: optimized),
 

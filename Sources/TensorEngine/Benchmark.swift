@@ -1,17 +1,21 @@
 // Engine benchmarks: the FMA peak of this machine, GEMM and conv2d on the
 // ConvLSTM shapes. Times are medians of repeated runs after a warm-up. Used by
 // `kymo bench engine`; never by tests (timing is not a correctness check).
-// `gemmComparison` times the same products through OpenBLAS (its own threads)
-// and through each of Kymo's GEMM paths: a speed reference only, since no
-// result goes through OpenBLAS.
+// `gemmComparison` times the same product through each of Kymo's GEMM paths
+// this CPU runs (`kymo bench engine` adds OpenBLAS beside them).
 import Foundation
-import COpenBLAS
 
 public struct BenchResult: Sendable {
     public let name: String
     public let seconds: Double      // median
     public let flops: Double        // per run
     public var gflops: Double { flops / seconds / 1e9 }
+
+    public init(name: String, seconds: Double, flops: Double) {
+        self.name = name
+        self.seconds = seconds
+        self.flops = flops
+    }
 }
 
 public enum EngineBenchmark {
@@ -60,8 +64,7 @@ public enum EngineBenchmark {
     /// The GEMM path a benchmark ran on (environment: paths differ in speed, never in bits).
     public static var gemmPath: String { Numerics.gemmPath }
 
-    /// sgemm M×K·K×N through every Kymo GEMM path this CPU runs, then through
-    /// OpenBLAS (`cblas_sgemm` with `Engine.threads` OpenBLAS threads, kernel `Engine.blasCore`).
+    /// sgemm M×K·K×N through every Kymo GEMM path this CPU runs.
     public static func gemmComparison(m: Int, k: Int, n: Int, repeats: Int) throws -> [BenchResult] {
         var s = RandomStream(seed: 0, name: "bench/gemm")
         let a = Tensor.normal([m, k], stream: &s), b = Tensor.normal([k, n], stream: &s)
@@ -72,14 +75,6 @@ public enum EngineBenchmark {
             out.append(BenchResult(name: "sgemm M=\(m) K=\(k) N=\(n) \(Numerics.gemmPath)", seconds: t, flops: flops))
         }
         Numerics.forceGemmPath(.automatic)
-        let c = Tensor(uninitialized: [m, n])
-        openblas_set_num_threads(Int32(Engine.threads))
-        let t = time(repeats: repeats) {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1,
-                        a.data, Int32(k), b.data, Int32(n), 0, c.data, Int32(n))
-        }
-        openblas_set_num_threads(1)
-        out.append(BenchResult(name: "sgemm M=\(m) K=\(k) N=\(n) OpenBLAS \(Engine.blasCore)", seconds: t, flops: flops))
         return out
     }
 

@@ -3,57 +3,15 @@
 // which chunks they run. Every chunk writes its own outputs, and reductions
 // across chunks are combined afterwards in chunk order. So results are bitwise
 // identical for 1, 2 or any number of threads. Kymo's GEMM is single-threaded
-// and called inside these chunks. (OpenBLAS is kept single-threaded too; it is
-// only used by `kymo bench engine`'s comparison, never for a result.)
+// and called inside these chunks. `Engine` (Engine.swift) holds the thread count.
 import Dispatch
-import COpenBLAS
 import CKymoGEMM
 import Foundation
-
-public enum Engine {
-    /// The worker thread count (≥ 1), read atomically by every op.
-    public static var threads: Int {
-        ensureConfigured()
-        return Int(kymo_engine_threads())
-    }
-
-    /// Sets the worker thread count (≥ 1). Results never depend on it.
-    /// Default: `KYMO_THREADS` from the environment, else the core count.
-    public static func configure(threads requested: Int? = nil) {
-        let env = ProcessInfo.processInfo.environment["KYMO_THREADS"].flatMap(Int.init)
-        let n = requested ?? env ?? ProcessInfo.processInfo.activeProcessorCount
-        openblas_set_num_threads(1)
-        // Keep large freed blocks in the heap instead of returning them to the
-        // kernel, so the next step's tensors of the same sizes reuse pages
-        // instead of faulting in fresh zeroed ones (no effect on results).
-        _ = glibcMallopt(-3 /* M_MMAP_THRESHOLD */, 32 << 20)   // glibc's largest allowed value
-        _ = glibcMallopt(-1 /* M_TRIM_THRESHOLD */, Int32.max)
-        kymo_set_engine_threads(Int32(max(1, min(n, 64))))
-    }
-
-    @inline(__always) static func ensureConfigured() {
-        if kymo_engine_threads() == 0 { configure() }
-    }
-
-    /// The kernel OpenBLAS selected for this CPU. Environment only: no result
-    /// goes through OpenBLAS any more (see `Numerics`); kept for records and benchmarks.
-    public static var blasCore: String {
-        guard let p = openblas_get_corename() else { return "unknown" }
-        return String(cString: p)
-    }
-
-    public static var blasConfig: String {
-        guard let p = openblas_get_config() else { return "unknown" }
-        return String(cString: p)
-    }
-}
 
 /// Elements per chunk of memory-bound elementwise work (fixed, so chunk
 /// boundaries never depend on the thread count).
 let elementwiseGrain = 1 << 15
 
-/// glibc's `mallopt` (malloc.h is not part of Swift's Glibc module).
-@_silgen_name("mallopt") func glibcMallopt(_ param: Int32, _ value: Int32) -> Int32
 
 public enum Parallel {
     /// Runs `body(lo, hi, worker)` over `0..<count` cut into fixed chunks of

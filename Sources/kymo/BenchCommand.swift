@@ -27,7 +27,7 @@ struct Bench: ParsableCommand {
         Engine.configure(threads: threads)
         if suite == "scaling" { return try runScaling() }   // BenchScaling.swift (it prints its own header)
         print("kymo bench \(suite): \(Engine.threads) thread(s), \(ProcessInfo.processInfo.activeProcessorCount) cores, CPU \(Numerics.cpuName)")
-        print("GEMM path: \(Numerics.gemmPath); numerics \(Numerics.version) (OpenBLAS \(Engine.blasCore): comparison only)")
+        print("GEMM path: \(Numerics.gemmPath); numerics \(Numerics.version) (OpenBLAS \(OpenBLAS.core): comparison only)")
         switch suite {
         case "engine": try runEngine()
         case "models": try runModels()
@@ -47,7 +47,9 @@ struct Bench: ParsableCommand {
         printTable(rows: rows, torch: torch, peak: usable)
         print("\nGEMM paths beside OpenBLAS (same product; OpenBLAS with \(Engine.threads) of its own threads):")
         for n in [256, 2048, 4096] {
-            for r in try EngineBenchmark.gemmComparison(m: 256, k: 1152, n: n, repeats: repeats) {
+            let results = try EngineBenchmark.gemmComparison(m: 256, k: 1152, n: n, repeats: repeats)
+                + [OpenBLAS.sgemm(m: 256, k: 1152, n: n, threads: Engine.threads, repeats: repeats)]
+            for r in results {
                 print(r.name.padding(toLength: 62, withPad: " ", startingAt: 0)
                       + String(format: "  %7.2f ms  %7.1f GFLOP/s  %4.0f%%", r.seconds * 1e3, r.gflops, 100 * r.gflops / usable))
             }

@@ -60,12 +60,12 @@ enum HostEnvironment {
     /// This process's environment now.
     static func fingerprint() -> EnvironmentFingerprint {
         let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        let config = Engine.blasConfig
+        let config = OpenBLAS.config
         var e = EnvironmentFingerprint(
             os: osName(), kernel: unameLine(), cpuModel: cpuModel(cpu), cpuFlags: cpuFlags(cpu),
             cpuCount: ProcessInfo.processInfo.activeProcessorCount,
             blasLibrary: config.hasPrefix("OpenBLAS") ? "OpenBLAS" : (config.split(separator: " ").first.map(String.init) ?? "unknown"),
-            blasVersion: blasVersion(config), blasConfig: config, blasKernel: Engine.blasCore,
+            blasVersion: blasVersion(config), blasConfig: config, blasKernel: OpenBLAS.core,
             blasCoreType: ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"],
             threads: Engine.threads, processes: MPIJob.processes, swiftVersion: swiftVersion)
         e.gemmPath = Numerics.gemmPath
