@@ -22,16 +22,6 @@ public enum Verdict: String, Codable, Sendable {
     /// Only text (or an input's bytes) differs; every number agrees.
     case identicalNumbers = "identical numbers"
     case diverged
-
-    /// `kymo replay`'s exit status: 0 identical, 3 identical numbers, 1 diverged
-    /// (2: the record cannot be used, 130: interrupted — not verdicts).
-    public var exitCode: Int32 {
-        switch self {
-        case .identical: return 0
-        case .identicalNumbers: return 3
-        case .diverged: return 1
-        }
-    }
 }
 
 /// What a difference is about, for the summary.
@@ -259,7 +249,7 @@ public struct ReplayReport {
 
     /// `verdict.json` of a replay folder: the four keys `kymo report` reads
     /// (`verdict`, `summary`, `at`, `threads`), then the counts and differences.
-    public func verdictJSON(at date: Date, threads: Int, run: String) -> Data {
+    public func verdictJSON(at date: Date, threads: Int, run: String, exitCode: Int32) -> Data {
         var categories: [String: Any] = [:]
         for c in DifferenceCategory.allCases {
             let n = counts[c] ?? CategoryCount()
@@ -271,7 +261,7 @@ public struct ReplayReport {
             "at": RecordTime.string(date),
             "threads": threads,
             "run": run,
-            "exitCode": Int(verdict.exitCode),
+            "exitCode": Int(exitCode),
             "categories": categories,
             "differences": differences.map { ["place": $0.place, "what": $0.difference.summary, "class": $0.kind.text,
                                               "category": $0.category.rawValue] },

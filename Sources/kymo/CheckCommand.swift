@@ -23,7 +23,7 @@ struct Check: ParsableCommand {
         let text: String
         do { text = try NotebookFile.read(notebook) } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
-            throw ExitCode(1)
+            throw ExitStatus.failed.code
         }
         let diagnostics = Session().check(NotebookDocument(name: notebook, text: text))
         if diagnostics.isEmpty {
@@ -32,7 +32,7 @@ struct Check: ParsableCommand {
         }
         FileHandle.standardError.write(Data(DiagnosticFormatter.render(diagnostics).utf8))
         FileHandle.standardError.write(Data("\(diagnostics.count) error\(diagnostics.count == 1 ? "" : "s")\n".utf8))
-        throw ExitCode(1)
+        throw ExitStatus.failed.code
     }
 
     /// A 200-line notebook using every statement form and many built-ins.
@@ -78,7 +78,7 @@ struct Check: ParsableCommand {
             inProcess.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
             guard diagnostics.isEmpty else {
                 FileHandle.standardError.write(Data(DiagnosticFormatter.render(diagnostics).utf8))
-                throw ExitCode(1)
+                throw ExitStatus.failed.code
             }
         }
         // Whole command: a fresh process each time.
@@ -93,7 +93,7 @@ struct Check: ParsableCommand {
             try p.run()
             p.waitUntilExit()
             wall.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
-            guard p.terminationStatus == 0 else { throw ExitCode(1) }
+            guard p.terminationStatus == 0 else { throw ExitStatus.failed.code }
         }
         func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
         print("kymo check on a generated \(lineCount)-line notebook (10 runs each):")

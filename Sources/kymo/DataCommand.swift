@@ -142,7 +142,7 @@ struct DataFetch: ParsableCommand {
 
     func fail(_ message: String) -> Never {
         FileHandle.standardError.write(Data("kymo data fetch: error: \(message)\n".utf8))
-        Foundation.exit(1)
+        Foundation.exit(ExitStatus.failed.rawValue)
     }
 
     func runTool(_ executable: String, _ args: [String]) -> (status: Int32, err: String) {

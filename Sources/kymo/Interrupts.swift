@@ -17,7 +17,7 @@ enum Interrupts {
         var action = sigaction()
         action.__sigaction_handler.sa_handler = { _ in
             guard let word = interruptWord else { return }
-            if word.pointee != 0 { _exit(130) }
+            if word.pointee != 0 { _exit(ExitStatus.interrupted.rawValue) }
             word.pointee = 1
         }
         sigemptyset(&action.sa_mask)

@@ -18,7 +18,7 @@ struct Kymo: ParsableCommand {
         // constructor says the same before main; this is the message Swift can give).
         if let problem = Numerics.checkCPU() {
             FileHandle.standardError.write(Data("kymo: error: \(problem)\n".utf8))
-            Foundation.exit(1)
+            Foundation.exit(ExitStatus.failed.rawValue)
         }
         let args = Array(CommandLine.arguments.dropFirst())
         if args == ["--version"] || args == ["-V"] || args == ["version"] {

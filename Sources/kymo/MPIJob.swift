@@ -54,7 +54,7 @@ enum MPIJob {
             return group
         } catch {
             FileHandle.standardError.write(Data("kymo: cannot join the MPI job: \(error)\n".utf8))
-            exit(2)
+            exit(ExitStatus.couldNot.rawValue)
         }
     }()
 
@@ -114,7 +114,7 @@ enum MPIJob {
         p.arguments = mpirun.hasPrefix("/") ? args : [mpirun] + args
         do { try p.run() } catch {
             FileHandle.standardError.write(Data("kymo run: --procs needs mpirun (Open MPI: apt-get install openmpi-bin): \(error)\n".utf8))
-            exit(2)
+            exit(ExitStatus.couldNot.rawValue)
         }
         p.waitUntilExit()
         exit(p.terminationStatus)

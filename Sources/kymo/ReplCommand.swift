@@ -74,7 +74,7 @@ struct Repl: ParsableCommand {
             if trimmed.isEmpty { continue }
             failures += evaluate(input, session, console, recording) ? 0 : 1
         }
-        if !editor.interactive, failures > 0 { throw ExitCode(1) }
+        if !editor.interactive, failures > 0 { throw ExitStatus.failed.code }
     }
 
     /// Runs one input; true when it succeeded.

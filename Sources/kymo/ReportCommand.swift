@@ -35,7 +35,7 @@ struct Report: ParsableCommand {
             try AtomicFile.write(Array(page.utf8), to: target)
         } catch {
             FileHandle.standardError.write(Data("kymo report: error: \(error)\n".utf8))
-            throw ExitCode(1)
+            throw ExitStatus.failed.code
         }
         print("wrote \(target) (\(record.cells.count) cells, \(record.artifacts.count) artifacts, \(page.utf8.count) bytes)")
     }

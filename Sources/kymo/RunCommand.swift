@@ -46,7 +46,7 @@ struct Run: ParsableCommand {
         let text: String
         do { text = try NotebookFile.read(notebook) } catch {
             console.error("\(error)\n")
-            throw ExitCode(1)
+            throw ExitStatus.failed.code
         }
         let interrupt = InterruptFlag()
         Interrupts.install(interrupt)

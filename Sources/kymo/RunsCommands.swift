@@ -60,7 +60,7 @@ struct RunsFolderOption: ParsableArguments {
 /// Prints a record problem on standard error and exits 2.
 func recordFailure(_ command: String, _ error: Error) -> ExitCode {
     FileHandle.standardError.write(Data("kymo \(command): \(error)\n".utf8))
-    return ExitCode(2)
+    return ExitStatus.couldNot.code
 }
 
 struct Replay: ParsableCommand {
@@ -138,7 +138,7 @@ struct Replay: ParsableCommand {
         }
         let report = result.report
         console.write(report.render())
-        let json = report.verdictJSON(at: Date(), threads: Engine.threads, run: record.id)
+        let json = report.verdictJSON(at: Date(), threads: Engine.threads, run: record.id, exitCode: report.verdict.exitStatus.rawValue)
         if FileManager.default.createFile(atPath: replayFolder + "/verdict.json", contents: json) {
             console.error("verdict written to \(replayFolder)/verdict.json\n")
         }
@@ -147,9 +147,9 @@ struct Replay: ParsableCommand {
                 console.write(line + "\n")
             }
         }
-        if interrupt.isRequested { throw ExitCode(130) }
-        let code = report.verdict.exitCode
-        if code != 0 { throw ExitCode(code) }
+        if interrupt.isRequested { throw ExitStatus.interrupted.code }
+        let status = report.verdict.exitStatus
+        if status != .ok { throw status.code }
     }
 }
 
@@ -307,7 +307,7 @@ enum RecordedRunHost {
         if !result.diagnostics.isEmpty {
             console.error(DiagnosticFormatter.render(result.diagnostics))
             console.error("kymo run: \(result.diagnostics.count) error\(result.diagnostics.count == 1 ? "" : "s"); nothing was run (recorded as run \(result.record.id))\n")
-            throw ExitCode(1)
+            throw ExitStatus.failed.code
         }
         try finish(result, console: console, verb: "run")
     }
@@ -321,12 +321,12 @@ enum RecordedRunHost {
         console.write(line + "\n")
         if let e = result.recordError {
             console.error("kymo \(verb): \(e)\n")
-            throw ExitCode(2)
+            throw ExitStatus.couldNot.code
         }
         switch r.status {
         case .complete: return
-        case .interrupted: throw ExitCode(130)
-        case .failed, .running: throw ExitCode(1)
+        case .interrupted: throw ExitStatus.interrupted.code
+        case .failed, .running: throw ExitStatus.failed.code
         }
     }
 }

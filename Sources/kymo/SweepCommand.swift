@@ -56,7 +56,7 @@ struct Sweep: ParsableCommand {
         let console = Console()
         guard let text = try? String(contentsOfFile: notebook, encoding: .utf8) else {
             console.error("kymo sweep: cannot read '\(notebook)'\n")
-            throw ExitCode(2)
+            throw ExitStatus.couldNot.code
         }
         let parsedAxes = try axes.map(Sweep.parseAxis)
         if let dup = Dictionary(grouping: parsedAxes, by: \.key).first(where: { $0.value.count > 1 }) {
@@ -75,7 +75,7 @@ struct Sweep: ParsableCommand {
         if jobs * threads > cores && !oversubscribe && !slurm {
             console.error("kymo sweep: --jobs \(jobs) × --threads \(threads) = \(jobs * threads) threads on \(cores) cores; " +
                           "give fewer (for example --threads \(max(1, cores / jobs))) or pass --oversubscribe\n")
-            throw ExitCode(2)
+            throw ExitStatus.couldNot.code
         }
 
         let store = RunStore(folder: RunStore.folder(forNotebook: notebook, runs: runs))
@@ -178,8 +178,8 @@ struct Sweep: ParsableCommand {
         line += ", recorded in \(sweepFolder)"
         if complete > 0 { line += "; compare with: kymo runs compare \(id) --runs \(store.folder)" }
         console.write(line + "\n")
-        if sweepStopWord != 0 { throw ExitCode(130) }
-        if complete < sweep.points.count { throw ExitCode(1) }
+        if sweepStopWord != 0 { throw ExitStatus.interrupted.code }
+        if complete < sweep.points.count { throw ExitStatus.failed.code }
     }
 
     // MARK: Slurm
@@ -203,11 +203,11 @@ struct Sweep: ParsableCommand {
         if submit {
             guard let sbatch = Sweep.which("sbatch") else {
                 console.error("kymo sweep: --submit: no sbatch on PATH; submit \(path) where Slurm runs\n")
-                throw ExitCode(2)
+                throw ExitStatus.couldNot.code
             }
             guard let out = captureOutput(of: sbatch, [path]) else {
                 console.error("kymo sweep: sbatch \(path) failed\n")
-                throw ExitCode(2)
+                throw ExitStatus.couldNot.code
             }
             console.write(out.hasSuffix("\n") ? out : out + "\n")
         }
