@@ -46,7 +46,7 @@ extension Trainer {
         // Inputs first, in leaf order (loading and the step's streams stay on this thread) …
         var examples: [(input: Tensor, target: Tensor, mask: SamplingMask?)] = []
         for j in mine {
-            let (input, target, _) = try example(step: s, batch: try train.load([indices[j]]))
+            let (input, target) = try example(step: s, batch: try train.load([indices[j]]))
             examples.append((input, target, fullMask.map { [$0[j]] }))
         }
         // … then each leaf's forward and backward in a lane of its own (Parallel.lanes:
@@ -80,7 +80,7 @@ extension Trainer {
         var elementsPerLeaf = examples.first?.target.count ?? 0
         let all = try group.allGather(floats: local, counts: LeafPartition.counts(count: b, size: group.size).map { $0 * stride })
         // The number of predicted elements per sample is the same for every sample of a step.
-        if mine.isEmpty { elementsPerLeaf = try leafElements(step: s, index: indices[0]) }
+        if mine.isEmpty { elementsPerLeaf = try leafElements(index: indices[0]) }
         var lossSum = 0.0
         for j in 0..<b { lossSum += Double(all[j * stride]) }
         let total = b * elementsPerLeaf
@@ -103,8 +103,8 @@ extension Trainer {
         return .loss(loss)
     }
 
-    /// Predicted elements of one sample of step `s` (a rank with no leaf needs it for `mean`).
-    func leafElements(step s: Int, index: Int) throws -> Int {
+    /// Predicted elements of one sample (a rank with no leaf needs it for `mean`).
+    func leafElements(index: Int) throws -> Int {
         let c = model.config
         let sample = try train.load([index])
         let frames = c.mode == .predictor ? c.framesOut : 1

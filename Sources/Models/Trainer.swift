@@ -210,21 +210,20 @@ public final class Trainer {
         }
     }
 
-    /// (input, target, sampling mask) of step `s` from a loaded batch.
-    func example(step s: Int, batch: Tensor) throws -> (input: Tensor, target: Tensor, mask: SamplingMask?) {
+    /// (input, target) of step `s` from a loaded batch (the sampling mask is
+    /// drawn once per step for the whole batch: Trainer+Leaves.swift).
+    func example(step s: Int, batch: Tensor) throws -> (input: Tensor, target: Tensor) {
         let c = model.config
         switch c.mode {
         case .predictor:
             try model.checkFrames(batch, op: "train", minFrames: c.framesIn + c.framesOut)
-            let target = try batch.slice(axis: 1, start: c.framesIn, length: c.framesOut)
-            let mask = sampling?.mask(step: s, batch: batch.shape[0], framesOut: c.framesOut, stream: samplingStream)
-            return (batch, target, mask)
+            return (batch, try batch.slice(axis: 1, start: c.framesIn, length: c.framesOut))
         case .seq2seq:
             try model.checkFrames(batch, op: "train", minFrames: c.framesIn + 1)
             var ws = windowStream.split("step \(s)")
             let o = ws.nextInt(below: batch.shape[1] - c.framesIn)
             return (try batch.slice(axis: 1, start: o, length: c.framesIn),
-                    try batch.slice(axis: 1, start: o + c.framesIn, length: 1), nil)
+                    try batch.slice(axis: 1, start: o + c.framesIn, length: 1))
         }
     }
 

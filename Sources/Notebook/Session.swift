@@ -80,9 +80,8 @@ public final class Session: InterpreterHost {
     public internal(set) var randomKeys: RandomKeys
     private var cellValues: [[(String, Value)]] = []
     private var interpreter: Interpreter!
-    /// Where each cell run so far lies: (file, first line, line count).
+    /// What the running cell has printed so far.
     private var currentOutput = ""
-    private var replInputs = 0
     /// The files written so far (resolved notebook path → where it went,
     /// mapped when confined), so the notebook reads back what it wrote and
     /// such a read is not taken for an input.
@@ -223,13 +222,11 @@ public final class Session: InterpreterHost {
 
     /// Runs one already-checked cell.
     public func run(_ cell: Cell, in file: SourceFile) -> CellResult {
-        execute(cell.statements, title: cell.title, source: cell.source, file: file,
-                firstLine: cell.firstLine, lineCount: cell.lineCount)
+        execute(cell.statements, title: cell.title, source: cell.source)
     }
 
     /// A REPL input: parse, check against the current variables, run.
     public func evaluate(input text: String) -> CellResult {
-        replInputs += 1
         let file = SourceFile(name: "repl", text: text)
         let parsed = NotebookDocument.parse(file: file, text: text, firstLine: 1)
         var diagnostics = parsed.diagnostics
@@ -247,12 +244,10 @@ public final class Session: InterpreterHost {
             r.diagnostics = diagnostics
             return r
         }
-        return execute(parsed.statements, title: nil, source: text, file: file, firstLine: 1,
-                       lineCount: file.lines.count)
+        return execute(parsed.statements, title: nil, source: text)
     }
 
-    private func execute(_ statements: [Stmt], title: String?, source: String, file: SourceFile,
-                         firstLine: Int, lineCount: Int) -> CellResult {
+    private func execute(_ statements: [Stmt], title: String?, source: String) -> CellResult {
         var r = CellResult(index: results.count, title: title, source: source)
         currentOutput = ""
         interpreter.globals.resetTouched()

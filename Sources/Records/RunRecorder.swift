@@ -106,12 +106,6 @@ public final class RunRecorder {
         try save()
     }
 
-    /// New metric points without a finished cell (at a training checkpoint).
-    public func metricsUpdated(_ metrics: [MetricSeriesRecord]) throws {
-        setMetrics(metrics)
-        try save()
-    }
-
     private func setMetrics(_ metrics: [MetricSeriesRecord]) {
         record.metrics = metrics
     }

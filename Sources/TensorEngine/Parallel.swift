@@ -123,10 +123,4 @@ enum Scratch {
         buffers[worker][slot] = s
         return s.pointer
     }
-
-    /// Releases every scratch buffer (after a large computation).
-    static func release() {
-        lock.lock(); defer { lock.unlock() }
-        buffers = []
-    }
 }

@@ -110,13 +110,6 @@ public struct RandomStream: Equatable, Codable, Sendable {
         position &+= UInt64(blocks)
     }
 
-    /// One uniform in [0, 1) (consumes a block).
-    public mutating func nextUniform() -> Float {
-        let w = block(position)
-        position &+= 1
-        return RandomStream.unit(w.0)
-    }
-
     /// One uniform Double in [0, 1) with 53 bits (consumes a block).
     public mutating func nextDouble() -> Double {
         let w = block(position)
