@@ -266,7 +266,7 @@ final class LayoutTests: XCTestCase {
         let maps = try queries.map { _ in try frames(4) }
         let f = try AttentionPlot.grid(frames: fr, queries: queries, maps: maps)
         XCTAssertEqual(f.rows, 2); XCTAssertEqual(f.columns, 4)
-        XCTAssertEqual(f.rowLabels, ["query (1, 1)", "query (6, 2)"])
+        XCTAssertEqual(f.rowLabels, ["query (y, x) = (1, 1)", "query (y, x) = (6, 2)"])
         XCTAssertEqual(f.panels.compactMap(\.caption), ["t = 1", "t = 2", "t = 3", "t = 4"], "captions under the last row only")
         XCTAssertEqual(f.panels[5].markers, [PixelMarker(y: 6, x: 2)])
         try assertTextIsClean(f, "attention grid")
