@@ -118,12 +118,16 @@ extension Model {
         notes += mapped.notes
         var byName: [String: Tensor] = [:], dtypeOf: [String: String] = [:]
         for (t, name) in zip(tensors, mapped.names) {
+            guard byName[name] == nil else {
+                throw fail("two tensors of the file are read as \(name) (with and without the prefix?); pass prefix: to say which names to read")
+            }
             byName[name] = t.tensor
             dtypeOf[name] = dtypes[t.name] ?? "F32"
         }
         var mine = namedParameters.map(\.name)
+        let mineSet = Set(mine)
         let missing = mine.filter { byName[$0] == nil }
-        let extra = mapped.names.filter { name in !namedParameters.contains { $0.name == name } }
+        let extra = mapped.names.filter { !mineSet.contains($0) }
         var zeroed: [String] = []
         if !missing.isEmpty || !extra.isEmpty {
             if extra.isEmpty && missing.allSatisfy(WeightsDiagnosis.isPeephole) && !options.strict {

@@ -163,6 +163,14 @@ final class WeightsLoadTests: XCTestCase {
         let m = try Model(config: sam(), seed: 1)
         XCTAssertTrue(refusal(m, fixture("sam_module.safetensors"), WeightsLoadOptions(prefix: "model."))
             .contains("no tensor name starts with the prefix \"model.\""))
+        // a prefix on some names only, whose removal collides with an unprefixed name
+        let dir = try temporaryDirectory("weights-prefix")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var file = try Safetensors.read(path: fixture("sam_relu.safetensors"))
+        file.tensors.append(("module." + file.tensors[0].name, file.tensors[0].tensor))
+        try Safetensors.write(file, path: dir + "/both.safetensors")
+        XCTAssertTrue(refusal(m, dir + "/both.safetensors", WeightsLoadOptions(prefix: "module."))
+            .contains("two tensors of the file are read as \(file.tensors[0].name)"))
     }
 
     func testUpstreamLayerNamesAreReadWithANote() throws {
