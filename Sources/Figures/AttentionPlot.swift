@@ -1,8 +1,11 @@
 // AttentionPlot: attention maps over the input frames — the figure behind the
 // notebook built-in `plot_attention`. One panel per time step shows the map
 // (through a colour map, partly transparent) over that step's input frame,
-// with the query pixel ringed and one colour bar for all panels; `grid` does
-// the same for several query pixels, one row each.
+// with the query pixel ringed and one colour bar, one colour scale, for all
+// panels; `grid` does the same for several query pixels, one row each. Steps
+// whose input is the model's own prediction are captioned "(pred.)" and a line
+// under the panels says so. The page grows to fit the title, the captions
+// and the colour bar's label at any number of panels (LayoutTests checks 1–12).
 
 /// A pixel, as (row, column) in input-frame coordinates.
 public struct PixelQuery: Sendable, Equatable {
@@ -24,20 +27,26 @@ public enum AttentionPlot {
     ///   - query: the query pixel in frame coordinates, ringed in every panel.
     ///   - frameLabels: captions under the panels; default "t = 1", "t = 2", …
     ///   - opacity: of the map over the frame (0 shows only the frame).
+    ///   - predicted: indices of the panels whose frame is a prediction (captioned "(pred.)").
     public static func figure(frames: [FloatImage], maps: [FloatImage], query: PixelQuery,
                               frameLabels: [String]? = nil, title: String? = nil,
                               colorMap: ColorMap = .viridis, opacity: Double = 0.6,
-                              frameRange: ClosedRange<Double> = 0...1) throws -> Figure {
+                              frameRange: ClosedRange<Double> = 0...1, predicted: Set<Int> = []) throws -> Figure {
         try grid(frames: frames, queries: [query], maps: [maps], frameLabels: frameLabels, title: title,
-                 colorMap: colorMap, opacity: opacity, frameRange: frameRange)
+                 colorMap: colorMap, opacity: opacity, frameRange: frameRange, predicted: predicted)
     }
+
+    /// The caption mark of a step that reads a predicted frame.
+    public static let predictedMark = " (pred.)"
+    /// The line under a figure with predicted steps.
+    public static let predictedNote = "(pred.): the step's input is the model's own prediction"
 
     /// A grid: one row per query pixel (`maps[q]` holds that query's maps, one
     /// per frame), one column per time step, one shared colour bar.
     public static func grid(frames: [FloatImage], queries: [PixelQuery], maps: [[FloatImage]],
                             frameLabels: [String]? = nil, title: String? = nil,
                             colorMap: ColorMap = .viridis, opacity: Double = 0.6,
-                            frameRange: ClosedRange<Double> = 0...1) throws -> Figure {
+                            frameRange: ClosedRange<Double> = 0...1, predicted: Set<Int> = []) throws -> Figure {
         guard !frames.isEmpty else { throw FigureError.empty("plot_attention frame list") }
         guard !queries.isEmpty else { throw FigureError.empty("plot_attention query list") }
         guard maps.count == queries.count else {
@@ -87,23 +96,40 @@ public enum AttentionPlot {
                 let layers = [ImageLayer(values: frames[t], colorMap: .gray, range: frameRange),
                               ImageLayer(values: maps[q][t], colorMap: colorMap, range: range, opacity: opacity)]
                 let lastRow = queries.count == 1 || q == queries.count - 1
-                let caption = lastRow ? (frameLabels?[t] ?? "t = \(t + 1)") : nil
+                let caption = lastRow ? (frameLabels?[t] ?? "t = \(t + 1)") + (predicted.contains(t) ? predictedMark : "") : nil
                 panels.append(.image(layers, markers: [PixelMarker(y: query.y, x: query.x)], caption: caption))
             }
         }
         let rows = (panels.count + columns - 1) / columns
         var fig = Figure(width: 0, height: 0, columns: columns, panels: panels, title: title)
-        fig.colorBars = [ColorBar(colorMap: colorMap, range: range, label: "attention weight")]
+        let bar = ColorBar(colorMap: colorMap, range: range, label: "attention weight")
+        fig.colorBars = [bar]
         if queries.count > 1 {
-            fig.rowLabels = queries.map { "query (\($0.y), \($0.x))" }
+            fig.rowLabels = queries.map { "query (y, x) = (\($0.y), \($0.x))" }
         }
+        if !predicted.intersection(0..<steps).isEmpty { fig.bottomLabel = predictedNote }
         let s = fig.style
+        func width(_ text: String, _ font: Font) -> Double { DejaVuMetrics.width(of: text, size: font.size, bold: font.bold) }
+        // Panels large enough that the colour bar beside the rows holds its label
+        // (turned up, at the axis-label size) and each caption fits under its panel.
+        let ticks = bar.ticks(maxTicks: 6)
+        let barLabel = bar.fullLabel(ticks) ?? ""
+        let captions = panels.compactMap(\.caption).map { width($0, s.captionFont) }.max() ?? 0
+        let side = max(cell, captions + 4, (width(barLabel, s.axisLabelFont) + 12 - Double(rows - 1) * s.imageGap) / Double(rows))
+        // Room right of the block: as FigureLayout reserves it for the colour bar.
+        let tickLabels = ticks.major.map { width($0.label, s.tickFont) }.max() ?? 0
+        let barRoom = s.colorBarGap + s.colorBarWidth + s.tickLength + s.labelGap + tickLabels
+            + (barLabel.isEmpty ? 0 : s.axisTitleGap + s.axisLabelFont.size) + 6
         // Row labels are written across (they are longer than a panel is tall).
-        let rowLabelRoom = (fig.rowLabels.map { DejaVuMetrics.width(of: $0, size: s.rowLabelFont.size, bold: false) }.max() ?? -8) + 8
-        fig.width = 2 * s.outerPadding + rowLabelRoom + Double(columns) * cell
-            + Double(columns - 1) * s.imageGap + 78
-        fig.height = 2 * s.outerPadding + (title != nil ? s.titleFont.size * 1.1 + 6 : 0)
-            + Double(rows) * (cell + s.imageGap) + Double(queries.count == 1 ? rows : 1) * (3 + s.captionFont.size) + 2
+        let rowLabelRoom = (fig.rowLabels.map { width($0, s.rowLabelFont) }.max() ?? -8) + 8
+        let block = rowLabelRoom + Double(columns) * side + Double(columns - 1) * s.imageGap
+        // The title is centred on the page, the bottom line under the block (left of the bar).
+        let titleWidth = title.map { width($0, s.titleFont) + 4 } ?? 0
+        let noteWidth = fig.bottomLabel.map { width($0, s.axisLabelFont) + 4 } ?? 0
+        fig.width = (2 * s.outerPadding + max(block + barRoom, titleWidth, noteWidth + barRoom)).rounded(.up)
+        fig.height = (2 * s.outerPadding + (title != nil ? s.titleFont.size * 1.1 + 6 : 0)
+            + Double(rows) * (side + s.imageGap) + Double(queries.count == 1 ? rows : 1) * (3 + s.captionFont.size) + 2
+            + (fig.bottomLabel != nil ? s.axisLabelFont.size + 6 : 0)).rounded(.up)
         return fig
     }
 }

@@ -92,7 +92,8 @@ public final class Model {
                                 activation: c.activation, stream: stream)
         case .saConvlstm:
             return SACell(inChannels: inChannels, hidden: c.hidden, kernel: c.kernel, side: side,
-                          activation: c.activation, attentionWidth: c.attentionHidden, stream: stream)
+                          activation: c.activation, attentionWidth: c.attentionHidden, upstreamDoubling: c.upstreamDoubling,
+                          stream: stream)
         case .samConvlstm:
             return SAMCell(inChannels: inChannels, hidden: c.hidden, kernel: c.kernel, side: side,
                            activation: c.activation, attentionWidth: c.attentionHidden, stream: stream)

@@ -54,6 +54,10 @@ public struct ModelConfig: Equatable, Sendable {
     public var activation: Activation
     /// Attention width d of the SA and SAM modules (ignored by ConvLSTM).
     public var attentionHidden: Int
+    /// SA-ConvLSTM only: compute the upstream repository's `SA_h(h) + SA_h(h)`
+    /// instead of `h + SA_h(h)` (docs/models.md, "Deliberate differences"), so
+    /// that checkpoints trained there compute what they computed there.
+    public var upstreamDoubling: Bool = false
 
     public init(family: ModelFamily, mode: AssemblyMode = .predictor, layers: Int = 2, hidden: Int = 64,
                 kernel: Int = 3, size: Int = 64, channels: Int = 1, patch: Int = 1, framesIn: Int = 10,
@@ -87,6 +91,9 @@ public struct ModelConfig: Equatable, Sendable {
         guard size % patch == 0 else {
             throw bad("patch \(patch) does not divide size \(size) (frames are cut into patch × patch pieces)")
         }
+        if upstreamDoubling && family != .saConvlstm {
+            throw bad("upstream_doubling is an SA-ConvLSTM option (the upstream SA cell's SA_h(h) + SA_h(h)); \(family.displayName) has no such cell")
+        }
         if mode == .seq2seq && patch != 1 {
             throw bad("patch is a predictor option; a seq2seq model works on whole frames (use patch: 1 or mode: \"predictor\")")
         }
@@ -116,6 +123,7 @@ public struct ModelConfig: Equatable, Sendable {
         }
         s += ", \(activation.rawValue)"
         if family.hasAttention { s += ", attention width \(attentionHidden)" }
+        if upstreamDoubling { s += ", upstream SA doubling" }
         return s
     }
 
@@ -124,13 +132,13 @@ public struct ModelConfig: Equatable, Sendable {
         [("family", family.rawValue), ("mode", mode.rawValue), ("layers", "\(layers)"), ("hidden", "\(hidden)"),
          ("kernel", "\(kernel)"), ("size", "\(size)"), ("channels", "\(channels)"), ("patch", "\(patch)"),
          ("frames_in", "\(framesIn)"), ("frames_out", "\(framesOut)"), ("activation", activation.rawValue),
-         ("attention_hidden", "\(attentionHidden)")]
+         ("attention_hidden", "\(attentionHidden)")] + (upstreamDoubling ? [("upstream_doubling", "true")] : [])
     }
 
     /// Stable JSON (fixed key order), stored in file metadata.
     public var json: String {
         "{" + entries.map { e in
-            let quoted = ["family", "mode", "activation"].contains(e.key)
+            let quoted = ["family", "mode", "activation"].contains(e.key)   // upstream_doubling: a bare true
             return "\"\(e.key)\":" + (quoted ? "\"\(e.value)\"" : e.value)
         }.joined(separator: ",") + "}"
     }
@@ -150,7 +158,7 @@ public struct ModelConfig: Equatable, Sendable {
             return v
         }
         let known: Set<String> = ["family", "mode", "layers", "hidden", "kernel", "size", "channels", "patch",
-                                  "frames_in", "frames_out", "activation", "attention_hidden"]
+                                  "frames_in", "frames_out", "activation", "attention_hidden", "upstream_doubling"]
         if let extra = obj.keys.sorted().first(where: { !known.contains($0) }) {
             throw ModelError.invalidConfig("unknown key \(extra)")
         }
@@ -165,11 +173,15 @@ public struct ModelConfig: Equatable, Sendable {
                   patch: try int("patch"), framesIn: try int("frames_in"), framesOut: try int("frames_out"),
                   activation: try ModelConfig.activation(named: try str("activation")),
                   attentionHidden: try int("attention_hidden"))
+        if let d = obj["upstream_doubling"] {
+            guard let b = d as? Bool else { throw ModelError.invalidConfig("upstream_doubling must be true or false") }
+            upstreamDoubling = b
+        }
     }
 
     /// The notebook's config keys, in their usual order.
     public static let keys = ["layers", "hidden", "kernel", "size", "channels", "patch", "frames_in", "frames_out",
-                              "activation", "mode", "attention_hidden"]
+                              "activation", "mode", "attention_hidden", "upstream_doubling"]
 
     /// Sets one notebook config key: integers for sizes (an integral Double is
     /// accepted), strings for `activation` and `mode`. Unknown keys and values
@@ -194,6 +206,9 @@ public struct ModelConfig: Equatable, Sendable {
         case "frames_in": framesIn = try int()
         case "frames_out": framesOut = try int()
         case "attention_hidden": attentionHidden = try int()
+        case "upstream_doubling":
+            guard let b = value as? Bool else { throw ModelError.invalidConfig("upstream_doubling must be true or false, got \(value)") }
+            upstreamDoubling = b
         case "activation": activation = try ModelConfig.activation(named: try string())
         case "mode":
             let s = try string()

@@ -2,7 +2,9 @@
 //   x' = SA_x(x);  (h, c) = ConvLSTM(x', h_prev, c_prev);  h_out = h + SA_h(h)
 // h_out is the layer output and the next step's hidden state. The residual is
 // what the repository intended; its later `SA_h(h) + SA_h(h)` (a doubling) is a
-// defect we do not copy. The probed attention is A_h, over the hidden state.
+// defect we do not copy by default — `upstreamDoubling` (the config's
+// `upstream_doubling: true`) computes it, for checkpoints trained upstream.
+// The probed attention is A_h, over the hidden state.
 // Parameters: convlstm_cell.{W_ci, W_co, W_cf, conv.weight, conv.bias},
 // attention_x.{query_h, key_h, value_h, z}.{weight, bias}, attention_h.{…}.
 import TensorEngine
@@ -11,9 +13,12 @@ public final class SACell: RecurrentCell {
     public let convlstm: ConvLSTMCell
     public let attentionX: SelfAttention
     public let attentionH: SelfAttention
+    /// h_out = SA_h(h) + SA_h(h) (the upstream defect) instead of h + SA_h(h).
+    public let upstreamDoubling: Bool
 
     public init(inChannels: Int, hidden: Int, kernel: Int, side: Int, activation: Activation,
-                attentionWidth: Int, stream: RandomStream) {
+                attentionWidth: Int, upstreamDoubling: Bool = false, stream: RandomStream) {
+        self.upstreamDoubling = upstreamDoubling
         convlstm = ConvLSTMCell(inChannels: inChannels, hidden: hidden, kernel: kernel, side: side,
                                 activation: activation, stream: stream.split("convlstm_cell"))
         attentionX = SelfAttention(channels: inChannels, width: attentionWidth, stream: stream.split("attention_x"))
@@ -33,7 +38,8 @@ public final class SACell: RecurrentCell {
     public func step(_ x: Tensor, _ state: CellState, probe: AttentionProbe?) throws -> CellState {
         let xa = try attentionX(x)
         let (h, c) = try convlstm.step(xa, h: state.h, c: state.c)
-        let out = try h.add(try attentionH(h, probe: probe))
+        let sa = try attentionH(h, probe: probe)
+        let out = try upstreamDoubling ? sa.add(sa) : h.add(sa)
         return CellState(h: out, c: c)
     }
 }

@@ -13,10 +13,14 @@ public struct SafetensorsFile {
     /// Tensors in file order.
     public var tensors: [(name: String, tensor: Tensor)]
     public var metadata: [String: String]
+    /// The dtype each tensor was stored as ("F32", "I64", "BOOL", …) when read
+    /// from a file; empty for a file value built in memory (written as F32).
+    public var dtypes: [String: String]
 
-    public init(tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:]) {
+    public init(tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:], dtypes: [String: String] = [:]) {
         self.tensors = tensors
         self.metadata = metadata
+        self.dtypes = dtypes
     }
 
     public subscript(name: String) -> Tensor? { tensors.first { $0.name == name }?.tensor }
@@ -35,6 +39,9 @@ public enum Safetensors {
 
     public static func decode(_ data: Data, path: String = "<memory>") throws -> SafetensorsFile {
         func bad(_ s: String) -> TensorError { .badFile(path: path, detail: "not a valid safetensors file: \(s)") }
+        if let foreign = ForeignWeightsFormat.sniff(data) {
+            throw TensorError.badFile(path: path, detail: foreign.explanation)
+        }
         guard data.count >= 8 else { throw bad("shorter than its 8-byte header length") }
         var n: UInt64 = 0
         for (i, byte) in data.prefix(8).enumerated() { n |= UInt64(byte) << UInt64(8 * i) }
@@ -84,8 +91,13 @@ public enum Safetensors {
                 return (e.name, t)
             }
         }
-        return SafetensorsFile(tensors: tensors, metadata: metadata)
+        var dtypes: [String: String] = [:]
+        for e in entries { dtypes[e.name] = e.dtype }
+        return SafetensorsFile(tensors: tensors, metadata: metadata, dtypes: dtypes)
     }
+
+    /// Float dtypes: what model weights may be stored as.
+    public static let floatDtypes: Set<String> = ["F32", "F16", "BF16", "F64"]
 
     static func dtypeSize(_ dtype: String) -> Int? {
         switch dtype {

@@ -2,6 +2,7 @@
 // clipping and the four figure builders, without Cairo.
 
 import XCTest
+import CCairo
 @testable import Figures
 @testable import FiguresCairo
 
@@ -260,13 +261,61 @@ final class LayoutTests: XCTestCase {
         XCTAssertThrowsError(try AttentionPlot.figure(frames: fr, maps: Array(maps.prefix(3)), query: PixelQuery(y: 0, x: 0)))
     }
 
+    /// The figure plot_attention builds, at every panel count from 1 to 12, with
+    /// the longest family name, a two-digit query and weights whose colour bar
+    /// label carries a multiplier ("attention weight (×10⁻³)"), some steps
+    /// predicted: every text run lies inside the page and none overlaps another
+    /// (boxes from the figure model's DejaVu metrics, which the Cairo renderer
+    /// matches: see testCairoMeasuresTextAsTheFigureModelDoes).
+    func testAttentionFigureTextFitsThePageAtEveryPanelCount() throws {
+        let title = "SAM-ConvLSTM, layer 2: attention of query (y, x) = (5, 20)"
+        for n in 1...12 {
+            let fr = try frames(n, size: 32)
+            let maps = try (0..<n).map { t in try FloatImage(width: 16, height: 16, pixels: (0..<256).map { Float(($0 * 7 + t) % 256) * 3.1e-5 }) }
+            for predicted in [Set<Int>(), Set((n / 2)..<n)] {
+                let f = try AttentionPlot.figure(frames: fr, maps: maps, query: PixelQuery(y: 5, x: 20),
+                                                 frameLabels: (0..<n).map { "t = \($0 + 1)" }, title: title, predicted: predicted)
+                let name = "\(n) panels, \(predicted.count) predicted"
+                try assertTextIsClean(f, name)
+                let r = try record(f)
+                XCTAssertTrue(r.texts.contains { $0.text == title }, name)
+                XCTAssertTrue(r.texts.contains { $0.text == "attention weight (×10⁻³)" }, "\(name): \(r.texts.map(\.text))")
+                XCTAssertEqual(r.texts.filter { $0.text.hasSuffix(AttentionPlot.predictedMark) }.count, predicted.count, name)
+                // the colour bar's label lies beside the bar, within its height
+                let bar = r.images.last!.rect
+                let label = try XCTUnwrap(r.texts.first { $0.text.hasPrefix("attention weight") })
+                XCTAssertGreaterThanOrEqual(label.box.minY, bar.minY - 0.5, name)
+                XCTAssertLessThanOrEqual(label.box.maxY, bar.maxY + 0.5, name)
+                XCTAssertEqual(label.font, f.style.axisLabelFont, "\(name): the label keeps its size")
+                // panels stay square and no smaller than before
+                XCTAssertEqual(r.images[0].rect.width, r.images[0].rect.height, accuracy: 1e-6, name)
+                XCTAssertGreaterThanOrEqual(r.images[0].rect.width, 60, name)
+            }
+        }
+    }
+
+    func testCairoMeasuresTextAsTheFigureModelDoes() throws {
+        let surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 10, 10)
+        let context = cairo_create(surface)
+        defer { cairo_destroy(context); cairo_surface_destroy(surface) }
+        let cairo = CairoRenderer(context: context!, rasterMode: .nearest)
+        let model = RecordingRenderer()
+        for (text, font) in [("SAM-ConvLSTM, layer 2: attention of query (y, x) = (5, 20)", FigureStyle.standard.titleFont),
+                             ("attention weight (×10⁻³)", FigureStyle.standard.axisLabelFont),
+                             ("t = 12 (pred.)", FigureStyle.standard.captionFont),
+                             (AttentionPlot.predictedNote, FigureStyle.standard.axisLabelFont)] {
+            let a = cairo.measure(text, font: font).width, b = model.measure(text, font: font).width
+            XCTAssertEqual(a, b, accuracy: 0.01 * b, "\(text): Cairo \(a), figure model \(b)")
+        }
+    }
+
     func testAttentionGridHasARowPerQuery() throws {
         let fr = try frames(4)
         let queries = [PixelQuery(y: 1, x: 1), PixelQuery(y: 6, x: 2)]
         let maps = try queries.map { _ in try frames(4) }
         let f = try AttentionPlot.grid(frames: fr, queries: queries, maps: maps)
         XCTAssertEqual(f.rows, 2); XCTAssertEqual(f.columns, 4)
-        XCTAssertEqual(f.rowLabels, ["query (1, 1)", "query (6, 2)"])
+        XCTAssertEqual(f.rowLabels, ["query (y, x) = (1, 1)", "query (y, x) = (6, 2)"])
         XCTAssertEqual(f.panels.compactMap(\.caption), ["t = 1", "t = 2", "t = 3", "t = 4"], "captions under the last row only")
         XCTAssertEqual(f.panels[5].markers, [PixelMarker(y: 6, x: 2)])
         try assertTextIsClean(f, "attention grid")

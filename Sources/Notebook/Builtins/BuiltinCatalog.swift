@@ -31,7 +31,7 @@ public enum BuiltinCatalog {
     private static let positiveInt = ValueRange.atLeast(1)
 
     /// Config keys shared by the three model families (docs/models.md).
-    static func modelConfig(attention: Bool) -> [BuiltinParameter] {
+    static func modelConfig(attention: Bool, upstreamOption: Bool = false) -> [BuiltinParameter] {
         var ps: [BuiltinParameter] = [
             .positional("config", .record, default: .null, doc: "a config record; named arguments override its keys"),
             .named("layers", .int, default: .null, range: positiveInt, doc: "number of stacked recurrent cells"),
@@ -49,6 +49,10 @@ public enum BuiltinCatalog {
         ]
         if attention {
             ps.append(.named("attention_hidden", .int, default: .null, range: positiveInt, doc: "channels of the attention queries and keys"))
+        }
+        if upstreamOption {
+            ps.append(.named("upstream_doubling", .bool, default: .null,
+                             doc: "compute the upstream repository's SA_h(h) + SA_h(h) instead of h + SA_h(h), for its checkpoints"))
         }
         return ps
     }
@@ -113,7 +117,7 @@ public enum BuiltinCatalog {
         BuiltinDeclaration("convlstm", modelConfig(attention: false), returns: model,
                            doc: "A ConvLSTM model.",
                            run: ModelBuiltins.make(.convlstm)),
-        BuiltinDeclaration("sa_convlstm", modelConfig(attention: true), returns: model,
+        BuiltinDeclaration("sa_convlstm", modelConfig(attention: true, upstreamOption: true), returns: model,
                            doc: "An SA-ConvLSTM model (self-attention module).",
                            run: ModelBuiltins.make(.saConvlstm)),
         BuiltinDeclaration("sam_convlstm", modelConfig(attention: true), returns: model,
@@ -121,10 +125,14 @@ public enum BuiltinCatalog {
                            run: ModelBuiltins.make(.samConvlstm)),
         // weights
         BuiltinDeclaration("save", [.positional("model", model), .positional("path", .string)],
-                           doc: "Writes the model's weights (PyTorch state_dict names) to a safetensors file.",
+                           doc: "Writes the model's weights (PyTorch state_dict names) to a .safetensors file.",
                            run: ModelBuiltins.save),
-        BuiltinDeclaration("load", [.positional("model", model), .positional("path", .string)],
-                           doc: "Reads weights from a safetensors file into the model.",
+        BuiltinDeclaration("load", [.positional("model", model), .positional("path", .string),
+                                    .named("strict", .bool, default: .bool(true),
+                                           doc: "false: load despite a differing kymo.config (a note per difference)"),
+                                    .named("prefix", .string, default: .null,
+                                           doc: "a prefix to strip from every tensor name (e.g. \"module.\")")],
+                           doc: "Reads weights from a safetensors file (or a Kymo training checkpoint) into the model.",
                            run: ModelBuiltins.load),
         // training
         BuiltinDeclaration("train", [
@@ -175,7 +183,8 @@ public enum BuiltinCatalog {
         BuiltinDeclaration("plot_attention", [
             .positional("model", model), .positional("seq", tensor),
             .named("layer", .int, default: .int(1), range: .atLeast(1)),
-            .named("query", .intList),
+            .named("query", .intList, doc: "query pixel [y, x]"),
+            .named("steps", .intList, default: .null, doc: "the steps to draw, from 1 (default: every step attention() returns)"),
         ], returns: .host("figure"), doc: "Attention maps for a query pixel over the frames.",
                            run: FigureBuiltins.plotAttention),
         BuiltinDeclaration("plot_frames", [.positional("truth", tensor), .positional("prediction", tensor)],

@@ -73,21 +73,43 @@ enum FigureBuiltins {
         }
     }
 
+    /// Every step `attention()` returns (or those of `steps:`), each map over
+    /// the frame that step read: the observed frame while t ≤ frames_in, the
+    /// model's own prediction after (a predictor), captioned "(pred.)"; one
+    /// colour scale over the panels drawn.
     static func plotAttention(_ args: BoundArguments, _ context: CallContext) throws -> Value {
         let m = try ModelBuiltins.model(args), seq = try ModelBuiltins.tensor(args, "seq")
         let q = try ModelBuiltins.queryPixel(args), layer = try args.int("layer")
         let maps = try ModelBuiltins.call {
             try withNoGrad { try m.attentionMaps(sequence: seq, layer: layer, query: q).pixelMaps() }
         }
-        // The steps that read observed frames (t < frames_in): the map over the frame it attended.
-        let shown = min(m.config.framesIn, maps.shape[0])
-        let frames = Array(try images(seq, what: "seq").prefix(shown))
-        let mapImages = Array(try images(maps, what: "attention maps").prefix(shown))
-        let fig = try figureCall {
-            try AttentionPlot.figure(frames: frames, maps: mapImages, query: PixelQuery(y: q.y, x: q.x),
-                                     title: "\(m.family.displayName), layer \(layer): attention of pixel (\(q.y), \(q.x))")
+        let count = maps.shape[0], framesIn = m.config.framesIn
+        let observed = try images(seq, what: "seq")
+        // Steps t ≥ frames_in of a predictor read its previous prediction, frame t.
+        var inputs = Array(observed.prefix(min(framesIn, count)))
+        if count > inputs.count {
+            let predicted = try images(try ModelBuiltins.call { try withNoGrad { try m.predict(seq) } }, what: "prediction")
+            inputs += predicted.prefix(count - inputs.count)
         }
-        return .host(FigureValue(fig, what: "attention maps of layer \(layer)"))
+        let all = try images(maps, what: "attention maps")
+        var chosen = Array(0..<count)
+        if args.isGiven("steps") {
+            let steps = try args.intList("steps")
+            guard !steps.isEmpty else { throw BuiltinError("steps must name at least one step", kind: .range) }
+            for t in steps where t < 1 || t > count {
+                throw BuiltinError("step \(t) does not exist: attention() gives steps 1…\(count) for this model", kind: .range)
+            }
+            chosen = steps.map { $0 - 1 }
+        }
+        let predicted = Set(chosen.enumerated().filter { $0.element >= framesIn }.map(\.offset))
+        let fig = try figureCall {
+            try AttentionPlot.figure(frames: chosen.map { inputs[$0] }, maps: chosen.map { all[$0] },
+                                     query: PixelQuery(y: q.y, x: q.x),
+                                     frameLabels: chosen.map { "t = \($0 + 1)" },
+                                     title: "\(m.family.displayName), layer \(layer): attention of query (y, x) = (\(q.y), \(q.x))",
+                                     predicted: predicted)
+        }
+        return .host(FigureValue(fig, what: "attention maps of layer \(layer), \(chosen.count) step\(chosen.count == 1 ? "" : "s")"))
     }
 
     static func plotFrames(_ args: BoundArguments, _ context: CallContext) throws -> Value {

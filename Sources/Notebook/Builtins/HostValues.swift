@@ -24,7 +24,7 @@ public final class ModelValue: HostObject {
         case "family": return .string(model.family.displayName)
         case "config":
             return .record(Record(model.config.entries.map { e in
-                (e.key, Int(e.value).map { Value.int($0) } ?? .string(e.value))
+                (e.key, e.key == "upstream_doubling" ? .bool(e.value == "true") : Int(e.value).map { Value.int($0) } ?? .string(e.value))
             }))
         default: return nil
         }

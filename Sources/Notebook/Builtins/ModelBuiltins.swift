@@ -46,6 +46,9 @@ enum ModelBuiltins {
     }
 
     static func setKey(_ cfg: inout ModelConfig, _ key: String, _ v: Value, family: ModelFamily) throws {
+        if key == "upstream_doubling" && family != .saConvlstm {
+            throw BuiltinError("'upstream_doubling' is an SA-ConvLSTM option (the upstream SA cell's doubling); \(family.displayName) has no such cell", kind: .argument)
+        }
         if key == "attention_hidden" && !family.hasAttention {
             throw BuiltinError("\(family.displayName) has no attention; 'attention_hidden' does not apply", kind: .argument)
         }
@@ -58,6 +61,7 @@ enum ModelBuiltins {
         case .int(let i): any = i
         case .float(let f): any = f
         case .string(let s): any = s
+        case .bool(let b) where key == "upstream_doubling": any = b
         default: throw BuiltinError("config key '\(key)' must be a number or a string, got \(v.typeName)", kind: .type)
         }
         try call { try cfg.set(key, any) }
@@ -67,16 +71,23 @@ enum ModelBuiltins {
 
     static func save(_ args: BoundArguments, _ context: CallContext) throws -> Value {
         let m = try model(args), path = try args.string("path")
+        try call { try Model.checkWeightsPath(path) }
         let file = try context.outputPath(path)
         try call { try m.save(to: file) }
         try context.fileWritten(path: path, file: file)
         return .null
     }
 
+    /// load(model, path, strict:, prefix:): the checks of Models/WeightsLoad.swift;
+    /// what was loaded, the activation assumed and every note are printed (and so
+    /// kept in the cell's recorded output).
     static func load(_ args: BoundArguments, _ context: CallContext) throws -> Value {
         let m = try model(args), path = try args.string("path")
         let file = try context.inputFile(path, kind: "weights")
-        try call { try m.load(from: file) }
+        let options = WeightsLoadOptions(strict: try args.bool("strict"),
+                                         prefix: args["prefix"].isNil ? nil : try args.string("prefix"))
+        let report = try call { try m.loadWeights(from: file, options: options) }
+        context.write(report.text(path: path) + "\n")
         return .null
     }
 
