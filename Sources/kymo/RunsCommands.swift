@@ -123,7 +123,7 @@ struct Replay: ParsableCommand {
         let progress: ProgressReporter = console.isTerminal || verbose ? console : SilentProgress()
         let result: (report: ReplayReport, fresh: RecordedRunResult)
         do {
-            result = try Replayer.run(record, host: HostEnvironment.stamp(), text: text, registry: RecordedRunHost.registry(),
+            result = try Replayer.run(record, host: HostEnvironment.stamp(), text: text, registry: BuiltinCatalog.registry(),
                                       figureWriter: HostEnvironment.figureWriter, output: output, progress: progress, interrupt: interrupt,
                                       onCellStart: verbose ? { console.write($0.displayTitle + "\n") } : nil,
                                       replayFolder: replayFolder, failFast: failFast, hashes: hashes,
@@ -256,7 +256,7 @@ struct Resume: ParsableCommand {
         Interrupts.install(interrupt)
         let result: RecordedRunResult
         do {
-            result = try Replayer.resume(folder: folder, host: HostEnvironment.stamp(), registry: RecordedRunHost.registry(),
+            result = try Replayer.resume(folder: folder, host: HostEnvironment.stamp(), registry: BuiltinCatalog.registry(),
                                          figureWriter: HostEnvironment.figureWriter, output: console, progress: console, interrupt: interrupt,
                                          onCellStart: { console.write($0.displayTitle + "\n") },
                                          onCellEnd: { r in for d in r.diagnostics { console.error(DiagnosticFormatter.render(d)) } },
@@ -271,13 +271,6 @@ struct Resume: ParsableCommand {
 
 /// Recording for the hosts that run notebooks (`kymo run`) and sessions (the REPL).
 enum RecordedRunHost {
-    /// The built-ins every recorded execution uses — `kymo run`, `replay` and
-    /// `resume` alike, so a replay runs what the run ran. Host-only
-    /// implementations (figure saving through Cairo) are bound here.
-    static func registry() -> BuiltinRegistry {
-        BuiltinCatalog.registry()
-    }
-
     /// `kymo run`: checks the runs folder, runs and records every cell, prints
     /// each cell's title and output and the run id at the end. Throws
     /// `ExitCode` 1 for a failed run, 130 interrupted, 2 when it cannot record.
@@ -299,7 +292,7 @@ enum RecordedRunHost {
         o.interrupt = interrupt
         o.onCellStart = { console.write($0.displayTitle + "\n") }
         o.onCellEnd = { r in for d in r.diagnostics { console.error(DiagnosticFormatter.render(d)) } }
-        o.registry = registry()
+        o.registry = BuiltinCatalog.registry()
         o.figureWriter = HostEnvironment.figureWriter
         MPIJob.configure(&o, sharesRunID: true)
         let result: RecordedRunResult
