@@ -5,6 +5,7 @@
 // Deliberately not: terminal colours or widths (the host prints as is).
 
 import Foundation
+import KymoBase
 
 public enum RunListing {
     /// The `kymo runs` table, oldest first; unreadable records get a line saying why.
@@ -21,13 +22,7 @@ public enum RunListing {
                 problems.append("\(id): \(e)")
             }
         }
-        var widths = [Int](repeating: 0, count: rows[0].count)
-        for row in rows { for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) } }
-        var out = ""
-        for row in rows {
-            let cells = row.enumerated().map { i, c in i == row.count - 1 ? c : c.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
-            out += trimmedRight(cells.joined(separator: "  ")) + "\n"
-        }
+        var out = TextTable.render(rows)
         for p in problems { out += "unreadable \(p)\n" }
         return out
     }
