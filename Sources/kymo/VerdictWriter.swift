@@ -1,0 +1,22 @@
+// VerdictWriter: `kymo replay` writes its verdict as a sealed
+// `replay-<n>/verdict.json` (VerdictFile) tied to the seal of the record it
+// judged, signed when the user's signing key exists (it is never created
+// here: `kymo runs sign` makes it).
+
+import Foundation
+import Records
+import TensorEngine
+
+enum VerdictWriter {
+    static func write(_ report: ReplayReport, record: RunRecord, replayFolder: String, console: Console) {
+        let host = HostEnvironment.stamp()
+        let v = VerdictFile(report: report, at: Date(), threads: Engine.threads, record: record, numerics: host.numerics, build: host.build)
+        do {
+            let (data, signer) = try v.fileBytes(keyFolder: RecordSigning.keyFolder())
+            try data.write(to: URL(fileURLWithPath: replayFolder + "/verdict.json"), options: .atomic)
+            console.error("verdict written to \(replayFolder)/verdict.json (sealed\(signer.map { ", signed by " + $0 } ?? ""))\n")
+        } catch {
+            console.error("kymo replay: cannot write \(replayFolder)/verdict.json: \(error)\n")
+        }
+    }
+}
