@@ -336,7 +336,11 @@ public final class ReplayComparer {
         // A record with a numerics version: only that version decides its bits (docs/engine.md),
         // so no part of the environment explains a difference; the same version on both sides
         // leaves nothing to explain one.
-        if recorded.numerics != nil { report.numericParts = [] }
+        if recorded.numerics != nil {
+            report.numericParts = []
+            // OpenBLAS is linked but computes no result under a numerics version: not listed as a change.
+            report.environmentChanges.removeAll { $0.part.hasPrefix("blas") || $0.part == "OPENBLAS_CORETYPE" }
+        }
         if let n = numerics, n == recorded.numerics { report.sameNumerics = n }
         if recorded.status == .interrupted || recorded.status == .running {
             report.notes.append("the recording was \(recorded.status.rawValue): compared the \(recorded.cells.count) cell\(recorded.cells.count == 1 ? "" : "s") it finished and the metric points it saved")

@@ -111,7 +111,8 @@ struct ReplaySweep {
                 result.summary = why
             }
             results[i] = result
-            console.write("point \(i + 1)/\(s.points.count) \(p.label), run \(r.id): \(result.verdict == result.summary ? result.verdict : result.verdict + " — " + result.summary)\n")
+            let said = result.summary.hasPrefix(result.verdict) ? result.summary : result.verdict + " — " + result.summary
+            console.write("point \(i + 1)/\(s.points.count) \(p.label), run \(r.id): \(said)\n")
         }
         let all = s.points.map { results[$0.index] ?? PointResult(index: $0.index, label: $0.label, run: nil, exitCode: 130, verdict: "interrupted", summary: "not started") }
         let (verdict, code) = Self.sweepVerdict(all)
