@@ -309,6 +309,9 @@ public final class ReplayComparer {
     let changedInputs: [InputRecord]
     /// `--set` keys and the seed where the other side ran with different ones (`kymo runs diff`).
     let changedConfig: [String]
+    /// The first cell whose source the other side changed (`kymo replay --notebook FILE`):
+    /// differences from there on are explained by the edit.
+    public var editedFrom: Int?
     private var prevR: [String: Int] = [:], prevF: [String: Int] = [:]
     private var seriesSeen = Set<String>(), seriesDiffering = Set<String>()
     private var stopped = false
@@ -357,6 +360,7 @@ public final class ReplayComparer {
             return .explained(by: "the changed input \(c.name)")
         }
         if !changedConfig.isEmpty { return .explained(by: "the changed " + changedConfig.joined(separator: ", ")) }
+        if let e = editedFrom, cell.map({ $0 >= e }) ?? true { return .explained(by: "the edited notebook text (cell \(e) on)") }
         let env = report.buildChanges.filter { $0.part == "numerics" || $0.part == "random scheme" }
             + report.environmentChanges.filter { report.numericParts.contains($0.part) }
         // The values are listed under "environment changed since the recording".

@@ -86,6 +86,12 @@ public enum Replayer {
         }
         let comparer = ReplayComparer(recorded: record, environment: host.environment, build: host.build, numerics: host.numerics, randomScheme: RandomKeys.scheme,
                                       changedInputs: changed.map(\.input))
+        if let text, text != record.notebook.text {
+            // An edited copy: what follows its first edited cell is explained by the edit.
+            let sources = NotebookDocument(name: record.notebook.path, text: text).cells.map { RecordHash.hex(of: $0.source) }
+            comparer.editedFrom = record.cells.first { $0.index >= sources.count || sources[$0.index] != $0.sourceSHA256 }?.index
+                ?? (sources.count != record.cells.count ? min(sources.count, record.cells.count) : nil)
+        }
         var first = true, stoppedEarly = false
         o.onCellRecorded = { i, fresh in
             let found = comparer.compare(cell: i, fresh: fresh)
