@@ -80,6 +80,7 @@ public enum RunListing {
         line("seed", "\(r.seed)")
         line("overrides", r.overrides.isEmpty ? "-" : r.overrides.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
         line("kymo", "\(r.kymo.version) (commit \(r.kymo.commit))")
+        line("numerics", r.numerics ?? "(not recorded: a record from before numerics versions)")
         if let p = r.process { line("process", "\(p.pid) on \(p.host)") }
         line("signed", signatureText(r))
         line("checked", RecordChecks.text(r, folder: folder))
@@ -147,7 +148,7 @@ public enum RunListing {
          ("cpu flags", e.cpuFlags.isEmpty ? "-" : e.cpuFlags.joined(separator: " ")),
          ("blas", "\(e.blasLibrary) \(e.blasVersion), kernel \(e.blasKernel)"),
          ("blas config", e.blasConfig), ("OPENBLAS_CORETYPE", e.blasCoreType ?? "(unset)"),
-         ("threads", "\(e.threads)"), ("swift", e.swiftVersion)]
+         ("threads", "\(e.threads)"), ("swift", e.swiftVersion), ("gemm path", (e.gemmPath ?? "(not recorded)") + " (speed only)")]
     }
 
     // MARK: diff

@@ -218,7 +218,8 @@ struct Runs: ParsableCommand {
         func run() throws {
             do {
                 let ra = try runs.load(a).record, rb = try runs.load(b).record
-                FileHandle.standardOutput.write(Data(RunListing.diff(ra, rb).utf8))
+                let text = RunListing.diff(ra, rb)
+                FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
             } catch {
                 throw recordFailure("runs diff", error)
             }
