@@ -73,6 +73,10 @@ final class InputSearchTests: XCTestCase {
         let input = InputRecord(name: "figures/sweep/s.json", path: "/orig/figures/sweep/s.json", kind: "sweep", cell: 0, size: 1, sha256: "")
         let map = Replayer.folderRedirects([InputCheck(input: input, state: .found(path: "/copy/figures/sweep/s.json"))], workingDirectory: "/r/files")
         XCTAssertEqual(map, ["/r/files/figures/sweep": "/copy/figures/sweep", "/r/files/figures": "/copy/figures", "/r/files": "/copy"])
+        // Digits found by file name in a data folder map no folder of the notebook's.
+        let digits = InputRecord(name: "mnist_5k.csv.gz", path: "/home/a/mnist_5k.csv.gz", kind: "digits", cell: 0, size: 1, sha256: "")
+        XCTAssertEqual(Replayer.folderRedirects([InputCheck(input: digits, state: .found(path: "/data/kymo/mnist_5k.csv.gz"), place: InputSearch.dataFolderPlace)],
+                                                workingDirectory: "/r/files"), [:])
         var policy = PathPolicy()
         policy.folderRedirects = map
         XCTAssertEqual(policy.lookIn("/r/files/figures/sweep/"), "/copy/figures/sweep")

@@ -28,6 +28,9 @@ public struct InputSearch: Sendable {
     public var recordedPaths: Bool
     public var dataDirectories: [String]
 
+    /// The place of an input found by file name in a data folder.
+    public static let dataFolderPlace = "in the data folder"
+
     public init(recordFolder: String?, currentDirectory: String = FileManager.default.currentDirectoryPath,
                 inputsFrom: [String] = [], recordedPaths: Bool = false, dataDirectories: [String]) {
         self.recordFolder = recordFolder.map(InputSearch.absolute)
@@ -62,8 +65,8 @@ public struct InputSearch: Sendable {
         if recordedPaths { decisive.append((input.path, "at its recorded path")) }
         var data: [(String, String)] = []
         for dir in dataDirectories {
-            data.append((dir + "/" + input.fileName, "in the data folder"))
-            data.append((dir + "/mnist/" + input.fileName, "in the data folder"))
+            data.append((dir + "/" + input.fileName, InputSearch.dataFolderPlace))
+            data.append((dir + "/mnist/" + input.fileName, InputSearch.dataFolderPlace))
         }
         return (decisive, data)
     }

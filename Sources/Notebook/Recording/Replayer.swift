@@ -119,14 +119,15 @@ public enum Replayer {
     /// sees the files found, not the recorded ones. The first mapping wins.
     static func folderRedirects(_ checks: [InputCheck], workingDirectory wd: String) -> [String: String] {
         var out: [String: String] = [:]
-        for c in checks where !c.input.name.hasPrefix("/") {
+        for c in checks where !c.input.name.hasPrefix("/") && c.place != InputSearch.dataFolderPlace {
             let here: String
             switch c.state {
             case .found(let p), .changed(let p, _): here = p
             case .missing: continue
             }
             var parts = c.input.name.split(separator: "/").map(String.init).filter { $0 != "." }
-            guard !parts.contains("..") else { continue }
+            // Only a file found under the name the notebook gave (not by file name in a data folder).
+            guard !parts.contains(".."), here.hasSuffix("/" + parts.joined(separator: "/")) else { continue }
             var to = here
             while !parts.isEmpty {
                 parts.removeLast()
