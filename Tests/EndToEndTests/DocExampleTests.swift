@@ -8,6 +8,9 @@
 //   with bash in the document's scratch folder, standard error merged into
 //   standard output, `kymo` the built binary); the lines after a command, up
 //   to the next one, are its output, compared line by line.
+// - ```` ```repl example ````: a REPL transcript — `kymo> ` lines (and `  ... `
+//   continuation lines) are the inputs, piped into `kymo repl`; the other
+//   lines are its output, compared as above.
 // - A run id shown in the output (`20261129-044904-b6daff`) stands for the
 //   run id printed there now, and means that run in the commands after it
 //   (ids are made from the start time, so no two runs share one).
@@ -33,6 +36,7 @@ final class DocExampleTests: XCTestCase {
         var info: [String]
         var text: [String]
         var isExample: Bool { info.contains("example") }
+        var isREPL: Bool { info.contains("repl") }
         var isPattern: Bool { info.contains("pattern") }
         var file: String? { info.first { $0.hasPrefix("file=") }.map { String($0.dropFirst(5)) } }
     }
@@ -42,11 +46,17 @@ final class DocExampleTests: XCTestCase {
         var out: [Block] = []
         var open: Block?
         var fence = ""
+        var indent = 0   // a block inside a list item: its lines lose the fence's indentation
         for (n, raw) in text.components(separatedBy: "\n").enumerated() {
             let trimmed = raw.trimmingCharacters(in: .whitespaces)
             if var b = open {
-                if trimmed == fence { out.append(b); open = nil } else { b.text.append(raw); open = b }
+                if trimmed == fence { out.append(b); open = nil } else {
+                    let lead = raw.prefix { $0 == " " }.count
+                    b.text.append(String(raw.dropFirst(min(lead, indent))))
+                    open = b
+                }
             } else if trimmed.hasPrefix("```") {
+                indent = raw.prefix { $0 == " " }.count
                 fence = String(trimmed.prefix { $0 == "`" })
                 let info = trimmed.dropFirst(fence.count).split(separator: " ").map(String.init)
                 open = Block(document: document, line: n + 1, info: info, text: [])
@@ -139,9 +149,9 @@ final class DocExampleTests: XCTestCase {
         let commands = all.filter { $0.file == nil }
         // README.md says how many there are.
         let readme = docs[0].text
-        let stated = readme.range(of: #"runs the ([0-9]+) command examples"#, options: .regularExpression)
+        let stated = readme.range(of: #"runs the ([0-9]+) examples"#, options: .regularExpression)
             .map { readme[$0].split(separator: " ")[2] }.flatMap { Int($0) }
-        XCTAssertEqual(stated, commands.count, "README.md states \(stated.map(String.init) ?? "no") count of the docs' command examples; there are \(commands.count)")
+        XCTAssertEqual(stated, commands.count, "README.md states \(stated.map(String.init) ?? "no") count of the docs' examples; there are \(commands.count)")
         let bin = RecordFixtures.scratch("docbin")
         try FileManager.default.createSymbolicLink(atPath: bin + "/kymo", withDestinationPath: binary)
         // The examples train on the real digits, found as kymo finds them.
@@ -175,11 +185,23 @@ final class DocExampleTests: XCTestCase {
                 }
                 // Commands and their shown output.
                 var steps: [(command: String, shown: [String])] = []
-                for line in b.text {
+                if b.isREPL {
+                    // The transcript's inputs go to `kymo repl` through a file; the rest is its output.
+                    var inputs: [String] = [], shown: [String] = []
+                    for line in b.text {
+                        if line.hasPrefix("kymo> ") { inputs.append(String(line.dropFirst(6))) }
+                        else if line.hasPrefix("  ... ") { inputs.append(String(line.dropFirst(6))) }
+                        else { shown.append(line) }
+                    }
+                    let file = "repl-input-\(b.line).txt"
+                    try (inputs.joined(separator: "\n") + "\n").write(toFile: dir + "/" + file, atomically: true, encoding: .utf8)
+                    steps = [("kymo repl < " + file, shown)]
+                }
+                for line in b.text where !b.isREPL {
                     if line.hasPrefix("$ ") { steps.append((String(line.dropFirst(2)), [])) }
                     else if !steps.isEmpty { steps[steps.count - 1].shown.append(line) }
                 }
-                if steps.isEmpty { failures.append("\(place): an example block with no `$ ` command"); continue }
+                if steps.isEmpty { failures.append("\(place): an example block with no `$ ` command or `kymo> ` input"); continue }
                 ran += 1
                 for (command, shown) in steps {
                     var cmd = command
@@ -192,7 +214,7 @@ final class DocExampleTests: XCTestCase {
                 }
             }
         }
-        print("doc examples: ran \(ran) command examples of README.md and docs/*.md, \(failures.count) failed")
+        print("doc examples: ran \(ran) examples (commands and REPL transcripts) of README.md and docs/*.md, \(failures.count) failed")
         XCTAssertEqual(ran, commands.count)
         XCTAssertTrue(failures.isEmpty, failures.joined(separator: "\n\n"))
     }
