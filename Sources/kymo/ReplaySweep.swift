@@ -55,6 +55,9 @@ struct ReplaySweep {
             (store, sweep) = found
         } catch { throw recordFailure("replay", error) }
         guard replay.jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        if replay.notebook != nil || replay.restoreArtifacts {
+            throw ValidationError("--notebook and --restore-artifacts replay one run; give a point's run folder for them, not a sweep")
+        }
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let jobs = min(replay.jobs, max(1, cores))
         let threads = replay.threads ?? max(1, cores / jobs)
@@ -83,6 +86,7 @@ struct ReplaySweep {
                 var args = ["replay", store.runFolder(r.id), "--threads", "\(threads)"]
                 for d in replay.inputsFrom { args += ["--inputs-from", d] }
                 if replay.inputsAtRecordedPaths { args.append("--inputs-at-recorded-paths") }
+                if replay.failFast { args.append("--fail-fast") }
                 do { running[try Sweep.spawn(exe, args, log: out + "/point-\(i).log")] = i } catch {
                     results[i] = PointResult(index: i, label: s.points[i].label, run: r.id, exitCode: 2, verdict: "not replayed", summary: "\(error)")
                 }

@@ -4,7 +4,8 @@
 // verdict.json beside its record and the sweep's in sweep-<id>/replay-<n>/;
 // a point record edited and resealed makes that point, and so the sweep,
 // diverge (exit 1) with "should have been identical"; `kymo runs compare
-// --signed-only` keeps only signed records and `runs verify` names the signer.
+// --signed-only` keeps only signed records, `kymo sweep` counts the signed
+// points and `runs verify` names the signer.
 import Foundation
 import XCTest
 import Records
@@ -73,6 +74,9 @@ final class ReplaySweepTests: XCTestCase {
         XCTAssertTrue(signed.out.contains("2 complete runs"), signed.out)
         XCTAssertTrue(signed.out.contains("records: seal intact; 2 signed by "), signed.out)
         XCTAssertEqual(signed.err.components(separatedBy: "is unsigned; left out (--signed-only)").count - 1, 2, signed.err)
+        let rerun = try kymo(["sweep", "nb.kymo", "--set", "a=1,2", "--seeds", "1,2", "--jobs", "2", "--threads", "1"])
+        XCTAssertEqual(rerun.status, 0, rerun.out + rerun.err)
+        XCTAssertTrue(rerun.out.contains("4 already complete (seal intact; 2 signed, 2 unsigned), 0 to run"), rerun.out)
         let verify = try kymo(["runs", "verify", id])
         XCTAssertEqual(verify.status, 0, verify.out + verify.err)
         XCTAssertEqual(verify.out.components(separatedBy: "seal intact, signed by ").count - 1, 2, verify.out)
