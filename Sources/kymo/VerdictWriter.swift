@@ -12,7 +12,13 @@ enum VerdictWriter {
         let host = HostEnvironment.stamp()
         let v = VerdictFile(report: report, at: Date(), threads: Engine.threads, record: record, numerics: host.numerics, build: host.build)
         do {
-            let (data, signer) = try v.fileBytes(keyFolder: RecordSigning.keyFolder())
+            var signed: (data: Data, signer: String?)
+            do { signed = try v.fileBytes(keyFolder: RecordSigning.keyFolder()) } catch {
+                // A key that cannot be used (readable by others, damaged): sealed, not signed, and said.
+                console.error("kymo replay: the verdict is not signed: \(error)\n")
+                signed = (try v.fileBytes(), nil)
+            }
+            let (data, signer) = signed
             try data.write(to: URL(fileURLWithPath: replayFolder + "/verdict.json"), options: .atomic)
             console.error("verdict written to \(replayFolder)/verdict.json (sealed\(signer.map { ", signed by " + $0 } ?? ""))\n")
         } catch {
