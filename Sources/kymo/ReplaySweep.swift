@@ -120,7 +120,10 @@ struct ReplaySweep {
         }
         let all = s.points.map { results[$0.index] ?? PointResult(index: $0.index, label: $0.label, run: nil, exitCode: 130, verdict: "interrupted", summary: "not started") }
         let (verdict, code) = Self.sweepVerdict(all)
-        let counts = Dictionary(grouping: all, by: \.verdict).map { "\($0.value.count) \($0.key)" }.sorted().joined(separator: ", ")
+        let order = ["diverged", "not replayed", "interrupted", "identical numbers", "identical"]
+        let counts = Dictionary(grouping: all, by: \.verdict)
+            .sorted { (order.firstIndex(of: $0.key) ?? order.count, $0.key) < (order.firstIndex(of: $1.key) ?? order.count, $1.key) }
+            .map { "\($0.value.count) \($0.key)" }.joined(separator: ", ")
         let summary = "\(all.count) point\(all.count == 1 ? "" : "s"): \(counts)"
         console.write("sweep \(sweep.id): \(verdict) (\(summary))\n")
         var file = SweepVerdict(sweep: sweep.id, sweepSeal: sweep.seal, verdict: verdict, summary: summary, at: RecordTime.string(Date()), points: all)
