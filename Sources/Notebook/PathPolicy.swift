@@ -26,6 +26,8 @@ public struct PathPolicy: Sendable {
     public var readableFolders: [String] = []
     /// A notebook path (as resolved against the working directory) → the file to read instead.
     public var redirects: [String: String] = [:]
+    /// A folder as the notebook names it (resolved) → the folder its redirected inputs were found in.
+    public var folderRedirects: [String: String] = [:]
 
     public init() {}
 
@@ -89,6 +91,13 @@ public struct PathPolicy: Sendable {
             dir = next
         }
         return dir
+    }
+
+    /// The folder to look in for the notebook's `folder` (resolved): where its
+    /// inputs were found, for a replay; else the folder itself.
+    public func lookIn(_ folder: String) -> String {
+        let f = folder.count > 1 && folder.hasSuffix("/") ? String(folder.dropLast()) : folder
+        return folderRedirects[f] ?? folder
     }
 
     /// Whether a read of `file` (resolved) is allowed.

@@ -11,14 +11,14 @@ public enum RunListing {
     /// The `kymo runs` table, oldest first; unreadable records get a line saying why.
     public static func table(_ runs: [(id: String, record: Result<RunRecord, RecordError>)]) -> String {
         guard !runs.isEmpty else { return "no runs recorded yet\n" }
-        var rows: [[String]] = [["id", "notebook", "status", "seed", "key metrics", "duration"]]
+        var rows: [[String]] = [["id", "notebook", "status", "seed", "key metrics", "duration", "signature"]]
         var problems: [String] = []
         for (id, result) in runs {
             switch result {
             case .success(let r):
-                rows.append([r.id, r.notebook.path, r.status.rawValue, "\(r.seed)", keyMetrics(r), duration(r)])
+                rows.append([r.id, r.notebook.path, r.status.rawValue, "\(r.seed)", keyMetrics(r), duration(r), RecordChecks.signatureShort(r)])
             case .failure(let e):
-                rows.append([id, "-", "unreadable", "-", "-", "-"])
+                rows.append([id, "-", "unreadable", "-", "-", "-", "-"])
                 problems.append("\(id): \(e)")
             }
         }
@@ -75,8 +75,10 @@ public enum RunListing {
         line("seed", "\(r.seed)")
         line("overrides", r.overrides.isEmpty ? "-" : r.overrides.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
         line("kymo", "\(r.kymo.version) (commit \(r.kymo.commit))")
+        line("numerics", r.numerics ?? "(not recorded: a record from before numerics versions)")
         if let p = r.process { line("process", "\(p.pid) on \(p.host)") }
         line("signed", signatureText(r))
+        line("checked", RecordChecks.text(r, folder: folder))
         out += "environment\n"
         for (k, v) in environmentRows(r.environment) { out += "  " + k.padding(toLength: 18, withPad: " ", startingAt: 0) + v + "\n" }
         for (i, stamp) in r.resumes.enumerated() {
@@ -127,11 +129,11 @@ public enum RunListing {
         return out
     }
 
-    /// `ed25519 key 3f9a 1c2b … (signed 2026-…, verified)` or `unsigned`.
+    /// `by ed25519 key 3f9a 1c2b … at 2026-… (the signature matches the seal)` or `unsigned`.
     public static func signatureText(_ r: RunRecord) -> String {
         guard let s = r.signature else { return "unsigned" }
         switch RecordSigning.verify(s, seal: r.seal) {
-        case .valid(let fp): return "by ed25519 key \(fp) at \(s.signedAt) (signature verified)"
+        case .valid(let fp): return "by ed25519 key \(fp) at \(s.signedAt) (the signature matches the seal)"
         case .invalid(let why): return "signature does NOT verify: \(why)"
         }
     }
@@ -141,7 +143,7 @@ public enum RunListing {
          ("cpu flags", e.cpuFlags.isEmpty ? "-" : e.cpuFlags.joined(separator: " ")),
          ("blas", "\(e.blasLibrary) \(e.blasVersion), kernel \(e.blasKernel)"),
          ("blas config", e.blasConfig), ("OPENBLAS_CORETYPE", e.blasCoreType ?? "(unset)"),
-         ("threads", "\(e.threads)"), ("swift", e.swiftVersion)]
+         ("threads", "\(e.threads)"), ("swift", e.swiftVersion), ("gemm path", (e.gemmPath ?? "(not recorded)") + " (speed only)")]
     }
 
     // MARK: diff

@@ -84,7 +84,7 @@ enum HTML {
         pre{background:#f6f8fa;border:1px solid #d0d7de;padding:.6em .8em;overflow-x:auto;font:13px/1.4 "DejaVu Sans Mono",monospace;white-space:pre}
         pre.output{background:#fff} pre.error{background:#fff1f0;border-color:#ffa198}
         .status{display:inline-block;padding:0 .5em;border-radius:.8em;font-size:.85em;color:#fff;background:#57606a}
-        .status.complete,.status.identical{background:#1a7f37} .status.failed,.status.different{background:#cf222e}
+        .status.complete,.status.identical{background:#1a7f37} .status.failed,.status.different,.status.diverged{background:#cf222e}
         .status.interrupted,.status.drift{background:#9a6700}
         .figure{margin:.6em 0 1.2em} .figure svg,.figure img{max-width:100%;height:auto;border:1px solid #eaeef2}
         .caption{color:#57606a;font-size:.85em} section.cell{margin-bottom:2em} .meta{color:#57606a}

@@ -49,9 +49,9 @@ enum ReportPage {
         body += "<p class=\"meta\">run <code>\(HTML.escape(r.id))</code> · \(HTML.escape(r.kind.rawValue)) · started "
             + "\(HTML.escape(r.startedAt))\(r.endedAt.map { " · ended " + HTML.escape($0) } ?? "") · "
             + "\(HTML.escape(RunListing.duration(r)))</p>\n"
-        body += header(r)
+        body += header(r, folder: folder)
         body += inputs(folder)
-        body += verdicts(folder)
+        body += verdicts(folder, record: r)
         body += metrics(r)
         body += "<h2>Cells (\(r.cells.count))</h2>\n"
         for c in r.cells {
@@ -74,7 +74,7 @@ enum ReportPage {
             """
     }
 
-    static func header(_ r: RunRecord) -> String {
+    static func header(_ r: RunRecord, folder: String? = nil) -> String {
         let e = r.environment
         var rows: [[String]] = [["", ""]]
         rows.append(["notebook", "\(r.notebook.path) (SHA-256 \(r.notebook.sha256.prefix(12)))"])
@@ -84,7 +84,10 @@ enum ReportPage {
         rows.append(["overrides", r.overrides.isEmpty ? "none" : r.overrides.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")])
         rows.append(["build", "kymo \(r.kymo.version), commit \(r.kymo.commit)"])
         rows.append(["environment", "\(e.os); \(e.kernel); \(e.cpuModel) (\(e.cpuCount) CPUs; \(e.cpuFlags.joined(separator: " ")))"])
-        rows.append(["numerics", "\(e.blasConfig), kernel \(e.blasKernel); \(e.threads) thread\(e.threads == 1 ? "" : "s"); \(e.swiftVersion)"])
+        rows.append(["numerics", (r.numerics ?? "not recorded (a record from before numerics versions: its bits followed the BLAS kernel)")
+                     + (e.gemmPath.map { "; GEMM path \($0) (speed only)" } ?? "")
+                     + "; \(e.threads) thread\(e.threads == 1 ? "" : "s"); Swift \(e.swiftVersion)"])
+        rows.append(["checked", RecordChecks.text(r, folder: folder)])
         if !r.resumes.isEmpty { rows.append(["resumed", r.resumes.map { "\($0.at) at cell \($0.cell)" }.joined(separator: "; ")]) }
         return "<h2>Run</h2>\n" + HTML.table(rows, classes: "header").replacingOccurrences(of: "<thead><tr><th></th><th></th></tr></thead>", with: "") + "\n"
     }
@@ -110,21 +113,35 @@ enum ReportPage {
         return "\(v)"
     }
 
-    /// `replay-*/verdict.json` beside the record: {verdict, summary, at, threads}.
-    static func verdicts(_ folder: String) -> String {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasPrefix("replay-") }.sorted()
-        var rows: [[String]] = [["replay", "verdict", "summary", "at", "threads"]]
-        for n in names {
-            guard let data = FileManager.default.contents(atPath: "\(folder)/\(n)/verdict.json"),
-                  let v = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { continue }
-            rows.append([n, v["verdict"].map(text) ?? "?", v["summary"].map(text) ?? "", v["at"].map(text) ?? "", v["threads"].map(text) ?? ""])
+    /// The sealed `replay-*/verdict.json` beside the record that check out
+    /// against it (VerdictFile): a hand-written file, an edited one or the
+    /// verdict on another version of the record is not shown as a replay but
+    /// listed with the reason.
+    static func verdicts(_ folder: String, record: RunRecord) -> String {
+        var rows: [[String]] = [["replay", "verdict", "summary", "at", "threads", "checked"]]
+        var refused: [String] = []
+        for (n, c) in VerdictFile.all(in: folder, record: record) {
+            switch c {
+            case let .valid(v, signer):
+                rows.append([n, v.verdict, v.summary, v.at, "\(v.threads)", "sealed for this record" + (signer.map { ", signed by \($0)" } ?? "")])
+            case .invalid(let why):
+                refused.append("\(n)/verdict.json: \(why)")
+            }
         }
-        guard rows.count > 1 else { return "" }
-        var table = HTML.table(rows)
-        for verdict in ["identical", "different", "drift"] {
-            table = table.replacingOccurrences(of: "<td>\(verdict)</td>", with: "<td><span class=\"status \(verdict)\">\(verdict)</span></td>")
+        guard rows.count > 1 || !refused.isEmpty else { return "" }
+        var out = "<h2>Replays (\(rows.count - 1))</h2>\n"
+        if rows.count > 1 {
+            var table = HTML.table(rows)
+            for verdict in ["identical", "diverged"] {
+                table = table.replacingOccurrences(of: "<td>\(verdict)</td>", with: "<td><span class=\"status \(verdict)\">\(verdict)</span></td>")
+            }
+            out += table + "\n"
         }
-        return "<h2>Replays (\(rows.count - 1))</h2>\n" + table + "\n"
+        if !refused.isEmpty {
+            out += "<p class=\"meta\">Not shown: verdict files that do not check out against this record:</p>\n<ul class=\"refused\">\n"
+                + refused.map { "<li>\(HTML.escape($0))</li>\n" }.joined() + "</ul>\n"
+        }
+        return out
     }
 
     static func metrics(_ r: RunRecord) -> String {

@@ -89,7 +89,21 @@ struct Replay: ParsableCommand {
                                valueName: "file"))
     var notebook: String?
 
+    @Option(help: ArgumentHelp("Look for the record's inputs in this folder first (by the names the notebook gave); repeatable.",
+                               valueName: "dir"))
+    var inputsFrom: [String] = []
+
+    @Flag(help: "Also look for inputs at the absolute paths the recording machine read them from.")
+    var inputsAtRecordedPaths = false
+
+    @Option(help: "A sweep: replay this many points at once (each in its own process).")
+    var jobs: Int = 1
+
     func run() throws {
+        if ReplaySweep.isSweepReference(reference, runs: runs) {
+            try ReplaySweep(replay: self).run()
+            return
+        }
         Engine.configure(threads: threads)
         let folder: String, record: RunRecord
         do { (folder, record) = try runs.load(self.reference) } catch { throw recordFailure("replay", error) }
@@ -109,16 +123,17 @@ struct Replay: ParsableCommand {
         console.error("confined to \(replayFolder)/\n")
         // The inputs first, before any cell runs (hashed once: the replay reuses these hashes).
         let hashes = FileHashCache()
-        let wd = FileManager.default.fileExists(atPath: record.notebook.workingDirectory)
-            ? record.notebook.workingDirectory : FileManager.default.currentDirectoryPath
-        let checks = Replayer.checkInputs(record, workingDirectory: wd, dataDirectories: Replayer.dataDirectories(), hashes: hashes)
+        let search = InputSearch(recordFolder: folder, inputsFrom: inputsFrom, recordedPaths: inputsAtRecordedPaths,
+                                 dataDirectories: Replayer.dataDirectories())
+        let checks = search.check(record, hashes: hashes)
         if record.inputs == nil {
             console.error("inputs: not recorded (a format-1 record)\n")
         } else {
             let found = checks.filter { if case .found = $0.state { return true } else { return false } }.count
             console.error("inputs: \(found) of \(checks.count) found with their recorded SHA-256\n")
-            for c in checks { if case .found = c.state { continue }; console.error("  " + c.line + "\n") }
+            for c in checks { console.error("  " + c.line + "\n") }
         }
+        console.error("working folder: \(replayFolder)/files (recorded in \(record.notebook.workingDirectory))\n")
         let output: OutputSink = verbose ? console : BufferSink()
         let progress: ProgressReporter = console.isTerminal || verbose ? console : SilentProgress()
         let result: (report: ReplayReport, fresh: RecordedRunResult)
@@ -126,22 +141,23 @@ struct Replay: ParsableCommand {
             result = try Replayer.run(record, host: HostEnvironment.stamp(), text: text, registry: BuiltinCatalog.registry(),
                                       figureWriter: HostEnvironment.figureWriter, output: output, progress: progress, interrupt: interrupt,
                                       onCellStart: verbose ? { console.write($0.displayTitle + "\n") } : nil,
-                                      replayFolder: replayFolder, failFast: failFast, hashes: hashes,
+                                      replayFolder: replayFolder, failFast: failFast, inputs: search, hashes: hashes,
                                       onDifference: { d in
                                           console.error("first difference, \(d.line)\n")
                                           console.error(failFast ? "  stopping there (--fail-fast)\n"
                                                                  : "  comparison goes on (--fail-fast stops at the first difference)\n")
                                       },
-                                      configure: { MPIJob.configure(&$0, sharesRunID: false) })
+                                      configure: { o in
+                                          MPIJob.configure(&o, sharesRunID: false)
+                                          // Errors in an edited copy point at that file.
+                                          if let notebook { o.displayName = notebook }
+                                      })
         } catch {
             throw recordFailure("replay", error)
         }
         let report = result.report
         console.write(report.render())
-        let json = report.verdictJSON(at: Date(), threads: Engine.threads, run: record.id, exitCode: report.verdict.exitStatus.rawValue)
-        if FileManager.default.createFile(atPath: replayFolder + "/verdict.json", contents: json) {
-            console.error("verdict written to \(replayFolder)/verdict.json\n")
-        }
+        VerdictWriter.write(report, record: record, replayFolder: replayFolder, console: console)
         if restoreArtifacts {
             for line in Replayer.restoreArtifacts(record: record, fresh: result.fresh.record, replayFolder: replayFolder) {
                 console.write(line + "\n")
@@ -156,7 +172,7 @@ struct Replay: ParsableCommand {
 struct Runs: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List, inspect and compare recorded runs.",
-        subcommands: [List.self, Show.self, Diff.self, Compare.self, Sign.self],
+        subcommands: [List.self, Show.self, Diff.self, Compare.self, Sign.self, Verify.self],
         defaultSubcommand: List.self)
 
     struct List: ParsableCommand {
@@ -203,7 +219,8 @@ struct Runs: ParsableCommand {
         func run() throws {
             do {
                 let ra = try runs.load(a).record, rb = try runs.load(b).record
-                FileHandle.standardOutput.write(Data(RunListing.diff(ra, rb).utf8))
+                let text = RunListing.diff(ra, rb)
+                FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
             } catch {
                 throw recordFailure("runs diff", error)
             }

@@ -133,10 +133,16 @@ final class ReplaySafetyTests: XCTestCase {
         XCTAssertEqual(inputs.first?.kind, "tensors")
         XCTAssertEqual(inputs.first?.sha256, try RecordHash.file(at: wd + "/in.safetensors").sha256)
         XCTAssertTrue(RunListing.show(recorded.record, folder: nil).contains("in.safetensors  tensors"))
+        // The input lies in nb/, not beside the record (runs/<id>): missing unless the reader says where.
+        let runFolder = recorded.runFolder!
+        XCTAssertEqual(InputSearch(recordFolder: runFolder, currentDirectory: dir, dataDirectories: []).check(recorded.record).map(\.state),
+                       [.missing])
+        let fromNB = InputSearch(recordFolder: runFolder, currentDirectory: dir, inputsFrom: [wd], dataDirectories: [])
+        XCTAssertEqual(fromNB.check(recorded.record).first?.place, "under --inputs-from \(wd)")
         // Changed: named before the replay runs, and what follows is explained by it.
         try Safetensors.write(SafetensorsFile(tensors: [("w", try Tensor([1, 3], shape: [2]))]), path: wd + "/in.safetensors")
-        let folder = try Replayer.makeReplayFolder(runFolder: recorded.runFolder!)
-        let (report, _) = try Replayer.run(recorded.record, host: RecordFixtures.host, replayFolder: folder)
+        let folder = try Replayer.makeReplayFolder(runFolder: runFolder)
+        let (report, _) = try Replayer.run(recorded.record, host: RecordFixtures.host, replayFolder: folder, inputs: fromNB)
         XCTAssertEqual(report.verdict, .diverged)
         let text2 = report.render()
         XCTAssertTrue(text2.contains("input changed before the replay: in.safetensors changed"), text2)

@@ -15,6 +15,9 @@ import Models
 public struct RecordedRunOptions {
     /// The notebook as named on the command line (`repl` for a REPL record).
     public var notebookPath: String
+    /// The file name diagnostics point at, when the text comes from another
+    /// file than `notebookPath` (`kymo replay --notebook FILE`).
+    public var displayName: String?
     public var text: String
     public var seed: UInt64 = 0
     public var overrides: [Override] = []
@@ -114,7 +117,7 @@ public enum RecordRunner {
             _ = mkdir(dir + "/files", 0o755)
         }
         let session = Session(options: options, registry: o.registry ?? BuiltinCatalog.registry())
-        let notebook = NotebookDocument(name: o.notebookPath, text: o.text)
+        let notebook = NotebookDocument(name: o.displayName ?? o.notebookPath, text: o.text)
         var result = RecordedRunResult(record: recorder.record, results: [], diagnostics: [], recordError: nil,
                                        runFolder: recorder.runFolder)
         // 1. Check the whole notebook: a static error runs nothing.

@@ -1,8 +1,9 @@
 // Replayer: `kymo replay` and `kymo resume` below the command line.
-// Replay first checks the record's inputs (each found here by content: where
-// it was, in the working folder, or in the data folder; a missing one stops
-// it), then re-executes the RECORDED notebook text (never today's file) with
-// the recorded seed, overrides, run id and working directory, keeps the fresh
+// Replay first checks the record's inputs (each found here by content,
+// beside the record being replayed: InputSearch; a missing one stops it),
+// then re-executes the RECORDED notebook text (never today's file) with the
+// recorded seed, overrides and run id, in its own working folder (the replay
+// folder's `files/`, never the recorded one), keeps the fresh
 // record in memory, and compares each cell as it finishes (ReplayComparer),
 // so the first difference is reported while later cells still run. Given a
 // replay folder (`runs/<id>/replay-<n>/`) it is confined: every write lands
@@ -29,6 +30,7 @@ public enum Replayer {
                            onCellStart: ((Cell) -> Void)? = nil,
                            replayFolder: String? = nil, failFast: Bool = false,
                            dataDirectories: [String] = Digits.dataDirectories(),
+                           inputs search: InputSearch? = nil,
                            hashes: FileHashCache = FileHashCache(),
                            onDifference: ((FoundDifference) -> Void)? = nil,
                            configure: ((inout RecordedRunOptions) -> Void)? = nil) throws -> (report: ReplayReport, fresh: RecordedRunResult) {
@@ -36,8 +38,14 @@ public enum Replayer {
             throw RecordError.cannotContinue(id: record.id, detail: "the recorded notebook text does not match its SHA-256")
         }
         var o = options(for: record, host: host)
-        // Inputs before any cell: a missing one stops the replay, a changed one explains what follows.
-        let checks = checkInputs(record, workingDirectory: o.workingDirectory, dataDirectories: dataDirectories, hashes: hashes)
+        // The replay's own working folder, never the recorded one: relative
+        // writes land in the replay folder, reads go to the inputs as found.
+        if let replayFolder { o.workingDirectory = InputSearch.absolute(replayFolder + "/files") }
+        // Inputs before any cell, found beside the record being replayed (InputSearch):
+        // a missing one stops the replay, a changed one explains what follows.
+        let search = search ?? InputSearch(recordFolder: replayFolder.map { ($0 as NSString).deletingLastPathComponent },
+                                           dataDirectories: dataDirectories)
+        let checks = search.check(record, hashes: hashes)
         let missing = checks.filter { $0.state == .missing }
         if !missing.isEmpty {
             throw RecordError.cannotContinue(id: record.id, detail: "cannot replay without its inputs: " + missing.map(\.line).joined(separator: "; "))
@@ -63,9 +71,10 @@ public enum Replayer {
                 let asNamed = c.input.name.hasPrefix("/") ? c.input.name : o.workingDirectory + "/" + c.input.name
                 if asNamed != here { redirects[asNamed] = here }
             }
-            o.paths = .confined(writeRoot: replayFolder + "/files", readableFiles: files, readableFolders: dataDirectories,
+            o.paths = .confined(writeRoot: replayFolder + "/files", readableFiles: files, readableFolders: search.dataDirectories,
                                 redirects: redirects)
             _ = mkdir(replayFolder + "/files", 0o755)
+            o.paths.folderRedirects = folderRedirects(checks, workingDirectory: o.workingDirectory)
         }
         if let stop = record.cells.first(where: { $0.status == .interrupted }) {
             // Ctrl-C: up to the interrupted cell, which is compared as far as it got.
@@ -78,6 +87,12 @@ public enum Replayer {
         }
         let comparer = ReplayComparer(recorded: record, environment: host.environment, build: host.build, numerics: host.numerics, randomScheme: RandomKeys.scheme,
                                       changedInputs: changed.map(\.input))
+        if let text, text != record.notebook.text {
+            // An edited copy: what follows its first edited cell is explained by the edit.
+            let sources = NotebookDocument(name: record.notebook.path, text: text).cells.map { RecordHash.hex(of: $0.source) }
+            comparer.editedFrom = record.cells.first { $0.index >= sources.count || sources[$0.index] != $0.sourceSHA256 }?.index
+                ?? (sources.count != record.cells.count ? min(sources.count, record.cells.count) : nil)
+        }
         var first = true, stoppedEarly = false
         o.onCellRecorded = { i, fresh in
             let found = comparer.compare(cell: i, fresh: fresh)
@@ -96,33 +111,33 @@ public enum Replayer {
             report.notes.append("executed an edited text, not the recorded one" + (changed.isEmpty ? "" : "; cells whose source differs: " + changed.joined(separator: ", ")))
         }
         if let e = fresh.recordError { report.notes.append("the replay's own record failed: \(e)") }
-        if o.workingDirectory != record.notebook.workingDirectory {
-            report.notes.append("the recorded working directory \(record.notebook.workingDirectory) does not exist here; ran in \(o.workingDirectory)")
-        }
         return (report, fresh)
     }
 
-    /// Where each recorded input is on this machine, by content: at its
-    /// recorded path, by its name in the working folder, or (digits, test
-    /// sets) by its file name in a data folder.
-    public static func checkInputs(_ record: RunRecord, workingDirectory: String, dataDirectories: [String],
-                                   hashes: FileHashCache = FileHashCache()) -> [InputCheck] {
-        (record.inputs ?? []).filter { $0.kind != "notebook" }.map { input in
-            var candidates = [input.path]
-            candidates.append(input.name.hasPrefix("/") ? input.name : workingDirectory + "/" + input.name)
-            for dir in dataDirectories {
-                candidates.append(dir + "/" + input.fileName)
-                candidates.append(dir + "/mnist/" + input.fileName)
+    /// The folders of each input found under its relative name, mapped the
+    /// same way (`<wd>/figures/paper-sweep` → `<copy>/figures/paper-sweep`,
+    /// `<wd>` → `<copy>`), so a built-in that looks in a folder (`load_sweep`)
+    /// sees the files found, not the recorded ones. The first mapping wins.
+    static func folderRedirects(_ checks: [InputCheck], workingDirectory wd: String) -> [String: String] {
+        var out: [String: String] = [:]
+        for c in checks where !c.input.name.hasPrefix("/") && c.place != InputSearch.dataFolderPlace {
+            let here: String
+            switch c.state {
+            case .found(let p), .changed(let p, _): here = p
+            case .missing: continue
             }
-            var firstExisting: (String, String)?
-            for c in candidates where FileManager.default.fileExists(atPath: c) {
-                guard let (sha, _) = try? hashes.hash(c) else { continue }
-                if sha == input.sha256 { return InputCheck(input: input, state: .found(path: c)) }
-                if firstExisting == nil, c == candidates[0] || c == candidates[1] { firstExisting = (c, sha) }
+            var parts = c.input.name.split(separator: "/").map(String.init).filter { $0 != "." }
+            // Only a file found under the name the notebook gave (not by file name in a data folder).
+            guard !parts.contains(".."), here.hasSuffix("/" + parts.joined(separator: "/")) else { continue }
+            var to = here
+            while !parts.isEmpty {
+                parts.removeLast()
+                to = (to as NSString).deletingLastPathComponent
+                let from = ([wd] + parts).joined(separator: "/")
+                if out[from] == nil { out[from] = to }
             }
-            if let (p, sha) = firstExisting { return InputCheck(input: input, state: .changed(path: p, sha256: sha)) }
-            return InputCheck(input: input, state: .missing)
         }
+        return out
     }
 
     /// The data folders inputs are looked for in (Digits' search order).
