@@ -55,7 +55,7 @@ extension Runs {
             } catch {
                 throw recordFailure("runs compare", error)
             }
-            for n in notes { FileHandle.standardError.write(Data("kymo runs compare: \(n)\n".utf8)) }
+            for n in notes { FileHandle.standardError.write(Data("kymo runs compare: \(TerminalText.safe(n))\n".utf8)) }
             guard !records.isEmpty else { throw recordFailure("runs compare", ComparisonError(message: "no complete runs to compare")) }
             if Set(records.map(\.notebook.sha256)).count > 1 {
                 FileHandle.standardError.write(Data("kymo runs compare: note: the runs come from \(Set(records.map(\.notebook.sha256)).count) different notebook texts\n".utf8))
@@ -66,7 +66,7 @@ extension Runs {
             if csv { out = comparison.csv() } else if json { out = comparison.json() } else {
                 out = (headers.isEmpty ? "" : headers.joined(separator: "\n") + "\n") + "\(records.count) complete run\(records.count == 1 ? "" : "s"), \(comparison.configurations.count) configuration\(comparison.configurations.count == 1 ? "" : "s")\n" + comparison.text()
             }
-            FileHandle.standardOutput.write(Data(out.utf8))
+            FileHandle.standardOutput.write(Data((json ? out : TerminalText.safe(out)).utf8))
         }
     }
 }
