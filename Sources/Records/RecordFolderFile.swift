@@ -25,9 +25,9 @@ public enum RecordFolderFile {
         return name.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { !$0.isEmpty && $0 != "." && $0 != ".." }
     }
 
-    /// The bytes of `folder/name`, read without following any symlink below
-    /// `folder`; throws `Refusal` naming why not.
-    public static func read(_ name: String, in folder: String, maxBytes: Int = RecordLimits.maxRecordBytes) throws -> Data {
+    /// An open descriptor of the regular file `folder/name`, reached without
+    /// following any symlink below `folder`, and its size; throws `Refusal`.
+    static func openFile(_ name: String, in folder: String) throws -> (fd: Int32, size: Int) {
         guard isConfinedName(name) else {
             throw Refusal(name: name, reason: "does not name a file inside the run folder (absolute, `..`, or empty parts)")
         }
@@ -46,15 +46,28 @@ public enum RecordFolderFile {
         let err = errno
         close(dir)
         guard fd >= 0 else { throw Refusal(name: name, reason: why(err, folder: false)) }
-        defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
             throw Refusal(name: name, reason: "is not a regular file (a device, FIFO, socket or folder is never read)")
         }
-        guard Int(st.st_size) <= maxBytes else {
-            throw Refusal(name: name, reason: "is \(st.st_size) bytes, more than the \(maxBytes) allowed")
+        return (fd, Int(st.st_size))
+    }
+
+    /// Throws `Refusal` unless `folder/name` is a regular file reached without a symlink.
+    public static func check(_ name: String, in folder: String) throws {
+        close(try openFile(name, in: folder).fd)
+    }
+
+    /// The bytes of `folder/name`, read without following any symlink below
+    /// `folder`; throws `Refusal` naming why not.
+    public static func read(_ name: String, in folder: String, maxBytes: Int = RecordLimits.maxRecordBytes) throws -> Data {
+        let (fd, size) = try openFile(name, in: folder)
+        defer { close(fd) }
+        guard size <= maxBytes else {
+            throw Refusal(name: name, reason: "is \(size) bytes, more than the \(maxBytes) allowed")
         }
-        var data = Data(count: Int(st.st_size))
+        var data = Data(count: size)
         var off = 0
         let total = data.count
         let failed: Bool = data.withUnsafeMutableBytes { raw in

@@ -364,7 +364,7 @@ public final class ReplayComparer {
         if r.title != f.title {
             _ = add(.title(recorded: r.title, now: f.title), cell: i, title: r.title, .output, .textOnly)
         }
-        if !partial && r.error != f.error {
+        if !partial && r.error.map(ReplayCompare.errorWithoutLines) != f.error.map(ReplayCompare.errorWithoutLines) {
             _ = add(.errorText(recorded: r.error, now: f.error), cell: i, title: r.title, .output, .textOnly)
         }
         // Metric points logged in this cell.
@@ -774,6 +774,19 @@ public enum ReplayCompare {
             }
         }
         return out
+    }
+
+    /// An error text with its `:line:column:` locations blanked: a REPL session
+    /// numbers each input's lines from 1, its replay as a notebook does not.
+    static func errorWithoutLines(_ text: String) -> String {
+        // Every `:<digits>:<digits>:` becomes `:_:_:`.
+        func number(_ s: String) -> Bool { !s.isEmpty && s.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } }
+        var parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        var k = 1
+        while k + 2 < parts.count {
+            if number(parts[k]) && number(parts[k + 1]) { parts[k] = "_"; parts[k + 1] = "_"; k += 2 } else { k += 1 }
+        }
+        return parts.joined(separator: ":")
     }
 
     static func brief(_ d: Difference) -> String {

@@ -231,6 +231,10 @@ final class HostileRecordTests: XCTestCase {
         XCTAssertEqual(report.verdict, .identicalNumbers, report.render())
         XCTAssertTrue(report.render().contains("error text differs"), report.render())
         XCTAssertEqual(ReplayCompare.compare(recorded: fresh, fresh: fresh).verdict, .identical)
+        // Only the location may differ (a REPL numbers each input from line 1; its replay as a notebook does not).
+        recorded.cells[2].error = "nb.kymo:1:1: error: out of memory"
+        XCTAssertEqual(ReplayCompare.compare(recorded: recorded, fresh: failing).verdict, .identical)
+        XCTAssertEqual(ReplayCompare.errorWithoutLines("repl:8:11: error: a:1:2 b"), "repl:_:_: error: a:1:2 b")
     }
 
     // MARK: 5. origin

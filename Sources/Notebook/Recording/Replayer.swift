@@ -241,6 +241,15 @@ public enum Replayer {
             let list = numeric.map { "\($0.part) \($0.recorded) → \($0.now)" }.joined(separator: "; ")
             throw RecordError.cannotContinue(id: record.id, detail: "the environment changed since it ran (\(list)); continuing here would mix results of two environments")
         }
+        // The checkpoints continued from lie under the run folder's path policy
+        // (inside it, reached through no symlink, regular files). Their bytes are
+        // not compared with the record: a run killed between writing a checkpoint
+        // and the record leaves a newer one, which resume continues from.
+        for c in record.checkpoints {
+            do { try RecordFolderFile.check(c.path, in: folder) } catch {
+                throw RecordError.cannotContinue(id: record.id, detail: "its checkpoint \(error)")
+            }
+        }
         // Keep the leading cells that finished; everything after them is redone.
         let kept = record.cells.prefix { $0.status == .complete }.count
         let store = RunStore(folder: URL(fileURLWithPath: folder).deletingLastPathComponent().path)
