@@ -421,4 +421,47 @@ final class HostileRecordEndToEndTests: XCTestCase {
         }
         XCTAssertEqual(try victimFiles(), before)
     }
+
+    /// A gzip file of `output` zero bytes (rounded up), a few MB long: one
+    /// fixed-Huffman deflate block of a literal 0 and then copies of 258 bytes at
+    /// distance 1 (13 bits each; 8 copies make 13 bytes, so the block is that
+    /// pattern repeated). No trailer: a reader must stop at its cap first.
+    static func gzipBomb(output: Int) -> Data {
+        var bytes: [UInt8] = [], acc: UInt32 = 0, nbits = 0
+        func put(_ value: UInt32, _ n: Int, msbFirst: Bool) {
+            for k in 0..<n {
+                let bit = msbFirst ? (value >> UInt32(n - 1 - k)) & 1 : (value >> UInt32(k)) & 1
+                acc |= bit << UInt32(nbits); nbits += 1
+                if nbits == 8 { bytes.append(UInt8(acc)); acc = 0; nbits = 0 }
+            }
+        }
+        put(1, 1, msbFirst: false)                  // BFINAL
+        put(1, 2, msbFirst: false)                  // BTYPE 01: fixed Huffman
+        put(0x30, 8, msbFirst: true)                // literal 0
+        for _ in 0..<24 { put(0b1100_0101, 8, msbFirst: true); put(0, 5, msbFirst: true) }  // length 258, distance 1
+        let pattern = Array(bytes[2..<15])
+        precondition(Array(bytes[15..<28]) == pattern)
+        let repeats = output / (8 * 258) + 1
+        var out = Data([0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3])
+        out.append(contentsOf: bytes[0..<2])
+        out.reserveCapacity(out.count + repeats * pattern.count)
+        for _ in 0..<repeats { out.append(contentsOf: pattern) }
+        return out
+    }
+
+    func testAGzipBombIsRefusedAtTheInflateCap() throws {
+        // 1.1 GiB of zeros in 7 MB, given as the digits of moving_mnist (finding 8 used 12 GB in 12 MB).
+        let work = dir + "/bomb"
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        let bomb = Self.gzipBomb(output: (1 << 30) + (100 << 20))
+        XCTAssertLessThan(bomb.count, 8 << 20)
+        try bomb.write(to: URL(fileURLWithPath: work + "/digits.csv.gz"))
+        try "%% Data\nlet d = moving_mnist(train: 1, test: 1, frames: 2, size: 32, source: \"digits.csv.gz\")\n"
+            .write(toFile: work + "/nb.kymo", atomically: true, encoding: .utf8)
+        for confined in [false, true] {
+            let r = try victimWithin(120, ["run", "nb.kymo"] + (confined ? ["--confined"] : []), in: work)
+            XCTAssertEqual(r.status, 1, r.out + r.err)
+            XCTAssertTrue((r.out + r.err).contains("decompresses to more than 1073741824 bytes"), r.out + r.err)
+        }
+    }
 }
