@@ -142,6 +142,7 @@ struct Replay: ParsableCommand {
                                       },
                                       configure: { MPIJob.configure(&$0, sharesRunID: false) })
         } catch {
+            _ = rmdir(replayFolder)   // removed only while empty: refused before any cell ran
             throw recordFailure("replay", error)
         }
         let report = result.report
