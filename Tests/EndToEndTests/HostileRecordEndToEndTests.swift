@@ -162,8 +162,13 @@ final class HostileRecordEndToEndTests: XCTestCase {
                 }
             }
         }
+        // Where the page goes by default, a symlink to the victim's .bashrc: replaced, not followed.
+        try FileManager.default.createSymbolicLink(atPath: run + "/report.html", withDestinationPath: home + "/.bashrc")
         let r = try victim(["report", run])
         XCTAssertEqual(r.status, 0, r.out + r.err)
+        var st = stat()
+        XCTAssertEqual(lstat(run + "/report.html", &st), 0)
+        XCTAssertEqual(st.st_mode & S_IFMT, S_IFREG, "the page replaced the planted symlink")
         let html = try String(contentsOfFile: run + "/report.html", encoding: .utf8)
         XCTAssertFalse(html.contains(secret), "the victim's secret is in the page")
         XCTAssertFalse(html.contains(signingKeyHex) || html.contains(keyBytes.base64EncodedString()), "the signing key is in the page")

@@ -25,6 +25,12 @@ final class HostileTensorFileTests: XCTestCase {
         let ok = try Safetensors.decode(safetensors(shape: "[0, 3]"))
         XCTAssertEqual(ok.tensors.first?.tensor.shape, [0, 3])
         XCTAssertEqual(try ok.tensors.first?.tensor.transposed(0, 1).shape, [3, 0])
+        // A large but addressable empty shape is read, and ops on it neither trap nor allocate.
+        let wide = try Safetensors.decode(safetensors(shape: "[0, 1099511627776]")).tensors[0].tensor
+        let t = try wide.transposed(0, 1)
+        XCTAssertEqual(t.shape, [1 << 40, 0])
+        XCTAssertEqual(t.scaled(by: 2).shape, [1 << 40, 0])
+        XCTAssertEqual(t.contiguous().shape, [1 << 40, 0])
         XCTAssertTrue(isAddressableShape([0, 1 << 40]))
         XCTAssertFalse(isAddressableShape([0, Int.max]))
         XCTAssertFalse(isAddressableShape([-1]))
