@@ -301,6 +301,14 @@ final class HostileRecordEndToEndTests: XCTestCase {
         // A planted mark (the attacker's own, made with their key) does not count here either.
         XCTAssertTrue(FileManager.default.fileExists(atPath: run + "/origin"))
         XCTAssertEqual(try victim(["resume", run]).status, 2)
+        // With --trust the reader takes it as their own: a harmless record resumes to the end.
+        let harmless = try attackerRecord("%% A\nlet a = 1\n%% B\nprint(a + 1)\n")
+        try edit(harmless) { r in r.status = .interrupted; r.cells = [r.cells[0]]; r.endedAt = nil }
+        XCTAssertEqual(try victim(["resume", harmless]).status, 2)
+        let trusted = try victim(["resume", harmless, "--trust"])
+        XCTAssertEqual(trusted.status, 0, trusted.out + trusted.err)
+        XCTAssertTrue(trusted.out.contains("complete, 2/2 cells"), trusted.out)
+        XCTAssertEqual(try victimFiles(), before)
     }
 
     // MARK: 6 and 9: terminal escapes, titles
