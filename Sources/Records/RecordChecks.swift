@@ -14,6 +14,7 @@ public enum RecordChecks {
         guard let s = r.signature else { return "unsigned" }
         switch RecordSigning.verify(s, seal: r.seal) {
         case .valid(let fp): return "signed by \(fp)"
+        case .validWithoutTime(let fp): return "signed by \(fp) (its signing time is not covered)"
         case .invalid(let why): return "signature does not verify (\(why))"
         }
     }
@@ -22,14 +23,17 @@ public enum RecordChecks {
     public static func signatureShort(_ r: RunRecord) -> String {
         guard let s = r.signature else { return "unsigned" }
         switch RecordSigning.verify(s, seal: r.seal) {
-        case .valid(let fp): return "signed " + fp.split(separator: " ").prefix(4).joined(separator: " ") + "…"
+        case .valid(let fp), .validWithoutTime(let fp): return "signed " + fp.split(separator: " ").prefix(4).joined(separator: " ") + "…"
         case .invalid: return "BAD signature"
         }
     }
 
     public static func isSigned(_ r: RunRecord) -> Bool {
-        guard let s = r.signature, case .valid = RecordSigning.verify(s, seal: r.seal) else { return false }
-        return true
+        guard let s = r.signature else { return false }
+        switch RecordSigning.verify(s, seal: r.seal) {
+        case .valid, .validWithoutTime: return true
+        case .invalid: return false
+        }
     }
 
     /// `seal intact, signed by …, replayed identical on 2026-12-06` (the

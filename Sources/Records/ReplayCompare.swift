@@ -357,6 +357,13 @@ public final class ReplayComparer {
         } else {
             same(.cells)
         }
+        // The title a reader sees and the error text a record shows are compared too (as text).
+        if r.title != f.title {
+            _ = add(.title(recorded: r.title, now: f.title), cell: i, title: r.title, .output, .textOnly)
+        }
+        if !partial && r.error.map(ReplayCompare.errorWithoutLines) != f.error.map(ReplayCompare.errorWithoutLines) {
+            _ = add(.errorText(recorded: r.error, now: f.error), cell: i, title: r.title, .output, .textOnly)
+        }
         // Metric points logged in this cell.
         let countsR = Dictionary(r.metricCounts.map { ($0.name, $0.count) }, uniquingKeysWith: { $1 })
         let countsF = Dictionary(f.metricCounts.map { ($0.name, $0.count) }, uniquingKeysWith: { $1 })
@@ -513,9 +520,17 @@ public enum Difference: Equatable {
     case value(name: String, recordedType: String?, nowType: String?)
     case artifact(path: String, recordedSHA256: String?, nowSHA256: String?, recordedSize: Int?, nowSize: Int?)
     case input(name: String, recordedSHA256: String?, nowSHA256: String?)
+    /// The cell's title (`%% …`) differs from the one the record shows.
+    case title(recorded: String?, now: String?)
+    /// The error text of a failed or interrupted cell differs.
+    case errorText(recorded: String?, now: String?)
 
     public var summary: String {
         switch self {
+        case .title:
+            return "the cell's title differs from the recorded one"
+        case .errorText:
+            return "the cell's error text differs from the recorded one"
         case let .runErrors(r, n):
             return "the notebook's static errors differ (recorded \(r.count), now \(n.count))"
         case let .cellMissing(r, n):
@@ -557,6 +572,10 @@ public enum Difference: Equatable {
             return out
         case let .output(_, r, n):
             return ["recorded: " + (r.map { "\"\($0)\"" } ?? "(no line)"), "now:      " + (n.map { "\"\($0)\"" } ?? "(no line)")]
+        case let .title(r, n):
+            return ["recorded: " + (r.map { "\"%% \($0)\"" } ?? "(untitled)"), "now:      " + (n.map { "\"%% \($0)\"" } ?? "(untitled)")]
+        case let .errorText(r, n):
+            return ["recorded: " + (r.map { "\"\($0)\"" } ?? "(no error)"), "now:      " + (n.map { "\"\($0)\"" } ?? "(no error)")]
         case let .artifact(_, r, n, rs, ns):
             guard let r, let n else { return [] }
             return ["recorded: \(rs ?? 0) bytes, sha256 \(r.prefix(16))…", "now:      \(ns ?? 0) bytes, sha256 \(n.prefix(16))…"]
@@ -755,6 +774,19 @@ public enum ReplayCompare {
         return out
     }
 
+    /// An error text with its `:line:column:` locations blanked: a REPL session
+    /// numbers each input's lines from 1, its replay as a notebook does not.
+    static func errorWithoutLines(_ text: String) -> String {
+        // Every `:<digits>:<digits>:` becomes `:_:_:`.
+        func number(_ s: String) -> Bool { !s.isEmpty && s.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } }
+        var parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        var k = 1
+        while k + 2 < parts.count {
+            if number(parts[k]) && number(parts[k + 1]) { parts[k] = "_"; parts[k + 1] = "_"; k += 2 } else { k += 1 }
+        }
+        return parts.joined(separator: ":")
+    }
+
     static func brief(_ d: Difference) -> String {
         switch d {
         case .metric(let m): return "metric '\(m.name)' (step \(m.step))"
@@ -764,6 +796,8 @@ public enum ReplayCompare {
         case .artifact(let path, _, _, _, _): return "artifact \(path)"
         case .status: return "status"
         case .input(let name, _, _): return "input \(name)"
+        case .title: return "title"
+        case .errorText: return "error text"
         default: return d.summary
         }
     }

@@ -111,8 +111,17 @@ public struct VerdictFile: Codable, Equatable, Sendable {
 
     /// Reads `path` and checks it against `record` (the record beside it).
     public static func check(path: String, record: RunRecord) -> Check {
-        guard let data = FileManager.default.contents(atPath: path) else { return .invalid("unreadable") }
-        guard data.count <= 16 << 20 else { return .invalid("over 16 MiB") }
+        let url = URL(fileURLWithPath: path)
+        return check(name: url.lastPathComponent, in: url.deletingLastPathComponent().path, record: record)
+    }
+
+    /// Reads `name` inside `folder` (RecordFolderFile: no symlink followed, a
+    /// regular file of at most 16 MiB) and checks it against `record`.
+    public static func check(name: String, in folder: String, record: RunRecord) -> Check {
+        let data: Data
+        do { data = try RecordFolderFile.read(name, in: folder, maxBytes: 16 << 20) } catch {
+            return .invalid("unreadable: \(error)")
+        }
         let v: VerdictFile
         do { v = try JSONDecoder().decode(VerdictFile.self, from: data) } catch {
             return .invalid("not a sealed verdict (no seal or record it judged: not written by kymo replay, or by one before verdicts were sealed)")
@@ -141,7 +150,7 @@ public struct VerdictFile: Codable, Equatable, Sendable {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: runFolder)) ?? [])
             .filter { $0.hasPrefix("replay-") && FileManager.default.fileExists(atPath: runFolder + "/" + $0 + "/verdict.json") }
             .sorted { (Int($0.dropFirst(7)) ?? 0, $0) < (Int($1.dropFirst(7)) ?? 0, $1) }
-        return names.map { ($0, check(path: runFolder + "/" + $0 + "/verdict.json", record: record)) }
+        return names.map { ($0, check(name: $0 + "/verdict.json", in: runFolder, record: record)) }
     }
 
     /// `replayed identical on 2026-12-06` for the newest valid identical verdict, if any.

@@ -64,7 +64,7 @@ extension Runs {
                 for r in records where !RecordChecks.isSigned(r) { notes.append("run \(r.id) is unsigned; left out (--signed-only)") }
                 records = records.filter(RecordChecks.isSigned)
             }
-            for n in notes { FileHandle.standardError.write(Data("kymo runs compare: \(n)\n".utf8)) }
+            for n in notes { FileHandle.standardError.write(Data("kymo runs compare: \(TerminalText.safe(n))\n".utf8)) }
             guard !records.isEmpty else { throw recordFailure("runs compare", ComparisonError(message: "no complete runs to compare")) }
             if Set(records.map(\.notebook.sha256)).count > 1 {
                 FileHandle.standardError.write(Data("kymo runs compare: note: the runs come from \(Set(records.map(\.notebook.sha256)).count) different notebook texts\n".utf8))
@@ -77,7 +77,7 @@ extension Runs {
             if csv { out = comparison.csv() } else if json { out = comparison.json() } else {
                 out = (headers.isEmpty ? "" : headers.joined(separator: "\n") + "\n") + "\(records.count) complete run\(records.count == 1 ? "" : "s"), \(comparison.configurations.count) configuration\(comparison.configurations.count == 1 ? "" : "s")\n" + signatures + "\n" + comparison.text()
             }
-            FileHandle.standardOutput.write(Data(out.utf8))
+            FileHandle.standardOutput.write(Data((json ? out : TerminalText.safe(out)).utf8))
         }
 
         /// `records: seal intact; 9 unsigned` or `records: seal intact; 3 signed by 3f9a …, 6 unsigned`.

@@ -6,6 +6,7 @@
 import Foundation
 import KymoLanguage
 import Notebook
+import Records
 
 final class Console: OutputSink, ProgressReporter {
     let isTerminal: Bool
@@ -17,6 +18,10 @@ final class Console: OutputSink, ProgressReporter {
     /// A non-zero rank of an MPI job: prints nothing (rank 0 prints for the job).
     let silent: Bool
 
+    /// Showing a record's text (replay, resume): control and bidi characters
+    /// are written escaped (`\u{1b}`), so a record cannot drive the terminal.
+    var sanitizing = false
+
     init(isTerminal: Bool = isatty(STDOUT_FILENO) != 0, silent: Bool = false) {
         self.isTerminal = isTerminal && !silent
         self.silent = silent
@@ -25,14 +30,14 @@ final class Console: OutputSink, ProgressReporter {
     func write(_ text: String) {
         if silent { return }
         clearLiveLine()
-        FileHandle.standardOutput.write(Data(text.utf8))
+        FileHandle.standardOutput.write(Data((sanitizing ? TerminalText.safe(text) : text).utf8))
     }
 
     /// Diagnostics and notices go to standard error.
     func error(_ text: String) {
         if silent { return }
         clearLiveLine()
-        FileHandle.standardError.write(Data(text.utf8))
+        FileHandle.standardError.write(Data((sanitizing ? TerminalText.safe(text) : text).utf8))
     }
 
     private func clearLiveLine() {

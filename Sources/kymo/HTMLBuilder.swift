@@ -1,19 +1,22 @@
 // HTMLBuilder: the few pieces `kymo report` writes HTML with. Every piece of
 // text from a record goes through `HTML.escape` (the one escaping function);
-// SVG figures are embedded inline with their ids prefixed so two figures'
-// glyph and clip ids never collide; PNGs become data URIs.
+// SVG figures are embedded inline only after `SVGSanitizer` rewrote them
+// from a whitelist (ids prefixed so two figures' glyph and clip ids never
+// collide); PNGs become data URIs; a Content-Security-Policy forbids scripts.
 // Deliberately not: a template language, external CSS, scripts or fonts.
 
 import Foundation
 import KymoLanguage
 import Notebook
+import Records
 
 enum HTML {
-    /// Text or attribute value, escaped for HTML: & < > " '.
+    /// Text or attribute value, escaped for HTML: & < > " ', and control and
+    /// bidi characters shown as `\u{1b}` (TerminalText).
     static func escape(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
-        for c in s.unicodeScalars {
+        for c in TerminalText.safe(s).unicodeScalars {
             switch c {
             case "&": out += "&amp;"
             case "<": out += "&lt;"
@@ -45,16 +48,10 @@ enum HTML {
         return out + "</tbody></table>"
     }
 
-    /// An SVG file's markup for inlining: the XML prolog and doctype dropped,
-    /// every id (and reference to one) prefixed with `prefix`.
-    static func inlineSVG(_ svg: String, prefix: String) -> String {
-        var s = svg
-        if let start = s.range(of: "<svg") { s = String(s[start.lowerBound...]) }
-        s = s.replacingOccurrences(of: " id=\"", with: " id=\"\(prefix)")
-        s = s.replacingOccurrences(of: "href=\"#", with: "href=\"#\(prefix)")
-        s = s.replacingOccurrences(of: "url(#", with: "url(#\(prefix)")
-        return s
-    }
+    /// The page's Content-Security-Policy: no script of any kind, nothing
+    /// fetched from anywhere (images only as data URIs, styles only inline).
+    static let contentSecurityPolicy = "default-src 'none'; script-src 'none'; object-src 'none'; base-uri 'none'; "
+        + "form-action 'none'; img-src data:; style-src 'unsafe-inline'"
 
     static func dataURI(_ data: Data, mime: String) -> String {
         "data:\(mime);base64," + data.base64EncodedString()

@@ -4,7 +4,10 @@
 // record (`replay-*/verdict.json`), the metric series (a small plot and the
 // last values), then every cell: title, source, printed output, error, and
 // its figures inline (SVG markup, PNG as data URIs) from the run's artifact
-// copies. No external resources: CSS inline, no scripts, no fonts fetched.
+// copies, each read under the run folder's path policy and shown only with
+// its recorded size and SHA-256 (SVG rewritten by SVGSanitizer). No external
+// resources: CSS inline, no scripts (a Content-Security-Policy forbids
+// them), no fonts fetched; every string from the record escaped.
 // Default output: report.html in the run folder.
 
 import ArgumentParser
@@ -50,7 +53,7 @@ enum ReportPage {
             + "\(HTML.escape(r.startedAt))\(r.endedAt.map { " · ended " + HTML.escape($0) } ?? "") · "
             + "\(HTML.escape(RunListing.duration(r)))</p>\n"
         body += header(r, folder: folder)
-        body += inputs(folder)
+        body += inputs(r)
         body += verdicts(folder, record: r)
         body += metrics(r)
         body += "<h2>Cells (\(r.cells.count))</h2>\n"
@@ -64,6 +67,7 @@ enum ReportPage {
         return """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8">
+            <meta http-equiv="Content-Security-Policy" content="\(HTML.contentSecurityPolicy)">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(HTML.escape(title))</title>
             <style>\(HTML.style)</style></head>
@@ -92,17 +96,12 @@ enum ReportPage {
         return "<h2>Run</h2>\n" + HTML.table(rows, classes: "header").replacingOccurrences(of: "<thead><tr><th></th><th></th></tr></thead>", with: "") + "\n"
     }
 
-    /// Files the run read, when the record lists them (`inputs`: path, size, SHA-256 …).
-    static func inputs(_ folder: String) -> String {
-        guard let data = FileManager.default.contents(atPath: folder + "/record.json"),
-              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let inputs = json["inputs"] as? [[String: Any]], !inputs.isEmpty else { return "" }
-        var keys: [String] = []
-        for i in inputs { for k in i.keys.sorted() where !keys.contains(k) { keys.append(k) } }
-        let preferred = ["path", "name", "kind", "size", "sha256"]
-        keys = preferred.filter(keys.contains) + keys.filter { !preferred.contains($0) }
-        var rows = [keys]
-        for i in inputs { rows.append(keys.map { k in i[k].map(text) ?? "" }) }
+    /// Files the run read, when the record lists them (`inputs`: path, name,
+    /// kind, size, SHA-256, cell), from the record as parsed once and verified.
+    static func inputs(_ r: RunRecord) -> String {
+        guard let inputs = r.inputs, !inputs.isEmpty else { return "" }
+        var rows = [["path", "name", "kind", "size", "sha256", "cell"]]
+        for i in inputs { rows.append([i.path, i.name, i.kind, "\(i.size)", i.sha256, "\(i.cell)"]) }
         return "<h2>Inputs (\(inputs.count))</h2>\n" + HTML.table(rows) + "\n"
     }
 
@@ -174,16 +173,31 @@ enum ReportPage {
 
     static func figure(_ a: ArtifactRecord, number: Int, folder: String) -> String {
         let caption = "<div class=\"caption\">\(HTML.escape(a.path)) · \(a.size) bytes · SHA-256 \(HTML.escape(String(a.sha256.prefix(12))))</div>"
-        guard let copy = a.copy, let data = FileManager.default.contents(atPath: folder + "/" + copy) else {
-            return "<div class=\"figure\">\(caption) (no copy in the run folder)</div>\n"
+        // The copy is read under the run folder's path policy and must have the recorded size and SHA-256.
+        let data: Data
+        switch RecordFolderFile.artifact(a, in: folder) {
+        case .verified(let d): data = d
+        case .absent(let why):
+            return "<div class=\"figure\">\(caption) (\(HTML.escape(why)))</div>\n"
+        case .refused(let why):
+            return "<div class=\"figure refused\">\(caption) not shown: \(HTML.escape(why))</div>\n"
         }
         let ext = (a.path as NSString).pathExtension.lowercased()
         switch ext {
         case "svg":
-            return "<div class=\"figure\">\(HTML.inlineSVG(String(decoding: data, as: UTF8.self), prefix: "a\(number)-"))\(caption)</div>\n"
+            guard let svg = SVGSanitizer.sanitize(String(decoding: data, as: UTF8.self), idPrefix: "a\(number)-") else {
+                return "<div class=\"figure refused\">\(caption) not shown: not an SVG drawing Kymo can show safely</div>\n"
+            }
+            return "<div class=\"figure\">\(svg)\(caption)</div>\n"
         case "png":
+            guard data.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) else {
+                return "<div class=\"figure refused\">\(caption) not shown: not a PNG file</div>\n"
+            }
             return "<div class=\"figure\"><img alt=\"\(HTML.escape(a.path))\" src=\"\(HTML.dataURI(data, mime: "image/png"))\">\(caption)</div>\n"
         case "pdf":
+            guard data.starts(with: Array("%PDF-".utf8)) else {
+                return "<div class=\"figure refused\">\(caption) not shown: not a PDF file</div>\n"
+            }
             return "<div class=\"figure\"><a download=\"\(HTML.escape((a.path as NSString).lastPathComponent))\" "
                 + "href=\"\(HTML.dataURI(data, mime: "application/pdf"))\">\(HTML.escape(a.path)) (PDF)</a>\(caption)</div>\n"
         default:

@@ -59,7 +59,7 @@ struct RunsFolderOption: ParsableArguments {
 
 /// Prints a record problem on standard error and exits 2.
 func recordFailure(_ command: String, _ error: Error) -> ExitCode {
-    FileHandle.standardError.write(Data("kymo \(command): \(error)\n".utf8))
+    FileHandle.standardError.write(Data("kymo \(command): \(TerminalText.safe("\(error)"))\n".utf8))
     return ExitStatus.couldNot.code
 }
 
@@ -82,8 +82,15 @@ struct Replay: ParsableCommand {
     @Flag(help: "Stop at the first difference instead of comparing every cell.")
     var failFast = false
 
-    @Flag(help: "Copy the artifacts whose bytes match the record to their recorded paths (only inside the recorded working folder).")
+    @Flag(help: "Copy the artifacts whose bytes match the record into runs/<id>/replay-<n>/restored/ (or --restore-to), at their relative paths.")
     var restoreArtifacts = false
+
+    @Option(help: ArgumentHelp("With --restore-artifacts: restore into this existing folder instead (never a folder the record names).",
+                               valueName: "dir"))
+    var restoreTo: String?
+
+    @Flag(help: "Replay even when an input's bytes differ from the recorded SHA-256 (the changed file is then read).")
+    var allowChangedInputs = false
 
     @Option(help: ArgumentHelp("Execute this notebook instead of the recorded text (an edited copy), with the recorded seed and overrides.",
                                valueName: "file"))
@@ -114,6 +121,7 @@ struct Replay: ParsableCommand {
             }
         }
         let console = Console(silent: !MPIJob.isLeader)
+        console.sanitizing = true
         let interrupt = InterruptFlag()
         Interrupts.install(interrupt)
         console.error("replaying \(record.id) (\(record.notebook.path), \(record.cells.count) cell\(record.cells.count == 1 ? "" : "s") recorded, \(Engine.threads) thread\(Engine.threads == 1 ? "" : "s"))\n")
@@ -141,7 +149,8 @@ struct Replay: ParsableCommand {
             result = try Replayer.run(record, host: HostEnvironment.stamp(), text: text, registry: BuiltinCatalog.registry(),
                                       figureWriter: HostEnvironment.figureWriter, output: output, progress: progress, interrupt: interrupt,
                                       onCellStart: verbose ? { console.write($0.displayTitle + "\n") } : nil,
-                                      replayFolder: replayFolder, failFast: failFast, inputs: search, hashes: hashes,
+                                      replayFolder: replayFolder, failFast: failFast, allowChangedInputs: allowChangedInputs,
+                                      inputs: search, hashes: hashes,
                                       onDifference: { d in
                                           console.error("first difference, \(d.line)\n")
                                           console.error(failFast ? "  stopping there (--fail-fast)\n"
@@ -153,13 +162,16 @@ struct Replay: ParsableCommand {
                                           if let notebook { o.displayName = notebook }
                                       })
         } catch {
+            _ = rmdir(replayFolder)   // removed only while empty: refused before any cell ran
             throw recordFailure("replay", error)
         }
         let report = result.report
         console.write(report.render())
         VerdictWriter.write(report, record: record, replayFolder: replayFolder, console: console)
         if restoreArtifacts {
-            for line in Replayer.restoreArtifacts(record: record, fresh: result.fresh.record, replayFolder: replayFolder) {
+            let target = restoreTo ?? replayFolder + "/restored"
+            if restoreTo == nil { _ = mkdir(target, 0o755) }
+            for line in Replayer.restoreArtifacts(record: record, fresh: result.fresh.record, replayFolder: replayFolder, into: target) {
                 console.write(line + "\n")
             }
         }
@@ -182,7 +194,7 @@ struct Runs: ParsableCommand {
         @OptionGroup var runs: RunsFolderOption
 
         func run() throws {
-            FileHandle.standardOutput.write(Data(RunListing.table(runs.list()).utf8))
+            FileHandle.standardOutput.write(Data(TerminalText.safe(RunListing.table(runs.list())).utf8))
         }
     }
 
@@ -197,7 +209,7 @@ struct Runs: ParsableCommand {
         func run() throws {
             do {
                 let (folder, record) = try runs.load(self.reference)
-                FileHandle.standardOutput.write(Data(RunListing.show(record, folder: folder).utf8))
+                FileHandle.standardOutput.write(Data(TerminalText.safe(RunListing.show(record, folder: folder)).utf8))
             } catch {
                 throw recordFailure("runs show", error)
             }
@@ -219,7 +231,7 @@ struct Runs: ParsableCommand {
         func run() throws {
             do {
                 let ra = try runs.load(a).record, rb = try runs.load(b).record
-                let text = RunListing.diff(ra, rb)
+                let text = TerminalText.safe(RunListing.diff(ra, rb))
                 FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
             } catch {
                 throw recordFailure("runs diff", error)
@@ -262,13 +274,25 @@ struct Resume: ParsableCommand {
     @Option(help: "Worker threads (results never depend on it).")
     var threads: Int?
 
+    @Flag(help: "Resume a record that was not made on this machine by this user (its code then runs unconfined, as yours).")
+    var trust = false
+
     @OptionGroup var runs: RunsFolderOption
 
     func run() throws {
         Engine.configure(threads: threads)
-        let folder: String
-        do { folder = try runs.load(self.reference).folder } catch { throw recordFailure("resume", error) }
+        let folder: String, id: String
+        do { (folder, id) = try { let l = try runs.load(self.reference); return (l.folder, l.record.id) }() } catch {
+            throw recordFailure("resume", error)
+        }
+        // Resuming runs the record's code unconfined: only for records made here, by this user, unless trusted.
+        if !trust && !RecordOrigin.isMadeHere(runFolder: folder, id: id) {
+            throw recordFailure("resume", RecordError.cannotContinue(id: id, detail:
+                "it was not recorded on this machine by this user (\(folder)/\(RecordOrigin.fileName) has no valid mark), and resuming "
+                + "runs its code unconfined, with your files; check it with `kymo replay` (confined), or pass --trust to resume it anyway"))
+        }
         let console = Console(silent: !MPIJob.isLeader)
+        console.sanitizing = true
         let interrupt = InterruptFlag()
         Interrupts.install(interrupt)
         let result: RecordedRunResult
@@ -311,6 +335,7 @@ enum RecordedRunHost {
         o.onCellEnd = { r in for d in r.diagnostics { console.error(DiagnosticFormatter.render(d)) } }
         o.registry = BuiltinCatalog.registry()
         o.figureWriter = HostEnvironment.figureWriter
+        o.originKeyFolder = RecordSigning.keyFolder()
         MPIJob.configure(&o, sharesRunID: true)
         let result: RecordedRunResult
         do { result = try RecordRunner.run(o) } catch { throw recordFailure("run", error) }

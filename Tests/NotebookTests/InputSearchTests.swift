@@ -7,6 +7,7 @@ import Foundation
 import XCTest
 import Records
 import TestSupport
+import KymoLanguage
 @testable import Notebook
 
 final class InputSearchTests: XCTestCase {

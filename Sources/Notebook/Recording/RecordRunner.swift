@@ -47,6 +47,9 @@ public struct RecordedRunOptions {
     public var paths = PathPolicy.unconfined
     /// `kymo run --confined`: writes go inside `runs/<id>/files/` (set once the id is known).
     public var confineWritesToRunFolder = false
+    /// When set (the `kymo` host: the user's key folder), the run folder gets
+    /// an origin mark (`RecordOrigin`), so `kymo resume` knows it was made here.
+    public var originKeyFolder: String?
     /// Files already hashed (a replay's input check), so each is hashed once.
     public var fileHashes: FileHashCache?
     /// After a cell's record is written: its index and the record so far.
@@ -102,6 +105,7 @@ public enum RecordRunner {
             kind: o.kind, seed: o.seed, overrides: o.overrides, store: o.runsFolder.map(RunStore.init), id: o.runID, host: o.host,
             randomScheme: RandomKeys.scheme)
         if let share = o.shareRunID, o.runsFolder != nil { _ = try share(recorder.id) }
+        if let keys = o.originKeyFolder, let dir = recorder.runFolder { RecordOrigin.mark(runFolder: dir, id: recorder.id, keyFolder: keys) }
         return run(o, recorder: recorder, startAt: 0)
     }
 

@@ -29,7 +29,8 @@ public enum Replayer {
                            interrupt: InterruptFlag = InterruptFlag(),
                            onCellStart: ((Cell) -> Void)? = nil,
                            replayFolder: String? = nil, failFast: Bool = false,
-                           dataDirectories: [String] = Digits.dataDirectories(),
+                           allowChangedInputs: Bool = false,
+                           dataDirectories: [String] = PathPolicy.confinedDataFolders(),
                            inputs search: InputSearch? = nil,
                            hashes: FileHashCache = FileHashCache(),
                            onDifference: ((FoundDifference) -> Void)? = nil,
@@ -51,6 +52,13 @@ public enum Replayer {
             throw RecordError.cannotContinue(id: record.id, detail: "cannot replay without its inputs: " + missing.map(\.line).joined(separator: "; "))
         }
         let changed = checks.filter { if case .changed = $0.state { return true } else { return false } }
+        // Confined, a changed input is not read unless the reader says so: its
+        // path comes from the record, and its bytes are not the recorded ones.
+        if replayFolder != nil && !changed.isEmpty && !allowChangedInputs {
+            throw RecordError.cannotContinue(id: record.id, detail: "a confined replay reads only the recorded inputs, and "
+                + changed.map { "input changed before the replay: " + $0.line }.joined(separator: "; ")
+                + " (--allow-changed-inputs replays with the files as they are now)")
+        }
         if let text { o.text = text }
         o.registry = registry
         o.figureWriter = figureWriter
@@ -71,7 +79,7 @@ public enum Replayer {
                 let asNamed = c.input.name.hasPrefix("/") ? c.input.name : o.workingDirectory + "/" + c.input.name
                 if asNamed != here { redirects[asNamed] = here }
             }
-            o.paths = .confined(writeRoot: replayFolder + "/files", readableFiles: files, readableFolders: search.dataDirectories,
+            o.paths = .confined(writeRoot: replayFolder + "/files", readableFiles: files, readableFolders: PathPolicy.confinedDataFolders(),
                                 redirects: redirects)
             _ = mkdir(replayFolder + "/files", 0o755)
             o.paths.folderRedirects = folderRedirects(checks, workingDirectory: o.workingDirectory)
@@ -140,8 +148,9 @@ public enum Replayer {
         return out
     }
 
-    /// The data folders inputs are looked for in (Digits' search order).
-    public static func dataDirectories() -> [String] { Digits.dataDirectories() }
+    /// The data folder inputs are looked for in: the user's (the one a
+    /// confined replay may read, docs/security.md).
+    public static func dataDirectories() -> [String] { PathPolicy.confinedDataFolders() }
 
     /// `runs/<id>/replay-<n>/`, made anew (n = 1, 2, …).
     public static func makeReplayFolder(runFolder: String) throws -> String {
@@ -156,39 +165,46 @@ public enum Replayer {
     }
 
     /// `--restore-artifacts`: copies each artifact the replay wrote with the
-    /// recorded SHA-256 from the replay folder to its recorded path — only
-    /// when that path lies inside the recorded working folder (after `..` and
-    /// symlinks). One line per artifact: restored, or why not.
-    public static func restoreArtifacts(record: RunRecord, fresh: RunRecord, replayFolder: String) -> [String] {
-        let wd = record.notebook.workingDirectory
-        guard let realWD = FileHashCache.realPath(wd) else {
-            return ["not restored: the recorded working folder \(wd) does not exist here"]
+    /// recorded SHA-256 from the replay folder into `target`, a folder the
+    /// reader named (never one the record names: by default the replay
+    /// folder's `restored/`), at the artifact's relative path. Absolute and
+    /// `..` paths are not restored, and no symlink inside `target` is
+    /// followed. One line per artifact: restored, or why not.
+    public static func restoreArtifacts(record: RunRecord, fresh: RunRecord, replayFolder: String, into target: String) -> [String] {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: target, isDirectory: &isDir), isDir.boolValue else {
+            return ["not restored: the folder \(target) does not exist"]
         }
         var out: [String] = []
         for a in record.artifacts {
+            let shown = TerminalText.line(a.path)
             guard let b = fresh.artifacts.last(where: { $0.path == a.path }), b.sha256 == a.sha256 else {
-                out.append("not restored: \(a.path) (the replay did not write the recorded bytes)"); continue
+                out.append("not restored: \(shown) (the replay did not write the recorded bytes)"); continue
+            }
+            guard RecordFolderFile.isConfinedName(a.path) else {
+                out.append("not restored: \(shown) is absolute or leads up with `..` (it stays in \(replayFolder)/files)"); continue
             }
             let source = replayFolder + "/files/" + PathPolicy.confinedRelative(a.path)
-            let target = URL(fileURLWithPath: a.path.hasPrefix("/") ? a.path : wd + "/" + a.path).standardized.path
-            let parent = (target as NSString).deletingLastPathComponent
-            guard target.hasPrefix(realWD + "/") || target.hasPrefix(wd + "/") else {
-                out.append("not restored: \(a.path) lies outside the recorded working folder \(wd)"); continue
+            var confined = PathPolicy()
+            confined.writeRoot = target
+            let destination: String
+            do { destination = try confined.writeTarget(for: a.path, root: target) } catch {
+                out.append("not restored: \(shown): \(error)"); continue
             }
-            try? FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-            var st = stat()
-            guard let realParent = FileHashCache.realPath(parent), realParent == realWD || realParent.hasPrefix(realWD + "/"),
-                  lstat(target, &st) != 0 || (st.st_mode & S_IFMT) != S_IFLNK else {
-                out.append("not restored: \(a.path) leads out of the recorded working folder through a symlink"); continue
-            }
+            let parent = (destination as NSString).deletingLastPathComponent
             let temp = parent + "/.kymo-restore-\(getpid())"
             do {
                 _ = try? FileManager.default.removeItem(atPath: temp)
-                try FileManager.default.copyItem(atPath: source, toPath: temp)
-                guard rename(temp, target) == 0 else { throw RecordError.notWritable(folder: parent, detail: String(cString: strerror(errno))) }
-                out.append("restored \(a.path) (sha256 \(a.sha256.prefix(12))…)")
+                guard let data = try? RecordFolderFile.read(PathPolicy.confinedRelative(a.path), in: replayFolder + "/files"),
+                      RecordHash.hex(of: data) == a.sha256 else {
+                    out.append("not restored: \(shown) (\(source) is not the recorded bytes)"); continue
+                }
+                try data.write(to: URL(fileURLWithPath: temp))
+                guard rename(temp, destination) == 0 else { throw RecordError.notWritable(folder: parent, detail: String(cString: strerror(errno))) }
+                out.append("restored \(shown) to \(destination) (sha256 \(a.sha256.prefix(12))…)")
             } catch {
-                out.append("not restored: \(a.path): \(error)")
+                unlink(temp)
+                out.append("not restored: \(shown): \(error)")
             }
         }
         return out
@@ -241,6 +257,15 @@ public enum Replayer {
         guard numeric.isEmpty else {
             let list = numeric.map { "\($0.part) \($0.recorded) → \($0.now)" }.joined(separator: "; ")
             throw RecordError.cannotContinue(id: record.id, detail: "the environment changed since it ran (\(list)); continuing here would mix results of two environments")
+        }
+        // The checkpoints continued from lie under the run folder's path policy
+        // (inside it, reached through no symlink, regular files). Their bytes are
+        // not compared with the record: a run killed between writing a checkpoint
+        // and the record leaves a newer one, which resume continues from.
+        for c in record.checkpoints {
+            do { try RecordFolderFile.check(c.path, in: folder) } catch {
+                throw RecordError.cannotContinue(id: record.id, detail: "its checkpoint \(error)")
+            }
         }
         // Keep the leading cells that finished; everything after them is redone.
         let kept = record.cells.prefix { $0.status == .complete }.count
