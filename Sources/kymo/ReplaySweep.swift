@@ -77,48 +77,34 @@ struct ReplaySweep {
         }
         Sweep.installStopHandlers()
         let exe = Sweep.executablePath()
-        var pending = s.points.filter { records[$0.index] != nil }.map(\.index)
-        var running: [pid_t: Int] = [:]
-        var forwarded = false
-        while !pending.isEmpty || !running.isEmpty {
-            while !Sweep.stopRequested && running.count < jobs && !pending.isEmpty {
-                let i = pending.removeFirst()
-                let r = records[i]!
-                var args = ["replay", store.runFolder(r.id), "--threads", "\(threads)"]
-                for d in replay.inputsFrom { args += ["--inputs-from", d] }
-                if replay.inputsAtRecordedPaths { args.append("--inputs-at-recorded-paths") }
-                if replay.failFast { args.append("--fail-fast") }
-                do { running[try Sweep.spawn(exe, args, log: out + "/point-\(i).log")] = i } catch {
-                    results[i] = PointResult(index: i, label: s.points[i].label, run: r.id, exitCode: Int(ExitStatus.couldNot.rawValue), verdict: "not replayed", summary: "\(error)")
-                }
-            }
-            if Sweep.stopRequested && !forwarded {
-                forwarded = true
-                pending.removeAll()
-                for pid in running.keys { kill(pid, SIGINT) }
-            }
-            if running.isEmpty { break }
-            var status: Int32 = 0
-            let pid = waitpid(-1, &status, WNOHANG)
-            if pid == 0 || (pid < 0 && errno == EINTR) { usleep(50_000); continue }
-            if pid < 0 { break }
-            guard let i = running.removeValue(forKey: pid) else { continue }
-            let code = (status & 0x7f) == 0 ? Int((status >> 8) & 0xff) : 128 + Int(status & 0x7f)
+        let jobsToRun = s.points.filter { records[$0.index] != nil }.map { p -> ProcessPool.Job in
+            var args = ["replay", store.runFolder(records[p.index]!.id), "--threads", "\(threads)"]
+            for d in replay.inputsFrom { args += ["--inputs-from", d] }
+            if replay.inputsAtRecordedPaths { args.append("--inputs-at-recorded-paths") }
+            if replay.failFast { args.append("--fail-fast") }
+            return ProcessPool.Job(id: p.index, executable: exe, arguments: args, log: out + "/point-\(p.index).log")
+        }
+        ProcessPool(parallel: jobs, shouldStop: { Sweep.stopRequested }).run(jobsToRun, failedToStart: { job, error in
+            let i = job.id
+            results[i] = PointResult(index: i, label: s.points[i].label, run: records[i]!.id, exitCode: Int(ExitStatus.couldNot.rawValue),
+                                     verdict: "not replayed", summary: "\(error)")
+        }, finished: { job, status in
+            let i = job.id, code = Int(status)
             let p = s.points[i], r = records[i]!
             var result = PointResult(index: i, label: p.label, run: r.id, exitCode: code, verdict: "not replayed", summary: "exit \(code)")
-            if let (file, v) = Self.verdict(inLog: out + "/point-\(i).log", record: r) {
+            if let (file, v) = Self.verdict(inLog: job.log, record: r) {
                 result.verdict = v.verdict
                 result.summary = v.summary
                 result.verdictFile = file
             } else if code == Int(ExitStatus.interrupted.rawValue) {
                 result.verdict = "interrupted"
-            } else if let why = Self.lastLine(of: out + "/point-\(i).log") {
+            } else if let why = Self.lastLine(of: job.log) {
                 result.summary = why
             }
             results[i] = result
             let said = result.summary.hasPrefix(result.verdict) ? result.summary : result.verdict + " — " + result.summary
             console.write("point \(i + 1)/\(s.points.count) \(p.label), run \(r.id): \(said)\n")
-        }
+        })
         let all = s.points.map { results[$0.index] ?? PointResult(index: $0.index, label: $0.label, run: nil, exitCode: Int(ExitStatus.interrupted.rawValue), verdict: "interrupted", summary: "not started") }
         let (verdict, code) = Self.sweepVerdict(all)
         let order = ["diverged", "not replayed", "interrupted", "identical numbers", "identical"]

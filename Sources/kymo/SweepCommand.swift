@@ -113,53 +113,41 @@ struct Sweep: ParsableCommand {
         try FileManager.default.createDirectory(atPath: sweepFolder + "/logs", withIntermediateDirectories: true)
         Sweep.installStopHandlers()
         let exe = Sweep.executablePath()
-        var pending = todo.map(\.index)
-        var running: [pid_t: (index: Int, start: Date)] = [:]
-        var forwarded = false
         let total = sweep.points.count
         func save() {
             do { try SweepStore.write(&sweep, in: store) } catch { console.error("kymo sweep: \(error)\n") }
         }
-        while !pending.isEmpty || !running.isEmpty {
-            while sweepStopWord == 0 && running.count < jobs && !pending.isEmpty {
-                let i = pending.removeFirst()
-                let p = sweep.points[i]
-                var args = ["run", notebook, "--seed", "\(p.seed)"]
-                for o in p.overrides { args += ["--set", "\(o.key)=\(o.value)"] }
-                args += ["--threads", "\(threads)", "--runs", store.folder]
-                let log = sweepFolder + "/logs/point-\(i).log"
-                do {
-                    let pid = try Sweep.spawn(exe, args, log: log)
-                    running[pid] = (i, Date())
-                    sweep.points[i].status = .running
-                    sweep.points[i].exitStatus = nil
-                    console.write("point \(i + 1)/\(total) \(p.label): started (log \(log))\n")
-                } catch {
-                    console.error("kymo sweep: cannot start point \(i): \(error)\n")
-                    sweep.points[i].status = .failed
-                }
-                save()
+        let jobsToRun = todo.map { p -> ProcessPool.Job in
+            var args = ["run", notebook, "--seed", "\(p.seed)"]
+            for o in p.overrides { args += ["--set", "\(o.key)=\(o.value)"] }
+            args += ["--threads", "\(threads)", "--runs", store.folder]
+            return ProcessPool.Job(id: p.index, executable: exe, arguments: args, log: sweepFolder + "/logs/point-\(p.index).log")
+        }
+        var starts: [Int: Date] = [:]
+        var told = false
+        let pool = ProcessPool(parallel: jobs, shouldStop: {
+            if sweepStopWord != 0 && !told {
+                told = true
+                console.error("kymo sweep: interrupted; stopping the running points (each keeps its record)\n")
             }
-            if sweepStopWord != 0 && !forwarded {
-                forwarded = true
-                pending.removeAll()
-                console.error("kymo sweep: interrupted; stopping \(running.count) running point\(running.count == 1 ? "" : "s") (each keeps its record)\n")
-                for pid in running.keys { kill(pid, SIGINT) }
-            }
-            if running.isEmpty { break }
-            var status: Int32 = 0
-            let pid = waitpid(-1, &status, WNOHANG)
-            if pid == 0 || (pid < 0 && errno == EINTR) {
-                usleep(50_000)
-                continue
-            }
-            if pid < 0 { break }
-            guard let entry = running.removeValue(forKey: pid) else { continue }
-            let (i, start) = (entry.index, entry.start)
-            let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+            return sweepStopWord != 0
+        })
+        pool.run(jobsToRun, started: { job, _ in
+            let i = job.id
+            starts[i] = Date()
+            sweep.points[i].status = .running
+            sweep.points[i].exitStatus = nil
+            console.write("point \(i + 1)/\(total) \(sweep.points[i].label): started (log \(job.log))\n")
+            save()
+        }, failedToStart: { job, error in
+            console.error("kymo sweep: cannot start point \(job.id): \(error)\n")
+            sweep.points[job.id].status = .failed
+            save()
+        }, finished: { job, code in
+            let i = job.id
             sweep.points[i].exitStatus = code
-            if let rid = Sweep.runID(inLog: sweepFolder + "/logs/point-\(i).log") { sweep.points[i].run = rid }
-            sweep.points[i].status = code == 0 ? .complete : (code == 130 ? .interrupted : .failed)
+            if let rid = Sweep.runID(inLog: job.log) { sweep.points[i].run = rid }
+            sweep.points[i].status = code == 0 ? .complete : (code == ExitStatus.interrupted.rawValue ? .interrupted : .failed)
             var check = sweep
             let verified = SweepStore.reconcile(&check, in: store)
             if verified[i] == nil && sweep.points[i].status == .complete { sweep.points[i].status = .failed }
@@ -167,9 +155,9 @@ struct Sweep: ParsableCommand {
             let how = sweep.points[i].status == .complete ? "complete" : "\(sweep.points[i].status.rawValue) (exit \(code))"
             console.write("point \(i + 1)/\(total) \(sweep.points[i].label): \(how)" +
                           (sweep.points[i].run.map { ", run \($0)" } ?? "") +
-                          String(format: ", %.1fs", Date().timeIntervalSince(start)) + "\n")
+                          String(format: ", %.1fs", Date().timeIntervalSince(starts[i] ?? Date())) + "\n")
             save()
-        }
+        })
         SweepStore.reconcile(&sweep, in: store)
         let complete = sweep.completeCount
         sweep.status = complete == sweep.points.count ? "complete" : "incomplete"
@@ -316,30 +304,6 @@ struct Sweep: ParsableCommand {
         action.sa_flags = 0
         sigaction(SIGINT, &action, nil)
         sigaction(SIGTERM, &action, nil)
-    }
-
-    /// Starts `exe args` in its own process group, stdin from /dev/null, stdout and stderr into `log`.
-    static func spawn(_ exe: String, _ args: [String], log: String) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK))
-        posix_spawnattr_setpgroup(&attr, 0)
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attr, &empty)
-        let argv: [UnsafeMutablePointer<CChar>?] = ([exe] + args).map { strdup($0) } + [nil]
-        defer { for a in argv { free(a) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, exe, &actions, &attr, argv, environ)
-        guard rc == 0 else { throw RecordError.notWritable(folder: log, detail: "posix_spawn: \(String(cString: strerror(rc)))") }
-        return pid
     }
 
     /// The id in a child's closing line, `run <id>: complete, …`.

@@ -115,11 +115,7 @@ public enum RecordRunner {
         let book = MetricBook()
         let hooks = RunHooks(recorder: recorder, book: book)
         hooks.resumePoints = o.resumePoints
-        var options = sessionOptions(o, runID: recorder.id, hooks: hooks)
-        if o.confineWritesToRunFolder, let dir = recorder.runFolder {
-            options.paths.writeRoot = dir + "/files"
-            _ = mkdir(dir + "/files", 0o755)
-        }
+        let options = sessionOptions(o, runID: recorder.id, runFolder: recorder.runFolder, hooks: hooks)
         let session = Session(options: options, registry: o.registry ?? BuiltinCatalog.registry())
         let notebook = NotebookDocument(name: o.displayName ?? o.notebookPath, text: o.text)
         var result = RecordedRunResult(record: recorder.record, results: [], diagnostics: [], recordError: nil,
@@ -201,7 +197,7 @@ public enum RecordRunner {
 
     /// The session a recorded run executes in: its seed, overrides, run id and
     /// rules, the host's sinks, and the record's hooks (files written, training).
-    static func sessionOptions(_ o: RecordedRunOptions, runID: String, hooks: RunHooks) -> SessionOptions {
+    static func sessionOptions(_ o: RecordedRunOptions, runID: String, runFolder: String?, hooks: RunHooks) -> SessionOptions {
         var options = SessionOptions()
         options.seed = o.seed
         options.overrides = o.overrides.map { (key: $0.key, value: $0.value) }
@@ -216,10 +212,22 @@ public enum RecordRunner {
         options.paths = o.paths
         options.fileHashes = o.fileHashes
         options.processGroup = o.processGroup
-        // The non-zero ranks of an MPI job write under their scratch folder
-        // (rank 0 makes the real files); reads of those files follow them there.
-        if let scratch = o.writeFolder { options.paths.writeRoot = scratch }
+        options.paths.writeRoot = writeRoot(o, runFolder: runFolder)
         return options
+    }
+
+    /// Where the run's writes go — the one place that decides it: the
+    /// non-zero ranks of an MPI job under their scratch folder (rank 0 makes
+    /// the real files; reads of those files follow them there), `kymo run
+    /// --confined` under `runs/<id>/files/`, a replay where its policy says
+    /// (`replay-<n>/files`), otherwise nowhere special (paths mean what they say).
+    static func writeRoot(_ o: RecordedRunOptions, runFolder: String?) -> String? {
+        if let scratch = o.writeFolder { return scratch }
+        if o.confineWritesToRunFolder, let dir = runFolder {
+            _ = mkdir(dir + "/files", 0o755)
+            return dir + "/files"
+        }
+        return o.paths.writeRoot
     }
 
     /// Resume: once the re-executed cells are verified, before anything new is
