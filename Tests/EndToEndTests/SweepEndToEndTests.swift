@@ -115,7 +115,7 @@ final class SweepEndToEndTests: XCTestCase {
         let w = try XCTUnwrap(Statistics.welch(ys["1"]!, ys["2"]!))
         XCTAssertTrue(by.out.contains(RunComparison.short(w.difference)), by.out)
         let csv = try kymo(["runs", "compare", id, "--csv", "--runs", "runs"])
-        XCTAssertEqual(csv.out.split(separator: "\n").first, "a,metric,n,mean,sd,low,high,min,max,seeds,runs")
+        XCTAssertEqual(csv.out.split(separator: "\n").first, "a,metric,n,mean,sd,low,high,min,max,seeds,runs,identical")
         let json = try kymo(["runs", "compare", id, "--json", "--by", "a", "--runs", "runs"])
         let doc = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
         XCTAssertEqual((doc["configurations"] as? [Any])?.count, 2)
