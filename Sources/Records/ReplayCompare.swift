@@ -354,7 +354,9 @@ public final class ReplayComparer {
         guard !stopped, i < recorded.cells.count, i < fresh.cells.count else { return [] }
         let before = report.differences.count
         let r = recorded.cells[i], f = fresh.cells[i]
-        let partial = r.status == .interrupted
+        // An interrupted cell is compared as far as it got, unless the replay
+        // stopped it where it stopped (an interrupted `train`): then in full.
+        let partial = r.status == .interrupted && f.status != .interrupted
         if !partial && r.status != f.status {
             _ = add(.status(recorded: r.status, now: f.status, error: f.error), cell: i, title: r.title, .cells, numeric(i))
         } else {
@@ -414,8 +416,8 @@ public final class ReplayComparer {
         }
         report.comparedCells += 1
         compared = i + 1
-        // Nothing after an interrupted cell ran on record.
-        if partial { stopped = true }
+        // Nothing after an interrupted cell ran on record (a REPL session went on).
+        if r.status == .interrupted && (partial || recorded.kind != .repl) { stopped = true }
         return Array(report.differences[before...])
     }
 
@@ -652,8 +654,9 @@ public enum ReplayCompare {
     static func numberDifference(_ r: String, _ f: String) -> (maxAbs: Double, maxRel: Double)? {
         let a = lines(r), b = lines(f)
         var maxAbs = 0.0, maxRel = 0.0, differs = false
-        for i in 0..<max(a.count, b.count) {
-            let x = i < a.count ? numbers(in: a[i]) : [], y = i < b.count ? numbers(in: b[i]) : []
+        // A missing or extra line is text (outputDifference names it), never a number of infinite difference.
+        for i in 0..<min(a.count, b.count) {
+            let x = numbers(in: a[i]), y = numbers(in: b[i])
             if x.count != y.count { differs = true; maxAbs = .infinity; maxRel = .infinity; continue }
             for (p, q) in zip(x, y) where p.bitPattern != q.bitPattern {
                 differs = true

@@ -171,7 +171,7 @@ public struct RunComparison {
         return String(format: "%.4g", v)
     }
 
-    static func pValue(_ p: Double) -> String {
+    public static func pValue(_ p: Double) -> String {
         if p < 1e-4 { return String(format: "%.1e", p) }
         return String(format: "%.4f", p)
     }
@@ -190,7 +190,7 @@ public struct RunComparison {
     func keyCells(_ c: Configuration) -> [String] { keys.isEmpty ? ["(all runs)"] : c.values }
 
     /// "± sd", or what a zero spread means: identical runs, or equal last values.
-    func spread(_ c: Configuration, _ s: Statistics.Summary) -> String {
+    public func spread(_ c: Configuration, _ s: Statistics.Summary) -> String {
         guard let sd = s.sd else { return " (n = 1, no spread)" }
         if sd == 0 { return c.identical ? " (all \(s.n) runs identical)" : " (no spread: all \(s.n) equal)" }
         return " ± " + Self.short(sd)
@@ -206,7 +206,7 @@ public struct RunComparison {
     }
 
     /// The test's name as the tables print it.
-    static func testName(_ t: GroupTest) -> String { t.paired ? "paired" : "Welch" }
+    public static func testName(_ t: GroupTest) -> String { t.paired ? "paired" : "Welch" }
 
     /// The plain-text report.
     public func text() -> String {

@@ -5,7 +5,8 @@
 // last values), then every cell: title, source, printed output, error, and
 // its figures inline (SVG markup, PNG as data URIs) from the run's artifact
 // copies. No external resources: CSS inline, no scripts, no fonts fetched.
-// Default output: report.html in the run folder.
+// Default output: report.html in the run folder. A sweep (`sweep-<id>`) gets
+// its own page (SweepReport.swift).
 
 import ArgumentParser
 import Foundation
@@ -15,7 +16,7 @@ import Records
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Write one self-contained HTML page of a recorded run.")
 
-    @Argument(help: ArgumentHelp("The run: an id, a unique id prefix, or a run folder.", valueName: "run"))
+    @Argument(help: ArgumentHelp("The run: an id, a unique id prefix, or a run folder; or a sweep (sweep-<id>) for the study's page.", valueName: "run"))
     var reference: String
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Where to write the page (default: report.html in the run folder).", valueName: "file"))
@@ -24,6 +25,8 @@ struct Report: ParsableCommand {
     @OptionGroup var runs: RunsFolderOption
 
     func run() throws {
+        // A study: `kymo report sweep-<id>` (SweepReport.swift).
+        if try SweepReport.write(reference: reference, runs: runs, output: output) { return }
         let loaded: (folder: String, record: RunRecord)
         do { loaded = try runs.load(reference) } catch { throw recordFailure("report", error) }
         let (folder, record) = loaded

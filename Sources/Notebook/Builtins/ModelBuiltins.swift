@@ -141,8 +141,17 @@ enum ModelBuiltins {
         switch history.status {
         case .complete, .earlyStopped: break
         case .interrupted:
-            context.write("training stopped at step \(history.steps.last ?? 0) of \(steps) (interrupted); the model keeps that step's weights\n")
-            throw BuiltinError("interrupted during training at step \(history.steps.last ?? 0)", kind: .interrupted)
+            // The history so far is the call's value (bound by `let h = train(…)`), marked
+            // interrupted; the cell ends interrupted at this step (Session), and a replay
+            // stops the call at the same step (TrainingStops), so both print and bind the same.
+            let at = history.steps.last ?? 0
+            context.write("training stopped at step \(at) of \(steps) (interrupted); the model keeps that step's weights\n")
+            var partial = history
+            partial.message = "interrupted after step \(at) of \(steps)"
+            let requested = !context.isInterrupted
+            if requested { context.session.interrupt.request() }   // a replay's stop: the cell's later statements do not run
+            context.session.trainingInterruption = ("interrupted during training at step \(at)", context.span, requested)
+            return .host(HistoryValue(partial, label: m.family.displayName))
         default:
             throw BuiltinError(history.message ?? "training stopped: \(history.status.rawValue)")
         }

@@ -67,6 +67,8 @@ public struct RecordedRunOptions {
     var beforeRecording: (() throws -> Void)?
     /// Resume: the checkpoints training calls continue from, by call name.
     var resumePoints: [String: CheckpointRecord] = [:]
+    /// Replay of an interrupted recording: the step each training call stopped at, by call name.
+    var stopTrainingAt: [String: Int] = [:]
 
     public init(notebookPath: String, text: String, workingDirectory: String, host: HostStamp) {
         self.host = host
@@ -107,6 +109,7 @@ public enum RecordRunner {
         let book = MetricBook()
         let hooks = RunHooks(recorder: recorder, book: book)
         hooks.resumePoints = o.resumePoints
+        hooks.stopPoints = o.stopTrainingAt
         var options = sessionOptions(o, runID: recorder.id, hooks: hooks)
         if o.confineWritesToRunFolder, let dir = recorder.runFolder {
             options.paths.writeRoot = dir + "/files"
@@ -174,7 +177,8 @@ public enum RecordRunner {
                     return result
                 }
             }
-            if r.status == .interrupted || (r.status == .failed && o.kind != .repl) { stopped = true }
+            // A REPL session goes on after an interrupted input, unless this run is being interrupted.
+            if (r.status == .interrupted && (o.kind != .repl || o.interrupt.isRequested)) || (r.status == .failed && o.kind != .repl) { stopped = true }
         }
         // 3. Finish the record with the run's status.
         if result.recordError == nil, !prepared, let e = prepare(o, recorder: recorder, result: &result) {
