@@ -288,4 +288,77 @@ final class StudyTests: XCTestCase {
         XCTAssertEqual(py.status, 0, py.err)
         XCTAssertEqual(py.out, "['convlstm', 'sa']\nconvlstm sa paired\n")
     }
+
+    /// `kymo report sweep-<id>`: one self-contained page — the command that
+    /// regenerates the sweep, the comparison with intervals and the paired test,
+    /// band figures, every point with its overrides, seed, status, duration and
+    /// a link to its record — which headless Chromium loads and renders.
+    func testSweepReportIsOneSelfContainedPageThatABrowserRenders() throws {
+        let data = try Self.digitsFolder()
+        try """
+        let family = "convlstm"
+        %% Train
+        seed()
+        let d = moving_mnist(train: 16, test: 4, frames: 4, size: 32)
+        var m = convlstm(layers: 1, hidden: 4, kernel: 3, size: 32, patch: 4, frames_in: 2, frames_out: 2)
+        if family == "sam" {
+          m = sam_convlstm(layers: 1, hidden: 4, kernel: 3, size: 32, patch: 4, frames_in: 2, frames_out: 2, attention_hidden: 2)
+        }
+        let h = train(m, d.train, steps: 6, batch: 2, lr: 0.01, validate: d.test, every: 2)
+        %% Evaluate
+        let r = evaluate(m, d.test)
+        log("mse", r.mse)
+        for v in r.mse_per_frame { log("mse_per_frame", v) }
+        for v in r.ssim_per_frame { log("ssim_per_frame", v) }
+        """.write(toFile: dir + "/nb.kymo", atomically: true, encoding: .utf8)
+        let env = ["KYMO_DATA": data]
+        let s = try kymo(["sweep", "nb.kymo", "--set", "family=\"convlstm\",\"sam\"", "--seeds", "1,2", "--jobs", "2", "--threads", "1"], environment: env)
+        XCTAssertEqual(s.status, 0, s.out + s.err)
+        let id = String(try XCTUnwrap(s.out.split(separator: "\n").last { $0.hasPrefix("sweep ") }?.dropFirst(6).prefix { $0 != ":" }))
+        var r = try kymo(["report", id, "-o", "study.html"])
+        XCTAssertEqual(r.status, 0, r.out + r.err)
+        let html = try String(contentsOfFile: dir + "/study.html", encoding: .utf8)
+        XCTAssertTrue(html.contains("<title>Kymo sweep \(id) — nb.kymo</title>"))
+        XCTAssertTrue(html.contains("<pre>kymo sweep nb.kymo --set &#39;family=&quot;convlstm&quot;,&quot;sam&quot;&#39; --seeds 1,2 --jobs 2 --threads 1</pre>"), html)
+        XCTAssertTrue(html.contains("<h3>mse</h3>") && html.contains("95 % interval"), "the comparison table")
+        XCTAssertTrue(html.contains("<td>paired</td>"), "the paired test between the families")
+        XCTAssertTrue(html.contains("p-values Holm-adjusted over the 3 comparisons"))
+        XCTAssertEqual(html.components(separatedBy: "<figure><svg").count - 1, 3, "train1.loss, train1.validation and the per-frame bands")
+        XCTAssertTrue(html.contains("Mean of each configuration with a band of ±1 sample sd over its seeds"))
+        // Every point: overrides, seed, status, duration and a link to its record that resolves from the page.
+        let sweep = try SweepStore.read(at: dir + "/runs/\(id)/sweep.json")
+        for p in sweep.points {
+            let run = try XCTUnwrap(p.run)
+            XCTAssertTrue(html.contains("<a href=\"runs/\(run)/record.json\">\(run)</a>"), run)
+            XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/runs/\(run)/record.json"))
+            let row = "<td class=\"num\">\(p.index)</td><td>family=\(p.overrides[0].value.replacingOccurrences(of: "\"", with: "&quot;"))</td><td class=\"num\">\(p.seed)</td>"
+            XCTAssertTrue(html.contains(row + "<td><span class=\"status complete\">complete</span></td><td class=\"num\">"), row)
+        }
+        for external in ["https://", "src=\"/", "href=\"http", "<script", "<link"] {
+            XCTAssertFalse(html.contains(external), "external resource: \(external)")
+        }
+        XCTAssertFalse(html.replacingOccurrences(of: "http://www.w3.org/", with: "").contains("http://"), "only XML namespaces")
+        // The default place is the sweep folder.
+        r = try kymo(["report", id])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(try String(contentsOfFile: dir + "/runs/\(id)/report.html", encoding: .utf8).contains("<a href=\"../"))
+
+        guard let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+                .first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw KymoBinary.missing("chromium is not installed (apt-get install chromium; scripts/setup.sh does)")
+        }
+        let flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                     "--user-data-dir=\(dir!)/chromium-profile"]
+        let page = "file://\(dir!)/study.html"
+        r = try KymoBinary.execute(chromium, flags + ["--dump-dom", page], in: dir)
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("<title>Kymo sweep \(id) — nb.kymo</title>"), String(r.out.prefix(400)))
+        XCTAssertEqual(r.out.components(separatedBy: "<figure><svg").count - 1, 3, "the browser's DOM has the three inline figures")
+        let shot = dir + "/study.png"
+        r = try KymoBinary.execute(chromium, flags + ["--screenshot=\(shot)", "--window-size=1200,3000", page], in: dir)
+        XCTAssertEqual(r.status, 0, r.err)
+        let png = try Data(contentsOf: URL(fileURLWithPath: shot))
+        XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
+        XCTAssertGreaterThan(png.count, 50_000, "a rendered page, not a blank one")
+    }
 }
