@@ -93,6 +93,11 @@ enum ModelBuiltins {
                                       loss: LossKind(rawValue: try args.string("loss"))!,
                                       reduction: Reduction(rawValue: try args.string("reduction"))!,
                                       seed: context.randomStream("train").key)
+        // A batch draws distinct sequences: one larger than the dataset cannot be drawn.
+        guard options.batchSize <= data.dataset.count else {
+            throw BuiltinError("batch \(options.batchSize) is larger than the dataset's \(data.dataset.count) sequences; " +
+                               "use batch ≤ \(data.dataset.count) (or a larger dataset)", kind: .range)
+        }
         if validation != nil {
             options.validateEvery = args.isGiven("every") ? try args.int("every") : max(1, steps / 10)
             options.validationLimit = 64
