@@ -93,11 +93,6 @@ enum ModelBuiltins {
                                       loss: LossKind(rawValue: try args.string("loss"))!,
                                       reduction: Reduction(rawValue: try args.string("reduction"))!,
                                       seed: context.randomStream("train").key)
-        // A batch draws distinct sequences: one larger than the dataset cannot be drawn.
-        guard options.batchSize <= data.dataset.count else {
-            throw BuiltinError("batch \(options.batchSize) is larger than the dataset's \(data.dataset.count) sequences; " +
-                               "use batch ≤ \(data.dataset.count) (or a larger dataset)", kind: .range)
-        }
         if validation != nil {
             options.validateEvery = args.isGiven("every") ? try args.int("every") : max(1, steps / 10)
             options.validationLimit = 64
@@ -122,6 +117,12 @@ enum ModelBuiltins {
         if args.isGiven("early_stop") {
             guard validation != nil else { throw BuiltinError("'early_stop' needs a 'validate' dataset (it watches the validation loss)", kind: .argument) }
             options.earlyStopPatience = try args.int("early_stop")
+        }
+        // A batch larger than the dataset runs (the sampler goes on into the next
+        // epochs' permutations), but every step then repeats sequences: say so.
+        if options.batchSize > data.dataset.count {
+            context.write("note: batch \(options.batchSize) is larger than the dataset's \(data.dataset.count) sequences: " +
+                          "each step repeats sequences (use batch ≤ \(data.dataset.count) or a larger dataset)\n")
         }
         let progress = context.progress("train \(m.family.displayName)", total: steps)
         let trainSource = data.source, validationSource = validation?.source
