@@ -289,6 +289,15 @@ final class StudyTests: XCTestCase {
         """)
         XCTAssertEqual(py.status, 0, py.err)
         XCTAssertEqual(py.out, "['convlstm', 'sa']\nconvlstm sa paired\n")
+        // JSON too: overrides and groups as data, the test and the Holm column named.
+        let json = try kymo(["runs", "compare", id, "--by", "family", "--json"])
+        let doc = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
+        let configs = try XCTUnwrap(doc["configurations"] as? [[String: Any]])
+        XCTAssertEqual(configs.compactMap { ($0["overrides"] as? [String: Any])?["family"] as? String }, ["convlstm", "sa"])
+        let comparison = try XCTUnwrap((doc["comparisons"] as? [[String: Any]])?.first)
+        XCTAssertEqual(comparison["a"] as? String, "convlstm")
+        XCTAssertEqual(comparison["test"] as? String, "paired")
+        XCTAssertEqual(doc["per_frame_left_out"] as? [String], ["mse_per_frame"])
     }
 
     /// `kymo report sweep-<id>`: one self-contained page — the command that

@@ -30,6 +30,19 @@ public enum SeedPins {
             "write seed() there to take the run's seed"
     }
 
+    /// `seed(…)` as written from `column` (1-based, in Unicode scalars) to its closing
+    /// parenthesis on that line; the rest of the line when it closes on another.
+    static func callText(_ line: Substring, column: Int) -> String {
+        let scalars = Array(line.unicodeScalars.dropFirst(max(0, column - 1)))
+        var depth = 0, out = String.UnicodeScalarView()
+        for c in scalars {
+            out.append(c)
+            if c == "(" { depth += 1 }
+            if c == ")" { depth -= 1; if depth == 0 { break } }
+        }
+        return String(out).trimmingCharacters(in: .whitespaces)
+    }
+
     private static func visit(_ s: Stmt, _ pins: inout [SeedPin]) {
         switch s.kind {
         case .declaration(_, let v, _): visit(v, &pins)
@@ -60,7 +73,7 @@ public enum SeedPins {
         case .call(let callee, let args):
             if case .name("seed") = callee.kind, !args.isEmpty {
                 let line = e.span.start.line
-                let text = String(e.span.file.line(line).trimmingCharacters(in: .whitespaces))
+                let text = callText(e.span.file.line(line), column: e.span.start.column)
                 pins.append(SeedPin(line: line, column: e.span.start.column, text: text))
             }
             visit(callee, &pins)
