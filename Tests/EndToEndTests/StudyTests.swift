@@ -372,4 +372,33 @@ final class StudyTests: XCTestCase {
         XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
         XCTAssertGreaterThan(png.count, 50_000, "a rendered page, not a blank one")
     }
+
+    /// The command on the quickstart as a new user copies it: with
+    /// `seed()` the two seeds give two different runs (no identical-run warning,
+    /// a real spread); the copy as it was (`seed(7)`) is refused, naming line 22.
+    func testQuickstartSeedSweepVariesAndItsPinnedCopyIsRefused() throws {
+        let data = try Self.digitsFolder()
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let text = try String(contentsOfFile: repo + "/notebooks/quickstart.kymo", encoding: .utf8)
+        XCTAssertTrue(text.contains("\nseed()"), "the shipped quickstart takes the run's seed")
+        let pinned = text.replacingOccurrences(of: "\nseed()", with: "\nseed(7)")
+        try pinned.write(toFile: dir + "/old.kymo", atomically: true, encoding: .utf8)
+        let refused = try kymo(["sweep", "old.kymo", "--set", "steps=2", "--seeds", "1,2", "--jobs", "2", "--threads", "1"])
+        XCTAssertEqual(refused.status, 2)
+        let line = pinned.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.hasPrefix("seed(7)") }! + 1
+        XCTAssertTrue(refused.err.contains("old.kymo:\(line):1: error: `seed(7)` pins the root seed, so --seeds 1,2 would change nothing"), refused.err)
+
+        try text.write(toFile: dir + "/quickstart.kymo", atomically: true, encoding: .utf8)
+        let s = try kymo(["sweep", "quickstart.kymo", "--set", "steps=2", "--seeds", "1,2", "--jobs", "2", "--threads", "1"], environment: ["KYMO_DATA": data])
+        XCTAssertEqual(s.status, 0, s.out + s.err)
+        let id = String(try XCTUnwrap(s.out.split(separator: "\n").last { $0.hasPrefix("sweep ") }?.dropFirst(6).prefix { $0 != ":" }))
+        let c = try kymo(["runs", "compare", id])
+        XCTAssertEqual(c.status, 0, c.err)
+        XCTAssertFalse(c.out.contains("identical"), c.out)
+        XCTAssertFalse(c.out.contains("± 0 ") || c.out.contains("± 0\n"), c.out)
+        let store = RunStore(folder: dir + "/runs")
+        let losses = try store.runIDs().map { try XCTUnwrap(store.load($0).record.series(named: "train1.loss")).values }
+        XCTAssertEqual(losses.count, 2)
+        XCTAssertNotEqual(losses[0], losses[1], "seeds 1 and 2 trained differently")
+    }
 }
