@@ -82,6 +82,10 @@ public final class Session: InterpreterHost {
     private var interpreter: Interpreter!
     /// What the running cell has printed so far.
     private var currentOutput = ""
+    /// Set by an interrupted `train` during the cell now running: the cell ends
+    /// interrupted with this message; `requestedByTraining`: the stop was a
+    /// replay's (the flag was raised to stop the cell's later statements).
+    var trainingInterruption: (message: String, span: SourceSpan, requestedByTraining: Bool)?
     /// The files written so far (resolved notebook path → where it went,
     /// mapped when confined), so the notebook reads back what it wrote and
     /// such a read is not taken for an input.
@@ -249,6 +253,7 @@ public final class Session: InterpreterHost {
 
     private func execute(_ statements: [Stmt], title: String?, source: String) -> CellResult {
         var r = CellResult(index: results.count, title: title, source: source)
+        trainingInterruption = nil
         currentOutput = ""
         interpreter.globals.resetTouched()
         let start = DispatchTime.now().uptimeNanoseconds
@@ -260,6 +265,13 @@ public final class Session: InterpreterHost {
         } catch {
             r.status = .failed
             r.diagnostics = [Diagnostic(.runtime, "\(error)", at: nil)]
+        }
+        if let stop = trainingInterruption {
+            // An interrupted `train` bound what it produced; the cell still ends interrupted, at its step.
+            r.status = .interrupted
+            r.diagnostics = [Diagnostic(.interrupted, stop.message, at: stop.span)]
+            if stop.requestedByTraining { interrupt.clear() }
+            trainingInterruption = nil
         }
         r.duration = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         r.output = currentOutput

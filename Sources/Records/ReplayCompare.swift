@@ -78,8 +78,9 @@ public enum ReplayCompare {
     static func numberDifference(_ r: String, _ f: String) -> (maxAbs: Double, maxRel: Double)? {
         let a = lines(r), b = lines(f)
         var maxAbs = 0.0, maxRel = 0.0, differs = false
-        for i in 0..<max(a.count, b.count) {
-            let x = i < a.count ? numbers(in: a[i]) : [], y = i < b.count ? numbers(in: b[i]) : []
+        // A missing or extra line is text (outputDifference names it), never a number of infinite difference.
+        for i in 0..<min(a.count, b.count) {
+            let x = numbers(in: a[i]), y = numbers(in: b[i])
             if x.count != y.count { differs = true; maxAbs = .infinity; maxRel = .infinity; continue }
             for (p, q) in zip(x, y) where p.bitPattern != q.bitPattern {
                 differs = true

@@ -94,7 +94,9 @@ public final class ReplayComparer {
         guard !stopped, i < recorded.cells.count, i < fresh.cells.count else { return [] }
         let before = report.differences.count
         let r = recorded.cells[i], f = fresh.cells[i]
-        let partial = r.status == .interrupted
+        // An interrupted cell is compared as far as it got, unless the replay
+        // stopped it where it stopped (an interrupted `train`): then in full.
+        let partial = r.status == .interrupted && f.status != .interrupted
         if !partial && r.status != f.status {
             _ = add(.status(recorded: r.status, now: f.status, error: f.error), cell: i, title: r.title, .cells, numeric(i))
         } else {
@@ -161,8 +163,8 @@ public final class ReplayComparer {
         }
         report.comparedCells += 1
         compared = i + 1
-        // Nothing after an interrupted cell ran on record.
-        if partial { stopped = true }
+        // Nothing after an interrupted cell ran on record (a REPL session went on).
+        if r.status == .interrupted && (partial || recorded.kind != .repl) { stopped = true }
         return Array(report.differences[before...])
     }
 

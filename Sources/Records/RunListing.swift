@@ -1,5 +1,6 @@
 // RunListing: the text of `kymo runs` (a table: id, notebook, status,
-// seed, key metrics, duration), `kymo runs show RUN` (one record in full)
+// seed, overrides, key metrics, duration; a `running` record whose process
+// is gone reads as `interrupted`, RunStore), `kymo runs show RUN` (one record in full)
 // and `kymo runs diff A B` (config, environment and metrics side by side,
 // then the first divergence). Plain strings, stable for the same records.
 // Deliberately not: terminal colours or widths (the host prints as is).
@@ -11,12 +12,13 @@ public enum RunListing {
     /// The `kymo runs` table, oldest first; unreadable records get a line saying why.
     public static func table(_ runs: [(id: String, record: Result<RunRecord, RecordError>)]) -> String {
         guard !runs.isEmpty else { return "no runs recorded yet\n" }
-        var rows: [[String]] = [["id", "notebook", "status", "seed", "key metrics", "duration", "signature"]]
+        var rows: [[String]] = [["id", "notebook", "status", "seed", "overrides", "key metrics", "duration", "signature"]]
         var problems: [String] = []
         for (id, result) in runs {
             switch result {
             case .success(let r):
-                rows.append([r.id, TerminalText.line(r.notebook.path), r.status.rawValue, "\(r.seed)", TerminalText.line(keyMetrics(r)), duration(r), RecordChecks.signatureShort(r)])
+                rows.append([r.id, TerminalText.line(r.notebook.path), r.status.rawValue, "\(r.seed)", TerminalText.line(overrides(r)),
+                             TerminalText.line(keyMetrics(r)), duration(r), RecordChecks.signatureShort(r)])
             case .failure(let e):
                 rows.append([id, "-", "unreadable", "-", "-", "-", "-"])
                 problems.append("\(id): \(e)")
@@ -31,6 +33,11 @@ public enum RunListing {
         var s = text
         while s.hasSuffix(" ") { s.removeLast() }
         return s
+    }
+
+    /// `key=value …` as given to `--set` (so a sweep's points can be told apart), or `-`.
+    public static func overrides(_ r: RunRecord) -> String {
+        r.overrides.isEmpty ? "-" : r.overrides.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
     }
 
     /// `name=last` for up to `limit` series, then `+N more`.

@@ -1,11 +1,13 @@
 // Statistics: what `kymo runs compare` says about a handful of seeds — the
 // sample mean, the sample standard deviation (n − 1), a 95 % Student-t
-// interval, and Welch's unequal-variance t-test between two groups. The t
+// interval, Welch's unequal-variance t-test between two groups, the paired
+// t-test on per-seed differences, and Holm's step-down adjustment of several
+// p-values. The t
 // distribution's CDF is computed here from the regularized incomplete beta
 // function (Lentz's continued fraction), accurate to about 1e-12 absolute;
 // Tests/RecordsTests/Reference holds SciPy's values and the script that made
-// them. Deliberately not: a statistics library (no other tests, no
-// bootstrap, no multiple-comparison correction: `compare` says so).
+// them (and the paired and Holm values). Deliberately not: a statistics
+// library (no non-parametric tests, no bootstrap).
 
 import Foundation
 
@@ -163,5 +165,43 @@ public enum Statistics {
         let q = studentTQuantile(0.5 + level / 2, df: df)
         return Welch(difference: diff, standardError: se, df: df, t: t, p: twoSidedTail(t, df: df),
                      low: diff - q * se, high: diff + q * se, level: level)
+    }
+
+    /// A t-test's result: Welch's (unpaired) or the paired test (same fields).
+    public typealias TTest = Welch
+
+    /// The paired t-test of mean(a − b) on the differences of matched values
+    /// (a[i] with b[i]): t = mean(d) / (sd(d) / √n), n − 1 degrees of freedom,
+    /// as SciPy's `ttest_rel`. nil for fewer than 2 pairs.
+    public static func paired(_ a: [Double], _ b: [Double], level: Double = 0.95) -> TTest? {
+        precondition(a.count == b.count, "a paired test needs as many values in each group")
+        guard a.count >= 2 else { return nil }
+        let d = zip(a, b).map { $0 - $1 }
+        let s = summary(d, level: level)
+        let n = Double(s.n), sd = s.sd ?? 0
+        let se = sd / n.squareRoot()
+        if se == 0 {
+            return TTest(difference: s.mean, standardError: 0, df: n - 1, t: s.mean == 0 ? 0 : (s.mean > 0 ? .infinity : -.infinity),
+                         p: s.mean == 0 ? 1 : 0, low: s.mean, high: s.mean, level: level)
+        }
+        let t = s.mean / se
+        let q = studentTQuantile(0.5 + level / 2, df: n - 1)
+        return TTest(difference: s.mean, standardError: se, df: n - 1, t: t, p: twoSidedTail(t, df: n - 1),
+                     low: s.mean - q * se, high: s.mean + q * se, level: level)
+    }
+
+    /// Holm's step-down adjustment of m p-values (in their order): the i-th
+    /// smallest becomes max over j ≤ i of min(1, (m − j + 1) · p_(j)), as
+    /// statsmodels' `multipletests(method="holm")`.
+    public static func holm(_ ps: [Double]) -> [Double] {
+        let m = ps.count
+        let order = ps.indices.sorted { ps[$0] < ps[$1] || (ps[$0] == ps[$1] && $0 < $1) }
+        var out = ps
+        var running = 0.0
+        for (rank, i) in order.enumerated() {
+            running = Swift.max(running, Swift.min(1, Double(m - rank) * ps[i]))
+            out[i] = running
+        }
+        return out
     }
 }

@@ -53,6 +53,21 @@ enum HTML {
     static let contentSecurityPolicy = "default-src 'none'; script-src 'none'; object-src 'none'; base-uri 'none'; "
         + "form-action 'none'; img-src data:; style-src 'unsafe-inline'"
 
+    /// A whole page: the Content-Security-Policy, the style, the title, the body.
+    static func document(title: String, body: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8">
+        <meta http-equiv="Content-Security-Policy" content="\(contentSecurityPolicy)">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>\(escape(title))</title>
+        <style>\(style)</style></head>
+        <body>
+        \(body)</body></html>
+
+        """
+    }
+
     static func dataURI(_ data: Data, mime: String) -> String {
         "data:\(mime);base64," + data.base64EncodedString()
     }

@@ -8,7 +8,8 @@
 // its recorded size and SHA-256 (SVG rewritten by SVGSanitizer). No external
 // resources: CSS inline, no scripts (a Content-Security-Policy forbids
 // them), no fonts fetched; every string from the record escaped.
-// Default output: report.html in the run folder.
+// Default output: report.html in the run folder. A sweep (`sweep-<id>`) gets
+// its own page (SweepReport.swift).
 
 import ArgumentParser
 import Foundation
@@ -20,7 +21,7 @@ import Records
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Write one self-contained HTML page of a recorded run.")
 
-    @Argument(help: ArgumentHelp("The run: an id, a unique id prefix, or a run folder.", valueName: "run"))
+    @Argument(help: ArgumentHelp("The run: an id, a unique id prefix, or a run folder; or a sweep (sweep-<id>) for the study's page.", valueName: "run"))
     var reference: String
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Where to write the page (default: report.html in the run folder).", valueName: "file"))
@@ -29,6 +30,8 @@ struct Report: ParsableCommand {
     @OptionGroup var runs: RunsFolderOption
 
     func run() throws {
+        // A study: `kymo report sweep-<id>` (SweepReport.swift).
+        if try SweepReport.write(reference: reference, runs: runs, output: output) { return }
         let loaded: (folder: String, record: RunRecord)
         do { loaded = try runs.load(reference) } catch { throw recordFailure("report", error) }
         let (folder, record) = loaded
@@ -64,18 +67,8 @@ enum ReportPage {
             body += "<h2>Errors</h2>\n" + r.errors.map { "<pre class=\"error\">\(HTML.escape($0))</pre>\n" }.joined()
         }
         let title = "Kymo run \(r.id) — \(r.notebook.path)"
-        return """
-            <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8">
-            <meta http-equiv="Content-Security-Policy" content="\(HTML.contentSecurityPolicy)">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(HTML.escape(title))</title>
-            <style>\(HTML.style)</style></head>
-            <body>
-            \(body)<p class="meta">Written by kymo report from runs/\(HTML.escape(r.id))/record.json.</p>
-            </body></html>
-
-            """
+        return HTML.document(title: title, body: body
+            + "<p class=\"meta\">Written by kymo report from runs/\(HTML.escape(r.id))/record.json.</p>\n")
     }
 
     static func header(_ r: RunRecord, folder: String? = nil) -> String {

@@ -16,8 +16,8 @@ struct Run: ParsableCommand {
     @Argument(help: "The notebook (.kymo) to run.")
     var notebook: String
 
-    @Option(help: "Root seed (a seed(n) call in the notebook overrides it).")
-    var seed: UInt64 = 0
+    @Option(help: "Root seed (default 0); refused when the notebook pins its seed with seed(n).")
+    var seed: UInt64?
 
     @Option(name: .customLong("set"), help: "Override a top-level let: --set steps=3 (repeatable).")
     var overrides: [String] = []
@@ -48,10 +48,14 @@ struct Run: ParsableCommand {
             console.error("\(error)\n")
             throw ExitStatus.failed.code
         }
+        if let seed, let pins = Optional(SeedPins.find(inNotebook: notebook, text: text)), !pins.isEmpty {
+            console.error(SeedPins.refusal(path: notebook, pins: pins, what: "--seed \(seed)") + "\n")
+            throw ExitCode(2)
+        }
         let interrupt = InterruptFlag()
         Interrupts.install(interrupt)
         // Runs every cell and records the run (RunsCommands.swift).
-        try RecordedRunHost.run(notebook: notebook, text: text, seed: seed, overrides: try overrides.map { try Run.parseOverride($0) },
+        try RecordedRunHost.run(notebook: notebook, text: text, seed: seed ?? 0, overrides: try overrides.map { try Run.parseOverride($0) },
                                 runsFolder: runs, workingDirectory: FileManager.default.currentDirectoryPath,
                                 console: console, interrupt: interrupt, confined: confined)
     }

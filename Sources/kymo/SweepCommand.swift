@@ -14,6 +14,7 @@
 import ArgumentParser
 import Foundation
 import Records
+import Notebook
 
 // Written only by the SIGINT handler (a sig_atomic_t, the one type a handler may set), polled by the scheduler.
 nonisolated(unsafe) private var sweepStopWord: sig_atomic_t = 0
@@ -28,8 +29,8 @@ struct Sweep: ParsableCommand {
     @Option(name: .customLong("set"), help: "An axis: --set KEY=V1,V2,… (repeatable; commas inside quotes or brackets do not split).")
     var axes: [String] = []
 
-    @Option(help: "Seeds, comma-separated: --seeds 1,2,3 (default 0).")
-    var seeds: String = "0"
+    @Option(help: "Seeds, comma-separated: --seeds 1,2,3 (default 0); refused when the notebook pins its seed with seed(n).")
+    var seeds: String?
 
     @Option(help: "Points run at once, as parallel processes (default 1).")
     var jobs: Int = 1
@@ -62,7 +63,12 @@ struct Sweep: ParsableCommand {
         if let dup = Dictionary(grouping: parsedAxes, by: \.key).first(where: { $0.value.count > 1 }) {
             throw ValidationError("--set \(dup.key) is given twice; give one list of values")
         }
-        let seedList = try Sweep.parseSeeds(seeds)
+        let seedList = try Sweep.parseSeeds(seeds ?? "0")
+        let pins = SeedPins.find(inNotebook: notebook, text: text)
+        if let seeds, !pins.isEmpty {
+            console.error("kymo sweep: " + SeedPins.refusal(path: notebook, pins: pins, what: "--seeds \(seeds)") + "\n")
+            throw ExitCode(2)
+        }
         let cores = ProcessInfo.processInfo.activeProcessorCount
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         var jobs = self.jobs
@@ -118,7 +124,8 @@ struct Sweep: ParsableCommand {
             do { try SweepStore.write(&sweep, in: store) } catch { console.error("kymo sweep: \(error)\n") }
         }
         let jobsToRun = todo.map { p -> ProcessPool.Job in
-            var args = ["run", notebook, "--seed", "\(p.seed)"]
+            // No --seeds: every point runs with the default seed 0 (a pinning notebook may sweep --set lists).
+            var args = ["run", notebook] + (seeds == nil ? [] : ["--seed", "\(p.seed)"])
             for o in p.overrides { args += ["--set", "\(o.key)=\(o.value)"] }
             args += ["--threads", "\(threads)", "--runs", store.folder]
             return ProcessPool.Job(id: p.index, executable: exe, arguments: args, log: sweepFolder + "/logs/point-\(p.index).log")
@@ -183,7 +190,7 @@ struct Sweep: ParsableCommand {
         func absolute(_ p: String) -> String { p.hasPrefix("/") ? p : cwd + "/" + p }
         let script = Sweep.slurmScript(sweep: sweep, points: points, executable: Sweep.executablePath(), workingDirectory: cwd,
                                        notebook: notebook, runsFolder: absolute(store.folder), logs: absolute(folder) + "/logs",
-                                       threads: threads, jobs: self.jobs, extra: sbatchOptions)
+                                       threads: threads, jobs: self.jobs, extra: sbatchOptions, seedsGiven: seeds != nil)
         try FileManager.default.createDirectory(atPath: folder + "/logs", withIntermediateDirectories: true)
         let path = folder + "/sweep.sbatch"
         try script.write(toFile: path, atomically: true, encoding: .utf8)
@@ -201,13 +208,14 @@ struct Sweep: ParsableCommand {
             }
             console.write(out.hasSuffix("\n") ? out : out + "\n")
         }
-        console.write("when the array has run: kymo sweep \(([notebook] + axes.map { "--set " + Sweep.shellQuote($0) } + ["--seeds", seeds]).joined(separator: " "))" +
+        console.write("when the array has run: kymo sweep \(([notebook] + axes.map { "--set " + Sweep.shellQuote($0) } + (seeds.map { ["--seeds", $0] } ?? [])).joined(separator: " "))" +
                       (runs.map { " --runs \($0)" } ?? "") + " verifies the points and completes the sweep record\n")
     }
 
     /// The sbatch script: array task N runs point N with `kymo run`.
     static func slurmScript(sweep: SweepRecord, points: [SweepPoint], executable: String, workingDirectory: String, notebook: String,
-                            runsFolder: String, logs: String, threads: Int, jobs: Int, extra: [String]) -> String {
+                            runsFolder: String, logs: String, threads: Int, jobs: Int, extra: [String],
+                            seedsGiven: Bool = true) -> String {
         var s = "#!/bin/bash\n"
         s += "# kymo sweep \(sweep.id): \(sweep.notebook.path) (sha256 \(sweep.notebook.sha256)), \(points.count) of \(sweep.points.count) points.\n"
         s += "# Each array task runs one point as an ordinary `kymo run`, recorded in \(runsFolder).\n"
@@ -221,7 +229,7 @@ struct Sweep: ParsableCommand {
         s += "set -euo pipefail\n"
         s += "case \"${SLURM_ARRAY_TASK_ID:?run this script with sbatch}\" in\n"
         for p in points {
-            var args = ["--seed", "\(p.seed)"]
+            var args = seedsGiven ? ["--seed", "\(p.seed)"] : []
             for o in p.overrides { args += ["--set", "\(o.key)=\(o.value)"] }
             s += "  \(p.index)) args=(\(args.map(shellQuote).joined(separator: " "))) ;;\n"
         }

@@ -8,12 +8,12 @@ import Datasets
 
 final class MovingMNISTFileTests: XCTestCase {
     func testNumpyMiniature() throws {
-        // npy_seq.npy: uint8 [T=3, N=2, 4, 4], pixel = 10·t + 100·n + k (k = 0…15 in row-major order).
+        // npy_seq.npy: uint8 [T=3, N=3, 4, 4], pixel = 10·t + 100·n + k (k = 0…15 in row-major order).
         let ds = try MovingMNISTFile.load(fixture("npy_seq.npy"))
-        XCTAssertEqual(ds.count, 2)
+        XCTAssertEqual(ds.count, 3)
         XCTAssertEqual(ds.frames, 3)
         XCTAssertEqual(ds.sequenceShape, [3, 1, 4, 4])
-        for n in 0..<2 {
+        for n in 0..<3 {
             let s = try ds[n]
             for t in 0..<3 { for k in 0..<16 {
                 XCTAssertEqual(s[t, 0, k / 4, k % 4], Float(10 * t + 100 * n + k) / 255)
@@ -34,9 +34,9 @@ final class MovingMNISTFileTests: XCTestCase {
         XCTAssertEqual(back.count, 6)
         for i in 0..<6 { XCTAssertEqual(try back[i].toArray(), try gen[i].toArray()) }
 
-        // A float32 [T, N, 1, H, W] file is taken as it is.
+        // A float32 [T, N, H, W] file is taken as it is.
         let values: [Float] = (0..<(2 * 3 * 4)).map { Float($0) / 24 }
-        try NPY.write(try Tensor(values, shape: [2, 3, 1, 2, 2]), to: dir + "/f.npy")
+        try NPY.write(try Tensor(values, shape: [2, 3, 2, 2]), to: dir + "/f.npy")
         let f = try MovingMNISTFile.load(dir + "/f.npy")
         XCTAssertEqual(f.count, 3)
         XCTAssertEqual(try f[1].toArray(), [values[4], values[5], values[6], values[7],
@@ -52,6 +52,33 @@ final class MovingMNISTFileTests: XCTestCase {
         try DataFile.write(NPY.encode(shape: [1, 1, 1, 1], dtype: .int64, data: [UInt8](repeating: 0, count: 8)), to: dir + "/i.npy")
         assertBadFile(dir + "/i.npy", "holds int64 values") { try MovingMNISTFile.load(dir + "/i.npy") }
         assertBadFile(dir + "/none.npy", "no such file") { try MovingMNISTFile.load(dir + "/none.npy") }
+    }
+
+    /// No layout is guessed: the (N, T, C, H, W) = (16, 12, 1, 64, 64)
+    /// file, any other 5-D file, and a sequence-major uint8 (100, 20, 64, 64)
+    /// file are refused naming the file, its shape and the call that states a layout.
+    func testLayoutsAreNeverGuessed() throws {
+        let dir = try scratchDirectory()
+        let cases: [([Int], String)] = [([16, 12, 1, 64, 64], "load_sequences(\"mine.npy\", layout: \"NTCHW\")"),
+                                        ([3, 2, 1, 4, 4], "load_sequences(\"mine.npy\", layout: \"NTCHW\")"),
+                                        ([16, 12, 2, 8, 8], "load_sequences(\"mine.npy\", layout: \"NTCHW\")"),
+                                        ([100, 20, 64, 64], "load_sequences(\"mine.npy\", layout: \"NTHW\")")]
+        for (shape, call) in cases {
+            try NPY.write(uint8: [UInt8](repeating: 7, count: shape.reduce(1, *)), shape: shape, to: dir + "/mine.npy")
+            assertBadFile(dir + "/mine.npy", "shape \(describeShape(shape))") { try MovingMNISTFile.load(dir + "/mine.npy") }
+            assertBadFile(dir + "/mine.npy", call) { try MovingMNISTFile.load(dir + "/mine.npy") }
+            assertBadFile(dir + "/mine.npy", "never guesses a layout") { try MovingMNISTFile.load(dir + "/mine.npy") }
+        }
+        // As many frames as sequences, or fewer: frame-major, and it says so.
+        try NPY.write(uint8: [UInt8](repeating: 7, count: 20 * 20 * 16), shape: [20, 20, 4, 4], to: dir + "/square.npy")
+        let square = try MovingMNISTFile(path: dir + "/square.npy")
+        XCTAssertEqual(square.count, 20)
+        XCTAssertTrue(square.summary.contains("read frame-major [T, N, H, W] = [20, 20, 4, 4]"), square.summary)
+        // The notebook's name for the file is what the suggested call shows.
+        try NPY.write(uint8: [UInt8](repeating: 7, count: 100 * 20 * 4), shape: [100, 20, 2, 2], to: dir + "/mine.npy")
+        assertBadFile(dir + "/mine.npy", "load_sequences(\"data/mine.npy\", layout: \"NTHW\")") {
+            try MovingMNISTFile.load(dir + "/mine.npy", name: "data/mine.npy")
+        }
     }
 
     func testRealStandardFileIfPresent() throws {

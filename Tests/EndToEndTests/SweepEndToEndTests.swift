@@ -111,11 +111,14 @@ final class SweepEndToEndTests: XCTestCase {
         }
         let by = try kymo(["runs", "compare", id, "--by", "a", "--runs", "runs"])
         XCTAssertEqual(by.status, 0, by.err)
-        XCTAssertTrue(by.out.contains("Welch's t-test"), by.out)
-        let w = try XCTUnwrap(Statistics.welch(ys["1"]!, ys["2"]!))
+        // Both groups ran seeds 1, 2, 3 (the same draws of x): the paired test on per-seed differences.
+        XCTAssertTrue(by.out.contains("paired t-test on per-seed differences"), by.out)
+        let bySeed = { (a: String) in sweep.points.filter { $0.overrides[0].value == a }.sorted { $0.seed < $1.seed }.map(\.index) }
+        XCTAssertEqual(bySeed("1").map { sweep.points[$0].seed }, [1, 2, 3])
+        let w = try XCTUnwrap(Statistics.paired(ys["1"]!, ys["2"]!))
         XCTAssertTrue(by.out.contains(RunComparison.short(w.difference)), by.out)
         let csv = try kymo(["runs", "compare", id, "--csv", "--runs", "runs"])
-        XCTAssertEqual(csv.out.split(separator: "\n").first, "a,metric,n,mean,sd,low,high,min,max,seeds,runs")
+        XCTAssertEqual(csv.out.split(separator: "\n").first, "a,metric,n,mean,sd,low,high,min,max,seeds,runs,identical")
         let json = try kymo(["runs", "compare", id, "--json", "--by", "a", "--runs", "runs"])
         let doc = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
         XCTAssertEqual((doc["configurations"] as? [Any])?.count, 2)

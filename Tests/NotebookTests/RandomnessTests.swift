@@ -23,6 +23,21 @@ final class RandomnessTests: XCTestCase {
         return results.map(\.output)
     }
 
+    /// `seed()` restarts the streams from the run's seed (`--seed`); `seed(n)` pins,
+    /// and SeedPins finds exactly the pinning calls (with their line) before a run.
+    func testSeedWithoutArgumentTakesTheRunsSeedAndSeedNPins() {
+        let free = "let a = randn([3])\nseed()\nprint(randn([3]))\n"
+        XCTAssertEqual(outputs(free, seed: 5), outputs("seed(5)\nprint(randn([3]))\n", seed: 0), "seed() is the run's seed")
+        XCTAssertNotEqual(outputs(free, seed: 5), outputs(free, seed: 6), "and the run's seed changes it")
+        let pinned = "seed(7)\nprint(randn([3]))\n"
+        XCTAssertEqual(outputs(pinned, seed: 5), outputs(pinned, seed: 6), "seed(7) pins")
+        XCTAssertEqual(SeedPins.find(inNotebook: "nb.kymo", text: free), [])
+        let pins = SeedPins.find(inNotebook: "nb.kymo", text: "%% A\nseed()\n%% B\nfn f() {\n  seed( 3 )   # pinned in a function\n}\nlet k = 2\nif k > 1 { seed(k) }\n")
+        XCTAssertEqual(pins.map(\.line), [5, 8])
+        XCTAssertEqual(pins.map(\.text), ["seed( 3 )", "seed(k)"])
+        XCTAssertTrue(SeedPins.refusal(path: "nb.kymo", pins: pins, what: "--seed 4").hasPrefix("nb.kymo:5:3: error: `seed( 3 )` pins the root seed, so --seed 4 would change nothing"))
+    }
+
     func testCommentsBlankLinesAndSpacingChangeNoNumber() {
         let plain = "seed(1)\nlet a = randn([3])\nprint(a)\n"
         let commented = "# a comment\nseed(1)\n\n   # another\nlet a =    randn( [3] )   # trailing\n\nprint(a)\n"

@@ -25,6 +25,28 @@ final class ReplayVerdictTests: XCTestCase {
         XCTAssertTrue(text.contains("/srv/bob/d/mnist_5k.csv.gz"), text)
     }
 
+    /// The case: a recorded line ("training stopped at step 7327 …") that
+    /// the replay did not print is a text difference, never "numeric, inf"; numbers
+    /// on the lines both have are still compared.
+    func testAMissingOrExtraLineIsTextNotAnInfiniteNumber() {
+        var a = RecordFixtures.record()
+        a.cells[0].output = "training stopped at step 7327 of 100000 (interrupted); the model keeps that step's weights\n"
+        var b = a
+        b.cells[0].output = ""
+        for (recorded, fresh) in [(a, b), (b, a)] {
+            let report = ReplayCompare.compare(recorded: recorded, fresh: fresh)
+            XCTAssertEqual(report.differences.map(\.kind), [.textOnly], report.render())
+            XCTAssertFalse(report.render().contains("inf"), report.render())
+        }
+        var c = a
+        c.cells[0].output = "loss 0.5\nextra 1\n"
+        var d = a
+        d.cells[0].output = "loss 0.25\n"
+        let both = ReplayCompare.compare(recorded: c, fresh: d)
+        guard case let .numeric(abs?, _, _) = both.differences.first?.kind else { return XCTFail(both.render()) }
+        XCTAssertEqual(abs, 0.25, "the line both have is compared; the missing one adds no infinity")
+    }
+
     func testAPrintedNumberIsNumeric() {
         var a = RecordFixtures.record()
         a.cells[0].output = "mse 0.0625 after 4 steps\n"

@@ -85,4 +85,52 @@ final class StatisticsTests: XCTestCase {
         let same = try XCTUnwrap(Statistics.welch([2, 2], [2, 2, 2]))
         XCTAssertEqual(same.p, 1)
     }
+
+    // Read once, never mutated: safe to share between tests.
+    nonisolated(unsafe) static let pairedHolm: [String: Any] = {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path + "/Reference/paired_holm_reference.json"
+        let data = FileManager.default.contents(atPath: path) ?? Data()
+        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+    }()
+
+    /// SciPy's `ttest_rel` (Reference/paired_holm_reference.py); the first case
+    /// is the paper sweep's MSE, SAM-ConvLSTM against SA-ConvLSTM by seed.
+    func testPairedTestMatchesSciPy() throws {
+        let cases = try XCTUnwrap(Self.pairedHolm["paired"] as? [[String: Any]])
+        XCTAssertEqual(cases.count, 5)
+        for r in cases {
+            let a = try XCTUnwrap(r["a"] as? [Double]), b = try XCTUnwrap(r["b"] as? [Double])
+            let w = try XCTUnwrap(Statistics.paired(a, b))
+            let what = "paired(\(a), \(b))"
+            near(w.t, num(r, "t"), what + " t")
+            near(w.df, num(r, "df"), what + " df")
+            near(w.p, num(r, "p"), what + " p")
+            near(w.difference, num(r, "difference"), what + " difference")
+            near(w.low, num(r, "low"), what + " low")
+            near(w.high, num(r, "high"), what + " high")
+        }
+        XCTAssertNil(Statistics.paired([1], [2]))
+        // Pairing matters: the same numbers unpaired are far from significant.
+        let first = cases[0]
+        let a = first["a"] as! [Double], b = first["b"] as! [Double]
+        XCTAssertLessThan(Statistics.paired(a, b)!.p, 0.05)
+        XCTAssertGreaterThan(Statistics.welch(a, b)!.p, 0.2)
+        // Constant differences: exact, no interval width.
+        let exact = try XCTUnwrap(Statistics.paired([1, 2, 3], [0, 1, 2]))
+        XCTAssertEqual(exact.p, 0)
+        XCTAssertEqual(exact.low, 1)
+    }
+
+    /// statsmodels' `multipletests(method="holm")`.
+    func testHolmMatchesStatsmodels() throws {
+        let cases = try XCTUnwrap(Self.pairedHolm["holm"] as? [[String: Any]])
+        XCTAssertEqual(cases.count, 6)
+        for r in cases {
+            let ps = try XCTUnwrap(r["p"] as? [Double]), want = try XCTUnwrap(r["adjusted"] as? [Double])
+            let got = Statistics.holm(ps)
+            XCTAssertEqual(got.count, want.count)
+            for (g, w) in zip(got, want) { near(g, w, "holm(\(ps))") }
+        }
+        XCTAssertEqual(Statistics.holm([]), [])
+    }
 }

@@ -60,8 +60,8 @@ public enum BuiltinCatalog {
     /// Every built-in function, in the order of docs/language.md's table.
     static var functions: [BuiltinDeclaration] { [
         // randomness
-        BuiltinDeclaration("seed", [.positional("n", .int)], returns: nil,
-                           doc: "Sets the run's root seed (default 0); every random consumer derives its own stream from it.",
+        BuiltinDeclaration("seed", [.positional("n", .int, default: .null)], returns: nil,
+                           doc: "seed() starts the streams again from the run's seed (--seed, default 0); seed(n) pins the root seed to n, and --seed then changes nothing. Every random consumer derives its own stream from it.",
                            run: CoreBuiltins.seed),
         // tensors
         BuiltinDeclaration("tensor", [.positional("values", .either([.list, .float]))], returns: tensor,

@@ -11,6 +11,11 @@ enum CoreBuiltins {
     }
 
     static func seed(_ args: BoundArguments, _ context: CallContext) throws -> Value {
+        // seed(): the run's seed (--seed); seed(n): pinned (SeedPins finds these calls before a run).
+        guard !args["n"].isNil else {
+            context.session.randomKeys.reseed(context.session.options.seed)
+            return .null
+        }
         let n = try args.int("n")
         guard n >= 0 else { throw BuiltinError("seed must be a non-negative int, got \(n)", kind: .range) }
         context.session.randomKeys.reseed(UInt64(n))

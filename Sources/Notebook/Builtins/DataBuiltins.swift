@@ -42,7 +42,7 @@ enum DataBuiltins {
             ? resolved : (Digits.findDataFile(name, from: try context.resolvePath(".")) ?? resolved)
         let sha = try context.fileRead(name: name, file: path, kind: "sequences", hash: true)
         let label = (path as NSString).lastPathComponent
-        return .host(DatasetValue(try ModelBuiltins.call { try MovingMNISTFile.load(path) },
+        return .host(DatasetValue(try ModelBuiltins.call { try MovingMNISTFile.load(path, name: name) },
                                   fileLabels: [(label, label + " sha256:" + String((sha ?? "").prefix(8)))], contentSHA256: sha))
     }
 

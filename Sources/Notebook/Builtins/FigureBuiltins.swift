@@ -132,12 +132,7 @@ enum FigureBuiltins {
         guard case .list(let rs) = args["records"], !rs.isEmpty else {
             throw BuiltinError("plot_metrics needs a non-empty list of evaluate(...) records", kind: .range)
         }
-        func curve(_ r: Record, _ key: String) throws -> [Double] {
-            guard case .list(let xs)? = r[key] else {
-                throw BuiltinError("plot_metrics: a record lacks '\(key)' (pass the records evaluate(...) returns)", kind: .type)
-            }
-            return xs.compactMap(\.numberValue)
-        }
+        func curve(_ r: Record, _ key: String) throws -> [Double] { try perFrame(.record(r), key) }
         let names = try labels(args, count: rs.count) { "model \($0 + 1)" }
         let curves = try zip(rs, names).map { v, name -> MetricCurves in
             guard case .record(let r) = v else { throw BuiltinError("plot_metrics takes records, got a \(v.typeName)", kind: .type) }
@@ -146,5 +141,23 @@ enum FigureBuiltins {
         let title = try args.optionalString("title") ?? "Per-frame metrics over the horizon"
         let fig = try figureCall { try MetricPlot.figure(models: curves, title: title) }
         return .host(FigureValue(fig, what: "metric curves of \(curves.count) model(s)"))
+    }
+
+    /// A per-frame series (`mse_per_frame`, `ssim_per_frame`) from what plot_metrics is given:
+    /// an evaluate(...) record, a load_sweep point or its `.series` (where the notebook
+    /// logged one value per frame), or a record with exactly one key ending in the name
+    /// (`ConvLSTM.mse_per_frame`). Otherwise the error names the keys there and the call to make.
+    static func perFrame(_ v: Value, _ key: String) throws -> [Double] {
+        guard case .record(let r) = v else {
+            throw BuiltinError("plot_metrics takes records (evaluate(...) results or load_sweep points), got a \(v.typeName)", kind: .type)
+        }
+        if case .list(let xs)? = r[key] { return xs.compactMap(\.numberValue) }
+        if case .record? = r["series"], r["run"] != nil { return try perFrame(r["series"]!, key) }   // a load_sweep point
+        let suffixed = r.pairs.filter { $0.0.hasSuffix("." + key) || $0.0.hasSuffix("_" + key) }
+        if suffixed.count == 1, case .list(let xs) = suffixed[0].1 { return xs.compactMap(\.numberValue) }
+        let have = r.pairs.map(\.0)
+        throw BuiltinError("plot_metrics: no '\(key)' among this record's keys (\(have.isEmpty ? "none" : have.joined(separator: ", "))); " +
+                           "pass evaluate(...) records, or load_sweep points (or their .series) from a notebook that logs each frame: " +
+                           "for v in r.\(key) { log(\"\(key)\", v) }", kind: .type)
     }
 }

@@ -130,6 +130,12 @@ enum ModelBuiltins {
             guard validation != nil else { throw BuiltinError("'early_stop' needs a 'validate' dataset (it watches the validation loss)", kind: .argument) }
             options.earlyStopPatience = try args.int("early_stop")
         }
+        // A batch larger than the dataset runs (the sampler goes on into the next
+        // epochs' permutations), but every step then repeats sequences: say so.
+        if options.batchSize > data.dataset.count {
+            context.write("note: batch \(options.batchSize) is larger than the dataset's \(data.dataset.count) sequences: " +
+                          "each step repeats sequences (use batch ≤ \(data.dataset.count) or a larger dataset)\n")
+        }
         let progress = context.progress("train \(m.family.displayName)", total: steps)
         let trainSource = data.source, validationSource = validation?.source
         let history = try call {
@@ -155,8 +161,17 @@ enum ModelBuiltins {
         switch history.status {
         case .complete, .earlyStopped: break
         case .interrupted:
-            context.write("training stopped at step \(history.steps.last ?? 0) of \(steps) (interrupted); the model keeps that step's weights\n")
-            throw BuiltinError("interrupted during training at step \(history.steps.last ?? 0)", kind: .interrupted)
+            // The history so far is the call's value (bound by `let h = train(…)`), marked
+            // interrupted; the cell ends interrupted at this step (Session), and a replay
+            // stops the call at the same step (TrainingStops), so both print and bind the same.
+            let at = history.steps.last ?? 0
+            context.write("training stopped at step \(at) of \(steps) (interrupted); the model keeps that step's weights\n")
+            var partial = history
+            partial.message = "interrupted after step \(at) of \(steps)"
+            let requested = !context.isInterrupted
+            if requested { context.session.interrupt.request() }   // a replay's stop: the cell's later statements do not run
+            context.session.trainingInterruption = ("interrupted during training at step \(at)", context.span, requested)
+            return .host(HistoryValue(partial, label: m.family.displayName))
         default:
             throw BuiltinError(history.message ?? "training stopped: \(history.status.rawValue)")
         }

@@ -202,12 +202,7 @@ enum SweepBuiltins {
         let band = try args.string("band")
         let gs = try groups(args["records"], "plot_metrics")
         let names = try FigureBuiltins.labels(args, count: gs.count) { "model \($0 + 1)" }
-        func curve(_ v: Value, _ key: String) throws -> [Double] {
-            guard case .record(let r) = v, case .list(let xs)? = r[key] else {
-                throw BuiltinError("plot_metrics: a record in a group lacks '\(key)' (pass evaluate(...) records, or a load_sweep point's series)", kind: .type)
-            }
-            return xs.compactMap(\.numberValue)
-        }
+        func curve(_ v: Value, _ key: String) throws -> [Double] { try FigureBuiltins.perFrame(v, key) }
         var mse: [BandCurve] = [], ssim: [BandCurve] = []
         for (g, name) in zip(gs, names) {
             for (key, target) in [("mse_per_frame", 0), ("ssim_per_frame", 1)] {

@@ -74,6 +74,8 @@ public struct RecordedRunOptions {
     var beforeRecording: (() throws -> Void)?
     /// Resume: the checkpoints training calls continue from, by call name.
     var resumePoints: [String: CheckpointRecord] = [:]
+    /// Replay of an interrupted recording: the step each training call stopped at, by call name.
+    var stopTrainingAt: [String: Int] = [:]
 
     public init(notebookPath: String, text: String, workingDirectory: String, host: HostStamp) {
         self.host = host
@@ -115,6 +117,7 @@ public enum RecordRunner {
         let book = MetricBook()
         let hooks = RunHooks(recorder: recorder, book: book)
         hooks.resumePoints = o.resumePoints
+        hooks.stopPoints = o.stopTrainingAt
         let options = sessionOptions(o, runID: recorder.id, runFolder: recorder.runFolder, hooks: hooks)
         let session = Session(options: options, registry: o.registry ?? BuiltinCatalog.registry())
         let notebook = NotebookDocument(name: o.displayName ?? o.notebookPath, text: o.text)
@@ -178,7 +181,8 @@ public enum RecordRunner {
                     return result
                 }
             }
-            if r.status == .interrupted || (r.status == .failed && o.kind != .repl) { stopped = true }
+            // A REPL session goes on after an interrupted input, unless this run is being interrupted.
+            if (r.status == .interrupted && (o.kind != .repl || o.interrupt.isRequested)) || (r.status == .failed && o.kind != .repl) { stopped = true }
         }
         // 3. Finish the record with the run's status.
         if result.recordError == nil, !prepared, let e = prepare(o, recorder: recorder, result: &result) {

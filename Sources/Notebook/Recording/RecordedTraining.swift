@@ -48,7 +48,7 @@ public enum RecordedTraining {
             } catch {
                 failure = error
             }
-        }, shouldStop: { failure != nil || (shouldStop?() ?? false) })
+        }, shouldStop: { failure != nil || plan.stopAtStep.map { trainer.step >= $0 } == true || (shouldStop?() ?? false) })
         if let failure { throw failure }
         var checkpointed = false
         if let every = opts.checkpointEvery, let file = opts.checkpointPath {

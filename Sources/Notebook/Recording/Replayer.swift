@@ -84,8 +84,13 @@ public enum Replayer {
             _ = mkdir(replayFolder + "/files", 0o755)
             o.paths.folderRedirects = folderRedirects(checks, workingDirectory: o.workingDirectory)
         }
-        if let stop = record.cells.first(where: { $0.status == .interrupted }) {
-            // Ctrl-C: up to the interrupted cell, which is compared as far as it got.
+        if record.cells.contains(where: { $0.status == .interrupted }) {
+            // Ctrl-C: an interrupted `train` stops where the recording's did (its
+            // series' last step), so the cell ends as it did (TrainingStops.swift).
+            o.stopTrainingAt = TrainingStops.recorded(in: record)
+        }
+        if let stop = record.cells.first(where: { $0.status == .interrupted }), record.kind != .repl {
+            // Up to the interrupted cell (a REPL session went on after it).
             o.maxCells = stop.index + 1
         } else if record.status == .interrupted || record.status == .running {
             // Killed: the cells it finished, plus the one it was in if that saved metric points.

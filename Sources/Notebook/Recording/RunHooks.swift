@@ -28,6 +28,8 @@ public struct TrainingPlan: Equatable {
     /// `kymo resume`: continue from this checkpoint (written at `resumeStep`).
     public var resumeFrom: String?
     public var resumeStep: Int?
+    /// Replay of an interrupted recording: stop after this step, as the recording did.
+    public var stopAtStep: Int?
 }
 
 /// A training history so far, exactly as the Trainer holds it.
@@ -74,6 +76,8 @@ public final class RunHooks: RunRecordHooks {
     private var trainingCalls = 0
     /// Checkpoints a resume continues from, by training call name.
     var resumePoints: [String: CheckpointRecord] = [:]
+    /// Steps training calls stop after (a replay of an interrupted recording), by call name.
+    var stopPoints: [String: Int] = [:]
 
     init(recorder: RunRecorder, book: MetricBook) {
         self.recorder = recorder
@@ -105,6 +109,7 @@ public final class RunHooks: RunRecordHooks {
             plan.resumeFrom = path
             plan.resumeStep = c.step
         }
+        plan.stopAtStep = stopPoints[name]
         return plan
     }
 

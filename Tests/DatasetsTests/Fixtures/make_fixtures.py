@@ -23,10 +23,10 @@ save("npy_f4_big.npy", np.array([1.0, -0.5, 256.0], dtype=">f4"))
 save("npy_v2.npy", np.arange(6, dtype=np.float32).reshape(3, 2), version=(2, 0))
 save("npy_scalar.npy", np.array(4.5, dtype=np.float32))
 save("npy_fortran.npy", np.asfortranarray(np.arange(6, dtype=np.float32).reshape(2, 3)))
-# A miniature of mnist_test_seq.npy: [T=3, N=2, 4, 4] uint8, pixel = 10*t + 100*n + k % 16.
-seq = np.zeros((3, 2, 4, 4), dtype=np.uint8)
+# A miniature of mnist_test_seq.npy: [T=3, N=3, 4, 4] (no more frames than sequences: frame-major) uint8, pixel = 10*t + 100*n + k % 16.
+seq = np.zeros((3, 3, 4, 4), dtype=np.uint8)
 for t in range(3):
-    for n in range(2):
+    for n in range(3):
         seq[t, n] = (10 * t + 100 * n + np.arange(16) % 16).reshape(4, 4)
 save("npy_seq.npy", seq)
 
