@@ -86,8 +86,18 @@ public struct BuiltinParameter: Sendable {
     public var range: ValueRange?
     public var choices: [String]?
     public var doc: String
+    /// For a function parameter: how many arguments the built-in calls it
+    /// with (the checker checks a known function's arity against it).
+    public var calledWith: Int? = nil
 
     public var isRequired: Bool { defaultValue == nil }
+
+    /// The same parameter, declared as a function called with `n` arguments.
+    public func calling(_ n: Int) -> BuiltinParameter {
+        var p = self
+        p.calledWith = n
+        return p
+    }
 
     public static func positional(_ name: String, _ type: ParamType, default d: Value? = nil, doc: String = "") -> BuiltinParameter {
         BuiltinParameter(name: name, labeled: false, type: type, defaultValue: d, range: nil, choices: nil, doc: doc)
