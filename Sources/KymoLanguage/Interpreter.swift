@@ -384,7 +384,10 @@ public final class Interpreter: FunctionCaller {
         switch v {
         case .list(let xs): count = xs.count; what = "a list of \(count) element\(count == 1 ? "" : "s")"
         case .string(let s): count = s.count; what = "a string of \(count) character\(count == 1 ? "" : "s")"
-        case let .range(a, b): count = b - a; what = "a range of \(count) element\(count == 1 ? "" : "s")"
+        case let .range(a, b):
+            let (n, overflow) = b.subtractingReportingOverflow(a)
+            guard !overflow else { throw Diagnostic(.range, "range \(a)..<\(b) is too long to slice", at: span) }
+            count = n; what = "a range of \(count) element\(count == 1 ? "" : "s")"
         case .host(let h):
             guard let n = h.sliceLength else { throw Diagnostic(.type, "a \(h.kindName) cannot be sliced", at: span) }
             count = n; what = "a \(h.kindName) of \(n) along its first axis"
@@ -444,7 +447,10 @@ public final class Interpreter: FunctionCaller {
         case .list where name == "append":
             throw Diagnostic(.type, "'append' is a method of list; call it: .append(value)", at: span)
         case .string(let s) where name == "count": return .int(s.count)
-        case let .range(lo, hi) where name == "count": return .int(hi - lo)
+        case let .range(lo, hi) where name == "count":
+            let (n, overflow) = hi.subtractingReportingOverflow(lo)
+            guard !overflow else { throw Diagnostic(.range, "range \(lo)..<\(hi) has more than \(Int.max) elements", at: span) }
+            return .int(n)
         default:
             let extra = v.typeName == "list" ? " (it has 'count' and 'append')"
                 : (v.typeName == "string" || v.typeName == "range") ? " (it has 'count')" : ""
@@ -471,7 +477,9 @@ public final class Interpreter: FunctionCaller {
             let chars = Array(s)
             return .string(String(chars[try listIndex(i, count: chars.count, span)]))
         case let .range(lo, hi):
-            return .int(lo + (try listIndex(i, count: hi - lo, span)))
+            let (n, overflow) = hi.subtractingReportingOverflow(lo)
+            guard !overflow else { throw Diagnostic(.range, "range \(lo)..<\(hi) is too long to index", at: span) }
+            return .int(lo + (try listIndex(i, count: n, span)))
         case .record(let r):
             guard case .string(let key) = i else {
                 throw Diagnostic(.type, "record key must be a string, got \(i.typeName)", at: span)

@@ -84,7 +84,8 @@ public enum ListBuiltins {
         switch v {
         case .list(let xs): return xs
         case let .range(lo, hi):
-            guard hi - lo <= limit else {
+            let (n, overflow) = hi.subtractingReportingOverflow(lo)
+            guard !overflow, n <= limit else {
                 throw BuiltinError("\(function): the range \(lo)..<\(hi) has more than the limit of \(limit) elements", kind: .limit)
             }
             return (lo..<hi).map { .int($0) }

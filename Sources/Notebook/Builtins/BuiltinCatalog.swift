@@ -4,6 +4,11 @@
 // methods and index results of each kind of host value, from which the
 // checker, completion and `:help` take their types.
 //
+// The general-purpose list built-ins (sum, mean, std, median, argmin,
+// argmax, map, filter, zip, enumerate, any, all, reversed, range) need no
+// engine: the language declares them (`ListBuiltins`) and `functions` below
+// appends them, so this one registry still holds every built-in.
+//
 // Adding a built-in: one `BuiltinDeclaration` entry below, whose `run:` names
 // the implementation (`(BoundArguments, CallContext) throws -> Value`, in the
 // `*Builtins.swift` file of its area). Arguments arrive checked against the

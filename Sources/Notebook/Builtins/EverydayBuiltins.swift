@@ -14,7 +14,10 @@ enum EverydayBuiltins {
         case .list(let xs): return .int(xs.count)
         case .string(let s): return .int(s.count)
         case .record(let r): return .int(r.count)
-        case let .range(lo, hi): return .int(hi - lo)
+        case let .range(lo, hi):
+            let (n, overflow) = hi.subtractingReportingOverflow(lo)
+            guard !overflow else { throw BuiltinError("len: range \(lo)..<\(hi) has more than \(Int.max) elements", kind: .range) }
+            return .int(n)
         case .host(let d as DatasetValue): return .int(d.dataset.count)
         case .host(let t as TensorValue): return .int(t.tensor.shape.first ?? 1)
         case let other:
