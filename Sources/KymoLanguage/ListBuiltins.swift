@@ -71,9 +71,9 @@ public enum ListBuiltins {
                            returns: .any, doc: "The elements in reverse order (a list; a string stays a string).",
                            run: reversed),
         BuiltinDeclaration("range", [.positional("a", .int), .positional("b", .int, default: .null),
-                                     .named("step", .int, default: .int(1))],
+                                     .positional("step", .int, default: .int(1))],
                            returns: .list,
-                           doc: "range(n) is [0, …, n−1]; range(a, b, step: s) counts from a toward b (excluded) by s.",
+                           doc: "range(n) is [0, …, n−1]; range(a, b, step) counts from a toward b (excluded) by step.",
                            run: range),
     ] }
 
