@@ -167,8 +167,8 @@ extension TensorValue {
         }
         // Adding zeros broadcasts without changing a value that is compared.
         let zeros = Tensor(zeros: shape)
-        let x = try TensorBuiltins.engine { try a.add(zeros) }.toArray()
-        let y = try TensorBuiltins.engine { try b.add(zeros) }.toArray()
+        let x = try TensorBuiltins.engine { try a.detached().add(zeros) }.toArray()
+        let y = try TensorBuiltins.engine { try b.detached().add(zeros) }.toArray()
         var out = [Float](repeating: 0, count: x.count)
         for i in 0..<x.count {
             let r: Bool
