@@ -76,6 +76,7 @@ public indirect enum StaticType: Equatable {
         case .list, .intList: self = .list
         case .record: self = .record(nil)
         case .function: self = .function(nil)
+        case .range: self = .range
         case .host(let k): self = .host(k)
         case .any, .either: self = .unknown
         }
@@ -86,7 +87,7 @@ public indirect enum StaticType: Equatable {
         switch (p, self) {
         case (_, .unknown), (.any, _): return nil
         case (.int, .int), (.float, .int), (.float, .float), (.string, .string), (.bool, .bool),
-             (.record, .record), (.function, .function), (.function, .builtin), (.host, .host): break
+             (.record, .record), (.function, .function), (.function, .builtin), (.host, .host), (.range, .range): break
         case (.list, .list): break
         case (.intList, .list): return nil
         case (.either(let ps), _):
