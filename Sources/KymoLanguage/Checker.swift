@@ -228,7 +228,14 @@ public final class Checker {
         var root = target
         while true {
             if case let .member(base, _) = root.kind { root = base; continue }
-            if case let .index(base, index) = root.kind { _ = expr(index); root = base; continue }
+            if case let .index(base, index) = root.kind {
+                switch index.kind {
+                case .range, .slice: error(.type, "a slice cannot be assigned to; assign its elements one by one", index.span)
+                default: _ = expr(index)
+                }
+                root = base
+                continue
+            }
             break
         }
         let valueType = expr(value)

@@ -189,6 +189,11 @@ public final class Interpreter: FunctionCaller {
                 e = base
                 continue
             case let .index(base, index):
+                switch index.kind {
+                case .range, .slice:
+                    throw Diagnostic(.type, "a slice cannot be assigned to; assign its elements one by one", at: index.span)
+                default: break
+                }
                 path.insert(.index(try evaluate(index, scope), index.span), at: 0)
                 e = base
                 continue
