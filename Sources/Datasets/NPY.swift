@@ -91,11 +91,15 @@ public final class NPYArray: @unchecked Sendable {
         }
         guard !isDirectory.boolValue else { throw TensorError.badFile(path: path, detail: "is a directory, not an .npy file") }
 
-        let fd = open(path, O_RDONLY)
+        // O_NONBLOCK: a FIFO must not block the open; only a regular file is read.
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { throw TensorError.badFile(path: path, detail: "cannot be opened for reading") }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw TensorError.badFile(path: path, detail: "cannot be inspected (fstat failed)") }
+        guard (st.st_mode & S_IFMT) == S_IFREG else {
+            throw TensorError.badFile(path: path, detail: "is not a regular file (a device, FIFO or socket is never read)")
+        }
         let size = Int(st.st_size)
         guard size >= 10 else {
             throw TensorError.badFile(path: path, detail: "truncated: \(size) bytes, too short for an .npy header")
@@ -187,6 +191,10 @@ func convertToFloat(_ p: UnsafeRawPointer, dtype: NPYDType, count n: Int, into d
 }
 
 public enum NPY {
+    /// The longest header read (numpy writes a few hundred bytes; its own
+    /// reader stops at 10,000 by default).
+    public static let maxHeaderBytes = 1 << 16
+
     static let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // "\x93NUMPY"
 
     /// Reads a whole .npy file into a Float tensor (values unchanged).
@@ -215,6 +223,9 @@ public enum NPY {
         default:
             throw bad("unsupported .npy format version \(major).\(minor) (this reader knows 1.0, 2.0 and 3.0)")
         }
+        guard headerLength <= NPY.maxHeaderBytes else {
+            throw bad("the header is \(headerLength) bytes; Kymo reads headers of at most \(NPY.maxHeaderBytes) bytes")
+        }
         guard bytes.count >= start + headerLength else {
             throw bad("truncated: the header is \(headerLength) bytes but the file has only \(bytes.count - start) after the preamble")
         }
@@ -227,7 +238,8 @@ public enum NPY {
             var parser = PyLiteralParser(text)
             value = try parser.parseTop()
         } catch let e as PyLiteralParser.Failure {
-            throw bad("malformed header \(text.trimmingCharacters(in: .whitespacesAndNewlines)): \(e.message)")
+            let shown = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            throw bad("malformed header \(shown.prefix(200))\(shown.count > 200 ? "…" : ""): \(e.message)")
         }
         guard case let .dict(entries) = value else { throw bad("the header is not a dict: \(text)") }
         func entry(_ key: String) throws -> PyLiteral {
@@ -251,7 +263,7 @@ public enum NPY {
             shape.append(n)
         }
         let dataOffset = start + headerLength
-        guard let count = checkedProduct(shape), let dataBytes = checkedProduct([count, dtype.size]) else {
+        guard isAddressableShape(shape), let count = checkedProduct(shape), let dataBytes = checkedProduct([count, dtype.size]) else {
             throw bad("shape \(describeShape(shape)) is impossibly large")
         }
         let have = bytes.count - dataOffset
@@ -336,11 +348,15 @@ enum PyLiteral: Equatable {
 
 /// A recursive-descent parser for the literals numpy writes in headers:
 /// dicts, tuples, lists, quoted strings, integers (with Python 2's 'L'
-/// suffix), True, False, None.
+/// suffix), True, False, None. Its recursion is bounded: brackets nested
+/// deeper than `maxDepth` are refused before they can exhaust the stack.
 struct PyLiteralParser {
     struct Failure: Error { let message: String }
     let chars: [Character]
     var i = 0
+    var depth = 0
+    /// numpy's headers nest 3 levels (a structured dtype a few more).
+    static let maxDepth = 16
 
     init(_ text: String) { chars = Array(text) }
 
@@ -368,6 +384,11 @@ struct PyLiteralParser {
 
     /// Items up to `close`, separated by commas, with an optional trailing comma.
     mutating func items(_ close: Character, _ item: (inout PyLiteralParser) throws -> Void) throws {
+        guard depth < PyLiteralParser.maxDepth else {
+            throw Failure(message: "brackets nested deeper than \(PyLiteralParser.maxDepth) levels at character \(i)")
+        }
+        depth += 1
+        defer { depth -= 1 }
         i += 1
         while true {
             if peek() == close { i += 1; return }

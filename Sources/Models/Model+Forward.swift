@@ -19,12 +19,17 @@ extension Model {
         }
     }
 
-    /// The predictor's forward with scheduled sampling (training).
-    public func forward(_ input: Tensor, sampling: SamplingMask?) throws -> Tensor {
+    /// The forward pass of training: the predictor with scheduled sampling;
+    /// `shouldStop`, checked before every recurrent step, abandons the pass
+    /// with `ModelInterrupted`.
+    public func forward(_ input: Tensor, sampling: SamplingMask?, shouldStop: (() -> Bool)? = nil) throws -> Tensor {
         guard mode == .predictor || sampling == nil else {
             throw ModelError.invalidOption(op: "forward", detail: "scheduled sampling is a predictor option")
         }
-        return mode == .predictor ? try predictorForward(input, sampling: sampling, probe: nil) : try forward(input)
+        switch mode {
+        case .predictor: return try predictorForward(input, sampling: sampling, probe: nil, shouldStop: shouldStop)
+        case .seq2seq: return try seq2seqForward(input, probe: nil, shouldStop: shouldStop)
+        }
     }
 
     /// frames_out predicted frames, without gradients. Takes [B, T, C, H, W]

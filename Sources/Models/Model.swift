@@ -21,10 +21,6 @@ public final class Model {
     public let conv3dWeight: Tensor?, conv3dBias: Tensor?
     /// Every parameter, in state_dict order, with its full name.
     public let namedParameters: [(name: String, tensor: Tensor)]
-    /// Checked before every recurrent step of a forward pass; returning true
-    /// abandons the pass with `ModelInterrupted` (the trainer sets it to its
-    /// cancellation check, so Ctrl-C need not wait for a long forward pass).
-    var interruptCheck: (() -> Bool)? = nil
 
     /// A fresh model with weights drawn from the stream `model/init` of `seed`.
     public convenience init(config: ModelConfig, seed: UInt64) throws {

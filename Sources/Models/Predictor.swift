@@ -16,7 +16,10 @@ extension Model {
     /// Predictions [B, frames_out, C, H, W] from frames [B, T, C, H, W].
     /// Needs T ≥ frames_in; with a sampling mask, T ≥ frames_in + frames_out − 1.
     /// `probe` (layer from 1) records that layer's attention rows at every step.
-    func predictorForward(_ frames: Tensor, sampling: SamplingMask?, probe: (layer: Int, probe: AttentionProbe)?) throws -> Tensor {
+    /// `shouldStop` is checked before every recurrent step; true abandons the
+    /// pass with `ModelInterrupted` (so Ctrl-C need not wait for a long pass).
+    func predictorForward(_ frames: Tensor, sampling: SamplingMask?, probe: (layer: Int, probe: AttentionProbe)?,
+                          shouldStop: (() -> Bool)? = nil) throws -> Tensor {
         let c = config
         try checkFrames(frames, op: "forward", minFrames: sampling == nil ? c.framesIn : c.steps)
         let b = frames.shape[0], p = c.patch
@@ -29,7 +32,7 @@ extension Model {
         var previous: Tensor? = nil
         var predictions: [Tensor] = []
         for t in 0..<c.steps {
-            if interruptCheck?() == true { throw ModelInterrupted() }
+            if shouldStop?() == true { throw ModelInterrupted() }
             let frame: Tensor                                                 // [B, C, H, W]
             if t < c.framesIn {
                 frame = try frames.select(axis: 1, index: t)

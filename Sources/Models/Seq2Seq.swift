@@ -12,7 +12,9 @@ import TensorEngine
 
 extension Model {
     /// The next frame [B, 1, C, H, W] from exactly frames_in frames [B, T, C, H, W].
-    func seq2seqForward(_ frames: Tensor, probe: (layer: Int, probe: AttentionProbe)?) throws -> Tensor {
+    /// `shouldStop` is checked before every recurrent step (see `predictorForward`).
+    func seq2seqForward(_ frames: Tensor, probe: (layer: Int, probe: AttentionProbe)?,
+                        shouldStop: (() -> Bool)? = nil) throws -> Tensor {
         let c = config
         try checkFrames(frames, op: "forward", minFrames: c.framesIn, exactFrames: true)
         let b = frames.shape[0], t = c.framesIn, side = c.grid
@@ -23,7 +25,7 @@ extension Model {
             var outputs: [Tensor] = []
             let p = probe?.layer == i + 1 ? probe?.probe : nil
             for s in 0..<t {
-                if interruptCheck?() == true { throw ModelInterrupted() }
+                if shouldStop?() == true { throw ModelInterrupted() }
                 state = try cell.step(inputs[s], state, probe: p)
                 outputs.append(try state.h.reshaped([b, c.hidden, 1, side, side]))
             }

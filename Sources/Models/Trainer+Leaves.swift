@@ -29,7 +29,7 @@ enum LeafStepResult {
 extension Trainer {
     /// Runs this rank's leaves of step `s`, combines every rank's leaves and
     /// leaves the combined gradient in each parameter's `.grad`.
-    func leafStep(step s: Int) throws -> LeafStepResult {
+    func leafStep(step s: Int, shouldStop: (() -> Bool)? = nil) throws -> LeafStepResult {
         let indices = batchIndices(step: s)
         let b = indices.count
         let params = model.namedParameters
@@ -41,8 +41,7 @@ extension Trainer {
         let fullMask = c.mode == .predictor
             ? sampling?.mask(step: s, batch: b, framesOut: c.framesOut, stream: samplingStream) : nil
         // A local interrupt inside a forward pass would leave the other ranks waiting: one process only.
-        model.interruptCheck = group.size == 1 ? interruptCheck : nil
-        defer { model.interruptCheck = nil }
+        let stopInside = group.size == 1 ? shouldStop : nil
         // Inputs first, in leaf order (loading and the step's streams stay on this thread) …
         var examples: [(input: Tensor, target: Tensor, mask: SamplingMask?)] = []
         for j in mine {
@@ -59,7 +58,7 @@ extension Trainer {
             do {
                 try Parallel.lanes(mine.count) { k in
                     let e = examples[k]
-                    let output = try model.forward(e.input, sampling: e.mask)
+                    let output = try model.forward(e.input, sampling: e.mask, shouldStop: stopInside)
                     let lossT = try model.loss(output, e.target.contiguous(), kind: options.loss, reduction: .sum)
                     let base = k * stride
                     out[base] = try lossT.item()

@@ -145,8 +145,6 @@ public final class Trainer {
     public let schedulePlan: (lr: [Double], momentum: [Double]?)
     /// Early stopping's state (nil without early stopping).
     public internal(set) var earlyStop: EarlyStopState? = nil
-    /// The cancellation check of the running `run` (also consulted inside forward passes).
-    var interruptCheck: (() -> Bool)? = nil
     /// The processes sharing each step's batch (the host's MPI job, or this process alone).
     public var group: ProcessGroup = SingleProcess()
 
@@ -228,16 +226,16 @@ public final class Trainer {
     }
 
     /// One training step. Returns its loss, or nil when the loss or a
-    /// gradient was not finite, or the step was interrupted during its forward
-    /// pass (nothing was updated; the history says why).
+    /// gradient was not finite, or `shouldStop` interrupted it during its
+    /// forward pass (nothing was updated; the history says why).
     @discardableResult
-    public func trainStep() throws -> Float? {
+    public func trainStep(shouldStop: (() -> Bool)? = nil) throws -> Float? {
         let s = step
         optimizer.zeroGrad()
         // Forward and backward per leaf (one sample) on this process's share of
         // the batch, gradients summed in leaf order on every rank (Trainer+Leaves.swift).
         let loss: Float
-        switch try leafStep(step: s) {
+        switch try leafStep(step: s, shouldStop: shouldStop) {
         case .interrupted:
             stop(.interrupted, "training interrupted during step \(s + 1) of \(options.steps); the model keeps the weights of step \(s)")
             return nil
@@ -302,14 +300,12 @@ public final class Trainer {
         let t0 = DispatchTime.now().uptimeNanoseconds
         func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 }
         let startSeconds = history.seconds
-        interruptCheck = shouldStop
-        defer { interruptCheck = nil }
         while step < options.steps && earlyStop?.stopped != true {
             if try group.any(shouldStop?() == true) {   // every rank stops at the same step
                 stop(.interrupted, "training interrupted after step \(step) of \(options.steps)")
                 break
             }
-            guard let loss = try trainStep() else { break }
+            guard let loss = try trainStep(shouldStop: shouldStop) else { break }
             var vloss: Float? = nil
             if let every = options.validateEvery, step % every == 0 || step == options.steps {
                 let v = try validate()

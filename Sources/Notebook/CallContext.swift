@@ -51,6 +51,9 @@ extension CallContext {
             guard policy.mayRead(file) else {
                 throw BuiltinError("refusing to read \(file): a confined run reads only its recorded inputs, the data folder and the files it wrote")
             }
+            if let special = SpecialFile.kind(file) {
+                throw BuiltinError("refusing to read \(file): it is \(special), not a data file")
+            }
             return file
         }
     }

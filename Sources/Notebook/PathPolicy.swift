@@ -8,7 +8,8 @@
 //   refused), so nothing is written outside it;
 // - a read must be a file the session wrote (read back from where it was
 //   mapped), a file named in `readableFiles`, or lie inside one of
-//   `readableFolders` once symlinks are resolved; `redirects` maps a recorded
+//   `readableFolders` (the user's data folder, `confinedDataFolders`, and for
+//   `kymo run --confined` the notebook's folder) once symlinks are resolved; `redirects` maps a recorded
 //   input's name to where it was found on this machine. Anything else is
 //   refused with an error naming the path.
 // Deliberately not: a sandbox for CPU or memory (docs/records.md, "Threat model").
@@ -26,6 +27,8 @@ public struct PathPolicy: Sendable {
     public var readableFolders: [String] = []
     /// A notebook path (as resolved against the working directory) → the file to read instead.
     public var redirects: [String: String] = [:]
+    /// A folder as the notebook names it (resolved) → the folder its redirected inputs were found in.
+    public var folderRedirects: [String: String] = [:]
 
     public init() {}
 
@@ -48,8 +51,16 @@ public struct PathPolicy: Sendable {
     public static func confinedRun(notebookFolder: String) -> PathPolicy {
         var p = PathPolicy()
         p.readableFiles = []
-        p.readableFolders = Digits.dataDirectories() + [notebookFolder]
+        p.readableFolders = confinedDataFolders() + [notebookFolder]
         return p
+    }
+
+    /// The data folder a confined session may read: the user's data folder
+    /// (`$KYMO_DATA`, else `$XDG_DATA_HOME/kymo`, else `~/.local/share/kymo`)
+    /// only — not the `data/` of the current folder and every folder above
+    /// it, which unconfined runs also search.
+    public static func confinedDataFolders(environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
+        Digits.userDataDirectory(environment: environment).map { [$0] } ?? []
     }
 
     public var isConfined: Bool { writeRoot != nil || readableFiles != nil }
@@ -89,6 +100,13 @@ public struct PathPolicy: Sendable {
             dir = next
         }
         return dir
+    }
+
+    /// The folder to look in for the notebook's `folder` (resolved): where its
+    /// inputs were found, for a replay; else the folder itself.
+    public func lookIn(_ folder: String) -> String {
+        let f = folder.count > 1 && folder.hasSuffix("/") ? String(folder.dropLast()) : folder
+        return folderRedirects[f] ?? folder
     }
 
     /// Whether a read of `file` (resolved) is allowed.

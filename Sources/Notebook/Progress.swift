@@ -13,6 +13,13 @@ public protocol ProgressReporter: AnyObject {
     func progressAdvanced(_ title: String, done: Int, total: Int, detail: String)
     /// The work ended (finished, failed or interrupted) after `done` units.
     func progressEnded(_ title: String, done: Int, total: Int, detail: String)
+    /// The work continues from `done` units finished earlier (a resumed
+    /// training call): rates count only the units done from here.
+    func progressResumed(_ title: String, from done: Int)
+}
+
+extension ProgressReporter {
+    public func progressResumed(_ title: String, from done: Int) {}
 }
 
 /// A reporter that shows nothing (tests, `kymo check`).
@@ -41,6 +48,12 @@ public final class ProgressHandle {
     public func advance(to done: Int, detail: String = "") {
         self.done = done
         reporter.progressAdvanced(title, done: done, total: total, detail: detail)
+    }
+
+    /// `done` units were finished before this call began (resumed from a checkpoint).
+    public func resumed(from done: Int) {
+        self.done = done
+        reporter.progressResumed(title, from: done)
     }
 
     public func end(detail: String = "") {

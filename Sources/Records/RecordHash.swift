@@ -23,10 +23,15 @@ public enum RecordHash {
 
     /// SHA-256 and size of a file, read in 1 MiB blocks.
     public static func file(at path: String) throws -> (sha256: String, size: Int) {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw RecordError.unreadable(path: path, detail: "cannot open it")
+        // O_NONBLOCK: a FIFO must not block the open; then only a regular file is read.
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { throw RecordError.unreadable(path: path, detail: "cannot open it") }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            throw RecordError.unreadable(path: path, detail: "it is \(SpecialFile.kind(mode: st.st_mode) ?? "not a regular file"), never read as an input")
         }
-        defer { try? handle.close() }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         var hasher = SHA256()
         var size = 0
         while true {
@@ -115,6 +120,9 @@ public final class FileHashCache {
         let real = FileHashCache.realPath(path) ?? path
         var st = stat()
         guard stat(real, &st) == 0 else { throw RecordError.unreadable(path: path, detail: "no such file") }
+        if let special = SpecialFile.kind(mode: st.st_mode) {
+            throw RecordError.unreadable(path: path, detail: "it is \(special), never read as an input")
+        }
         let mtime = Int(st.st_mtim.tv_sec) * 1_000_000_000 + Int(st.st_mtim.tv_nsec)
         if let k = known[real], k.size == Int(st.st_size), k.mtime == mtime { return (k.sha256, k.size) }
         let (sha, size) = try RecordHash.file(at: real)

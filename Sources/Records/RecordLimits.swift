@@ -2,7 +2,8 @@
 // on it — replay runs its text, resume reads its checkpoints, the listing
 // prints its paths. Refused with a clear error (never a crash or a hang):
 // files over 256 MiB, JSON nested deeper than 64 levels, paths or names with
-// NUL or other control characters, sizes and counts no real run has, an id
+// NUL or other control characters, sizes, counts and durations no real run
+// has, artifact copies and checkpoints that lead out of the run folder, an id
 // that is not a run id, and a notebook text that does not match its SHA-256.
 // Deliberately not: judging what the notebook computes (replay runs it; see
 // docs/records.md, "Threat model").
@@ -17,6 +18,8 @@ public enum RecordLimits {
     public static let maxFileSize = 1 << 50
     public static let maxCells = 100_000
     public static let maxEntries = 1_000_000
+    /// Durations (seconds) a record may state: about 31 years.
+    public static let maxSeconds = 1e9
 
     /// Throws `RecordError.refused` naming the first problem.
     public static func check(_ r: RunRecord, path: String) throws {
@@ -44,8 +47,14 @@ public enum RecordLimits {
             + (r.inputs ?? []).map({ ($0.name, $0.sha256) }) where !isSHA256(hex) {
             throw refuse("the SHA-256 of \(what) is not 64 hex digits")
         }
-        for c in r.checkpoints where c.path.hasPrefix("/") || c.path.split(separator: "/").contains("..") {
+        for c in r.checkpoints where !RecordFolderFile.isConfinedName(c.path) {
             throw refuse("checkpoint path \(quoted(c.path)) leads out of the run folder")
+        }
+        for a in r.artifacts { if let copy = a.copy, !RecordFolderFile.isConfinedName(copy) {
+            throw refuse("the copy \(quoted(copy)) of artifact \(quoted(a.path)) leads out of the run folder")
+        } }
+        for c in r.cells where !c.duration.isFinite || abs(c.duration) > maxSeconds {
+            throw refuse("cell \(c.index) lasted \(c.duration) seconds")
         }
         guard r.cells.count <= maxCells else { throw refuse("it has \(r.cells.count) cells") }
         for c in r.cells where c.index < 0 || c.index > maxCells { throw refuse("a cell has index \(c.index)") }

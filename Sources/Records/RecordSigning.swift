@@ -1,6 +1,8 @@
 // RecordSigning: `kymo runs sign` — an Ed25519 signature (swift-crypto,
 // Curve25519.Signing) over a record's seal, which covers every other field,
-// so a signed record cannot change without its signature failing. The user's
+// and over the signing time, so a signed record (or when it was signed)
+// cannot change without its signature failing. Signatures made before the
+// time was covered (v1) still verify, with their time shown as unverified. The user's
 // key lives in a folder the host names (`$XDG_CONFIG_HOME/kymo`, else
 // `~/.config/kymo`): `signing-key` (the 32-byte private key, hex, mode 0600,
 // created on first use) and `signing-key.pub`. A signer is shown by the
@@ -15,10 +17,19 @@ import Foundation
 public enum RecordSigning {
     public enum Verification: Equatable {
         case valid(fingerprint: String)
+        /// A signature made before the time was signed (v1): the key and seal
+        /// verify, `signedAt` does not and is not to be shown as signed.
+        case validWithoutTime(fingerprint: String)
         case invalid(String)
     }
 
-    /// The bytes signed: a domain tag and the seal.
+    /// The bytes signed: a domain tag, the seal and the signing time
+    /// (`signedAt`, so it cannot be edited without the signature failing).
+    public static func message(seal: String, signedAt: String) -> Data {
+        Data("kymo-record-signature-v2\n\(seal)\n\(signedAt)".utf8)
+    }
+
+    /// The v1 message (seal only), still verified for records signed before v2.
     public static func message(seal: String) -> Data { Data("kymo-record-signature-v1\n\(seal)".utf8) }
 
     /// `3f9a 1c2b …` (8 groups): SHA-256 of the raw public key, first 16 bytes.
@@ -36,17 +47,21 @@ public enum RecordSigning {
         guard let raw = bytes(hex: s.publicKey), raw.count == 32,
               let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw) else { return .invalid("the public key is not an Ed25519 key") }
         guard let sig = bytes(hex: s.signature), sig.count == 64 else { return .invalid("the signature is not 64 bytes") }
-        guard key.isValidSignature(Data(sig), for: message(seal: seal)) else {
-            return .invalid("signed by \(fingerprint(publicKeyHex: s.publicKey)), but the signature does not verify")
+        if key.isValidSignature(Data(sig), for: message(seal: seal, signedAt: s.signedAt)) {
+            return .valid(fingerprint: fingerprint(publicKeyHex: s.publicKey))
         }
-        return .valid(fingerprint: fingerprint(publicKeyHex: s.publicKey))
+        if key.isValidSignature(Data(sig), for: message(seal: seal)) {
+            return .validWithoutTime(fingerprint: fingerprint(publicKeyHex: s.publicKey))
+        }
+        return .invalid("signed by \(fingerprint(publicKeyHex: s.publicKey)), but the signature does not verify")
     }
 
     /// Signs `record` (its seal must be current) with `key`.
     public static func sign(_ record: inout RunRecord, with key: Curve25519.Signing.PrivateKey, at date: Date = Date()) throws {
-        let sig = try key.signature(for: message(seal: record.seal))
+        let at = RecordTime.string(date)
+        let sig = try key.signature(for: message(seal: record.seal, signedAt: at))
         record.signature = RecordSignature(algorithm: "ed25519", publicKey: hex(key.publicKey.rawRepresentation),
-                                           signature: hex(sig), signedAt: RecordTime.string(date))
+                                           signature: hex(sig), signedAt: at)
     }
 
     /// Signs the complete record in `runFolder` with the user's key in

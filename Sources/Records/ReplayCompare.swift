@@ -102,13 +102,16 @@ public struct InputCheck: Equatable, Sendable {
     }
     public var input: InputRecord
     public var state: State
-    public init(input: InputRecord, state: State) { self.input = input; self.state = state }
+    /// Where it was looked up and found (`beside the record`, `in the current folder`, …).
+    public var place: String?
+    public init(input: InputRecord, state: State, place: String? = nil) { self.input = input; self.state = state; self.place = place }
 
     public var line: String {
+        let at = place.map { $0 + " " } ?? ""
         switch state {
-        case .found(let p): return "\(input.name): sha256 \(input.sha256.prefix(12))…, found (\(p))"
-        case let .changed(p, sha): return "\(input.name) changed: recorded sha256 \(input.sha256.prefix(12))…, \(p) has \(sha.prefix(12))…"
-        case .missing: return "\(input.name) is missing: recorded \(input.size) bytes, sha256 \(input.sha256.prefix(12))…, at \(input.path)"
+        case .found(let p): return "\(input.name): sha256 \(input.sha256.prefix(12))…, found \(at)(\(p))"
+        case let .changed(p, sha): return "\(input.name) changed: recorded sha256 \(input.sha256.prefix(12))…, \(at)\(p) has \(sha.prefix(12))…"
+        case .missing: return "\(input.name) is missing: recorded \(input.size) bytes, sha256 \(input.sha256.prefix(12))…, not beside the record, in the current folder or the data folder (recorded at \(input.path); --inputs-from DIR or --inputs-at-recorded-paths look elsewhere)"
         }
     }
 }
@@ -130,8 +133,12 @@ public struct ReplayReport {
     public var comparedArtifacts: Int
 
     /// The environment parts whose change could alter this record's bits
-    /// (`EnvironmentFingerprint.numericParts(for:)`).
+    /// (`EnvironmentFingerprint.numericParts(for:)`); empty when both sides
+    /// run the same numerics version.
     public var numericParts: Set<String>
+    /// The numerics version both sides run (`kymo-numerics-2`), when they run
+    /// the same one: then any numeric difference is unexplained.
+    public var sameNumerics: String?
 
     public init(environmentChanges: [EnvironmentFingerprint.Change], buildChanges: [EnvironmentFingerprint.Change],
                 numericParts: Set<String> = EnvironmentFingerprint.legacyNumericParts) {
@@ -158,9 +165,18 @@ public struct ReplayReport {
                           alsoDiffering: others.map { ReplayCompare.brief($0.difference) })
     }
 
-    /// True when a changed part of the environment or build can change floating-point results.
+    /// True when a changed part of the environment can change floating-point
+    /// results: only for records made before numerics versions (both sides
+    /// without one), whose bits followed the BLAS kernel and the CPU.
     public var isDrift: Bool {
-        !buildChanges.isEmpty || environmentChanges.contains { numericParts.contains($0.part) }
+        sameNumerics == nil && environmentChanges.contains { numericParts.contains($0.part) }
+    }
+
+    /// The first divergence is numeric and nothing explains it, under one numerics version.
+    public var isUnexplained: Bool {
+        guard sameNumerics != nil, let d = differences.first(where: { $0.kind.isNumeric }) else { return false }
+        if case .numeric = d.kind { return true }
+        return false
     }
 
     /// One line: `identical: 4 cells, …` or `diverged at cell 2 …`.
@@ -216,6 +232,9 @@ public struct ReplayReport {
         case .diverged:
             if let d = divergence {
                 lines.append(d.headline)
+                if isUnexplained, let n = sameNumerics {
+                    lines.append("  same numerics version (\(n)): this should have been identical")
+                }
                 lines += d.details.map { "  " + $0 }
             }
         }
@@ -234,41 +253,14 @@ public struct ReplayReport {
             for c in buildChanges + environmentChanges {
                 lines.append("  \(c.part): \(c.recorded) → \(c.now)")
             }
-            if verdict == .diverged {
-                if environmentChanges.contains(where: { $0.part == "blas kernel" }) {
-                    lines.append("  the BLAS kernel differs, and kernels round differently: this divergence is drift,"
-                                 + " not proof that the run is not reproducible (OPENBLAS_CORETYPE can pin the kernel)")
-                } else if isDrift {
-                    lines.append("  these changes can alter floating-point results: this divergence may be drift,"
-                                 + " not proof that the run is not reproducible")
-                }
+            if let n = sameNumerics {
+                lines.append("  both sides run numerics \(n): none of these changes a bit of the results")
+            } else if verdict == .diverged && isDrift {
+                lines.append("  the record predates numerics versions (its bits followed the BLAS kernel and the CPU):"
+                             + " these changes can explain its differences")
             }
         }
         return lines.joined(separator: "\n") + "\n"
-    }
-
-    /// `verdict.json` of a replay folder: the four keys `kymo report` reads
-    /// (`verdict`, `summary`, `at`, `threads`), then the counts and differences.
-    public func verdictJSON(at date: Date, threads: Int, run: String, exitCode: Int32) -> Data {
-        var categories: [String: Any] = [:]
-        for c in DifferenceCategory.allCases {
-            let n = counts[c] ?? CategoryCount()
-            categories[c.rawValue] = ["identical": n.identical, "differing": n.differing]
-        }
-        let object: [String: Any] = [
-            "verdict": verdict.rawValue,
-            "summary": summaryLine,
-            "at": RecordTime.string(date),
-            "threads": threads,
-            "run": run,
-            "exitCode": Int(exitCode),
-            "categories": categories,
-            "differences": differences.map { ["place": $0.place, "what": $0.difference.summary, "class": $0.kind.text,
-                                              "category": $0.category.rawValue] },
-            "notes": notes,
-        ]
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])) ?? Data()
-        return data + Data("\n".utf8)
     }
 }
 
@@ -282,6 +274,9 @@ public final class ReplayComparer {
     let changedInputs: [InputRecord]
     /// `--set` keys and the seed where the other side ran with different ones (`kymo runs diff`).
     let changedConfig: [String]
+    /// The first cell whose source the other side changed (`kymo replay --notebook FILE`):
+    /// differences from there on are explained by the edit.
+    public var editedFrom: Int?
     private var prevR: [String: Int] = [:], prevF: [String: Int] = [:]
     private var seriesSeen = Set<String>(), seriesDiffering = Set<String>()
     private var stopped = false
@@ -306,21 +301,33 @@ public final class ReplayComparer {
                                 + ReplayCompare.numericsChanges(recorded.numerics, numerics)
                                 + ReplayCompare.schemeChanges(recorded.randomScheme, randomScheme),
                               numericParts: EnvironmentFingerprint.numericParts(for: recorded))
+        // A record with a numerics version: only that version decides its bits (docs/engine.md),
+        // so no part of the environment explains a difference; the same version on both sides
+        // leaves nothing to explain one.
+        if recorded.numerics != nil {
+            report.numericParts = []
+            // OpenBLAS is linked but computes no result under a numerics version: not listed as a change.
+            report.environmentChanges.removeAll { $0.part.hasPrefix("blas") || $0.part == "OPENBLAS_CORETYPE" }
+        }
+        if let n = numerics, n == recorded.numerics { report.sameNumerics = n }
         if recorded.status == .interrupted || recorded.status == .running {
             report.notes.append("the recording was \(recorded.status.rawValue): compared the \(recorded.cells.count) cell\(recorded.cells.count == 1 ? "" : "s") it finished and the metric points it saved")
         }
     }
 
-    /// How a numeric difference in `cell` is classed: explained when an input
-    /// it could depend on changed, or a numeric part of the environment did.
+    /// How a numeric difference in `cell` is classed: explained only by what
+    /// really changes bits — an input it could depend on, a `--set` or seed,
+    /// another numerics version or random scheme (and, for a record made
+    /// before numerics versions, a numeric part of the environment). Never by
+    /// a commit, a compiler or a BLAS kernel under one numerics version.
     func numeric(_ cell: Int?, maxAbs: Double? = nil, maxRel: Double? = nil, step: Int? = nil) -> DifferenceClass {
         if let c = changedInputs.first(where: { cell == nil || $0.cell <= cell! }) {
             return .explained(by: "the changed input \(c.name)")
         }
         if !changedConfig.isEmpty { return .explained(by: "the changed " + changedConfig.joined(separator: ", ")) }
-        let env = (report.buildChanges + report.environmentChanges).filter {
-            report.numericParts.contains($0.part) || $0.part.hasPrefix("kymo") || $0.part == "numerics" || $0.part == "random scheme"
-        }
+        if let e = editedFrom, cell.map({ $0 >= e }) ?? true { return .explained(by: "the edited notebook text (cell \(e) on)") }
+        let env = report.buildChanges.filter { $0.part == "numerics" || $0.part == "random scheme" }
+            + report.environmentChanges.filter { report.numericParts.contains($0.part) }
         // The values are listed under "environment changed since the recording".
         if !env.isEmpty { return .explained(by: "the changed " + env.map(\.part).joined(separator: ", ")) }
         return .numeric(maxAbs: maxAbs, maxRel: maxRel, firstStep: step)
@@ -349,6 +356,13 @@ public final class ReplayComparer {
             _ = add(.status(recorded: r.status, now: f.status, error: f.error), cell: i, title: r.title, .cells, numeric(i))
         } else {
             same(.cells)
+        }
+        // The title a reader sees and the error text a record shows are compared too (as text).
+        if r.title != f.title {
+            _ = add(.title(recorded: r.title, now: f.title), cell: i, title: r.title, .output, .textOnly)
+        }
+        if !partial && r.error.map(ReplayCompare.errorWithoutLines) != f.error.map(ReplayCompare.errorWithoutLines) {
+            _ = add(.errorText(recorded: r.error, now: f.error), cell: i, title: r.title, .output, .textOnly)
         }
         // Metric points logged in this cell.
         let countsR = Dictionary(r.metricCounts.map { ($0.name, $0.count) }, uniquingKeysWith: { $1 })
@@ -465,7 +479,8 @@ public final class ReplayComparer {
                 if let a, let b, a.sha256 == b.sha256, a.kind == b.kind { same(.inputs); continue }
                 if stoppedEarly && b == nil { continue }
                 _ = add(.input(name: a?.name ?? b!.name, recordedSHA256: a?.sha256, nowSHA256: b?.sha256),
-                        cell: a?.cell ?? b?.cell, title: nil, .inputs, .input)
+                        cell: a?.cell ?? b?.cell, title: (a?.cell ?? b?.cell).flatMap { c in recorded.cells.first { $0.index == c }?.title },
+                        .inputs, .input)
             }
         } else {
             report.notes.append("a format-1 record: it does not list the files it read, so inputs are not compared")
@@ -505,9 +520,17 @@ public enum Difference: Equatable {
     case value(name: String, recordedType: String?, nowType: String?)
     case artifact(path: String, recordedSHA256: String?, nowSHA256: String?, recordedSize: Int?, nowSize: Int?)
     case input(name: String, recordedSHA256: String?, nowSHA256: String?)
+    /// The cell's title (`%% …`) differs from the one the record shows.
+    case title(recorded: String?, now: String?)
+    /// The error text of a failed or interrupted cell differs.
+    case errorText(recorded: String?, now: String?)
 
     public var summary: String {
         switch self {
+        case .title:
+            return "the cell's title differs from the recorded one"
+        case .errorText:
+            return "the cell's error text differs from the recorded one"
         case let .runErrors(r, n):
             return "the notebook's static errors differ (recorded \(r.count), now \(n.count))"
         case let .cellMissing(r, n):
@@ -549,6 +572,10 @@ public enum Difference: Equatable {
             return out
         case let .output(_, r, n):
             return ["recorded: " + (r.map { "\"\($0)\"" } ?? "(no line)"), "now:      " + (n.map { "\"\($0)\"" } ?? "(no line)")]
+        case let .title(r, n):
+            return ["recorded: " + (r.map { "\"%% \($0)\"" } ?? "(untitled)"), "now:      " + (n.map { "\"%% \($0)\"" } ?? "(untitled)")]
+        case let .errorText(r, n):
+            return ["recorded: " + (r.map { "\"\($0)\"" } ?? "(no error)"), "now:      " + (n.map { "\"\($0)\"" } ?? "(no error)")]
         case let .artifact(_, r, n, rs, ns):
             guard let r, let n else { return [] }
             return ["recorded: \(rs ?? 0) bytes, sha256 \(r.prefix(16))…", "now:      \(ns ?? 0) bytes, sha256 \(n.prefix(16))…"]
@@ -747,6 +774,19 @@ public enum ReplayCompare {
         return out
     }
 
+    /// An error text with its `:line:column:` locations blanked: a REPL session
+    /// numbers each input's lines from 1, its replay as a notebook does not.
+    static func errorWithoutLines(_ text: String) -> String {
+        // Every `:<digits>:<digits>:` becomes `:_:_:`.
+        func number(_ s: String) -> Bool { !s.isEmpty && s.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } }
+        var parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        var k = 1
+        while k + 2 < parts.count {
+            if number(parts[k]) && number(parts[k + 1]) { parts[k] = "_"; parts[k + 1] = "_"; k += 2 } else { k += 1 }
+        }
+        return parts.joined(separator: ":")
+    }
+
     static func brief(_ d: Difference) -> String {
         switch d {
         case .metric(let m): return "metric '\(m.name)' (step \(m.step))"
@@ -756,6 +796,8 @@ public enum ReplayCompare {
         case .artifact(let path, _, _, _, _): return "artifact \(path)"
         case .status: return "status"
         case .input(let name, _, _): return "input \(name)"
+        case .title: return "title"
+        case .errorText: return "error text"
         default: return d.summary
         }
     }

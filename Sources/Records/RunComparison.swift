@@ -8,6 +8,7 @@
 // non-parametric tests (the text says which test it is).
 
 import Foundation
+import KymoBase
 
 /// A comparison that cannot be made, and why.
 public struct ComparisonError: Error, CustomStringConvertible {
@@ -120,15 +121,7 @@ public struct RunComparison {
         return String(format: "%.4f", p)
     }
 
-    static func table(_ rows: [[String]]) -> String {
-        guard let first = rows.first else { return "" }
-        var widths = Array(repeating: 0, count: first.count)
-        for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
-        return rows.map { r in
-            r.enumerated().map { i, c in i == r.count - 1 ? c : c.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
-        }.joined(separator: "\n") + "\n"
-    }
+    static func table(_ rows: [[String]]) -> String { TextTable.render(rows) }
 
     var keyHeader: [String] { keys.isEmpty ? ["configuration"] : keys }
     func keyCells(_ c: Configuration) -> [String] { keys.isEmpty ? ["(all runs)"] : c.values }

@@ -5,29 +5,24 @@
 // Deliberately not: terminal colours or widths (the host prints as is).
 
 import Foundation
+import KymoBase
 
 public enum RunListing {
     /// The `kymo runs` table, oldest first; unreadable records get a line saying why.
     public static func table(_ runs: [(id: String, record: Result<RunRecord, RecordError>)]) -> String {
         guard !runs.isEmpty else { return "no runs recorded yet\n" }
-        var rows: [[String]] = [["id", "notebook", "status", "seed", "key metrics", "duration"]]
+        var rows: [[String]] = [["id", "notebook", "status", "seed", "key metrics", "duration", "signature"]]
         var problems: [String] = []
         for (id, result) in runs {
             switch result {
             case .success(let r):
-                rows.append([r.id, r.notebook.path, r.status.rawValue, "\(r.seed)", keyMetrics(r), duration(r)])
+                rows.append([r.id, TerminalText.line(r.notebook.path), r.status.rawValue, "\(r.seed)", TerminalText.line(keyMetrics(r)), duration(r), RecordChecks.signatureShort(r)])
             case .failure(let e):
-                rows.append([id, "-", "unreadable", "-", "-", "-"])
+                rows.append([id, "-", "unreadable", "-", "-", "-", "-"])
                 problems.append("\(id): \(e)")
             }
         }
-        var widths = [Int](repeating: 0, count: rows[0].count)
-        for row in rows { for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) } }
-        var out = ""
-        for row in rows {
-            let cells = row.enumerated().map { i, c in i == row.count - 1 ? c : c.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
-            out += trimmedRight(cells.joined(separator: "  ")) + "\n"
-        }
+        var out = TextTable.render(rows)
         for p in problems { out += "unreadable \(p)\n" }
         return out
     }
@@ -52,6 +47,8 @@ public enum RunListing {
     }
 
     public static func seconds(_ s: Double) -> String {
+        // Checked before any conversion to Int: a stated 1e308 s must not trap.
+        guard s.isFinite, abs(s) <= RecordLimits.maxSeconds * 10 else { return "?" }
         if s < 60 { return String(format: "%.1fs", s) }
         let total = Int(s.rounded())
         if total < 3600 { return String(format: "%dm%02ds", total / 60, total % 60) }
@@ -68,43 +65,48 @@ public enum RunListing {
 
     // MARK: show
 
+    /// Every record string is shown with control and bidi characters escaped
+    /// (one-line fields also newlines), so a record cannot fake a line.
     public static func show(_ r: RunRecord, folder: String?) -> String {
+        func l(_ s: String) -> String { TerminalText.line(s) }
         var out = "run \(r.id) (\(r.kind.rawValue), \(r.status.rawValue))\n"
         func line(_ k: String, _ v: String) { out += k.padding(toLength: 12, withPad: " ", startingAt: 0) + v + "\n" }
         if let folder { line("folder", folder) }
-        line("notebook", "\(r.notebook.path)  sha256 \(r.notebook.sha256)")
-        line("directory", r.notebook.workingDirectory)
-        line("started", r.startedAt)
-        line("ended", r.endedAt ?? "-")
+        line("notebook", "\(l(r.notebook.path))  sha256 \(r.notebook.sha256)")
+        line("directory", l(r.notebook.workingDirectory))
+        line("started", l(r.startedAt))
+        line("ended", l(r.endedAt ?? "-"))
         line("duration", duration(r))
         line("seed", "\(r.seed)")
-        line("overrides", r.overrides.isEmpty ? "-" : r.overrides.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
-        line("kymo", "\(r.kymo.version) (commit \(r.kymo.commit))")
-        if let p = r.process { line("process", "\(p.pid) on \(p.host)") }
+        line("overrides", r.overrides.isEmpty ? "-" : r.overrides.map { "\(l($0.key))=\(l($0.value))" }.joined(separator: " "))
+        line("kymo", "\(l(r.kymo.version)) (commit \(l(r.kymo.commit)))")
+        line("numerics", r.numerics.map(l) ?? "(not recorded: a record from before numerics versions)")
+        if let p = r.process { line("process", "\(p.pid) on \(l(p.host))") }
         line("signed", signatureText(r))
+        line("checked", RecordChecks.text(r, folder: folder))
         out += "environment\n"
-        for (k, v) in environmentRows(r.environment) { out += "  " + k.padding(toLength: 18, withPad: " ", startingAt: 0) + v + "\n" }
+        for (k, v) in environmentRows(r.environment) { out += "  " + k.padding(toLength: 18, withPad: " ", startingAt: 0) + l(v) + "\n" }
         for (i, stamp) in r.resumes.enumerated() {
-            line(i == 0 ? "resumed" : "", "\(stamp.at) at cell \(stamp.cell)\(stamp.step.map { ", step \($0)" } ?? "")")
+            line(i == 0 ? "resumed" : "", "\(l(stamp.at)) at cell \(stamp.cell)\(stamp.step.map { ", step \($0)" } ?? "")")
         }
         if !r.errors.isEmpty {
             out += "errors (nothing ran)\n"
-            for e in r.errors { out += e.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n") + "\n" }
+            for e in r.errors { out += e.split(separator: "\n").map { "  " + l(String($0)) }.joined(separator: "\n") + "\n" }
         }
         out += "cells\n"
         if r.cells.isEmpty { out += "  (none finished)\n" }
         for c in r.cells {
-            let title = c.displayTitle
+            let title = l(c.displayTitle)
             out += "  \(c.index)  \(title)  \(c.status.rawValue)  \(seconds(c.duration))"
-            if !c.values.isEmpty { out += "  bound: " + c.values.map { "\($0.name) (\($0.type))" }.joined(separator: ", ") }
+            if !c.values.isEmpty { out += "  bound: " + c.values.map { "\(l($0.name)) (\(l($0.type)))" }.joined(separator: ", ") }
             out += "\n"
-            if let e = c.error { out += e.split(separator: "\n").map { "      " + $0 }.joined(separator: "\n") + "\n" }
+            if let e = c.error { out += e.split(separator: "\n").map { "      " + l(String($0)) }.joined(separator: "\n") + "\n" }
         }
         out += "metrics\n"
         if r.metrics.isEmpty { out += "  (none)\n" }
         for s in r.metrics {
             let n = s.values.count
-            var text = "  \(s.name) (\(s.source)): \(n) point\(n == 1 ? "" : "s")"
+            var text = "  \(l(s.name)) (\(l(s.source))): \(n) point\(n == 1 ? "" : "s")"
             if n > 0 {
                 text += ", first \(short(s.values.double(at: 0))) (step \(s.steps[0]))"
                 text += ", last \(short(s.values.double(at: n - 1))) (step \(s.steps[n - 1]))"
@@ -114,29 +116,31 @@ public enum RunListing {
         out += "artifacts\n"
         if r.artifacts.isEmpty { out += "  (none)\n" }
         for a in r.artifacts {
-            out += "  \(a.path)  \(a.size) bytes  sha256 \(a.sha256.prefix(16))…  cell \(a.cell)\(a.copy.map { "  copy \($0)" } ?? "")\n"
+            out += "  \(l(a.path))  \(a.size) bytes  sha256 \(a.sha256.prefix(16))…  cell \(a.cell)\(a.copy.map { "  copy \(l($0))" } ?? "")\n"
         }
         out += "inputs\n"
         if let inputs = r.inputs {
             if inputs.isEmpty { out += "  (none)\n" }
             for i in inputs {
-                out += "  \(i.name)  \(i.kind)  \(i.size) bytes  sha256 \(i.sha256.prefix(16))…  cell \(i.cell)  at \(i.path)\n"
+                out += "  \(l(i.name))  \(l(i.kind))  \(i.size) bytes  sha256 \(i.sha256.prefix(16))…  cell \(i.cell)  at \(l(i.path))\n"
             }
         } else {
             out += "  (not recorded: a format-1 record)\n"
         }
         if !r.checkpoints.isEmpty {
             out += "checkpoints\n"
-            for c in r.checkpoints { out += "  cell \(c.cell) \(c.site) step \(c.step)  \(c.path)  \(c.size) bytes\n" }
+            for c in r.checkpoints { out += "  cell \(c.cell) \(l(c.site)) step \(c.step)  \(l(c.path))  \(c.size) bytes\n" }
         }
         return out
     }
 
-    /// `ed25519 key 3f9a 1c2b … (signed 2026-…, verified)` or `unsigned`.
+    /// `by ed25519 key 3f9a 1c2b … at 2026-… (the signature matches the seal)` or `unsigned`.
     public static func signatureText(_ r: RunRecord) -> String {
         guard let s = r.signature else { return "unsigned" }
         switch RecordSigning.verify(s, seal: r.seal) {
-        case .valid(let fp): return "by ed25519 key \(fp) at \(s.signedAt) (signature verified)"
+        case .valid(let fp): return "by ed25519 key \(fp) at \(TerminalText.line(s.signedAt)) (the signature matches the seal)"
+        case .validWithoutTime(let fp):
+            return "by ed25519 key \(fp) (the signature matches the seal; its time \(TerminalText.line(s.signedAt)) is not covered by it)"
         case .invalid(let why): return "signature does NOT verify: \(why)"
         }
     }
@@ -146,7 +150,7 @@ public enum RunListing {
          ("cpu flags", e.cpuFlags.isEmpty ? "-" : e.cpuFlags.joined(separator: " ")),
          ("blas", "\(e.blasLibrary) \(e.blasVersion), kernel \(e.blasKernel)"),
          ("blas config", e.blasConfig), ("OPENBLAS_CORETYPE", e.blasCoreType ?? "(unset)"),
-         ("threads", "\(e.threads)"), ("swift", e.swiftVersion)]
+         ("threads", "\(e.threads)"), ("swift", e.swiftVersion), ("gemm path", (e.gemmPath ?? "(not recorded)") + " (speed only)")]
     }
 
     // MARK: diff
@@ -201,7 +205,8 @@ public enum RunListing {
         // Long values (CPU flags, BLAS config) overflow rather than widen every row.
         let w1 = min(40, max(24, rows.map(\.1.count).max() ?? 0))
         func row(_ mark: String, _ k: String, _ x: String, _ y: String) -> String {
-            trimmedRight(mark + " " + k.padding(toLength: w0, withPad: " ", startingAt: 0) + "  "
+            let k = TerminalText.line(k), x = TerminalText.line(x), y = TerminalText.line(y)
+            return trimmedRight(mark + " " + k.padding(toLength: w0, withPad: " ", startingAt: 0) + "  "
                          + (x.count >= w1 ? x : x.padding(toLength: w1, withPad: " ", startingAt: 0)) + "  " + y) + "\n"
         }
         var out = row(" ", "", "A: \(a.id)", "B: \(b.id)")

@@ -4,7 +4,7 @@
 // fingerprint, one entry per cell, every metric series exactly, the artifacts
 // and checkpoints written, every file read (inputs), and the run's status. A `seal` (SHA-256 of the
 // canonical content) makes hand edits detectable.
-// Deliberately not here: reading and writing files (RecordStore), running
+// Deliberately not here: reading and writing files (RunStore), running
 // notebooks (RecordRunner), comparing runs (ReplayCompare).
 
 import Foundation

@@ -172,6 +172,10 @@ public struct RunStore {
         if JSONShape.depth(data) > RecordLimits.maxDepth {
             throw RecordError.refused(path: path, detail: "its JSON nests deeper than \(RecordLimits.maxDepth) levels")
         }
+        // Parsed once, strictly: a key twice in one object would let two readers read two records.
+        do { try StrictJSON.check(data) } catch let p as StrictJSON.Problem {
+            throw RecordError.refused(path: path, detail: "its JSON is ambiguous: \(p)")
+        }
         let top: Any
         do { top = try JSONSerialization.jsonObject(with: data) } catch {
             throw RecordError.invalid(path: path, detail: "not JSON (\(RunStore.reason(error)))")

@@ -180,6 +180,9 @@ public enum SweepStore {
             throw RecordError.unreadable(path: path, detail: "no such file")
         }
         if data.isEmpty || JSONShape.endsEarly(data) { throw RecordError.truncated(path: path) }
+        do { try StrictJSON.check(data) } catch let p as StrictJSON.Problem {
+            throw RecordError.refused(path: path, detail: "its JSON is ambiguous: \(p)")
+        }
         let sweep: SweepRecord
         do { sweep = try JSONDecoder().decode(SweepRecord.self, from: data) } catch {
             throw RecordError.invalid(path: path, detail: RunStore.describe(error))

@@ -72,6 +72,7 @@ public enum Safetensors {
                 throw bad("entry '\(key)' has data offsets outside the data (\(dataLen) bytes; truncated?)")
             }
             guard let size = dtypeSize(dtype) else { throw bad("entry '\(key)' has unsupported dtype \(dtype)") }
+            guard isAddressableShape(shape) else { throw bad("entry '\(key)' has shape \(describeShape(shape)), impossibly large") }
             let count = shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }
             guard count != Int.max, count * size == e - b else {
                 throw bad("entry '\(key)' has \(e - b) bytes, but shape \(describeShape(shape)) of \(dtype) needs \(count == Int.max ? -1 : count * size)")

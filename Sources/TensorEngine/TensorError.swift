@@ -31,3 +31,19 @@ public enum TensorError: Error, CustomStringConvertible, Equatable {
 public func describeShape(_ shape: [Int]) -> String {
     "[" + shape.map(String.init).joined(separator: ", ") + "]"
 }
+
+/// Whether a shape read from a file can be held and viewed without integer
+/// overflow: every axis non-negative and the product of the axes (zeros
+/// counted as 1, so an empty `[0, 9223372036854775807]` is caught too) times
+/// `elementSize` fits in an Int. Checked by the file readers before any op
+/// computes strides or allocates.
+public func isAddressableShape(_ shape: [Int], elementSize: Int = 8) -> Bool {
+    var extent = max(elementSize, 1)
+    for d in shape {
+        guard d >= 0 else { return false }
+        let (p, overflow) = extent.multipliedReportingOverflow(by: max(d, 1))
+        if overflow { return false }
+        extent = p
+    }
+    return true
+}

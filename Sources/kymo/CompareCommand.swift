@@ -3,7 +3,9 @@
 // configurations — only the `--set` keys that differ are shown — with each
 // metric's last value as mean ± sample sd, n and a 95 % t-interval, and with
 // `--by KEY` Welch's t-test between KEY's groups (RunComparison). Points
-// without a complete, verified record are listed on stderr and left out.
+// without a complete record with an intact seal are listed on stderr and
+// left out; the records' signature status is stated (RecordChecks), and
+// `--signed-only` keeps only records whose signature verifies.
 
 import ArgumentParser
 import Foundation
@@ -28,6 +30,9 @@ extension Runs {
 
         @Flag(help: "JSON instead of a table.")
         var json = false
+
+        @Flag(help: "Compare only records signed with a signature that verifies (kymo runs sign); the others are named on stderr.")
+        var signedOnly = false
 
         @OptionGroup var runs: RunsFolderOption
 
@@ -55,7 +60,11 @@ extension Runs {
             } catch {
                 throw recordFailure("runs compare", error)
             }
-            for n in notes { FileHandle.standardError.write(Data("kymo runs compare: \(n)\n".utf8)) }
+            if signedOnly {
+                for r in records where !RecordChecks.isSigned(r) { notes.append("run \(r.id) is unsigned; left out (--signed-only)") }
+                records = records.filter(RecordChecks.isSigned)
+            }
+            for n in notes { FileHandle.standardError.write(Data("kymo runs compare: \(TerminalText.safe(n))\n".utf8)) }
             guard !records.isEmpty else { throw recordFailure("runs compare", ComparisonError(message: "no complete runs to compare")) }
             if Set(records.map(\.notebook.sha256)).count > 1 {
                 FileHandle.standardError.write(Data("kymo runs compare: note: the runs come from \(Set(records.map(\.notebook.sha256)).count) different notebook texts\n".utf8))
@@ -63,10 +72,23 @@ extension Runs {
             let comparison: RunComparison
             do { comparison = try RunComparison(records: records, by: by, only: metricNames.isEmpty ? nil : metricNames) } catch { throw recordFailure("runs compare", error) }
             let out: String
+            let signatures = Self.signatureLine(records)
+            if csv || json { FileHandle.standardError.write(Data("kymo runs compare: \(signatures)\n".utf8)) }
             if csv { out = comparison.csv() } else if json { out = comparison.json() } else {
-                out = (headers.isEmpty ? "" : headers.joined(separator: "\n") + "\n") + "\(records.count) complete run\(records.count == 1 ? "" : "s"), \(comparison.configurations.count) configuration\(comparison.configurations.count == 1 ? "" : "s")\n" + comparison.text()
+                out = (headers.isEmpty ? "" : headers.joined(separator: "\n") + "\n") + "\(records.count) complete run\(records.count == 1 ? "" : "s"), \(comparison.configurations.count) configuration\(comparison.configurations.count == 1 ? "" : "s")\n" + signatures + "\n" + comparison.text()
             }
-            FileHandle.standardOutput.write(Data(out.utf8))
+            FileHandle.standardOutput.write(Data((json ? out : TerminalText.safe(out)).utf8))
+        }
+
+        /// `records: seal intact; 9 unsigned` or `records: seal intact; 3 signed by 3f9a …, 6 unsigned`.
+        static func signatureLine(_ records: [RunRecord]) -> String {
+            var bySigner: [String: Int] = [:], unsigned = 0
+            for r in records {
+                if RecordChecks.isSigned(r) { bySigner[RecordChecks.signature(r), default: 0] += 1 } else { unsigned += 1 }
+            }
+            var parts = bySigner.keys.sorted().map { "\(bySigner[$0]!) \($0)" }
+            if unsigned > 0 { parts.append("\(unsigned) unsigned") }
+            return "records: seal intact; " + parts.joined(separator: ", ")
         }
     }
 }

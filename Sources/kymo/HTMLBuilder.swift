@@ -1,19 +1,22 @@
 // HTMLBuilder: the few pieces `kymo report` writes HTML with. Every piece of
 // text from a record goes through `HTML.escape` (the one escaping function);
-// SVG figures are embedded inline with their ids prefixed so two figures'
-// glyph and clip ids never collide; PNGs become data URIs.
+// SVG figures are embedded inline only after `SVGSanitizer` rewrote them
+// from a whitelist (ids prefixed so two figures' glyph and clip ids never
+// collide); PNGs become data URIs; a Content-Security-Policy forbids scripts.
 // Deliberately not: a template language, external CSS, scripts or fonts.
 
 import Foundation
 import KymoLanguage
 import Notebook
+import Records
 
 enum HTML {
-    /// Text or attribute value, escaped for HTML: & < > " '.
+    /// Text or attribute value, escaped for HTML: & < > " ', and control and
+    /// bidi characters shown as `\u{1b}` (TerminalText).
     static func escape(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
-        for c in s.unicodeScalars {
+        for c in TerminalText.safe(s).unicodeScalars {
             switch c {
             case "&": out += "&amp;"
             case "<": out += "&lt;"
@@ -45,16 +48,10 @@ enum HTML {
         return out + "</tbody></table>"
     }
 
-    /// An SVG file's markup for inlining: the XML prolog and doctype dropped,
-    /// every id (and reference to one) prefixed with `prefix`.
-    static func inlineSVG(_ svg: String, prefix: String) -> String {
-        var s = svg
-        if let start = s.range(of: "<svg") { s = String(s[start.lowerBound...]) }
-        s = s.replacingOccurrences(of: " id=\"", with: " id=\"\(prefix)")
-        s = s.replacingOccurrences(of: "href=\"#", with: "href=\"#\(prefix)")
-        s = s.replacingOccurrences(of: "url(#", with: "url(#\(prefix)")
-        return s
-    }
+    /// The page's Content-Security-Policy: no script of any kind, nothing
+    /// fetched from anywhere (images only as data URIs, styles only inline).
+    static let contentSecurityPolicy = "default-src 'none'; script-src 'none'; object-src 'none'; base-uri 'none'; "
+        + "form-action 'none'; img-src data:; style-src 'unsafe-inline'"
 
     static func dataURI(_ data: Data, mime: String) -> String {
         "data:\(mime);base64," + data.base64EncodedString()
@@ -84,7 +81,7 @@ enum HTML {
         pre{background:#f6f8fa;border:1px solid #d0d7de;padding:.6em .8em;overflow-x:auto;font:13px/1.4 "DejaVu Sans Mono",monospace;white-space:pre}
         pre.output{background:#fff} pre.error{background:#fff1f0;border-color:#ffa198}
         .status{display:inline-block;padding:0 .5em;border-radius:.8em;font-size:.85em;color:#fff;background:#57606a}
-        .status.complete,.status.identical{background:#1a7f37} .status.failed,.status.different{background:#cf222e}
+        .status.complete,.status.identical{background:#1a7f37} .status.failed,.status.different,.status.diverged{background:#cf222e}
         .status.interrupted,.status.drift{background:#9a6700}
         .figure{margin:.6em 0 1.2em} .figure svg,.figure img{max-width:100%;height:auto;border:1px solid #eaeef2}
         .caption{color:#57606a;font-size:.85em} section.cell{margin-bottom:2em} .meta{color:#57606a}

@@ -4,7 +4,10 @@
 // record (`replay-*/verdict.json`), the metric series (a small plot and the
 // last values), then every cell: title, source, printed output, error, and
 // its figures inline (SVG markup, PNG as data URIs) from the run's artifact
-// copies. No external resources: CSS inline, no scripts, no fonts fetched.
+// copies, each read under the run folder's path policy and shown only with
+// its recorded size and SHA-256 (SVG rewritten by SVGSanitizer). No external
+// resources: CSS inline, no scripts (a Content-Security-Policy forbids
+// them), no fonts fetched; every string from the record escaped.
 // Default output: report.html in the run folder.
 
 import ArgumentParser
@@ -49,9 +52,9 @@ enum ReportPage {
         body += "<p class=\"meta\">run <code>\(HTML.escape(r.id))</code> · \(HTML.escape(r.kind.rawValue)) · started "
             + "\(HTML.escape(r.startedAt))\(r.endedAt.map { " · ended " + HTML.escape($0) } ?? "") · "
             + "\(HTML.escape(RunListing.duration(r)))</p>\n"
-        body += header(r)
-        body += inputs(folder)
-        body += verdicts(folder)
+        body += header(r, folder: folder)
+        body += inputs(r)
+        body += verdicts(folder, record: r)
         body += metrics(r)
         body += "<h2>Cells (\(r.cells.count))</h2>\n"
         for c in r.cells {
@@ -64,6 +67,7 @@ enum ReportPage {
         return """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8">
+            <meta http-equiv="Content-Security-Policy" content="\(HTML.contentSecurityPolicy)">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(HTML.escape(title))</title>
             <style>\(HTML.style)</style></head>
@@ -74,7 +78,7 @@ enum ReportPage {
             """
     }
 
-    static func header(_ r: RunRecord) -> String {
+    static func header(_ r: RunRecord, folder: String? = nil) -> String {
         let e = r.environment
         var rows: [[String]] = [["", ""]]
         rows.append(["notebook", "\(r.notebook.path) (SHA-256 \(r.notebook.sha256.prefix(12)))"])
@@ -84,22 +88,20 @@ enum ReportPage {
         rows.append(["overrides", r.overrides.isEmpty ? "none" : r.overrides.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")])
         rows.append(["build", "kymo \(r.kymo.version), commit \(r.kymo.commit)"])
         rows.append(["environment", "\(e.os); \(e.kernel); \(e.cpuModel) (\(e.cpuCount) CPUs; \(e.cpuFlags.joined(separator: " ")))"])
-        rows.append(["numerics", "\(e.blasConfig), kernel \(e.blasKernel); \(e.threads) thread\(e.threads == 1 ? "" : "s"); \(e.swiftVersion)"])
+        rows.append(["numerics", (r.numerics ?? "not recorded (a record from before numerics versions: its bits followed the BLAS kernel)")
+                     + (e.gemmPath.map { "; GEMM path \($0) (speed only)" } ?? "")
+                     + "; \(e.threads) thread\(e.threads == 1 ? "" : "s"); Swift \(e.swiftVersion)"])
+        rows.append(["checked", RecordChecks.text(r, folder: folder)])
         if !r.resumes.isEmpty { rows.append(["resumed", r.resumes.map { "\($0.at) at cell \($0.cell)" }.joined(separator: "; ")]) }
         return "<h2>Run</h2>\n" + HTML.table(rows, classes: "header").replacingOccurrences(of: "<thead><tr><th></th><th></th></tr></thead>", with: "") + "\n"
     }
 
-    /// Files the run read, when the record lists them (`inputs`: path, size, SHA-256 …).
-    static func inputs(_ folder: String) -> String {
-        guard let data = FileManager.default.contents(atPath: folder + "/record.json"),
-              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let inputs = json["inputs"] as? [[String: Any]], !inputs.isEmpty else { return "" }
-        var keys: [String] = []
-        for i in inputs { for k in i.keys.sorted() where !keys.contains(k) { keys.append(k) } }
-        let preferred = ["path", "name", "kind", "size", "sha256"]
-        keys = preferred.filter(keys.contains) + keys.filter { !preferred.contains($0) }
-        var rows = [keys]
-        for i in inputs { rows.append(keys.map { k in i[k].map(text) ?? "" }) }
+    /// Files the run read, when the record lists them (`inputs`: path, name,
+    /// kind, size, SHA-256, cell), from the record as parsed once and verified.
+    static func inputs(_ r: RunRecord) -> String {
+        guard let inputs = r.inputs, !inputs.isEmpty else { return "" }
+        var rows = [["path", "name", "kind", "size", "sha256", "cell"]]
+        for i in inputs { rows.append([i.path, i.name, i.kind, "\(i.size)", i.sha256, "\(i.cell)"]) }
         return "<h2>Inputs (\(inputs.count))</h2>\n" + HTML.table(rows) + "\n"
     }
 
@@ -110,21 +112,35 @@ enum ReportPage {
         return "\(v)"
     }
 
-    /// `replay-*/verdict.json` beside the record: {verdict, summary, at, threads}.
-    static func verdicts(_ folder: String) -> String {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasPrefix("replay-") }.sorted()
-        var rows: [[String]] = [["replay", "verdict", "summary", "at", "threads"]]
-        for n in names {
-            guard let data = FileManager.default.contents(atPath: "\(folder)/\(n)/verdict.json"),
-                  let v = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { continue }
-            rows.append([n, v["verdict"].map(text) ?? "?", v["summary"].map(text) ?? "", v["at"].map(text) ?? "", v["threads"].map(text) ?? ""])
+    /// The sealed `replay-*/verdict.json` beside the record that check out
+    /// against it (VerdictFile): a hand-written file, an edited one or the
+    /// verdict on another version of the record is not shown as a replay but
+    /// listed with the reason.
+    static func verdicts(_ folder: String, record: RunRecord) -> String {
+        var rows: [[String]] = [["replay", "verdict", "summary", "at", "threads", "checked"]]
+        var refused: [String] = []
+        for (n, c) in VerdictFile.all(in: folder, record: record) {
+            switch c {
+            case let .valid(v, signer):
+                rows.append([n, v.verdict, v.summary, v.at, "\(v.threads)", "sealed for this record" + (signer.map { ", signed by \($0)" } ?? "")])
+            case .invalid(let why):
+                refused.append("\(n)/verdict.json: \(why)")
+            }
         }
-        guard rows.count > 1 else { return "" }
-        var table = HTML.table(rows)
-        for verdict in ["identical", "different", "drift"] {
-            table = table.replacingOccurrences(of: "<td>\(verdict)</td>", with: "<td><span class=\"status \(verdict)\">\(verdict)</span></td>")
+        guard rows.count > 1 || !refused.isEmpty else { return "" }
+        var out = "<h2>Replays (\(rows.count - 1))</h2>\n"
+        if rows.count > 1 {
+            var table = HTML.table(rows)
+            for verdict in ["identical", "diverged"] {
+                table = table.replacingOccurrences(of: "<td>\(verdict)</td>", with: "<td><span class=\"status \(verdict)\">\(verdict)</span></td>")
+            }
+            out += table + "\n"
         }
-        return "<h2>Replays (\(rows.count - 1))</h2>\n" + table + "\n"
+        if !refused.isEmpty {
+            out += "<p class=\"meta\">Not shown: verdict files that do not check out against this record:</p>\n<ul class=\"refused\">\n"
+                + refused.map { "<li>\(HTML.escape($0))</li>\n" }.joined() + "</ul>\n"
+        }
+        return out
     }
 
     static func metrics(_ r: RunRecord) -> String {
@@ -157,16 +173,31 @@ enum ReportPage {
 
     static func figure(_ a: ArtifactRecord, number: Int, folder: String) -> String {
         let caption = "<div class=\"caption\">\(HTML.escape(a.path)) · \(a.size) bytes · SHA-256 \(HTML.escape(String(a.sha256.prefix(12))))</div>"
-        guard let copy = a.copy, let data = FileManager.default.contents(atPath: folder + "/" + copy) else {
-            return "<div class=\"figure\">\(caption) (no copy in the run folder)</div>\n"
+        // The copy is read under the run folder's path policy and must have the recorded size and SHA-256.
+        let data: Data
+        switch RecordFolderFile.artifact(a, in: folder) {
+        case .verified(let d): data = d
+        case .absent(let why):
+            return "<div class=\"figure\">\(caption) (\(HTML.escape(why)))</div>\n"
+        case .refused(let why):
+            return "<div class=\"figure refused\">\(caption) not shown: \(HTML.escape(why))</div>\n"
         }
         let ext = (a.path as NSString).pathExtension.lowercased()
         switch ext {
         case "svg":
-            return "<div class=\"figure\">\(HTML.inlineSVG(String(decoding: data, as: UTF8.self), prefix: "a\(number)-"))\(caption)</div>\n"
+            guard let svg = SVGSanitizer.sanitize(String(decoding: data, as: UTF8.self), idPrefix: "a\(number)-") else {
+                return "<div class=\"figure refused\">\(caption) not shown: not an SVG drawing Kymo can show safely</div>\n"
+            }
+            return "<div class=\"figure\">\(svg)\(caption)</div>\n"
         case "png":
+            guard data.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) else {
+                return "<div class=\"figure refused\">\(caption) not shown: not a PNG file</div>\n"
+            }
             return "<div class=\"figure\"><img alt=\"\(HTML.escape(a.path))\" src=\"\(HTML.dataURI(data, mime: "image/png"))\">\(caption)</div>\n"
         case "pdf":
+            guard data.starts(with: Array("%PDF-".utf8)) else {
+                return "<div class=\"figure refused\">\(caption) not shown: not a PDF file</div>\n"
+            }
             return "<div class=\"figure\"><a download=\"\(HTML.escape((a.path as NSString).lastPathComponent))\" "
                 + "href=\"\(HTML.dataURI(data, mime: "application/pdf"))\">\(HTML.escape(a.path)) (PDF)</a>\(caption)</div>\n"
         default:

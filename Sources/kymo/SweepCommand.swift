@@ -95,11 +95,13 @@ struct Sweep: ParsableCommand {
         sweep.threads = threads
         // Running points of an earlier invocation that died: their records decide.
         for i in sweep.points.indices where sweep.points[i].status == .running { sweep.points[i].status = .interrupted }
-        SweepStore.reconcile(&sweep, in: store)
+        let found = SweepStore.reconcile(&sweep, in: store)
         let done = sweep.completeCount
         let todo = sweep.points.filter { $0.status != .complete }
+        let signedCount = found.values.filter(RecordChecks.isSigned).count
+        let checked = done == 0 ? "" : " (seal intact; \(signedCount == done ? "all signed" : signedCount == 0 ? "unsigned" : "\(signedCount) signed, \(done - signedCount) unsigned"))"
         console.write("sweep \(id): \(sweep.points.count) point\(sweep.points.count == 1 ? "" : "s") " +
-                      "(\(Sweep.describe(parsedAxes, seedList))), \(done) already complete and verified, \(todo.count) to run" +
+                      "(\(Sweep.describe(parsedAxes, seedList))), \(done) already complete\(checked), \(todo.count) to run" +
                       (slurm ? "" : ", \(jobs) at a time × \(threads) thread\(threads == 1 ? "" : "s")") + "\n")
         do { try SweepStore.write(&sweep, in: store) } catch { throw recordFailure("sweep", error) }
 
@@ -303,6 +305,9 @@ struct Sweep: ParsableCommand {
         if let p = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return p }
         return CommandLine.arguments[0]
     }
+
+    /// Ctrl-C (or SIGTERM) arrived since `installStopHandlers`.
+    static var stopRequested: Bool { sweepStopWord != 0 }
 
     static func installStopHandlers() {
         var action = sigaction()

@@ -32,13 +32,13 @@ final class MovingMNISTTests: XCTestCase {
         var worst = 0.0
         for k in 0..<10_000 {
             let u = Double(k) / 10_000 + 1.234e-5
-            let (s, c) = portableSinCos(turns: u)
+            let (s, c) = PortableMath.sinCos(turns: u)
             worst = max(worst, abs(s - sin(2 * .pi * u)), abs(c - cos(2 * .pi * u)))
         }
         XCTAssertLessThan(worst, 1e-15)
-        XCTAssertEqual(portableSinCos(turns: 0).sin, 0)
-        XCTAssertEqual(portableSinCos(turns: 0.25).sin, 1)
-        XCTAssertEqual(portableSinCos(turns: 0.5).cos, -1)
+        XCTAssertEqual(PortableMath.sinCos(turns: 0).sin, 0)
+        XCTAssertEqual(PortableMath.sinCos(turns: 0.25).sin, 1)
+        XCTAssertEqual(PortableMath.sinCos(turns: 0.5).cos, -1)
     }
 
     func testSameSeedSameBytesOtherSeedDiffers() throws {

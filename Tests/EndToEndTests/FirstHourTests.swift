@@ -159,7 +159,9 @@ final class FirstHourTests: XCTestCase {
             guard line.hasPrefix("run ") else { return nil }
             return line.dropFirst(4).split(separator: ":").first.map(String.init)
         }).last else { return XCTFail("no run id in\n\(r.out)") }
-        // A replay verdict beside the record, as `kymo replay` writes it.
+        // A real replay's sealed verdict, and a hand-written one beside it (not shown as a replay).
+        r = try kymo(["replay", id])
+        XCTAssertEqual(r.status, 0, r.out + r.err)
         let replay = dir + "/runs/\(id)/replay-20261201-000000"
         try FileManager.default.createDirectory(atPath: replay, withIntermediateDirectories: true)
         try #"{"verdict": "identical", "summary": "compared 2 cells", "at": "2026-12-01T00:00:00Z", "threads": 1}"#
@@ -177,7 +179,9 @@ final class FirstHourTests: XCTestCase {
         XCTAssert(html.contains("src=\"data:image/png;base64,"), "PNG as a data URI")
         XCTAssert(html.contains("<svg") && html.contains("id=\"a0-"), "SVG inline, ids prefixed")
         XCTAssert(html.contains("<td>loss</td><td class=\"num\">12</td><td class=\"num\">1</td><td class=\"num\">0.0833333</td>"), "metrics")
-        XCTAssert(html.contains("<span class=\"status identical\">identical</span>") && html.contains("compared 2 cells"), "replay verdict")
+        XCTAssert(html.contains("<span class=\"status identical\">identical</span>") && html.contains("sealed for this record"), "replay verdict")
+        XCTAssert(html.contains("<h2>Replays (1)</h2>") && !html.contains("compared 2 cells"), "only the real replay is shown")
+        XCTAssert(html.contains("replay-20261201-000000/verdict.json: not a sealed verdict"), "the hand-written one is named")
         XCTAssert(html.contains("<td>seed</td><td>3</td>") && html.contains("<td>overrides</td><td>scale=2</td>"))
         for external in ["http://", "https://", "src=\"/", "href=\"http", "<script", "<link"] where external != "http://" {
             XCTAssertFalse(html.contains(external), "external resource: \(external)")

@@ -76,7 +76,7 @@ final class ReplTerminalTests: XCTestCase {
             _ = try? shell(tmux, ["-L", socket, "kill-server"], capture: false)
             try? FileManager.default.removeItem(atPath: history)
         }
-        // The repository's MNIST digits (scripts/fetch-digits.sh), for Ctrl-C during training.
+        // The repository's MNIST digits (`kymo data fetch`), for Ctrl-C during training.
         let data = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("data").path
         let haveDigits = FileManager.default.fileExists(atPath: data + "/mnist_5k.csv.gz")

@@ -145,7 +145,7 @@ final class SweepEndToEndTests: XCTestCase {
         // The same sweep again: every point verified and skipped.
         let again = try kymo(["sweep", "nb.kymo", "--set", "a=1,2", "--seeds", "1,2,3", "--threads", "1"])
         XCTAssertEqual(again.status, 0, again.out + again.err)
-        XCTAssertTrue(again.out.contains("6 already complete and verified, 0 to run"), again.out)
+        XCTAssertTrue(again.out.contains("6 already complete (seal intact; unsigned), 0 to run"), again.out)
         XCTAssertEqual(store.runIDs().count, 6)
         // A record edited by hand is not taken as a finished point.
         let victim = store.recordPath(sweep.points[0].run!)
@@ -158,7 +158,7 @@ final class SweepEndToEndTests: XCTestCase {
                       stale.out + stale.err)
         let third = try kymo(["sweep", "nb.kymo", "--set", "a=1,2", "--seeds", "1,2,3", "--threads", "1"])
         XCTAssertEqual(third.status, 0, third.out + third.err)
-        XCTAssertTrue(third.out.contains("5 already complete and verified, 1 to run"), third.out)
+        XCTAssertTrue(third.out.contains("5 already complete (seal intact; unsigned), 1 to run"), third.out)
 
         // Too many threads for the cores is refused.
         let cores = ProcessInfo.processInfo.activeProcessorCount
@@ -224,7 +224,7 @@ final class SweepEndToEndTests: XCTestCase {
 
         let resumed = try kymo(args)
         XCTAssertEqual(resumed.status, 0, resumed.out + resumed.err)
-        XCTAssertTrue(resumed.out.contains("\(s.completeCount) already complete and verified, \(4 - s.completeCount) to run"), resumed.out)
+        XCTAssertTrue(resumed.out.contains("\(s.completeCount) already complete (seal intact; unsigned), \(4 - s.completeCount) to run"), resumed.out)
         let table = try kymo(["runs", "compare", id, "--by", "a", "--runs", "runs"])
         XCTAssertEqual(table.out, expected.out)
         XCTAssertTrue(table.out.contains("± "), table.out)
@@ -268,7 +268,7 @@ final class SweepEndToEndTests: XCTestCase {
 
         let resumed = try kymo(args)
         XCTAssertEqual(resumed.status, 0, resumed.out + resumed.err)
-        XCTAssertTrue(resumed.out.contains("\(done) already complete and verified, \(4 - done) to run"), resumed.out)
+        XCTAssertTrue(resumed.out.contains("\(done) already complete (seal intact; unsigned), \(4 - done) to run"), resumed.out)
         let table = try kymo(["runs", "compare", id, "--by", "a", "--runs", "runs"])
         XCTAssertEqual(table.out, expected.out)
         XCTAssertTrue(table.out.contains("± "), table.out)
@@ -301,7 +301,7 @@ final class SweepEndToEndTests: XCTestCase {
         }
         let done = try kymo(args)
         XCTAssertEqual(done.status, 0, done.out + done.err)
-        XCTAssertTrue(done.out.contains("2 already complete and verified, 0 to run"), done.out)
+        XCTAssertTrue(done.out.contains("2 already complete (seal intact; unsigned), 0 to run"), done.out)
         let c = try kymo(["runs", "compare", id, "--runs", "runs"])
         XCTAssertTrue(c.out.contains("(n = 1, no spread)"), c.out)
     }

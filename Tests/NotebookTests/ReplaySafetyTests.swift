@@ -64,8 +64,8 @@ final class ReplaySafetyTests: XCTestCase {
         XCTAssertTrue(inside.contains("_up/outside/up.safetensors"), "\(inside)")
         XCTAssertTrue(inside.contains("link/through.safetensors"), "\(inside)")
         XCTAssertTrue(inside.contains { $0.hasPrefix("_root/") && $0.hasSuffix("evil; echo PWNED #.safetensors") }, "\(inside)")
-        // Restoring puts back only what lies inside the recorded working folder.
-        let restored = Replayer.restoreArtifacts(record: recorded.record, fresh: recorded.record, replayFolder: folder)
+        // Restoring into a folder the reader names puts back only relative paths, through no symlink.
+        let restored = Replayer.restoreArtifacts(record: recorded.record, fresh: recorded.record, replayFolder: folder, into: wd)
         XCTAssertTrue(restored.contains { $0.hasPrefix("restored ok.safetensors") }, "\(restored)")
         XCTAssertEqual(restored.filter { $0.hasPrefix("restored") }.count, 1, "\(restored)")
         XCTAssertEqual(listing(outside), [])
@@ -133,10 +133,25 @@ final class ReplaySafetyTests: XCTestCase {
         XCTAssertEqual(inputs.first?.kind, "tensors")
         XCTAssertEqual(inputs.first?.sha256, try RecordHash.file(at: wd + "/in.safetensors").sha256)
         XCTAssertTrue(RunListing.show(recorded.record, folder: nil).contains("in.safetensors  tensors"))
-        // Changed: named before the replay runs, and what follows is explained by it.
+        // The input lies in nb/, not beside the record (runs/<id>): missing unless the reader says where.
+        let runFolder = recorded.runFolder!
+        XCTAssertEqual(InputSearch(recordFolder: runFolder, currentDirectory: dir, dataDirectories: []).check(recorded.record).map(\.state),
+                       [.missing])
+        let fromNB = InputSearch(recordFolder: runFolder, currentDirectory: dir, inputsFrom: [wd], dataDirectories: [])
+        XCTAssertEqual(fromNB.check(recorded.record).first?.place, "under --inputs-from \(wd)")
+        // Changed: a confined replay refuses it before any cell runs …
         try Safetensors.write(SafetensorsFile(tensors: [("w", try Tensor([1, 3], shape: [2]))]), path: wd + "/in.safetensors")
-        let folder = try Replayer.makeReplayFolder(runFolder: recorded.runFolder!)
-        let (report, _) = try Replayer.run(recorded.record, host: RecordFixtures.host, replayFolder: folder)
+        let folder = try Replayer.makeReplayFolder(runFolder: runFolder)
+        var began = 0
+        XCTAssertThrowsError(try Replayer.run(recorded.record, host: RecordFixtures.host, onCellStart: { _ in began += 1 },
+                                              replayFolder: folder, inputs: fromNB)) { e in
+            XCTAssertTrue("\(e)".contains("input changed before the replay: in.safetensors changed"), "\(e)")
+            XCTAssertTrue("\(e)".contains("--allow-changed-inputs"), "\(e)")
+        }
+        XCTAssertEqual(began, 0)
+        // … and, allowed, names it before the replay runs and explains what follows by it.
+        let (report, _) = try Replayer.run(recorded.record, host: RecordFixtures.host, replayFolder: folder,
+                                           allowChangedInputs: true, inputs: fromNB)
         XCTAssertEqual(report.verdict, .diverged)
         let text2 = report.render()
         XCTAssertTrue(text2.contains("input changed before the replay: in.safetensors changed"), text2)

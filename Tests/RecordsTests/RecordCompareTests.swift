@@ -1,7 +1,8 @@
 // Replay comparison on synthetic records: identical is identical whatever the
 // timings and thread count; otherwise the FIRST divergence is named with its
 // cell, what differs (metric at step S with the largest differences, output
-// line, value, artifact bytes), and a changed BLAS kernel is called drift.
+// line, value, artifact bytes); under one numerics version nothing excuses a
+// difference, and a BLAS kernel explains only records from before numerics versions.
 import Foundation
 import XCTest
 import TestSupport
@@ -132,17 +133,50 @@ final class RecordCompareTests: XCTestCase {
         XCTAssertEqual(m.step, 2)
     }
 
-    func testChangedBlasKernelIsReportedAsDrift() {
+    func testAChangedBlasKernelExplainsOnlyARecordFromBeforeNumericsVersions() {
+        // Both sides without a numerics version (records of that time): their bits followed the BLAS kernel.
         let a = RecordFixtures.record()
         var b = RecordFixtures.record(loss: [0.5, 0.25, 0.125, 0.0625000001])
         b.environment.blasKernel = "Haswell"
         b.environment.cpuModel = "Intel Xeon"
         let report = ReplayCompare.compare(recorded: a, fresh: b)
         XCTAssertTrue(report.isDrift)
+        XCTAssertFalse(report.isUnexplained)
         XCTAssertEqual(report.environmentChanges.map(\.part), ["cpu model", "blas kernel"])
         let text = report.render()
         XCTAssertTrue(text.contains("blas kernel: Cooperlake → Haswell"), text)
-        XCTAssertTrue(text.contains("this divergence is drift, not proof that the run is not reproducible"), text)
+        XCTAssertTrue(text.contains("the record predates numerics versions"), text)
+        XCTAssertFalse(text.contains("should have been identical"), text)
+    }
+
+    func testUnderOneNumericsVersionNothingExcusesADifference() {
+        // Another CPU, BLAS kernel, compiler and commit, the same numerics version: unexplained.
+        var a = RecordFixtures.record()
+        a.numerics = "kymo-numerics-2"
+        var b = RecordFixtures.record(loss: [0.5, 0.25, 0.125, 0.0625000001])
+        b.numerics = "kymo-numerics-2"
+        b.environment.blasKernel = "Prescott"
+        b.environment.cpuModel = "Intel Xeon"
+        b.environment.swiftVersion = "6.4"
+        b.kymo.commit = "0123456"
+        let report = ReplayCompare.compare(recorded: a, fresh: b)
+        XCTAssertEqual(report.verdict, .diverged)
+        XCTAssertFalse(report.isDrift)
+        XCTAssertTrue(report.isUnexplained)
+        XCTAssertTrue(report.differences.allSatisfy { if case .numeric = $0.kind { return true } else { return false } }, report.render())
+        let text = report.render()
+        let lines = text.split(separator: "\n").map(String.init)
+        XCTAssertTrue(lines[0].hasPrefix("diverged at cell 1"), text)
+        XCTAssertEqual(lines[1], "  same numerics version (kymo-numerics-2): this should have been identical", text)
+        for excuse in ["explained", "drift", "kernels round", "can alter"] { XCTAssertFalse(text.contains(excuse), "\(excuse) in\n\(text)") }
+        XCTAssertTrue(text.contains("kymo commit: unknown → 0123456"), text)
+        XCTAssertTrue(text.contains("both sides run numerics kymo-numerics-2: none of these changes a bit of the results"), text)
+        // Another numerics version does explain it.
+        b.numerics = "kymo-numerics-3"
+        let other = ReplayCompare.compare(recorded: a, fresh: b)
+        XCTAssertFalse(other.isUnexplained)
+        XCTAssertTrue(other.differences.contains { $0.kind == .explained(by: "the changed numerics") }, other.render())
+        XCTAssertFalse(other.render().contains("should have been identical"))
     }
 
     func testRunsDiffShowsConfigEnvironmentAndMetricsSideBySide() {

@@ -195,9 +195,9 @@ final class RecordStoreTests: XCTestCase {
         XCTAssertEqual(lines.count, 5, table)
         XCTAssertTrue(lines[0].hasPrefix("id "), table)
         XCTAssertEqual(lines[1].split(separator: " ", omittingEmptySubsequences: true).map(String.init),
-                       ["20260101-000000-aaaaaa", "nb.kymo", "complete", "7", "loss=0.0625", "2.5s"])
+                       ["20260101-000000-aaaaaa", "nb.kymo", "complete", "7", "loss=0.0625", "2.5s", "unsigned"])
         XCTAssertEqual(lines[2].split(separator: " ", omittingEmptySubsequences: true).map(String.init),
-                       ["20260102-000000-bbbbbb", "nb.kymo", "complete", "3", "loss=0.5", "2.5s"])
+                       ["20260102-000000-bbbbbb", "nb.kymo", "complete", "3", "loss=0.5", "2.5s", "unsigned"])
         XCTAssertTrue(lines[3].hasPrefix("20260103-000000-dddddd") && lines[3].contains("unreadable"), table)
         XCTAssertTrue(lines[4].contains("truncated"), table)
         XCTAssertEqual(RunListing.table([]), "no runs recorded yet\n")

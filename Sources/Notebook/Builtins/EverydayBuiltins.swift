@@ -4,6 +4,7 @@
 // round is half to even, int("3.0") is an error); `format` and `table` print
 // numbers through NumberFormat, never through the locale.
 
+import KymoBase
 import KymoLanguage
 import TensorEngine
 import Datasets
@@ -289,26 +290,11 @@ enum Table {
             cells.append(row)
         }
         if rowLabels != nil { header.insert(label, at: 0) }
-        var widths = header.map(\.count)
-        for row in cells { for (c, cell) in row.enumerated() { widths[c] = Swift.max(widths[c], cell.0.count) } }
         // A column is right-aligned when every filled cell in it is a number.
-        let right = widths.indices.map { c in
-            cells.contains { $0[c].1 } && cells.allSatisfy { $0[c].1 || $0[c].0.isEmpty }
+        let align: [TextTable.Alignment] = header.indices.map { c in
+            cells.contains { $0[c].1 } && cells.allSatisfy { $0[c].1 || $0[c].0.isEmpty } ? .right : .left
         }
-        func line(_ texts: [String]) -> String {
-            var parts: [String] = []
-            for (c, t) in texts.enumerated() {
-                let gap = String(repeating: " ", count: widths[c] - t.count)
-                parts.append(right[c] ? gap + t : t + gap)
-            }
-            var s = parts.joined(separator: "  ")
-            while s.hasSuffix(" ") { s.removeLast() }
-            return s
-        }
-        var out = line(header) + "\n"
-        out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"
-        for row in cells { out += line(row.map(\.0)) + "\n" }
-        return out
+        return TextTable.render([header] + cells.map { $0.map(\.0) }, align: align, rule: true)
     }
 
     static func isScalar(_ v: Value) -> Bool {

@@ -143,6 +143,8 @@ enum ModelBuiltins {
                     return trainer
                 },
                 progress: { p in
+                    // Resumed from a checkpoint: the first step reported is past 1.
+                    if progress.done == 0 && p.step > 1 { progress.resumed(from: p.step - 1) }
                     var detail = String(format: "loss %.5f", Double(p.loss))
                     if let v = p.validationLoss { detail += String(format: ", validation %.5f", Double(v)) }
                     progress.advance(to: p.step, detail: detail)

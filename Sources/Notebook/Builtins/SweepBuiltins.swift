@@ -37,18 +37,31 @@ enum SweepBuiltins {
             let base = wd.hasSuffix("/") ? wd : wd + "/"
             return path.hasPrefix(base) ? String(path.dropFirst(base.count)) : path
         }
+        // A replay looks where the recorded inputs were found (PathPolicy.lookIn):
+        // `logical` maps such a folder back to the name the notebook gave.
+        let policy = context.session.options.paths
+        var logical: [String: String] = [:]
+        func look(_ folder: String) -> String {
+            let real = policy.lookIn(folder)
+            logical[real] = folder
+            return real
+        }
+        func name(of file: String) -> String {
+            for (real, named) in logical where file.hasPrefix(real + "/") { return name(named + file.dropFirst(real.count)) }
+            return name(file)
+        }
         func read(_ file: String, kind: String) throws {
-            _ = try context.resolvePath(name(file))
-            try context.fileRead(name: name(file), file: file, kind: kind)
+            _ = try context.resolvePath(name(of: file))
+            try context.fileRead(name: name(of: file), file: file, kind: kind)
         }
         var stores: [RunStore] = []
-        if case .string(let r) = args["runs"], !r.isEmpty { stores = [RunStore(folder: context.absolute(r))] } else {
-            let base = wd
+        if case .string(let r) = args["runs"], !r.isEmpty { stores = [RunStore(folder: look(context.absolute(r)))] } else {
+            let base = look(wd)
             stores = [RunStore(folder: base + "/runs")]
             let names = ((try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
             for n in names where FileManager.default.fileExists(atPath: base + "/" + n + "/runs") { stores.append(RunStore(folder: base + "/" + n + "/runs")) }
         }
-        let ref = reference.hasPrefix("sweep-") && !reference.contains("/") ? reference : context.absolute(reference)
+        let ref = reference.hasPrefix("sweep-") && !reference.contains("/") ? reference : look(context.absolute(reference))
         let found: (store: RunStore, sweep: SweepRecord)?
         do { found = try SweepStore.resolve(ref, in: stores) } catch { throw BuiltinError("load_sweep: \(error)") }
         guard let store = found?.store, let sweep = found?.sweep else {

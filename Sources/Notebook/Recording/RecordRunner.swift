@@ -15,6 +15,9 @@ import Models
 public struct RecordedRunOptions {
     /// The notebook as named on the command line (`repl` for a REPL record).
     public var notebookPath: String
+    /// The file name diagnostics point at, when the text comes from another
+    /// file than `notebookPath` (`kymo replay --notebook FILE`).
+    public var displayName: String?
     public var text: String
     public var seed: UInt64 = 0
     public var overrides: [Override] = []
@@ -44,6 +47,9 @@ public struct RecordedRunOptions {
     public var paths = PathPolicy.unconfined
     /// `kymo run --confined`: writes go inside `runs/<id>/files/` (set once the id is known).
     public var confineWritesToRunFolder = false
+    /// When set (the `kymo` host: the user's key folder), the run folder gets
+    /// an origin mark (`RecordOrigin`), so `kymo resume` knows it was made here.
+    public var originKeyFolder: String?
     /// Files already hashed (a replay's input check), so each is hashed once.
     public var fileHashes: FileHashCache?
     /// After a cell's record is written: its index and the record so far.
@@ -99,6 +105,7 @@ public enum RecordRunner {
             kind: o.kind, seed: o.seed, overrides: o.overrides, store: o.runsFolder.map(RunStore.init), id: o.runID, host: o.host,
             randomScheme: RandomKeys.scheme)
         if let share = o.shareRunID, o.runsFolder != nil { _ = try share(recorder.id) }
+        if let keys = o.originKeyFolder, let dir = recorder.runFolder { RecordOrigin.mark(runFolder: dir, id: recorder.id, keyFolder: keys) }
         return run(o, recorder: recorder, startAt: 0)
     }
 
@@ -114,7 +121,7 @@ public enum RecordRunner {
             _ = mkdir(dir + "/files", 0o755)
         }
         let session = Session(options: options, registry: o.registry ?? BuiltinCatalog.registry())
-        let notebook = NotebookDocument(name: o.notebookPath, text: o.text)
+        let notebook = NotebookDocument(name: o.displayName ?? o.notebookPath, text: o.text)
         var result = RecordedRunResult(record: recorder.record, results: [], diagnostics: [], recordError: nil,
                                        runFolder: recorder.runFolder)
         // 1. Check the whole notebook: a static error runs nothing.

@@ -1,8 +1,9 @@
 // Replayer: `kymo replay` and `kymo resume` below the command line.
-// Replay first checks the record's inputs (each found here by content: where
-// it was, in the working folder, or in the data folder; a missing one stops
-// it), then re-executes the RECORDED notebook text (never today's file) with
-// the recorded seed, overrides, run id and working directory, keeps the fresh
+// Replay first checks the record's inputs (each found here by content,
+// beside the record being replayed: InputSearch; a missing one stops it),
+// then re-executes the RECORDED notebook text (never today's file) with the
+// recorded seed, overrides and run id, in its own working folder (the replay
+// folder's `files/`, never the recorded one), keeps the fresh
 // record in memory, and compares each cell as it finishes (ReplayComparer),
 // so the first difference is reported while later cells still run. Given a
 // replay folder (`runs/<id>/replay-<n>/`) it is confined: every write lands
@@ -28,7 +29,9 @@ public enum Replayer {
                            interrupt: InterruptFlag = InterruptFlag(),
                            onCellStart: ((Cell) -> Void)? = nil,
                            replayFolder: String? = nil, failFast: Bool = false,
-                           dataDirectories: [String] = Digits.dataDirectories(),
+                           allowChangedInputs: Bool = false,
+                           dataDirectories: [String] = PathPolicy.confinedDataFolders(),
+                           inputs search: InputSearch? = nil,
                            hashes: FileHashCache = FileHashCache(),
                            onDifference: ((FoundDifference) -> Void)? = nil,
                            configure: ((inout RecordedRunOptions) -> Void)? = nil) throws -> (report: ReplayReport, fresh: RecordedRunResult) {
@@ -36,13 +39,26 @@ public enum Replayer {
             throw RecordError.cannotContinue(id: record.id, detail: "the recorded notebook text does not match its SHA-256")
         }
         var o = options(for: record, host: host)
-        // Inputs before any cell: a missing one stops the replay, a changed one explains what follows.
-        let checks = checkInputs(record, workingDirectory: o.workingDirectory, dataDirectories: dataDirectories, hashes: hashes)
+        // The replay's own working folder, never the recorded one: relative
+        // writes land in the replay folder, reads go to the inputs as found.
+        if let replayFolder { o.workingDirectory = InputSearch.absolute(replayFolder + "/files") }
+        // Inputs before any cell, found beside the record being replayed (InputSearch):
+        // a missing one stops the replay, a changed one explains what follows.
+        let search = search ?? InputSearch(recordFolder: replayFolder.map { ($0 as NSString).deletingLastPathComponent },
+                                           dataDirectories: dataDirectories)
+        let checks = search.check(record, hashes: hashes)
         let missing = checks.filter { $0.state == .missing }
         if !missing.isEmpty {
             throw RecordError.cannotContinue(id: record.id, detail: "cannot replay without its inputs: " + missing.map(\.line).joined(separator: "; "))
         }
         let changed = checks.filter { if case .changed = $0.state { return true } else { return false } }
+        // Confined, a changed input is not read unless the reader says so: its
+        // path comes from the record, and its bytes are not the recorded ones.
+        if replayFolder != nil && !changed.isEmpty && !allowChangedInputs {
+            throw RecordError.cannotContinue(id: record.id, detail: "a confined replay reads only the recorded inputs, and "
+                + changed.map { "input changed before the replay: " + $0.line }.joined(separator: "; ")
+                + " (--allow-changed-inputs replays with the files as they are now)")
+        }
         if let text { o.text = text }
         o.registry = registry
         o.figureWriter = figureWriter
@@ -63,9 +79,10 @@ public enum Replayer {
                 let asNamed = c.input.name.hasPrefix("/") ? c.input.name : o.workingDirectory + "/" + c.input.name
                 if asNamed != here { redirects[asNamed] = here }
             }
-            o.paths = .confined(writeRoot: replayFolder + "/files", readableFiles: files, readableFolders: dataDirectories,
+            o.paths = .confined(writeRoot: replayFolder + "/files", readableFiles: files, readableFolders: PathPolicy.confinedDataFolders(),
                                 redirects: redirects)
             _ = mkdir(replayFolder + "/files", 0o755)
+            o.paths.folderRedirects = folderRedirects(checks, workingDirectory: o.workingDirectory)
         }
         if let stop = record.cells.first(where: { $0.status == .interrupted }) {
             // Ctrl-C: up to the interrupted cell, which is compared as far as it got.
@@ -78,6 +95,12 @@ public enum Replayer {
         }
         let comparer = ReplayComparer(recorded: record, environment: host.environment, build: host.build, numerics: host.numerics, randomScheme: RandomKeys.scheme,
                                       changedInputs: changed.map(\.input))
+        if let text, text != record.notebook.text {
+            // An edited copy: what follows its first edited cell is explained by the edit.
+            let sources = NotebookDocument(name: record.notebook.path, text: text).cells.map { RecordHash.hex(of: $0.source) }
+            comparer.editedFrom = record.cells.first { $0.index >= sources.count || sources[$0.index] != $0.sourceSHA256 }?.index
+                ?? (sources.count != record.cells.count ? min(sources.count, record.cells.count) : nil)
+        }
         var first = true, stoppedEarly = false
         o.onCellRecorded = { i, fresh in
             let found = comparer.compare(cell: i, fresh: fresh)
@@ -96,37 +119,38 @@ public enum Replayer {
             report.notes.append("executed an edited text, not the recorded one" + (changed.isEmpty ? "" : "; cells whose source differs: " + changed.joined(separator: ", ")))
         }
         if let e = fresh.recordError { report.notes.append("the replay's own record failed: \(e)") }
-        if o.workingDirectory != record.notebook.workingDirectory {
-            report.notes.append("the recorded working directory \(record.notebook.workingDirectory) does not exist here; ran in \(o.workingDirectory)")
-        }
         return (report, fresh)
     }
 
-    /// Where each recorded input is on this machine, by content: at its
-    /// recorded path, by its name in the working folder, or (digits, test
-    /// sets) by its file name in a data folder.
-    public static func checkInputs(_ record: RunRecord, workingDirectory: String, dataDirectories: [String],
-                                   hashes: FileHashCache = FileHashCache()) -> [InputCheck] {
-        (record.inputs ?? []).filter { $0.kind != "notebook" }.map { input in
-            var candidates = [input.path]
-            candidates.append(input.name.hasPrefix("/") ? input.name : workingDirectory + "/" + input.name)
-            for dir in dataDirectories {
-                candidates.append(dir + "/" + input.fileName)
-                candidates.append(dir + "/mnist/" + input.fileName)
+    /// The folders of each input found under its relative name, mapped the
+    /// same way (`<wd>/figures/paper-sweep` → `<copy>/figures/paper-sweep`,
+    /// `<wd>` → `<copy>`), so a built-in that looks in a folder (`load_sweep`)
+    /// sees the files found, not the recorded ones. The first mapping wins.
+    static func folderRedirects(_ checks: [InputCheck], workingDirectory wd: String) -> [String: String] {
+        var out: [String: String] = [:]
+        for c in checks where !c.input.name.hasPrefix("/") && c.place != InputSearch.dataFolderPlace {
+            let here: String
+            switch c.state {
+            case .found(let p), .changed(let p, _): here = p
+            case .missing: continue
             }
-            var firstExisting: (String, String)?
-            for c in candidates where FileManager.default.fileExists(atPath: c) {
-                guard let (sha, _) = try? hashes.hash(c) else { continue }
-                if sha == input.sha256 { return InputCheck(input: input, state: .found(path: c)) }
-                if firstExisting == nil, c == candidates[0] || c == candidates[1] { firstExisting = (c, sha) }
+            var parts = c.input.name.split(separator: "/").map(String.init).filter { $0 != "." }
+            // Only a file found under the name the notebook gave (not by file name in a data folder).
+            guard !parts.contains(".."), here.hasSuffix("/" + parts.joined(separator: "/")) else { continue }
+            var to = here
+            while !parts.isEmpty {
+                parts.removeLast()
+                to = (to as NSString).deletingLastPathComponent
+                let from = ([wd] + parts).joined(separator: "/")
+                if out[from] == nil { out[from] = to }
             }
-            if let (p, sha) = firstExisting { return InputCheck(input: input, state: .changed(path: p, sha256: sha)) }
-            return InputCheck(input: input, state: .missing)
         }
+        return out
     }
 
-    /// The data folders inputs are looked for in (Digits' search order).
-    public static func dataDirectories() -> [String] { Digits.dataDirectories() }
+    /// The data folder inputs are looked for in: the user's (the one a
+    /// confined replay may read, docs/security.md).
+    public static func dataDirectories() -> [String] { PathPolicy.confinedDataFolders() }
 
     /// `runs/<id>/replay-<n>/`, made anew (n = 1, 2, …).
     public static func makeReplayFolder(runFolder: String) throws -> String {
@@ -141,39 +165,46 @@ public enum Replayer {
     }
 
     /// `--restore-artifacts`: copies each artifact the replay wrote with the
-    /// recorded SHA-256 from the replay folder to its recorded path — only
-    /// when that path lies inside the recorded working folder (after `..` and
-    /// symlinks). One line per artifact: restored, or why not.
-    public static func restoreArtifacts(record: RunRecord, fresh: RunRecord, replayFolder: String) -> [String] {
-        let wd = record.notebook.workingDirectory
-        guard let realWD = FileHashCache.realPath(wd) else {
-            return ["not restored: the recorded working folder \(wd) does not exist here"]
+    /// recorded SHA-256 from the replay folder into `target`, a folder the
+    /// reader named (never one the record names: by default the replay
+    /// folder's `restored/`), at the artifact's relative path. Absolute and
+    /// `..` paths are not restored, and no symlink inside `target` is
+    /// followed. One line per artifact: restored, or why not.
+    public static func restoreArtifacts(record: RunRecord, fresh: RunRecord, replayFolder: String, into target: String) -> [String] {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: target, isDirectory: &isDir), isDir.boolValue else {
+            return ["not restored: the folder \(target) does not exist"]
         }
         var out: [String] = []
         for a in record.artifacts {
+            let shown = TerminalText.line(a.path)
             guard let b = fresh.artifacts.last(where: { $0.path == a.path }), b.sha256 == a.sha256 else {
-                out.append("not restored: \(a.path) (the replay did not write the recorded bytes)"); continue
+                out.append("not restored: \(shown) (the replay did not write the recorded bytes)"); continue
+            }
+            guard RecordFolderFile.isConfinedName(a.path) else {
+                out.append("not restored: \(shown) is absolute or leads up with `..` (it stays in \(replayFolder)/files)"); continue
             }
             let source = replayFolder + "/files/" + PathPolicy.confinedRelative(a.path)
-            let target = URL(fileURLWithPath: a.path.hasPrefix("/") ? a.path : wd + "/" + a.path).standardized.path
-            let parent = (target as NSString).deletingLastPathComponent
-            guard target.hasPrefix(realWD + "/") || target.hasPrefix(wd + "/") else {
-                out.append("not restored: \(a.path) lies outside the recorded working folder \(wd)"); continue
+            var confined = PathPolicy()
+            confined.writeRoot = target
+            let destination: String
+            do { destination = try confined.writeTarget(for: a.path, root: target) } catch {
+                out.append("not restored: \(shown): \(error)"); continue
             }
-            try? FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-            var st = stat()
-            guard let realParent = FileHashCache.realPath(parent), realParent == realWD || realParent.hasPrefix(realWD + "/"),
-                  lstat(target, &st) != 0 || (st.st_mode & S_IFMT) != S_IFLNK else {
-                out.append("not restored: \(a.path) leads out of the recorded working folder through a symlink"); continue
-            }
+            let parent = (destination as NSString).deletingLastPathComponent
             let temp = parent + "/.kymo-restore-\(getpid())"
             do {
                 _ = try? FileManager.default.removeItem(atPath: temp)
-                try FileManager.default.copyItem(atPath: source, toPath: temp)
-                guard rename(temp, target) == 0 else { throw RecordError.notWritable(folder: parent, detail: String(cString: strerror(errno))) }
-                out.append("restored \(a.path) (sha256 \(a.sha256.prefix(12))…)")
+                guard let data = try? RecordFolderFile.read(PathPolicy.confinedRelative(a.path), in: replayFolder + "/files"),
+                      RecordHash.hex(of: data) == a.sha256 else {
+                    out.append("not restored: \(shown) (\(source) is not the recorded bytes)"); continue
+                }
+                try data.write(to: URL(fileURLWithPath: temp))
+                guard rename(temp, destination) == 0 else { throw RecordError.notWritable(folder: parent, detail: String(cString: strerror(errno))) }
+                out.append("restored \(shown) to \(destination) (sha256 \(a.sha256.prefix(12))…)")
             } catch {
-                out.append("not restored: \(a.path): \(error)")
+                unlink(temp)
+                out.append("not restored: \(shown): \(error)")
             }
         }
         return out
@@ -226,6 +257,15 @@ public enum Replayer {
         guard numeric.isEmpty else {
             let list = numeric.map { "\($0.part) \($0.recorded) → \($0.now)" }.joined(separator: "; ")
             throw RecordError.cannotContinue(id: record.id, detail: "the environment changed since it ran (\(list)); continuing here would mix results of two environments")
+        }
+        // The checkpoints continued from lie under the run folder's path policy
+        // (inside it, reached through no symlink, regular files). Their bytes are
+        // not compared with the record: a run killed between writing a checkpoint
+        // and the record leaves a newer one, which resume continues from.
+        for c in record.checkpoints {
+            do { try RecordFolderFile.check(c.path, in: folder) } catch {
+                throw RecordError.cannotContinue(id: record.id, detail: "its checkpoint \(error)")
+            }
         }
         // Keep the leading cells that finished; everything after them is redone.
         let kept = record.cells.prefix { $0.status == .complete }.count

@@ -6,9 +6,10 @@
 // not a model of real training.
 
 import Figures
+import FiguresCairo
 import Foundation
 
-public enum DemoFigures {
+enum DemoFigures {
     /// The names `renderDemoFigures` writes, in order.
     public static let names = ["loss", "attention", "attention_grid", "frames", "metrics"]
 
@@ -86,7 +87,7 @@ public enum DemoFigures {
 /// Renders every demo figure into `directory` as SVG, PDF and PNG and returns
 /// the paths written, in `DemoFigures.names` order (svg, pdf, png for each).
 /// The directory is created if missing.
-public func renderDemoFigures(into directory: String) throws -> [String] {
+func renderDemoFigures(into directory: String) throws -> [String] {
     do {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     } catch {

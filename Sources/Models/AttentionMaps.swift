@@ -1,4 +1,4 @@
-// Attention maps: for one sequence, a layer and a query pixel, the row of the
+// AttentionMaps: for one sequence, a layer and a query pixel, the row of the
 // hidden-state attention A_h (SA: attention_h; SAM: the memory module's A_h)
 // at every recurrent step — computed from q and k alone, one row per step, so
 // no N×N matrix is ever formed.

@@ -1,0 +1,56 @@
+// `kymo resume RUN`: continues an interrupted run from its last checkpoint
+// (a run made here by this user, or with `--trust`); the result is the
+// uninterrupted run's.
+
+import ArgumentParser
+import Foundation
+import KymoLanguage
+import Notebook
+import Records
+import TensorEngine
+
+struct Resume: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Continue an interrupted run: re-execute (and check) the cells it finished, then run and record the rest.")
+
+    @Argument(help: ArgumentHelp("The run: an id, a unique id prefix, or a run folder.", valueName: "run"))
+    var reference: String
+
+    @Option(help: "Worker threads (results never depend on it).")
+    var threads: Int?
+
+    @Flag(help: "Resume a record that was not made on this machine by this user (its code then runs unconfined, as yours).")
+    var trust = false
+
+    @OptionGroup var runs: RunsFolderOption
+
+    func run() throws {
+        Engine.configure(threads: threads)
+        let folder: String, id: String
+        do { (folder, id) = try { let l = try runs.load(self.reference); return (l.folder, l.record.id) }() } catch {
+            throw recordFailure("resume", error)
+        }
+        // Resuming runs the record's code unconfined: only for records made here, by this user, unless trusted.
+        if !trust && !RecordOrigin.isMadeHere(runFolder: folder, id: id) {
+            throw recordFailure("resume", RecordError.cannotContinue(id: id, detail:
+                "it was not recorded on this machine by this user (\(folder)/\(RecordOrigin.fileName) has no valid mark), and resuming "
+                + "runs its code unconfined, with your files; check it with `kymo replay` (confined), or pass --trust to resume it anyway"))
+        }
+        let console = Console(silent: !MPIJob.isLeader)
+        console.sanitizing = true
+        let interrupt = InterruptFlag()
+        Interrupts.install(interrupt)
+        let result: RecordedRunResult
+        do {
+            result = try Replayer.resume(folder: folder, host: HostEnvironment.stamp(), registry: BuiltinCatalog.registry(),
+                                         figureWriter: HostEnvironment.figureWriter, output: console, progress: console, interrupt: interrupt,
+                                         onCellStart: { console.write($0.displayTitle + "\n") },
+                                         onCellEnd: { r in for d in r.diagnostics { console.error(DiagnosticFormatter.render(d)) } },
+                                         follower: !MPIJob.isLeader,
+                                         configure: { MPIJob.configure(&$0, sharesRunID: false) })
+        } catch {
+            throw recordFailure("resume", error)
+        }
+        try RecordedRunHost.finish(result, console: console, verb: "resumed")
+    }
+}
