@@ -45,9 +45,22 @@ public indirect enum ExprKind {
     case call(Expr, [CallArgument])
     /// The span of a member access is the member name's.
     case member(Expr, String)
-    /// The span of an index is the opening bracket's.
+    /// The span of an index is the opening bracket's. The index may be a
+    /// `.range` (a slice) or a `.slice`.
     case index(Expr, Expr)
+    /// A range with an open end, `a...`, `..<b`, `...b`: only inside `[ ]`
+    /// (a slice); the span is the operator's.
+    case slice(Expr?, Expr?, closed: Bool)
+    /// `"text \(x) more \(y, format: ".3f")"`: the span is the string's.
+    case interpolation([InterpolationPart])
     case function(FunctionDecl)
+}
+
+/// One piece of an interpolated string: literal text, or an expression with
+/// an optional format spec (an expression giving a `format` spec string).
+public enum InterpolationPart {
+    case text(String)
+    case value(Expr, format: Expr?)
 }
 
 public struct Parameter {

@@ -52,9 +52,12 @@ public struct HostKind: Sendable {
     public var arithmetic: Set<BinaryOp>
     /// Whether `-x` is defined (`HostObject.negated`).
     public var negates: Bool
+    /// Whether `x[a..<b]` slices it (a value of the same kind; `HostObject.sliceLength`).
+    public var slices: Bool
 
     public init(properties: [HostProperty], methods: [BuiltinSignature], indexYields: ParamType?,
-                arithmetic: Set<BinaryOp> = [], negates: Bool = false) {
+                arithmetic: Set<BinaryOp> = [], negates: Bool = false, slices: Bool = false) {
+        self.slices = slices
         self.properties = properties
         self.methods = methods
         self.indexYields = indexYields

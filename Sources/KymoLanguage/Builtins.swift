@@ -7,7 +7,7 @@
 
 /// The type a parameter accepts. `float` accepts ints (converted).
 public indirect enum ParamType: Equatable, Sendable, CustomStringConvertible {
-    case any, int, float, string, bool, list, record, function
+    case any, int, float, string, bool, list, record, function, range
     /// A list of ints such as a shape `[2, 3]`.
     case intList
     /// A host value of the given kind: "tensor", "model", "dataset", "history", "figure".
@@ -25,6 +25,7 @@ public indirect enum ParamType: Equatable, Sendable, CustomStringConvertible {
         case .list: return "list"
         case .record: return "record"
         case .function: return "function"
+        case .range: return "range"
         case .intList: return "list of ints"
         case .host(let k): return k
         case .either(let ts): return ts.map(\.description).joined(separator: " or ")
@@ -37,7 +38,7 @@ public indirect enum ParamType: Equatable, Sendable, CustomStringConvertible {
         case (.any, _): return true
         case (.int, .int): return true
         case (.float, .int), (.float, .float): return true
-        case (.string, .string), (.bool, .bool), (.list, .list), (.record, .record), (.function, .function): return true
+        case (.string, .string), (.bool, .bool), (.list, .list), (.record, .record), (.function, .function), (.range, .range): return true
         case (.intList, .list(let xs)): return xs.allSatisfy { if case .int = $0 { return true }; return false }
         case (.host(let k), .host(let h)): return h.kindName == k
         case (.either(let ts), _): return ts.contains { $0.accepts(value) }
@@ -86,8 +87,18 @@ public struct BuiltinParameter: Sendable {
     public var range: ValueRange?
     public var choices: [String]?
     public var doc: String
+    /// For a function parameter: how many arguments the built-in calls it
+    /// with (the checker checks a known function's arity against it).
+    public var calledWith: Int? = nil
 
     public var isRequired: Bool { defaultValue == nil }
+
+    /// The same parameter, declared as a function called with `n` arguments.
+    public func calling(_ n: Int) -> BuiltinParameter {
+        var p = self
+        p.calledWith = n
+        return p
+    }
 
     public static func positional(_ name: String, _ type: ParamType, default d: Value? = nil, doc: String = "") -> BuiltinParameter {
         BuiltinParameter(name: name, labeled: false, type: type, defaultValue: d, range: nil, choices: nil, doc: doc)

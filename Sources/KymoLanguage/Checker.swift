@@ -76,6 +76,7 @@ public indirect enum StaticType: Equatable {
         case .list, .intList: self = .list
         case .record: self = .record(nil)
         case .function: self = .function(nil)
+        case .range: self = .range
         case .host(let k): self = .host(k)
         case .any, .either: self = .unknown
         }
@@ -86,7 +87,7 @@ public indirect enum StaticType: Equatable {
         switch (p, self) {
         case (_, .unknown), (.any, _): return nil
         case (.int, .int), (.float, .int), (.float, .float), (.string, .string), (.bool, .bool),
-             (.record, .record), (.function, .function), (.function, .builtin), (.host, .host): break
+             (.record, .record), (.function, .function), (.function, .builtin), (.host, .host), (.range, .range): break
         case (.list, .list): break
         case (.intList, .list): return nil
         case (.either(let ps), _):
@@ -227,7 +228,14 @@ public final class Checker {
         var root = target
         while true {
             if case let .member(base, _) = root.kind { root = base; continue }
-            if case let .index(base, index) = root.kind { _ = expr(index); root = base; continue }
+            if case let .index(base, index) = root.kind {
+                switch index.kind {
+                case .range, .slice: error(.type, "a slice cannot be assigned to; assign its elements one by one", index.span)
+                default: _ = expr(index)
+                }
+                root = base
+                continue
+            }
             break
         }
         let valueType = expr(value)
@@ -322,6 +330,10 @@ public final class Checker {
             switch op {
             case .eq, .ne: return .bool
             case .lt, .le, .gt, .ge:
+                for side in [a, b] {
+                    if case .host(let kind) = side, registry.hostKinds[kind]?.arithmetic.contains(op) == true,
+                       a.isNumber || b.isNumber || a == b || a == .unknown || b == .unknown { return side }
+                }
                 if a != .unknown, b != .unknown, !(a.isNumber && b.isNumber), !(a == .string && b == .string) {
                     error(.type, "cannot compare \(a.name) and \(b.name) with '\(op.rawValue)'", e.span)
                 }
@@ -340,7 +352,27 @@ public final class Checker {
         case let .member(base, name):
             return member(expr(base), name, e.span, called: false)
         case let .index(base, index):
-            let b = expr(base), i = expr(index)
+            let b = expr(base)
+            var isSlice = false
+            switch index.kind {
+            case let .range(lo, hi, _):
+                isSlice = true
+                for bound in [lo, hi] { sliceBound(bound) }
+            case let .slice(lo, hi, _):
+                isSlice = true
+                for bound in [lo, hi].compactMap({ $0 }) { sliceBound(bound) }
+            default: break
+            }
+            let i = isSlice ? StaticType.range : expr(index)
+            if i == .range {
+                switch b {
+                case .list, .string, .range, .unknown: return b
+                case .host(let kind) where registry.hostKinds[kind]?.slices == true: return b
+                default:
+                    error(.type, "\(b.name) cannot be sliced", e.span)
+                    return .unknown
+                }
+            }
             switch b {
             case .list, .string, .range:
                 if i != .unknown, i != .int { error(.type, "\(b.name) index must be an int, got \(i.name)", index.span) }
@@ -367,7 +399,29 @@ public final class Checker {
         case .function(let decl):
             function(decl)
             return .function(decl)
+        case .slice:
+            error(.syntax, "a range with an open end can only slice: xs[a...], xs[..<b]", e.span)
+            return .unknown
+        case .interpolation(let parts):
+            for case let .value(x, format) in parts {
+                expr(x)
+                if let format {
+                    let t = expr(format)
+                    if t != .unknown, t != .string { error(.type, "an interpolation's format must be a string, got \(t.name)", format.span) }
+                    if case .string(let spec) = format.kind {
+                        do { _ = try FormatSpec(spec) } catch let bad as FormatSpec.Invalid {
+                            error(.range, "format: \(bad.message)", format.span)
+                        } catch {}
+                    }
+                }
+            }
+            return .string
         }
+    }
+
+    private func sliceBound(_ e: Expr) {
+        let t = expr(e)
+        if t != .unknown, t != .int { error(.type, "slice bounds must be ints, got \(t.name)", e.span) }
     }
 
     private func arithmetic(_ op: BinaryOp, _ a: StaticType, _ b: StaticType, _ span: SourceSpan) -> StaticType {
@@ -488,8 +542,23 @@ public final class Checker {
                 continue
             } else if types[i].fits(param.type) == false {
                 error(.type, "argument '\(param.name)' of \(sig.name) must be \(param.type), got \(types[i].name)", args[i].value.span)
+            } else if let n = param.calledWith {
+                checkArity(types[i], calledWith: n, by: sig.name, args[i].value.span)
             }
         }
+    }
+
+    /// A function argument that a built-in calls with `n` arguments: a user
+    /// function or built-in whose arity is known must accept that many
+    /// (the message is `CallContext.call`'s, which checks it again at run time).
+    private func checkArity(_ t: StaticType, calledWith n: Int, by builtin: String, _ span: SourceSpan) {
+        let f: Function
+        switch t {
+        case .function(let decl?): f = Function(.user(decl, Scope(parent: nil)))
+        case .builtin(let name): guard let b = registry.builtin(name) else { return }; f = Function(.builtin(b))
+        default: return
+        }
+        if let message = CallContext.arityProblem(f, n, by: builtin) { error(.argument, message, span) }
     }
 
     /// `xs.append(v)`: one unlabeled value, on a list held by a `var`.

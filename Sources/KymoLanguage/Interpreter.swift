@@ -8,7 +8,7 @@
 
 import Foundation
 
-public final class Interpreter {
+public final class Interpreter: FunctionCaller {
     public let globals = Scope(parent: nil)
     public let registry: BuiltinRegistry
     unowned let host: any InterpreterHost
@@ -189,6 +189,11 @@ public final class Interpreter {
                 e = base
                 continue
             case let .index(base, index):
+                switch index.kind {
+                case .range, .slice:
+                    throw Diagnostic(.type, "a slice cannot be assigned to; assign its elements one by one", at: index.span)
+                default: break
+                }
                 path.insert(.index(try evaluate(index, scope), index.span), at: 0)
                 e = base
                 continue
@@ -310,10 +315,109 @@ public final class Interpreter {
             return try member(try evaluate(base, scope), name, e.span)
         case let .index(base, index):
             try checkStack(e.span)
-            let container = try evaluate(base, scope)
-            return try element(container, try evaluate(index, scope), index.span)
+            return try indexed(base, index, scope)
+        case .slice:
+            throw Diagnostic(.syntax, "a range with an open end can only slice: xs[a...], xs[..<b]", at: e.span)
+        case .interpolation(let parts):
+            try checkStack(e.span)
+            return try interpolated(parts, e.span, scope)
         case .function(let decl):
             return .function(Function(.user(decl, scope)))
+        }
+    }
+
+    // Kept out of `evaluate` (never inlined) so its stack frame stays small.
+
+    @inline(never)
+    private func indexed(_ base: Expr, _ index: Expr, _ scope: Scope) throws -> Value {
+        let container = try evaluate(base, scope)
+        switch index.kind {
+        case let .range(lo, hi, closed):
+            return try slice(container, try sliceBound(lo, scope), try sliceBound(hi, scope), closed: closed, index.span)
+        case let .slice(lo, hi, closed):
+            return try slice(container, try lo.map { try sliceBound($0, scope) }, try hi.map { try sliceBound($0, scope) },
+                             closed: closed, index.span)
+        default:
+            let i = try evaluate(index, scope)
+            if case let .range(lo, hi) = i { return try slice(container, lo, hi, closed: false, index.span) }
+            return try element(container, i, index.span)
+        }
+    }
+
+    @inline(never)
+    private func interpolated(_ parts: [InterpolationPart], _ span: SourceSpan, _ scope: Scope) throws -> Value {
+        var text = ""
+        for part in parts {
+            switch part {
+            case .text(let t): text += t
+            case let .value(x, format):
+                let v = try evaluate(x, scope)
+                if let format {
+                    let spec = try evaluate(format, scope)
+                    guard case .string(let s) = spec else {
+                        throw Diagnostic(.type, "an interpolation's format must be a string, got \(spec.typeName)", at: format.span)
+                    }
+                    do { text += try FormatSpec(s).apply(v) } catch let bad as FormatSpec.Invalid {
+                        throw Diagnostic(.range, "format: \(bad.message)", at: format.span)
+                    }
+                } else {
+                    text += ValueFormatter.plain(v)
+                }
+            }
+            if text.utf8.count > host.maxElements {
+                throw Diagnostic(.limit, "string would exceed the limit of \(host.maxElements) bytes", at: span)
+            }
+        }
+        return .string(text)
+    }
+
+    // MARK: slices
+
+    private func sliceBound(_ e: Expr, _ scope: Scope) throws -> Int {
+        let v = try evaluate(e, scope)
+        guard case .int(let i) = v else { throw Diagnostic(.type, "slice bounds must be ints, got \(v.typeName)", at: e.span) }
+        return i
+    }
+
+    /// `x[lo..<hi]`, `x[lo...hi]` and the open forms (nil bounds). A negative
+    /// bound counts from the end (as an index does); after that the slice must
+    /// lie within the value, `0 <= lo <= hi <= count`, else it is an error
+    /// (Swift's rule; NumPy would clamp).
+    public func slice(_ v: Value, _ lo: Int?, _ hi: Int?, closed: Bool, _ span: SourceSpan) throws -> Value {
+        let count: Int
+        let what: String
+        switch v {
+        case .list(let xs): count = xs.count; what = "a list of \(count) element\(count == 1 ? "" : "s")"
+        case .string(let s): count = s.count; what = "a string of \(count) character\(count == 1 ? "" : "s")"
+        case let .range(a, b):
+            let (n, overflow) = b.subtractingReportingOverflow(a)
+            guard !overflow else { throw Diagnostic(.range, "range \(a)..<\(b) is too long to slice", at: span) }
+            count = n; what = "a range of \(count) element\(count == 1 ? "" : "s")"
+        case .host(let h):
+            guard let n = h.sliceLength else { throw Diagnostic(.type, "a \(h.kindName) cannot be sliced", at: span) }
+            count = n; what = "a \(h.kindName) of \(n) along its first axis"
+        default:
+            throw Diagnostic(.type, "\(v.typeName) cannot be sliced", at: span)
+        }
+        var a = lo ?? 0, b = hi ?? count
+        if a < 0 { a += count }
+        if b < 0 { b += count }
+        if closed, hi != nil {
+            guard b < Int.max else { throw Diagnostic(.range, "slice upper bound overflows", at: span) }
+            b += 1
+        }
+        guard a >= 0, b <= count, a <= b else {
+            let shown = (lo.map(String.init) ?? "") + (closed ? "..." : "..<") + (hi.map(String.init) ?? "")
+            throw Diagnostic(.range, "slice \(shown) is out of range for \(what)", at: span)
+        }
+        switch v {
+        case .list(let xs): return .list(Array(xs[a..<b]))
+        case .string(let s):
+            let start = s.index(s.startIndex, offsetBy: a)
+            return .string(String(s[start..<s.index(start, offsetBy: b - a)]))
+        case let .range(x, _): return .range(x + a, x + b)
+        case .host(let h): return try withSpan(span) { try h.element(at: .range(a, b)) }
+        default: preconditionFailure("unreachable")
         }
     }
 
@@ -348,7 +452,10 @@ public final class Interpreter {
         case .list where name == "append":
             throw Diagnostic(.type, "'append' is a method of list; call it: .append(value)", at: span)
         case .string(let s) where name == "count": return .int(s.count)
-        case let .range(lo, hi) where name == "count": return .int(hi - lo)
+        case let .range(lo, hi) where name == "count":
+            let (n, overflow) = hi.subtractingReportingOverflow(lo)
+            guard !overflow else { throw Diagnostic(.range, "range \(lo)..<\(hi) has more than \(Int.max) elements", at: span) }
+            return .int(n)
         default:
             let extra = v.typeName == "list" ? " (it has 'count' and 'append')"
                 : (v.typeName == "string" || v.typeName == "range") ? " (it has 'count')" : ""
@@ -375,7 +482,9 @@ public final class Interpreter {
             let chars = Array(s)
             return .string(String(chars[try listIndex(i, count: chars.count, span)]))
         case let .range(lo, hi):
-            return .int(lo + (try listIndex(i, count: hi - lo, span)))
+            let (n, overflow) = hi.subtractingReportingOverflow(lo)
+            guard !overflow else { throw Diagnostic(.range, "range \(lo)..<\(hi) is too long to index", at: span) }
+            return .int(lo + (try listIndex(i, count: n, span)))
         case .record(let r):
             guard case .string(let key) = i else {
                 throw Diagnostic(.type, "record key must be a string, got \(i.typeName)", at: span)
@@ -437,7 +546,7 @@ public final class Interpreter {
                              _ span: SourceSpan) throws -> Value {
         let bound = try ArgumentBinder.bind(b.signature, arguments: args,
                                             spans: argExprs.map { ($0.labelSpan, $0.value.span) }, callSpan: span)
-        let context = CallContext(host: host, span: span)
+        let context = CallContext(host: host, span: span, caller: self)
         do {
             return try b.implementation(bound, context)
         } catch let d as Diagnostic {
@@ -446,6 +555,19 @@ public final class Interpreter {
             throw Diagnostic(e.kind, e.message, at: span, suggestion: e.suggestion)
         } catch {
             throw Diagnostic(.runtime, "\(b.signature.name): \(error)", at: span)
+        }
+    }
+
+    /// Calls a function value for a built-in (`map`, `filter`, `sorted(key:)`, …),
+    /// as a call in the notebook would: a step, the interrupt flag, the stack.
+    public func callFunction(_ f: Function, _ arguments: [Value], at span: SourceSpan) throws -> Value {
+        try checkStack(span)
+        try tick(span)
+        let args = arguments.map { (label: String?.none, value: $0) }
+        let exprs = arguments.map { _ in CallArgument(label: nil, labelSpan: nil, value: Expr(kind: .null, span: span)) }
+        switch f.body {
+        case .builtin(let b): return try callBuiltin(b, args, exprs, span)
+        case let .user(decl, closure): return try callUser(decl, closure, args, exprs, span)
         }
     }
 

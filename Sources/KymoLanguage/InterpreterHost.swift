@@ -16,15 +16,44 @@ public protocol InterpreterHost: AnyObject {
     func write(_ text: String)
 }
 
-/// What a built-in's implementation may touch: its host and the call site.
+/// Who calls a function value for a built-in (the interpreter): with the
+/// same step limit, interrupt checks and stack checks as any call.
+public protocol FunctionCaller: AnyObject {
+    func callFunction(_ f: Function, _ arguments: [Value], at span: SourceSpan) throws -> Value
+}
+
+/// What a built-in's implementation may touch: its host, the call site, and
+/// a way to call function values (higher-order built-ins: `map`, `filter`, …).
 public final class CallContext {
     public unowned let host: any InterpreterHost
     /// The call expression's span (callee name), for messages.
     public let span: SourceSpan
+    private weak var caller: (any FunctionCaller)?
 
-    public init(host: any InterpreterHost, span: SourceSpan) {
+    public init(host: any InterpreterHost, span: SourceSpan, caller: (any FunctionCaller)? = nil) {
         self.host = host
         self.span = span
+        self.caller = caller
+    }
+
+    /// Calls `f` with positional `arguments` on behalf of the built-in `by`
+    /// (named in the message when `f` cannot take that many arguments).
+    /// Errors inside `f` keep their own location.
+    public func call(_ f: Function, _ arguments: [Value], by builtin: String) throws -> Value {
+        if let message = CallContext.arityProblem(f, arguments.count, by: builtin) {
+            throw BuiltinError(message, kind: .argument)
+        }
+        guard let caller else { throw BuiltinError("\(builtin): functions cannot be called here") }
+        return try caller.callFunction(f, arguments, at: span)
+    }
+
+    /// Why `f` cannot be called with `count` positional arguments, or nil.
+    public static func arityProblem(_ f: Function, _ count: Int, by builtin: String) -> String? {
+        let (least, most) = f.arity
+        guard count < least || most.map({ count > $0 }) == true else { return nil }
+        let takes = most == least ? "\(least)" : most.map { "\(least) to \($0)" } ?? "at least \(least)"
+        let plural = most == 1 && least == 1 ? "" : "s"
+        return "\(builtin): the function \(f.name) takes \(takes) argument\(plural), but \(builtin) passes \(count)"
     }
 
     /// Writes printed output.

@@ -2,7 +2,8 @@
 // Ints are 64-bit and checked (overflow is an error, never a trap); an int
 // meeting a float becomes a float; `/` on two ints divides as Swift does
 // (truncating). Host values (tensors) define their own arithmetic through
-// `HostObject.arithmetic`, Notebook's tensors elementwise with broadcasting. `+` concatenates lists, and strings (a non-string operand is
+// `HostObject.arithmetic`, Notebook's tensors elementwise with broadcasting
+// (and `< <= > >=` as 0/1 masks). `+` concatenates lists, and strings (a non-string operand is
 // shown as `print` would show it).
 // Deliberately not: operators on records, string repetition, implicit bool
 // conversions.
@@ -25,7 +26,11 @@ public enum Operators {
         switch op {
         case .eq: return .bool(try equal(a, b))
         case .ne: return .bool(!(try equal(a, b)))
-        case .lt, .le, .gt, .ge: return .bool(try compare(op, a, b))
+        case .lt, .le, .gt, .ge:
+            // A host kind may answer an ordering with a value (tensors: a 0/1 mask).
+            if case .host(let h) = a, let r = try h.arithmetic(op, b, reversed: false, limit: limit) { return r }
+            if case .host(let h) = b, let r = try h.arithmetic(op, a, reversed: true, limit: limit) { return r }
+            return .bool(try compare(op, a, b))
         case .add, .sub, .mul, .div, .mod: return try arithmetic(op, a, b, limit: limit)
         case .and, .or: throw BuiltinError("internal: logical operators short-circuit in the interpreter")
         }

@@ -11,8 +11,10 @@
 //   expr       := or;  or := and ('or' and)*;  and := not ('and' not)*;  not := 'not' not | compare
 //   compare    := range [(==|!=|<|<=|>|>=) range];  range := sum [(..<|...) sum]
 //   sum        := product ((+|-) product)*;  product := unary ((*|/|%) unary)*
-//   unary      := - unary | postfix;  postfix := primary ( (args) | [expr] | .NAME )*
+//   unary      := - unary | postfix;  postfix := primary ( (args) | [index] | .NAME )*
+//   index      := expr | (..<|...) sum | sum (..<|...)      (the last two: open slices)
 //   primary    := literal | NAME | (expr) | [list] | {record} | fn(params) block
+//   string     := "text \(expr) text \(expr, format: expr)"  (interpolation)
 // Newlines end statements, except inside brackets and after a binary operator.
 // Deliberately not: operator overloading, user-defined types, trailing closures.
 
@@ -22,6 +24,9 @@ public struct Parser {
     public private(set) var diagnostics: [Diagnostic] = []
     private var depth = 0
     private var functionDepth = 0
+    /// The nesting depth at which a range may leave its upper bound open
+    /// (`xs[a...]`): the top of an index expression.
+    private var sliceDepth = -1
     /// Nesting limit for brackets, blocks and operators (keeps the stack bounded on any input).
     public static let maxDepth = 120
 
@@ -300,6 +305,9 @@ public struct Parser {
         let left = try sum()
         guard check(.halfOpenRange) || check(.closedRange) else { return left }
         let op = advance()
+        if depth == sliceDepth, check(.rbracket) {
+            return Expr(kind: .slice(left, nil, closed: op.kind == .closedRange), span: op.span)
+        }
         skipNewlines()
         let right = try sum()
         return Expr(kind: .range(left, right, closed: op.kind == .closedRange), span: op.span)
@@ -345,7 +353,17 @@ public struct Parser {
             } else if check(.lbracket) {
                 let open = advance()
                 skipNewlines()
-                let index = try expression()
+                let index: Expr
+                if check(.halfOpenRange) || check(.closedRange) {
+                    let op = advance()
+                    skipNewlines()
+                    index = Expr(kind: .slice(nil, try sum(), closed: op.kind == .closedRange), span: op.span)
+                } else {
+                    let saved = sliceDepth
+                    sliceDepth = depth + 1
+                    defer { sliceDepth = saved }
+                    index = try expression()
+                }
                 skipNewlines()
                 try consume(.rbracket, "expected ']' after the index", openedAt: open)
                 e = Expr(kind: .index(e, index), span: open.span)
@@ -398,7 +416,10 @@ public struct Parser {
         switch token.kind {
         case .integer: advance(); return Expr(kind: .int(token.intValue), span: token.span)
         case .float: advance(); return Expr(kind: .float(token.floatValue), span: token.span)
-        case .string: advance(); return Expr(kind: .string(token.stringValue), span: token.span)
+        case .string:
+            advance()
+            if let segments = token.interpolation { return try interpolation(token, segments) }
+            return Expr(kind: .string(token.stringValue), span: token.span)
         case .kwTrue: advance(); return Expr(kind: .bool(true), span: token.span)
         case .kwFalse: advance(); return Expr(kind: .bool(false), span: token.span)
         case .kwNil: advance(); return Expr(kind: .null, span: token.span)
@@ -457,6 +478,54 @@ public struct Parser {
             try fail("expected an expression before the end of the line", at: token.span)
         default:
             try fail("expected an expression, found \(describe(token))", at: token.span)
+        }
+    }
+
+    // MARK: interpolation
+
+    /// `"a \(x) b"`: each `\(…)` is scanned and parsed on its own, at its
+    /// place in the file, so its errors point into the string.
+    private mutating func interpolation(_ token: Token, _ segments: [InterpolationSegment]) throws -> Expr {
+        var parts: [InterpolationPart] = []
+        for segment in segments {
+            switch segment {
+            case .text(let t): parts.append(.text(t))
+            case let .code(code, at):
+                var scanner = Scanner(file: token.span.file, text: code, firstLine: at.line, firstColumn: at.column)
+                let tokens = scanner.scanAll()
+                diagnostics += scanner.diagnostics
+                if !scanner.diagnostics.isEmpty { throw PanicError() }
+                var sub = Parser(tokens: tokens)
+                sub.depth = depth
+                sub.functionDepth = functionDepth
+                let part = sub.interpolatedValue(SourceSpan(token.span.file, at))
+                diagnostics += sub.diagnostics
+                guard let part else { throw PanicError() }
+                parts.append(part)
+            }
+        }
+        return Expr(kind: .interpolation(parts), span: token.span)
+    }
+
+    /// `expr` or `expr, format: spec`, the whole of one `\(…)`.
+    private mutating func interpolatedValue(_ at: SourceSpan) -> InterpolationPart? {
+        do {
+            skipNewlines()
+            if check(.eof) { try fail("empty interpolation '\\()': put a value between the parentheses", at: at) }
+            let value = try expression()
+            var format: Expr?
+            if match(.comma) {
+                let label = peek
+                guard label.kind == .identifier, label.text == "format", peekNext.kind == .colon else {
+                    try fail("expected 'format:' after ',' in an interpolation (\\(x, format: \".3f\"))", at: label.span)
+                }
+                advance(); advance()
+                format = try expression()
+            }
+            if !check(.eof) { try fail("expected ')' to end the interpolation, found \(describe(peek))", at: peek.span) }
+            return .value(value, format: format)
+        } catch {
+            return nil
         }
     }
 

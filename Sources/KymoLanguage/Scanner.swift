@@ -6,7 +6,10 @@
 // Newlines are tokens (statements end at them); runs of blank lines and
 // comment lines collapse into one. The parser decides where newlines are
 // insignificant (inside brackets, after a binary operator).
-// Deliberately not: string interpolation, multi-line strings.
+// A string may hold `\(expression)` or `\(expression, format: spec)`: the
+// scanner keeps the source between the parentheses (nested parentheses and
+// strings included) with its location, and the parser parses it.
+// Deliberately not: multi-line strings.
 
 public struct Scanner {
     private let file: SourceFile
@@ -17,10 +20,11 @@ public struct Scanner {
     public private(set) var diagnostics: [Diagnostic] = []
 
     /// Scans `file`'s text, or `text` (a cell's lines) starting at `firstLine`.
-    public init(file: SourceFile, text: String? = nil, firstLine: Int = 1) {
+    public init(file: SourceFile, text: String? = nil, firstLine: Int = 1, firstColumn: Int = 1) {
         self.file = file
         self.chars = Array((text ?? file.text).unicodeScalars)
         self.line = firstLine
+        self.column = firstColumn
     }
 
     public mutating func scanAll() -> [Token] {
@@ -135,12 +139,20 @@ public struct Scanner {
     private mutating func string(_ start: SourceLocation) -> Token {
         var text = String(advance())
         var value = ""
+        var segments: [InterpolationSegment] = []
+        func finish() -> Token {
+            var token = make(.string, text, start)
+            token.stringValue = value
+            if !segments.isEmpty {
+                if !value.isEmpty { segments.append(.text(value)) }
+                token.interpolation = segments
+            }
+            return token
+        }
         while true {
             guard let c = peek(), c != "\n" else {
                 error("unterminated string literal", at: start)
-                var token = make(.string, text, start)
-                token.stringValue = value
-                return token
+                return finish()
             }
             text.unicodeScalars.append(advance())
             if c == "\"" { break }
@@ -148,7 +160,15 @@ public struct Scanner {
                 let escapeStart = location()
                 guard let e = peek(), e != "\n" else { continue }
                 text.unicodeScalars.append(advance())
-                if let scalar = StringEscapes.scalar(for: e) {
+                if e == "(" {
+                    if !value.isEmpty { segments.append(.text(value)); value = "" }
+                    let codeStart = location()
+                    guard let code = interpolatedCode(&text) else {
+                        error("unterminated '\\(' in a string: expected ')'", at: SourceLocation(line: escapeStart.line, column: escapeStart.column - 1), length: 2)
+                        return finish()
+                    }
+                    segments.append(.code(code, codeStart))
+                } else if let scalar = StringEscapes.scalar(for: e) {
                     value.unicodeScalars.append(scalar)
                 } else {
                     error("unknown escape sequence '\\\(e)'", at: SourceLocation(line: escapeStart.line, column: escapeStart.column - 1), length: 2)
@@ -157,9 +177,36 @@ public struct Scanner {
             }
             value.unicodeScalars.append(c)
         }
-        var token = make(.string, text, start)
-        token.stringValue = value
-        return token
+        return finish()
+    }
+
+    /// The source after `\(` up to its matching `)` (consumed), skipping
+    /// nested parentheses and string literals; nil at the end of the line.
+    private mutating func interpolatedCode(_ text: inout String) -> String? {
+        var code = ""
+        var depth = 0
+        var inString = false
+        while let c = peek(), c != "\n" {
+            _ = advance()
+            text.unicodeScalars.append(c)
+            if inString {
+                if c == "\\", let d = peek(), d != "\n" {
+                    _ = advance(); text.unicodeScalars.append(d)
+                    code.unicodeScalars.append(c); code.unicodeScalars.append(d)
+                    continue
+                }
+                if c == "\"" { inString = false }
+            } else if c == "\"" {
+                inString = true
+            } else if c == "(" {
+                depth += 1
+            } else if c == ")" {
+                if depth == 0 { return code }
+                depth -= 1
+            }
+            code.unicodeScalars.append(c)
+        }
+        return nil
     }
 
     private mutating func punctuation(_ start: SourceLocation) -> Token? {

@@ -45,6 +45,15 @@ public struct Token: Sendable {
     public var intValue: Int = 0
     public var floatValue: Double = 0
     public var stringValue: String = ""
+    /// For a string with `\(…)` in it: its pieces, in order (nil for a plain string).
+    public var interpolation: [InterpolationSegment]?
 
     public var isKeyword: Bool { TokenKind.keywords[text] == kind }
+}
+
+/// A piece of an interpolated string literal as scanned: text, or the source
+/// of an expression between `\(` and `)` with where it starts.
+public enum InterpolationSegment: Sendable {
+    case text(String)
+    case code(String, SourceLocation)
 }

@@ -97,6 +97,17 @@ public final class Function {
     }
 
     public var isBuiltin: Bool { if case .builtin = body { return true }; return false }
+
+    /// How many positional arguments a call may pass: (required, at most; nil: any number).
+    public var arity: (Int, Int?) {
+        switch body {
+        case .user(let decl, _):
+            return (decl.parameters.filter { $0.defaultValue == nil }.count, decl.parameters.count)
+        case .builtin(let b):
+            let positional = b.signature.positional
+            return (positional.filter(\.isRequired).count, b.signature.variadic ? nil : positional.count)
+        }
+    }
 }
 
 /// A value the host owns (a tensor, model, dataset, history, figure). The
@@ -110,13 +121,19 @@ public protocol HostObject: AnyObject {
     func property(_ name: String) throws -> Value?
     /// Methods callable as `x.name(…)`, with signatures that calls are checked against.
     var methods: [Builtin] { get }
-    /// `x[i]`; throw `BuiltinError` when the value cannot be indexed.
+    /// `x[i]`; throw `BuiltinError` when the value cannot be indexed. A slice
+    /// arrives as `.range(lo, hi)` with `0 <= lo <= hi <= sliceLength`
+    /// (the interpreter resolves negative and open bounds).
     func element(at index: Value) throws -> Value
+    /// The length along the first axis that slices `x[a..<b]` count in; nil:
+    /// the kind cannot be sliced.
+    var sliceLength: Int? { get }
     /// A readable multi-line description (the REPL and `print` show it).
     func describe(indent: Int) -> String
     /// `-x`; nil when the kind has no negation.
     func negated() throws -> Value?
-    /// `x op other` (`other op x` when `reversed`) for `+ - * / %`; nil when
+    /// `x op other` (`other op x` when `reversed`) for `+ - * / %` and the
+    /// orderings `< <= > >=` (a kind may answer them with a mask); nil when
     /// the kind does not define `op` with that operand. The result may have
     /// at most `limit` elements.
     func arithmetic(_ op: BinaryOp, _ other: Value, reversed: Bool, limit: Int) throws -> Value?
@@ -131,6 +148,7 @@ extension HostObject {
     public func element(at index: Value) throws -> Value {
         throw BuiltinError("a \(kindName) cannot be indexed")
     }
+    public var sliceLength: Int? { nil }
     public func method(named name: String) -> Builtin? { methods.first { $0.signature.name == name } }
     public func negated() throws -> Value? { nil }
     public func arithmetic(_ op: BinaryOp, _ other: Value, reversed: Bool, limit: Int) throws -> Value? { nil }

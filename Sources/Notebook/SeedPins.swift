@@ -81,6 +81,9 @@ public enum SeedPins {
             for a in args { visit(a.value, &pins) }
         case .member(let x, _): visit(x, &pins)
         case .function(let f): visit(f, &pins)
+        case .slice(let a, let b, _): if let a { visit(a, &pins) }; if let b { visit(b, &pins) }
+        case .interpolation(let parts):
+            for case let .value(x, format) in parts { visit(x, &pins); if let format { visit(format, &pins) } }
         }
     }
 }

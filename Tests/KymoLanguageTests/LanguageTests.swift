@@ -9,7 +9,16 @@ import XCTest
 /// A host that collects output and can be interrupted.
 private final class TestHost: InterpreterHost {
     var output = ""
-    var isInterruptRequested = false
+    /// Becomes true after this many checks (nil: never, unless set).
+    var interruptAfterChecks: Int?
+    var interruptSet = false
+    var isInterruptRequested: Bool {
+        get {
+            if let n = interruptAfterChecks { interruptAfterChecks = n - 1; if n <= 0 { return true } }
+            return interruptSet
+        }
+        set { interruptSet = newValue }
+    }
     var maxElements = 1_000
     func write(_ text: String) { output += text }
 }
@@ -51,13 +60,13 @@ private func registry() -> BuiltinRegistry {
             for _ in 0..<(try args.int("times")) where context.isInterrupted { throw BuiltinError("stopped") }
             return .int(try args.int("times"))
         },
-    ], hostKinds: ["vector": HostKind(properties: [HostProperty("count", .int)], methods: [], indexYields: nil,
+    ] + ListBuiltins.declarations, hostKinds: ["vector": HostKind(properties: [HostProperty("count", .int)], methods: [], indexYields: nil,
                                                     arithmetic: [.add], negates: true)])
 }
 
 /// Checks then runs a notebook the way Kymo's session does; returns the
 /// static errors, or the output and the run-time error of the first failing cell.
-private func runNotebook(_ text: String, host: TestHost = TestHost()) -> (output: String, errors: [String]) {
+private func runNotebook(_ text: String, host: TestHost = TestHost(), stepLimit: Int? = nil) -> (output: String, errors: [String]) {
     let document = NotebookDocument(name: "nb.kymo", text: text)
     let r = registry()
     let checker = Checker(registry: r, interactive: false)
@@ -65,6 +74,7 @@ private func runNotebook(_ text: String, host: TestHost = TestHost()) -> (output
     let errors = (document.syntaxErrors + checker.diagnostics).map(\.description)
     guard errors.isEmpty else { return ("", errors) }
     let interpreter = Interpreter(host: host, registry: r)
+    interpreter.stepLimit = stepLimit
     for cell in document.cells {
         do { _ = try interpreter.run(cell.statements) } catch let d as Diagnostic {
             return (host.output, [d.description])
@@ -121,5 +131,47 @@ final class LanguageTests: XCTestCase {
         let (output, errors) = runNotebook("print(1)\nlet xs = [1, 2]\nprint(xs[5])\n")
         XCTAssertEqual(output, "1\n")
         XCTAssertTrue(errors.first?.hasPrefix("nb.kymo:3:10: error: index 5 is out of range for a list of 2 elements") ?? false, "\(errors)")
+    }
+
+    func testListBuiltinsSlicesAndInterpolationNeedNoEngine() {
+        let (output, errors) = runNotebook("""
+        let xs = [4, 1, 3]
+        fn len2(v) { return v.count }
+        print(sum(xs), mean(xs[1...]), map(xs, fn(x) { return x + 1 }), filter(xs, fn(x) { return x > 1 }))
+        print("last \\(xs[-1]) of \\(len2(xs)), \\(mean(xs), format: ".2f")")
+        """)
+        XCTAssertEqual(errors, [])
+        XCTAssertEqual(output, "8 2.0 [5, 2, 4] [4, 3]\nlast 3 of 3, 2.67\n")
+    }
+
+    func testFunctionsCalledByBuiltinsCountStepsAndAnswerInterrupts() {
+        // Each call map makes is a step: the limit stops a long map inside one statement.
+        let limited = runNotebook("let ys = map(0..<900, fn(x) { return x })\n", stepLimit: 1_000).errors
+        XCTAssertTrue(limited.first?.contains("error: step limit of 1000 exceeded") ?? false, "\(limited)")
+        // An interrupt that arrives during map stops it at the next call.
+        let host = TestHost()
+        host.interruptAfterChecks = 50
+        let interrupted = runNotebook("let ys = map(0..<900, fn(x) { return x })\n", host: host).errors
+        XCTAssertTrue(interrupted.first?.contains("error: interrupted") ?? false, "\(interrupted)")
+        // Recursion through a built-in is an error, not a crash.
+        let deep = runNotebook("fn f(n) { return map([n], fn(x) { return f(x + 1) }) }\nf(0)\n").errors
+        XCTAssertTrue(deep.first.map { $0.contains("nested too deeply") || $0.contains("too many nested calls") } ?? false, "\(deep)")
+        // The wrong arity is named before anything runs; an error inside keeps its own place.
+        let arity = runNotebook("fn add(a, b) { return a + b }\nfn apply(g) { return map([1], g) }\nprint(apply(add))\n").errors
+        XCTAssertTrue(arity.first?.hasPrefix("nb.kymo:2:22: error: map: the function add takes 2 arguments, but map passes 1") ?? false, "\(arity)")
+        // Where the function is known statically, the checker says so before anything runs.
+        let checked = runNotebook("fn add(a, b) { return a + b }\nprint(map([1], add), any([1], fn(x, y = 2) { return true }))\n").errors
+        XCTAssertEqual(checked.count, 1, "\(checked)")
+        XCTAssertTrue(checked.first?.hasPrefix("nb.kymo:2:16: error: map: the function add takes 2 arguments, but map passes 1") ?? false, "\(checked)")
+        let inside = runNotebook("print(map([1, 0], fn(x) {\n  return 1 / x\n}))\n").errors
+        XCTAssertTrue(inside.first?.hasPrefix("nb.kymo:2:12: error: division by zero") ?? false, "\(inside)")
+    }
+
+    func testInterpolationErrorsPointIntoTheString() {
+        let errors = runNotebook("let a = 1\nprint(\"x \\(b) y\")\nprint(\"\\(a +)\")\n").errors
+        XCTAssertTrue(errors.contains { $0.hasPrefix("nb.kymo:2:12: error: unknown name 'b'") }, "\(errors)")
+        XCTAssertTrue(errors.contains { $0.hasPrefix("nb.kymo:3:13: error: expected an expression") }, "\(errors)")
+        let unterminated = runNotebook("print(\"\\(a\")\n").errors
+        XCTAssertTrue(unterminated.first?.contains("unterminated") ?? false, "\(unterminated)")
     }
 }

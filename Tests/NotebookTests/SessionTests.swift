@@ -127,8 +127,10 @@ final class SessionTests: XCTestCase {
         XCTAssertTrue(s.help("train").hasPrefix("train(model, ds, steps: int, batch: 8, lr: 0.001"))
         XCTAssertTrue(s.help("trian").contains("did you mean 'train'?"))
         XCTAssertTrue(s.help().contains("softmax(x, axis: -1) → tensor"))
-        for usage in ["len(x) → int", "str(x) → string", "int(x) → int", "float(x) → float", "abs(x) → int or float", "min(…) → any value", "max(…) → any value",
-                      "round(x, digits: nil) → int or float", "sorted(xs, by: nil, reverse: false) → list", "keys(r) → list",
+        for usage in ["len(x) → int", "str(x) → string", "int(x) → int", "float(x) → float", "abs(x) → int or float or tensor", "min(…) → any value", "max(…) → any value",
+                      "round(x, digits: nil) → int or float", "sorted(xs, by: nil, key: nil, reverse: false) → list", "keys(r) → list", "sum(xs) → int or float", "mean(xs) → float", "std(xs, ddof: 1) → float",
+                      "map(xs, f) → list", "zip(…) → list", "any(xs, f = nil) → bool", "range(a, b = nil, step = 1) → list",
+                      "sqrt(x) → float or tensor", "clip(x, lo, hi) → int or float or tensor",
                       "format(x, spec = \"\") → string", "table(rows, columns: nil, format: nil, label: \"\")"] {
             XCTAssertTrue(s.help().contains("  " + usage + "\n"), usage)
         }

@@ -4,6 +4,11 @@
 // methods and index results of each kind of host value, from which the
 // checker, completion and `:help` take their types.
 //
+// The general-purpose list built-ins (sum, mean, std, median, argmin,
+// argmax, map, filter, zip, enumerate, any, all, reversed, range) need no
+// engine: the language declares them (`ListBuiltins`) and `functions` below
+// appends them, so this one registry still holds every built-in.
+//
 // Adding a built-in: one `BuiltinDeclaration` entry below, whose `run:` names
 // the implementation (`(BoundArguments, CallContext) throws -> Value`, in the
 // `*Builtins.swift` file of its area). Arguments arrive checked against the
@@ -29,6 +34,8 @@ public enum BuiltinCatalog {
     private static let tensor = ParamType.host("tensor")
     private static let shape = ParamType.either([.intList, .int])
     private static let positiveInt = ValueRange.atLeast(1)
+    /// The axis of a tensor reduction (default: every element).
+    private static let axis = BuiltinParameter.named("axis", .int, default: .null, doc: "the axis to reduce (negative counts from the last)")
 
     /// Config keys shared by the three model families (docs/models.md).
     static func modelConfig(attention: Bool, upstreamOption: Bool = false) -> [BuiltinParameter] {
@@ -221,8 +228,8 @@ public enum BuiltinCatalog {
         BuiltinDeclaration("float", [.positional("x", .either([.float, .string, .bool]))], returns: .float,
                            doc: "A float from a number, a bool or a string (\"1e-3\", \"nan\", \"inf\").",
                            run: EverydayBuiltins.float),
-        BuiltinDeclaration("abs", [.positional("x", .either([.int, .float]))], returns: .either([.int, .float]),
-                           doc: "Absolute value (an int stays an int).",
+        BuiltinDeclaration("abs", [.positional("x", .either([.int, .float, tensor]))], returns: .either([.int, .float, tensor]),
+                           doc: "Absolute value (an int stays an int; a tensor elementwise).",
                            run: EverydayBuiltins.abs),
         BuiltinDeclaration("min", [], variadic: true, returns: .any,
                            doc: "The smallest of its arguments, or of one list: numbers or strings; the first on a tie.",
@@ -237,6 +244,7 @@ public enum BuiltinCatalog {
                            run: EverydayBuiltins.round),
         BuiltinDeclaration("sorted", [.positional("xs", .any, doc: "a list or a range"),
                                       .named("by", .string, default: .null, doc: "sort records by this key"),
+                                      .named("key", .function, default: .null, doc: "sort by key(x), a number or a string").calling(1),
                                       .named("reverse", .bool, default: .bool(false), doc: "largest first")],
                            returns: .list,
                            doc: "A sorted copy of a list of numbers or strings (or of records, by: key); stable.",
@@ -257,20 +265,47 @@ public enum BuiltinCatalog {
                                      .named("label", .string, default: .string(""), doc: "header of the row-name column (record of records)")],
                            doc: "Prints records as aligned columns: a list of records, a record of records (keys name the rows) or one record.",
                            run: EverydayBuiltins.table),
-    ] }
+        // elementwise math (numbers and tensors)
+        BuiltinDeclaration("sqrt", [.positional("x", .either([.float, tensor]))], returns: .either([.float, tensor]),
+                           doc: "Square root (correctly rounded), of a number or elementwise.",
+                           run: AnalysisBuiltins.sqrt),
+        BuiltinDeclaration("exp", [.positional("x", .either([.float, tensor]))], returns: .either([.float, tensor]),
+                           doc: "e^x, of a number or elementwise (Kymo's own exp: the same bits on every CPU).",
+                           run: AnalysisBuiltins.exp),
+        BuiltinDeclaration("ln", [.positional("x", .either([.float, tensor]))], returns: .either([.float, tensor]),
+                           doc: "Natural logarithm, of a number or elementwise (ln 0 = -inf, ln of a negative = nan); 'log' records a metric.",
+                           run: AnalysisBuiltins.log),
+        BuiltinDeclaration("clip", [.positional("x", .either([.float, tensor])),
+                                    .positional("lo", .either([.int, .float])), .positional("hi", .either([.int, .float]))],
+                           returns: .either([.int, .float, tensor]), doc: "x limited to [lo, hi], of a number or elementwise (nan stays nan).",
+                           run: AnalysisBuiltins.clip),
+    ] + ListBuiltins.declarations }
 
     /// Properties, methods and indexing of each kind of host value (static
     /// checks, completion, `:help`). A new host kind is one entry here.
     static let hostKinds: [String: HostKind] = [
         "tensor": HostKind(properties: [HostProperty("shape", .intList)], methods: [
-            BuiltinSignature("sum", [], returns: tensor, doc: "Sum of all elements (a scalar tensor)."),
-            BuiltinSignature("mean", [], returns: tensor, doc: "Mean of all elements (a scalar tensor)."),
+            BuiltinSignature("sum", [axis], returns: tensor, doc: "Sum of all elements (a scalar tensor), or along an axis (the axis removed)."),
+            BuiltinSignature("mean", [axis], returns: tensor, doc: "Mean of all elements (a scalar tensor), or along an axis."),
+            BuiltinSignature("max", [axis], returns: tensor, doc: "Largest element (a scalar tensor), or along an axis; nan if any is nan."),
+            BuiltinSignature("min", [axis], returns: tensor, doc: "Smallest element (a scalar tensor), or along an axis; nan if any is nan."),
+            BuiltinSignature("std", [axis, .named("ddof", .int, default: .int(0), range: .atLeast(0),
+                                                  doc: "0: population std (NumPy's default), 1: sample std")],
+                             returns: tensor, doc: "Standard deviation of all elements, or along an axis."),
+            BuiltinSignature("argmax", [axis], returns: .either([.int, tensor]),
+                             doc: "Index of the largest element: an int into the flattened tensor, or along an axis a tensor of indices."),
+            BuiltinSignature("argmin", [axis], returns: .either([.int, tensor]),
+                             doc: "Index of the smallest element: an int into the flattened tensor, or along an axis a tensor of indices."),
+            BuiltinSignature("tolist", [], returns: .any, doc: "The values as nested lists of floats (a float for a scalar tensor)."),
+            BuiltinSignature("slice", [.positional("index", .any, doc: "an int (the axis removed) or a range"),
+                                       .named("axis", .int, doc: "the axis to slice")],
+                             returns: tensor, doc: "t.slice(2..<5, axis: 1): elements along any axis (t[2..<5] slices the first)."),
             BuiltinSignature("reshape", [.positional("shape", .intList)], returns: tensor,
                              doc: "The same values in a new shape (one dimension may be -1)."),
             BuiltinSignature("transpose", [.positional("a", .int), .positional("b", .int)], returns: tensor,
                              doc: "Swaps two axes."),
             BuiltinSignature("item", [], returns: .float, doc: "The value of a one-element tensor."),
-        ], indexYields: tensor, arithmetic: [.add, .sub, .mul, .div], negates: true),
+        ], indexYields: tensor, arithmetic: [.add, .sub, .mul, .div, .lt, .le, .gt, .ge], negates: true, slices: true),
         "model": HostKind(properties: [HostProperty("parameters", .record), HostProperty("count", .int),
                                        HostProperty("config", .record), HostProperty("family", .string)],
                           methods: [], indexYields: nil),

@@ -15,7 +15,10 @@ enum EverydayBuiltins {
         case .list(let xs): return .int(xs.count)
         case .string(let s): return .int(s.count)
         case .record(let r): return .int(r.count)
-        case let .range(lo, hi): return .int(hi - lo)
+        case let .range(lo, hi):
+            let (n, overflow) = hi.subtractingReportingOverflow(lo)
+            guard !overflow else { throw BuiltinError("len: range \(lo)..<\(hi) has more than \(Int.max) elements", kind: .range) }
+            return .int(n)
         case .host(let d as DatasetValue): return .int(d.dataset.count)
         case .host(let t as TensorValue): return .int(t.tensor.shape.first ?? 1)
         case let other:
@@ -67,7 +70,8 @@ enum EverydayBuiltins {
             guard i != Int.min else { throw BuiltinError("abs: \(i) has no positive int counterpart", kind: .range) }
             return .int(Swift.abs(i))
         case .float(let f): return .float(Swift.abs(f))
-        case let other: throw BuiltinError("abs takes a number, got \(other.typeName)", kind: .type)
+        case .host(let t as TensorValue): return .host(TensorValue(AnalysisBuiltins.map(t.tensor) { Swift.abs($0) }))
+        case let other: throw BuiltinError("abs takes a number or a tensor, got \(other.typeName)", kind: .type)
         }
     }
 
@@ -130,7 +134,10 @@ enum EverydayBuiltins {
         }
         let reverse = try args.bool("reverse")
         var keys = items
-        if case .string(let field) = args["by"] {
+        if case .function(let f) = args["key"] {
+            guard args["by"].isNil else { throw BuiltinError("sorted takes by: or key:, not both", kind: .argument) }
+            keys = try items.map { try context.call(f, [$0], by: "sorted") }
+        } else if case .string(let field) = args["by"] {
             keys = try items.enumerated().map { i, v in
                 guard case .record(let r) = v else {
                     throw BuiltinError("sorted(by: \"\(field)\"): element \(i) must be a record, got \(v.typeName)", kind: .type)
@@ -146,7 +153,7 @@ enum EverydayBuiltins {
         if !allStrings {
             for (i, k) in keys.enumerated() {
                 guard let x = k.numberValue else {
-                    throw BuiltinError("sorted compares numbers or strings, got \(k.typeName) at element \(i)"
+                    throw BuiltinError("sorted compares numbers or strings, got \(k.typeName) \(args["key"].isNil ? "at" : "from key(x) of") element \(i)"
                         + (k.typeName == "record" ? "; pass by: \"key\" to sort records by one key" : ""), kind: .type)
                 }
                 if x.isNaN { throw BuiltinError("sorted: nan at element \(i) cannot be ordered", kind: .range) }

@@ -1,6 +1,6 @@
 // TensorValue+Arithmetic: what the language's operators do to tensors —
 // `+ - * /` elementwise with broadcasting, numbers taken as scalars, unary
-// minus; `%` and `==` are refused. The language calls these through
+// minus, `< <= > >=` as 0/1 masks (TensorValue+Analysis); `%` and `==` are refused. The language calls these through
 // `HostObject`; it knows nothing of tensors.
 
 import KymoLanguage
@@ -21,6 +21,12 @@ extension TensorValue {
         default: return nil
         }
         let (a, b) = reversed ? (y, tensor) : (tensor, y)
+        if [.lt, .le, .gt, .ge].contains(op) {
+            if let shape = broadcastShape(a.shape, b.shape), shape.reduce(1, *) > limit {
+                throw BuiltinError("'\(op.rawValue)' of \(describeShape(a.shape)) and \(describeShape(b.shape)) would exceed the limit of \(limit) elements", kind: .limit)
+            }
+            return try mask(op, a, b, limit: limit)
+        }
         if let shape = broadcastShape(a.shape, b.shape) {
             var n = 1
             for d in shape {

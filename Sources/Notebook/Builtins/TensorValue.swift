@@ -1,6 +1,7 @@
 // TensorValue: a TensorEngine tensor as a Kymo host value — its property
-// (`shape`), its methods (`sum`, `mean`, `reshape`, `transpose`, `item`),
-// indexing along the first axis, and how it prints: shape, dtype and the
+// (`shape`), its methods (`reshape`, `transpose`, `item`; the reductions,
+// `tolist` and `slice` in TensorValue+Analysis), indexing along the first
+// axis, and how it prints: shape, dtype and the
 // values (all of them when small, a summary when large).
 
 import KymoLanguage
@@ -27,6 +28,7 @@ public final class TensorValue: HostObject {
     public var methods: [Builtin] { TensorValue.methodTable(self) }
 
     public func element(at index: Value) throws -> Value {
+        if case let .range(lo, hi) = index { return try slice(lo, hi) }
         guard case .int(let i) = index else { throw BuiltinError("tensor index must be an int, got \(index.typeName)", kind: .type) }
         guard tensor.rank >= 1 else { throw BuiltinError("a scalar tensor cannot be indexed; use .item()", kind: .type) }
         let n = tensor.shape[0]
@@ -42,8 +44,6 @@ public final class TensorValue: HostObject {
         let signatures = BuiltinCatalog.hostKinds["tensor"]!.methods
         func impl(_ name: String) -> BuiltinImplementation {
             switch name {
-            case "sum": return { _, _ in .host(TensorValue(x.sum())) }
-            case "mean": return { _, _ in .host(TensorValue(x.mean())) }
             case "reshape": return { args, _ in
                 let shape = try args.intList("shape")
                 return .host(TensorValue(try TensorBuiltins.engine { try x.reshaped(shape) }))
@@ -53,7 +53,7 @@ public final class TensorValue: HostObject {
                 return .host(TensorValue(try TensorBuiltins.engine { try x.transposed(a, b) }))
             }
             case "item": return { _, _ in .float(Double(try TensorBuiltins.engine { try x.item() })) }
-            default: preconditionFailure("tensor method '\(name)' has no implementation")
+            default: return t.reductionMethod(name)
             }
         }
         return signatures.map { Builtin($0, impl($0.name)) }
