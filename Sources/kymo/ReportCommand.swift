@@ -80,7 +80,8 @@ enum ReportPage {
         rows.append(["seed", "\(r.seed)"])
         rows.append(["overrides", r.overrides.isEmpty ? "none" : r.overrides.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")])
         rows.append(["build", "kymo \(r.kymo.version), commit \(r.kymo.commit)"])
-        rows.append(["environment", "\(e.os); \(e.kernel); \(e.cpuModel) (\(e.cpuCount) CPUs; \(e.cpuFlags.joined(separator: " ")))"])
+        rows.append(["environment", "\(e.os); \(e.kernel); \(e.cpuModel) (\(e.cpuCount) CPUs; \(e.cpuFlags.joined(separator: " "))); "
+                     + "BLAS \(e.blasConfig), kernel \(e.blasKernel) (environment only: no result goes through it)"])
         rows.append(["numerics", (r.numerics ?? "not recorded (a record from before numerics versions: its bits followed the BLAS kernel)")
                      + (e.gemmPath.map { "; GEMM path \($0) (speed only)" } ?? "")
                      + "; \(e.threads) thread\(e.threads == 1 ? "" : "s"); Swift \(e.swiftVersion)"])
