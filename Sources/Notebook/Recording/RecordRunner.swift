@@ -157,9 +157,7 @@ public enum RecordRunner {
                 }
             }
             if cell.index >= startAt {
-                let outcome = CellOutcome(index: cell.index, title: cell.title, source: cell.source, output: r.output, values: values,
-                                          startedAt: start, duration: r.duration, status: r.status,
-                                          error: r.diagnostics.isEmpty ? nil : r.diagnostics.map(DiagnosticFormatter.render).joined())
+                let outcome = CellOutcome(r, index: cell.index, title: cell.title, values: values, startedAt: start)
                 if let e = attempt({ try recorder.cellFinished(outcome, metrics: book.series) }) {
                     result.recordError = e
                     o.onCellEnd?(r)
@@ -249,11 +247,7 @@ public enum RecordRunner {
         o.onCellStart?(cell)
         hooks.cell = cell.index
         let r = session.run(cell, in: notebook.file)
-        let bound = session.values(boundBy: r.index)
-        var values = ValueDigester.digests(bound)
-        if let v = r.value, !v.isNil { values.append(ValueDigest(name: "(value)", type: v.typeName, sha256: ValueDigester.digest(v))) }
-        book.capture(session: session, bound: bound)
-        return (r, values)
+        return (r, CellOutcome.values(of: r, in: session, book: book))
     }
 
     /// What a re-executed cell did differently from its record (empty: nothing).

@@ -95,14 +95,8 @@ public final class ReplRecorder: RunRecordHooks {
         let text = ReplRecorder.notebookText(inputs)
         let recorder = try started()
         recorder.updateNotebook(text: text)
-        let bound = session.values(boundBy: result.index)
-        var values = ValueDigester.digests(bound)
-        if let v = result.value, !v.isNil { values.append(ValueDigest(name: "(value)", type: v.typeName, sha256: ValueDigester.digest(v))) }
-        book.capture(session: session, bound: bound)
-        let outcome = CellOutcome(index: inputs.count - 1, title: "input \(inputs.count)", source: result.source, output: result.output,
-                                  values: values, startedAt: startedAt, duration: result.duration,
-                                  status: result.status,
-                                  error: result.diagnostics.isEmpty ? nil : result.diagnostics.map(DiagnosticFormatter.render).joined())
+        let values = CellOutcome.values(of: result, in: session, book: book)
+        let outcome = CellOutcome(result, index: inputs.count - 1, title: "input \(inputs.count)", values: values, startedAt: startedAt)
         try recorder.cellFinished(outcome, metrics: book.series)
     }
 
