@@ -64,9 +64,13 @@ enum MPIJob {
     /// True where this process prints and writes: rank 0 or a plain run.
     static var isLeader: Bool { (current?.rank ?? 0) == 0 }
 
-    /// Sets up a recorded run for this rank of the job (nothing for a plain run).
-    static func configure(_ o: inout RecordedRunOptions, sharesRunID: Bool) {
-        guard let g = current, g.size > 1 else { return }
+    /// The host of a recorded run on this rank of the job (`base` as it is
+    /// for a plain run): the process group, the per-cell cross-check, the
+    /// shared run id, and on the non-zero ranks no output, no stored record
+    /// and a scratch folder for files.
+    static func host(_ base: RunHost, sharesRunID: Bool) -> RunHost {
+        var o = base
+        guard let g = current, g.size > 1 else { return o }
         o.processGroup = g
         o.crossCheck = { cell, digest in
             let hex = Array(RecordHash.hex(of: digest).utf8)
@@ -88,16 +92,15 @@ enum MPIJob {
             }
         }
         if g.rank != 0 {
-            o.runsFolder = nil
+            o.keepsRecord = false
             o.output = BufferSink()
             o.progress = SilentProgress()
-            o.onCellStart = nil
-            o.onCellEnd = nil
             let scratch = NSTemporaryDirectory() + "kymo-rank\(g.rank)-\(getpid())"
             try? FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
             o.writeFolder = scratch
             atexit { if let g = MPIJob.current { try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "kymo-rank\(g.rank)-\(getpid())") } }
         }
+        return o
     }
 
     /// `kymo run … --procs N`: runs the same command line under `mpirun -np N`

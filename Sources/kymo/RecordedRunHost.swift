@@ -11,13 +11,28 @@ import TensorEngine
 
 /// Recording for the hosts that run notebooks (`kymo run`) and sessions (the REPL).
 enum RecordedRunHost {
+    /// The one host value of this process: built here, once per command, and
+    /// passed down whole to every run, replay and resume it starts.
+    static func host(console: Console, interrupt: InterruptFlag, sharesRunID: Bool,
+                     output: OutputSink? = nil, progress: ProgressReporter? = nil) -> RunHost {
+        var h = RunHost(stamp: HostEnvironment.stamp())
+        h.output = output ?? console
+        h.progress = progress ?? console
+        h.interrupt = interrupt
+        h.registry = BuiltinCatalog.registry()
+        h.figureWriter = HostEnvironment.figureWriter
+        h.originKeyFolder = RecordSigning.keyFolder()
+        return MPIJob.host(h, sharesRunID: sharesRunID)
+    }
+
     /// `kymo run`: checks the runs folder, runs and records every cell, prints
     /// each cell's title and output and the run id at the end. Throws
     /// `ExitCode` 1 for a failed run, 130 interrupted, 2 when it cannot record.
     static func run(notebook path: String, text: String, seed: UInt64, overrides: [(key: String, value: String)],
                     runsFolder: String?, workingDirectory: String, console: Console, interrupt: InterruptFlag,
                     confined: Bool = false) throws {
-        var o = RecordedRunOptions(notebookPath: path, text: text, workingDirectory: workingDirectory, host: HostEnvironment.stamp())
+        var o = RecordedRunOptions(notebookPath: path, text: text, workingDirectory: workingDirectory,
+                                   host: RecordedRunHost.host(console: console, interrupt: interrupt, sharesRunID: true))
         if confined {
             // Writes inside runs/<id>/files/; reads from the data folder and the notebook's folder only.
             let notebookFolder = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: workingDirectory)).deletingLastPathComponent().path
@@ -27,15 +42,8 @@ enum RecordedRunHost {
         o.seed = seed
         o.overrides = overrides.map { Override(key: $0.key, value: $0.value) }
         o.runsFolder = RunStore.folder(forNotebook: path, runs: runsFolder)
-        o.output = console
-        o.progress = console
-        o.interrupt = interrupt
         o.onCellStart = { console.write($0.displayTitle + "\n") }
         o.onCellEnd = { r in for d in r.diagnostics { console.error(DiagnosticFormatter.render(d)) } }
-        o.registry = BuiltinCatalog.registry()
-        o.figureWriter = HostEnvironment.figureWriter
-        o.originKeyFolder = RecordSigning.keyFolder()
-        MPIJob.configure(&o, sharesRunID: true)
         let result: RecordedRunResult
         do { result = try RecordRunner.run(o) } catch { throw recordFailure("run", error) }
         if !result.diagnostics.isEmpty {

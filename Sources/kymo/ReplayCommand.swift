@@ -94,21 +94,22 @@ struct Replay: ParsableCommand {
         let progress: ProgressReporter = console.isTerminal || verbose ? console : SilentProgress()
         let result: (report: ReplayReport, fresh: RecordedRunResult)
         do {
-            result = try Replayer.run(record, host: HostEnvironment.stamp(), text: text, registry: BuiltinCatalog.registry(),
-                                      figureWriter: HostEnvironment.figureWriter, output: output, progress: progress, interrupt: interrupt,
-                                      onCellStart: verbose ? { console.write($0.displayTitle + "\n") } : nil,
-                                      replayFolder: replayFolder, failFast: failFast, allowChangedInputs: allowChangedInputs,
-                                      inputs: search, hashes: hashes,
-                                      onDifference: { d in
-                                          console.error("first difference, \(d.line)\n")
-                                          console.error(failFast ? "  stopping there (--fail-fast)\n"
-                                                                 : "  comparison goes on (--fail-fast stops at the first difference)\n")
-                                      },
-                                      configure: { o in
-                                          MPIJob.configure(&o, sharesRunID: false)
-                                          // Errors in an edited copy point at that file.
-                                          if let notebook { o.displayName = notebook }
-                                      })
+            var replay = ReplayOptions()
+            replay.text = text
+            replay.displayName = notebook   // errors in an edited copy point at that file
+            replay.onCellStart = verbose ? { console.write($0.displayTitle + "\n") } : nil
+            replay.replayFolder = replayFolder
+            replay.failFast = failFast
+            replay.allowChangedInputs = allowChangedInputs
+            replay.inputs = search
+            replay.hashes = hashes
+            replay.onDifference = { d in
+                console.error("first difference, \(d.line)\n")
+                console.error(failFast ? "  stopping there (--fail-fast)\n"
+                                       : "  comparison goes on (--fail-fast stops at the first difference)\n")
+            }
+            let host = RecordedRunHost.host(console: console, interrupt: interrupt, sharesRunID: false, output: output, progress: progress)
+            result = try Replayer.run(record, host: host, replay)
         } catch {
             _ = rmdir(replayFolder)   // removed only while empty: refused before any cell ran
             throw recordFailure("replay", error)

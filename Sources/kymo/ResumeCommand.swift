@@ -42,12 +42,10 @@ struct Resume: ParsableCommand {
         Interrupts.install(interrupt)
         let result: RecordedRunResult
         do {
-            result = try Replayer.resume(folder: folder, host: HostEnvironment.stamp(), registry: BuiltinCatalog.registry(),
-                                         figureWriter: HostEnvironment.figureWriter, output: console, progress: console, interrupt: interrupt,
+            result = try Replayer.resume(folder: folder, host: RecordedRunHost.host(console: console, interrupt: interrupt, sharesRunID: false),
                                          onCellStart: { console.write($0.displayTitle + "\n") },
                                          onCellEnd: { r in for d in r.diagnostics { console.error(DiagnosticFormatter.render(d)) } },
-                                         follower: !MPIJob.isLeader,
-                                         configure: { MPIJob.configure(&$0, sharesRunID: false) })
+                                         follower: !MPIJob.isLeader)
         } catch {
             throw recordFailure("resume", error)
         }

@@ -44,7 +44,7 @@ final class ResumeCheckpointPolicyTests: XCTestCase {
         let dir = RecordFixtures.scratch()
         let runs = dir + "/runs"
         var o = RecordedRunOptions(notebookPath: "nb.kymo", text: "%% A\nlet a = 1\n%% B\nprint(a)\n", workingDirectory: dir,
-                                   host: RecordFixtures.host)
+                                   host: .fixture)
         o.runsFolder = runs
         var killed = try RecordRunner.run(o).record
         killed.status = .interrupted
@@ -59,13 +59,13 @@ final class ResumeCheckpointPolicyTests: XCTestCase {
                                                sha256: RecordHash.hex(of: Data("not a checkpoint".utf8)), at: killed.startedAt)]
         try store.write(&killed)
         let before = try Data(contentsOf: URL(fileURLWithPath: folder + "/record.json"))
-        XCTAssertThrowsError(try Replayer.resume(folder: folder, host: RecordFixtures.host)) { e in
+        XCTAssertThrowsError(try Replayer.resume(folder: folder, host: .fixture)) { e in
             XCTAssertTrue("\(e)".contains("its checkpoint \"checkpoints/train1.ckpt\" is a symlink"), "\(e)")
         }
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: folder + "/record.json")), before, "the record is untouched")
         // A regular file there resumes.
         try FileManager.default.removeItem(atPath: folder + "/checkpoints/train1.ckpt")
         try FileManager.default.copyItem(atPath: secret, toPath: folder + "/checkpoints/train1.ckpt")
-        XCTAssertEqual(try Replayer.resume(folder: folder, host: RecordFixtures.host).record.status, .complete)
+        XCTAssertEqual(try Replayer.resume(folder: folder, host: .fixture).record.status, .complete)
     }
 }

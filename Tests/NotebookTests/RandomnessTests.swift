@@ -147,7 +147,7 @@ final class RandomnessTests: XCTestCase {
     """
 
     func record(_ text: String, runs: String) throws -> RunRecord {
-        var o = RecordedRunOptions(notebookPath: "nb.kymo", text: text, workingDirectory: NSTemporaryDirectory(), host: RecordFixtures.host)
+        var o = RecordedRunOptions(notebookPath: "nb.kymo", text: text, workingDirectory: NSTemporaryDirectory(), host: .fixture)
         o.runsFolder = runs
         let r = try RecordRunner.run(o)
         XCTAssertNil(r.recordError)
@@ -167,7 +167,7 @@ final class RandomnessTests: XCTestCase {
         XCTAssertEqual(a.artifacts, b.artifacts)
         XCTAssertNotEqual(a.notebook.sha256, b.notebook.sha256)
         // Replaying the reformatted copy against the original record: no divergence.
-        let (report, _) = try Replayer.run(a, host: RecordFixtures.host, text: Self.reformatted)
+        let (report, _) = try Replayer.run(a, host: .fixture, .with { $0.text = Self.reformatted })
         XCTAssertTrue(report.isIdentical, report.render())
     }
 
@@ -175,7 +175,7 @@ final class RandomnessTests: XCTestCase {
         let runs = RecordFixtures.scratch() + "/runs"
         var old = try record(Self.notebook, runs: runs)
         old.randomScheme = nil  // as records made before schemes were numbered
-        let (report, _) = try Replayer.run(old, host: RecordFixtures.host)
+        let (report, _) = try Replayer.run(old, host: .fixture)
         XCTAssertTrue(report.buildChanges.contains { $0.part == "random scheme" && $0.recorded.hasPrefix("1 ") && $0.now.hasPrefix("2 ") },
                       "\(report.buildChanges)")
         XCTAssertTrue(report.render().contains("random scheme"), report.render())

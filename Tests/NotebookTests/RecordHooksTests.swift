@@ -29,9 +29,9 @@ final class RecordHooksTests: XCTestCase {
     }
 
     func run(_ text: String, dir: String, runs: String?) throws -> RecordedRunResult {
-        var o = RecordedRunOptions(notebookPath: "nb.kymo", text: text, workingDirectory: dir, host: RecordFixtures.host)
+        var o = RecordedRunOptions(notebookPath: "nb.kymo", text: text, workingDirectory: dir, host: .fixture)
         o.runsFolder = runs
-        o.registry = registry()
+        o.host.registry = registry()
         return try RecordRunner.run(o)
     }
 
@@ -53,8 +53,8 @@ final class RecordHooksTests: XCTestCase {
         XCTAssertEqual(a.copy, "artifacts/out/w.txt")
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: result.runFolder! + "/artifacts/out/w.txt")), bytes)
         // Replay writes the same bytes: identical, one artifact compared.
-        var o = Replayer.options(for: r, host: RecordFixtures.host)
-        o.registry = registry()
+        var o = Replayer.options(for: r, host: .fixture)
+        o.host.registry = registry()
         let fresh = try RecordRunner.run(o).record
         let report = ReplayCompare.compare(recorded: r, fresh: fresh)
         XCTAssertTrue(report.isIdentical, report.render())
@@ -64,8 +64,8 @@ final class RecordHooksTests: XCTestCase {
         var changed = r
         changed.notebook = NotebookSource(path: r.notebook.path, workingDirectory: dir,
                                           text: Self.notebook.replacingOccurrences(of: "b: 2", with: "b: 5"))
-        var o2 = Replayer.options(for: changed, host: RecordFixtures.host)
-        o2.registry = registry()
+        var o2 = Replayer.options(for: changed, host: .fixture)
+        o2.host.registry = registry()
         let d = ReplayCompare.compare(recorded: r, fresh: try RecordRunner.run(o2).record).divergence
         XCTAssertEqual(d?.cell, 1)
         XCTAssertEqual(d?.difference.summary, "artifact out/w.txt: bytes differ")
@@ -88,16 +88,16 @@ final class RecordHooksTests: XCTestCase {
         XCTAssertEqual(r.artifacts.map(\.path), ["o.txt"])
         XCTAssertEqual(r.artifacts.map(\.cell), [1])
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/runs/\(repl.id)/artifacts/o.txt"))
-        var o = Replayer.options(for: r, host: RecordFixtures.host)
-        o.registry = registry()
+        var o = Replayer.options(for: r, host: .fixture)
+        o.host.registry = registry()
         XCTAssertTrue(ReplayCompare.compare(recorded: r, fresh: try RecordRunner.run(o).record).isIdentical)
     }
 
     func testAnArtifactTheRecordCannotTakeFailsTheCell() throws {
         let dir = RecordFixtures.scratch()
-        var o = RecordedRunOptions(notebookPath: "nb.kymo", text: Self.notebook, workingDirectory: dir, host: RecordFixtures.host)
+        var o = RecordedRunOptions(notebookPath: "nb.kymo", text: Self.notebook, workingDirectory: dir, host: .fixture)
         o.runsFolder = dir + "/runs"
-        o.registry = registry()
+        o.host.registry = registry()
         o.onCellStart = { cell in
             // The run folder's artifacts/ turns into a file before the Save cell.
             guard cell.index == 1, let id = try? FileManager.default.contentsOfDirectory(atPath: dir + "/runs").first else { return }

@@ -39,7 +39,7 @@ final class RecordRunnerTests: XCTestCase {
     }
 
     func options(_ text: String = RecordRunnerTests.notebook, runs: String?) -> RecordedRunOptions {
-        var o = RecordedRunOptions(notebookPath: "train.kymo", text: text, workingDirectory: NSTemporaryDirectory(), host: RecordFixtures.host)
+        var o = RecordedRunOptions(notebookPath: "train.kymo", text: text, workingDirectory: NSTemporaryDirectory(), host: .fixture)
         o.runsFolder = runs
         o.seed = 0
         return o
@@ -65,7 +65,7 @@ final class RecordRunnerTests: XCTestCase {
         XCTAssertEqual(r.series(named: "lr")?.values.doubles, [0.1])
         XCTAssertTrue(r.cells[2].output.contains(r.id), "run_id() is the record's id")
         // The metric values are exactly what the session logged.
-        var check = RecordedRunOptions(notebookPath: "train.kymo", text: RecordRunnerTests.notebook, workingDirectory: NSTemporaryDirectory(), host: RecordFixtures.host)
+        var check = RecordedRunOptions(notebookPath: "train.kymo", text: RecordRunnerTests.notebook, workingDirectory: NSTemporaryDirectory(), host: .fixture)
         check.runID = r.id
         let again = try RecordRunner.run(check)
         XCTAssertEqual(again.record.series(named: "loss")?.values.bits, r.series(named: "loss")?.values.bits)
@@ -79,7 +79,7 @@ final class RecordRunnerTests: XCTestCase {
         let recorded = try RecordRunner.run(options(runs: runs)).record
         for threads in [1, 2] {
             Engine.configure(threads: threads)
-            let (report, fresh) = try Replayer.run(try RunStore(folder: runs).load(recorded.id).record, host: RecordFixtures.host)
+            let (report, fresh) = try Replayer.run(try RunStore(folder: runs).load(recorded.id).record, host: .fixture)
             XCTAssertTrue(report.isIdentical, "threads \(threads): \(report.render())")
             XCTAssertTrue(report.render().hasPrefix("identical\n"))
             XCTAssertEqual(report.comparedCells, 3)
@@ -116,7 +116,7 @@ final class RecordRunnerTests: XCTestCase {
         XCTAssertEqual(r.status, .failed)
         XCTAssertEqual(r.cells.map(\.status), [.complete, .failed, .skipped])
         XCTAssertTrue(r.cells[1].error?.contains("train.kymo:5:") ?? false, r.cells[1].error ?? "no error")
-        XCTAssertTrue(try Replayer.run(r, host: RecordFixtures.host).report.isIdentical)
+        XCTAssertTrue(try Replayer.run(r, host: .fixture).report.isIdentical)
     }
 
     func testStaticErrorsAreRecordedAndNothingRuns() throws {
@@ -136,17 +136,17 @@ final class RecordRunnerTests: XCTestCase {
         // Ctrl-C as the Train cell starts.
         var o = options(runs: runs)
         let flag = InterruptFlag()
-        o.interrupt = flag
+        o.host.interrupt = flag
         o.onCellStart = { cell in if cell.index == 1 { flag.request() } }
         let stopped = try RecordRunner.run(o).record
         XCTAssertEqual(stopped.status, .interrupted)
         XCTAssertEqual(stopped.cells.map(\.status), [.complete, .interrupted, .skipped])
         let folder = runs + "/" + stopped.id
         // Replaying the interrupted record compares what it finished.
-        let replay = try Replayer.run(stopped, host: RecordFixtures.host).report
+        let replay = try Replayer.run(stopped, host: .fixture).report
         XCTAssertTrue(replay.isIdentical, replay.render())
         XCTAssertEqual(replay.comparedCells, 2)
-        let resumed = try Replayer.resume(folder: folder, host: RecordFixtures.host)
+        let resumed = try Replayer.resume(folder: folder, host: .fixture)
         XCTAssertNil(resumed.recordError)
         let r = try RunStore.read(recordAt: folder + "/record.json")
         XCTAssertEqual(r.status, .complete)
@@ -154,7 +154,7 @@ final class RecordRunnerTests: XCTestCase {
         XCTAssertEqual(r.metrics, whole.metrics)
         XCTAssertEqual(r.cells.map(\.valuesSHA256).dropLast(), whole.cells.map(\.valuesSHA256).dropLast(),
                        "the last cell prints run_id(), which differs between the two runs")
-        XCTAssertThrowsError(try Replayer.resume(folder: folder, host: RecordFixtures.host)) { e in
+        XCTAssertThrowsError(try Replayer.resume(folder: folder, host: .fixture)) { e in
             XCTAssertTrue("\(e)".contains("it is complete; there is nothing to resume"), "\(e)")
         }
     }
@@ -172,13 +172,13 @@ final class RecordRunnerTests: XCTestCase {
         let store = RunStore(folder: runs)
         try store.write(&killed)
         XCTAssertEqual(try RunStore.read(recordAt: store.recordPath(whole.id)).status, .interrupted)
-        _ = try Replayer.resume(folder: store.runFolder(whole.id), host: RecordFixtures.host)
+        _ = try Replayer.resume(folder: store.runFolder(whole.id), host: .fixture)
         let r = try RunStore.read(recordAt: store.recordPath(whole.id))
         XCTAssertEqual(r.status, .complete)
         XCTAssertEqual(r.metrics, whole.metrics)
         XCTAssertEqual(r.cells.map(\.output), whole.cells.map(\.output))
         XCTAssertEqual(r.cells.map(\.valuesSHA256), whole.cells.map(\.valuesSHA256))
-        XCTAssertTrue(try Replayer.run(r, host: RecordFixtures.host).report.isIdentical)
+        XCTAssertTrue(try Replayer.run(r, host: .fixture).report.isIdentical)
     }
 
     func testResumeRefusesWhenTheFinishedCellsDoNotReproduce() throws {
@@ -191,7 +191,7 @@ final class RecordRunnerTests: XCTestCase {
         killed.metrics = []
         let store = RunStore(folder: runs)
         try store.write(&killed)
-        let result = try Replayer.resume(folder: store.runFolder(whole.id), host: RecordFixtures.host)
+        let result = try Replayer.resume(folder: store.runFolder(whole.id), host: .fixture)
         XCTAssertTrue("\(result.recordError.map { "\($0)" } ?? "")".contains("cell 0 \"%% Data\" re-executed differently from its record (printed output)"),
                       "\(String(describing: result.recordError))")
         let r = try RunStore.read(recordAt: store.recordPath(whole.id))
@@ -219,7 +219,7 @@ final class RecordRunnerTests: XCTestCase {
         XCTAssertEqual(r.cells.map(\.status), [.complete, .complete, .complete, .failed, .complete, .complete])
         XCTAssertEqual(r.cells[1].values.map(\.name), ["(value)"])
         XCTAssertTrue(r.notebook.text.hasPrefix("%% input 1\nlet x = randn([3])\n%% input 2\nx.sum().item()"), r.notebook.text)
-        let (report, _) = try Replayer.run(r, host: RecordFixtures.host)
+        let (report, _) = try Replayer.run(r, host: .fixture)
         XCTAssertTrue(report.isIdentical, report.render())
         XCTAssertEqual(report.comparedCells, 6)
     }

@@ -93,9 +93,9 @@ final class RecordTrainingTests: XCTestCase {
     """
 
     func run(runs: String, stopAfter: Int?) throws -> RecordedRunResult {
-        var o = RecordedRunOptions(notebookPath: "t.kymo", text: Self.notebook, workingDirectory: NSTemporaryDirectory(), host: RecordFixtures.host)
+        var o = RecordedRunOptions(notebookPath: "t.kymo", text: Self.notebook, workingDirectory: NSTemporaryDirectory(), host: .fixture)
         o.runsFolder = runs
-        o.registry = registry(stopAfter: stopAfter)
+        o.host.registry = registry(stopAfter: stopAfter)
         return try RecordRunner.run(o)
     }
 
@@ -121,10 +121,9 @@ final class RecordTrainingTests: XCTestCase {
 
         // Resume: the Data cell's call restores from its checkpoint, the Train cell's continues at step 8.
         var trainedSteps: [Int] = []
-        let resumed = try Replayer.resume(folder: stopped.runFolder!, host: RecordFixtures.host, configure: { o in
-            o.registry = self.registry(stopAfter: nil)
-            o.onCellEnd = { r in trainedSteps.append(r.index) }
-        })
+        var host = RunHost.fixture
+        host.registry = registry(stopAfter: nil)
+        let resumed = try Replayer.resume(folder: stopped.runFolder!, host: host, onCellEnd: { r in trainedSteps.append(r.index) })
         XCTAssertNil(resumed.recordError)
         let b = try RunStore.read(recordAt: stopped.runFolder! + "/record.json")
         XCTAssertEqual(b.status, .complete)

@@ -20,7 +20,7 @@ final class ReplaySafetyTests: XCTestCase {
     override func setUp() { dir = RecordFixtures.scratch(name) }
 
     func run(_ text: String, in wd: String) throws -> RecordedRunResult {
-        var o = RecordedRunOptions(notebookPath: "nb.kymo", text: text, workingDirectory: wd, host: RecordFixtures.host)
+        var o = RecordedRunOptions(notebookPath: "nb.kymo", text: text, workingDirectory: wd, host: .fixture)
         o.runsFolder = dir + "/runs"
         let r = try RecordRunner.run(o)
         XCTAssertEqual(r.record.status, .complete, r.results.flatMap(\.diagnostics).map(DiagnosticFormatter.render).joined())
@@ -54,7 +54,7 @@ final class ReplaySafetyTests: XCTestCase {
         let before = listing(wd)
         let folder = try Replayer.makeReplayFolder(runFolder: recorded.runFolder!)
         XCTAssertTrue(folder.hasSuffix("/replay-1"))
-        let (report, _) = try Replayer.run(recorded.record, host: RecordFixtures.host, replayFolder: folder)
+        let (report, _) = try Replayer.run(recorded.record, host: .fixture, .with { $0.replayFolder = folder })
         XCTAssertEqual(report.verdict, .identical, report.render())
         XCTAssertEqual(listing(outside), [])
         XCTAssertEqual(listing(other), [])
@@ -111,7 +111,7 @@ final class ReplaySafetyTests: XCTestCase {
         XCTAssertEqual(record.inputs?.map(\.kind), ["notebook"])
         XCTAssertEqual(record.inputs?.first?.sha256, RecordHash.hex(of: "let x = 1\n"))
         try FileManager.default.removeItem(atPath: nb)
-        let (report, _) = try Replayer.run(record, host: RecordFixtures.host)
+        let (report, _) = try Replayer.run(record, host: .fixture)
         XCTAssertEqual(report.verdict, .identical, report.render())
     }
 
@@ -143,15 +143,15 @@ final class ReplaySafetyTests: XCTestCase {
         try Safetensors.write(SafetensorsFile(tensors: [("w", try Tensor([1, 3], shape: [2]))]), path: wd + "/in.safetensors")
         let folder = try Replayer.makeReplayFolder(runFolder: runFolder)
         var began = 0
-        XCTAssertThrowsError(try Replayer.run(recorded.record, host: RecordFixtures.host, onCellStart: { _ in began += 1 },
-                                              replayFolder: folder, inputs: fromNB)) { e in
+        XCTAssertThrowsError(try Replayer.run(recorded.record, host: .fixture, .with {
+            $0.onCellStart = { _ in began += 1 }; $0.replayFolder = folder; $0.inputs = fromNB })) { e in
             XCTAssertTrue("\(e)".contains("input changed before the replay: in.safetensors changed"), "\(e)")
             XCTAssertTrue("\(e)".contains("--allow-changed-inputs"), "\(e)")
         }
         XCTAssertEqual(began, 0)
         // … and, allowed, names it before the replay runs and explains what follows by it.
-        let (report, _) = try Replayer.run(recorded.record, host: RecordFixtures.host, replayFolder: folder,
-                                           allowChangedInputs: true, inputs: fromNB)
+        let (report, _) = try Replayer.run(recorded.record, host: .fixture, .with {
+            $0.replayFolder = folder; $0.allowChangedInputs = true; $0.inputs = fromNB })
         XCTAssertEqual(report.verdict, .diverged)
         let text2 = report.render()
         XCTAssertTrue(text2.contains("input changed before the replay: in.safetensors changed"), text2)
@@ -159,7 +159,7 @@ final class ReplaySafetyTests: XCTestCase {
         // Missing: refused before any cell runs, naming it.
         try FileManager.default.removeItem(atPath: wd + "/in.safetensors")
         var started = 0
-        XCTAssertThrowsError(try Replayer.run(recorded.record, host: RecordFixtures.host, onCellStart: { _ in started += 1 })) { e in
+        XCTAssertThrowsError(try Replayer.run(recorded.record, host: .fixture, .with { $0.onCellStart = { _ in started += 1 } })) { e in
             XCTAssertTrue("\(e)".contains("in.safetensors is missing"), "\(e)")
         }
         XCTAssertEqual(started, 0)
@@ -190,8 +190,7 @@ final class ReplaySafetyTests: XCTestCase {
         try FileManager.default.moveItem(atPath: a + "/mnist_5k.csv.gz", toPath: b + "/mnist_5k.csv.gz")
         setenv("KYMO_DATA", b, 1)
         let folder = try Replayer.makeReplayFolder(runFolder: recorded.runFolder!)
-        let (report, _) = try Replayer.run(recorded.record, host: RecordFixtures.host, replayFolder: folder,
-                                           dataDirectories: [b])
+        let (report, _) = try Replayer.run(recorded.record, host: .fixture, .with { $0.replayFolder = folder })   // KYMO_DATA=b
         XCTAssertEqual(report.verdict, .identical, report.render())
     }
 
@@ -212,9 +211,11 @@ final class ReplaySafetyTests: XCTestCase {
         let recorded = try run(text, in: dir)
         let edited = text.replacingOccurrences(of: "log(\"d\", 0.5)", with: "log(\"d\", 0.75)")
         var events: [String] = []
-        let (report, _) = try Replayer.run(recorded.record, host: RecordFixtures.host, text: edited,
-                                           onCellStart: { events.append("start \($0.index)") },
-                                           onDifference: { events.append("difference \($0.cell ?? -1)") })
+        let (report, _) = try Replayer.run(recorded.record, host: .fixture, .with {
+            $0.text = edited
+            $0.onCellStart = { events.append("start \($0.index)") }
+            $0.onDifference = { events.append("difference \($0.cell ?? -1)") }
+        })
         XCTAssertEqual(events, ["start 0", "start 1", "start 2", "start 3", "difference 3", "start 4"])
         XCTAssertEqual(report.verdict, .diverged)
         XCTAssertEqual(report.divergence?.cell, 3)
@@ -226,8 +227,8 @@ final class ReplaySafetyTests: XCTestCase {
         for c in ["printed lines", "values", "metric series", "artifacts", "inputs"] { XCTAssertTrue(lines.contains(c), lines) }
         // --fail-fast: stops at the first difference.
         events = []
-        let (fast, fresh) = try Replayer.run(recorded.record, host: RecordFixtures.host, text: edited,
-                                             onCellStart: { events.append("start \($0.index)") }, failFast: true)
+        let (fast, fresh) = try Replayer.run(recorded.record, host: .fixture, .with {
+            $0.text = edited; $0.onCellStart = { events.append("start \($0.index)") }; $0.failFast = true })
         XCTAssertEqual(events, ["start 0", "start 1", "start 2", "start 3"])
         XCTAssertEqual(fresh.record.cells.count, 4)
         XCTAssertEqual(fast.verdict, .diverged)

@@ -60,7 +60,7 @@ final class TrainKnobsNotebookTests: XCTestCase {
         print(h.lr[5], h.grad_norm[0] > 0)
         let plain = train(m, data.train, steps: 2, batch: 2)
         """
-        var o = RecordedRunOptions(notebookPath: "nb.kymo", text: text, workingDirectory: dir, host: RecordFixtures.host)
+        var o = RecordedRunOptions(notebookPath: "nb.kymo", text: text, workingDirectory: dir, host: .fixture)
         o.runsFolder = dir + "/runs"
         let result = try RecordRunner.run(o)
         XCTAssertNil(result.recordError)

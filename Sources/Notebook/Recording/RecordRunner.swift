@@ -12,6 +12,8 @@ import Foundation
 import Records
 import Models
 
+/// One recorded run: what to run and how to record it. What the host gives
+/// every run (output, progress, interrupt, built-ins, figures, MPI) is `host`.
 public struct RecordedRunOptions {
     /// The notebook as named on the command line (`repl` for a REPL record).
     public var notebookPath: String
@@ -25,48 +27,23 @@ public struct RecordedRunOptions {
     public var runsFolder: String?
     /// `run` or `repl` (REPL records run with REPL rules and continue after a failing cell).
     public var kind = RunKind.run
-    /// The build and environment the host runs in (recorded, never compared for "identical").
-    public var host: HostStamp
+    public var host: RunHost
     public var workingDirectory: String
-    public var output: OutputSink = BufferSink()
-    public var progress: ProgressReporter = SilentProgress()
-    public var interrupt = InterruptFlag()
     /// Keep this run id (replay: the recorded one, so `run_id()` prints the same).
     public var runID: String?
     /// Run at most this many cells (replaying an interrupted recording).
     public var maxCells: Int?
     public var onCellStart: ((Cell) -> Void)?
     public var onCellEnd: ((CellResult) -> Void)?
-    /// The built-ins to run with (a host may bind its own); nil: a fresh
-    /// `BuiltinRegistry`. Built-ins report files and training to the record
-    /// through `SessionOptions.recordHooks`.
-    public var registry: BuiltinRegistry?
-    /// How figures are saved (the host's renderer); nil: `.save` fails.
-    public var figureWriter: FigureWriter?
     /// Where built-ins may read and write (`kymo replay` and `kymo run --confined` confine them).
     public var paths = PathPolicy.unconfined
     /// `kymo run --confined`: writes go inside `runs/<id>/files/` (set once the id is known).
     public var confineWritesToRunFolder = false
-    /// When set (the `kymo` host: the user's key folder), the run folder gets
-    /// an origin mark (`RecordOrigin`), so `kymo resume` knows it was made here.
-    public var originKeyFolder: String?
     /// Files already hashed (a replay's input check), so each is hashed once.
     public var fileHashes: FileHashCache?
     /// After a cell's record is written: its index and the record so far.
     /// Returning false stops the run there (`kymo replay --fail-fast`).
     public var onCellRecorded: ((Int, RunRecord) -> Bool)?
-    /// The processes running this notebook together (an MPI job) and where the
-    /// non-zero ranks' files go (`SessionOptions.processGroup`, `.writeFolder`).
-    public var processGroup: ProcessGroup = SingleProcess()
-    public var writeFolder: String?
-    /// An MPI job: called once the record exists with its id (rank 0) or with
-    /// nil before it is made (the other ranks, which keep no stored record);
-    /// returns rank 0's id, so `run_id()` is the same on every rank.
-    public var shareRunID: ((String?) throws -> String)?
-    /// An MPI job: called on every rank after each cell with a digest of what
-    /// the cell printed, bound and logged; throws when the ranks disagree
-    /// (the run then fails instead of hanging in the next collective).
-    public var crossCheck: ((_ cell: Int, _ digest: String) throws -> Void)?
     /// Resume: the recorded cells that are re-executed (not re-recorded); each
     /// must reproduce its recorded output, values and metric counts.
     var verifyPrefix: [CellRecord] = []
@@ -77,7 +54,7 @@ public struct RecordedRunOptions {
     /// Replay of an interrupted recording: the step each training call stopped at, by call name.
     var stopTrainingAt: [String: Int] = [:]
 
-    public init(notebookPath: String, text: String, workingDirectory: String, host: HostStamp) {
+    public init(notebookPath: String, text: String, workingDirectory: String, host: RunHost) {
         self.host = host
         self.notebookPath = notebookPath
         self.text = text
@@ -101,25 +78,28 @@ public enum RecordRunner {
     /// runs folder cannot take it), then runs and records every cell.
     public static func run(_ o: RecordedRunOptions) throws -> RecordedRunResult {
         var o = o
-        if let share = o.shareRunID, o.runsFolder == nil { o.runID = try share(nil) }
+        if !o.host.keepsRecord { o.runsFolder = nil }   // a non-zero MPI rank: rank 0 writes the record and prints
+        if let share = o.host.shareRunID, o.runsFolder == nil { o.runID = try share(nil) }
         let recorder = try RunRecorder(
             notebook: NotebookSource(path: o.notebookPath, workingDirectory: o.workingDirectory, text: o.text),
-            kind: o.kind, seed: o.seed, overrides: o.overrides, store: o.runsFolder.map(RunStore.init), id: o.runID, host: o.host,
+            kind: o.kind, seed: o.seed, overrides: o.overrides, store: o.runsFolder.map(RunStore.init), id: o.runID, host: o.host.stamp,
             randomScheme: RandomKeys.scheme)
-        if let share = o.shareRunID, o.runsFolder != nil { _ = try share(recorder.id) }
-        if let keys = o.originKeyFolder, let dir = recorder.runFolder { RecordOrigin.mark(runFolder: dir, id: recorder.id, keyFolder: keys) }
+        if let share = o.host.shareRunID, o.runsFolder != nil { _ = try share(recorder.id) }
+        if let keys = o.host.originKeyFolder, let dir = recorder.runFolder { RecordOrigin.mark(runFolder: dir, id: recorder.id, keyFolder: keys) }
         return run(o, recorder: recorder, startAt: 0)
     }
 
     /// Runs cells `startAt…` of the notebook with `recorder` (cells before
     /// `startAt` are re-executed to rebuild state but their records are kept).
     static func run(_ o: RecordedRunOptions, recorder: RunRecorder, startAt: Int) -> RecordedRunResult {
+        var o = o
+        if !o.host.keepsRecord { o.onCellStart = nil; o.onCellEnd = nil }   // a non-zero MPI rank says nothing
         let book = MetricBook()
         let hooks = RunHooks(recorder: recorder, book: book)
         hooks.resumePoints = o.resumePoints
         hooks.stopPoints = o.stopTrainingAt
         let options = sessionOptions(o, runID: recorder.id, runFolder: recorder.runFolder, hooks: hooks)
-        let session = Session(options: options, registry: o.registry ?? BuiltinCatalog.registry())
+        let session = Session(options: options, registry: o.host.registry ?? BuiltinCatalog.registry())
         let notebook = NotebookDocument(name: o.displayName ?? o.notebookPath, text: o.text)
         var result = RecordedRunResult(record: recorder.record, results: [], diagnostics: [], recordError: nil,
                                        runFolder: recorder.runFolder)
@@ -169,7 +149,7 @@ public enum RecordRunner {
                 }
             }
             o.onCellEnd?(r)
-            if let check = o.crossCheck, !stopped {
+            if let check = o.host.crossCheck, !stopped {
                 let counts = book.series.map { "\($0.name):\($0.steps.count)" }.joined(separator: ",")
                 let digest = [r.status.rawValue, ValueDigest.combined(values), r.output, counts].joined(separator: "\u{1f}")
                 do { try check(cell.index, digest) } catch {
@@ -180,7 +160,7 @@ public enum RecordRunner {
                 }
             }
             // A REPL session goes on after an interrupted input, unless this run is being interrupted.
-            if (r.status == .interrupted && (o.kind != .repl || o.interrupt.isRequested)) || (r.status == .failed && o.kind != .repl) { stopped = true }
+            if (r.status == .interrupted && (o.kind != .repl || o.host.interrupt.isRequested)) || (r.status == .failed && o.kind != .repl) { stopped = true }
         }
         // 3. Finish the record with the run's status.
         if result.recordError == nil, !prepared, let e = prepare(o, recorder: recorder, result: &result) {
@@ -206,14 +186,14 @@ public enum RecordRunner {
         options.runID = runID
         options.interactive = o.kind == .repl
         options.workingDirectory = o.workingDirectory
-        options.output = o.output
-        options.progress = o.progress
-        options.interrupt = o.interrupt
+        options.output = o.host.output
+        options.progress = o.host.progress
+        options.interrupt = o.host.interrupt
         options.recordHooks = hooks
-        options.figureWriter = o.figureWriter
+        options.figureWriter = o.host.figureWriter
         options.paths = o.paths
         options.fileHashes = o.fileHashes
-        options.processGroup = o.processGroup
+        options.processGroup = o.host.processGroup
         options.paths.writeRoot = writeRoot(o, runFolder: runFolder)
         return options
     }
@@ -224,7 +204,7 @@ public enum RecordRunner {
     /// --confined` under `runs/<id>/files/`, a replay where its policy says
     /// (`replay-<n>/files`), otherwise nowhere special (paths mean what they say).
     static func writeRoot(_ o: RecordedRunOptions, runFolder: String?) -> String? {
-        if let scratch = o.writeFolder { return scratch }
+        if let scratch = o.host.writeFolder { return scratch }
         if o.confineWritesToRunFolder, let dir = runFolder {
             _ = mkdir(dir + "/files", 0o755)
             return dir + "/files"

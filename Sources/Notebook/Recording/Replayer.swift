@@ -19,22 +19,34 @@ import Foundation
 import Records
 import Datasets
 
+/// How one replay runs (what the host gives every run is the `RunHost`).
+public struct ReplayOptions {
+    /// Execute this notebook text instead of the recorded one (an edited
+    /// copy), still with the recorded seed, overrides and run id.
+    public var text: String?
+    /// The file name diagnostics point at when `text` comes from another file.
+    public var displayName: String?
+    public var onCellStart: ((Cell) -> Void)?
+    /// `runs/<id>/replay-<n>`: the replay is confined to it and runs in its `files/`.
+    public var replayFolder: String?
+    /// Stop at the first difference.
+    public var failFast = false
+    /// Replay with changed inputs as they are (named) instead of refusing.
+    public var allowChangedInputs = false
+    /// Where inputs are looked for; nil: beside the record, then the user's data folder.
+    public var inputs: InputSearch?
+    /// Files already hashed (the input check), so each is hashed once.
+    public var hashes = FileHashCache()
+    /// Called with the first difference as soon as it is found.
+    public var onDifference: ((FoundDifference) -> Void)?
+
+    public init() {}
+}
+
 public enum Replayer {
-    /// Re-executes `record` and compares it with the fresh execution. `text`:
-    /// execute this notebook text instead of the recorded one (an edited copy),
-    /// still with the recorded seed, overrides and run id.
-    public static func run(_ record: RunRecord, host: HostStamp, text: String? = nil, registry: BuiltinRegistry? = nil,
-                           figureWriter: FigureWriter? = nil,
-                           output: OutputSink = BufferSink(), progress: ProgressReporter = SilentProgress(),
-                           interrupt: InterruptFlag = InterruptFlag(),
-                           onCellStart: ((Cell) -> Void)? = nil,
-                           replayFolder: String? = nil, failFast: Bool = false,
-                           allowChangedInputs: Bool = false,
-                           dataDirectories: [String] = PathPolicy.confinedDataFolders(),
-                           inputs search: InputSearch? = nil,
-                           hashes: FileHashCache = FileHashCache(),
-                           onDifference: ((FoundDifference) -> Void)? = nil,
-                           configure: ((inout RecordedRunOptions) -> Void)? = nil) throws -> (report: ReplayReport, fresh: RecordedRunResult) {
+    /// Re-executes `record` and compares it with the fresh execution.
+    public static func run(_ record: RunRecord, host: RunHost, _ replay: ReplayOptions = ReplayOptions()) throws -> (report: ReplayReport, fresh: RecordedRunResult) {
+        let (text, replayFolder, failFast, hashes) = (replay.text, replay.replayFolder, replay.failFast, replay.hashes)
         guard RecordHash.hex(of: record.notebook.text) == record.notebook.sha256 else {
             throw RecordError.cannotContinue(id: record.id, detail: "the recorded notebook text does not match its SHA-256")
         }
@@ -44,8 +56,8 @@ public enum Replayer {
         if let replayFolder { o.workingDirectory = InputSearch.absolute(replayFolder + "/files") }
         // Inputs before any cell, found beside the record being replayed (InputSearch):
         // a missing one stops the replay, a changed one explains what follows.
-        let search = search ?? InputSearch(recordFolder: replayFolder.map { ($0 as NSString).deletingLastPathComponent },
-                                           dataDirectories: dataDirectories)
+        let search = replay.inputs ?? InputSearch(recordFolder: replayFolder.map { ($0 as NSString).deletingLastPathComponent },
+                                                  dataDirectories: dataDirectories())
         let checks = search.check(record, hashes: hashes)
         let missing = checks.filter { $0.state == .missing }
         if !missing.isEmpty {
@@ -54,18 +66,14 @@ public enum Replayer {
         let changed = checks.filter { if case .changed = $0.state { return true } else { return false } }
         // Confined, a changed input is not read unless the reader says so: its
         // path comes from the record, and its bytes are not the recorded ones.
-        if replayFolder != nil && !changed.isEmpty && !allowChangedInputs {
+        if replayFolder != nil && !changed.isEmpty && !replay.allowChangedInputs {
             throw RecordError.cannotContinue(id: record.id, detail: "a confined replay reads only the recorded inputs, and "
                 + changed.map { "input changed before the replay: " + $0.line }.joined(separator: "; ")
                 + " (--allow-changed-inputs replays with the files as they are now)")
         }
         if let text { o.text = text }
-        o.registry = registry
-        o.figureWriter = figureWriter
-        o.output = output
-        o.progress = progress
-        o.interrupt = interrupt
-        o.onCellStart = onCellStart
+        o.displayName = replay.displayName
+        o.onCellStart = replay.onCellStart
         o.fileHashes = hashes
         if let replayFolder {
             var files: [String] = [], redirects: [String: String] = [:]
@@ -98,7 +106,8 @@ public enum Replayer {
             let trailing = record.metrics.contains { $0.values.count > (counted[$0.name] ?? 0) }
             o.maxCells = record.cells.count + (trailing ? 1 : 0)
         }
-        let comparer = ReplayComparer(recorded: record, environment: host.environment, build: host.build, numerics: host.numerics, randomScheme: RandomKeys.scheme,
+        let comparer = ReplayComparer(recorded: record, environment: host.stamp.environment, build: host.stamp.build,
+                                      numerics: host.stamp.numerics, randomScheme: RandomKeys.scheme,
                                       changedInputs: changed.map(\.input))
         if let text, text != record.notebook.text {
             // An edited copy: what follows its first edited cell is explained by the edit.
@@ -111,11 +120,10 @@ public enum Replayer {
             let found = comparer.compare(cell: i, fresh: fresh)
             guard first, let d = found.first(where: { $0.kind.isNumeric }) ?? found.first else { return true }
             first = false
-            onDifference?(d)
+            replay.onDifference?(d)
             if failFast && i + 1 < record.cells.count { stoppedEarly = true; return false }
             return true
         }
-        configure?(&o)
         let fresh = try RecordRunner.run(o)
         var report = comparer.finish(fresh: fresh.record, stoppedEarly: stoppedEarly)
         for c in changed { report.notes.insert("input changed before the replay: " + c.line, at: 0) }
@@ -216,7 +224,7 @@ public enum Replayer {
     }
 
     /// The options that re-execute a record as it ran (in memory).
-    static func options(for record: RunRecord, host: HostStamp) -> RecordedRunOptions {
+    static func options(for record: RunRecord, host: RunHost) -> RecordedRunOptions {
         var isDir: ObjCBool = false
         let recordedDir = record.notebook.workingDirectory
         let dir = FileManager.default.fileExists(atPath: recordedDir, isDirectory: &isDir) && isDir.boolValue
@@ -233,11 +241,10 @@ public enum Replayer {
     /// finished cells are re-executed and checked against the record, the
     /// remaining cells run and are recorded; the record ends complete (or
     /// failed or interrupted again).
-    public static func resume(folder: String, host: HostStamp, registry: BuiltinRegistry? = nil, figureWriter: FigureWriter? = nil, output: OutputSink = BufferSink(), progress: ProgressReporter = SilentProgress(),
-                              interrupt: InterruptFlag = InterruptFlag(), onCellStart: ((Cell) -> Void)? = nil,
-                              onCellEnd: ((CellResult) -> Void)? = nil,
-                              follower: Bool = false,
-                              configure: ((inout RecordedRunOptions) -> Void)? = nil) throws -> RecordedRunResult {
+    /// `follower`: a non-zero rank of an MPI job, which re-executes the same
+    /// cells from the same checkpoints but keeps its record in memory.
+    public static func resume(folder: String, host: RunHost, onCellStart: ((Cell) -> Void)? = nil,
+                              onCellEnd: ((CellResult) -> Void)? = nil, follower: Bool = false) throws -> RecordedRunResult {
         let path = folder + "/record.json"
         let record = try RunStore.read(recordAt: path)
         switch record.status {
@@ -253,11 +260,11 @@ public enum Replayer {
         guard record.kind == .run else {
             throw RecordError.cannotContinue(id: record.id, detail: "only notebook runs can be resumed, not a \(record.kind.rawValue) record")
         }
-        let now = host.environment
+        let now = host.stamp.environment
         let parts = EnvironmentFingerprint.numericParts(for: record)
         var numeric = record.environment.changes(to: now).filter { parts.contains($0.part) }
-        if record.numerics != host.numerics {
-            numeric.append(EnvironmentFingerprint.Change(part: "numerics", recorded: record.numerics ?? "(not recorded)", now: host.numerics))
+        if record.numerics != host.stamp.numerics {
+            numeric.append(EnvironmentFingerprint.Change(part: "numerics", recorded: record.numerics ?? "(not recorded)", now: host.stamp.numerics))
         }
         guard numeric.isEmpty else {
             let list = numeric.map { "\($0.part) \($0.recorded) → \($0.now)" }.joined(separator: "; ")
@@ -294,9 +301,6 @@ public enum Replayer {
             r.resumes.append(ResumeStamp(at: RecordTime.string(Date()), cell: kept, step: step, environment: now))
         } }
         o.runsFolder = follower ? nil : store.folder
-        o.output = output
-        o.progress = progress
-        o.interrupt = interrupt
         o.onCellStart = onCellStart
         o.onCellEnd = onCellEnd
         o.verifyPrefix = Array(record.cells.prefix(kept))
@@ -306,9 +310,6 @@ public enum Replayer {
             if !c.path.hasPrefix("/") { c.path = URL(fileURLWithPath: folder).absoluteURL.path + "/" + c.path }
             o.resumePoints[c.site] = c
         }
-        o.registry = registry
-        o.figureWriter = figureWriter
-        configure?(&o)
         return RecordRunner.run(o, recorder: recorder, startAt: kept)
     }
 }
