@@ -68,10 +68,8 @@ final class RecordTrainingTests: XCTestCase {
             }
             let options = TrainingOptions(steps: try args.int("steps"), batchSize: try args.int("batch"), learningRate: 1e-2, seed: 5)
             var done = 0
-            let h = try RecordedTraining.train(hooks: context.recordHooks, options: options, make: { opts, checkpoint in
-                if let checkpoint { return try Trainer.resume(model: m.model, train: d.source, options: opts, checkpoint: checkpoint) }
-                return try Trainer(model: m.model, train: d.source, options: opts)
-            }, progress: { p in done = p.step }, shouldStop: {
+            let job = TrainingJob(model: m.model, train: d.source, validation: nil, group: SingleProcess())
+            let h = try RecordedTraining.train(hooks: context.recordHooks, job: job, options: options, progress: { p in done = p.step }, shouldStop: {
                 if let stopAfter, done >= stopAfter { context.session.interrupt.request() }
                 return context.isInterrupted
             })

@@ -140,14 +140,9 @@ enum ModelBuiltins {
         let trainSource = data.source, validationSource = validation?.source
         let history = try call {
             try RecordedTraining.train(
-                hooks: context.recordHooks, options: options,
-                make: { opts, checkpoint in
-                    let trainer = try checkpoint.map {
-                        try Trainer.resume(model: m, train: trainSource, validation: validationSource, options: opts, checkpoint: $0)
-                    } ?? Trainer(model: m, train: trainSource, validation: validationSource, options: opts)
-                    trainer.group = context.session.options.processGroup
-                    return trainer
-                },
+                hooks: context.recordHooks,
+                job: TrainingJob(model: m, train: trainSource, validation: validationSource, group: context.session.options.processGroup),
+                options: options,
                 progress: { p in
                     // Resumed from a checkpoint: the first step reported is past 1.
                     if progress.done == 0 && p.step > 1 { progress.resumed(from: p.step - 1) }

@@ -21,24 +21,47 @@ extension TrainingSeries {
     }
 }
 
+/// What a training call trains: the model, its data and the processes that
+/// share each step. RecordedTraining makes the Trainer from it — fresh, or
+/// continued from the checkpoint the record names.
+public struct TrainingJob {
+    public var model: Model
+    public var train: BatchSource
+    public var validation: BatchSource?
+    public var group: ProcessGroup
+
+    public init(model: Model, train: BatchSource, validation: BatchSource?, group: ProcessGroup) {
+        self.model = model
+        self.train = train
+        self.validation = validation
+        self.group = group
+    }
+
+    /// A fresh Trainer, or one continued from `checkpoint`.
+    func trainer(options: TrainingOptions, checkpoint: String?) throws -> Trainer {
+        let t = try checkpoint.map {
+            try Trainer.resume(model: model, train: train, validation: validation, options: options, checkpoint: $0)
+        } ?? Trainer(model: model, train: train, validation: validation, options: options)
+        t.group = group
+        return t
+    }
+}
+
 public enum RecordedTraining {
-    /// Trains with `make(options, checkpoint)` — which must return
-    /// `Trainer.resume(…, options: options, checkpoint: checkpoint!)` when
-    /// `checkpoint` is given and `Trainer(…, options: options)` otherwise.
-    /// `progress` and `shouldStop` go to `Trainer.run`. Record errors (a full
-    /// disk) stop training at the next step boundary and are thrown.
-    public static func train(hooks: RunRecordHooks?, options: TrainingOptions,
-                             make: (TrainingOptions, String?) throws -> Trainer,
+    /// Trains `job` with `options`. `progress` and `shouldStop` go to
+    /// `Trainer.run`. Record errors (a full disk) stop training at the next
+    /// step boundary and are thrown.
+    public static func train(hooks: RunRecordHooks?, job: TrainingJob, options: TrainingOptions,
                              progress: ((TrainingProgress) -> Void)? = nil,
                              shouldStop: (() -> Bool)? = nil) throws -> TrainingHistory {
-        guard let hooks else { return try make(options, nil).run(progress: progress, shouldStop: shouldStop) }
+        guard let hooks else { return try job.trainer(options: options, checkpoint: nil).run(progress: progress, shouldStop: shouldStop) }
         let plan = hooks.beginTraining(totalSteps: options.steps)
         var opts = options
         if let file = plan.checkpointFile {
             opts.checkpointPath = file
             opts.checkpointEvery = plan.checkpointEvery
         }
-        let trainer = try make(opts, plan.resumeFrom)
+        let trainer = try job.trainer(options: opts, checkpoint: plan.resumeFrom)
         var failure: Error?
         let history = try trainer.run(progress: { p in
             progress?(p)
