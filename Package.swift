@@ -35,10 +35,13 @@ let package = Package(
         .target(name: "CKymoGEMM", path: "Sources/CKymoGEMM",
                 cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off", "-fno-fast-math"])]),
 
+        // Shared utilities with no dependencies: the memory budget.
+        .target(name: "KymoBase"),
+
         // Tensors, primitive ops with their backward, autodiff, optimizers, RNG, safetensors.
         // OpenBLAS is linked only for `kymo bench engine`'s comparison and the
         // environment line of records; no result goes through it.
-        .target(name: "TensorEngine", dependencies: ["CKymoGEMM", "COpenBLAS"], swiftSettings: fast),
+        .target(name: "TensorEngine", dependencies: ["KymoBase", "CKymoGEMM", "COpenBLAS"], swiftSettings: fast),
         // Layers, the three model families, losses, metrics, training loop.
         .target(name: "Models", dependencies: ["TensorEngine"], swiftSettings: fast),
         // MNIST IDX / NPY readers, the Moving MNIST generator, batching.
@@ -58,11 +61,11 @@ let package = Package(
         // The language (Language/), the built-ins (Builtins/), and the glue
         // between a session and its record (Recording/).
         .target(name: "Notebook", dependencies: [
-            "Records", "TensorEngine", "Models", "Datasets", "Figures",
+            "KymoBase", "Records", "TensorEngine", "Models", "Datasets", "Figures",
         ]),
         // CLI, REPL, progress display; gathers the build stamp and environment.
         .executableTarget(name: "kymo", dependencies: [
-            "Notebook", "Records", "TensorEngine", "Models", "Datasets", "Figures", "FiguresCairo", "CReadline", "Distributed",
+            "KymoBase", "Notebook", "Records", "TensorEngine", "Models", "Datasets", "Figures", "FiguresCairo", "CReadline", "Distributed",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: fast),
 
@@ -74,7 +77,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "FiguresCairo"], resources: [.copy("Goldens")]),
         .testTarget(name: "RecordsTests", dependencies: ["Records", "TestSupport"], exclude: ["Reference"]),
-        .testTarget(name: "NotebookTests", dependencies: ["Notebook", "Records", "TensorEngine", "Models", "Datasets",
+        .testTarget(name: "NotebookTests", dependencies: ["KymoBase", "Notebook", "Records", "TensorEngine", "Models", "Datasets",
                                                           "Figures", "TestSupport"], exclude: ["Scripts", "Fixtures"]),
         // The built `kymo` binary driven end to end: run, replay, kill -9 and resume, the REPL in tmux.
         .testTarget(name: "EndToEndTests", dependencies: ["kymo", "Records", "TestSupport"]),

@@ -126,7 +126,8 @@ public final class MemoryBudget: @unchecked Sendable {
 
     static func addressSpaceLimit() -> Int? {
         var r = rlimit()
-        guard getrlimit(Int32(RLIMIT_AS.rawValue), &r) == 0, r.rlim_cur != RLIM_INFINITY, r.rlim_cur < UInt64(Int.max) else { return nil }
+        // RLIM_INFINITY is the largest value: it fails the second test.
+        guard getrlimit(Int32(RLIMIT_AS.rawValue), &r) == 0, r.rlim_cur < UInt64(Int.max) else { return nil }
         return Int(r.rlim_cur)
     }
 }

@@ -73,6 +73,8 @@ struct Replay: ParsableCommand {
     @Option(help: "Worker threads (results never depend on it).")
     var threads: Int?
 
+    @OptionGroup var memory: MemoryOption
+
     @OptionGroup var runs: RunsFolderOption
 
     @Flag(help: "Also print the cells' output as they replay.")
@@ -90,6 +92,7 @@ struct Replay: ParsableCommand {
 
     func run() throws {
         Engine.configure(threads: threads)
+        try memory.apply()
         let folder: String, record: RunRecord
         do { (folder, record) = try runs.load(self.reference) } catch { throw recordFailure("replay", error) }
         var text: String?
@@ -244,10 +247,13 @@ struct Resume: ParsableCommand {
     @Option(help: "Worker threads (results never depend on it).")
     var threads: Int?
 
+    @OptionGroup var memory: MemoryOption
+
     @OptionGroup var runs: RunsFolderOption
 
     func run() throws {
         Engine.configure(threads: threads)
+        try memory.apply()
         let folder: String
         do { folder = try runs.load(self.reference).folder } catch { throw recordFailure("resume", error) }
         let console = Console(silent: !MPIJob.isLeader)

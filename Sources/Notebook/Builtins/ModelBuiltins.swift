@@ -40,6 +40,8 @@ enum ModelBuiltins {
                 try setKey(&cfg, key, args[key], family: family)
             }
             let stream = context.randomStream("init/\(family.rawValue)")
+            try call { try cfg.validate() }
+            try MemoryCharges.model(cfg)   // before any weight is made
             return .host(ModelValue(try call { try Model(config: cfg, stream: stream) }))
         }
     }
@@ -118,6 +120,7 @@ enum ModelBuiltins {
             guard validation != nil else { throw BuiltinError("'early_stop' needs a 'validate' dataset (it watches the validation loss)", kind: .argument) }
             options.earlyStopPatience = try args.int("early_stop")
         }
+        try MemoryCharges.training(m.config, batch: options.batchSize)   // before the first step
         let progress = context.progress("train \(m.family.displayName)", total: steps)
         let trainSource = data.source, validationSource = validation?.source
         let history = try call {

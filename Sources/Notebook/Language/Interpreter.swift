@@ -173,6 +173,7 @@ final class Interpreter {
         if xs.count > session.options.maxTensorElements {
             throw Diagnostic(.range, "list too long (\(xs.count) elements)", at: span)
         }
+        if xs.count == xs.capacity { try withSpan(span) { try MemoryCharges.list(xs.count * 2) } }   // the memory budget, when the list grows
         owner.update(root, try write(binding.value, path[...], .list(xs)))
         return .null
     }
@@ -443,7 +444,9 @@ final class Interpreter {
         }
         let context = CallContext(session: session, span: span)
         do {
-            return try implementation(bound, context)
+            let result = try implementation(bound, context)
+            try MemoryCharges.after(b.signature.name)   // the tensors it left must fit the memory budget
+            return result
         } catch let d as Diagnostic {
             throw d
         } catch let e as BuiltinError {

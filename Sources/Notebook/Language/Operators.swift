@@ -73,13 +73,19 @@ enum Operators {
             guard x.utf8.count + y.utf8.count <= limit else {
                 throw BuiltinError("string would exceed the limit of \(limit) bytes", kind: .limit)
             }
+            try MemoryCharges.string(x.utf8.count + y.utf8.count)
             return .string(x + y)
         case let (.list(x), .list(y)):
             guard op == .add else { break }
             guard x.count + y.count <= limit else {
                 throw BuiltinError("list would exceed the limit of \(limit) elements", kind: .limit)
             }
-            return .list(x + y)
+            try MemoryCharges.list(x.count + y.count, operands: x.count + y.count)
+            var joined: [Value] = []   // one allocation of the exact size (x + y may copy x, then grow)
+            joined.reserveCapacity(x.count + y.count)
+            joined.append(contentsOf: x)
+            joined.append(contentsOf: y)
+            return .list(joined)
         case (.host(let x as TensorValue), _), (_, .host(let x as TensorValue)):
             _ = x
             return .host(TensorValue(try tensor(op, a, b, limit: limit)))
@@ -133,6 +139,7 @@ enum Operators {
                 }
                 n = p
             }
+            try MemoryCharges.tensor(n, "'\(op.rawValue)' of \(describeShape(x.shape)) and \(describeShape(y.shape))")
         }
         do {
             switch op {
