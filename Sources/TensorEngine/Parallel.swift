@@ -136,23 +136,48 @@ final class LaneErrors: @unchecked Sendable {
 }
 
 /// Per-worker scratch buffers, reused across calls to avoid allocating large
-/// im2col buffers in hot loops. A buffer is valid until the same worker asks
-/// for the same slot again.
+/// im2col buffers in hot loops. The pointer exists only inside `with`'s body,
+/// which holds the buffer (a strong reference) until it returns: a later,
+/// larger request for the slot, or `release()`, replaces the cached buffer
+/// but cannot free one in use. A slot already in use by an enclosing `with`
+/// on the same worker gets a fresh buffer instead of the shared one.
 enum Scratch {
     nonisolated(unsafe) static var buffers: [[Storage?]] = []
+    nonisolated(unsafe) static var inUse: Set<Int> = []   // worker * 64 + slot
     static let lock = NSLock()
 
-    static func get(worker: Int, slot: Int, count: Int) -> UnsafeMutablePointer<Float> {
-        lock.lock(); defer { lock.unlock() }
-        while buffers.count <= worker { buffers.append([]) }
-        while buffers[worker].count <= slot { buffers[worker].append(nil) }
-        if let s = buffers[worker][slot], s.count >= count { return s.pointer }
-        let s = Storage(uninitialized: count)
-        buffers[worker][slot] = s
-        return s.pointer
+    /// `body(instead)` when `instead` is given (a kernel's shortcut that needs no scratch).
+    static func with<R>(worker: Int, slot: Int, count: Int, instead: UnsafeMutablePointer<Float>?,
+                        _ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
+        if let instead { return try body(instead) }
+        return try with(worker: worker, slot: slot, count: count, body)
     }
 
-    /// Releases every scratch buffer (after a large computation).
+    static func with<R>(worker: Int, slot: Int, count: Int, _ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
+        precondition(slot < 64, "scratch slot \(slot)")
+        let key = worker * 64 + slot
+        lock.lock()
+        while buffers.count <= worker { buffers.append([]) }
+        while buffers[worker].count <= slot { buffers[worker].append(nil) }
+        let storage: Storage
+        let shared = !inUse.contains(key)
+        if !shared {
+            storage = Storage(uninitialized: count)
+        } else if let s = buffers[worker][slot], s.count >= count {
+            storage = s
+        } else {
+            storage = Storage(uninitialized: count)
+            buffers[worker][slot] = storage
+        }
+        if shared { inUse.insert(key) }
+        lock.unlock()
+        defer {
+            if shared { lock.lock(); inUse.remove(key); lock.unlock() }
+        }
+        return try withExtendedLifetime(storage) { try body(storage.pointer) }
+    }
+
+    /// Releases every cached scratch buffer (one in use lives until its `with` returns).
     static func release() {
         lock.lock(); defer { lock.unlock() }
         buffers = []
