@@ -142,8 +142,8 @@ final class LaneErrors: @unchecked Sendable {
 /// but cannot free one in use. A slot already in use by an enclosing `with`
 /// on the same worker gets a fresh buffer instead of the shared one.
 enum Scratch {
-    nonisolated(unsafe) static var buffers: [[Storage?]] = []
-    nonisolated(unsafe) static var inUse: Set<Int> = []   // worker * 64 + slot
+    /// Per worker, per slot: the cached buffer and whether a `with` holds it now.
+    nonisolated(unsafe) static var buffers: [[(storage: Storage?, busy: Bool)]] = []
     static let lock = NSLock()
 
     /// `body(instead)` when `instead` is given (a kernel's shortcut that needs no scratch).
@@ -154,25 +154,27 @@ enum Scratch {
     }
 
     static func with<R>(worker: Int, slot: Int, count: Int, _ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
-        precondition(slot < 64, "scratch slot \(slot)")
-        let key = worker * 64 + slot
         lock.lock()
         while buffers.count <= worker { buffers.append([]) }
-        while buffers[worker].count <= slot { buffers[worker].append(nil) }
+        while buffers[worker].count <= slot { buffers[worker].append((nil, false)) }
         let storage: Storage
-        let shared = !inUse.contains(key)
+        let shared = !buffers[worker][slot].busy
         if !shared {
-            storage = Storage(uninitialized: count)
-        } else if let s = buffers[worker][slot], s.count >= count {
+            storage = Storage(uninitialized: count)   // a nested use of a busy slot
+        } else if let s = buffers[worker][slot].storage, s.count >= count {
             storage = s
         } else {
             storage = Storage(uninitialized: count)
-            buffers[worker][slot] = storage
+            buffers[worker][slot].storage = storage
         }
-        if shared { inUse.insert(key) }
+        if shared { buffers[worker][slot].busy = true }
         lock.unlock()
         defer {
-            if shared { lock.lock(); inUse.remove(key); lock.unlock() }
+            if shared {
+                lock.lock()
+                if worker < buffers.count, slot < buffers[worker].count { buffers[worker][slot].busy = false }
+                lock.unlock()
+            }
         }
         return try withExtendedLifetime(storage) { try body(storage.pointer) }
     }
