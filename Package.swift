@@ -38,7 +38,8 @@ let package = Package(
         .target(name: "CKymoGEMM", path: "Sources/CKymoGEMM",
                 cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off", "-fno-fast-math"])]),
 
-        // Small utilities every layer shares: the atomic file writer.
+        // Small utilities every layer shares: the atomic file writer, the
+        // aligned-column renderer, the memory budget.
         .target(name: "KymoBase"),
 
         // Tensors, primitive ops with their backward, autodiff, optimizers, RNG, safetensors.
@@ -64,7 +65,7 @@ let package = Package(
         // It talks to its host through `InterpreterHost` and host values
         // through `HostObject`; it depends on no engine, model, data, figure
         // or record target.
-        .target(name: "KymoLanguage"),
+        .target(name: "KymoLanguage", dependencies: ["KymoBase"]),
         // Kymo's built-ins (Builtins/, each declared once in BuiltinCatalog),
         // the session that runs the language with them, and the glue between
         // a session and its record (Recording/).
@@ -88,7 +89,7 @@ let package = Package(
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "FiguresCairo"], resources: [.copy("Goldens")]),
         .testTarget(name: "RecordsTests", dependencies: ["KymoBase", "Records", "TestSupport"], exclude: ["Reference"]),
         .testTarget(name: "KymoLanguageTests", dependencies: ["KymoLanguage"]),
-        .testTarget(name: "NotebookTests", dependencies: ["Notebook", "KymoLanguage", "Records", "TensorEngine", "Models", "Datasets",
+        .testTarget(name: "NotebookTests", dependencies: ["KymoBase", "Notebook", "KymoLanguage", "Records", "TensorEngine", "Models", "Datasets",
                                                           "Figures", "TestSupport"], exclude: ["Scripts", "Fixtures"]),
         // The built `kymo` binary driven end to end: run, replay, kill -9 and resume, the REPL in tmux.
         .testTarget(name: "EndToEndTests", dependencies: ["kymo", "Records", "TestSupport"]),

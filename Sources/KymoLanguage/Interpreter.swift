@@ -173,6 +173,7 @@ public final class Interpreter: FunctionCaller {
         if xs.count > host.maxElements {
             throw Diagnostic(.range, "list too long (\(xs.count) elements)", at: span)
         }
+        if xs.count == xs.capacity { try withSpan(span) { try MemoryCharges.list(xs.count * 2) } }   // the memory budget, when the list grows
         owner.update(root, try write(binding.value, path[...], .list(xs)))
         return .null
     }
@@ -548,7 +549,9 @@ public final class Interpreter: FunctionCaller {
                                             spans: argExprs.map { ($0.labelSpan, $0.value.span) }, callSpan: span)
         let context = CallContext(host: host, span: span, caller: self)
         do {
-            return try b.implementation(bound, context)
+            let result = try b.implementation(bound, context)
+            try MemoryCharges.after(b.signature.name)   // the tensors it left must fit the memory budget
+            return result
         } catch let d as Diagnostic {
             throw d
         } catch let e as BuiltinError {

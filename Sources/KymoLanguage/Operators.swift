@@ -74,13 +74,19 @@ public enum Operators {
             guard x.utf8.count + y.utf8.count <= limit else {
                 throw BuiltinError("string would exceed the limit of \(limit) bytes", kind: .limit)
             }
+            try MemoryCharges.string(x.utf8.count + y.utf8.count)
             return .string(x + y)
         case let (.list(x), .list(y)):
             guard op == .add else { break }
             guard x.count + y.count <= limit else {
                 throw BuiltinError("list would exceed the limit of \(limit) elements", kind: .limit)
             }
-            return .list(x + y)
+            try MemoryCharges.list(x.count + y.count, operands: x.count + y.count)
+            var joined: [Value] = []   // one allocation of the exact size (x + y may copy x, then grow)
+            joined.reserveCapacity(x.count + y.count)
+            joined.append(contentsOf: x)
+            joined.append(contentsOf: y)
+            return .list(joined)
         case (.host(let h), _):
             if let r = try h.arithmetic(op, b, reversed: false, limit: limit) { return r }
         case (_, .host(let h)):

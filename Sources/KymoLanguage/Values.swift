@@ -6,18 +6,20 @@
 // Deliberately not: user-defined types, integer widths other than 64 bits,
 // implicit conversions other than int → float in arithmetic.
 
+/// The cases whose payload is wider than 8 bytes are `indirect`, so a Value
+/// (a list element) takes 16 bytes, not 24 (docs/language.md, "Memory").
 public enum Value {
     case int(Int)
     case float(Double)
-    case string(String)
+    indirect case string(String)
     case bool(Bool)
     case null
     case list([Value])
-    case record(Record)
+    indirect case record(Record)
     /// The half-open range `lower..<upper` (a closed `a...b` is stored as `a..<b+1`).
-    case range(Int, Int)
+    indirect case range(Int, Int)
     case function(Function)
-    case host(HostObject)
+    indirect case host(HostObject)
 
     /// The name of the value's type as messages show it.
     public var typeName: String {

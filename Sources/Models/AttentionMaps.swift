@@ -30,6 +30,7 @@ public struct AttentionMaps {
         let s = maps.shape[0], g = maps.shape[1], p = patch
         let out = Tensor(uninitialized: [s, g * p, g * p])
         let src = maps.contiguous(), side = g * p
+        defer { withExtendedLifetime(src) {} }   // the copies outlive every pointer taken from them
         let scale = 1 / Float(p * p)
         for t in 0..<s {
             for y in 0..<side {
@@ -77,7 +78,7 @@ extension Model {
         let steps = probe.rows.count
         let maps = Tensor(uninitialized: [steps, g, g])
         for (t, r) in probe.rows.enumerated() {                 // r [1, 1, N]
-            (maps.data + t * g * g).update(from: r.contiguous().data, count: g * g)
+            r.withContiguousData { (maps.data + t * g * g).update(from: $0.baseAddress!, count: g * g) }
         }
         return AttentionMaps(maps: maps, patch: c.patch, query: query, gridQuery: (gy, gx), layer: layer)
     }

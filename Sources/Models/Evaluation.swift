@@ -23,6 +23,7 @@ public struct BatchSource {
             throw ModelError.badInput(op: "dataset", detail: "sequences must be [N, T, C, H, W], got \(describeShape(sequences.shape))")
         }
         let all = sequences.contiguous()
+        defer { withExtendedLifetime(all) {} }   // the copies outlive every pointer taken from them
         let per = all.shape[1...].reduce(1, *)
         count = all.shape[0]
         load = { indices in

@@ -18,6 +18,7 @@ public enum GradClip {
         for p in parameters {
             guard let g = p.grad else { continue }
             let c = g.contiguous(), d = c.data, n = c.count
+            defer { withExtendedLifetime(c) {} }   // the copies outlive every pointer taken from them
             var lo = 0
             while lo < n {
                 let hi = min(n, lo + chunk)

@@ -117,6 +117,7 @@ public enum Metrics {
         }
         let b = prediction.shape[0], t = prediction.shape[1], c = prediction.shape[2], h = prediction.shape[3], w = prediction.shape[4]
         let p = prediction.contiguous(), q = truth.contiguous()
+        defer { withExtendedLifetime((p, q)) {} }   // the copies outlive every pointer taken from them
         let frame = c * h * w
         var out = [[FrameMetrics]](repeating: [], count: b)
         var flat = [FrameMetrics](repeating: FrameMetrics(mse: 0, mae: 0, ssim: 0, psnr: 0), count: b * t)

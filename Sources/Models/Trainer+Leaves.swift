@@ -66,7 +66,7 @@ extension Trainer {
                     try lossT.backward(into: sink)
                     var at = base + 1
                     for (i, (_, t)) in params.enumerated() {
-                        if let g = sink[t] { (out + at).update(from: g.contiguous().data, count: sizes[i]) }
+                        if let g = sink[t] { g.withContiguousData { (out + at).update(from: $0.baseAddress!, count: sizes[i]) } }
                         at += sizes[i]
                     }
                 }

@@ -337,11 +337,11 @@ public final class Trainer {
 }
 
 func allFinite(_ t: Tensor) -> Bool {
-    let c = t.contiguous()
-    let p = c.data
-    var acc: Float = 0
-    for i in 0..<c.count { acc += p[i] * 0 }   // NaN·0 and ∞·0 are NaN
-    return !acc.isNaN
+    t.withContiguousData { p in
+        var acc: Float = 0
+        for x in p { acc += x * 0 }   // NaN·0 and ∞·0 are NaN
+        return !acc.isNaN
+    }
 }
 
 /// Early stopping on the validation loss: the best (strictly lowest) loss so

@@ -50,28 +50,54 @@ public enum RecordHash {
 /// An incremental SHA-256 for digests built from many parts (values).
 public struct RecordHasher {
     private var sha = SHA256()
+    /// Small additions gather here and reach SHA-256 in blocks of up to 4 KiB
+    /// (the same byte stream, so the same digest; a list of millions of
+    /// values hashes without a call into SHA-256 per number).
+    private var pending: [UInt8] = []
 
-    public init() {}
+    public init() { pending.reserveCapacity(Self.block) }
 
-    public mutating func add(_ bytes: UnsafeRawBufferPointer) { sha.update(bufferPointer: bytes) }
+    private static let block = 4096
 
-    public mutating func add(_ data: Data) { sha.update(data: data) }
+    private mutating func flush() {
+        guard !pending.isEmpty else { return }
+        pending.withUnsafeBytes { sha.update(bufferPointer: $0) }
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func put(_ bytes: UnsafeRawBufferPointer) {
+        if bytes.count >= Self.block {
+            flush()
+            sha.update(bufferPointer: bytes)
+            return
+        }
+        pending.append(contentsOf: bytes)
+        if pending.count >= Self.block { flush() }
+    }
+
+    public mutating func add(_ bytes: UnsafeRawBufferPointer) { put(bytes) }
+
+    public mutating func add(_ data: Data) { data.withUnsafeBytes { put($0) } }
 
     public mutating func add(_ text: String) {
         add(UInt64(text.utf8.count))
         var t = text
-        t.withUTF8 { sha.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        t.withUTF8 { put(UnsafeRawBufferPointer($0)) }
     }
 
     public mutating func add(_ v: UInt64) {
-        withUnsafeBytes(of: v.littleEndian) { sha.update(bufferPointer: $0) }
+        withUnsafeBytes(of: v.littleEndian) { put($0) }
     }
 
     public mutating func add(tag: UInt8) {
-        withUnsafeBytes(of: tag) { sha.update(bufferPointer: $0) }
+        withUnsafeBytes(of: tag) { put($0) }
     }
 
-    public func finalize() -> String { RecordHash.hex(sha.finalize()) }
+    public func finalize() -> String {
+        var s = sha
+        pending.withUnsafeBytes { s.update(bufferPointer: $0) }
+        return RecordHash.hex(s.finalize())
+    }
 }
 
 /// The canonical JSON form of a record and the seal over it.

@@ -130,11 +130,14 @@ extension Tensor {
 /// a + b for gradients of the same shape (a fresh tensor).
 func accumulate(_ a: Tensor, _ b: Tensor) -> Tensor {
     precondition(a.count == b.count, "gradient accumulation of mismatched sizes")
-    let ac = a.contiguous(), bc = b.contiguous()
     let out = Tensor(uninitialized: a.shape)
-    let pa = ac.data, pb = bc.data, po = out.data
-    Parallel.forChunks(count: a.count, grain: elementwiseGrain) { lo, hi, _ in
-        for i in lo..<hi { po[i] = pa[i] + pb[i] }
+    let po = out.data
+    a.withContiguousData { pa in
+        b.withContiguousData { pb in
+            Parallel.forChunks(count: a.count, grain: elementwiseGrain) { lo, hi, _ in
+                for i in lo..<hi { po[i] = pa[i] + pb[i] }
+            }
+        }
     }
     return out
 }

@@ -107,20 +107,46 @@ final class LaneErrors: @unchecked Sendable {
 }
 
 /// Per-worker scratch buffers, reused across calls to avoid allocating large
-/// im2col buffers in hot loops. A buffer is valid until the same worker asks
-/// for the same slot again.
+/// im2col buffers in hot loops. The pointer exists only inside `with`'s body,
+/// which holds the buffer (a strong reference) until it returns: a later,
+/// larger request for the slot, or `release()`, replaces the cached buffer
+/// but cannot free one in use. A slot already in use by an enclosing `with`
+/// on the same worker gets a fresh buffer instead of the shared one.
 enum Scratch {
-    // Guarded by `lock`.
-    nonisolated(unsafe) static var buffers: [[Storage?]] = []
+    // Guarded by `lock`. Per worker, per slot: the cached buffer and whether a `with` holds it now.
+    nonisolated(unsafe) static var buffers: [[(storage: Storage?, busy: Bool)]] = []
     static let lock = NSLock()
 
-    static func get(worker: Int, slot: Int, count: Int) -> UnsafeMutablePointer<Float> {
-        lock.lock(); defer { lock.unlock() }
+    /// `body(instead)` when `instead` is given (a kernel's shortcut that needs no scratch).
+    static func with<R>(worker: Int, slot: Int, count: Int, instead: UnsafeMutablePointer<Float>?,
+                        _ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
+        if let instead { return try body(instead) }
+        return try with(worker: worker, slot: slot, count: count, body)
+    }
+
+    static func with<R>(worker: Int, slot: Int, count: Int, _ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
+        lock.lock()
         while buffers.count <= worker { buffers.append([]) }
-        while buffers[worker].count <= slot { buffers[worker].append(nil) }
-        if let s = buffers[worker][slot], s.count >= count { return s.pointer }
-        let s = Storage(uninitialized: count)
-        buffers[worker][slot] = s
-        return s.pointer
+        while buffers[worker].count <= slot { buffers[worker].append((nil, false)) }
+        let storage: Storage
+        let shared = !buffers[worker][slot].busy
+        if !shared {
+            storage = Storage(uninitialized: count)   // a nested use of a busy slot
+        } else if let s = buffers[worker][slot].storage, s.count >= count {
+            storage = s
+        } else {
+            storage = Storage(uninitialized: count)
+            buffers[worker][slot].storage = storage
+        }
+        if shared { buffers[worker][slot].busy = true }
+        lock.unlock()
+        defer {
+            if shared {
+                lock.lock()
+                if worker < buffers.count, slot < buffers[worker].count { buffers[worker][slot].busy = false }
+                lock.unlock()
+            }
+        }
+        return try withExtendedLifetime(storage) { try body(storage.pointer) }
     }
 }

@@ -151,6 +151,7 @@ public enum Safetensors {
         out.append(contentsOf: Array(header.utf8))
         for (_, t) in file.tensors {
             let c = t.contiguous()
+            defer { withExtendedLifetime(c) {} }   // the copies outlive every pointer taken from them
             var le = [UInt32](repeating: 0, count: c.count)
             for i in 0..<c.count { le[i] = c.data[i].bitPattern.littleEndian }
             le.withUnsafeBytes { out.append(contentsOf: $0) }

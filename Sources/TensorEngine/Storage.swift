@@ -1,5 +1,9 @@
 // Storage: one 64-byte-aligned Float32 buffer shared by a tensor and its views.
+// Every buffer is counted against the process's MemoryBudget while it lives
+// (the notebook layer checks the count; a kernel never fails for it).
 // Deliberately not: copy-on-write, reference counted per element, or resizable.
+
+import KymoBase
 
 public final class Storage {
     public let pointer: UnsafeMutablePointer<Float>
@@ -12,6 +16,7 @@ public final class Storage {
         let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
         self.count = count
+        MemoryBudget.process.allocated(bytes)
     }
 
     public convenience init(zeros count: Int) {
@@ -24,7 +29,10 @@ public final class Storage {
         pointer.initialize(repeating: value, count: count)
     }
 
-    deinit { UnsafeMutableRawPointer(pointer).deallocate() }
+    deinit {
+        UnsafeMutableRawPointer(pointer).deallocate()
+        MemoryBudget.process.released(max(count, 1) * MemoryLayout<Float>.stride)
+    }
 
     public var buffer: UnsafeMutableBufferPointer<Float> { .init(start: pointer, count: count) }
 }

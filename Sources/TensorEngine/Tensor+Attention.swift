@@ -21,9 +21,10 @@ extension Tensor {
         }
         let b = q.shape[0], d = q.shape[1], n = q.shape[2], m = k.shape[2], c = v.shape[1]
         let qc = q.contiguous(), kc = k.contiguous(), vc = v.contiguous()
+        defer { withExtendedLifetime((qc, kc, vc)) {} }   // the copies outlive every pointer taken from them
         let out = Tensor(uninitialized: [b, c, n])
         Parallel.forEach(b) { bi, worker in
-            let s = Scratch.get(worker: worker, slot: 3, count: attentionBlock * m)
+            Scratch.with(worker: worker, slot: 3, count: attentionBlock * m) { s in
             let qb = qc.data + bi * d * n, kb = kc.data + bi * d * m, vb = vc.data + bi * c * m
             let zb = out.data + bi * c * n
             var r0 = 0
@@ -34,6 +35,7 @@ extension Tensor {
                 sgemm(MatView(ptr: vb, ld: m, trans: false, batchStride: 0), MatView(ptr: s, ld: m, trans: true, batchStride: 0),
                       zb + r0, ldc: n, m: c, n: rows, k: m)
                 r0 += rows
+            }
             }
         }
         return q.record(out, .attention(q: q, k: k, v: v))
@@ -50,6 +52,7 @@ extension Tensor {
             throw TensorError.invalidArgument(op: "attention_rows", detail: "query index \(bad) outside 0..<\(n)")
         }
         let qc = q.contiguous(), kc = k.contiguous()
+        defer { withExtendedLifetime((qc, kc)) {} }   // the copies outlive every pointer taken from them
         let out = Tensor(uninitialized: [queries.count, m])
         for (r, qi) in queries.enumerated() {
             let row = out.data + r * m
@@ -76,10 +79,11 @@ extension Tensor {
 func attentionBackward(grad gz: Tensor, q: Tensor, k: Tensor, v: Tensor) -> [Tensor?] {
     let b = q.shape[0], d = q.shape[1], n = q.shape[2], m = k.shape[2], c = v.shape[1]
     let qc = q.contiguous(), kc = k.contiguous(), vc = v.contiguous(), gc = gz.contiguous()
+    defer { withExtendedLifetime((qc, kc, vc, gc)) {} }   // the copies outlive every pointer taken from them
     let dq = Tensor(uninitialized: q.shape), dk = Tensor(zeros: k.shape), dv = Tensor(zeros: v.shape)
     Parallel.forEach(b) { bi, worker in
-        let s = Scratch.get(worker: worker, slot: 3, count: attentionBlock * m)
-        let da = Scratch.get(worker: worker, slot: 4, count: attentionBlock * m)
+        Scratch.with(worker: worker, slot: 3, count: attentionBlock * m) { s in
+        Scratch.with(worker: worker, slot: 4, count: attentionBlock * m) { da in
         let qb = qc.data + bi * d * n, kb = kc.data + bi * d * m, vb = vc.data + bi * c * m
         let gb = gc.data + bi * c * n
         let dqb = dq.data + bi * d * n, dkb = dk.data + bi * d * m, dvb = dv.data + bi * c * m
@@ -107,6 +111,7 @@ func attentionBackward(grad gz: Tensor, q: Tensor, k: Tensor, v: Tensor) -> [Ten
                   dkb, ldc: m, m: d, n: m, k: rows, accumulate: true)
             r0 += rows
         }
+        } }
     }
     return [q.requiresGrad ? dq : nil, k.requiresGrad ? dk : nil, v.requiresGrad ? dv : nil]
 }

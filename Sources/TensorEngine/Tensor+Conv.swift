@@ -89,6 +89,7 @@ extension Tensor {
         }
         let batch = x.shape[0], cout = w.shape[0]
         let xc = x.contiguous(), wc = w.contiguous(), bc = bias?.contiguous()
+        defer { withExtendedLifetime((xc, wc, bc)) {} }   // the copies outlive every pointer taken from them
         let out = Tensor(uninitialized: [batch, cout, g.ho, g.wo])
         let wv = MatView(ptr: wc.data, ld: g.rows, trans: false, batchStride: 0)
         let px = xc.data, po = out.data
@@ -102,7 +103,7 @@ extension Tensor {
         // wv and px point into wc and xc, which the closure does not capture: keep them alive.
         withExtendedLifetime((xc, wc)) { Parallel.forEach(batch) { b, worker in
             let xb = px + b * g.cin * g.h * g.w
-            let col = g.isPointwise ? xb : Scratch.get(worker: worker, slot: 0, count: g.rows * g.pixels)
+            Scratch.with(worker: worker, slot: 0, count: g.rows * g.pixels, instead: g.isPointwise ? xb : nil) { col in
             if !g.isPointwise { im2col(xb, g, col) }
             let yb = po + b * cout * g.pixels
             sgemm(wv, MatView(ptr: col, ld: g.pixels, trans: false, batchStride: 0), yb, ldc: g.pixels, m: cout, n: g.pixels, k: g.rows)
@@ -111,6 +112,7 @@ extension Tensor {
                     let v = bc.data[o], row = yb + o * g.pixels
                     for p in 0..<g.pixels { row[p] += v }
                 }
+            }
             }
         } }
         return record(out, .conv2d(x, w, bias, padding: (ph, pw)))
@@ -123,6 +125,7 @@ func conv2dBackward(grad gy: Tensor, x: Tensor, w: Tensor, hasBias: Bool, paddin
                          ho: gy.shape[2], wo: gy.shape[3])
     let batch = x.shape[0], cout = w.shape[0]
     let xc = x.contiguous(), wc = w.contiguous(), gc = gy.contiguous()
+    defer { withExtendedLifetime((xc, wc, gc)) {} }   // the copies outlive every pointer taken from them
     let needX = x.requiresGrad, needW = w.requiresGrad
     let dx = needX ? Tensor(uninitialized: x.shape) : nil
     let winograd = winogradApplies(kh: kh, kw: kw, ph: g.ph, pw: g.pw)
@@ -139,20 +142,22 @@ func conv2dBackward(grad gy: Tensor, x: Tensor, w: Tensor, hasBias: Bool, paddin
         let gv = MatView(ptr: gyb, ld: g.pixels, trans: false, batchStride: 0)
         if let partial {
             let xb = xc.data + b * g.cin * g.h * g.w
-            let col = g.isPointwise ? xb : Scratch.get(worker: worker, slot: 0, count: g.rows * g.pixels)
+            Scratch.with(worker: worker, slot: 0, count: g.rows * g.pixels, instead: g.isPointwise ? xb : nil) { col in
             if !g.isPointwise { im2col(xb, g, col) }
             // dW_b = dY_b · colᵀ   [Cout × rows]
             sgemm(gv, MatView(ptr: col, ld: g.pixels, trans: true, batchStride: 0), partial.data + b * cout * g.rows,
                   ldc: g.rows, m: cout, n: g.rows, k: g.pixels)
+            }
         }
         if let dx, !winograd {
             let dxb = dx.data + b * g.cin * g.h * g.w
             if g.isPointwise {
                 sgemm(wt, gv, dxb, ldc: g.pixels, m: g.rows, n: g.pixels, k: cout)
             } else {
-                let dcol = Scratch.get(worker: worker, slot: 1, count: g.rows * g.pixels)
-                sgemm(wt, gv, dcol, ldc: g.pixels, m: g.rows, n: g.pixels, k: cout)
-                col2im(dcol, g, dxb)
+                Scratch.with(worker: worker, slot: 1, count: g.rows * g.pixels) { dcol in
+                    sgemm(wt, gv, dcol, ldc: g.pixels, m: g.rows, n: g.pixels, k: cout)
+                    col2im(dcol, g, dxb)
+                }
             }
         }
     } }

@@ -63,14 +63,16 @@ extension Tensor {
         }
         let batch = x.shape[0], cout = w.shape[0]
         let xc = x.contiguous(), wc = w.contiguous(), bc = bias?.contiguous()
+        defer { withExtendedLifetime((xc, wc, bc)) {} }   // the copies outlive every pointer taken from them
         let out = Tensor(uninitialized: [batch, cout, g.to, g.ho, g.wo])
         let wv = MatView(ptr: wc.data, ld: g.rows, trans: false, batchStride: 0)
         withExtendedLifetime(wc) { Parallel.forEach(batch) { b, worker in   // wv points into wc
-            let col = Scratch.get(worker: worker, slot: 2, count: g.rows * g.voxels)
+            Scratch.with(worker: worker, slot: 2, count: g.rows * g.voxels) { col in
             im2col3d(xc.data + b * g.c * g.t * g.plane, g, col)
             let yb = out.data + b * cout * g.voxels
             sgemm(wv, MatView(ptr: col, ld: g.voxels, trans: false, batchStride: 0), yb, ldc: g.voxels, m: cout, n: g.voxels, k: g.rows)
             if let bc { for o in 0..<cout { let v = bc.data[o]; for q in 0..<g.voxels { yb[o * g.voxels + q] += v } } }
+            }
         } }
         return record(out, .conv3d(x, w, bias, padding: padding))
     }
@@ -81,12 +83,13 @@ func conv3dBackward(grad gy: Tensor, x: Tensor, w: Tensor, hasBias: Bool, paddin
                            p: p, to: gy.shape[2], ho: gy.shape[3], wo: gy.shape[4])
     let batch = x.shape[0], cout = w.shape[0]
     let xc = x.contiguous(), wc = w.contiguous(), gc = gy.contiguous()
+    defer { withExtendedLifetime((xc, wc, gc)) {} }   // the copies outlive every pointer taken from them
     let dx = x.requiresGrad ? Tensor(uninitialized: x.shape) : nil
     let partial = w.requiresGrad ? Tensor(uninitialized: [batch, cout * g.rows]) : nil
     let wt = MatView(ptr: wc.data, ld: g.rows, trans: true, batchStride: 0)
     withExtendedLifetime(wc) { Parallel.forEach(batch) { b, worker in   // wt points into wc
         let gv = MatView(ptr: gc.data + b * cout * g.voxels, ld: g.voxels, trans: false, batchStride: 0)
-        let col = Scratch.get(worker: worker, slot: 2, count: g.rows * g.voxels)
+        Scratch.with(worker: worker, slot: 2, count: g.rows * g.voxels) { col in
         if let partial {
             im2col3d(xc.data + b * g.c * g.t * g.plane, g, col)
             sgemm(gv, MatView(ptr: col, ld: g.voxels, trans: true, batchStride: 0), partial.data + b * cout * g.rows,
@@ -95,6 +98,7 @@ func conv3dBackward(grad gy: Tensor, x: Tensor, w: Tensor, hasBias: Bool, paddin
         if let dx {
             sgemm(wt, gv, col, ldc: g.voxels, m: g.rows, n: g.voxels, k: cout)
             im2col3d(col, g, col, scatter: dx.data + b * g.c * g.t * g.plane)
+        }
         }
     } }
     var dw: Tensor? = nil

@@ -113,6 +113,7 @@ extension Tensor {
     /// x · s + shift (the shift has no gradient; use it for `1 - x` as scaled(by: -1, plus: 1)).
     public func scaled(by s: Float, plus shift: Float = 0) -> Tensor {
         let x = contiguous()
+        defer { withExtendedLifetime(x) {} }   // the copies outlive every pointer taken from them
         let out = Tensor(uninitialized: shape)
         let px = x.data, po = out.data
         Parallel.forChunks(count: count, grain: elementwiseGrain) { lo, hi, _ in
@@ -125,6 +126,7 @@ extension Tensor {
 
     func unary(_ kind: UnaryKind) -> Tensor {
         let x = contiguous()
+        defer { withExtendedLifetime(x) {} }   // the copies outlive every pointer taken from them
         let out = Tensor(uninitialized: shape)
         let px = x.data, po = out.data
         Parallel.forChunks(count: count, grain: elementwiseGrain) { lo, hi, _ in
@@ -172,6 +174,7 @@ extension Tensor {
 /// g · s (a fresh tensor, not recorded).
 func scaled(_ g: Tensor, _ s: Float) -> Tensor {
     let gc = g.contiguous()
+    defer { withExtendedLifetime(gc) {} }   // the copies outlive every pointer taken from them
     let out = Tensor(uninitialized: g.shape)
     let pg = gc.data, po = out.data
     Parallel.forChunks(count: g.count, grain: elementwiseGrain) { lo, hi, _ in
@@ -212,6 +215,7 @@ func divBackward(grad g: Tensor, a: Tensor, b: Tensor, output y: Tensor) -> [Ten
 
 func unaryBackward(_ kind: UnaryKind, grad g: Tensor, input x: Tensor?, output y: Tensor) -> Tensor {
     let gc = g.contiguous(), yc = y.contiguous(), xc = x?.contiguous()
+    defer { withExtendedLifetime((gc, yc, xc)) {} }   // the copies outlive every pointer taken from them
     let out = Tensor(uninitialized: y.shape)
     let pg = gc.data, py = yc.data, po = out.data
     let px = xc?.data

@@ -60,7 +60,9 @@ extension Tensor {
             throw TensorError.shapeMismatch(op: "lstm_gates", shapes: [p.shape, cPrev.shape], detail: "peephole weights must be [C, H, W] = \(describeShape([c, h, w]))")
         }
         let g = gates.contiguous(), cp = cPrev.contiguous()
+        defer { withExtendedLifetime((g, cp)) {} }   // the copies outlive every pointer taken from them
         let pi = wci.contiguous(), pf = wcf.contiguous(), po = wco.contiguous()
+        defer { withExtendedLifetime((pi, pf, po)) {} }   // the copies outlive every pointer taken from them
         let out = Tensor(uninitialized: [2, b, c, h, w])
         let n = h * w
         Parallel.forEach(c) { ch, _ in
@@ -94,7 +96,9 @@ func lstmGatesBackward(grad gOut: Tensor, output y: Tensor, gates: Tensor, cPrev
                        activation: Activation) -> [Tensor?] {
     let b = cPrev.shape[0], c = cPrev.shape[1], n = cPrev.shape[2] * cPrev.shape[3]
     let g = gates.contiguous(), cp = cPrev.contiguous(), yc = y.contiguous(), go = gOut.contiguous()
+    defer { withExtendedLifetime((g, cp, yc, go)) {} }   // the copies outlive every pointer taken from them
     let pi = wci.contiguous(), pf = wcf.contiguous(), po = wco.contiguous()
+    defer { withExtendedLifetime((pi, pf, po)) {} }   // the copies outlive every pointer taken from them
     let dGates = Tensor(uninitialized: gates.shape)
     let dC = Tensor(uninitialized: cPrev.shape)
     let dWi = Tensor(zeros: wci.shape), dWf = Tensor(zeros: wcf.shape), dWo = Tensor(zeros: wco.shape)

@@ -14,6 +14,7 @@ extension Tensor {
         }
         let d = tail.reduce(1, *), rows = count / max(d, 1)
         let x = contiguous(), wc = weight?.contiguous(), bc = bias?.contiguous()
+        defer { withExtendedLifetime((x, wc, bc)) {} }   // the copies outlive every pointer taken from them
         let out = Tensor(uninitialized: shape)
         let mean = Tensor(uninitialized: [rows]), rstd = Tensor(uninitialized: [rows])
         Parallel.forEach(rows) { r, _ in
@@ -40,6 +41,7 @@ extension Tensor {
 func layerNormBackward(grad g: Tensor, x: Tensor, weight: Tensor?, hasBias: Bool, normalized n: Int, mean: Tensor, rstd: Tensor) -> [Tensor?] {
     let d = x.shape[(x.rank - n)...].reduce(1, *), rows = x.count / max(d, 1)
     let xc = x.contiguous(), gc = g.contiguous(), wc = weight?.contiguous()
+    defer { withExtendedLifetime((xc, gc, wc)) {} }   // the copies outlive every pointer taken from them
     let dx = Tensor(uninitialized: x.shape)
     Parallel.forEach(rows) { r, _ in
         let xr = xc.data + r * d, gr = gc.data + r * d, dr = dx.data + r * d

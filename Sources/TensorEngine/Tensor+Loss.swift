@@ -14,6 +14,7 @@ extension Tensor {
     public func mseLoss(_ target: Tensor, reduction: Reduction = .mean) throws -> Tensor {
         try checkLossShapes(target, "mse_loss")
         let p = contiguous(), t = target.contiguous()
+        defer { withExtendedLifetime((p, t)) {} }   // the copies outlive every pointer taken from them
         let n = count
         let terms = Tensor(uninitialized: [n])
         for i in 0..<n { let e = p.data[i] - t.data[i]; terms.data[i] = e * e }
@@ -25,6 +26,7 @@ extension Tensor {
     public func bceLoss(_ target: Tensor, reduction: Reduction = .mean) throws -> Tensor {
         try checkLossShapes(target, "bce_loss")
         let p = contiguous(), t = target.contiguous()
+        defer { withExtendedLifetime((p, t)) {} }   // the copies outlive every pointer taken from them
         let n = count
         let terms = Tensor(uninitialized: [n])
         // log p and log(1 − p) with FastMath's log (not libm: the same bits on every machine)
@@ -45,6 +47,7 @@ extension Tensor {
 func mseBackward(grad g: Tensor, prediction p: Tensor, target t: Tensor, reduction: Reduction) -> [Tensor?] {
     let scale = g.storage.pointer[g.offset] * 2 / (reduction == .mean ? Float(max(p.count, 1)) : 1)
     let pc = p.contiguous(), tc = t.contiguous()
+    defer { withExtendedLifetime((pc, tc)) {} }   // the copies outlive every pointer taken from them
     let dp = Tensor(uninitialized: p.shape)
     for i in 0..<p.count { dp.data[i] = (pc.data[i] - tc.data[i]) * scale }
     return [p.requiresGrad ? dp : nil, t.requiresGrad ? scaled(dp, -1) : nil]
@@ -53,6 +56,7 @@ func mseBackward(grad g: Tensor, prediction p: Tensor, target t: Tensor, reducti
 func bceBackward(grad g: Tensor, prediction p: Tensor, target t: Tensor, reduction: Reduction) -> [Tensor?] {
     let scale = g.storage.pointer[g.offset] / (reduction == .mean ? Float(max(p.count, 1)) : 1)
     let pc = p.contiguous(), tc = t.contiguous()
+    defer { withExtendedLifetime((pc, tc)) {} }   // the copies outlive every pointer taken from them
     let dp = Tensor(uninitialized: p.shape)
     for i in 0..<p.count {
         let pi = pc.data[i]

@@ -132,6 +132,7 @@ extension Tensor {
 func matmulBackward(grad g: Tensor, a: Tensor, b: Tensor) -> [Tensor?] {
     let m = a.shape[a.rank - 2], k = a.shape[a.rank - 1], n = b.shape[b.rank - 1]
     let gc = g.contiguous()
+    defer { withExtendedLifetime(gc) {} }   // the copies outlive every pointer taken from them
     let batch = Array(g.shape[..<(g.rank - 2)]).reduce(1, *)
     let aShared = a.rank == 2 && batch > 1 || a.rank == 2 && g.rank > 2
     let bShared = b.rank == 2 && batch > 1 || b.rank == 2 && g.rank > 2

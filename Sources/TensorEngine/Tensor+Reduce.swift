@@ -49,6 +49,7 @@ func sumKernel(_ t: Tensor, axes: [Int]) -> Tensor {
     }
     // General: move reduced axes last, then sum contiguous runs.
     let p = t.permutedView(keep + red).contiguous()
+    defer { withExtendedLifetime(p) {} }   // the copies outlive every pointer taken from them
     let run = red.map { t.shape[$0] }.reduce(1, *)
     let pi = p.data
     Parallel.forChunks(count: out.count, grain: max(1, 65536 / max(run, 1))) { lo, hi, _ in
@@ -86,5 +87,6 @@ func sumBackward(grad g: Tensor, inputShape: [Int], axes: [Int]) -> Tensor {
     var kept = inputShape
     for a in axes { kept[a] = 1 }
     let gk = g.contiguous().reshapedView(kept)
+    defer { withExtendedLifetime(gk) {} }   // the copies outlive every pointer taken from them
     return binaryKernel(.add, Tensor(zeros: inputShape), gk, shape: inputShape)
 }

@@ -28,6 +28,7 @@ extension Tensor {
             throw TensorError.shapeMismatch(op: "reshape", shapes: [self.shape, newShape], detail: "\(count) elements cannot be viewed as \(shape.reduce(1, *))")
         }
         let src = contiguous()
+        defer { withExtendedLifetime(src) {} }   // the copies outlive every pointer taken from them
         let out = Tensor(storage: src.storage, shape: shape, offset: src.offset)
         return record(out, .reshape(src))
     }
@@ -114,6 +115,7 @@ extension Tensor {
         var col = 0
         for x in xs {
             let xc = x.contiguous()
+            defer { withExtendedLifetime(xc) {} }   // the copies outlive every pointer taken from them
             let row = x.shape[a] * inner
             let src = xc.data, dst = out.data + col
             Parallel.forChunks(count: outer, grain: max(1, elementwiseGrain / max(row, 1))) { lo, hi, _ in
@@ -128,6 +130,7 @@ extension Tensor {
 func sliceBackward(grad g: Tensor, inputShape: [Int], axis: Int, start: Int) -> Tensor {
     let out = Tensor(zeros: inputShape)
     let gc = g.contiguous()
+    defer { withExtendedLifetime(gc) {} }   // the copies outlive every pointer taken from them
     let outer = inputShape[..<axis].reduce(1, *)
     let inner = inputShape[(axis + 1)...].reduce(1, *)
     let rowIn = inputShape[axis] * inner, rowG = g.shape[axis] * inner
@@ -140,6 +143,7 @@ func sliceBackward(grad g: Tensor, inputShape: [Int], axis: Int, start: Int) -> 
 func concatBackward(grad g: Tensor, inputs: [Tensor], axis: Int) -> [Tensor?] {
     var start = 0
     let gc = g.contiguous()
+    defer { withExtendedLifetime(gc) {} }   // the copies outlive every pointer taken from them
     return inputs.map { x in
         defer { start += x.shape[axis] }
         guard x.requiresGrad else { return nil }

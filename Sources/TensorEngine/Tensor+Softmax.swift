@@ -21,6 +21,7 @@ extension Tensor {
             return try transposed(a, rank - 1).softmax(axis: -1).transposed(a, rank - 1)
         }
         let x = contiguous()
+        defer { withExtendedLifetime(x) {} }   // the copies outlive every pointer taken from them
         let out = Tensor(uninitialized: shape)
         let n = shape.last ?? 1
         let rows = count / max(n, 1)
@@ -34,6 +35,7 @@ extension Tensor {
 
 func softmaxBackward(grad g: Tensor, output y: Tensor) -> Tensor {
     let gc = g.contiguous(), yc = y.contiguous()
+    defer { withExtendedLifetime((gc, yc)) {} }   // the copies outlive every pointer taken from them
     let n = y.shape.last ?? 1
     let rows = y.count / max(n, 1)
     let out = Tensor(uninitialized: y.shape)

@@ -129,9 +129,9 @@ func winogradConv3x3(_ x: UnsafePointer<Float>, batch: Int, cin: Int, h: Int, w:
     let g = WinogradTiles(batch: batch, h: h, w: w)
     Parallel.forChunks(count: g.total, grain: winogradTileGroup) { lo, hi, worker in
         let n = hi - lo
-        let u = Scratch.get(worker: worker, slot: 5, count: 16 * cin * n)
-        let m = Scratch.get(worker: worker, slot: 6, count: 16 * cout * n)
-        let rows = Scratch.get(worker: worker, slot: 7, count: (4 * max(cin, cout) + 1) * g.rowLen)
+        Scratch.with(worker: worker, slot: 5, count: 16 * cin * n) { u in
+        Scratch.with(worker: worker, slot: 6, count: 16 * cout * n) { m in
+        Scratch.with(worker: worker, slot: 7, count: (4 * max(cin, cout) + 1) * g.rowLen) { rows in
         // 1. input transform
         winogradInput(x, cin: cin, g, lo, hi, u: u, rows: rows)
         // 2. sixteen products M[o][ξ] = V[ξ] · U[ξ] (M's rows interleaved so one channel's 16 are adjacent)
@@ -147,6 +147,7 @@ func winogradConv3x3(_ x: UnsafePointer<Float>, batch: Int, cin: Int, h: Int, w:
                                 y: y + (b * cout + o) * h * w, h: h, w: w, ty: ty, tx0: tx0, rows: rows)
             }
         }
+        } } }
     }
 }
 
@@ -170,9 +171,9 @@ func winogradWeightGrad(_ x: UnsafePointer<Float>, _ gy: UnsafePointer<Float>, b
         let dv = pp + grp * size
         for chunk in first..<last {
             let lo = chunk * winogradTileGroup, hi = min(g.total, lo + winogradTileGroup), n = hi - lo
-            let u = Scratch.get(worker: worker, slot: 5, count: 16 * cin * n)
-            let m = Scratch.get(worker: worker, slot: 6, count: 16 * cout * n)
-            let rows = Scratch.get(worker: worker, slot: 7, count: (4 * max(cin, cout) + 1) * g.rowLen)
+            Scratch.with(worker: worker, slot: 5, count: 16 * cin * n) { u in
+            Scratch.with(worker: worker, slot: 6, count: 16 * cout * n) { m in
+            Scratch.with(worker: worker, slot: 7, count: (4 * max(cin, cout) + 1) * g.rowLen) { rows in
             winogradInput(x, cin: cin, g, lo, hi, u: u, rows: rows)
             g.forEachRun(lo, hi) { b, ty, tx0, len, n0 in
                 for o in 0..<cout {
@@ -186,6 +187,7 @@ func winogradWeightGrad(_ x: UnsafePointer<Float>, _ gy: UnsafePointer<Float>, b
                       MatView(ptr: u + xi * cin * n, ld: n, trans: true, batchStride: 0),
                       dv + xi * cout * cin, ldc: cin, m: cout, n: cin, k: n, accumulate: chunk != first)
             }
+            } } }
         }
     }
     // Σ over groups in order, then dW[o, c] = Gᵀ·dV·G, eight input channels at a time

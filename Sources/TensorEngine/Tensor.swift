@@ -98,10 +98,20 @@ public final class Tensor {
 
     public var buffer: UnsafeMutableBufferPointer<Float> { .init(start: data, count: count) }
 
+    /// Calls `body` with the values in row-major order. The pointer is valid
+    /// only inside `body`: the storage (or the contiguous copy made for a
+    /// view) is kept alive until `body` returns, so no pointer can outlive
+    /// what it points into. Prefer it to `data` whenever a copy may be made.
+    public func withContiguousData<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+        let c = contiguous()
+        return try withExtendedLifetime(c) {
+            try body(UnsafeBufferPointer(start: c.storage.pointer + c.offset, count: c.count))
+        }
+    }
+
     /// The values in row-major order.
     public func toArray() -> [Float] {
-        let c = contiguous()
-        return Array(UnsafeBufferPointer(start: c.data, count: c.count))
+        withContiguousData { Array($0) }
     }
 
     /// The single value of a one-element tensor.

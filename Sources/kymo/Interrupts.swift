@@ -12,7 +12,11 @@ nonisolated(unsafe) private var interruptWord: UnsafeMutablePointer<sig_atomic_t
 
 enum Interrupts {
     /// Routes SIGINT to `flag` (without SA_RESTART, so a blocking read returns).
+    /// The flag is retained for the rest of the process (never released): the
+    /// handler can fire at any time, so the word it writes must never be freed,
+    /// not even after a later `install` replaces it.
     static func install(_ flag: InterruptFlag) {
+        _ = Unmanaged.passRetained(flag)
         interruptWord = flag.pointer
         var action = sigaction()
         action.__sigaction_handler.sa_handler = { _ in

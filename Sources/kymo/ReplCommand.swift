@@ -20,11 +20,14 @@ struct Repl: ParsableCommand {
     @Option(help: "Worker threads (results never depend on it).")
     var threads: Int?
 
+    @OptionGroup var memory: MemoryOption
+
     @Option(help: ArgumentHelp("Record the session in DIR/<id> (default: runs).", valueName: "dir"))
     var runs: String?
 
     func run() throws {
         Engine.configure(threads: threads)
+        try memory.apply()
         let console = Console()
         var options = SessionOptions()
         options.seed = seed

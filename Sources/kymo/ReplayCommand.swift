@@ -22,6 +22,8 @@ struct Replay: ParsableCommand {
     @Option(help: "Worker threads (results never depend on it).")
     var threads: Int?
 
+    @OptionGroup var memory: MemoryOption
+
     @OptionGroup var runs: RunsFolderOption
 
     @Flag(help: "Also print the cells' output as they replay.")
@@ -60,6 +62,7 @@ struct Replay: ParsableCommand {
             return
         }
         Engine.configure(threads: threads)
+        try memory.apply()
         let folder: String, record: RunRecord
         do { (folder, record) = try runs.load(self.reference) } catch { throw recordFailure("replay", error) }
         var text: String?

@@ -22,10 +22,13 @@ struct Resume: ParsableCommand {
     @Flag(help: "Resume a record that was not made on this machine by this user (its code then runs unconfined, as yours).")
     var trust = false
 
+    @OptionGroup var memory: MemoryOption
+
     @OptionGroup var runs: RunsFolderOption
 
     func run() throws {
         Engine.configure(threads: threads)
+        try memory.apply()
         let folder: String, id: String
         do { (folder, id) = try { let l = try runs.load(self.reference); return (l.folder, l.record.id) }() } catch {
             throw recordFailure("resume", error)

@@ -25,6 +25,8 @@ struct Run: ParsableCommand {
     @Option(help: "Worker threads (results never depend on it).")
     var threads: Int?
 
+    @OptionGroup var memory: MemoryOption
+
     @Option(help: ArgumentHelp("Record the run in DIR/<id> (default: runs/ beside the notebook).", valueName: "dir"))
     var runs: String?
 
@@ -42,6 +44,7 @@ struct Run: ParsableCommand {
             MPIJob.relaunch(procs: procs, arguments: args)
         }
         Engine.configure(threads: threads)
+        try memory.apply()
         let console = Console(silent: !MPIJob.isLeader)
         let text: String
         do { text = try NotebookFile.read(notebook) } catch {

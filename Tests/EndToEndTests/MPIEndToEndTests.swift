@@ -60,11 +60,12 @@ final class MPIEndToEndTests: XCTestCase {
         try KymoBinary.execute(exe, args, in: dir)
     }
 
-    /// Starts `exe` without waiting (the kill test stops it from outside); its standard error in a pipe.
-    func start(_ exe: String, _ args: [String]) throws -> (process: Process, err: Pipe) {
+    /// Starts `exe` without waiting (the kill test stops it from outside), in `environment`; its standard error in a pipe.
+    func start(_ exe: String, _ args: [String], environment: [String: String]) throws -> (process: Process, err: Pipe) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: exe)
         p.arguments = args
+        p.environment = environment
         p.currentDirectoryURL = URL(fileURLWithPath: dir)
         let err = Pipe()
         p.standardOutput = FileHandle.nullDevice
@@ -122,37 +123,29 @@ final class MPIEndToEndTests: XCTestCase {
     }
 
     func testKillingOneRankStopsTheJobAndTheRecordResumes() throws {
-        // Long enough to be killed mid-training (checkpoints every step or so).
+        // Both ranks hold at the checkpoint of step 40 of 400 (StepHold), each
+        // announcing its pid and rank: rank 1 is killed while both exist and
+        // are mid-training, however fast or slow the machine.
         let text = Self.notebook.replacingOccurrences(of: "let steps = 6", with: "let steps = 400")
         try text.write(toFile: dir + "/nb.kymo", atomically: true, encoding: .utf8)
-        let job = try start(mpirun, ["--allow-run-as-root", "--oversubscribe", "-np", "2", binary, "run", "nb.kymo", "--runs", "runs"])
-        // Wait for a checkpoint, then kill rank 1.
-        var ckpt = false
-        let deadline = Date().addingTimeInterval(120)
-        while !ckpt && Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.5)
-            let runs = (try? FileManager.default.contentsOfDirectory(atPath: dir + "/runs")) ?? []
-            ckpt = runs.contains { FileManager.default.fileExists(atPath: dir + "/runs/\($0)/checkpoints/train1.ckpt") }
-        }
-        XCTAssertTrue(ckpt, "no checkpoint within two minutes")
-        let pids = captureLines("/usr/bin/pgrep", ["-P", "\(job.process.processIdentifier)"])
-        XCTAssertEqual(pids.count, 2, "ranks: \(pids)")
-        // Open MPI starts the ranks in order; the higher pid is rank 1.
-        let rank1 = try XCTUnwrap(pids.compactMap { Int32($0) }.max())
+        let hold = try HoldFolder(dir + "/hold", atStep: 40)
+        let job = try start(mpirun, ["--allow-run-as-root", "--oversubscribe", "-np", "2", binary, "run", "nb.kymo", "--runs", "runs"],
+                            environment: hold.environment)
+        let held = hold.wait(for: 2) { job.process.isRunning }
+        XCTAssertEqual(Set(held.values), ["rank 0 step 40", "rank 1 step 40"], "held: \(held)")
+        let rank1 = try XCTUnwrap(held.first { $0.value.hasPrefix("rank 1 ") }?.key)
         kill(rank1, SIGKILL)
         let killedAt = Date()
         job.process.waitUntilExit()
-        XCTAssertLessThan(Date().timeIntervalSince(killedAt), 15, "the job took too long to stop")
+        XCTAssertLessThan(Date().timeIntervalSince(killedAt), 60, "the job took too long to stop")
         let err = String(decoding: job.err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         XCTAssertNotEqual(job.process.terminationStatus, 0)
         XCTAssertTrue(err.contains("rank 1"), err)
         // Rank 0 may still be exiting when mpirun returns: its record turns `interrupted` once it is gone.
         var rec = try newestRun("runs")
-        for _ in 0..<20 where rec.status == .running {
-            Thread.sleep(forTimeInterval: 0.25)
-            rec = try newestRun("runs")
-        }
+        XCTAssertTrue(try HoldFolder.until { rec = try newestRun("runs"); return rec.status != .running }, "rank 0's record stays running")
         XCTAssertEqual(rec.status, .interrupted)
+        XCTAssertEqual(rec.checkpoints.first?.step, 40, "the checkpoint of the held step")
         // Resume in one process: ends complete, with the metrics of an uninterrupted run.
         let resumed = try launch(binary, ["resume", rec.id, "--runs", "runs"])
         XCTAssertEqual(resumed.status, 0, resumed.out + resumed.err)
@@ -161,17 +154,5 @@ final class MPIEndToEndTests: XCTestCase {
         let whole = try launch(binary, ["run", "nb.kymo", "--runs", "runs-whole"])
         XCTAssertEqual(whole.status, 0, whole.err)
         XCTAssertEqual(metricBits(done), metricBits(try newestRun("runs-whole")))
-    }
-
-    func captureLines(_ exe: String, _ args: [String]) -> [String] {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = args
-        let out = Pipe()
-        p.standardOutput = out
-        try? p.run()
-        let d = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: d, as: UTF8.self).split(separator: "\n").map(String.init)
     }
 }

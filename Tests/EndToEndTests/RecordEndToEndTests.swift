@@ -84,33 +84,29 @@ final class RecordEndToEndTests: XCTestCase {
     }
 
     func testKilledRunResumesToTheUninterruptedRecord() throws {
-        let steps = "8000"
+        let steps = "400"   // no longer needs to be long: the run holds where it is killed
         let whole = try kymo(["run", "nb.kymo", "--set", "steps=\(steps)", "--threads", "1"])
         XCTAssertEqual(whole.status, 0, whole.err)
         let wholeID = try XCTUnwrap(runIDs().first)
-        // Start again and kill -9 once the Data cell is recorded (the Train cell is running).
+        // Start again; it holds once the Data cell is recorded (StepHold) and is killed -9 there.
+        let hold = try HoldFolder(dir + "/hold", afterCells: 1)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = ["run", "nb.kymo", "--set", "steps=\(steps)", "--threads", "1"]
         p.currentDirectoryURL = URL(fileURLWithPath: dir)
+        p.environment = hold.environment
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try p.run()
-        var killedID: String?
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline, killedID == nil {
-            for id in runIDs() where id != wholeID {
-                if let r = try? RunStore.decode(Data(contentsOf: URL(fileURLWithPath: dir + "/runs/\(id)/record.json")), path: id),
-                   r.cells.count == 1 { killedID = id }
-            }
-            if killedID == nil { usleep(2_000) }
-        }
+        let held = hold.wait(for: 1) { p.isRunning }
+        XCTAssertEqual(held, [p.processIdentifier: "cells 1"])
+        let killedID = runIDs().first { $0 != wholeID }
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()
         let id = try XCTUnwrap(killedID, "the second run never recorded its first cell")
         let killed = try RunStore.read(recordAt: dir + "/runs/\(id)/record.json")
         XCTAssertEqual(killed.status, .interrupted)
-        XCTAssertEqual(killed.cells.count, 1, "killed during the Train cell")
+        XCTAssertEqual(killed.cells.count, 1, "killed before the Train cell was recorded")
         let listing = try kymo(["runs"]).out
         XCTAssertTrue(fields(listing).contains([id, "nb.kymo", "interrupted", "0"]), listing)
 
@@ -203,23 +199,19 @@ final class RecordEndToEndTests: XCTestCase {
         XCTAssertEqual(replayed.status, 0, replayed.out + replayed.err)
         XCTAssertTrue(replayed.out.contains("4 artifacts"), replayed.out)
 
-        // Start again (2 threads) and kill -9 once a checkpoint at step 120 or later is recorded.
+        // Start again (2 threads); it holds at its checkpoint of step 120 (StepHold), where it is killed -9.
+        let hold = try HoldFolder(dir + "/hold", atStep: 120)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = ["run", "train.kymo", "--threads", "2"]
         p.currentDirectoryURL = URL(fileURLWithPath: dir)
+        p.environment = hold.environment
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try p.run()
-        var killedID: String?
-        let deadline = Date().addingTimeInterval(120)
-        while Date() < deadline, killedID == nil, p.isRunning {
-            for id in runIDs() where id != wholeID {
-                if let r = try? RunStore.decode(Data(contentsOf: URL(fileURLWithPath: dir + "/runs/\(id)/record.json")), path: id),
-                   (r.checkpoints.first?.step ?? 0) >= 120 { killedID = id }
-            }
-            if killedID == nil { usleep(5_000) }
-        }
+        let held = hold.wait(for: 1) { p.isRunning }
+        XCTAssertEqual(held[p.processIdentifier], "rank 0 step 120", "held: \(held)")
+        let killedID = runIDs().first { $0 != wholeID }
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()
         let id = try XCTUnwrap(killedID, "no checkpoint was recorded before the run ended")

@@ -187,43 +187,48 @@ final class SweepEndToEndTests: XCTestCase {
         return (id, expected)
     }
 
-    /// Polls the sweep record at `sweepPath` (for up to two minutes, while `p`
-    /// runs) until a point is complete and another is running, then returns
-    /// what `act` does there; false when that moment never came.
-    func whenAPointIsDoneAndOneRuns(_ p: Process, _ sweepPath: String, _ act: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(120)
-        while Date() < deadline, p.isRunning {
-            if let s = try? SweepStore.read(at: sweepPath), s.completeCount >= 1, s.points.contains(where: { $0.status == .running }) {
-                return act()
-            }
-            usleep(5_000)
-        }
-        return false
+    /// Waits, with every point holding once its first cell is recorded
+    /// (StepHold, `hold`), until a point is complete and another holds
+    /// mid-run: the first point to hold is released, the next one to hold
+    /// is the running point. Returns what `act` does with that point's pid
+    /// there, or nil when that moment never came (the sweep ended).
+    func whenAPointIsDoneAndOneRuns(_ p: Process, _ hold: HoldFolder, _ act: (Int32) -> Bool) -> Bool? {
+        let first = hold.wait(for: 1) { p.isRunning }
+        guard let done = first.keys.first else { return nil }
+        hold.release(done)
+        let second = hold.wait(for: 1, excluding: [done]) { p.isRunning }
+        guard let running = second.keys.first else { return nil }
+        return act(running)
     }
 
     func testInterruptedSweepResumesToTheSameTable() throws {
         let args = Self.slowSweep
         let (id, expected) = try uninterruptedTable(args)
         try Self.slow.write(toFile: dir + "/nb.kymo", atomically: true, encoding: .utf8)
-        let (p, out, _) = try start(args)
-        // Interrupt once the first point is complete (the second is running).
+        let hold = try HoldFolder(dir + "/hold", afterCells: 1)
+        let (p, out, _) = try start(args, environment: hold.environment)
+        // Interrupt once the first point is complete and the second holds mid-run.
         let sweepPath = dir + "/runs/\(id)/sweep.json"
-        let interrupted = whenAPointIsDoneAndOneRuns(p, sweepPath) { kill(p.processIdentifier, SIGINT); return true }
+        let interrupted = whenAPointIsDoneAndOneRuns(p, hold) { _ in
+            let s = try? SweepStore.read(at: sweepPath)
+            XCTAssertEqual(s?.completeCount, 1)
+            XCTAssertEqual(s?.points.filter { $0.status == .running }.count, 1)
+            kill(p.processIdentifier, SIGINT)
+            return true
+        }
         let o = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
-        XCTAssertTrue(interrupted, "the sweep ended before a point was complete: \(o)")
+        XCTAssertEqual(interrupted, true, "the sweep ended before a point was complete: \(o)")
         XCTAssertEqual(p.terminationStatus, 130, o)
         let s = try SweepStore.read(at: sweepPath)
         XCTAssertEqual(s.status, "incomplete")
-        XCTAssertGreaterThanOrEqual(s.completeCount, 1)
-        XCTAssertLessThan(s.completeCount, 4, o)
+        XCTAssertEqual(s.completeCount, 1, o)
         for point in s.points where point.status == .complete {
             XCTAssertEqual(try RunStore.read(recordAt: dir + "/runs/\(point.run!)/record.json").status, .complete)
         }
         // The interrupted point keeps a valid record that says so.
-        if let stopped = s.points.first(where: { $0.status == .interrupted }), let rid = stopped.run {
-            XCTAssertEqual(try RunStore.read(recordAt: dir + "/runs/\(rid)/record.json").status, .interrupted)
-        }
+        let stopped = try XCTUnwrap(s.points.first(where: { $0.status == .interrupted })?.run, "no interrupted point")
+        XCTAssertEqual(try RunStore.read(recordAt: dir + "/runs/\(stopped)/record.json").status, .interrupted)
 
         let resumed = try kymo(args)
         XCTAssertEqual(resumed.status, 0, resumed.out + resumed.err)
@@ -251,23 +256,24 @@ final class SweepEndToEndTests: XCTestCase {
         let args = Self.slowSweep
         let (id, expected) = try uninterruptedTable(args)
         try Self.slow.write(toFile: dir + "/nb.kymo", atomically: true, encoding: .utf8)
-        let (p, out, _) = try start(args)
+        let hold = try HoldFolder(dir + "/hold", afterCells: 1)
+        let (p, out, _) = try start(args, environment: hold.environment)
         let sweepPath = dir + "/runs/\(id)/sweep.json"
-        let killed = whenAPointIsDoneAndOneRuns(p, sweepPath) {
+        let killed = whenAPointIsDoneAndOneRuns(p, hold) { point in
             let kids = children(of: p.processIdentifier)
+            XCTAssertEqual(kids, [point], "the sweep's one running point is the held one")
             kill(p.processIdentifier, SIGKILL)
-            for k in kids { kill(k, SIGKILL) }
-            return !kids.isEmpty
+            kill(point, SIGKILL)
+            return true
         }
         _ = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        XCTAssertTrue(killed, "no running point to kill")
+        XCTAssertEqual(killed, true, "no running point to kill")
         XCTAssertEqual(p.terminationReason, .uncaughtSignal)
         let s = try SweepStore.read(at: sweepPath)
         XCTAssertNotEqual(s.status, "complete")
         let done = s.completeCount
-        XCTAssertGreaterThanOrEqual(done, 1)
-        XCTAssertLessThan(done, 4)
+        XCTAssertEqual(done, 1)
 
         let resumed = try kymo(args)
         XCTAssertEqual(resumed.status, 0, resumed.out + resumed.err)

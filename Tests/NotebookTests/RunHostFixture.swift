@@ -1,6 +1,7 @@
 // The tests' host of recorded runs and replays: RecordFixtures' build and
 // environment, everything else as RunHost's defaults (output discarded).
 
+import KymoLanguage
 import Notebook
 import TestSupport
 

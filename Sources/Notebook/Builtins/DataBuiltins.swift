@@ -21,6 +21,9 @@ enum DataBuiltins {
             let name = (f as NSString).lastPathComponent
             labels.append((name, name + " sha256:" + String((sha ?? "").prefix(8))))
         }
+        let side = try args.int("size"), frames = try args.int("frames")
+        try MemoryCharges.tensor(MemoryCharges.bytes(side, side).flatMap { MemoryCharges.bytes($0, frames) },
+                                 "moving_mnist: one sequence of \(frames) frames at \(side)×\(side)")
         let progress = context.progress("moving_mnist", total: 1)
         let (train, test) = try ModelBuiltins.call {
             try MovingMNIST.make(train: try args.int("train"), test: try args.int("test"),

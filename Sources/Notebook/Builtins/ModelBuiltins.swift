@@ -41,6 +41,8 @@ enum ModelBuiltins {
                 try setKey(&cfg, key, args[key], family: family)
             }
             let stream = context.randomStream("init/\(family.rawValue)")
+            try call { try cfg.validate() }
+            try MemoryCharges.model(cfg)   // before any weight is made
             return .host(ModelValue(try call { try Model(config: cfg, stream: stream) }))
         }
     }
@@ -136,6 +138,7 @@ enum ModelBuiltins {
             context.write("note: batch \(options.batchSize) is larger than the dataset's \(data.dataset.count) sequences: " +
                           "each step repeats sequences (use batch ≤ \(data.dataset.count) or a larger dataset)\n")
         }
+        try MemoryCharges.training(m.config, batch: options.batchSize)   // before the first step
         let progress = context.progress("train \(m.family.displayName)", total: steps)
         let trainSource = data.source, validationSource = validation?.source
         let history = try call {

@@ -44,6 +44,7 @@ enum TensorBuiltins {
             }
             n = p
         }
+        try MemoryCharges.tensor(n, op)
     }
 
     static func wrap(_ t: Tensor) -> Value { .host(TensorValue(t)) }
@@ -72,6 +73,7 @@ enum TensorBuiltins {
                 guard depth == shape.count else {
                     throw BuiltinError("tensor: the nested lists are ragged (a number where a list was expected)", kind: .type)
                 }
+                if flat.count == flat.capacity { try MemoryCharges.tensor(flat.count * 2 + 1, "tensor") }
                 flat.append(Float(x))
                 guard flat.count <= context.maxElements else {
                     throw BuiltinError("tensor: more than \(context.maxElements) elements", kind: .limit)

@@ -36,6 +36,7 @@ extension TensorValue {
                 }
                 n = p
             }
+            try MemoryCharges.tensor(n, "'\(op.rawValue)' of \(describeShape(a.shape)) and \(describeShape(b.shape))")
         }
         do {
             switch op {

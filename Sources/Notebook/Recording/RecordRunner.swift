@@ -115,6 +115,7 @@ public enum RecordRunner {
         var stopped = false
         var prepared = o.beforeRecording == nil
         let cells = o.maxCells.map { Array(notebook.cells.prefix($0)) } ?? notebook.cells
+        var hold = StepHold()   // end-to-end tests only: see StepHold.swift
         for cell in cells {
             if cell.index == startAt, !prepared {
                 prepared = true
@@ -147,6 +148,7 @@ public enum RecordRunner {
                     o.onCellEnd?(r)
                     break
                 }
+                hold?.recorded(cells: recorder.record.cells.count) { session.interrupt.isRequested }
             }
             o.onCellEnd?(r)
             if let check = o.host.crossCheck, !stopped {

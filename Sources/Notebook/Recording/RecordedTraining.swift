@@ -54,7 +54,14 @@ public enum RecordedTraining {
     public static func train(hooks: RunRecordHooks?, job: TrainingJob, options: TrainingOptions,
                              progress: ((TrainingProgress) -> Void)? = nil,
                              shouldStop: (() -> Bool)? = nil) throws -> TrainingHistory {
-        guard let hooks else { return try job.trainer(options: options, checkpoint: nil).run(progress: progress, shouldStop: shouldStop) }
+        var hold = StepHold()   // end-to-end tests only: see StepHold.swift
+        guard let hooks else {
+            let trainer = try job.trainer(options: options, checkpoint: nil)
+            return try trainer.run(progress: { p in
+                progress?(p)
+                hold?.reached(step: p.step, checkpointEvery: nil, rank: trainer.group.rank) { shouldStop?() ?? false }
+            }, shouldStop: shouldStop)
+        }
         let plan = hooks.beginTraining(totalSteps: options.steps)
         var opts = options
         if let file = plan.checkpointFile {
@@ -65,6 +72,8 @@ public enum RecordedTraining {
         var failure: Error?
         let history = try trainer.run(progress: { p in
             progress?(p)
+            defer { if failure == nil { hold?.reached(step: p.step, checkpointEvery: opts.checkpointPath == nil ? nil : opts.checkpointEvery,
+                                                      rank: trainer.group.rank) { shouldStop?() ?? false } } }
             guard failure == nil, let every = opts.checkpointEvery, opts.checkpointPath != nil, p.step % every == 0 else { return }
             do {
                 try hooks.trainingProgress(plan, series: TrainingSeries(trainer.history), step: p.step, checkpointed: true)

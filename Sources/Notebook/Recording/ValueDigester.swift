@@ -35,14 +35,48 @@ public enum ValueDigester {
 
     /// Feeds `value`'s canonical form into `h`: a preorder walk with an explicit
     /// stack, so however deeply lists nest, no recursion can exhaust the stack.
+    /// A list or record on the stack is one entry with the position reached
+    /// (never a copy of its elements), and runs of numbers in a list are
+    /// hashed in place: a list of 2²⁷ floats costs no extra memory to digest.
     public static func add(_ value: Value, to h: inout RecordHasher) {
-        enum Work { case value(Value), key(String) }
+        enum Work { case value(Value), key(String), items([Value], Int), fields(Record, Int) }
         var stack: [Work] = [.value(value)]
         while let work = stack.popLast() {
             let v: Value
             switch work {
             case .key(let k): h.add(k); continue
             case .value(let x): v = x
+            case .items(let xs, var i):
+                // A run of numbers: tag and 8 bytes each, gathered 512 at a time.
+                let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 9 * 512, alignment: 8)
+                defer { chunk.deallocate() }
+                var used = 0
+                scalars: while i < xs.count {
+                    let tag: UInt8, bits: UInt64
+                    switch xs[i] {
+                    case .int(let n): (tag, bits) = (0x69, UInt64(bitPattern: Int64(n)))
+                    case .float(let f): (tag, bits) = (0x66, f.bitPattern)
+                    default: break scalars
+                    }
+                    chunk[used] = tag
+                    chunk.storeBytes(of: bits.littleEndian, toByteOffset: used + 1, as: UInt64.self)
+                    used += 9
+                    i += 1
+                    if used == chunk.count { h.add(UnsafeRawBufferPointer(chunk)); used = 0 }
+                }
+                if used > 0 { h.add(UnsafeRawBufferPointer(rebasing: chunk[0..<used])) }
+                if i < xs.count {
+                    stack.append(.items(xs, i + 1))
+                    stack.append(.value(xs[i]))
+                }
+                continue
+            case .fields(let r, let i):
+                if i < r.count {
+                    stack.append(.fields(r, i + 1))
+                    stack.append(.value(r.values[i]))
+                    stack.append(.key(r.keys[i]))
+                }
+                continue
             }
             switch v {
             case .int(let i):
@@ -62,14 +96,11 @@ public enum ValueDigester {
             case .list(let xs):
                 h.add(tag: 0x6C)
                 h.add(UInt64(xs.count))
-                for x in xs.reversed() { stack.append(.value(x)) }
+                stack.append(.items(xs, 0))
             case .record(let r):
                 h.add(tag: 0x72)
                 h.add(UInt64(r.count))
-                for (k, x) in r.pairs.reversed() {
-                    stack.append(.value(x))
-                    stack.append(.key(k))
-                }
+                stack.append(.fields(r, 0))
             case let .range(lo, hi):
                 h.add(tag: 0x67)
                 h.add(UInt64(bitPattern: Int64(lo)))
