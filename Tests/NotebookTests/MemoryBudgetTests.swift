@@ -78,9 +78,10 @@ final class MemoryBudgetTests: XCTestCase {
     }
 
     func testTrainingIsCheckedBeforeItsFirstStep() throws {
-        // 4 sequences of 20 frames at 64×64 (Moving MNIST's NPY layout [T, N, H, W]).
+        // 24 sequences of 20 frames at 64×64 (Moving MNIST's NPY layout [T, N, H, W]:
+        // more sequences than frames, or load_moving_mnist refuses to guess).
         let path = NSTemporaryDirectory() + "kymo-budget-\(getpid()).npy"
-        try NPY.write(uint8: [UInt8](repeating: 0, count: 20 * 4 * 64 * 64), shape: [20, 4, 64, 64], to: path)
+        try NPY.write(uint8: [UInt8](repeating: 0, count: 20 * 24 * 64 * 64), shape: [20, 24, 64, 64], to: path)
         defer { try? FileManager.default.removeItem(atPath: path) }
         MemoryBudget.process.limit = 64 << 20
         // A 3.7 MB model fits; a step's activations at batch 4 (about 1 GB) do not.

@@ -207,8 +207,11 @@ public enum BuiltinCatalog {
                            doc: "A finished sweep's verified points: a list of {run, seed, overrides, metrics (last values), series, histories, history}.",
                            run: SweepBuiltins.loadSweep),
         // records
-        BuiltinDeclaration("log", [.positional("name", .string), .positional("value", .either([.float, tensor]))],
-                           doc: "Adds a value to the metric series NAME of the run record.",
+        BuiltinDeclaration("log", [.positional("name", .either([.string, .float, tensor]),
+                                               doc: "the metric's name (log(name, value)), or a number or tensor (log(x): its natural logarithm)"),
+                                   .positional("value", .either([.float, tensor]), default: .null, doc: "the value to record under the name")],
+                           returns: .any,
+                           doc: "log(name, value) adds a value to the metric series NAME of the run record; log(x) is x's natural logarithm (as ln).",
                            run: CoreBuiltins.log),
         BuiltinDeclaration("run_id", [], returns: .string, doc: "The id of this run's record.",
                            run: CoreBuiltins.runID),

@@ -23,6 +23,16 @@ enum CoreBuiltins {
     }
 
     static func log(_ args: BoundArguments, _ context: CallContext) throws -> Value {
+        // log(x) with a number or tensor: the natural logarithm (ln).
+        guard case .string = args["name"] else {
+            guard args["value"].isNil else {
+                throw BuiltinError("log: log(x, …) takes one number or tensor (the natural logarithm); to record a metric give its name first: log(\"name\", value)", kind: .argument)
+            }
+            return try AnalysisBuiltins.naturalLog(args["name"])
+        }
+        guard !args["value"].isNil else {
+            throw BuiltinError("log: log(name, value) records a metric and needs its value", kind: .argument)
+        }
         let name = try args.string("name")
         guard !name.isEmpty else { throw BuiltinError("log: the metric name must not be empty", kind: .range) }
         let value: Double

@@ -188,7 +188,12 @@ extension TensorValue {
 enum AnalysisBuiltins {
     private static func apply(_ args: BoundArguments, _ name: String, number: (Double) -> Double,
                               tensor: (Tensor) -> Tensor) throws -> Value {
-        switch args["x"] {
+        try apply(args["x"], name, number: number, tensor: tensor)
+    }
+
+    private static func apply(_ x: Value, _ name: String, number: (Double) -> Double,
+                              tensor: (Tensor) -> Tensor) throws -> Value {
+        switch x {
         case .host(let t as TensorValue): return .host(TensorValue(tensor(t.tensor.detached())))
         case let v:
             guard let d = v.numberValue else { throw BuiltinError("\(name) takes a number or a tensor, got \(v.typeName)", kind: .type) }
@@ -209,7 +214,12 @@ enum AnalysisBuiltins {
     }
 
     static func log(_ args: BoundArguments, _ context: CallContext) throws -> Value {
-        try apply(args, "ln", number: { $0 == 0 ? -.infinity : $0 < 0 ? .nan : PortableMath.log($0) }, tensor: { $0.log() })
+        try naturalLog(args["x"])
+    }
+
+    /// ln of a number or elementwise of a tensor (`ln(x)`, `log(x)`).
+    static func naturalLog(_ x: Value) throws -> Value {
+        try apply(x, "ln", number: { $0 == 0 ? -.infinity : $0 < 0 ? .nan : PortableMath.log($0) }, tensor: { $0.log() })
     }
 
     static func clip(_ args: BoundArguments, _ context: CallContext) throws -> Value {
