@@ -105,6 +105,7 @@ struct Replay: ParsableCommand {
             replay.failFast = failFast
             replay.allowChangedInputs = allowChangedInputs
             replay.inputs = search
+            replay.inputChecks = checks   // checked once, above
             replay.hashes = hashes
             replay.onDifference = { d in
                 console.error("first difference, \(d.line)\n")

@@ -35,6 +35,8 @@ public struct ReplayOptions {
     public var allowChangedInputs = false
     /// Where inputs are looked for; nil: beside the record, then the user's data folder.
     public var inputs: InputSearch?
+    /// The inputs already checked with `inputs` (the host printed them): not checked again.
+    public var inputChecks: [InputCheck]?
     /// Files already hashed (the input check), so each is hashed once.
     public var hashes = FileHashCache()
     /// Called with the first difference as soon as it is found.
@@ -58,7 +60,7 @@ public enum Replayer {
         // a missing one stops the replay, a changed one explains what follows.
         let search = replay.inputs ?? InputSearch(recordFolder: replayFolder.map { ($0 as NSString).deletingLastPathComponent },
                                                   dataDirectories: dataDirectories())
-        let checks = search.check(record, hashes: hashes)
+        let checks = replay.inputChecks ?? search.check(record, hashes: hashes)
         let missing = checks.filter { $0.state == .missing }
         if !missing.isEmpty {
             throw RecordError.cannotContinue(id: record.id, detail: "cannot replay without its inputs: " + missing.map(\.line).joined(separator: "; "))
