@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing with libFuzzer (Swift's -sanitize=fuzzer) of the
-# notebook front end (scanner → parser → checker) and of the record reader,
-# with AddressSanitizer. Builds the library targets instrumented into
+# notebook front end (scanner → parser → checker), of the record reader and
+# of the report's SVG sanitizer (whose output must also hold no script), with
+# AddressSanitizer. Builds the library targets instrumented into
 # .build-fuzz/, links each target in Tests/Fuzz/ against them, seeds the
-# corpora from Tests/NotebookTests/Scripts and notebooks/ (notebooks) and the
-# committed records (records), and runs each for SECONDS (default 60).
+# corpora from Tests/NotebookTests/Scripts and notebooks/ (notebooks), the
+# committed records (records) and the committed SVG figures (svg), and runs
+# each for SECONDS (default 60).
 # Crashes land in .build-fuzz/crash-<target>-*; a crash exits non-zero.
 # Leak reports are off (the Swift runtime's caches live for the process), and
 # so is ASan's fake stack (the front end's depth guards read the real stack).
 #
-#   bash scripts/fuzz.sh            # both targets, 60 s each
+#   bash scripts/fuzz.sh            # every target, 60 s each
 #   bash scripts/fuzz.sh 600 notebook
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,7 +30,7 @@ for dir in "$bin"/*.build; do
   while IFS= read -r -d '' o; do objects+=("$o"); done < <(find "$dir" -name '*.o' -print0)
 done
 status=0
-for target in notebook record; do
+for target in notebook record svg; do
   [ -z "$only" ] || [ "$only" = "$target" ] || continue
   src="Tests/Fuzz/$(tr '[:lower:]' '[:upper:]' <<< "${target:0:1}")${target:1}Fuzz.swift"
   exe="$scratch/fuzz-$target"
@@ -43,6 +45,8 @@ for target in notebook record; do
   mkdir -p "$corpus"
   if [ "$target" = notebook ]; then
     cp Tests/NotebookTests/Scripts/*.kymo notebooks/*.kymo "$corpus"/ 2>/dev/null || true
+  elif [ "$target" = svg ]; then
+    find figures Tests/FiguresTests/Goldens -name '*.svg' -size -200k -exec sh -c 'cp "$1" "$2/$(echo "$1" | md5sum | cut -c1-12).svg"' _ {} "$corpus" \;
   else
     find Tests -name '*.json' -not -path '*/Goldens/*' -exec sh -c 'cp "$1" "$2/$(echo "$1" | md5sum | cut -c1-12).json"' _ {} "$corpus" \;
   fi
