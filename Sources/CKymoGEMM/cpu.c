@@ -2,6 +2,7 @@
 // on any CPU, so that a machine without AVX2/FMA gets a message, not SIGILL).
 #include "kymo_gemm.h"
 #include <cpuid.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -11,13 +12,15 @@ static unsigned long long xgetbv0(void) {
     return ((unsigned long long)edx << 32) | eax;
 }
 
+// Filled once (pthread_once): any thread may ask, the first call computes it.
 static char missing[160];
+static pthread_once_t missing_once = PTHREAD_ONCE_INIT;
 
-const char *kymo_cpu_missing_features(void) {
+static void find_missing_features(void) {
     unsigned a = 0, b = 0, c = 0, d = 0;
     missing[0] = 0;
 #define MISSING(name) strcat(missing, missing[0] ? " " name : name)
-    if (!__get_cpuid(1, &a, &b, &c, &d)) { MISSING("cpuid"); return missing; }
+    if (!__get_cpuid(1, &a, &b, &c, &d)) { MISSING("cpuid"); return; }
     unsigned c1 = c;
     int osxsave = (c1 >> 27) & 1;
     if (!((c1 >> 12) & 1)) MISSING("fma");
@@ -35,6 +38,10 @@ const char *kymo_cpu_missing_features(void) {
     if (__get_cpuid(0x80000001, &a, &b, &c, &d)) c81 = c;
     if (!((c81 >> 5) & 1)) MISSING("lzcnt");
 #undef MISSING
+}
+
+const char *kymo_cpu_missing_features(void) {
+    pthread_once(&missing_once, find_missing_features);
     return missing;
 }
 

@@ -11,6 +11,7 @@
 // bit. IEEE-754 fma, loads and stores are exact on every x86-64 CPU, so the
 // result is the same on any CPU that runs it. Compiled with -ffp-contract=off
 // and no fast-math; this file's functions need AVX2 + FMA (checked in cpu.c).
+#include <pthread.h>
 #include "kymo_gemm.h"
 #include "gemm_internal.h"
 #include <immintrin.h>
@@ -55,7 +56,7 @@ static const path_desc paths[3] = {
 };
 
 static int forced_path = 0;   // 0: automatic
-static int best_path = -1;    // detected once (idempotent, so a race is harmless)
+static int best_path = -1;    // chosen once (detect: pthread_once)
 static int selfcheck_failed = 0;
 
 static void sgemm_with(const path_desc *P, int transA, int transB, long m, long n, long k,
@@ -81,16 +82,21 @@ static int avx512_selfcheck(void) {
     return 1;
 }
 
-static int detect(void) {
-    int p = __atomic_load_n(&best_path, __ATOMIC_ACQUIRE);
-    if (p < 0) {
-        p = KYMO_GEMM_AVX2;
-        if (kymo_cpu_has_avx512f()) {
-            if (avx512_selfcheck()) p = KYMO_GEMM_AVX512; else __atomic_store_n(&selfcheck_failed, 1, __ATOMIC_RELAXED);
-        }
-        __atomic_store_n(&best_path, p, __ATOMIC_RELEASE);
+// The path is chosen once per process (pthread_once): the first GEMM on any
+// thread runs the self-check (on its static buffers) while the others wait.
+static pthread_once_t detect_once = PTHREAD_ONCE_INIT;
+
+static void detect_path(void) {
+    int p = KYMO_GEMM_AVX2;
+    if (kymo_cpu_has_avx512f()) {
+        if (avx512_selfcheck()) p = KYMO_GEMM_AVX512; else __atomic_store_n(&selfcheck_failed, 1, __ATOMIC_RELAXED);
     }
-    return p;
+    __atomic_store_n(&best_path, p, __ATOMIC_RELEASE);
+}
+
+static int detect(void) {
+    pthread_once(&detect_once, detect_path);
+    return __atomic_load_n(&best_path, __ATOMIC_ACQUIRE);
 }
 
 int kymo_gemm_avx512_selfcheck_failed(void) { detect(); return __atomic_load_n(&selfcheck_failed, __ATOMIC_RELAXED); }
