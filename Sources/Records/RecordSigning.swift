@@ -13,6 +13,7 @@
 
 import Crypto
 import Foundation
+import KymoBase
 
 public enum RecordSigning {
     public enum Verification: Equatable {
@@ -111,7 +112,7 @@ public enum RecordSigning {
         let ok = text.withCString { write(fd, $0, strlen($0)) } == text.utf8.count
         fsync(fd); close(fd)
         guard ok else { throw RecordError.notWritable(folder: folder, detail: "could not write \(path)") }
-        try? (hex(key.publicKey.rawRepresentation) + "\n").write(toFile: path + ".pub", atomically: true, encoding: .utf8)
+        try? AtomicFile.write(Array((hex(key.publicKey.rawRepresentation) + "\n").utf8), to: path + ".pub")
         return (key, true)
     }
 

@@ -5,6 +5,7 @@
 
 import ArgumentParser
 import Foundation
+import KymoBase
 import KymoLanguage
 import Notebook
 
@@ -67,7 +68,7 @@ struct Check: ParsableCommand {
     static func runBenchmark() throws {
         let path = NSTemporaryDirectory() + "kymo-check-bench-\(getpid()).kymo"
         let text = generatedNotebook()
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        try AtomicFile.write(Array(text.utf8), to: path)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let lineCount = text.split(separator: "\n", omittingEmptySubsequences: false).count - 1
         // In-process: the language stages alone.

@@ -13,6 +13,7 @@
 
 import ArgumentParser
 import Foundation
+import KymoBase
 import Records
 import Notebook
 
@@ -193,7 +194,7 @@ struct Sweep: ParsableCommand {
                                        threads: threads, jobs: self.jobs, extra: sbatchOptions, seedsGiven: seeds != nil)
         try FileManager.default.createDirectory(atPath: folder + "/logs", withIntermediateDirectories: true)
         let path = folder + "/sweep.sbatch"
-        try script.write(toFile: path, atomically: true, encoding: .utf8)
+        try AtomicFile.write(Array(script.utf8), to: path)
         chmod(path, 0o755)
         console.write("sweep \(sweep.id): wrote \(path), a job array of \(points.count) task\(points.count == 1 ? "" : "s")" +
                       " (one per point not yet complete)\n")

@@ -11,6 +11,7 @@
 
 import ArgumentParser
 import Foundation
+import KymoBase
 import Figures
 import FiguresCairo
 import Records
@@ -26,10 +27,10 @@ enum SweepReport {
         let target = output ?? folder + "/report.html"
         let page = html(sweep, store: store, runsOption: runs.folder, pageFolder: (absolute(target) as NSString).deletingLastPathComponent)
         do {
-            try Data(page.utf8).write(to: URL(fileURLWithPath: target), options: .atomic)
+            try AtomicFile.write(Array(page.utf8), to: target)
         } catch {
-            FileHandle.standardError.write(Data("kymo report: error: cannot write \(target): \(error.localizedDescription)\n".utf8))
-            throw ExitCode(1)
+            FileHandle.standardError.write(Data("kymo report: error: \(error)\n".utf8))
+            throw ExitStatus.failed.code
         }
         print("wrote \(target) (sweep \(sweep.id), \(sweep.points.count) points, \(page.utf8.count) bytes)")
         return true

@@ -4,6 +4,7 @@
 // here: `kymo runs sign` makes it).
 
 import Foundation
+import KymoBase
 import Records
 import TensorEngine
 
@@ -20,7 +21,7 @@ enum VerdictWriter {
                 signed = (try v.fileBytes(), nil)
             }
             let (data, signer) = signed
-            try data.write(to: URL(fileURLWithPath: replayFolder + "/verdict.json"), options: .atomic)
+            try AtomicFile.write(data, to: replayFolder + "/verdict.json")
             console.error("verdict written to \(replayFolder)/verdict.json (sealed\(signer.map { ", signed by " + $0 } ?? ""))\n")
         } catch {
             console.error("kymo replay: cannot write \(replayFolder)/verdict.json: \(error)\n")

@@ -16,6 +16,7 @@
 
 import KymoLanguage
 import Foundation
+import KymoBase
 import Records
 import Datasets
 
@@ -207,18 +208,17 @@ public enum Replayer {
                 out.append("not restored: \(shown): \(error)"); continue
             }
             let parent = (destination as NSString).deletingLastPathComponent
-            let temp = parent + "/.kymo-restore-\(getpid())"
             do {
-                _ = try? FileManager.default.removeItem(atPath: temp)
                 guard let data = try? RecordFolderFile.read(PathPolicy.confinedRelative(a.path), in: replayFolder + "/files"),
                       RecordHash.hex(of: data) == a.sha256 else {
                     out.append("not restored: \(shown) (\(source) is not the recorded bytes)"); continue
                 }
-                try data.write(to: URL(fileURLWithPath: temp))
-                guard rename(temp, destination) == 0 else { throw RecordError.notWritable(folder: parent, detail: String(cString: strerror(errno))) }
+                // A fresh temporary file (O_EXCL) renamed over the destination: a symlink there is replaced, never followed.
+                do { try AtomicFile.write(data, to: destination) } catch let f as AtomicFile.Failure {
+                    throw RecordError.notWritable(folder: parent, detail: f.reason)
+                }
                 out.append("restored \(shown) to \(destination) (sha256 \(a.sha256.prefix(12))…)")
             } catch {
-                unlink(temp)
                 out.append("not restored: \(shown): \(error)")
             }
         }
