@@ -154,21 +154,13 @@ public enum SVGSanitizer {
 
     /// Text or an attribute value for HTML: & < > " ' escaped, control characters dropped.
     static func escape(_ s: String) -> String {
-        var out = ""
+        var kept = ""
         for c in s.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case "\n", "\t": out.unicodeScalars.append(c)
-            default:
-                if c.value < 0x20 || (c.value >= 0x7F && c.value < 0xA0) || TerminalText.isBidiControl(c) { continue }
-                out.unicodeScalars.append(c)
-            }
+            if c == "\n" || c == "\t" { kept.unicodeScalars.append(c); continue }
+            if c.value < 0x20 || (c.value >= 0x7F && c.value < 0xA0) || TerminalText.isBidiControl(c) { continue }
+            kept.unicodeScalars.append(c)
         }
-        return out
+        return MarkupText.escape(kept)
     }
 
     // MARK: tokenizer

@@ -14,19 +14,7 @@ enum HTML {
     /// Text or attribute value, escaped for HTML: & < > " ', and control and
     /// bidi characters shown as `\u{1b}` (TerminalText).
     static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for c in TerminalText.safe(s).unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
+        MarkupText.escape(TerminalText.safe(s))
     }
 
     /// `<tag attr="…">` + inner (already HTML) + `</tag>`.
