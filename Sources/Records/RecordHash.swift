@@ -8,6 +8,14 @@ import Crypto
 import Foundation
 
 public enum RecordHash {
+    /// The canonical JSON bytes of a value — keys sorted, no insignificant
+    /// whitespace, `/` unescaped: what every seal (record, sweep, verdict) covers.
+    public static func canonicalJSON<T: Encodable>(_ value: T) throws -> Data {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try e.encode(value)
+    }
+
     public static func hex(of text: String) -> String { hex(of: Data(text.utf8)) }
 
     public static func hex(of data: Data) -> String { hex(SHA256.hash(data: data)) }
@@ -107,9 +115,7 @@ public enum RecordSeal {
         var r = record
         r.seal = ""
         r.signature = nil
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return try e.encode(r)
+        return try RecordHash.canonicalJSON(r)
     }
 
     public static func seal(of record: RunRecord) throws -> String {

@@ -148,9 +148,7 @@ public enum SweepStore {
     public static func canonicalJSON(_ sweep: SweepRecord) throws -> Data {
         var s = sweep
         s.seal = ""
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return try e.encode(s)
+        return try RecordHash.canonicalJSON(s)
     }
 
     /// Seals the sweep record and replaces `sweep-<id>/sweep.json` atomically.

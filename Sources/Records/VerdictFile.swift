@@ -69,9 +69,7 @@ public struct VerdictFile: Codable, Equatable, Sendable {
         var c = v
         c.seal = ""
         c.signature = nil
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return try e.encode(c)
+        return try RecordHash.canonicalJSON(c)
     }
 
     public static func message(seal: String) -> Data { Data("kymo-verdict-signature-v1\n\(seal)".utf8) }

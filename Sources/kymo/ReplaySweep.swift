@@ -114,9 +114,8 @@ struct ReplaySweep {
         let summary = "\(all.count) point\(all.count == 1 ? "" : "s"): \(counts)"
         console.write("sweep \(sweep.id): \(verdict) (\(summary))\n")
         var file = SweepVerdict(sweep: sweep.id, sweepSeal: sweep.seal, verdict: verdict, summary: summary, at: RecordTime.string(Date()), points: all)
+        if let canonical = try? RecordHash.canonicalJSON(file) { file.seal = RecordHash.hex(of: canonical) }
         let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        if let canonical = try? e.encode(file) { file.seal = RecordHash.hex(of: canonical) }
         e.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         if let data = try? e.encode(file) {
             try? AtomicFile.write(data + Data("\n".utf8), to: out + "/verdict.json")
