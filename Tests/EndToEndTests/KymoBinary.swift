@@ -23,6 +23,29 @@ enum KymoBinary {
     /// Something a test needs is missing: an error in CI, a skip elsewhere.
     static func missing(_ what: String) -> Error { missingInCI(what) }
 
+    /// The folders kymo finds the 5,000 MNIST digits in (`kymo data fetch`):
+    /// the repository's data/, then the user data folder ($KYMO_DATA,
+    /// $XDG_DATA_HOME/kymo, ~/.local/share/kymo).
+    static var digitsFolders: [String] {
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let env = ProcessInfo.processInfo.environment
+        let home = env["HOME"] ?? NSHomeDirectory()
+        return [repo + "/data", env["KYMO_DATA"], env["XDG_DATA_HOME"].map { $0 + "/kymo" }, home + "/.local/share/kymo"].compactMap { $0 }
+    }
+
+    /// The first of `digitsFolders` that holds mnist_5k.csv.gz, if any.
+    static var digitsFolderIfPresent: String? {
+        digitsFolders.first { FileManager.default.fileExists(atPath: $0 + "/mnist_5k.csv.gz") }
+    }
+
+    /// The folder holding the digits, or the error `missing` gives.
+    static func digitsFolder() throws -> String {
+        guard let found = digitsFolderIfPresent else {
+            throw missing("no mnist_5k.csv.gz in \(digitsFolders.joined(separator: ", ")) (run kymo data fetch)")
+        }
+        return found
+    }
+
     /// The binary, or the error `missing` gives.
     static func require() throws -> String {
         guard let path else { throw missing("no built kymo binary next to the tests or in .build; build it or set KYMO_BIN") }

@@ -45,13 +45,7 @@ final class MPIEndToEndTests: XCTestCase {
         dir = RecordFixtures.scratch(name)
         try Self.notebook.write(toFile: dir + "/nb.kymo", atomically: true, encoding: .utf8)
         // The 5,000 MNIST digits: the repository's data/ or the user data folder (kymo data fetch).
-        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-        let env = ProcessInfo.processInfo.environment
-        let home = env["HOME"] ?? NSHomeDirectory()
-        let folders = [repo + "/data", env["KYMO_DATA"], env["XDG_DATA_HOME"].map { $0 + "/kymo" }, home + "/.local/share/kymo"].compactMap { $0 }
-        guard let digits = folders.first(where: { FileManager.default.fileExists(atPath: $0 + "/mnist_5k.csv.gz") }) else {
-            throw KymoBinary.missing("no mnist_5k.csv.gz in \(folders.joined(separator: ", ")) (run kymo data fetch)")
-        }
+        let digits = try KymoBinary.digitsFolder()
         try FileManager.default.createSymbolicLink(atPath: dir + "/data", withDestinationPath: digits)
     }
 

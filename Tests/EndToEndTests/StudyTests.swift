@@ -26,16 +26,7 @@ final class StudyTests: XCTestCase {
     }
 
     /// The folder holding the 5,000 MNIST digits (the repository's data/ or the user data folder).
-    static func digitsFolder() throws -> String {
-        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-        let env = ProcessInfo.processInfo.environment
-        let home = env["HOME"] ?? NSHomeDirectory()
-        let folders = [repo + "/data", env["KYMO_DATA"], env["XDG_DATA_HOME"].map { $0 + "/kymo" }, home + "/.local/share/kymo"].compactMap { $0 }
-        guard let digits = folders.first(where: { FileManager.default.fileExists(atPath: $0 + "/mnist_5k.csv.gz") }) else {
-            throw KymoBinary.missing("no mnist_5k.csv.gz in \(folders.joined(separator: ", ")) (run kymo data fetch)")
-        }
-        return digits
-    }
+    static func digitsFolder() throws -> String { try KymoBinary.digitsFolder() }
 
     /// Runs a shell command line to its end (python3 calls).
     @discardableResult
