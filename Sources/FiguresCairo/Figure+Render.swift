@@ -37,11 +37,17 @@ extension Figure {
 
     /// The figure as the bytes of an SVG, PDF or PNG file.
     public func render(as format: FigureFormat, pngScale: Double = 2) throws -> [UInt8] {
+        let fig: Figure
         do {
-            try validate()
+            fig = try fitted()
         } catch {
             throw FigureSaveError.renderFailed(path: nil, format: format, reason: "\(error)")
         }
+        return try fig.renderFitted(as: format, pngScale: pngScale)
+    }
+
+    /// Render this figure at its own size (`fitted()` already applied).
+    private func renderFitted(as format: FigureFormat, pngScale: Double) throws -> [UInt8] {
         let sink = ByteSink()
         let closure = Unmanaged.passUnretained(sink).toOpaque()
         let surface: OpaquePointer?
