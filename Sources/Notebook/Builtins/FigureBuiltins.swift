@@ -97,8 +97,10 @@ enum FigureBuiltins {
         }
         let predicted = Set(chosen.enumerated().filter { $0.element >= framesIn }.map(\.offset))
         let shown = chosen.map { inputs[$0] }
-        // Frames in 0…1 (Moving MNIST) keep that scale; a physical field is shown over its own range.
-        var frameRange = FrameTensors.range(shown) ?? 0...1
+        // Observed frames in 0…1 (Moving MNIST) keep that scale (predictions clipped to it);
+        // a physical field is shown over the range of what is drawn.
+        var frameRange = FrameTensors.range(observed) ?? 0...1
+        if !(frameRange.lowerBound >= 0 && frameRange.upperBound <= 1) { frameRange = FrameTensors.range(shown + observed) ?? 0...1 }
         if frameRange.lowerBound >= 0 && frameRange.upperBound <= 1 { frameRange = 0...1 }
         if !(frameRange.upperBound > frameRange.lowerBound) { frameRange = (frameRange.lowerBound - 0.5)...(frameRange.upperBound + 0.5) }
         let title = try args.optionalString("title")

@@ -125,8 +125,10 @@ extension FigureBuiltins {
             let target = Array(truth[k][a.offset..<(a.offset + prediction[k].count)])
             let inputs = showInputs ? Array(truth[k][..<a.offset]) : []
             let data = FrameTensors.range(inputs + target + prediction[k]) ?? 0...1
-            // Grey frames in 0…1 (Moving MNIST) need no bar; anything else is a field with its own scale.
-            let unit = data.lowerBound >= 0 && data.upperBound <= 1 && truth.count == 1 && cmap == nil
+            // Grey frames whose truth lies in 0…1 (Moving MNIST) need no bar, the prediction clipped to
+            // that scale; anything else is a field with its own scale over truth and prediction.
+            let observed = FrameTensors.range(truth[k]) ?? 0...1
+            let unit = observed.lowerBound >= 0 && observed.upperBound <= 1 && truth.count == 1 && cmap == nil
             var range = unit ? 0...1 : data
             if !(range.upperBound > range.lowerBound) { range = (range.lowerBound - 0.5)...(range.upperBound + 0.5) }
             return FrameChannel(name: names[k], truth: target, prediction: prediction[k], inputs: inputs,
