@@ -21,6 +21,9 @@ public struct Figure: Sendable {
     /// A label centred under the whole grid (e.g. "frame").
     public var bottomLabel: String?
     public var style: FigureStyle
+    /// PNG resolution in dots per inch, written into the file (pHYs); nil: the
+    /// saver's scale (2 pixels a point, 144 dpi) and no resolution tag.
+    public var dpi: Double? = nil
 
     public init(width: Double = 480, height: Double = 320, columns: Int = 1, panels: [Panel] = [],
                 title: String? = nil) {

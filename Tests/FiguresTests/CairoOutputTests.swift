@@ -263,4 +263,18 @@ final class CairoOutputTests: XCTestCase {
             assertSameBytes(Array(try Data(contentsOf: URL(fileURLWithPath: p))), before, p)
         }
     }
+
+    func testPNGsSavedWithADpiSayItAndHaveItsPixels() throws {
+        var f = try DemoFigures.figure(named: DemoFigures.names[0])
+        let plain = try f.render(as: .png)
+        XCTAssertNil(PNGResolution.dpi(of: plain), "no dpi asked, no tag (the bytes as before)")
+        f.dpi = 300
+        let png = try f.render(as: .png)
+        XCTAssertEqual(try XCTUnwrap(PNGResolution.dpi(of: png)), 300, accuracy: 0.01)
+        let fitted = try f.fitted()
+        let width = Int(png[16]) << 24 | Int(png[17]) << 16 | Int(png[18]) << 8 | Int(png[19])
+        XCTAssertEqual(width, Int((fitted.width * 300 / 72).rounded(.up)))
+        XCTAssertEqual(PNGResolution.crc32(Array("IEND".utf8)), 0xAE42_6082, "the PNG CRC of IEND")
+        XCTAssertEqual(try f.render(as: .png), png, "byte-identical again")
+    }
 }

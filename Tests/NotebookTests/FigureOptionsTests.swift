@@ -124,4 +124,54 @@ final class FigureOptionsTests: XCTestCase {
         let frames = try String(contentsOfFile: dir + "/frames.csv", encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(frames.count, 1 + 3 * 3 * 64, "truth, prediction and error rows of 3 frames of 8×8")
     }
+
+    func testScalesLimitsDashesAndResolution() throws {
+        let s = session()
+        run(s, Self.data + """
+        let lin = plot_metrics([r1, r2], log: true, xlim: [0, 5], ylim: [0.5, 130], dpi: 300)
+        let paper = plot_metrics([r1, r2, r1, r2, r1, r2, r1, r2], style: "paper")
+        """)
+        let lin = try figure(s, "lin")
+        for p in lin.panels {
+            XCTAssertEqual(p.yAxis.scale, .log); XCTAssertEqual(p.xAxis.range, .fixed(0, 5)); XCTAssertEqual(p.yAxis.range, .fixed(0.5, 130))
+        }
+        XCTAssertEqual(lin.dpi, 300)
+        let paper = try figure(s, "paper")
+        let dashes = paper.panels[0].lines.map(\.dash)
+        XCTAssertEqual(dashes.count, 8)
+        XCTAssertEqual(Set(dashes.map { $0.map(String.init(describing:)).joined(separator: ",") }).count, 8, "8 series, 8 dashes")
+        XCTAssertEqual(paper.panels[1].lines.map(\.dash), dashes, "a model keeps its dash in both panels")
+        // the legend draws each series' dash
+        let r = RecordingRenderer()
+        try paper.fitted().draw(into: r)
+        let dashed = r.calls.compactMap { c -> [Double]? in if case let .stroke(_, st) = c, !st.dash.isEmpty { return st.dash }; return nil }
+        XCTAssertTrue(Set(dashed.map { "\($0)" }).count >= 7)
+        for (call, message) in [("plot_metrics([r1], xlim: [3, 1])", "xlim must be [low, high] with low < high"),
+                                ("plot_metrics([{mse_per_frame: [-1.0, -2.0], ssim_per_frame: [-0.1, -0.2]}], log: true)", "log: true needs positive values")] {
+            let (results, diagnostics) = s.run(NotebookDocument(name: "nb.kymo", text: call))
+            let text = (diagnostics.map { "\($0)" } + results.flatMap { $0.diagnostics.map { "\($0)" } }).joined(separator: "\n")
+            XCTAssertTrue(text.contains(message), "\(call): \(text)")
+        }
+    }
+
+    func testSmoothingIsChosenAndNamedInTheLegend() throws {
+        let s = session()
+        run(s, """
+        seed(5)
+        let data = moving_mnist(train: 4, test: 2, frames: 4, size: 32)
+        let m = convlstm(layers: 1, hidden: 2, size: 32, patch: 4, frames_in: 2, frames_out: 2)
+        let h = train(m, data.train, steps: 4, batch: 2, lr: 0.01)
+        let raw = plot_loss(h, labels: ["a"])
+        let ema = plot_loss(h, labels: ["a"], smooth: 0.5, log: false)
+        let off = plot_loss(h, labels: ["a"], smooth: 0)
+        """)
+        let raw = try figure(s, "raw"), ema = try figure(s, "ema"), off = try figure(s, "off")
+        XCTAssertEqual(raw.panels[0].lines.count, 1)
+        XCTAssertEqual(off.panels[0].lines.count, 1)
+        XCTAssertEqual(ema.panels[0].lines.count, 2, "the raw curve faint under the smoothed one")
+        XCTAssertEqual(ema.panels[0].lines[1].label, "a, EMA 0.5")
+        XCTAssertEqual(ema.panels[0].lines[1].y, Smoothing.exponentialMovingAverage(ema.panels[0].lines[0].y, weight: 0.5))
+        XCTAssertEqual(ema.panels[0].yAxis.scale, .linear)
+        XCTAssertEqual(raw.panels[0].yAxis.scale, .log)
+    }
 }

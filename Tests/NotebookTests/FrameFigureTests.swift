@@ -195,5 +195,9 @@ final class FrameFigureTests: XCTestCase {
         XCTAssertEqual(f.panels[1].imageLayers[0].values.pixels, Array(seq[(3 * 64)..<(4 * 64)]), "step 2, channel 1")
         XCTAssertGreaterThan(f.panels[0].imageLayers[0].range.upperBound, 1, "a field beyond 0…1 is shown over its own range")
         XCTAssertTrue(failure(s, "plot_attention(m, seq, query: [1, 2], channel: 2)").contains("channel 2 does not exist"))
+        XCTAssertEqual(f.panels[0].imageLayers[1].opacity, 0.6)
+        run(s, "let g = plot_attention(m, seq, query: [1, 2], steps: [1], opacity: 0.3)\nlet h = plot_attention(m, seq, query: [1, 2], steps: [1], overlay: false)")
+        XCTAssertEqual(try figure(s, "g").panels[0].imageLayers[1].opacity, 0.3)
+        XCTAssertEqual(try figure(s, "h").panels[0].imageLayers[1].opacity, 1, "the map alone: its colours are the bar's")
     }
 }

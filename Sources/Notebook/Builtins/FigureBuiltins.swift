@@ -55,8 +55,13 @@ enum FigureBuiltins {
         let showLR = try args.bool("lr")
         if showLR { for (i, h) in histories.enumerated() { runs[i].lr = h.history.lr } }
         let longest = histories.map { $0.history.steps.count }.max() ?? 0
+        // smooth: an EMA weight (0 = off), named in the legend; default: 0.9 for curves of 50 steps or more.
+        let given = args.isGiven("smooth")
+        let weight = given ? try args.double("smooth") : (longest >= 50 ? 0.9 : 0)
         let fig = try figureCall {
-            try LossPlot.figure(runs: runs, logY: true, smoothing: longest >= 50 ? 0.9 : nil, title: try args.optionalString("title") ?? "Training loss", lrPanel: showLR)
+            try LossPlot.figure(runs: runs, logY: true, smoothing: weight > 0 ? weight : nil,
+                                title: try args.optionalString("title") ?? "Training loss", lrPanel: showLR,
+                                smoothingInLegend: given)
         }
         return .host(FigureValue(fig, what: "loss curves of \(runs.count) run(s)"))
     }
@@ -110,6 +115,7 @@ enum FigureBuiltins {
                                      query: PixelQuery(y: q.y, x: q.x),
                                      frameLabels: chosen.map { "t = \($0 + 1)" },
                                      title: title.isEmpty ? nil : title,
+                                     opacity: try args.bool("overlay") ? try args.double("opacity") : 1,
                                      frameRange: frameRange, predicted: predicted)
         }
         return .host(FigureValue(fig, what: "attention maps of layer \(layer), \(chosen.count) step\(chosen.count == 1 ? "" : "s")"))

@@ -15,7 +15,23 @@ enum FigureOptions {
         .named("style", .string, default: .null, choices: ["standard", "paper", "slides"],
                doc: "\"paper\": a 3.3 in journal column at 7 pt; \"slides\": 14 pt ticks"),
         .named("font_size", .float, default: .null, range: .within(4, 40), doc: "tick-label size in points (the other fonts in proportion)"),
+        .named("log", .bool, default: .null, doc: "log (true) or linear (false) y axes on the plotting panels"),
+        .named("xlim", .list, default: .null, doc: "[low, high] of the x axes"),
+        .named("ylim", .list, default: .null, doc: "[low, high] of the y axes"),
+        .named("dpi", .float, default: .null, range: .within(10, 2400), doc: "PNG resolution, written into the file (default 144, untagged)"),
     ]
+
+    /// Line dashes of the "paper" style, one per series: told apart in greyscale up to 8.
+    static let dashes: [[Double]] = [[], [5, 2], [1.2, 1.8], [6, 2, 1.2, 2], [3, 3], [8, 2.5], [1.2, 1.8, 1.2, 4.5], [6, 2, 1.2, 2, 1.2, 2]]
+
+    static func limits(_ args: BoundArguments, _ name: String) throws -> AxisRange? {
+        guard case .list(let xs) = args[name] else { return nil }
+        let v = xs.compactMap(\.numberValue)
+        guard v.count == 2, xs.count == 2, v[0].isFinite, v[1].isFinite, v[0] < v[1] else {
+            throw BuiltinError("\(name) must be [low, high] with low < high", kind: .range)
+        }
+        return .fixed(v[0], v[1])
+    }
 
     /// Points per inch.
     static let inch = 72.0
@@ -55,6 +71,27 @@ enum FigureOptions {
         }
         if args.isGiven("height") { fig.height = try args.double("height") * inch }
         fig.style = style
+        let xlim = try limits(args, "xlim"), ylim = try limits(args, "ylim")
+        let log: Bool? = args.isGiven("log") ? try args.bool("log") : nil
+        for i in fig.panels.indices where fig.panels[i].style == .axes {
+            if let xlim { fig.panels[i].xAxis.range = xlim }
+            if let ylim { fig.panels[i].yAxis.range = ylim }
+            if let log, fig.panels[i].yAxis.label != "learning rate" {
+                if log && !fig.panels[i].lines.contains(where: { $0.y.contains { $0 > 0 && $0.isFinite } }) {
+                    throw BuiltinError("log: true needs positive values, and panel \(i + 1) has none", kind: .range)
+                }
+                fig.panels[i].yAxis.scale = log ? .log : .linear
+            }
+            if named == "paper" {
+                // each labelled series its own dash, the same across panels (a model keeps its dash)
+                var k = 0
+                for j in fig.panels[i].lines.indices where fig.panels[i].lines[j].label != nil {
+                    fig.panels[i].lines[j].dash = dashes[k % dashes.count]
+                    k += 1
+                }
+            }
+        }
+        if args.isGiven("dpi") { fig.dpi = try args.double("dpi") }
         if case .string(let t) = args["title"], t.isEmpty { fig.title = nil }   // title: "" draws no title band
     }
 }
