@@ -165,7 +165,7 @@ struct FigureLayout {
                               dataUpper: e.x?.upperBound, maxTicks: xMax)
         }
         let ya = ResolvedAxis(axis: effective(p.yAxis, heatmap: hm), dataLower: e.y?.lowerBound,
-                              dataUpper: e.y?.upperBound, maxTicks: max(2, Int(plotH / 30)))
+                              dataUpper: e.y?.upperBound, maxTicks: max(3, Int(plotH / 30)))  // at least 3: with 2, data crossing 0 finds no nice step
         return (xa, ya)
     }
 
