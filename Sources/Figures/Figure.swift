@@ -81,8 +81,9 @@ public struct Figure: Sendable {
     }
 
     /// Lay the figure out and draw it.
-    public func draw(into renderer: Renderer) throws {
+    public func draw(into target: Renderer) throws {
         try validate()
+        let renderer: Renderer = style.opaque ? FlatColorRenderer(target) : target
         let layout = try FigureLayout(figure: self, renderer: renderer)
         renderer.fill(Path.rect(Rect(x: 0, y: 0, width: width, height: height)), color: .white)
         for (panel, placement) in zip(panels, layout.placements) {

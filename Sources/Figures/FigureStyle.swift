@@ -26,6 +26,10 @@ public struct FigureStyle: Sendable {
     public var axisLineWidth = 0.8
     public var gridLineWidth = 0.5
 
+    /// Flat colours only (each translucent one blended with white), so a PDF
+    /// needs no transparency group (FlatColorRenderer.swift).
+    public var opaque = false
+
     public var colorBarWidth = 9.0
     public var colorBarGap = 10.0
 
@@ -47,7 +51,11 @@ public struct FigureStyle: Sendable {
 
     /// Sized for one column of a two-column journal (3.3 in) at its natural
     /// size: 7 pt ticks, legend and captions, 7.9 pt labels, 10 pt title.
-    public static let paper = FigureStyle.standard.withTickFont(7)
+    public static let paper: FigureStyle = {
+        var s = FigureStyle.standard.withTickFont(7)
+        s.opaque = true
+        return s
+    }()
     /// For slides: 14 pt ticks.
     public static let slides = FigureStyle.standard.withTickFont(14)
 

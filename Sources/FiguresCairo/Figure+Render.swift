@@ -116,7 +116,8 @@ extension Figure {
             cairo_surface_finish(surface)
             try Self.check(cairo_surface_status(surface), format)
         }
-        let bytes = withExtendedLifetime(sink) { sink.bytes }
+        var bytes = withExtendedLifetime(sink) { sink.bytes }
+        if format == .pdf && style.opaque { bytes = PDFPageGroup.blanked(bytes) }
         return format == .svg ? SVGIds.normalize(bytes) : bytes
     }
 
