@@ -218,6 +218,27 @@ enum MarkerDrawing {
             let s = r * 1.2
             path = Path.polygon([Point(p.x, p.y - s), Point(p.x + s * 0.75, p.y), Point(p.x, p.y + s),
                                  Point(p.x - s * 0.75, p.y)])
+        case .triangleDown:
+            let s = r * 1.15
+            path = Path.polygon([Point(p.x, p.y + s), Point(p.x + s * 0.866, p.y - s * 0.5),
+                                 Point(p.x - s * 0.866, p.y - s * 0.5)])
+        case .star:
+            let s = r * 1.3
+            // sin and cos of k · 36° as constants (no libm on a figure's bytes)
+            let s36 = 0.5877852522924731, c36 = 0.8090169943749475, s72 = 0.9510565162951535, c72 = 0.30901699437494745
+            let unit: [(Double, Double)] = [(0, 1), (s36, c36), (s72, c72), (s72, -c72), (s36, -c36),
+                                            (0, -1), (-s36, -c36), (-s72, -c72), (-s72, c72), (-s36, c36)]
+            path = Path.polygon(unit.enumerated().map { k, u in
+                let rad = k % 2 == 0 ? s : s * 0.45
+                return Point(p.x + rad * u.0, p.y - rad * u.1)
+            })
+        case .plus:
+            var c = Path()
+            let s = r * 1.15
+            c.move(to: Point(p.x - s, p.y)); c.line(to: Point(p.x + s, p.y))
+            c.move(to: Point(p.x, p.y - s)); c.line(to: Point(p.x, p.y + s))
+            renderer.stroke(c, style: StrokeStyle(color: color, width: 1.4))
+            return
         case .cross:
             var c = Path()
             c.move(to: Point(p.x - r, p.y - r)); c.line(to: Point(p.x + r, p.y + r))

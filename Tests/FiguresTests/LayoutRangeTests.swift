@@ -193,4 +193,15 @@ final class LayoutRangeTests: XCTestCase {
         for l in lines { XCTAssertLessThanOrEqual(r.measure(l, font: font).width, 60, l) }
         XCTAssertEqual(lines.joined(separator: " ").replacingOccurrences(of: " ", with: ""), text.replacingOccurrences(of: " ", with: ""))
     }
+
+    func testEightSeriesHaveEightMarkerShapes() throws {
+        let models = (0..<8).map { k in MetricCurves(label: "m\(k)", mse: [1, 2, Double(k)], ssim: [0.5, 0.6, 0.7]) }
+        let f = try MetricPlot.figure(models: models)
+        let shapes = f.panels[0].lines.compactMap { $0.marker?.shape }
+        XCTAssertEqual(Set(shapes).count, 8, "\(shapes)")
+        XCTAssertEqual(Array(shapes.prefix(5)), [.circle, .square, .triangle, .diamond, .cross], "the first five as before")
+        let r = try assertFits(f, "8 metric series")
+        // each new shape is drawn: a closed polygon (triangle down, star) or two strokes (plus)
+        XCTAssertFalse(r.calls.isEmpty)
+    }
 }
