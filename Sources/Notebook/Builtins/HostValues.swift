@@ -131,6 +131,7 @@ public final class FigureValue: HostObject {
         return signatures.map { sig in
             Builtin(sig) { [figure] args, context in
                 let path = try args.string("path")
+                if path.lowercased().hasSuffix(".csv") { return try FigureBuiltins.saveCSV(figure, path: path, context) }
                 guard let writer = context.session.options.figureWriter else {
                     throw BuiltinError("figures can be saved only by the kymo host (its Cairo renderer)", kind: .unavailable)
                 }

@@ -253,7 +253,7 @@ enum ModelBuiltins {
 
     static func predict(_ args: BoundArguments, _ context: CallContext) throws -> Value {
         let m = try model(args), seq = try tensor(args, "seq")
-        return .host(TensorValue(try call { try withNoGrad { try m.predict(seq) } }))
+        return .host(TensorValue(try call { try withNoGrad { try m.predict(seq) } }, predictedAfter: m.config.framesIn))
     }
 
     static func attention(_ args: BoundArguments, _ context: CallContext) throws -> Value {
