@@ -230,8 +230,9 @@ public final class Session: InterpreterHost {
     }
 
     /// A REPL input: parse, check against the current variables, run.
-    public func evaluate(input text: String) -> CellResult {
-        let file = SourceFile(name: "repl", text: text)
+    /// `name` is the file name its diagnostics show (a kernel's `In [3]`).
+    public func evaluate(input text: String, name: String = "repl") -> CellResult {
+        let file = SourceFile(name: name, text: text)
         let parsed = NotebookDocument.parse(file: file, text: text, firstLine: 1)
         var diagnostics = parsed.diagnostics
         if diagnostics.isEmpty {

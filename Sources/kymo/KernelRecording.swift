@@ -1,0 +1,39 @@
+// KernelRecording: a kernel session's record, made exactly as a REPL
+// session's (ReplRecorder: one cell per input that ran, in the order it ran,
+// under `--runs`, default `runs` in the kernel's working directory — the
+// notebook's folder when Jupyter starts it), so `kymo replay` re-executes the
+// session. If the record can no longer be written, the notebook is told once
+// (on stderr) and the session goes on unrecorded.
+
+import Foundation
+import KymoLanguage
+import Notebook
+import Records
+
+final class KernelRecording {
+    let recorder: ReplRecorder
+    private let display: KernelDisplay
+    private var broken = false
+
+    init(runsFolder: String?, seed: UInt64, workingDirectory: String, display: KernelDisplay) {
+        recorder = ReplRecorder(runsFolder: runsFolder ?? "runs", seed: seed, workingDirectory: workingDirectory,
+                                host: HostEnvironment.stamp())
+        self.display = display
+    }
+
+    var id: String { recorder.id }
+
+    /// After a cell ran: records it (cells rejected by the checker did not run and are not recorded).
+    func record(_ result: CellResult, session: Session, startedAt: Date, cellID: String?, executionCount: Int) {
+        guard !broken, result.status != .skipped, result.index < session.results.count else { return }
+        do { try recorder.accepted(result, session: session, startedAt: startedAt) } catch {
+            broken = true
+            display.stderr("kymo: this session is no longer recorded: \(error)\n")
+        }
+    }
+
+    func finish() {
+        guard !broken else { return }
+        do { try recorder.finish() } catch { Kernel.log("\(error)") }
+    }
+}
