@@ -135,7 +135,7 @@ public enum IpynbFormat {
                 "language_info": ["name": "kymo", "file_extension": ".kymo", "mimetype": "text/x-kymo"],
             ] as [String: Any],
         ]
-        let data = (try? JSONSerialization.data(withJSONObject: root, options: [.prettyPrinted, .sortedKeys])) ?? Data()
+        let data = (try? JSONSerialization.data(withJSONObject: root, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 }

@@ -230,10 +230,11 @@ public final class Session: InterpreterHost {
     }
 
     /// A REPL input: parse, check against the current variables, run.
-    /// `name` is the file name its diagnostics show (a kernel's `In [3]`).
-    public func evaluate(input text: String, name: String = "repl") -> CellResult {
-        let file = SourceFile(name: name, text: text)
-        let parsed = NotebookDocument.parse(file: file, text: text, firstLine: 1)
+    /// `file` and `firstLine`: a text that holds the input from that line on
+    /// (a kernel passes its record's notebook, so positions are the replay's).
+    public func evaluate(input text: String, file: SourceFile? = nil, firstLine: Int = 1) -> CellResult {
+        let file = file ?? SourceFile(name: "repl", text: text)
+        let parsed = NotebookDocument.parse(file: file, text: text, firstLine: firstLine)
         var diagnostics = parsed.diagnostics
         if diagnostics.isEmpty {
             let checker = Checker(registry: registry, interactive: true, globals: staticGlobals())

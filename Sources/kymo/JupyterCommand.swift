@@ -104,7 +104,7 @@ enum Kernelspec {
             "display_name": "Kymo", "language": "kymo", "interrupt_mode": "message",
             "metadata": ["debugger": false],
         ]
-        let data = (try? JSONSerialization.data(withJSONObject: spec, options: [.prettyPrinted, .sortedKeys])) ?? Data()
+        let data = (try? JSONSerialization.data(withJSONObject: spec, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 

@@ -236,7 +236,8 @@ final class Kernel {
         }
         session.interrupt.clear()
         let started = Date()
-        let result = session.evaluate(input: code, name: "In [\(count)]")
+        let (file, firstLine) = recording.placement(of: code)
+        let result = session.evaluate(input: code, file: file, firstLine: firstLine)
         recording.record(result, session: session, startedAt: started, cellID: m.metadata["cellId"] as? String,
                          executionCount: count)
         session.interrupt.clear()  // an interrupt that stopped this cell is spent
@@ -259,12 +260,21 @@ final class Kernel {
         let interrupted = result.status == .interrupted
         let ename = interrupted ? "Interrupted" : "KymoError"
         let evalue = result.diagnostics.first?.text ?? (interrupted ? "interrupted" : "failed")
-        var traceback = DiagnosticFormatter.render(result.diagnostics).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var traceback = DiagnosticFormatter.render(result.diagnostics).split(separator: "\n", omittingEmptySubsequences: false)
+            .map { Kernel.cellPosition(String($0), count: count, firstLine: firstLine) }
         while traceback.last == "" { traceback.removeLast() }
         if traceback.isEmpty { traceback = [evalue] }
         display.publish("error", ["ename": ename, "evalue": evalue, "traceback": traceback])
         reply(m, "execute_reply", ["status": "error", "execution_count": count, "ename": ename, "evalue": evalue,
                                    "traceback": traceback])
+    }
+
+    /// `repl:17:8: error: …` (the record's position) as `In [5]:2:8: error: …` for the notebook.
+    static func cellPosition(_ line: String, count: Int, firstLine: Int) -> String {
+        guard line.hasPrefix("repl:") else { return line }
+        let parts = line.dropFirst(5).split(separator: ":", maxSplits: 1)
+        guard parts.count == 2, let l = Int(parts[0]), l >= firstLine else { return line }
+        return "In [\(count)]:\(l - firstLine + 1):" + parts[1]
     }
 
     private func variables() -> String {
@@ -301,8 +311,25 @@ final class Kernel {
         var start = end
         while start > 0, Kernel.isWordScalar(s[start - 1]) { start -= 1 }
         let word = String(String.UnicodeScalarView(s[start..<end]))
-        let matches = word.isEmpty ? [] : session.completions(for: word)
+        var matches = word.isEmpty ? [] : session.completions(for: word)
+        if !word.isEmpty, !word.contains(".") {
+            // Names the cell itself declares (not run yet) complete too.
+            let declared = Kernel.declaredNames(code).filter { $0.hasPrefix(word) && $0 != word }
+            matches = Array(Set(matches + declared)).sorted()
+        }
         return ["status": "ok", "matches": matches, "cursor_start": start, "cursor_end": end, "metadata": [:] as JSONObject]
+    }
+
+    /// The names `let`, `var` and `fn` declare in a code text (scanned, not parsed: the text may be incomplete).
+    static func declaredNames(_ code: String) -> [String] {
+        let file = SourceFile(name: "cell", text: code)
+        var scanner = Scanner(file: file)
+        let tokens = scanner.scanAll()
+        var names: [String] = []
+        for (t, next) in zip(tokens, tokens.dropFirst()) where t.kind == .kwLet || t.kind == .kwVar || t.kind == .kwFn {
+            if next.kind == .identifier { names.append(next.text) }
+        }
+        return names
     }
 
     private func inspect(_ code: String, cursor: Int?) -> JSONObject {
@@ -348,19 +375,19 @@ final class Kernel {
         return ["status": "ok", "history": items]
     }
 
-    /// `*` any text, `?` one character (the history search pattern).
+    /// `*` any text, `?` one character (the history search pattern). Iterative,
+    /// backtracking only to the last `*`: no recursion, no table, whatever the sizes.
     static func glob(_ pattern: String, _ text: String) -> Bool {
         let p = Array(pattern), t = Array(text)
-        var memo = [[Bool?]](repeating: [Bool?](repeating: nil, count: t.count + 1), count: p.count + 1)
-        func match(_ i: Int, _ j: Int) -> Bool {
-            if let m = memo[i][j] { return m }
-            let r: Bool
-            if i == p.count { r = j == t.count }
-            else if p[i] == "*" { r = match(i + 1, j) || (j < t.count && match(i, j + 1)) }
-            else { r = j < t.count && (p[i] == "?" || p[i] == t[j]) && match(i + 1, j + 1) }
-            memo[i][j] = r
-            return r
+        var i = 0, j = 0
+        var star: Int?, mark = 0
+        while j < t.count {
+            if i < p.count, p[i] == "?" || (p[i] != "*" && p[i] == t[j]) { i += 1; j += 1 }
+            else if i < p.count, p[i] == "*" { star = i; mark = j; i += 1 }
+            else if let s = star { i = s + 1; mark += 1; j = mark }
+            else { return false }
         }
-        return match(0, 0)
+        while i < p.count, p[i] == "*" { i += 1 }
+        return i == p.count
     }
 }

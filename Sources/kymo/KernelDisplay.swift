@@ -1,7 +1,7 @@
 // KernelDisplay: what a kernel session shows in the notebook. Printed text
 // goes out as `stream` messages; training progress as one live line (a
-// `display_data` with a display_id, then `update_display_data` at most a few
-// times a second); a value as a MIME bundle: `text/plain` always, `text/html`
+// `display_data` with a display_id once the work has lasted a second, then
+// `update_display_data` at most four times a second); a value as a MIME bundle: `text/plain` always, `text/html`
 // for records and tables (a list of records with the same keys), and a
 // figure as `image/svg+xml` plus `image/png`.
 
@@ -18,7 +18,8 @@ final class KernelDisplay: OutputSink, ProgressReporter {
     private let signer: KernelSigner
     /// The request being answered (the parent of everything published); nil: publish nothing.
     var parent: KernelMessage?
-    private var live: [String: (id: String, shown: Double)] = [:]
+    /// Live progress lines by title: their display id, start, and when last shown (nil: not yet).
+    private var live: [String: (id: String, started: Double, shown: Double?)] = [:]
 
     init(iopub: LockedSocket, signer: KernelSigner) {
         self.iopub = iopub
@@ -40,25 +41,34 @@ final class KernelDisplay: OutputSink, ProgressReporter {
 
     private static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
+    /// Work shorter than this shows no progress line at all.
+    static let quiet = 1.0
+
     func progressBegan(_ title: String, total: Int) {
-        let id = "kymo-progress-" + UUID().uuidString.lowercased()
-        live[title] = (id, KernelDisplay.now())
-        publish("display_data", ["data": ["text/plain": "\(title)  0/\(total)"], "metadata": [:] as JSONObject,
-                                 "transient": ["display_id": id]])
+        live[title] = (id: "kymo-progress-" + UUID().uuidString.lowercased(), started: KernelDisplay.now(), shown: nil)
     }
 
+    /// The live line: shown (display_data with its display_id) once the work has
+    /// taken a second, then updated in place at most four times a second.
     func progressAdvanced(_ title: String, done: Int, total: Int, detail: String) {
-        guard let (id, shown) = live[title] else { return }
+        guard let line = live[title] else { return }
         let now = KernelDisplay.now()
-        guard now - shown >= 0.25 else { return }
-        live[title] = (id, now)
-        update(id, Console.line(title, done, total, detail, 0))
+        guard now - line.started >= KernelDisplay.quiet else { return }
+        let text = Console.line(title, done, total, detail, now - line.started)
+        if let shown = line.shown {
+            guard now - shown >= 0.25 else { return }
+            update(line.id, text)
+        } else {
+            publish("display_data", ["data": ["text/plain": text], "metadata": [:] as JSONObject,
+                                     "transient": ["display_id": line.id]])
+        }
+        live[title]?.shown = now
     }
 
     func progressEnded(_ title: String, done: Int, total: Int, detail: String) {
-        guard let (id, _) = live[title] else { return }
+        guard let line = live[title] else { return }
         live[title] = nil
-        update(id, Console.line(title, done, total, detail, 0))
+        if line.shown != nil { update(line.id, Console.line(title, done, total, detail, KernelDisplay.now() - line.started)) }
     }
 
     private func update(_ id: String, _ line: String) {

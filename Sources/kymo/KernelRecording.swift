@@ -23,9 +23,21 @@ final class KernelRecording {
 
     var id: String { recorder.id }
 
+    /// The inputs recorded so far (the record's notebook is made of them).
+    private var inputs: [String] = []
+
+    /// Where `code` stands in the record's notebook once recorded: that text
+    /// and its first line, so diagnostics carry the positions a replay gives.
+    func placement(of code: String) -> (file: SourceFile, firstLine: Int) {
+        let text = ReplRecorder.notebookText(inputs + [code])
+        let before = inputs.reduce(0) { $0 + 1 + $1.split(separator: "\n", omittingEmptySubsequences: false).count }
+        return (SourceFile(name: "repl", text: text), before + 2)
+    }
+
     /// After a cell ran: records it (cells rejected by the checker did not run and are not recorded).
     func record(_ result: CellResult, session: Session, startedAt: Date, cellID: String?, executionCount: Int) {
         guard !broken, result.status != .skipped, result.index < session.results.count else { return }
+        inputs.append(result.source)
         do { try recorder.accepted(result, session: session, startedAt: startedAt) } catch {
             broken = true
             display.stderr("kymo: this session is no longer recorded: \(error)\n")

@@ -73,7 +73,7 @@ extension Runs {
                                 "overrides": Dictionary(r.overrides.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 }),
                                 "metrics": metrics]
                     }
-                    let data = try JSONSerialization.data(withJSONObject: ["runs": items], options: [.prettyPrinted, .sortedKeys])
+                    let data = try JSONSerialization.data(withJSONObject: ["runs": items], options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
                     try AtomicFile.write(Array(data) + [10], to: json)
                     print("wrote \(json)")
                 }
