@@ -87,7 +87,8 @@ public enum IpynbFormat {
     public static func ipynb(kymo text: String, outputs: [String]? = nil) -> String {
         var cells: [[String: Any]] = []
         func lines(_ s: String) -> [String] {
-            let parts = s.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            var parts = s.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            if parts.count > 1, parts.last == "" { parts.removeLast(); return parts.map { $0 + "\n" } }
             return parts.enumerated().map { $0.offset < parts.count - 1 ? $0.element + "\n" : $0.element }
         }
         func add(title: String?, body: [Substring]) {

@@ -39,7 +39,7 @@ final class TensorBoardEventsTests: XCTestCase {
         e.message(5, s)
         XCTAssertEqual(e.bytes, [0x09, 0, 0, 0, 0, 0, 0, 0, 0,            // wall_time 0.0
                                  0x10, 0xAC, 0x02,                           // step 300
-                                 0x2A, 0x0B, 0x0A, 0x09,                     // summary, value
+                                 0x2A, 0x0D, 0x0A, 0x0B,                     // summary (13 bytes), value (11)
                                  0x0A, 0x04] + Array("loss".utf8) + [0x15, 0, 0, 0x80, 0x3F])  // tag, 1.0f
     }
 }
