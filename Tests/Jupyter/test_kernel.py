@@ -361,6 +361,50 @@ class IpynbAndExportTests(unittest.TestCase):
         self.assertEqual(len(rows) - 1, sum(len(m["steps"]) for m in record["metrics"]))
 
 
+class HiddenStateTests(unittest.TestCase):
+    """Cells run out of notebook order, or edited after they ran, are flagged in the record and by `kymo runs show`."""
+
+    def test_out_of_order_and_edited_cells_are_flagged(self):
+        work = tempfile.mkdtemp(dir=SCRATCH)
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell("let a = 1", id="first"), nbformat.v4.new_markdown_cell("text", id="words"),
+                    nbformat.v4.new_code_cell("let b = a + 1", id="third")]
+        path = os.path.join(work, "order.ipynb")
+        nbformat.write(nb, path)
+        env = dict(os.environ, JPY_SESSION_NAME=path)
+        km, kc = start_new_kernel(kernel_name="kymo", cwd=work, env=env)
+        try:
+            def run(code, cell):
+                msg = kc.session.msg("execute_request", {"code": code, "silent": False, "store_history": True,
+                                                         "user_expressions": {}, "allow_stdin": False, "stop_on_error": True},
+                                     metadata={"cellId": cell})
+                kc.shell_channel.send(msg)
+                reply = kc.get_shell_msg(timeout=60)
+                while reply["parent_header"]["msg_id"] != msg["header"]["msg_id"]:
+                    reply = kc.get_shell_msg(timeout=60)
+                return reply["content"]["status"]
+            self.assertEqual(run("let a = 5", "first"), "ok")
+            self.assertEqual(run("let b = a + 1", "third"), "ok")  # in order so far
+            self.assertEqual(run("let a = 1", "first"), "ok")      # edited, and now above a cell that ran
+            self.assertEqual(run("b", "third"), "ok")              # edited too
+        finally:
+            kc.stop_channels()
+            km.shutdown_kernel()
+        runs = os.path.join(work, "runs")
+        run_id = os.listdir(runs)[0]
+        with open(os.path.join(runs, run_id, "record.json")) as f:
+            record = json.load(f)
+        self.assertEqual([c["title"] for c in record["cells"]],
+                         ["In [1] · cell 1", "In [2] · cell 3", "In [3] · cell 1 · edited since In [1]",
+                          "In [4] · cell 3 · edited since In [2]"])
+        self.assertEqual(record["status"], "complete")
+        show = kymo("runs", "show", run_id, "--runs", runs, cwd=work).stdout
+        self.assertIn("hidden state: cell 3 ran before cell 1", show)
+        self.assertIn("hidden state: cell 1 was edited after it ran (In [1]); In [3] ran the new text", show)
+        replay = kymo("replay", run_id, "--runs", runs, cwd=work)
+        self.assertIn("identical", replay.stdout.splitlines(), replay.stdout + replay.stderr)
+
+
 if __name__ == "__main__":
     try:
         unittest.main(verbosity=2)
