@@ -1,8 +1,8 @@
 // `kymo runs export RUN… --tensorboard DIR | --csv FILE | --json FILE`: the
 // metric series of runs for the tools researchers already use. TensorBoard:
 // one event file per run in DIR/<run id>/ (TensorBoardEvents), so its run
-// selector compares them; a sweep's runs are named one by one (or by their
-// shared id prefix). CSV: one row per (run, metric, step, value), values
+// selector compares them; a sweep (`sweep-…`) exports every point that ran,
+// in DIR/<sweep id>/<point label>/. CSV: one row per (run, metric, step, value), values
 // printed so they read back to the same double. JSON: the same series as
 // {"runs": [{"id", "notebook", "seed", "overrides", "metrics": {name: {steps, values}}}]}.
 
@@ -38,12 +38,30 @@ extension Runs {
         }
 
         func run() throws {
-            var loaded: [(folder: String, record: RunRecord)] = []
-            do { for r in references { loaded.append(try runs.load(r)) } } catch { throw recordFailure("runs export", error) }
+            // Each run with the TensorBoard folder it goes to: <run id>, or <sweep id>/<point label> for a sweep's points.
+            var loaded: [(folder: String, record: RunRecord, board: String)] = []
+            do {
+                for ref in references {
+                    if ReplaySweep.isSweepReference(ref, runs: runs) {
+                        guard let (store, sweep) = try SweepStore.resolve(ref, in: runs.stores) else {
+                            throw RecordError.notFound(reference: ref, folder: runs.stores.map(\.folder).joined(separator: ", "))
+                        }
+                        for p in sweep.points {
+                            guard let id = p.run else { continue }  // a point that never started has no record
+                            let (folder, record) = try store.load(id)
+                            let label = p.label.replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: " ", with: ",")
+                            loaded.append((folder, record, sweep.id + "/" + label))
+                        }
+                    } else {
+                        let (folder, record) = try runs.load(ref)
+                        loaded.append((folder, record, record.id))
+                    }
+                }
+            } catch { throw recordFailure("runs export", error) }
             do {
                 if let dir = tensorboard {
-                    for (folder, r) in loaded {
-                        let out = dir + "/" + r.id
+                    for (folder, r, board) in loaded {
+                        let out = dir + "/" + board
                         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
                         let wall = Int(RecordTime.parse(r.startedAt)?.timeIntervalSince1970 ?? 0)
                         let path = out + "/events.out.tfevents.\(wall).kymo"
@@ -53,7 +71,7 @@ extension Runs {
                 }
                 if let csv {
                     var text = "run,metric,step,value\n"
-                    for (_, r) in loaded {
+                    for (_, r, _) in loaded {
                         for m in r.metrics {
                             for (i, v) in m.values.doubles.enumerated() {
                                 text += "\(r.id),\(Export.csvField(m.name)),\(i < m.steps.count ? m.steps[i] : i),\(v)\n"
@@ -64,7 +82,7 @@ extension Runs {
                     print("wrote \(csv)")
                 }
                 if let json {
-                    let items: [[String: Any]] = loaded.map { _, r in
+                    let items: [[String: Any]] = loaded.map { _, r, _ in
                         var metrics: [String: Any] = [:]
                         for m in r.metrics {
                             metrics[m.name] = ["steps": m.steps, "values": m.values.doubles.map { $0.isFinite ? $0 as Any : "\($0)" as Any }]

@@ -355,6 +355,20 @@ class IpynbAndExportTests(unittest.TestCase):
         text = acc.Tensors("configuration")[0].tensor_proto.string_val[0].decode()
         self.assertIn(run_id, text)
         self.assertIn("steps", text)
+        # a sweep exports one run per point, side by side for TensorBoard's run selector
+        r = kymo("sweep", "a.kymo", "--set", "steps=2,3", "--runs", "sw", "--threads", "1", cwd=work)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        sweep_id = [n for n in os.listdir(os.path.join(work, "sw")) if n.startswith("sweep-")][0]
+        r = kymo("runs", "export", sweep_id, "--runs", "sw", "--tensorboard", "tb-sweep", cwd=work)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        points = sorted(os.listdir(os.path.join(work, "tb-sweep", sweep_id)))
+        self.assertEqual(points, ["steps=2,seed=0", "steps=3,seed=0"])
+        for point, steps in zip(points, (2, 3)):
+            acc = EventAccumulator(os.path.join(work, "tb-sweep", sweep_id, point), size_guidance={"scalars": 0})
+            acc.Reload()
+            losses = [t for t in acc.Tags()["scalars"] if "loss" in t]
+            self.assertTrue(losses, acc.Tags())
+            self.assertEqual(len(acc.Scalars(losses[0])), steps)
         with open(os.path.join(work, "m.csv")) as f:
             rows = f.read().splitlines()
         self.assertEqual(rows[0], "run,metric,step,value")
