@@ -38,6 +38,8 @@ public struct SessionOptions {
     /// How `fig.save(path)` writes a figure (the host's renderer, Cairo in
     /// `kymo`); nil makes `.save` fail with a clear error.
     public var figureWriter: FigureWriter?
+    /// Where `fig.show()` shows a figure (a Jupyter kernel's output); nil: nowhere.
+    public var figureDisplay: FigureDisplay?
     /// Where built-ins may read and write (`PathPolicy`); unconfined by default.
     public var paths = PathPolicy.unconfined
     /// Files hashed so far (shared with a replay's input check); nil: the session's own.

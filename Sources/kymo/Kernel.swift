@@ -139,6 +139,7 @@ final class Kernel {
         options.interrupt = interrupt
         options.recordHooks = recording.recorder
         options.figureWriter = HostEnvironment.figureWriter
+        options.figureDisplay = display
         session = Session(options: options)
     }
 

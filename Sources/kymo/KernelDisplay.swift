@@ -13,7 +13,7 @@ import Notebook
 import Records
 
 /// The session's output sink and progress reporter while a request runs.
-final class KernelDisplay: OutputSink, ProgressReporter {
+final class KernelDisplay: OutputSink, ProgressReporter, FigureDisplay {
     private let iopub: LockedSocket
     private let signer: KernelSigner
     /// The request being answered (the parent of everything published); nil: publish nothing.
@@ -74,6 +74,12 @@ final class KernelDisplay: OutputSink, ProgressReporter {
     private func update(_ id: String, _ line: String) {
         publish("update_display_data", ["data": ["text/plain": line], "metadata": [:] as JSONObject,
                                         "transient": ["display_id": id]])
+    }
+
+    /// `fig.show()`: the figure below the cell now, as SVG and PNG.
+    func show(_ figure: Figure, what: String) {
+        let (data, _) = KernelDisplay.bundle(.host(FigureValue(figure, what: what)))
+        publish("display_data", ["data": data, "metadata": [:] as JSONObject, "transient": [:] as JSONObject])
     }
 
     // MARK: values

@@ -288,6 +288,10 @@ class NotebookTests(unittest.TestCase):
         self.assertIn("In [4]:1:", "\n".join(outs[3][0]["traceback"]))
         # cell 5: the state survived the error
         self.assertEqual(outs[4][0]["data"]["text/plain"], "30")
+        # cell 6: fig.show() displays the figure where it is called, before what the cell prints next
+        self.assertEqual([o["output_type"] for o in outs[5]], ["display_data", "stream"])
+        self.assertIn("<svg", outs[5][0]["data"]["image/svg+xml"])
+        self.assertIn("image/png", outs[5][0]["data"])
 
 
 class IpynbAndExportTests(unittest.TestCase):
