@@ -28,7 +28,7 @@ public enum HiddenState {
         var seen = Set<String>()
         for (i, a) in cells.enumerated() {
             if let m = a.editedSince {
-                notes.append("cell \(a.cell.map(String.init) ?? "In [\(a.count)]") was edited after it ran (In [\(m)]); In [\(a.count)] ran the new text")
+                notes.append("\(a.cell.map { "cell \($0)" } ?? "the cell of In [\(a.count)]") was edited after it ran (In [\(m)]); In [\(a.count)] ran the new text")
             }
             guard let ka = a.cell else { continue }
             // A later execution of a cell above this one: this one ran first.

@@ -98,7 +98,10 @@ final class KernelDisplay: OutputSink, ProgressReporter, FigureDisplay {
 
     /// A record as a two-column table; a list of records with the same keys as a table with a header row.
     static func html(_ value: Value) -> String? {
-        func cell(_ v: Value) -> String { "<td>" + MarkupText.escape(ValueFormatter.inline(v)) + "</td>" }
+        func cell(_ v: Value) -> String {
+            if case .string(let text) = v { return "<td>" + MarkupText.escape(text) + "</td>" }  // bare, as a table shows it
+            return "<td>" + MarkupText.escape(ValueFormatter.inline(v)) + "</td>"
+        }
         switch value {
         case .record(let r) where !r.keys.isEmpty:
             let rows = r.keys.map { k in "<tr><th>\(MarkupText.escape(k))</th>" + cell(r[k] ?? .null) + "</tr>" }

@@ -104,6 +104,9 @@ class KymoKernelTests(jkt.KernelTests):
         {"code": "1 + 2", "result": "3"},
         {"code": "\"kymo\"", "result": "\"kymo\""},
         {"code": "{a: 1, b: 2.5}", "mime": "text/html"},
+        {"code": "{name: \"<b>x</b>\", n: [1, 2]}", "mime": "text/html",
+         "result": '<table class="kymo-record"><tr><th>name</th><td>&lt;b&gt;x&lt;/b&gt;</td></tr>'
+                   '<tr><th>n</th><td>[1, 2]</td></tr></table>'},
         {"code": "[{model: \"a\", mse: 1.5}, {model: \"b\", mse: 2}]", "mime": "text/html"},
     ]
     code_display_data = [
