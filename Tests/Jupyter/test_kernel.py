@@ -228,6 +228,15 @@ class ProtocolTests(unittest.TestCase):
             if m["msg_type"] == "update_display_data":
                 self.assertEqual(m["content"]["transient"]["display_id"], live_id)
                 updates += 1
+        # The heartbeat answers while the cell runs (its own thread).
+        info = self.km.get_connection_info()
+        hb = zmq.Context.instance().socket(zmq.REQ)
+        hb.linger = 0
+        hb.connect("%s://%s:%d" % (info["transport"], info["ip"], info["hb_port"]))
+        hb.send(b"ping during training")
+        self.assertNotEqual(hb.poll(10000), 0, "no heartbeat while training")
+        self.assertEqual(hb.recv(), b"ping during training")
+        hb.close()
         t0 = time.time()
         self.km.interrupt_kernel()  # interrupt_mode "message": an interrupt_request on control
         reply = self.kc.get_shell_msg(timeout=60)
