@@ -31,6 +31,7 @@ let package = Package(
         .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib"),
         .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "mpi"),
+        .systemLibrary(name: "CZMQ", path: "Sources/CZMQ", pkgConfig: "libzmq"),
 
         // Kymo's own SGEMM (fixed per-element FMA order: the same bits on every
         // AVX2/FMA CPU) and the CPU check. Kernels carry their own target
@@ -72,12 +73,14 @@ let package = Package(
         .target(name: "Notebook", dependencies: [
             "KymoBase", "KymoLanguage", "Records", "TensorEngine", "Models", "Datasets", "Figures",
         ]),
-        // CLI, REPL, progress display; gathers the build stamp and environment.
+        // CLI, REPL, Jupyter kernel (ZeroMQ, HMAC-signed messages), progress
+        // display; gathers the build stamp and environment.
         // OpenBLAS is linked only for `kymo bench engine`'s comparison and the
         // environment line of records; no result goes through it.
         .executableTarget(name: "kymo", dependencies: [
-            "KymoBase", "COpenBLAS", "Notebook", "KymoLanguage", "Records", "TensorEngine", "Models", "Datasets", "Figures", "FiguresCairo", "CReadline", "Distributed",
+            "KymoBase", "COpenBLAS", "Notebook", "KymoLanguage", "Records", "TensorEngine", "Models", "Datasets", "Figures", "FiguresCairo", "CReadline", "Distributed", "CZMQ",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: optimized),
 
         // Tolerances, gradient checks, golden loading.

@@ -338,6 +338,8 @@ public enum BuiltinCatalog {
         "figure": HostKind(properties: [], methods: [
             BuiltinSignature("save", [.positional("path", .string)],
                              doc: "Writes the figure as SVG, PDF or PNG, chosen by the path's extension; .csv writes the values it draws."),
+            BuiltinSignature("show", [],
+                             doc: "Shows the figure below the cell in Jupyter (SVG and PNG); elsewhere does nothing (use save)."),
         ], indexYields: nil),
     ]
 }
