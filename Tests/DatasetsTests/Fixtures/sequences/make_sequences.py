@@ -68,3 +68,34 @@ for t in range(3):
 os.makedirs("rgb_frames", exist_ok=True)
 for t in range(2):
     png(f"rgb_frames/f{t}.png", [[(t * 10 + x, y * 20, 255 - x - y) for x in range(4)] for y in range(3)], 2)
+
+# split and normalization against numpy: field_ntchw.npy in windows of 4
+# frames every 2 (3 series × 3 windows), split train 4, validation 2, test 3:
+# train = series 0 windows 0-2 and series 1 window 0; validation's first window
+# (series 1, frames 2-5) shares frames with train's and is dropped.
+import json
+windows = [(n, s) for n in range(3) for s in (0, 2, 4)]
+train = np.stack([field[n, s:s + 4] for n, s in windows[:4]]).astype(np.float64)   # [4, 4, C, H, W]
+per_channel = train.transpose(2, 0, 1, 3, 4).reshape(C, -1)
+stats = {"mean": per_channel.mean(axis=1).tolist(), "std": per_channel.std(axis=1).tolist(),
+         "min": per_channel.min(axis=1).tolist(), "max": per_channel.max(axis=1).tolist()}
+# the first test value normalized, as float32 (series 2, frame 0, channel 1, y 0, x 0)
+v = np.float64(field[2, 0, 1, 0, 0])
+stats["test_first_c1_standard"] = float(np.float32((v - stats["mean"][1]) / stats["std"][1]))
+stats["test_first_c1_minmax"] = float(np.float32((v - stats["min"][1]) / (stats["max"][1] - stats["min"][1])))
+with open("normalization.json", "w") as f:
+    json.dump(stats, f, indent=1)
+
+# the end-to-end dataset: 2 channels at 24×40, 4 series of 8 frames, uint8
+# (a blob drifting right in channel 0, one drifting down in channel 1)
+yy, xx = np.mgrid[0:24, 0:40]
+two = np.zeros((4, 8, 2, 24, 40), np.uint8)
+for n in range(4):
+    for t in range(8):
+        b0 = np.exp(-((yy - 8 - 2 * n) ** 2 + (xx - 5 - 3 * t - n) ** 2) / 18.0)
+        b1 = np.exp(-((yy - 3 - 2 * t) ** 2 + (xx - 20 + 2 * n) ** 2) / 12.0)
+        two[n, t, 0] = np.round(200 * b0); two[n, t, 1] = np.round(250 * b1)
+with netCDF4.Dataset("two_channel_24x40.nc", "w", format="NETCDF4") as d:
+    for name, n in zip(("n", "t", "c", "y", "x"), two.shape):
+        d.createDimension(name, n)
+    d.createVariable("field", "u1", ("n", "t", "c", "y", "x"), zlib=True)[:] = two
