@@ -6,7 +6,8 @@
 // named after the layout letters). Every file is replaced atomically
 // (AtomicFile): HDF5 and NetCDF write a temporary file through their library,
 // whose bytes then go through AtomicFile, so a failed write never leaves a
-// half-written file in place of a good one.
+// half-written file in place of a good one. No timestamps are stored, so the
+// same data gives the same bytes (a replay compares artifacts byte for byte).
 import CHDF5
 import CNetCDF
 import CZlib
@@ -110,7 +111,11 @@ public enum SequenceWriter {
         var dims = shape.map { hsize_t($0) }
         let space = H5Screate_simple(Int32(dims.count), &dims, nil)
         defer { H5Sclose(space) }
-        let d = H5Dcreate2(f, variable, kymo_h5_ieee_f32le(), space, kymo_h5p_default(), kymo_h5p_default(), kymo_h5p_default())
+        // No modification times in the object header: the same data gives the same bytes (replays compare them).
+        let dcpl = H5Pcreate(kymo_h5p_dataset_create())
+        defer { H5Pclose(dcpl) }
+        H5Pset_obj_track_times(dcpl, false)
+        let d = H5Dcreate2(f, variable, kymo_h5_ieee_f32le(), space, kymo_h5p_default(), dcpl, kymo_h5p_default())
         guard d >= 0 else { throw TensorError.badFile(path: file, detail: "HDF5 could not create dataset \(variable)") }
         defer { H5Dclose(d) }
         let status = values.withUnsafeBufferPointer { H5Dwrite(d, kymo_h5_native_float(), kymo_h5s_all(), kymo_h5s_all(), kymo_h5p_default(), $0.baseAddress) }
