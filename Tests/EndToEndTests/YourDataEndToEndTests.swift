@@ -71,4 +71,23 @@ final class YourDataEndToEndTests: XCTestCase {
         XCTAssertNotEqual(changed.status, 0)
         XCTAssertTrue((changed.out + changed.err).contains("input changed before the replay: two.nc"), changed.out + changed.err)
     }
+
+    /// notebooks/your-data.kymo as shipped, at a few steps: it runs, reports the
+    /// scores in mm/h, writes its NetCDF predictions and records rain.nc as an input.
+    func testTheYourDataNotebookRuns() throws {
+        let binary = try KymoBinary.require()
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let dir = RecordFixtures.scratch(name)
+        try FileManager.default.createDirectory(atPath: dir + "/notebooks/data", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: repo + "/notebooks/your-data.kymo", toPath: dir + "/notebooks/your-data.kymo")
+        try FileManager.default.copyItem(atPath: repo + "/notebooks/data/rain.nc", toPath: dir + "/notebooks/data/rain.nc")
+        let run = try KymoBinary.execute(binary, ["run", "notebooks/your-data.kymo", "--set", "steps=4", "--runs", "runs"], in: dir)
+        XCTAssertEqual(run.status, 0, run.out + run.err)
+        XCTAssertTrue(run.out.contains("split of 44 sequences in order: train 22 (0..<22), validation 11 (22..<33), test 11 (33..<44)"), run.out)
+        XCTAssertTrue(run.out.contains("at 5.0 mm/h: CSI"), run.out)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/figures/your-data/rain-predictions.nc"))
+        let id = try XCTUnwrap(RunStore(folder: dir + "/runs").runIDs().first)
+        let record = try RunStore(folder: dir + "/runs").load(id).record
+        XCTAssertEqual(record.inputs?.first { $0.name == "notebooks/data/rain.nc" }?.sha256, try RecordHash.file(at: repo + "/notebooks/data/rain.nc").sha256)
+    }
 }
