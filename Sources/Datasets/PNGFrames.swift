@@ -15,15 +15,22 @@ public final class PNGFrames: ArrayReader, @unchecked Sendable {
     public let shape: [Int]
     public var dtypeName: String { "uint8" }
 
-    public init(folder: String) throws {
-        name = folder
+    public convenience init(folder: String) throws {
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: folder) } catch {
             throw TensorError.badFile(path: folder, detail: "cannot list the folder")
         }
         let pngs = names.filter { $0.lowercased().hasSuffix(".png") }.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
         guard !pngs.isEmpty else { throw TensorError.badFile(path: folder, detail: "holds no .png frames") }
-        files = pngs.map { (folder as NSString).appendingPathComponent($0) }
+        try self.init(name: folder, files: pngs.map { (folder as NSString).appendingPathComponent($0) })
+    }
+
+    /// The frames `files`, in that order (a replay gives the recorded frames
+    /// wherever it found them); `name` is the folder in messages.
+    public init(name: String, files: [String]) throws {
+        self.name = name
+        guard !files.isEmpty else { throw TensorError.badFile(path: name, detail: "holds no .png frames") }
+        self.files = files
         var first: (w: Int, h: Int, c: Int)? = nil
         for f in files {
             let info = try PNGFrames.header(f)

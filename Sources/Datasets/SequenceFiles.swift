@@ -50,10 +50,17 @@ public enum SequenceFiles {
         }
     }
 
-    /// The dataset of `path` (NaN-checked); `label` names it in the summary.
+    /// The dataset of `path` (NaN-checked); `label` names it in the summary;
+    /// `pngFrames`: the frames of a PNG folder given file by file (a replay).
     public static func load(path: String, layout: String = "NTCHW", variable: String? = nil, frames: Int? = nil,
-                            stride: Int? = nil, label: String? = nil) throws -> (dataset: Dataset, source: ArraySequences) {
-        let r = try reader(path: path, variable: variable)
+                            stride: Int? = nil, label: String? = nil, pngFrames: [String]? = nil) throws -> (dataset: Dataset, source: ArraySequences) {
+        let r: any ArrayReader
+        if let pngFrames {
+            guard variable == nil else { throw TensorError.badFile(path: path, detail: "a folder of PNG frames holds one array; variable \"\(variable!)\" does not apply") }
+            r = try PNGFrames(name: path, files: pngFrames)
+        } else {
+            r = try reader(path: path, variable: variable)
+        }
         // A PNG folder is one series [T, C, H, W]; the default layout means just that.
         let text = r is PNGFrames && layout == "NTCHW" ? "TCHW" : layout
         let s = try ArraySequences(reader: r, layout: text, variable: variable, frames: frames, stride: stride, label: label)

@@ -90,4 +90,21 @@ final class YourDataEndToEndTests: XCTestCase {
         let record = try RunStore(folder: dir + "/runs").load(id).record
         XCTAssertEqual(record.inputs?.first { $0.name == "notebooks/data/rain.nc" }?.sha256, try RecordHash.file(at: repo + "/notebooks/data/rain.nc").sha256)
     }
+
+    /// A folder of PNG frames: each frame is an input, and a confined replay
+    /// (which has only the recorded frames, not the folder) is identical.
+    func testAPNGFolderReplaysIdentical() throws {
+        let binary = try KymoBinary.require()
+        let dir = RecordFixtures.scratch(name)
+        try FileManager.default.copyItem(atPath: (Self.fixture as NSString).deletingLastPathComponent + "/grey_frames", toPath: dir + "/frames")
+        try "let d = load_sequences(\"frames\")\nprint(d.count, d.frames, d[0].sum().item())\n".write(toFile: dir + "/png.kymo", atomically: true, encoding: .utf8)
+        let run = try KymoBinary.execute(binary, ["run", "png.kymo"], in: dir)
+        XCTAssertEqual(run.status, 0, run.out + run.err)
+        XCTAssertTrue(run.out.contains("1 3 7035.0"), run.out)
+        let id = try XCTUnwrap(RunStore(folder: dir + "/runs").runIDs().first)
+        let record = try RunStore(folder: dir + "/runs").load(id).record
+        XCTAssertEqual(record.inputs?.map(\.name), ["frames/frame_000.png", "frames/frame_001.png", "frames/frame_002.png"])
+        let r = try KymoBinary.execute(binary, ["replay", id], in: dir)
+        XCTAssertEqual(r.out.split(separator: "\n").first, "identical", r.out + r.err)
+    }
 }

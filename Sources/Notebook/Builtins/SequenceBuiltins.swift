@@ -20,13 +20,20 @@ enum SequenceBuiltins {
         let layout = try args.string("layout")
         var shas: [String] = []
         let label = (name as NSString).lastPathComponent
+        // A confined replay has no folder, only the recorded frames, each where the replay found it.
+        let prefix = context.absolute(name) + "/"
+        let recordedFrames = FileManager.default.fileExists(atPath: path) ? [] : context.session.options.paths.redirects
+            .filter { $0.key.hasPrefix(prefix) && !$0.key.dropFirst(prefix.count).contains("/") }
+            .sorted { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
         let (dataset, source) = try ModelBuiltins.call {
-            try SequenceFiles.load(path: path, layout: layout, variable: variable, frames: frames, stride: stride, label: label)
+            try SequenceFiles.load(path: path, layout: layout, variable: variable, frames: frames, stride: stride, label: label,
+                                   pngFrames: recordedFrames.isEmpty ? nil : recordedFrames.map(\.value))
         }
         // The files it reads: the file, or every frame of a PNG folder.
         if let frames = source.reader as? PNGFrames {
-            for f in frames.files {
-                let inside = (name as NSString).appendingPathComponent((f as NSString).lastPathComponent)
+            for (k, f) in frames.files.enumerated() {
+                let frame = recordedFrames.isEmpty ? f : recordedFrames[k].key
+                let inside = (name as NSString).appendingPathComponent((frame as NSString).lastPathComponent)
                 shas.append(try context.fileRead(name: inside, file: f, kind: "sequences", hash: true) ?? "")
             }
         } else {
