@@ -98,21 +98,26 @@ public final class ArraySequences: SequenceSource, @unchecked Sendable {
     }
 
     /// Throws naming the file, the variable and the shape when a value is NaN
-    /// (read series by series, so a large file is never held whole).
+    /// (read in blocks of at most 64 frames of one series, so a large file is
+    /// never held whole).
     public func checkFinite() throws {
-        let s = reader.shape
+        let s = reader.shape, ta = layout.axis("T")!
         var start = [Int](repeating: 0, count: s.count), count = s
-        let per = series
-        for n in 0..<per {
+        for n in 0..<series {
             if let a = layout.axis("N") { start[a] = n; count[a] = 1 }
-            let total = count.reduce(1, *)
-            let block = UnsafeMutablePointer<Float>.allocate(capacity: total)
-            defer { block.deallocate() }
-            try reader.readBlock(start: start, count: count, into: block)
-            for k in 0..<total where block[k].isNaN {
-                var rest = k, index = [Int](repeating: 0, count: s.count)
-                for a in Swift.stride(from: s.count - 1, through: 0, by: -1) { index[a] = rest % count[a] + start[a]; rest /= count[a] }
-                throw TensorError.badFile(path: reader.name, detail: "holds NaN at index \(index) of shape \(describeShape(s)) (\(layout)); fill or drop missing values before training")
+            var t0 = 0
+            while t0 < seriesLength {
+                start[ta] = t0; count[ta] = Swift.min(64, seriesLength - t0)
+                let total = count.reduce(1, *)
+                let block = UnsafeMutablePointer<Float>.allocate(capacity: total)
+                defer { block.deallocate() }
+                try reader.readBlock(start: start, count: count, into: block)
+                for k in 0..<total where block[k].isNaN {
+                    var rest = k, index = [Int](repeating: 0, count: s.count)
+                    for a in Swift.stride(from: s.count - 1, through: 0, by: -1) { index[a] = rest % count[a] + start[a]; rest /= count[a] }
+                    throw TensorError.badFile(path: reader.name, detail: "holds NaN at index \(index) of shape \(describeShape(s)) (\(layout)); fill or drop missing values before training")
+                }
+                t0 += count[ta]
             }
         }
     }

@@ -121,6 +121,16 @@ final class SequenceFilesTests: XCTestCase {
         assertFileError(try load("make_sequences.py"), naming: "make_sequences.py", contains: "\"py\"")
         assertFileError(try load("field_ntchw.npy", variable: "x"), naming: "field_ntchw.npy", contains: "does not apply")
         assertFileError(try load("missing.nc", variable: "x"), naming: "missing.nc", contains: "no such file")
+        // files that are not what their extension says
+        let dir = try scratchDirectory()
+        for ext in ["nc", "npz", "npy", "h5"] {
+            let path = dir + "/text." + ext
+            try writeFile(Array("just some text, not an array file at all\n".utf8), path)
+            assertFileError(try SequenceFiles.load(path: path, variable: ext == "npy" || ext == "npz" ? nil : "x"),
+                            naming: path, contains: ["nc": "not a NetCDF file", "npz": "not a zip archive", "npy": "not an .npy file", "h5": "not an HDF5 file"][ext]!)
+        }
+        // HDF5 and NetCDF element types outside the five are refused naming the variable
+        assertFileError(try load("ints.h5", variable: "nope"), naming: "ints.h5", contains: "\"/float64\", \"/int16\", \"/int32\", \"/uint8\"")
     }
 }
 

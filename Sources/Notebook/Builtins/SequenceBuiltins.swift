@@ -156,6 +156,7 @@ enum SequenceBuiltins {
         }
         let norm = (d.source as? NormalizedSequences)?.normalization
         let per = c.framesOut * c.channels * c.height * c.width
+        try MemoryCharges.tensor(MemoryCharges.bytes(per, d.count), "predict: \(d.count) sequences of \(c.framesOut) predicted frames")
         let out = Tensor(uninitialized: [d.count, c.framesOut, c.channels, c.height, c.width])
         let progress = context.progress("predict \(m.family.displayName)", total: d.count)
         let batch = 8
@@ -181,6 +182,8 @@ enum SequenceBuiltins {
     static func saveSequences(_ args: BoundArguments, _ context: CallContext) throws -> Value {
         let path = try args.string("path")
         let data = try args.host("ds", as: DatasetValue.self)
+        let d = data.dataset
+        try MemoryCharges.tensor(MemoryCharges.bytes(d.count, d.sequenceShape.reduce(1, *)), "save_sequences: \(d.count) sequences \(describeShape(d.sequenceShape))")
         let file = try context.outputPath(path)
         try ModelBuiltins.call {
             try SequenceWriter.write(data.dataset, to: file, layout: try args.string("layout"), variable: try args.string("variable"))
