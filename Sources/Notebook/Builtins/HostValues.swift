@@ -58,6 +58,9 @@ public final class DatasetValue: HostObject {
         case "count": return .int(dataset.count)
         case "frames": return .int(dataset.frames)
         case "size": return .int(dataset.height)
+        case "channels": return .int(dataset.channels)
+        case "height": return .int(dataset.height)
+        case "width": return .int(dataset.width)
         default: return nil
         }
     }
