@@ -60,7 +60,7 @@ enum RecordedRunHost {
         let done = r.cells.filter { $0.status == .complete }.count
         var line = "\(verb) \(r.id): \(r.status.rawValue), \(done)/\(r.cells.count) cells in \(RunListing.duration(r))"
         if let folder = result.runFolder { line += ", recorded in \(folder)" }
-        console.write(line + "\n")
+        console.status(line + "\n")
         if let e = result.recordError {
             console.error("kymo \(verb): \(e)\n")
             throw ExitStatus.couldNot.code

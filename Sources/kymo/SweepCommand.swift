@@ -22,7 +22,12 @@ nonisolated(unsafe) private var sweepStopWord: sig_atomic_t = 0
 
 struct Sweep: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run a notebook over the product of --set lists and seeds, one record per point, plus a sweep record.")
+        abstract: "Run a notebook over the product of --set lists and seeds, one record per point, plus a sweep record.",
+        discussion: """
+            EXAMPLES:
+              kymo sweep nb.kymo --set hidden=16,32 --seeds 1,2,3 --jobs 2
+              kymo sweep nb.kymo --set lr=1e-3,3e-3 --slurm
+            """)
 
     @Argument(help: "The notebook (.kymo) to sweep.")
     var notebook: String
@@ -33,7 +38,7 @@ struct Sweep: ParsableCommand {
     @Option(help: "Seeds, comma-separated: --seeds 1,2,3 (default 0); refused when the notebook pins its seed with seed(n).")
     var seeds: String?
 
-    @Option(help: "Points run at once, as parallel processes (default 1).")
+    @Option(help: "Points run at once, as parallel processes.")
     var jobs: Int = 1
 
     @Option(help: "Worker threads of each point (default: cores / jobs; jobs × threads may not exceed the cores).")
