@@ -147,6 +147,14 @@ final class RecordStoreTests: XCTestCase {
         }
     }
 
+    /// Paths in messages read back in a shell: quoted when they hold a space or a quote.
+    func testPathsInMessagesAreQuotedWhenNeeded() {
+        XCTAssertEqual(TerminalText.quotedPath("/tmp/runs/20260101-000000-aaaaaa"), "/tmp/runs/20260101-000000-aaaaaa")
+        XCTAssertEqual(TerminalText.quotedPath("/tmp/my runs/x"), "'/tmp/my runs/x'")
+        XCTAssertEqual(TerminalText.quotedPath("it's"), "'it'\\''s'")
+        XCTAssertEqual(TerminalText.quotedPath("/tmp/é/ü"), "/tmp/é/ü")
+    }
+
     func testRunsResolveByIdPrefixAndPath() throws {
         let store = makeStore()
         var a = RecordFixtures.record(); a.id = "20260101-000000-aaaaaa"
