@@ -26,10 +26,12 @@ enum ExitStatus: Int32 {
     static let helpText = """
         EXIT STATUS (every command):
           0    ok
-          1    the notebook or the check failed; `replay`: diverged; `runs diff --exit-code`: the runs differ
-          2    Kymo could not do it: a missing run, notebook or folder, an unwritable folder, a bad record or input file
-          3    `replay`: identical numbers, only text differs
-          64   usage: an unknown command or option, a bad value (nothing ran, nothing was recorded)
+          1    the notebook or the check failed; replay diverged;
+               runs diff --exit-code: the runs differ
+          2    Kymo could not do it: a missing run, notebook or folder, an unwritable
+               folder, a bad record or input file
+          3    replay: identical numbers, only text differs
+          64   usage: an unknown command or option, a bad value (nothing ran or was recorded)
           130  interrupted (SIGINT, Ctrl-C); 143 stopped by SIGTERM
         """
 }

@@ -20,13 +20,16 @@ struct Kymo: ParsableCommand {
             \(ExitStatus.helpText)
 
             ENVIRONMENT:
-              KYMO_THREADS    worker threads when --threads is not given (results never depend on it)
-              KYMO_MEMORY     the memory budget (as --memory: 8G, 512M, 75%)
-              KYMO_DATA       the data folder (else $XDG_DATA_HOME/kymo, else ~/.local/share/kymo)
-              KYMO_HISTORY    the REPL's history file (else $XDG_STATE_HOME/kymo/history, else ~/.local/state/kymo/history)
-              XDG_CONFIG_HOME where the signing key lives (kymo/); XDG_STATE_HOME, XDG_DATA_HOME as above
-              TERM, COLUMNS   TERM=dumb (or a non-terminal stderr) gives plain progress lines; COLUMNS the width
-              KYMO_BUILD_COMMIT  the commit to stamp into records (else the build's git commit)
+              KYMO_THREADS     worker threads when --threads is not given
+              KYMO_MEMORY      the memory budget (as --memory: 8G, 512M, 75%)
+              KYMO_DATA        the data folder (else $XDG_DATA_HOME/kymo,
+                               else ~/.local/share/kymo)
+              KYMO_HISTORY     the REPL's history file (else $XDG_STATE_HOME/kymo/history,
+                               else ~/.local/state/kymo/history)
+              XDG_CONFIG_HOME  where the signing key lives (kymo/)
+              TERM, COLUMNS    TERM=dumb (or stderr not a terminal): plain progress lines;
+                               COLUMNS: the width when the terminal does not say
+              KYMO_BUILD_COMMIT  the commit stamped into records (else the build's)
 
             EXAMPLES:
               kymo run notebooks/quickstart.kymo --set steps=3
