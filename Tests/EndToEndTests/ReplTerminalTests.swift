@@ -249,4 +249,48 @@ final class ReplTerminalTests: XCTestCase {
         XCTAssertTrue(entries.contains(":load tiny_nb.kymo"), "\(entries)")
         XCTAssertFalse(entries.contains("}"), "a multi-line input was stored line by line: \(entries)")
     }
+
+    /// `kymo run` in a 40-column terminal: the live progress line is cut to
+    /// the width and redrawn in place, so 60 updates leave one line, not a
+    /// stack of wrapped fragments; with TERM=dumb the same run prints plain lines.
+    func testLiveProgressFitsANarrowTerminal() throws {
+        let kymo = try KymoBinary.require()
+        guard let tmux = ReplTerminalTests.tmux else { throw KymoBinary.missing("tmux is not installed (scripts/setup.sh installs it)") }
+        let data = try KymoBinary.digitsFolder()
+        let socket = "kymo-test36w-\(getpid())"
+        let dir = NSTemporaryDirectory() + "kymo-width-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer {
+            _ = try? shell(tmux, ["-L", socket, "kill-server"], capture: false)
+            try? FileManager.default.removeItem(atPath: dir)
+        }
+        try """
+        seed(1)
+        let data = moving_mnist(train: 4, test: 2, frames: 4, size: 32)
+        let m = convlstm(layers: 1, hidden: 4, kernel: 3, size: 32, patch: 4, frames_in: 2, frames_out: 2)
+        let h = train(m, data.train, steps: 60, batch: 2, lr: 0.01)
+        print("trained", h.loss.count)
+        """.write(toFile: dir + "/train.kymo", atomically: true, encoding: .utf8)
+        func run(_ session: String, term: String) throws -> String {
+            try shell(tmux, ["-L", socket, "new-session", "-d", "-s", session, "-x", "40", "-y", "30",
+                             "cd \(dir) && env KYMO_DATA=\(data) TERM=\(term) \(kymo) run train.kymo --threads 1; echo done-\(session); sleep 30"],
+                      capture: false)
+            let deadline = Date().addingTimeInterval(180)   // a hang guard, not a timing
+            var screen = ""
+            while Date() < deadline {
+                screen = try shell(tmux, ["-L", socket, "capture-pane", "-p", "-t", session, "-S", "-100"]).out
+                if screen.contains("done-\(session)") { return screen }
+                usleep(100_000)
+            }
+            XCTFail("kymo run did not finish; screen:\n\(screen)")
+            throw XCTSkip("aborting after a timeout")
+        }
+        let live = try run("live", term: "xterm")
+        let lines = live.split(separator: "\n")
+        XCTAssertEqual(lines.filter { $0.hasPrefix("train ConvLSTM") }.count, 1, live)
+        XCTAssertFalse(live.contains(" left"), "a stale wrapped fragment of a live line is left: \(live)")
+        XCTAssertTrue(live.contains("trained 60"), live)
+        let dumb = try run("dumb", term: "dumb")
+        XCTAssertGreaterThanOrEqual(dumb.split(separator: "\n").filter { $0.hasPrefix("train ConvLSTM") }.count, 10, dumb)
+    }
 }
