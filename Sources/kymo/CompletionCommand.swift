@@ -33,7 +33,7 @@ struct Completion: ParsableCommand {
 /// Completion of a RUN argument: `last` and the run ids of the default runs folders.
 enum RunHandleCompletion {
     static let kind: CompletionKind = .custom { _, _, prefix in
-        let ids = RunsFolderOption().stores.flatMap { $0.runIDs() }.sorted()
+        let ids = RunsFolderOption.defaultStores().flatMap { $0.runIDs() }.sorted()
         return (["last"] + ids.reversed()).filter { $0.hasPrefix(prefix) }
     }
 }

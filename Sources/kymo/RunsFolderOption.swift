@@ -19,6 +19,11 @@ struct RunsFolderOption: ParsableArguments {
     /// The runs folders looked in, in a fixed order.
     var stores: [RunStore] {
         if let folder { return [RunStore(folder: folder)] }
+        return RunsFolderOption.defaultStores()
+    }
+
+    /// `./runs` and every `*/runs` one level down, in a fixed order.
+    static func defaultStores() -> [RunStore] {
         let fm = FileManager.default
         var folders = ["runs"]
         let names = ((try? fm.contentsOfDirectory(atPath: ".")) ?? []).filter { !$0.hasPrefix(".") }.sorted()

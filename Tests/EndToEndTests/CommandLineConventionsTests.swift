@@ -262,5 +262,9 @@ final class CommandLineConventionsTests: XCTestCase {
         XCTAssertTrue(report.out.contains("<title>Kymo run \(ids[1]) — nb.kymo</title>"))
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/-"), "-o - wrote a file named '-'")
         XCTAssertTrue(report.err.contains("wrote standard output"), report.err)
+        // Shell completion of a RUN argument offers `last` and the run ids (what the completion script asks kymo).
+        let completion = try kymo(["---completion", "replay", "--", "positional@0", "2", "0", "kymo", "replay", ""])
+        XCTAssertEqual(completion.status, 0, completion.err)
+        XCTAssertEqual(Set(completion.out.split(separator: "\n").map(String.init)), Set(["last"] + ids))
     }
 }
