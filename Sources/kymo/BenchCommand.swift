@@ -29,6 +29,12 @@ struct Bench: ParsableCommand {
     @Flag(help: "Skip the PyTorch side even when it is importable.")
     var noTorch = false
 
+    func validate() throws {
+        guard ["engine", "models", "scaling"].contains(suite) else {
+            throw ValidationError("unknown benchmark suite '\(suite)' (choose engine, models or scaling)")
+        }
+    }
+
     func run() throws {
         try ThreadCount.configure(threads)
         if suite == "scaling" { return try runScaling() }   // BenchScaling.swift (it prints its own header)

@@ -30,6 +30,10 @@ struct Check: ParsableCommand {
     @Flag(help: "Print the result as JSON (stable; docs/records.md, \"Machine-readable output\").")
     var json = false
 
+    func validate() throws {
+        if !benchmark && notebook == nil { throw ValidationError("kymo check needs a notebook path") }
+    }
+
     func run() throws {
         if benchmark { return try Check.runBenchmark() }
         guard let notebook else { throw ValidationError("kymo check needs a notebook path") }

@@ -14,6 +14,7 @@
 import ArgumentParser
 import Foundation
 import KymoBase
+import KymoLanguage
 import Records
 import Notebook
 
@@ -68,6 +69,15 @@ struct Sweep: ParsableCommand {
         let parsedAxes = try axes.map(Sweep.parseAxis)
         if let dup = Dictionary(grouping: parsedAxes, by: \.key).first(where: { $0.value.count > 1 }) {
             throw ValidationError("--set \(dup.key) is given twice; give one list of values")
+        }
+        // Every value of every axis must suit the notebook (a usage error leaves no sweep and no record).
+        let bad = parsedAxes.flatMap { axis in axis.values.flatMap { value in
+            CommandLineChecks.overrideProblems(notebook: notebook, text: text, overrides: [(axis.key, value)])
+        } }
+        if !bad.isEmpty {
+            console.error(DiagnosticFormatter.render(bad))
+            console.error("kymo sweep: nothing was run or recorded\n")
+            throw ExitStatus.usage.code
         }
         let seedList = try Sweep.parseSeeds(seeds ?? "0")
         let pins = SeedPins.find(inNotebook: notebook, text: text)

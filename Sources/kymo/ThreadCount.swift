@@ -1,5 +1,5 @@
 // ThreadCount: `--threads N` checked before the engine takes it: below 1 is
-// a usage error (exit 64), above the engine's 64 too; above this machine's
+// a usage error (exit 64, nothing run), above the engine's 64 too; above this machine's
 // cores is allowed (results never depend on it) with a note on stderr.
 
 import ArgumentParser
@@ -24,7 +24,10 @@ enum ThreadCount {
     static func configure(_ requested: Int?) throws {
         if let requested {
             let (error, note) = check(requested, cores: ProcessInfo.processInfo.activeProcessorCount)
-            if let error { throw ValidationError(error) }
+            if let error {
+                FileHandle.standardError.write(Data("kymo: error: \(error)\n".utf8))
+                throw ExitStatus.usage.code
+            }
             if let note { FileHandle.standardError.write(Data("kymo: note: \(note)\n".utf8)) }
         }
         Engine.configure(threads: requested)

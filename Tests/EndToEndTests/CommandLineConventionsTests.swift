@@ -142,7 +142,23 @@ final class CommandLineConventionsTests: XCTestCase {
         XCTAssertEqual(try kymo(["replay", "nosuch"]).status, 2)
         // data: a data folder that is a file is 2
         XCTAssertEqual(try kymo(["data"], environment: ["KYMO_DATA": dir + "/nb.kymo"]).status, 2)
+        // resume, report, runs sign/verify/compare of a missing run: 2
+        for command in [["resume"], ["report"], ["runs", "sign"], ["runs", "verify"], ["runs", "compare"]] {
+            XCTAssertEqual(try kymo(command + ["nosuch"]).status, 2, command.joined(separator: " "))
+        }
+        XCTAssertEqual(try kymo(["replay", "last~99"]).status, 2)
+        // sweep: an unreadable notebook 2; a bad --set value 64, with no sweep and no record
+        XCTAssertEqual(try kymo(["sweep", "nosuch.kymo"]).status, 2)
+        let runsBefore = try FileManager.default.contentsOfDirectory(atPath: dir + "/runs").sorted()
+        let sweep = try kymo(["sweep", "nb.kymo", "--set", "nosuch=1,2"])
+        XCTAssertEqual(sweep.status, 64, sweep.err)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir + "/runs").sorted(), runsBefore)
         // usage: 64
+        XCTAssertEqual(try kymo(["bench", "nosuch"]).status, 64)
+        XCTAssertEqual(try kymo(["check"]).status, 64)
+        let threads = try kymo(["run", "nb.kymo", "--threads", "999"])
+        XCTAssertEqual(threads.status, 64)
+        XCTAssertEqual(threads.err, "kymo: error: --threads 999: the engine runs at most 64 threads\n")
         XCTAssertEqual(try kymo(["help", "nosuch"]).status, 64)
         XCTAssertEqual(try kymo(["help", "run"]).status, 0)
         XCTAssertEqual(try kymo(["rn", "nb.kymo"]).status, 64)
