@@ -92,6 +92,9 @@ final class CommandLineConventionsTests: XCTestCase {
         XCTAssertTrue(cut.hasSuffix("…"))
         XCTAssertTrue(line.hasPrefix(String(cut.dropLast())))
         XCTAssertEqual(Console.fitted("short", width: 40), "short")
+        // A call resumed at its last step shows no rate (one unit in no time is not a speed).
+        XCTAssertEqual(Console.line("train ConvLSTM", 300, 300, "", 0.00003, from: 299), "train ConvLSTM  300/300  100%")
+        XCTAssertTrue(Console.line("train ConvLSTM", 300, 300, "", 3.0, from: 0).contains("100/s"))
         XCTAssertFalse(Console.stderrIsLiveTerminal(environment: ["TERM": "dumb"]))
         XCTAssertEqual(Console.width(environment: ["COLUMNS": "57"]) > 0, true)
     }
