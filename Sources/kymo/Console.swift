@@ -140,9 +140,9 @@ final class Console: OutputSink, ProgressReporter {
         var parts = ["\(title)  \(done)/\(total)"]
         if total > 0 { parts.append("\(done * 100 / total)%") }
         if !detail.isEmpty { parts.append(detail) }
-        // A rate needs at least two units done here: a resumed call whose
-        // training was restored at its last step ran one unit in no time (`34191/s`).
-        if elapsed > 0, done - from >= 2 {
+        // A resumed call's rate needs at least two units done since it resumed:
+        // training restored at its last step runs one unit in no time (`34191/s`).
+        if elapsed > 0, done > from, from == 0 || done - from >= 2 {
             let rate = Double(done - from) / elapsed
             parts.append(rate >= 10 ? "\(Int(rate))/s" : String(format: "%.2f/s", rate))
             if total > done { parts.append(duration(Double(total - done) / rate) + " left") }
