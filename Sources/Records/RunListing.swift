@@ -48,9 +48,16 @@ public enum RunListing {
         return parts.joined(separator: " ")
     }
 
-    /// Start to end, or the cells' total while a run has no end.
+    /// Start to end, or the cells' total while a run has no end — and for a
+    /// resumed run, whose start and end enclose the time it lay interrupted.
     public static func duration(_ r: RunRecord) -> String {
-        seconds(r.duration ?? r.cells.reduce(0) { $0 + $1.duration })
+        seconds(activeSeconds(r))
+    }
+
+    /// The seconds a run spent running (see `duration`).
+    public static func activeSeconds(_ r: RunRecord) -> Double {
+        if r.resumes.isEmpty, let d = r.duration { return d }
+        return r.cells.reduce(0) { $0 + $1.duration }
     }
 
     public static func seconds(_ s: Double) -> String {

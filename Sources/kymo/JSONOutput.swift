@@ -66,7 +66,7 @@ enum JSONOutput {
     static func summary(_ r: RunRecord, folder: String) -> RunSummary {
         RunSummary(id: r.id, folder: folder, notebook: r.notebook.path, kind: r.kind.rawValue, status: r.status.rawValue, seed: r.seed,
                    overrides: r.overrides, metrics: metrics(r), startedAt: r.startedAt, endedAt: r.endedAt,
-                   seconds: r.duration ?? r.cells.reduce(0) { $0 + $1.duration }, signature: RecordChecks.signatureShort(r), error: nil)
+                   seconds: RunListing.activeSeconds(r), signature: RecordChecks.signatureShort(r), error: nil)
     }
 
     static func runList(_ stores: [RunStore]) -> RunList {

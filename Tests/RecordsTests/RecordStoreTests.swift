@@ -155,6 +155,18 @@ final class RecordStoreTests: XCTestCase {
         XCTAssertEqual(TerminalText.quotedPath("/tmp/é/ü"), "/tmp/é/ü")
     }
 
+    /// A resumed run's duration is the time its cells ran, not the span that includes the hours it lay interrupted.
+    func testResumedRunDurationLeavesOutTheGap() {
+        var r = RecordFixtures.record()
+        r.startedAt = "2026-01-01T00:00:00.000Z"
+        r.endedAt = "2026-01-01T03:00:00.000Z"
+        for i in r.cells.indices { r.cells[i].duration = 1.5 }
+        let cells = 1.5 * Double(r.cells.count)
+        XCTAssertEqual(RunListing.activeSeconds(r), 3 * 3600)
+        r.resumes = [ResumeStamp(at: "2026-01-01T02:59:00.000Z", cell: 0, step: nil, environment: r.environment)]
+        XCTAssertEqual(RunListing.activeSeconds(r), cells)
+    }
+
     func testRunsResolveByIdPrefixAndPath() throws {
         let store = makeStore()
         var a = RecordFixtures.record(); a.id = "20260101-000000-aaaaaa"
