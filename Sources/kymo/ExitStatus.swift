@@ -31,7 +31,7 @@ enum ExitStatus: Int32 {
           2    Kymo could not do it: a missing run, notebook or folder, an unwritable
                folder, a bad record or input file
           3    replay: identical numbers, only text differs
-          64   usage: an unknown command or option, a bad value (nothing ran or was recorded)
+          64   usage: an unknown command or option, a bad value (nothing ran)
           130  interrupted (SIGINT, Ctrl-C); 143 stopped by SIGTERM
         """
 }
