@@ -66,6 +66,17 @@ final class ReplTerminalTests: XCTestCase {
         XCTAssertEqual(ok.status, 0, ok.err)
     }
 
+    /// `--no-record`: no record is written and `run_id()` is empty.
+    func testNoRecordKeepsNoRecord() throws {
+        let kymo = try KymoBinary.require()
+        let runs = FileManager.default.currentDirectoryPath + "/runs"
+        let before = (try? FileManager.default.contentsOfDirectory(atPath: runs)) ?? []
+        let r = try shell(kymo, ["repl", "--no-record"], input: "print(\"id\", run_id())\n1 + 1\n")
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual(r.out, "id \n2\n")
+        XCTAssertEqual((try? FileManager.default.contentsOfDirectory(atPath: runs)) ?? [], before)
+    }
+
     func testTerminalSession() throws {
         let kymo = try KymoBinary.require()
         guard let tmux = ReplTerminalTests.tmux else { throw KymoBinary.missing("tmux is not installed (scripts/setup.sh installs it)") }
