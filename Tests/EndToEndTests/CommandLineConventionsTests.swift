@@ -260,6 +260,26 @@ final class CommandLineConventionsTests: XCTestCase {
         XCTAssertTrue(bash.out.contains("complete") && bash.out.contains("replay"), String(bash.out.prefix(300)))
     }
 
+    // MARK: the REPL's completion helpers
+
+    func testReplCompletionOfPathsLabelsAndQuotedLoad() throws {
+        try "x".write(toFile: dir + "/tiny_nb.kymo", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: dir + "/tides", withIntermediateDirectories: true)
+        try "x".write(toFile: dir + "/my nb.kymo", atomically: true, encoding: .utf8)
+        // After `:load` or inside a string: the names in that folder; a folder gets a `/`.
+        XCTAssertEqual(ReplCompletion.files(typed: dir + "/ti", word: "ti"), ["tides/", "tiny_nb.kymo"])
+        XCTAssertEqual(ReplCompletion.openString("let d = load_moving_mnist(\"" + dir + "/ti"), dir + "/ti")
+        XCTAssertNil(ReplCompletion.openString("print(\"a\", x"))
+        // A quoted path with a space: readline's word is after the space, so only that part is completed.
+        XCTAssertEqual(ReplCompletion.files(typed: ReplCompletion.unquoted("\"" + dir + "/my n"), word: "n"), ["nb.kymo"])
+        XCTAssertEqual(ReplCompletion.unquoted("\"my nb.kymo\""), "my nb.kymo")
+        // Inside a call: its name, and the labels already given.
+        XCTAssertEqual(ReplCompletion.enclosingCall("let h = train(m, d, st"), "train")
+        XCTAssertEqual(ReplCompletion.enclosingCall("print(f(1), g"), "print")
+        XCTAssertNil(ReplCompletion.enclosingCall("x.train(m, "))
+        XCTAssertEqual(ReplCompletion.labelsUsed("train(m, d, steps: 3, ba"), ["steps"])
+    }
+
     // MARK: run handles and -o -
 
     func testRunHandlesAndOutputToStdout() throws {
