@@ -83,20 +83,35 @@ public enum DiagnosticFormatter {
         ds.map(render).joined()
     }
 
+    /// The widest source excerpt shown; a longer line is cut around the span, with `…` for what is left out.
+    public static let excerptWidth = 160
+
     /// The source line and a caret under the span (tabs kept so columns align).
+    /// A line longer than `excerptWidth` is cut to a window around the span,
+    /// and the caret's `~` run is cut with it.
     public static func excerpt(_ span: SourceSpan) -> String {
         let line = span.file.line(span.start.line)
         guard !line.isEmpty || span.start.column == 1 else { return "" }
-        var caret = ""
-        var column = 1
-        for scalar in line.unicodeScalars {
+        let scalars = Array(line.unicodeScalars)
+        // The window [from, to) of scalars shown (0-based), and the span's column inside it.
+        var from = 0, to = scalars.count
+        if scalars.count > excerptWidth {
+            from = max(0, min(span.start.column - 1 - excerptWidth / 3, scalars.count - excerptWidth))
+            to = min(scalars.count, from + excerptWidth)
+        }
+        var shown = String(String.UnicodeScalarView(scalars[from..<to]))
+        var caret = from > 0 ? " " : ""
+        if from > 0 { shown = "…" + shown }
+        if to < scalars.count { shown += "…" }
+        var column = from + 1
+        for scalar in scalars[from..<to] {
             if column >= span.start.column { break }
             caret.append(scalar == "\t" ? "\t" : " ")
             column += 1
         }
-        let available = max(1, line.unicodeScalars.count - span.start.column + 1)
+        let available = max(1, to - span.start.column + 1)
         let width = min(span.length, available)
         caret += "^" + String(repeating: "~", count: max(0, width - 1))
-        return String(line) + "\n" + caret + "\n"
+        return shown + "\n" + caret + "\n"
     }
 }

@@ -33,10 +33,10 @@ public enum RecordError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .notFound(reference, folder):
-            return "no run '\(reference)' in \(folder) (give a run id, a unique id prefix, or a run folder; `kymo runs` lists them)"
+            return "no run '\(reference)' in \(folder) (give a run id, a unique part of one, `last`, `last~N`, or a run folder; `kymo runs` lists them)"
         case let .ambiguous(reference, candidates):
             let shown = candidates.prefix(5).joined(separator: ", ") + (candidates.count > 5 ? ", …" : "")
-            return "run prefix '\(reference)' is ambiguous: \(candidates.count) runs match (\(shown)); give more of the id"
+            return "run '\(reference)' is ambiguous: \(candidates.count) runs match (\(shown)); give more of the id"
         case let .unreadable(path, detail):
             return "cannot read \(path): \(detail)"
         case let .truncated(path):
@@ -50,7 +50,8 @@ public enum RecordError: Error, Equatable, CustomStringConvertible {
         case let .notWritable(folder, detail):
             return "cannot record the run: the runs folder \(folder) is not writable (\(detail)); pass --runs DIR to record elsewhere"
         case let .diskFull(folder, available, needed):
-            return "cannot record the run: \(folder) has \(available / 1024) KiB free, at least \(needed / 1024) KiB are needed; free space or pass --runs DIR"
+            func size(_ n: Int64) -> String { n < 10 * 1024 ? "\(n) bytes" : n < 10 * 1024 * 1024 ? "\(n / 1024) KiB" : "\(n / (1024 * 1024)) MiB" }
+            return "cannot record the run: \(TerminalText.quotedPath(folder)) has \(size(available)) free, at least \(size(needed)) are needed; free space or pass --runs DIR"
         case let .cannotContinue(id, detail):
             return "run \(id): \(detail)"
         case let .refused(path, detail):

@@ -48,9 +48,16 @@ public enum RunListing {
         return parts.joined(separator: " ")
     }
 
-    /// Start to end, or the cells' total while a run has no end.
+    /// Start to end, or the cells' total while a run has no end — and for a
+    /// resumed run, whose start and end enclose the time it lay interrupted.
     public static func duration(_ r: RunRecord) -> String {
-        seconds(r.duration ?? r.cells.reduce(0) { $0 + $1.duration })
+        seconds(activeSeconds(r))
+    }
+
+    /// The seconds a run spent running (see `duration`).
+    public static func activeSeconds(_ r: RunRecord) -> Double {
+        if r.resumes.isEmpty, let d = r.duration { return d }
+        return r.cells.reduce(0) { $0 + $1.duration }
     }
 
     public static func seconds(_ s: Double) -> String {
@@ -166,6 +173,13 @@ public enum RunListing {
     /// Config, environment and metrics of `a` and `b` side by side (changed rows
     /// marked `*`), then where their cells first differ.
     public static func diff(_ a: RunRecord, _ b: RunRecord) -> String {
+        let sections = diffSections(a, b)
+        return render(diff: sections, a, b)
+    }
+
+    /// The sections `kymo runs diff` shows (config, environment, metrics, inputs),
+    /// each a list of (row, A's value, B's value); `kymo runs diff --json` writes them.
+    public static func diffSections(_ a: RunRecord, _ b: RunRecord) -> [(title: String, rows: [(String, String, String)])] {
         var sections: [(title: String, rows: [(String, String, String)])] = []
         var config: [(String, String, String)] = [
             ("notebook", a.notebook.path, b.notebook.path),
@@ -207,6 +221,28 @@ public enum RunListing {
             }
             sections.append(("inputs", rows))
         }
+        return sections
+    }
+
+    /// Whether the two runs' results differ (`kymo runs diff --exit-code`): the
+    /// notebook text, a `--set` or the seed, a metric series, an input, or —
+    /// for the same notebook text — any cell's outputs, values or artifacts.
+    /// The environment, the duration and the build do not count.
+    public static func resultsDiffer(_ a: RunRecord, _ b: RunRecord) -> Bool {
+        if a.notebook.sha256 != b.notebook.sha256 || a.seed != b.seed || a.overrides != b.overrides || a.status != b.status { return true }
+        let sections = diffSections(a, b)
+        for (title, rows) in sections where title != "environment" && title != "config" {
+            if rows.contains(where: { $0.1 != $0.2 }) { return true }
+        }
+        return ReplayCompare.compare(recorded: a, fresh: b).verdict != .identical
+    }
+
+    /// The cells' comparison line of `runs diff` (same notebook text only): `identical`, `identical numbers` or `diverged`.
+    public static func cellsVerdict(_ a: RunRecord, _ b: RunRecord) -> String? {
+        a.notebook.sha256 == b.notebook.sha256 ? ReplayCompare.compare(recorded: a, fresh: b).verdict.rawValue : nil
+    }
+
+    static func render(diff sections: [(title: String, rows: [(String, String, String)])], _ a: RunRecord, _ b: RunRecord) -> String {
         // One set of columns for every section; changed rows marked `*`.
         let rows = sections.flatMap(\.rows)
         let w0 = max(10, rows.map(\.0.count).max() ?? 0)

@@ -218,8 +218,72 @@ public struct RunStore {
     // MARK: finding runs
 
     /// The run folder a reference names: a run folder or record path, an id,
-    /// or a unique id prefix in this store.
+    /// a unique id prefix, a unique substring of an id, `last` or `last~N`, in this store.
     public func resolve(_ reference: String) throws -> String {
+        try RunStore.resolve(reference, in: [self])
+    }
+
+    /// The run folder a reference names in any of `stores` (a run handle):
+    /// a run folder or record path; an id; `last` (the newest run of all the
+    /// folders) or `last~N` (N before it); a unique id prefix; else a unique
+    /// substring of an id (its random suffix, say). A handle several runs
+    /// match is refused, naming them.
+    public static func resolve(_ reference: String, in stores: [RunStore]) throws -> String {
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        let folders = stores.map(\.folder).joined(separator: ", ")
+        if stores.count == 1 || reference.contains("/") || reference.hasSuffix(".json") {
+            if let found = try stores.first?.resolvePath(reference) { return found }
+        }
+        var all: [(id: String, folder: String)] = []
+        for store in stores { for id in store.runIDs() { all.append((id, store.runFolder(id))) } }
+        all = RunStore.chronological(all)
+        if let back = RunStore.lastOffset(reference) {
+            guard back < all.count else {
+                throw RecordError.notFound(reference: reference, folder: all.isEmpty ? folders : folders + " (\(all.count) run\(all.count == 1 ? "" : "s"))")
+            }
+            return all[all.count - 1 - back].folder
+        }
+        let exact = all.filter { $0.id == reference }
+        let prefixed = all.filter { $0.id.hasPrefix(reference) }
+        let inside = reference.isEmpty ? [] : all.filter { $0.id.contains(reference) }
+        for matches in [exact, prefixed, inside] where !matches.isEmpty {
+            if matches.count > 1 { throw RecordError.ambiguous(reference: reference, candidates: matches.map(\.id)) }
+            return matches[0].folder
+        }
+        // A folder of that name in the current directory.
+        if fm.fileExists(atPath: reference + "/record.json", isDirectory: &isDir) { return reference }
+        throw RecordError.notFound(reference: reference, folder: folders)
+    }
+
+    /// Runs oldest first: ids begin with their start time to the second; runs
+    /// started in the same second are ordered by their records' `startedAt`
+    /// (milliseconds), read only for those.
+    public static func chronological(_ runs: [(id: String, folder: String)]) -> [(id: String, folder: String)] {
+        let second = { (id: String) in String(id.prefix(15)) }
+        var count: [String: Int] = [:]
+        for r in runs { count[second(r.id), default: 0] += 1 }
+        var started: [String: String] = [:]
+        for r in runs where count[second(r.id)]! > 1 {
+            started[r.id] = (try? RunStore.read(recordAt: r.folder + "/record.json"))?.startedAt ?? ""
+        }
+        return runs.sorted { a, b in
+            let (sa, sb) = (second(a.id), second(b.id))
+            if sa != sb { return sa < sb }
+            let (ta, tb) = (started[a.id] ?? "", started[b.id] ?? "")
+            return ta != tb ? ta < tb : a.id < b.id
+        }
+    }
+
+    /// `last` → 0, `last~N` → N; nil for anything else.
+    static func lastOffset(_ reference: String) -> Int? {
+        if reference == "last" { return 0 }
+        guard reference.hasPrefix("last~"), let n = Int(reference.dropFirst(5)), n >= 0 else { return nil }
+        return n
+    }
+
+    /// A reference that is a path (it has a `/` or ends in `.json`): its run folder; nil for an id-like reference.
+    func resolvePath(_ reference: String) throws -> String? {
         let fm = FileManager.default
         var isDir: ObjCBool = false
         if reference.contains("/") || reference.hasSuffix(".json") {
@@ -229,14 +293,7 @@ public struct RunStore {
             }
             throw RecordError.notFound(reference: reference, folder: URL(fileURLWithPath: reference).deletingLastPathComponent().path)
         }
-        let ids = runIDs()
-        if ids.contains(reference) { return runFolder(reference) }
-        let matches = ids.filter { $0.hasPrefix(reference) }
-        if matches.count == 1 { return runFolder(matches[0]) }
-        if matches.count > 1 { throw RecordError.ambiguous(reference: reference, candidates: matches) }
-        // A folder of that name in the current directory.
-        if fm.fileExists(atPath: reference + "/record.json") { return reference }
-        throw RecordError.notFound(reference: reference, folder: folder)
+        return nil
     }
 
     /// Loads the record a reference names.

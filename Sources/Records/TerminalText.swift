@@ -7,6 +7,8 @@
 // the reader sees. `line` also escapes newlines and tabs, for one-line fields.
 // Deliberately not: width or colour handling.
 
+import Foundation
+
 public enum TerminalText {
     /// Whether `c` reorders text (a bidi embedding, override, isolate or mark).
     public static func isBidiControl(_ c: Unicode.Scalar) -> Bool {
@@ -35,4 +37,14 @@ public enum TerminalText {
 
     /// One line: newlines and tabs escaped too.
     public static func line(_ s: String) -> String { safe(s, oneLine: true) }
+
+    /// A path as a shell reads it back: as is when it holds only safe
+    /// characters, else in single quotes (`'my runs/a b'`); unsafe scalars escaped.
+    public static func quotedPath(_ path: String) -> String {
+        let plain = !path.isEmpty && path.unicodeScalars.allSatisfy { c in
+            c.properties.isAlphabetic || ("0"..."9").contains(c) || "/._-+:,=@%~".unicodeScalars.contains(c)
+        }
+        if plain { return line(path) }
+        return "'" + line(path).replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
 }

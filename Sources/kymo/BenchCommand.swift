@@ -9,9 +9,15 @@ import Notebook
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Performance tables: Kymo beside PyTorch (when importable) on the same shapes and threads.")
+        abstract: "Performance tables: Kymo beside PyTorch (when importable) on the same shapes and threads.",
+        discussion: """
+            EXAMPLES:
+              kymo bench engine --threads 1
+              kymo bench models --no-torch
+              kymo bench scaling --procs 1,2 --threads 1
+            """)
 
-    @Argument(help: "What to measure: engine, models or scaling (processes × threads under mpirun).")
+    @Argument(help: "What to measure: engine, models or scaling (processes × threads under mpirun).", completion: .list(["engine", "models", "scaling"]))
     var suite: String = "engine"
 
     @Option(help: "Worker threads (results never depend on it).")
@@ -23,8 +29,14 @@ struct Bench: ParsableCommand {
     @Flag(help: "Skip the PyTorch side even when it is importable.")
     var noTorch = false
 
+    func validate() throws {
+        guard ["engine", "models", "scaling"].contains(suite) else {
+            throw ValidationError("unknown benchmark suite '\(suite)' (choose engine, models or scaling)")
+        }
+    }
+
     func run() throws {
-        Engine.configure(threads: threads)
+        try ThreadCount.configure(threads)
         if suite == "scaling" { return try runScaling() }   // BenchScaling.swift (it prints its own header)
         print("kymo bench \(suite): \(Engine.threads) thread(s), \(ProcessInfo.processInfo.activeProcessorCount) cores, CPU \(Numerics.cpuName)")
         print("GEMM path: \(Numerics.gemmPath); numerics \(Numerics.version) (OpenBLAS \(OpenBLAS.core): comparison only)")

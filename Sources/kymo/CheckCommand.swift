@@ -10,7 +10,16 @@ import KymoLanguage
 import Notebook
 
 struct Check: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Report every static error of a notebook without running it.")
+    static let configuration = CommandConfiguration(
+        abstract: "Report every static error of a notebook without running it.",
+        discussion: """
+            Exit status: 0 no errors, 1 errors (each on stderr as file:line:col), 2 the notebook cannot be read.
+
+            EXAMPLES:
+              kymo check notebooks/quickstart.kymo
+              kymo check nb.kymo --json
+              kymo check -- -odd-name.kymo
+            """)
 
     @Argument(help: "The notebook (.kymo) to check.")
     var notebook: String?
@@ -18,15 +27,27 @@ struct Check: ParsableCommand {
     @Flag(help: "Time `kymo check` on a generated 200-line notebook (10 runs, process start included).")
     var benchmark = false
 
+    @Flag(help: "Print the result as JSON (stable; docs/records.md, \"Machine-readable output\").")
+    var json = false
+
+    func validate() throws {
+        if !benchmark && notebook == nil { throw ValidationError("kymo check needs a notebook path") }
+    }
+
     func run() throws {
         if benchmark { return try Check.runBenchmark() }
         guard let notebook else { throw ValidationError("kymo check needs a notebook path") }
         let text: String
         do { text = try NotebookFile.read(notebook) } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
-            throw ExitStatus.failed.code
+            throw ExitStatus.couldNot.code
         }
         let diagnostics = Session().check(NotebookDocument(name: notebook, text: text))
+        if json {
+            JSONOutput.print(JSONOutput.check(notebook: notebook, diagnostics))
+            if !diagnostics.isEmpty { throw ExitStatus.failed.code }
+            return
+        }
         if diagnostics.isEmpty {
             print("\(notebook): no errors")
             return

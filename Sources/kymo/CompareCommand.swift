@@ -14,7 +14,12 @@ import Records
 extension Runs {
     struct Compare: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Metrics per configuration as mean ± sd over seeds with a 95 % interval; --by KEY tests the groups (Welch's t).")
+            abstract: "Metrics per configuration as mean ± sd over seeds with a 95 % interval; --by KEY tests the groups (Welch's t).",
+            discussion: """
+                EXAMPLES:
+                  kymo runs compare sweep-32b6239f0d8c
+                  kymo runs compare sweep-32b6239f0d8c --by hidden --json
+                """)
 
         @Argument(help: ArgumentHelp("Sweeps (sweep-<id>, a prefix, or a sweep folder) and runs (ids, prefixes, folders).", valueName: "sweep-or-run"))
         var references: [String]

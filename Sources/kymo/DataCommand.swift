@@ -14,6 +14,14 @@ struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
         abstract: "List the user's data folder, or fetch the MNIST digits into it.",
+        discussion: """
+            The folder: $KYMO_DATA, else $XDG_DATA_HOME/kymo, else ~/.local/share/kymo.
+
+            EXAMPLES:
+              kymo data
+              kymo data --json
+              kymo data fetch
+            """,
         subcommands: [DataList.self, DataFetch.self], defaultSubcommand: DataList.self)
 }
 
@@ -46,10 +54,52 @@ enum KnownData {
 struct DataList: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List what is in the data folder.")
 
+    @Flag(help: "Print the list as JSON (stable; docs/records.md, \"Machine-readable output\").")
+    var json = false
+
+    struct Entry: Encodable {
+        var name: String
+        var kind: String   // file, folder, unreadable
+        var bytes: Int?
+        var files: Int?
+        var sha256: String?
+        var description: String
+    }
+
+    struct Listing: Encodable {
+        var format = "kymo-data-1"
+        var folder: String
+        var exists: Bool
+        var entries: [Entry]
+    }
+
     func run() throws {
         let dir = try KnownData.folder()
-        print("data folder: \(dir)")
+        var isDir: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: dir, isDirectory: &isDir)
+        if exists, !isDir.boolValue {
+            FileHandle.standardError.write(Data("kymo data: error: the data folder \(TerminalText.quotedPath(dir)) is a file (set KYMO_DATA to a folder)\n".utf8))
+            throw ExitStatus.couldNot.code
+        }
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+        if json {
+            var entries: [Entry] = []
+            for n in names {
+                let path = dir + "/" + n
+                var sub: ObjCBool = false
+                FileManager.default.fileExists(atPath: path, isDirectory: &sub)
+                if sub.boolValue {
+                    let count = (try? FileManager.default.contentsOfDirectory(atPath: path).count) ?? 0
+                    entries.append(Entry(name: n, kind: "folder", files: count, description: KnownData.describe(n, sha256: "")))
+                } else if let (sha, size) = try? RecordHash.file(at: path) {
+                    entries.append(Entry(name: n, kind: "file", bytes: size, sha256: sha, description: KnownData.describe(n, sha256: sha)))
+                } else {
+                    entries.append(Entry(name: n, kind: "unreadable", description: "unreadable"))
+                }
+            }
+            return JSONOutput.print(Listing(folder: dir, exists: exists, entries: entries))
+        }
+        print("data folder: \(dir)")
         if names.isEmpty {
             print("  (empty; kymo data fetch puts 5,000 MNIST digits here)")
             return
@@ -142,7 +192,7 @@ struct DataFetch: ParsableCommand {
 
     func fail(_ message: String) -> Never {
         FileHandle.standardError.write(Data("kymo data fetch: error: \(message)\n".utf8))
-        Foundation.exit(ExitStatus.failed.rawValue)
+        Foundation.exit(ExitStatus.couldNot.rawValue)
     }
 
     func runTool(_ executable: String, _ args: [String]) -> (status: Int32, err: String) {

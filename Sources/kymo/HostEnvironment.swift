@@ -28,6 +28,24 @@ enum HostEnvironment {
             """
     }
 
+    /// `kymo --version --json` (JSONOutput): the same facts as fields.
+    struct VersionJSON: Encodable {
+        var format = "kymo-version-1"
+        var version: String
+        var commit: String
+        var numerics: String
+        var rules: String
+        var gemm: String
+        var cpu: String
+        var swift: String
+    }
+
+    static func versionJSON() -> VersionJSON {
+        Engine.configure(threads: 1)
+        return VersionJSON(version: version, commit: commit, numerics: Numerics.version, rules: Numerics.rules,
+                           gemm: Numerics.gemmPath, cpu: Numerics.cpuName, swift: swiftVersion)
+    }
+
     /// The build and environment of this process now (call after `Engine.configure`).
     static func stamp() -> HostStamp {
         HostStamp(build: BuildStamp(version: version, commit: commit), numerics: Numerics.version, environment: fingerprint())

@@ -59,8 +59,8 @@ enum RecordedRunHost {
         let r = result.record
         let done = r.cells.filter { $0.status == .complete }.count
         var line = "\(verb) \(r.id): \(r.status.rawValue), \(done)/\(r.cells.count) cells in \(RunListing.duration(r))"
-        if let folder = result.runFolder { line += ", recorded in \(folder)" }
-        console.write(line + "\n")
+        if let folder = result.runFolder { line += ", recorded in \(TerminalText.quotedPath(folder))" }
+        console.status(line + "\n")
         if let e = result.recordError {
             console.error("kymo \(verb): \(e)\n")
             throw ExitStatus.couldNot.code

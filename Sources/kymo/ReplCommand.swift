@@ -12,7 +12,18 @@ import Records
 import TensorEngine
 
 struct Repl: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Interactive REPL (the default command).")
+    static let configuration = CommandConfiguration(
+        abstract: "Interactive REPL (the default command).",
+        discussion: """
+            The session is recorded in runs/<id>/ (or --runs DIR) from its first input that runs, and replays \
+            like a notebook; the banner and the exit say where. --no-record keeps no record (scratch work).
+
+            EXAMPLES:
+              kymo
+              kymo repl --no-record
+              kymo repl --seed 7 --runs /scratch/runs
+              echo 'print(1 + 1)' | kymo repl
+            """)
 
     @Option(help: "Root seed.")
     var seed: UInt64 = 0
@@ -25,29 +36,33 @@ struct Repl: ParsableCommand {
     @Option(help: ArgumentHelp("Record the session in DIR/<id> (default: runs).", valueName: "dir"))
     var runs: String?
 
+    @Flag(help: "Keep no record of this session (scratch work); run_id() is then empty.")
+    var noRecord = false
+
     func run() throws {
-        Engine.configure(threads: threads)
+        try ThreadCount.configure(threads)
         try memory.apply()
         let console = Console()
         var options = SessionOptions()
         options.seed = seed
         options.interactive = true
-        let recording = ReplRecording(runsFolder: runs, seed: seed, workingDirectory: FileManager.default.currentDirectoryPath,
-                                      console: console)
-        options.runID = recording.id
+        let recording = noRecord ? nil : ReplRecording(runsFolder: runs, seed: seed,
+                                                       workingDirectory: FileManager.default.currentDirectoryPath, console: console)
+        options.runID = recording?.id ?? ""
         options.workingDirectory = FileManager.default.currentDirectoryPath
         options.output = console
         options.progress = console
-        options.recordHooks = recording.recorder
+        options.recordHooks = recording?.recorder
         options.figureWriter = HostEnvironment.figureWriter
         Interrupts.install(options.interrupt)
         let session = Session(options: options)
-        defer { recording.finish() }
-        let editor = LineEditor(interrupt: options.interrupt) { session.completions(for: $0) }
-        var failures = 0
-        if editor.interactive {
-            console.write("Kymo — :help lists the built-ins, :help NAME shows one, :quit leaves.\n")
+        let editor = LineEditor(interrupt: options.interrupt) { line, word in ReplCompletion.complete(line: line, word: word, session: session) }
+        defer {
+            recording?.finish()
+            if editor.interactive { console.error(ReplBanner.farewell(recording)) }
         }
+        var failures = 0
+        if editor.interactive { console.write(ReplBanner.banner(recording)) }
         loop: while true {
             var input = ""
             var prompt = "kymo> "
@@ -59,12 +74,22 @@ struct Repl: ParsableCommand {
                 case .interrupted:
                     continue loop
                 case .line(let line):
-                    editor.remember(line)
+                    if input.isEmpty, let cells = ReplPaste.cells(line) {
+                        // A pasted notebook (bracketed paste: one text): its cells in order.
+                        editor.remember(line)
+                        for cell in cells where !cell.source.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                            console.write(cell.displayTitle + "\n")
+                            failures += evaluate(cell.source, session, console, recording) ? 0 : 1
+                        }
+                        continue loop
+                    }
+                    if input.isEmpty, ReplPaste.isCellMarker(line) { continue loop }   // `%% Title` on its own line
                     input += (input.isEmpty ? "" : "\n") + line
                 }
                 if input.trimmingCharacters(in: .whitespaces).hasPrefix(":") || !Session.needsMoreInput(input) { break }
                 prompt = "  ... "
             }
+            editor.remember(input)   // a multi-line input is one history entry
             let trimmed = input.trimmingCharacters(in: .whitespaces)
             if trimmed.hasPrefix(":") {
                 switch command(trimmed, session, console, recording) {
@@ -81,11 +106,11 @@ struct Repl: ParsableCommand {
     }
 
     /// Runs one input; true when it succeeded.
-    private func evaluate(_ input: String, _ session: Session, _ console: Console, _ recording: ReplRecording) -> Bool {
+    private func evaluate(_ input: String, _ session: Session, _ console: Console, _ recording: ReplRecording?) -> Bool {
         session.interrupt.clear()
         let started = Date()
         let result = session.evaluate(input: input)
-        recording.record(result, session: session, startedAt: started)
+        recording?.record(result, session: session, startedAt: started)
         session.interrupt.clear()  // a Ctrl-C that stopped this input is spent
         for d in result.diagnostics { console.error(DiagnosticFormatter.render(d)) }
         if result.status == .complete, let v = result.value, !v.isNil {
@@ -96,7 +121,7 @@ struct Repl: ParsableCommand {
 
     private enum CommandOutcome { case ok, failed, quit }
 
-    private func command(_ text: String, _ session: Session, _ console: Console, _ recording: ReplRecording) -> CommandOutcome {
+    private func command(_ text: String, _ session: Session, _ console: Console, _ recording: ReplRecording?) -> CommandOutcome {
         let parts = text.dropFirst().split(separator: " ", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
         let name = parts.first ?? ""
         let argument = parts.count > 1 ? parts[1] : ""
@@ -117,7 +142,8 @@ struct Repl: ParsableCommand {
                               + ValueFormatter.inline(v) + "\n")
             }
             return .ok
-        case "load":
+        case "load", "l":
+            let argument = ReplCompletion.unquoted(argument)   // `:load "my nb.kymo"`
             guard !argument.isEmpty else {
                 console.error(":load needs a notebook path: :load NB.kymo\n")
                 return .failed
@@ -127,7 +153,7 @@ struct Repl: ParsableCommand {
                 console.error("\(error)\n")
                 return .failed
             }
-            recording.notebookLoaded(path: argument)
+            recording?.notebookLoaded(path: argument)
             session.interrupt.clear()
             var started = Date()
             let (results, diagnostics) = session.run(NotebookDocument(name: argument, text: text), onCellStart: { cell in
@@ -135,7 +161,7 @@ struct Repl: ParsableCommand {
                 console.write(cell.displayTitle + "\n")
             }, onCellEnd: { r in
                 for d in r.diagnostics { console.error(DiagnosticFormatter.render(d)) }
-                recording.record(r, session: session, startedAt: started)
+                recording?.record(r, session: session, startedAt: started)
             })
             console.error(DiagnosticFormatter.render(diagnostics))
             return diagnostics.isEmpty && results.allSatisfy({ $0.status == .complete }) ? .ok : .failed
@@ -143,7 +169,8 @@ struct Repl: ParsableCommand {
             let known = ["help", "vars", "load", "quit"]
             let suggestion = known.first { $0.hasPrefix(name) && !name.isEmpty }
                 ?? EditDistance.suggestion(for: name, among: known)
-            console.error("unknown command ':\(name)'" + (suggestion.map { "; did you mean ':\($0)'?" } ?? "") + "\n")
+            console.error("unknown command ':\(name)'" + (suggestion.map { "; did you mean ':\($0)'?" }
+                ?? " (the commands are :help, :vars, :load, :quit)") + "\n")
             return .failed
         }
     }

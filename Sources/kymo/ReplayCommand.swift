@@ -14,9 +14,17 @@ import TensorEngine
 struct Replay: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Re-execute a recorded run, confined to runs/<id>/replay-<n>/, and verify it.",
-        discussion: "Exit status: 0 identical, 3 identical numbers (only text differs), 1 diverged, 2 the record cannot be used, 130 interrupted.")
+        discussion: """
+            Exit status: 0 identical, 3 identical numbers (only text differs), 1 diverged, 2 the record cannot be used, \
+            130 interrupted. The verdict is the first line of standard output; the rest goes to standard error.
 
-    @Argument(help: ArgumentHelp("The run: an id, a unique id prefix, or a run folder.", valueName: "run"))
+            EXAMPLES:
+              kymo replay last
+              kymo replay b6daff --threads 1 --fail-fast
+              kymo replay sweep-32b6239f0d8c --jobs 2
+            """)
+
+    @Argument(help: ArgumentHelp("The run: an id, a unique part of one, last, last~N, or a run folder.", valueName: "run"), completion: RunHandleCompletion.kind)
     var reference: String
 
     @Option(help: "Worker threads (results never depend on it).")
@@ -61,7 +69,7 @@ struct Replay: ParsableCommand {
             try ReplaySweep(replay: self).run()
             return
         }
-        Engine.configure(threads: threads)
+        try ThreadCount.configure(threads)
         try memory.apply()
         let folder: String, record: RunRecord
         do { (folder, record) = try runs.load(self.reference) } catch { throw recordFailure("replay", error) }

@@ -19,12 +19,20 @@ import Notebook
 import Records
 
 struct Report: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Write one self-contained HTML page of a recorded run.")
+    static let configuration = CommandConfiguration(
+        abstract: "Write one self-contained HTML page of a recorded run.",
+        discussion: """
+            EXAMPLES:
+              kymo report last                       writes runs/<id>/report.html
+              kymo report b6daff -o page.html
+              kymo report last -o - > page.html      the page on standard output
+              kymo report sweep-32b6239f0d8c
+            """)
 
-    @Argument(help: ArgumentHelp("The run: an id, a unique id prefix, or a run folder; or a sweep (sweep-<id>) for the study's page.", valueName: "run"))
+    @Argument(help: ArgumentHelp("The run: an id, a unique part of one, last, last~N, or a run folder; or a sweep (sweep-<id>) for the study's page.", valueName: "run"), completion: RunHandleCompletion.kind)
     var reference: String
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Where to write the page (default: report.html in the run folder).", valueName: "file"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Where to write the page (default: report.html in the run folder; - for standard output).", valueName: "file"))
     var output: String?
 
     @OptionGroup var runs: RunsFolderOption
@@ -37,13 +45,9 @@ struct Report: ParsableCommand {
         let (folder, record) = loaded
         let page = ReportPage.html(record, folder: folder)
         let target = output ?? folder + "/report.html"
-        do {
-            try AtomicFile.write(Array(page.utf8), to: target)
-        } catch {
-            FileHandle.standardError.write(Data("kymo report: error: \(error)\n".utf8))
-            throw ExitStatus.failed.code
-        }
-        print("wrote \(target) (\(record.cells.count) cells, \(record.artifacts.count) artifacts, \(page.utf8.count) bytes)")
+        let cells = record.cells.count, artifacts = record.artifacts.count
+        try OutputTarget.write(Array(page.utf8), to: target, command: "report", summary:
+            "(\(cells) cell\(cells == 1 ? "" : "s"), \(artifacts) artifact\(artifacts == 1 ? "" : "s"), \(page.utf8.count) bytes)")
     }
 }
 

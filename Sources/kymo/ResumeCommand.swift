@@ -11,9 +11,14 @@ import TensorEngine
 
 struct Resume: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Continue an interrupted run: re-execute (and check) the cells it finished, then run and record the rest.")
+        abstract: "Continue an interrupted run: re-execute (and check) the cells it finished, then run and record the rest.",
+        discussion: """
+            EXAMPLES:
+              kymo resume last
+              kymo resume b6daff --threads 2
+            """)
 
-    @Argument(help: ArgumentHelp("The run: an id, a unique id prefix, or a run folder.", valueName: "run"))
+    @Argument(help: ArgumentHelp("The run: an id, a unique part of one, last, last~N, or a run folder.", valueName: "run"), completion: RunHandleCompletion.kind)
     var reference: String
 
     @Option(help: "Worker threads (results never depend on it).")
@@ -26,8 +31,11 @@ struct Resume: ParsableCommand {
 
     @OptionGroup var runs: RunsFolderOption
 
+    @Flag(name: [.customShort("q"), .long], help: "No progress and no closing status line.")
+    var quiet = false
+
     func run() throws {
-        Engine.configure(threads: threads)
+        try ThreadCount.configure(threads)
         try memory.apply()
         let folder: String, id: String
         do { (folder, id) = try { let l = try runs.load(self.reference); return (l.folder, l.record.id) }() } catch {
@@ -39,7 +47,7 @@ struct Resume: ParsableCommand {
                 "it was not recorded on this machine by this user (\(folder)/\(RecordOrigin.fileName) has no valid mark), and resuming "
                 + "runs its code unconfined, with your files; check it with `kymo replay` (confined), or pass --trust to resume it anyway"))
         }
-        let console = Console(silent: !MPIJob.isLeader)
+        let console = Console(silent: !MPIJob.isLeader, quiet: quiet)
         console.sanitizing = true
         let interrupt = InterruptFlag()
         Interrupts.install(interrupt)

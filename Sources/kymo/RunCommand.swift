@@ -1,7 +1,7 @@
 // `kymo run NB.kymo`: check the whole notebook, then run its cells in order,
 // printing each cell's title and output, recording the run in
 // runs/<id>/record.json; exit non-zero with the diagnostic when a cell fails
-// (130 when interrupted, 2 when the run cannot be recorded).
+// (ExitStatus: 1 failed, 2 cannot read or record, 64 a bad --set, 130 interrupted).
 
 import ArgumentParser
 import Foundation
@@ -11,7 +11,22 @@ import Notebook
 import TensorEngine
 
 struct Run: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run every cell of a notebook in order.")
+    static let configuration = CommandConfiguration(
+        abstract: "Run every cell of a notebook in order.",
+        discussion: """
+            Standard output carries the cells' titles and what the notebook prints; progress and the closing \
+            `run <id>: complete, …` line go to standard error (progress fitted to the terminal; plain lines when \
+            stderr is not a terminal or TERM=dumb; none with --quiet).
+
+            Exit status: 0 complete, 1 a cell failed or the notebook has errors, 2 the notebook cannot be read or the \
+            run cannot be recorded, 64 a usage error such as an unknown --set key (nothing recorded), 130/143 interrupted.
+
+            EXAMPLES:
+              kymo run notebooks/quickstart.kymo
+              kymo run nb.kymo --set steps=3 --seed 7 > out.txt
+              kymo run nb.kymo --quiet --runs /scratch/runs
+              kymo run -- -odd-name.kymo
+            """)
 
     @Argument(help: "The notebook (.kymo) to run.")
     var notebook: String
@@ -35,6 +50,9 @@ struct Run: ParsableCommand {
     @Option(help: ArgumentHelp("Run as N cooperating processes under mpirun (results never depend on it).", valueName: "n"))
     var procs: Int?
 
+    @Flag(name: [.customShort("q"), .long], help: "No progress and no closing status line (the notebook's output and errors still show).")
+    var quiet = false
+
     func run() throws {
         if let procs, MPIJob.current == nil {
             guard procs >= 1 else { throw ValidationError("--procs must be at least 1") }
@@ -43,22 +61,29 @@ struct Run: ParsableCommand {
             args.removeAll { $0.hasPrefix("--procs=") }
             MPIJob.relaunch(procs: procs, arguments: args)
         }
-        Engine.configure(threads: threads)
+        try ThreadCount.configure(threads)
         try memory.apply()
-        let console = Console(silent: !MPIJob.isLeader)
+        let console = Console(silent: !MPIJob.isLeader, quiet: quiet)
         let text: String
         do { text = try NotebookFile.read(notebook) } catch {
             console.error("\(error)\n")
-            throw ExitStatus.failed.code
+            throw ExitStatus.couldNot.code
         }
         if let seed, let pins = Optional(SeedPins.find(inNotebook: notebook, text: text)), !pins.isEmpty {
             console.error(SeedPins.refusal(path: notebook, pins: pins, what: "--seed \(seed)") + "\n")
-            throw ExitCode(2)
+            throw ExitStatus.couldNot.code
+        }
+        let parsedOverrides = try overrides.map { try Run.parseOverride($0) }
+        let bad = CommandLineChecks.overrideProblems(notebook: notebook, text: text, overrides: parsedOverrides)
+        if !bad.isEmpty {
+            console.error(DiagnosticFormatter.render(bad))
+            console.error("kymo run: nothing was run or recorded\n")
+            throw ExitStatus.usage.code
         }
         let interrupt = InterruptFlag()
         Interrupts.install(interrupt)
         // Runs every cell and records the run (RunsCommands.swift).
-        try RecordedRunHost.run(notebook: notebook, text: text, seed: seed ?? 0, overrides: try overrides.map { try Run.parseOverride($0) },
+        try RecordedRunHost.run(notebook: notebook, text: text, seed: seed ?? 0, overrides: parsedOverrides,
                                 runsFolder: runs, workingDirectory: FileManager.default.currentDirectoryPath,
                                 console: console, interrupt: interrupt, confined: confined)
     }

@@ -1,5 +1,6 @@
-// RunsFolderOption: `--runs DIR` and how a RUN argument (a run id, a unique
-// id prefix, or a run folder) is found under it (default: `runs` and every
+// RunsFolderOption: `--runs DIR` (which must exist) and how a RUN argument
+// (a run handle: an id, a unique part of one, `last`, `last~N`, or a run
+// folder; RunStore.resolve) is found under it (default: `runs` and every
 // `*/runs` one level down, where `kymo run` records notebooks in subfolders);
 // `recordFailure` prints a record problem and gives exit status 2.
 
@@ -18,6 +19,11 @@ struct RunsFolderOption: ParsableArguments {
     /// The runs folders looked in, in a fixed order.
     var stores: [RunStore] {
         if let folder { return [RunStore(folder: folder)] }
+        return RunsFolderOption.defaultStores()
+    }
+
+    /// `./runs` and every `*/runs` one level down, in a fixed order.
+    static func defaultStores() -> [RunStore] {
         let fm = FileManager.default
         var folders = ["runs"]
         let names = ((try? fm.contentsOfDirectory(atPath: ".")) ?? []).filter { !$0.hasPrefix(".") }.sorted()
@@ -28,22 +34,22 @@ struct RunsFolderOption: ParsableArguments {
         return folders.map(RunStore.init)
     }
 
-    /// The run a reference names: a run folder, an id, or a unique id prefix in any of the folders.
+    /// The run a handle names (an id, a unique part of one, `last`, `last~N`,
+    /// a run folder) in any of the folders (RunStore.resolve).
     func load(_ reference: String) throws -> (folder: String, record: RunRecord) {
-        let stores = self.stores
-        if reference.contains("/") || stores.count == 1 { return try stores[0].load(reference) }
-        var exact: [String] = [], prefixed: [String] = []
-        for store in stores {
-            for id in store.runIDs() {
-                if id == reference { exact.append(store.runFolder(id)) } else if id.hasPrefix(reference) { prefixed.append(store.runFolder(id)) }
-            }
-        }
-        let found = exact.isEmpty ? prefixed : exact
-        if found.count > 1 { throw RecordError.ambiguous(reference: reference, candidates: found) }
-        guard let dir = found.first else {
-            throw RecordError.notFound(reference: reference, folder: stores.map(\.folder).joined(separator: ", "))
-        }
+        let dir = try RunStore.resolve(reference, in: stores)
         return (dir, try RunStore.read(recordAt: dir + "/record.json"))
+    }
+
+    /// A `--runs` folder that is missing or a file is an error (exit 2), not an empty list.
+    func validate() throws {
+        guard let folder else { return }
+        var isDir: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: folder, isDirectory: &isDir)
+        guard !exists || !isDir.boolValue else { return }
+        let what = exists ? "is a file, not a runs folder" : "no such folder"
+        FileHandle.standardError.write(Data("kymo: error: --runs \(TerminalText.quotedPath(folder)): \(what)\n".utf8))
+        throw ExitStatus.couldNot.code
     }
 
     /// Every run of every folder, oldest first.

@@ -10,9 +10,13 @@ import TensorEngine
 extension Runs {
     struct Sign: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Sign a complete record with your Ed25519 key (created on first use under $XDG_CONFIG_HOME/kymo or ~/.config/kymo).")
+            abstract: "Sign a complete record with your Ed25519 key (created on first use under $XDG_CONFIG_HOME/kymo or ~/.config/kymo).",
+            discussion: """
+                EXAMPLES:
+                  kymo runs sign last
+                """)
 
-        @Argument(help: ArgumentHelp("The run: an id, a unique id prefix, or a run folder.", valueName: "run"))
+        @Argument(help: ArgumentHelp("The run: an id, a unique part of one, last, last~N, or a run folder.", valueName: "run"), completion: RunHandleCompletion.kind)
         var reference: String
 
         @OptionGroup var runs: RunsFolderOption

@@ -12,9 +12,14 @@ import Records
 extension Runs {
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check records' seals and signatures (and their replays' sealed verdicts), and say what that does not prove.")
+            abstract: "Check records' seals and signatures (and their replays' sealed verdicts), and say what that does not prove.",
+            discussion: """
+                EXAMPLES:
+                  kymo runs verify last
+                  kymo runs verify b6daff sweep-32b6239f0d8c
+                """)
 
-        @Argument(help: ArgumentHelp("Runs or sweeps: ids, unique id prefixes, run folders, sweep-<id>.", valueName: "run"))
+        @Argument(help: ArgumentHelp("Runs or sweeps: ids, unique parts of ids, last, run folders, sweep-<id>.", valueName: "run"), completion: RunHandleCompletion.kind)
         var references: [String]
 
         @OptionGroup var runs: RunsFolderOption

@@ -14,6 +14,7 @@
 import ArgumentParser
 import Foundation
 import KymoBase
+import KymoLanguage
 import Records
 import Notebook
 
@@ -22,7 +23,12 @@ nonisolated(unsafe) private var sweepStopWord: sig_atomic_t = 0
 
 struct Sweep: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run a notebook over the product of --set lists and seeds, one record per point, plus a sweep record.")
+        abstract: "Run a notebook over the product of --set lists and seeds, one record per point, plus a sweep record.",
+        discussion: """
+            EXAMPLES:
+              kymo sweep nb.kymo --set hidden=16,32 --seeds 1,2,3 --jobs 2
+              kymo sweep nb.kymo --set lr=1e-3,3e-3 --slurm
+            """)
 
     @Argument(help: "The notebook (.kymo) to sweep.")
     var notebook: String
@@ -33,7 +39,7 @@ struct Sweep: ParsableCommand {
     @Option(help: "Seeds, comma-separated: --seeds 1,2,3 (default 0); refused when the notebook pins its seed with seed(n).")
     var seeds: String?
 
-    @Option(help: "Points run at once, as parallel processes (default 1).")
+    @Option(help: "Points run at once, as parallel processes.")
     var jobs: Int = 1
 
     @Option(help: "Worker threads of each point (default: cores / jobs; jobs × threads may not exceed the cores).")
@@ -63,6 +69,15 @@ struct Sweep: ParsableCommand {
         let parsedAxes = try axes.map(Sweep.parseAxis)
         if let dup = Dictionary(grouping: parsedAxes, by: \.key).first(where: { $0.value.count > 1 }) {
             throw ValidationError("--set \(dup.key) is given twice; give one list of values")
+        }
+        // Every value of every axis must suit the notebook (a usage error leaves no sweep and no record).
+        let bad = parsedAxes.flatMap { axis in axis.values.flatMap { value in
+            CommandLineChecks.overrideProblems(notebook: notebook, text: text, overrides: [(axis.key, value)])
+        } }
+        if !bad.isEmpty {
+            console.error(DiagnosticFormatter.render(bad))
+            console.error("kymo sweep: nothing was run or recorded\n")
+            throw ExitStatus.usage.code
         }
         let seedList = try Sweep.parseSeeds(seeds ?? "0")
         let pins = SeedPins.find(inNotebook: notebook, text: text)

@@ -25,14 +25,11 @@ enum SweepReport {
         guard let (store, sweep) = found else { return false }
         let folder = SweepStore.folder(store, id: sweep.id)
         let target = output ?? folder + "/report.html"
-        let page = html(sweep, store: store, runsOption: runs.folder, pageFolder: (absolute(target) as NSString).deletingLastPathComponent)
-        do {
-            try AtomicFile.write(Array(page.utf8), to: target)
-        } catch {
-            FileHandle.standardError.write(Data("kymo report: error: \(error)\n".utf8))
-            throw ExitStatus.failed.code
-        }
-        print("wrote \(target) (sweep \(sweep.id), \(sweep.points.count) points, \(page.utf8.count) bytes)")
+        // `-o -`: links are made relative to the current folder.
+        let page = html(sweep, store: store, runsOption: runs.folder,
+                        pageFolder: (absolute(target == "-" ? "./report.html" : target) as NSString).deletingLastPathComponent)
+        try OutputTarget.write(Array(page.utf8), to: target, command: "report",
+                               summary: "(sweep \(sweep.id), \(sweep.points.count) points, \(page.utf8.count) bytes)")
         return true
     }
 

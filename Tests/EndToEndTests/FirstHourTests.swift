@@ -44,7 +44,7 @@ final class FirstHourTests: XCTestCase {
         for (file, message) in cases {
             for command in ["run", "check"] {
                 let r = try kymo([command, file])
-                XCTAssertEqual(r.status, 1, "\(command) \(file)")
+                XCTAssertEqual(r.status, 2, "\(command) \(file)")   // Kymo could not do it (ExitStatus.couldNot)
                 XCTAssertEqual(r.err, message + "\n", "\(command) \(file)")
             }
         }
@@ -155,10 +155,10 @@ final class FirstHourTests: XCTestCase {
         try Self.reportNotebook.write(toFile: dir + "/nb.kymo", atomically: true, encoding: .utf8)
         var r = try kymo(["run", "nb.kymo", "--seed", "3", "--set", "scale=2"])
         XCTAssertEqual(r.status, 0, r.out + r.err)
-        guard let id = r.out.split(separator: "\n").compactMap({ line -> String? in
+        guard let id = r.err.split(separator: "\n").compactMap({ line -> String? in   // the closing line is on stderr
             guard line.hasPrefix("run ") else { return nil }
             return line.dropFirst(4).split(separator: ":").first.map(String.init)
-        }).last else { return XCTFail("no run id in\n\(r.out)") }
+        }).last else { return XCTFail("no run id in\n\(r.err)") }
         // A real replay's sealed verdict, and a hand-written one beside it (not shown as a replay).
         r = try kymo(["replay", id])
         XCTAssertEqual(r.status, 0, r.out + r.err)

@@ -307,7 +307,7 @@ final class HostileRecordEndToEndTests: XCTestCase {
         XCTAssertEqual(try victim(["resume", harmless]).status, 2)
         let trusted = try victim(["resume", harmless, "--trust"])
         XCTAssertEqual(trusted.status, 0, trusted.out + trusted.err)
-        XCTAssertTrue(trusted.out.contains("complete, 2/2 cells"), trusted.out)
+        XCTAssertTrue(trusted.err.contains("complete, 2/2 cells"), trusted.err)   // the closing line is on stderr
         XCTAssertEqual(try victimFiles(), before)
     }
 

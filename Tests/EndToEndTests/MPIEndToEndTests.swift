@@ -95,7 +95,7 @@ final class MPIEndToEndTests: XCTestCase {
             let r = try mpi(n, ["run", "nb.kymo", "--runs", "runs-\(n)", "--threads", "1"])
             XCTAssertEqual(r.status, 0, "\(n) processes: \(r.out)\(r.err)")
             // Only rank 0 printed: one closing line, the same cell output.
-            XCTAssertEqual(r.out.components(separatedBy: "recorded in").count - 1, 1, r.out)
+            XCTAssertEqual(r.err.components(separatedBy: "recorded in").count - 1, 1, r.err)   // the closing line is on stderr
             let weights = try Data(contentsOf: URL(fileURLWithPath: dir + "/out/weights.safetensors"))
             XCTAssertEqual(weights, weights0, "\(n) processes wrote other weights")
             let rec = try newestRun("runs-\(n)")

@@ -54,7 +54,7 @@ final class RecordEndToEndTests: XCTestCase {
         let run = try kymo(["run", "nb.kymo", "--threads", "1"])
         XCTAssertEqual(run.status, 0, run.err)
         let id = try XCTUnwrap(runIDs().first)
-        XCTAssertTrue(run.out.contains(id), run.out)
+        XCTAssertTrue(run.err.contains(id), run.err)   // the closing line names it, on stderr
         // The host gathered its build and environment and the record holds them.
         let e = try RunStore(folder: dir + "/runs").load(id).record.environment
         XCTAssertTrue(e.kernel.hasPrefix("Linux"), e.kernel)

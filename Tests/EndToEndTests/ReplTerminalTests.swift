@@ -66,6 +66,17 @@ final class ReplTerminalTests: XCTestCase {
         XCTAssertEqual(ok.status, 0, ok.err)
     }
 
+    /// `--no-record`: no record is written and `run_id()` is empty.
+    func testNoRecordKeepsNoRecord() throws {
+        let kymo = try KymoBinary.require()
+        let runs = FileManager.default.currentDirectoryPath + "/runs"
+        let before = (try? FileManager.default.contentsOfDirectory(atPath: runs)) ?? []
+        let r = try shell(kymo, ["repl", "--no-record"], input: "print(\"id\", run_id())\n1 + 1\n")
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual(r.out, "id \n2\n")
+        XCTAssertEqual((try? FileManager.default.contentsOfDirectory(atPath: runs)) ?? [], before)
+    }
+
     func testTerminalSession() throws {
         let kymo = try KymoBinary.require()
         guard let tmux = ReplTerminalTests.tmux else { throw KymoBinary.missing("tmux is not installed (scripts/setup.sh installs it)") }
@@ -156,5 +167,141 @@ final class ReplTerminalTests: XCTestCase {
         let saved = (try? String(contentsOfFile: history, encoding: .utf8)) ?? ""
         XCTAssertTrue(saved.contains("for x in xs {"), saved)
         XCTAssertTrue(saved.contains("7 * 6"), saved)
+    }
+
+    /// The issue-36 REPL in a real terminal: the banner names the record
+    /// folder; Tab completes `:lo`, a file name after `:load` and `steps:`
+    /// inside `train(`; a pasted three-cell notebook runs cell by cell; a
+    /// multi-line function is one history entry that Up recalls whole; two
+    /// sessions at once (one `--no-record`) both keep their history.
+    func testTerminalPasteCompletionAndSharedHistory() throws {
+        let kymo = try KymoBinary.require()
+        guard let tmux = ReplTerminalTests.tmux else { throw KymoBinary.missing("tmux is not installed (scripts/setup.sh installs it)") }
+        let socket = "kymo-test36-\(getpid())"
+        let dir = NSTemporaryDirectory() + "kymo-repl36-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let history = dir + "/history"
+        defer {
+            _ = try? shell(tmux, ["-L", socket, "kill-server"], capture: false)
+            try? FileManager.default.removeItem(atPath: dir)
+        }
+        try "print(\"loaded\", 6 * 7)\n".write(toFile: dir + "/tiny_nb.kymo", atomically: true, encoding: .utf8)
+        let command = "cd \(dir) && env KYMO_HISTORY=\(history) TERM=xterm \(kymo) repl"
+        try shell(tmux, ["-L", socket, "new-session", "-d", "-s", "a", "-x", "120", "-y", "50", command + "; sleep 30"], capture: false)
+        try shell(tmux, ["-L", socket, "new-session", "-d", "-s", "b", "-x", "120", "-y", "50", command + " --no-record; sleep 30"], capture: false)
+        func screen(_ s: String) throws -> String { try shell(tmux, ["-L", socket, "capture-pane", "-p", "-t", s, "-S", "-200"]).out }
+        func keys(_ s: String, _ k: String...) throws { try shell(tmux, ["-L", socket, "send-keys", "-t", s] + k, capture: false) }
+        func waitFor(_ s: String, _ text: String, count: Int = 1, _ line: UInt = #line) throws {
+            let deadline = Date().addingTimeInterval(120)   // a hang guard, not a timing
+            var shown = ""
+            while Date() < deadline {
+                shown = try screen(s)
+                if shown.components(separatedBy: text).count - 1 >= count { return }
+                usleep(50_000)
+            }
+            XCTFail("timed out waiting for \(count)× '\(text)' in session \(s); screen:\n\(shown)", line: line)
+            throw XCTSkip("aborting after a timeout")
+        }
+
+        // The banners: where the session is recorded, or that it is not.
+        try waitFor("a", "recording this session in runs/")
+        try waitFor("b", "not recording this session (--no-record)")
+        // Completion: `:lo` → `:load`, then a file name, then it runs.
+        try keys("a", ":lo", "Tab")
+        try waitFor("a", "kymo> :load")
+        try keys("a", " tiny", "Tab")
+        try waitFor("a", ":load tiny_nb.kymo")
+        try keys("a", "Enter")
+        try waitFor("a", "loaded 42")
+        // Argument labels inside a built-in call.
+        try keys("a", "train(1, 2, st", "Tab")
+        try waitFor("a", "train(1, 2, steps:")
+        try keys("a", "C-c")
+        try waitFor("a", "^C")
+        // A multi-line function: one history entry, recalled whole by Up.
+        try keys("a", "fn g(a) {", "Enter", "return a + 1", "Enter", "}", "Enter")
+        try keys("a", "g(99)", "Enter")
+        try waitFor("a", "100")
+        try keys("a", "Up", "Up")
+        try waitFor("a", "return a + 1", count: 2)
+        try keys("a", "Enter")
+        try keys("a", "g(199)", "Enter")
+        try waitFor("a", "200")
+        // A pasted three-cell notebook (bracketed paste) runs cell by cell.
+        try shell(tmux, ["-L", socket, "set-buffer", "-b", "nb", "%% One\nlet p = 20\n%% Two\nlet q = p + 1\n%% Three\nprint(\"pasted\", q * 2)"], capture: false)
+        try shell(tmux, ["-L", socket, "paste-buffer", "-p", "-b", "nb", "-t", "a"], capture: false)
+        try keys("a", "Enter")
+        try waitFor("a", "pasted 42")
+        let afterPaste = try screen("a")
+        XCTAssertFalse(afterPaste.contains("expected an expression"), afterPaste)
+        // The other session's lines, then both leave.
+        try keys("b", "let beta = 2", "Enter")
+        try keys("b", "beta * 21", "Enter")
+        try waitFor("b", "42")
+        try keys("a", "let alpha = 1", "Enter")
+        try keys("b", "C-d")
+        try waitFor("b", "session not recorded (--no-record)")
+        try keys("a", "C-d")
+        try waitFor("a", "session recorded in runs/")
+        // Both sessions' inputs are in the history file; the function is one entry.
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, (try? String(contentsOfFile: history, encoding: .utf8))?.contains("let alpha = 1") != true { usleep(50_000) }
+        let saved = (try? String(contentsOfFile: history, encoding: .utf8)) ?? ""
+        var entries: [String] = []
+        for line in saved.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("#"), line.dropFirst().allSatisfy(\.isNumber) { entries.append("") } else if !entries.isEmpty {
+                entries[entries.count - 1] += (entries[entries.count - 1].isEmpty ? "" : "\n") + line
+            }
+        }
+        entries = entries.map { $0.trimmingCharacters(in: .newlines) }
+        XCTAssertTrue(entries.contains("fn g(a) {\nreturn a + 1\n}"), "\(entries)")
+        XCTAssertTrue(entries.contains("let beta = 2"), "\(entries)")
+        XCTAssertTrue(entries.contains("let alpha = 1"), "\(entries)")
+        XCTAssertTrue(entries.contains(":load tiny_nb.kymo"), "\(entries)")
+        XCTAssertFalse(entries.contains("}"), "a multi-line input was stored line by line: \(entries)")
+    }
+
+    /// `kymo run` in a 40-column terminal: the live progress line is cut to
+    /// the width and redrawn in place, so 60 updates leave one line, not a
+    /// stack of wrapped fragments; with TERM=dumb the same run prints plain lines.
+    func testLiveProgressFitsANarrowTerminal() throws {
+        let kymo = try KymoBinary.require()
+        guard let tmux = ReplTerminalTests.tmux else { throw KymoBinary.missing("tmux is not installed (scripts/setup.sh installs it)") }
+        let data = try KymoBinary.digitsFolder()
+        let socket = "kymo-test36w-\(getpid())"
+        let dir = NSTemporaryDirectory() + "kymo-width-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer {
+            _ = try? shell(tmux, ["-L", socket, "kill-server"], capture: false)
+            try? FileManager.default.removeItem(atPath: dir)
+        }
+        try """
+        seed(1)
+        let data = moving_mnist(train: 4, test: 2, frames: 4, size: 32)
+        let m = convlstm(layers: 1, hidden: 4, kernel: 3, size: 32, patch: 4, frames_in: 2, frames_out: 2)
+        let h = train(m, data.train, steps: 60, batch: 2, lr: 0.01)
+        print("trained", h.loss.count)
+        """.write(toFile: dir + "/train.kymo", atomically: true, encoding: .utf8)
+        func run(_ session: String, term: String) throws -> String {
+            try shell(tmux, ["-L", socket, "new-session", "-d", "-s", session, "-x", "40", "-y", "30",
+                             "cd \(dir) && env KYMO_DATA=\(data) TERM=\(term) \(kymo) run train.kymo --threads 1; echo done-\(session); sleep 30"],
+                      capture: false)
+            let deadline = Date().addingTimeInterval(180)   // a hang guard, not a timing
+            var screen = ""
+            while Date() < deadline {
+                screen = try shell(tmux, ["-L", socket, "capture-pane", "-p", "-t", session, "-S", "-100"]).out
+                if screen.contains("done-\(session)") { return screen }
+                usleep(100_000)
+            }
+            XCTFail("kymo run did not finish; screen:\n\(screen)")
+            throw XCTSkip("aborting after a timeout")
+        }
+        let live = try run("live", term: "xterm")
+        let lines = live.split(separator: "\n")
+        XCTAssertEqual(lines.filter { $0.hasPrefix("train ConvLSTM") }.count, 1, live)
+        XCTAssertFalse(live.contains(" left"), "a stale wrapped fragment of a live line is left: \(live)")
+        XCTAssertTrue(live.contains("trained 60"), live)
+        let dumb = try run("dumb", term: "dumb")
+        XCTAssertGreaterThanOrEqual(dumb.split(separator: "\n").filter { $0.hasPrefix("train ConvLSTM") }.count, 10, dumb)
     }
 }

@@ -84,6 +84,24 @@ private func runNotebook(_ text: String, host: TestHost = TestHost(), stepLimit:
 }
 
 final class LanguageTests: XCTestCase {
+    /// A 20,000-character bad line is shown cut around the error (`…` on each side), the caret still under it.
+    func testLongBadLinesAreCutAroundTheError() {
+        let text = "let x = [" + String(repeating: "1, ", count: 3000) + "@@" + String(repeating: ", 2", count: 3660) + "]"
+        let file = SourceFile(name: "long.kymo", text: text)
+        let column = text.distance(from: text.startIndex, to: text.range(of: "@@")!.lowerBound) + 1
+        let excerpt = DiagnosticFormatter.excerpt(SourceSpan(file, SourceLocation(line: 1, column: column), length: 20_000))
+        let lines = excerpt.split(separator: "\n", omittingEmptySubsequences: false)
+        XCTAssertLessThanOrEqual(lines[0].count, DiagnosticFormatter.excerptWidth + 2)
+        XCTAssertLessThanOrEqual(lines[1].count, DiagnosticFormatter.excerptWidth + 2)
+        XCTAssertTrue(lines[0].hasPrefix("…") && lines[0].hasSuffix("…"), String(lines[0]))
+        let caret = lines[1].firstIndex(of: "^")!
+        let offset = lines[1].distance(from: lines[1].startIndex, to: caret)
+        XCTAssertEqual(String(Array(lines[0])[offset..<offset + 2]), "@@")
+        // A short line is shown whole.
+        let short = SourceFile(name: "s.kymo", text: "let y = nope")
+        XCTAssertEqual(DiagnosticFormatter.excerpt(SourceSpan(short, SourceLocation(line: 1, column: 9), length: 4)), "let y = nope\n        ^~~~\n")
+    }
+
     func testCellsRunInOrderWithFunctionsLoopsAndRecords() {
         let (output, errors) = runNotebook("""
         %% One

@@ -147,6 +147,26 @@ final class RecordStoreTests: XCTestCase {
         }
     }
 
+    /// Paths in messages read back in a shell: quoted when they hold a space or a quote.
+    func testPathsInMessagesAreQuotedWhenNeeded() {
+        XCTAssertEqual(TerminalText.quotedPath("/tmp/runs/20260101-000000-aaaaaa"), "/tmp/runs/20260101-000000-aaaaaa")
+        XCTAssertEqual(TerminalText.quotedPath("/tmp/my runs/x"), "'/tmp/my runs/x'")
+        XCTAssertEqual(TerminalText.quotedPath("it's"), "'it'\\''s'")
+        XCTAssertEqual(TerminalText.quotedPath("/tmp/é/ü"), "/tmp/é/ü")
+    }
+
+    /// A resumed run's duration is the time its cells ran, not the span that includes the hours it lay interrupted.
+    func testResumedRunDurationLeavesOutTheGap() {
+        var r = RecordFixtures.record()
+        r.startedAt = "2026-01-01T00:00:00.000Z"
+        r.endedAt = "2026-01-01T03:00:00.000Z"
+        for i in r.cells.indices { r.cells[i].duration = 1.5 }
+        let cells = 1.5 * Double(r.cells.count)
+        XCTAssertEqual(RunListing.activeSeconds(r), 3 * 3600)
+        r.resumes = [ResumeStamp(at: "2026-01-01T02:59:00.000Z", cell: 0, step: nil, environment: r.environment)]
+        XCTAssertEqual(RunListing.activeSeconds(r), cells)
+    }
+
     func testRunsResolveByIdPrefixAndPath() throws {
         let store = makeStore()
         var a = RecordFixtures.record(); a.id = "20260101-000000-aaaaaa"
@@ -169,6 +189,36 @@ final class RecordStoreTests: XCTestCase {
         XCTAssertThrowsError(try store.resolve("2027")) { e in
             guard case .notFound? = e as? RecordError else { return XCTFail("\(e)") }
         }
+        // Run handles: a unique part of an id (the random suffix), `last`, `last~N`.
+        XCTAssertEqual(try store.resolve("cccccc"), store.runFolder(c.id))
+        XCTAssertEqual(try store.resolve("abbb"), store.runFolder(b.id))
+        XCTAssertEqual(try store.resolve("last"), store.runFolder(c.id))
+        XCTAssertEqual(try store.resolve("last~0"), store.runFolder(c.id))
+        XCTAssertEqual(try store.resolve("last~2"), store.runFolder(a.id))
+        XCTAssertThrowsError(try store.resolve("last~3")) { e in
+            guard case .notFound? = e as? RecordError else { return XCTFail("\(e)") }
+        }
+        XCTAssertThrowsError(try store.resolve("aaa")) { e in
+            XCTAssertEqual(e as? RecordError, .ambiguous(reference: "aaa", candidates: [a.id, b.id]))
+        }
+        // Across folders, `last` is the newest of all of them.
+        let other = makeStore()
+        var e = RecordFixtures.record(); e.id = "20260103-000000-eeeeee"
+        try other.prepare()
+        try other.createRunFolder(for: &e, start: Date())
+        try other.write(&e)
+        XCTAssertEqual(try RunStore.resolve("last", in: [store, other]), other.runFolder(e.id))
+        XCTAssertEqual(try RunStore.resolve("last~1", in: [store, other]), store.runFolder(c.id))
+        XCTAssertEqual(try RunStore.resolve("eeee", in: [store, other]), other.runFolder(e.id))
+        // Two runs in the same second: `last` is the one that started later, whatever their random suffixes.
+        var early = RecordFixtures.record(); early.id = "20260104-000000-ffffff"; early.startedAt = "2026-01-04T00:00:00.100Z"
+        var late = RecordFixtures.record(); late.id = "20260104-000000-000000"; late.startedAt = "2026-01-04T00:00:00.900Z"
+        for var r in [early, late] {
+            try other.createRunFolder(for: &r, start: Date())
+            try other.write(&r)
+        }
+        XCTAssertEqual(try RunStore.resolve("last", in: [store, other]), other.runFolder(late.id))
+        XCTAssertEqual(try RunStore.resolve("last~1", in: [store, other]), other.runFolder(early.id))
         // A taken id gets a fresh one.
         var d = a
         try store.createRunFolder(for: &d, start: Date())
