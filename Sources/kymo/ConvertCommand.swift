@@ -10,7 +10,16 @@ import Records
 
 struct Convert: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Convert a notebook between .kymo and .ipynb (Jupyter).")
+        abstract: "Convert a notebook between .kymo and .ipynb (Jupyter).",
+        discussion: """
+            The direction follows the extensions. Markdown cells become comment blocks (a \
+            `## Heading` cell titles the next cell); with --record, the .ipynb gets each \
+            cell's printed output from that run.
+
+            EXAMPLES:
+              kymo convert analysis.ipynb analysis.kymo
+              kymo convert quickstart.kymo quickstart.ipynb --record last
+            """)
 
     @Argument(help: ArgumentHelp("The notebook to read (.kymo or .ipynb).", valueName: "from"))
     var source: String
@@ -31,7 +40,7 @@ struct Convert: ParsableCommand {
         let text: String
         do { text = try NotebookFile.read(source) } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
-            throw ExitStatus.failed.code
+            throw ExitStatus.couldNot.code
         }
         var outputs: [String]?
         if let record {
@@ -39,10 +48,7 @@ struct Convert: ParsableCommand {
             do { outputs = try runs.load(record).record.cells.map(\.output) } catch { throw recordFailure("convert", error) }
         }
         let out = toIpynb ? IpynbFormat.ipynb(kymo: text, outputs: outputs) : text
-        do { try AtomicFile.write(Array(out.utf8), to: destination) } catch {
-            FileHandle.standardError.write(Data("kymo convert: cannot write \(destination): \(error)\n".utf8))
-            throw ExitStatus.couldNot.code
-        }
-        print("wrote \(destination)")
+        try OutputTarget.write(Array(out.utf8), to: destination, command: "convert",
+                               summary: toIpynb ? "(Jupyter notebook)" : "(Kymo notebook)")
     }
 }

@@ -13,6 +13,12 @@ import KymoBase
 struct JupyterCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jupyter", abstract: "Install or remove the Jupyter kernelspec `kymo`.",
+        discussion: """
+            EXAMPLES:
+              kymo jupyter install              for this user (honours JUPYTER_DATA_DIR)
+              kymo jupyter install --sys-prefix into the active Python environment
+              jupyter kernelspec list           shows `kymo` afterwards
+            """,
         subcommands: [JupyterInstall.self, JupyterUninstall.self])
 }
 

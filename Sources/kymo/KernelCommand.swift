@@ -9,7 +9,14 @@ import TensorEngine
 struct KernelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kernel",
-        abstract: "Run as a Jupyter kernel (started by Jupyter from the kernelspec `kymo jupyter install` writes).")
+        abstract: "Run as a Jupyter kernel (started by Jupyter from the kernelspec `kymo jupyter install` writes).",
+        discussion: """
+            Every session is recorded under runs/ (or --runs) and replays with `kymo replay`; \
+            docs/jupyter.md covers the protocol and the connection file's security.
+
+            EXAMPLES:
+              jupyter console --kernel kymo     Jupyter starts `kymo kernel -f FILE` itself
+            """)
 
     @Option(name: .customShort("f"), help: ArgumentHelp("The connection file Jupyter wrote.", valueName: "connection-file"))
     var connectionFile: String

@@ -14,7 +14,16 @@ import Records
 extension Runs {
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Export runs' metrics for TensorBoard (event files), pandas (CSV) or DVC (JSON).")
+            abstract: "Export runs' metrics for TensorBoard (event files), pandas (CSV) or DVC (JSON).",
+            discussion: """
+                A RUN is a run handle (an id, any unique part of one, `last`, `last~N`, a run \
+                folder) or a sweep (`sweep-…`: every point that ran). `--csv -` and `--json -` \
+                write to standard output.
+
+                EXAMPLES:
+                  kymo runs export last --tensorboard tb && tensorboard --logdir tb
+                  kymo runs export sweep-0335bdf97a13 --csv - > metrics.csv
+                """)
 
         @Argument(help: ArgumentHelp("The runs: ids, unique id prefixes or run folders.", valueName: "run"))
         var references: [String]
@@ -78,8 +87,7 @@ extension Runs {
                             }
                         }
                     }
-                    try AtomicFile.write(Array(text.utf8), to: csv)
-                    print("wrote \(csv)")
+                    try OutputTarget.write(Array(text.utf8), to: csv, command: "runs export", summary: "(CSV: run,metric,step,value)")
                 }
                 if let json {
                     let items: [[String: Any]] = loaded.map { _, r, _ in
@@ -92,8 +100,7 @@ extension Runs {
                                 "metrics": metrics]
                     }
                     let data = try JSONSerialization.data(withJSONObject: ["runs": items], options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-                    try AtomicFile.write(Array(data) + [10], to: json)
-                    print("wrote \(json)")
+                    try OutputTarget.write(Array(data) + [10], to: json, command: "runs export", summary: "(JSON)")
                 }
             } catch {
                 FileHandle.standardError.write(Data("kymo runs export: \(error)\n".utf8))

@@ -317,7 +317,7 @@ class IpynbAndExportTests(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertIn("%% Settings", r.stdout)  # the markdown heading titles the cell
         self.assertIn("4\n", r.stdout)  # --set steps=4 reached the top-level let
-        run_id = [l.split()[1].rstrip(":") for l in r.stdout.splitlines() if l.startswith("run ")][-1]
+        run_id = [l.split()[1].rstrip(":") for l in r.stderr.splitlines() if l.startswith("run ")][-1]
         with open(os.path.join(work, "runs", run_id, "record.json")) as f:
             record = json.load(f)
         self.assertEqual(record["status"], "complete")
@@ -337,7 +337,7 @@ class IpynbAndExportTests(unittest.TestCase):
         self.assertEqual(code[1].outputs[0]["text"], "4\n")  # the recorded output
         r2 = kymo("run", "a.kymo", "--set", "steps=4", "--runs", "runs2", cwd=work)
         self.assertEqual(r2.returncode, 0, r2.stderr)
-        id2 = [l.split()[1].rstrip(":") for l in r2.stdout.splitlines() if l.startswith("run ")][-1]
+        id2 = [l.split()[1].rstrip(":") for l in r2.stderr.splitlines() if l.startswith("run ")][-1]
         with open(os.path.join(work, "runs2", id2, "record.json")) as f:
             record2 = json.load(f)
         self.assertEqual(record["metrics"], record2["metrics"])
