@@ -7,12 +7,12 @@ import Records
 
 enum ExitStatus: Int32 {
     case ok = 0
-    /// The notebook or the check failed; a replay diverged numerically.
+    /// The notebook or the check failed; a replay whose numbers are identical but whose text differs.
     case failed = 1
     /// Kymo could not do it: a missing run or notebook, an unwritable folder, a bad record or input file.
     case couldNot = 2
-    /// A replay whose numbers are identical and only text differs.
-    case identicalNumbers = 3
+    /// A replay diverged: a number differs (SPEC: "3 replay diverged").
+    case diverged = 3
     /// Usage: an unknown command or option, a bad value (`--set nosuch=3`); nothing ran, nothing was recorded.
     case usage = 64
     /// SIGINT (Ctrl-C).
@@ -26,11 +26,11 @@ enum ExitStatus: Int32 {
     static let helpText = """
         EXIT STATUS (every command):
           0    ok
-          1    the notebook or the check failed; replay diverged;
-               runs diff --exit-code: the runs differ
+          1    the notebook or the check failed; replay: identical numbers, only
+               text differs; runs diff --exit-code: the runs differ
           2    Kymo could not do it: a missing run, notebook or folder, an unwritable
                folder, a bad record or input file
-          3    replay: identical numbers, only text differs
+          3    replay diverged: a number differs
           64   usage: an unknown command or option, a bad value (nothing ran)
           130  interrupted (SIGINT, Ctrl-C); 143 stopped by SIGTERM
         """
@@ -41,8 +41,8 @@ extension Verdict {
     var exitStatus: ExitStatus {
         switch self {
         case .identical: return .ok
-        case .identicalNumbers: return .identicalNumbers
-        case .diverged: return .failed
+        case .identicalNumbers: return .failed
+        case .diverged: return .diverged
         }
     }
 }

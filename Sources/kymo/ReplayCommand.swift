@@ -15,7 +15,7 @@ struct Replay: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Re-execute a recorded run, confined to runs/<id>/replay-<n>/, and verify it.",
         discussion: """
-            Exit status: 0 identical, 3 identical numbers (only text differs), 1 diverged, 2 the record cannot be used, \
+            Exit status: 0 identical, 1 identical numbers (only text differs), 3 diverged, 2 the record cannot be used, \
             130 interrupted. The verdict is the first line of standard output; the rest goes to standard error.
 
             EXAMPLES:

@@ -3,9 +3,9 @@
 // threads of each default to cores / J), with its output in
 // `sweep-<id>/replay-<n>/point-<N>.log`. One verdict line per point (from
 // the point's sealed verdict.json), then one for the sweep: identical when
-// every point is; otherwise the worst: diverged (exit 1), a point that could
+// every point is; otherwise the worst: diverged (exit 3), a point that could
 // not be replayed or has no complete record (exit 2), identical numbers
-// (exit 3); 130 when interrupted. The sweep's verdict is written, sealed, to
+// (exit 1); 130 when interrupted. The sweep's verdict is written, sealed, to
 // `sweep-<id>/replay-<n>/verdict.json`.
 
 import ArgumentParser
@@ -127,9 +127,9 @@ struct ReplaySweep {
     /// The sweep's verdict from its points': identical only when every point is.
     static func sweepVerdict(_ points: [PointResult]) -> (String, ExitStatus) {
         if points.contains(where: { $0.verdict == "interrupted" }) { return ("interrupted", .interrupted) }
-        if points.contains(where: { $0.verdict == Verdict.diverged.rawValue }) { return ("diverged", .failed) }
+        if points.contains(where: { $0.verdict == Verdict.diverged.rawValue }) { return ("diverged", .diverged) }
         if points.contains(where: { $0.verdict == "not replayed" }) { return ("not all points replayed", .couldNot) }
-        if points.contains(where: { $0.verdict == Verdict.identicalNumbers.rawValue }) { return ("identical numbers", .identicalNumbers) }
+        if points.contains(where: { $0.verdict == Verdict.identicalNumbers.rawValue }) { return ("identical numbers", .failed) }
         return ("identical", .ok)
     }
 

@@ -332,9 +332,9 @@ final class HostileRecordEndToEndTests: XCTestCase {
         }
         XCTAssertTrue(show.out.contains("signed      unsigned"), show.out)
         XCTAssertTrue(show.out.contains("%% Data\\u{1b}7\\u{1b}[13A signed"), show.out)
-        // Replay: the title the record shows is not the notebook's: text differs (exit 3), escaped there too.
+        // Replay: the title the record shows is not the notebook's: text differs (exit 1), escaped there too.
         let replay = try victim(["replay", run])
-        XCTAssertEqual(replay.status, 3, replay.out + replay.err)
+        XCTAssertEqual(replay.status, 1, replay.out + replay.err)
         XCTAssertTrue(replay.out.contains("the cell's title differs from the recorded one"), replay.out)
         XCTAssertFalse((replay.out + replay.err).unicodeScalars.contains("\u{1B}"))
     }

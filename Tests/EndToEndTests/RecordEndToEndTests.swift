@@ -73,7 +73,7 @@ final class RecordEndToEndTests: XCTestCase {
         XCTAssertNotEqual(edited, record.notebook.text)
         try edited.write(toFile: dir + "/edited.kymo", atomically: true, encoding: .utf8)
         let r = try kymo(["replay", id, "--notebook", "edited.kymo"])
-        XCTAssertEqual(r.status, 1, r.out + r.err)
+        XCTAssertEqual(r.status, 3, r.out + r.err)
         XCTAssertTrue(r.out.hasPrefix("diverged at cell 1 \"%% Train\": metric 'loss' at step 1:"), r.out)
         XCTAssertTrue(r.out.contains("largest absolute difference"), r.out)
         XCTAssertTrue(r.out.contains("cells whose source differs: 1 \"%% Train\""), r.out)

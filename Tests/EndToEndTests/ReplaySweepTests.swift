@@ -54,7 +54,7 @@ final class ReplaySweepTests: XCTestCase {
         record.metrics[0].values = ExactValues([y + 30])
         try RecordSeal.fileBytes(&record).write(to: URL(fileURLWithPath: store.recordPath(victim)))
         let again = try kymo(["replay", id, "--jobs", "2", "--threads", "1"])
-        XCTAssertEqual(again.status, 1, again.out + again.err)
+        XCTAssertEqual(again.status, 3, again.out + again.err)
         XCTAssertTrue(again.out.contains("run \(victim): diverged at cell 1 \"%% Draw\": metric 'y' at step 1"), again.out)
         XCTAssertTrue(again.out.hasSuffix("sweep \(id): diverged (4 points: 1 diverged, 3 identical)\n"), again.out)
         let log = try String(contentsOfFile: dir + "/runs/\(id)/replay-2/point-0.log", encoding: .utf8)
