@@ -33,7 +33,7 @@ struct KernelCommand: ParsableCommand {
     var runs: String?
 
     func run() throws {
-        Engine.configure(threads: threads)
+        try ThreadCount.configure(threads)
         try memory.apply()
         let connection: KernelConnection
         do { connection = try KernelConnection(path: connectionFile) } catch {
