@@ -15,6 +15,8 @@ enum ExitStatus: Int32 {
     case identicalNumbers = 3
     /// SIGINT (Ctrl-C).
     case interrupted = 130
+    /// SIGTERM or SIGUSR1 (scancel, a Slurm time limit, a requeue): the run stopped at a step boundary, as after Ctrl-C.
+    case terminated = 143
 
     var code: ExitCode { ExitCode(rawValue) }
 }

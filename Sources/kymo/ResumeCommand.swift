@@ -19,6 +19,9 @@ struct Resume: ParsableCommand {
     @Option(help: "Worker threads (results never depend on it).")
     var threads: Int?
 
+    @Option(help: ArgumentHelp("Continue as N cooperating processes under mpirun (results never depend on it).", valueName: "n"))
+    var procs: Int?
+
     @Flag(help: "Resume a record that was not made on this machine by this user (its code then runs unconfined, as yours).")
     var trust = false
 
@@ -27,6 +30,7 @@ struct Resume: ParsableCommand {
     @OptionGroup var runs: RunsFolderOption
 
     func run() throws {
+        try MPIJob.relaunchIfAsked(procs: procs, command: "resume")
         Engine.configure(threads: threads)
         try memory.apply()
         let folder: String, id: String
@@ -42,7 +46,7 @@ struct Resume: ParsableCommand {
         let console = Console(silent: !MPIJob.isLeader)
         console.sanitizing = true
         let interrupt = InterruptFlag()
-        Interrupts.install(interrupt)
+        Interrupts.install(interrupt, termination: true)
         let result: RecordedRunResult
         do {
             result = try Replayer.resume(folder: folder, host: RecordedRunHost.host(console: console, interrupt: interrupt, sharesRunID: false),

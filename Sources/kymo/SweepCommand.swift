@@ -36,7 +36,7 @@ struct Sweep: ParsableCommand {
     @Option(help: "Points run at once, as parallel processes (default 1).")
     var jobs: Int = 1
 
-    @Option(help: "Worker threads of each point (default: cores / jobs; jobs × threads may not exceed the cores).")
+    @Option(help: "Worker threads of each point (default: cores / jobs, jobs × threads at most the cores; with --slurm: 1, the array's --cpus-per-task).")
     var threads: Int?
 
     @Flag(help: "Allow jobs × threads to exceed the cores.")
@@ -51,7 +51,7 @@ struct Sweep: ParsableCommand {
     @Flag(help: "With --slurm: also submit the script with sbatch.")
     var submit = false
 
-    @Option(name: .customLong("sbatch"), help: "With --slurm: an extra #SBATCH line, e.g. --sbatch --partition=cpu (repeatable).")
+    @Option(name: .customLong("sbatch"), help: ArgumentHelp("With --slurm: an extra #SBATCH line, written with '=': --sbatch=--partition=cpu --sbatch=--time=2:00:00 (repeatable).", valueName: "option"))
     var sbatchOptions: [String] = []
 
     func run() throws {
@@ -77,7 +77,8 @@ struct Sweep: ParsableCommand {
             console.error("kymo sweep: --jobs \(jobs) is more than the \(cores) cores; running \(cores) at once (--oversubscribe to insist)\n")
             jobs = cores
         }
-        let threads = self.threads ?? max(1, cores / jobs)
+        // Under Slurm the points run on compute nodes: this (login) machine's cores say nothing about them.
+        let threads = self.threads ?? (slurm ? 1 : max(1, cores / jobs))
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         if jobs * threads > cores && !oversubscribe && !slurm {
             console.error("kymo sweep: --jobs \(jobs) × --threads \(threads) = \(jobs * threads) threads on \(cores) cores; " +
@@ -155,7 +156,7 @@ struct Sweep: ParsableCommand {
             let i = job.id
             sweep.points[i].exitStatus = code
             if let rid = Sweep.runID(inLog: job.log) { sweep.points[i].run = rid }
-            sweep.points[i].status = code == 0 ? .complete : (code == ExitStatus.interrupted.rawValue ? .interrupted : .failed)
+            sweep.points[i].status = code == 0 ? .complete : (code == ExitStatus.interrupted.rawValue || code == ExitStatus.terminated.rawValue ? .interrupted : .failed)
             var check = sweep
             let verified = SweepStore.reconcile(&check, in: store)
             if verified[i] == nil && sweep.points[i].status == .complete { sweep.points[i].status = .failed }
@@ -203,8 +204,9 @@ struct Sweep: ParsableCommand {
                 console.error("kymo sweep: --submit: no sbatch on PATH; submit \(path) where Slurm runs\n")
                 throw ExitStatus.couldNot.code
             }
-            guard let out = captureOutput(of: sbatch, [path]) else {
-                console.error("kymo sweep: sbatch \(path) failed\n")
+            let (status, out, err) = Bench.execute(sbatch, [path])
+            guard status == 0 else {
+                console.error("kymo sweep: sbatch \(path) failed (status \(status)): \(err.isEmpty ? out : err)" + (err.hasSuffix("\n") ? "" : "\n"))
                 throw ExitStatus.couldNot.code
             }
             console.write(out.hasSuffix("\n") ? out : out + "\n")
@@ -226,6 +228,10 @@ struct Sweep: ParsableCommand {
         s += "#SBATCH --cpus-per-task=\(threads)\n"
         s += "#SBATCH --chdir=\(workingDirectory)\n"
         s += "#SBATCH --output=\(logs)/slurm-%A_%a.log\n"
+        // Two minutes before a time limit Slurm sends SIGUSR1 to this script, which is kymo itself
+        // (exec below): the point checkpoints at its next step and records itself `interrupted`.
+        s += "#SBATCH --signal=B:USR1@120\n"
+        s += "#SBATCH --requeue\n"
         for e in extra { s += "#SBATCH \(e)\n" }
         s += "set -euo pipefail\n"
         s += "case \"${SLURM_ARRAY_TASK_ID:?run this script with sbatch}\" in\n"
@@ -298,10 +304,7 @@ struct Sweep: ParsableCommand {
     // MARK: children
 
     /// This binary, so the points run the build the sweep runs.
-    static func executablePath() -> String {
-        if let p = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return p }
-        return CommandLine.arguments[0]
-    }
+    static func executablePath() -> String { RunningExecutable.path }
 
     /// Ctrl-C (or SIGTERM) arrived since `installStopHandlers`.
     static var stopRequested: Bool { sweepStopWord != 0 }

@@ -251,7 +251,8 @@ public enum Replayer {
         let record = try RunStore.read(recordAt: path)
         switch record.status {
         case .running:
-            throw RecordError.cannotContinue(id: record.id, detail: "it is still running (process \(record.process.map { "\($0.pid) on \($0.host)" } ?? "?"))")
+            let lease = Lease.read(runFolder: folder).map { "; its " + $0.describe() } ?? ""
+            throw RecordError.cannotContinue(id: record.id, detail: "it is still running (process \(record.process.map { "\($0.pid) on \($0.host)" } ?? "?")\(lease))")
         case .complete:
             throw RecordError.cannotContinue(id: record.id, detail: "it is complete; there is nothing to resume")
         case .failed:

@@ -1,0 +1,93 @@
+// Lease: how a `running` record shows it is alive to readers on any host.
+// The recording process renews `runs/<id>/lease` (its host, pid, renewal
+// period and the time, written atomically) every period — a minute by
+// default, KYMO_LEASE_SECONDS for tests — from a thread of its own, so a long
+// cell renews it too. A record whose writer is on another host is alive while
+// its lease is younger than three periods; once older it reads as
+// `interrupted` (RunStore.read), wherever it was started, and `kymo resume`
+// takes it over. On the writer's own host the process check (ProcessCheck)
+// decides at once. Times are the writer's clock in whole seconds since 1970;
+// hosts sharing a runs folder are assumed to keep their clocks within a
+// period of each other.
+
+import Foundation
+import KymoBase
+
+public struct Lease: Equatable, Sendable {
+    public static let fileName = "lease"
+    /// Renewals a lease may miss before it expires.
+    public static let missedRenewals = 3
+
+    public var host: String
+    public var pid: Int32
+    /// Seconds between renewals.
+    public var period: Double
+    /// When it was last renewed (seconds since 1970, the writer's clock).
+    public var renewed: Double
+
+    /// Seconds between renewals: KYMO_LEASE_SECONDS (a number > 0), else 60.
+    public static func period(environment: [String: String] = ProcessInfo.processInfo.environment) -> Double {
+        if let s = environment["KYMO_LEASE_SECONDS"], let v = Double(s), v > 0, v.isFinite { return v }
+        return 60
+    }
+
+    /// Its age now, in seconds (never negative).
+    public func age(now: Date = Date()) -> Double { max(0, now.timeIntervalSince1970 - renewed) }
+
+    /// Whether it has gone unrenewed for `missedRenewals` periods.
+    public func isExpired(now: Date = Date()) -> Bool { age(now: now) > Double(Lease.missedRenewals) * period }
+
+    var text: String { "host \(host)\npid \(pid)\nperiod \(period)\nrenewed \(renewed)\n" }
+
+    /// The lease in `runFolder`, if it holds a readable one.
+    public static func read(runFolder: String) -> Lease? {
+        // Through the run folder's path policy: a regular file inside it, no symlink, no FIFO to hang on.
+        guard let data = try? RecordFolderFile.read(fileName, in: runFolder, maxBytes: 4096) else { return nil }
+        var fields: [String: String] = [:]
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+            guard let space = line.firstIndex(of: " ") else { continue }
+            fields[String(line[..<space])] = String(line[line.index(after: space)...])
+        }
+        guard let host = fields["host"], let pid = fields["pid"].flatMap({ Int32($0) }),
+              let period = fields["period"].flatMap({ Double($0) }), let renewed = fields["renewed"].flatMap({ Double($0) }),
+              period > 0, period.isFinite, renewed.isFinite else { return nil }
+        return Lease(host: host, pid: pid, period: period, renewed: renewed)
+    }
+
+    /// Writes (renews) the lease of this process in `runFolder`.
+    public static func renew(runFolder: String, period: Double, now: Date = Date()) throws {
+        let lease = Lease(host: ProcessCheck.hostName(), pid: getpid(), period: period, renewed: now.timeIntervalSince1970.rounded(.down))
+        try AtomicFile.write(Array(lease.text.utf8), to: runFolder + "/" + fileName)
+    }
+
+    /// "lease renewed 12 s ago (expires after 180 s)", for messages.
+    public func describe(now: Date = Date()) -> String {
+        "lease renewed \(Int(age(now: now))) s ago; it expires \(Int(Double(Lease.missedRenewals) * period)) s after its last renewal"
+    }
+}
+
+/// Renews one run folder's lease every period on a thread of its own until stopped.
+public final class LeaseKeeper: @unchecked Sendable {
+    private let runFolder: String
+    private let period: Double
+    private let timer: DispatchSourceTimer
+
+    /// Writes the lease now (throws if it cannot) and renews it every `period` seconds.
+    public init(runFolder: String, period: Double = Lease.period()) throws {
+        self.runFolder = runFolder
+        self.period = period
+        try Lease.renew(runFolder: runFolder, period: period)
+        timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "kymo.lease"))
+        timer.schedule(deadline: .now() + period, repeating: period)
+        timer.setEventHandler { [runFolder, period] in try? Lease.renew(runFolder: runFolder, period: period) }
+        timer.resume()
+    }
+
+    /// Stops renewing and removes the lease (the record no longer says `running`).
+    public func stop() {
+        timer.cancel()
+        unlink(runFolder + "/" + Lease.fileName)
+    }
+
+    deinit { timer.cancel() }
+}
