@@ -54,7 +54,10 @@ struct Resume: ParsableCommand {
                                          onCellEnd: { r in for d in r.diagnostics { console.error(DiagnosticFormatter.render(d)) } },
                                          follower: !MPIJob.isLeader)
         } catch {
-            throw recordFailure("resume", error)
+            let code = recordFailure("resume", error)
+            // One process of a job refusing must not leave the others waiting in a collective.
+            if let g = MPIJob.current, g.size > 1 { g.world.abort(code: code.rawValue) }
+            throw code
         }
         try RecordedRunHost.finish(result, console: console, verb: "resumed")
     }

@@ -82,7 +82,7 @@ final class ClusterEndToEndTests: XCTestCase {
         let over = try kymo(["run", "nb.kymo", "--procs", "\(cores + 1)", "--threads", "1", "--runs", "runs-over"])
         XCTAssertEqual(over.status, 0, over.out + over.err)
         XCTAssertTrue(over.err.contains("\(cores + 1) processes on \(cores) cores: mpirun --oversubscribe"), over.err)
-        XCTAssertEqual(bits(try record("runs-over")), bits(rec))
+        XCTAssertTrue(bits(try record("runs-over")) == bits(rec), "oversubscribed metrics differ")
 
         let b = try kymo(["bench", "scaling", "--procs", "1,2", "--threads", "1", "--steps", "1", "--quick"])
         XCTAssertEqual(b.status, 0, b.out + b.err)
@@ -105,7 +105,7 @@ final class ClusterEndToEndTests: XCTestCase {
     }
 
     func testSigtermMidTrainingCheckpointsAndResumesToTheUninterruptedBits() throws {
-        let text = MPIEndToEndTests.notebook.replacingOccurrences(of: "let steps = 6", with: "let steps = 400")
+        let text = MPIEndToEndTests.notebook.replacingOccurrences(of: "let steps = 6", with: "let steps = 100")
         try text.write(toFile: dir + "/nb.kymo", atomically: true, encoding: .utf8)
         let hold = try HoldFolder(dir + "/hold", atStep: 40)
         let job = try start("/usr/bin/env", ["kymo", "run", "nb.kymo", "--runs", "runs", "--threads", "1"], hold.variables)
@@ -117,7 +117,7 @@ final class ClusterEndToEndTests: XCTestCase {
         let rec = try record("runs")
         XCTAssertEqual(rec.status, .interrupted)
         XCTAssertEqual(rec.checkpoints.map(\.step), [40], "the checkpoint of the step it stopped at")
-        XCTAssertEqual(rec.cells.map(\.status), [.complete, .complete, .interrupted])
+        XCTAssertEqual(rec.cells.map(\.status), [.complete, .complete, .interrupted, .skipped])
         XCTAssertEqual(rec.series(named: "train1.loss")?.steps.last, 40)
         // Resumed as two processes, by kymo found on the PATH.
         let resumed = try kymo(["resume", rec.id, "--runs", "runs", "--procs", "2", "--threads", "1"])
@@ -125,17 +125,17 @@ final class ClusterEndToEndTests: XCTestCase {
         let done = try RunStore(folder: dir + "/runs").load(rec.id).record
         XCTAssertEqual(done.status, .complete)
         XCTAssertEqual(done.resumes.map(\.step), [40])
-        XCTAssertEqual(done.environment.processes, 2)
+        XCTAssertEqual(done.resumes.last?.environment.processes, 2, "resumed as two processes")
         let whole = try kymo(["run", "nb.kymo", "--runs", "runs-whole", "--threads", "1"])
         XCTAssertEqual(whole.status, 0, whole.err)
         let w = try record("runs-whole")
-        XCTAssertEqual(bits(done), bits(w))
+        XCTAssertTrue(bits(done) == bits(w), "the resumed metrics differ from the uninterrupted run's")
         XCTAssertEqual(done.cells.map(\.valuesSHA256), w.cells.map(\.valuesSHA256))
         XCTAssertEqual(done.cells.map(\.output), w.cells.map(\.output))
     }
 
     func testARecordOfAnotherHostIsRefusedWhileItsLeaseIsFreshAndTakenOverOnceItExpires() throws {
-        let text = MPIEndToEndTests.notebook.replacingOccurrences(of: "let steps = 6", with: "let steps = 400")
+        let text = MPIEndToEndTests.notebook.replacingOccurrences(of: "let steps = 6", with: "let steps = 100")
         try text.write(toFile: dir + "/nb.kymo", atomically: true, encoding: .utf8)
         // Another host name for the writer only: a UTS namespace of its own (root, or a user namespace).
         let unshare = ["/usr/bin/unshare", "/bin/unshare"].first { FileManager.default.isExecutableFile(atPath: $0) }
@@ -170,6 +170,6 @@ final class ClusterEndToEndTests: XCTestCase {
         XCTAssertNil(Lease.read(runFolder: folder), "a finished record keeps no lease")
         let whole = try kymo(["run", "nb.kymo", "--runs", "runs-whole", "--threads", "1"])
         XCTAssertEqual(whole.status, 0, whole.err)
-        XCTAssertEqual(bits(done), bits(try record("runs-whole")))
+        XCTAssertTrue(bits(done) == bits(try record("runs-whole")), "the resumed metrics differ from the uninterrupted run's")
     }
 }
