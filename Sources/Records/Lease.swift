@@ -25,6 +25,10 @@ public struct Lease: Equatable, Sendable {
     /// When it was last renewed (seconds since 1970, the writer's clock).
     public var renewed: Double
 
+    public init(host: String, pid: Int32, period: Double, renewed: Double) {
+        self.host = host; self.pid = pid; self.period = period; self.renewed = renewed
+    }
+
     /// Seconds between renewals: KYMO_LEASE_SECONDS (a number > 0), else 60.
     public static func period(environment: [String: String] = ProcessInfo.processInfo.environment) -> Double {
         if let s = environment["KYMO_LEASE_SECONDS"], let v = Double(s), v > 0, v.isFinite { return v }
@@ -40,9 +44,12 @@ public struct Lease: Equatable, Sendable {
     var text: String { "host \(host)\npid \(pid)\nperiod \(period)\nrenewed \(renewed)\n" }
 
     /// The lease in `runFolder`, if it holds a readable one.
-    public static func read(runFolder: String) -> Lease? {
-        // Through the run folder's path policy: a regular file inside it, no symlink, no FIFO to hang on.
-        guard let data = try? RecordFolderFile.read(fileName, in: runFolder, maxBytes: 4096) else { return nil }
+    public static func read(runFolder: String) -> Lease? { read(name: fileName, in: runFolder) }
+
+    /// The lease in the file `name` of `folder` (a run's lease, a sweep point's claim).
+    public static func read(name: String, in folder: String) -> Lease? {
+        // Through the folder's path policy: a regular file inside it, no symlink, no FIFO to hang on.
+        guard let data = try? RecordFolderFile.read(name, in: folder, maxBytes: 4096) else { return nil }
         var fields: [String: String] = [:]
         for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
             guard let space = line.firstIndex(of: " ") else { continue }
@@ -54,10 +61,23 @@ public struct Lease: Equatable, Sendable {
         return Lease(host: host, pid: pid, period: period, renewed: renewed)
     }
 
-    /// Writes (renews) the lease of this process in `runFolder`.
-    public static func renew(runFolder: String, period: Double, now: Date = Date()) throws {
-        let lease = Lease(host: ProcessCheck.hostName(), pid: getpid(), period: period, renewed: now.timeIntervalSince1970.rounded(.down))
-        try AtomicFile.write(Array(lease.text.utf8), to: runFolder + "/" + fileName)
+    /// A lease of this process, renewed now.
+    public static func mine(period: Double, now: Date = Date()) -> Lease {
+        Lease(host: ProcessCheck.hostName(), pid: getpid(), period: period, renewed: now.timeIntervalSince1970.rounded(.down))
+    }
+
+    /// The file's bytes.
+    public var bytes: [UInt8] { Array(text.utf8) }
+
+    /// Writes (renews) the lease of this process at `path`.
+    public static func renew(path: String, period: Double, now: Date = Date()) throws {
+        try AtomicFile.write(mine(period: period, now: now).bytes, to: path)
+    }
+
+    /// Whether the process holding it is alive: on its own host by its pid, elsewhere by its age.
+    public var isHeld: Bool {
+        guard host == ProcessCheck.hostName() else { return !isExpired() }
+        return !(kill(pid, 0) != 0 && errno == ESRCH)
     }
 
     /// "lease renewed 12 s ago (expires after 180 s)", for messages.
@@ -66,27 +86,32 @@ public struct Lease: Equatable, Sendable {
     }
 }
 
-/// Renews one run folder's lease every period on a thread of its own until stopped.
+/// Renews one lease file (a run folder's `lease`, a sweep point's claim) every period on a thread of its own until stopped.
 public final class LeaseKeeper: @unchecked Sendable {
-    private let runFolder: String
-    private let period: Double
+    private let path: String
+    private let queue = DispatchQueue(label: "kymo.lease")
     private let timer: DispatchSourceTimer
 
-    /// Writes the lease now (throws if it cannot) and renews it every `period` seconds.
-    public init(runFolder: String, period: Double = Lease.period()) throws {
-        self.runFolder = runFolder
-        self.period = period
-        try Lease.renew(runFolder: runFolder, period: period)
-        timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "kymo.lease"))
+    /// Writes the run folder's lease now (throws if it cannot) and renews it every `period` seconds.
+    public convenience init(runFolder: String, period: Double = Lease.period()) throws {
+        try Lease.renew(path: runFolder + "/" + Lease.fileName, period: period)
+        self.init(renewing: runFolder + "/" + Lease.fileName, period: period)
+    }
+
+    /// Renews the lease at `path` (already written) every `period` seconds.
+    public init(renewing path: String, period: Double = Lease.period()) {
+        self.path = path
+        timer = DispatchSource.makeTimerSource(queue: queue)
         timer.schedule(deadline: .now() + period, repeating: period)
-        timer.setEventHandler { [runFolder, period] in try? Lease.renew(runFolder: runFolder, period: period) }
+        timer.setEventHandler { try? Lease.renew(path: path, period: period) }
         timer.resume()
     }
 
-    /// Stops renewing and removes the lease (the record no longer says `running`).
+    /// Stops renewing and removes the lease (the record no longer says `running`, the point is no longer claimed).
     public func stop() {
         timer.cancel()
-        unlink(runFolder + "/" + Lease.fileName)
+        queue.sync {}   // a renewal already under way ends before the file is removed
+        unlink(path)
     }
 
     deinit { timer.cancel() }

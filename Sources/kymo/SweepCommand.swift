@@ -51,6 +51,9 @@ struct Sweep: ParsableCommand {
     @Flag(help: "With --slurm: also submit the script with sbatch.")
     var submit = false
 
+    @Flag(help: "Run failed points again (by default a failed point is reported, not rerun: it would fail again unless something changed).")
+    var retryFailed = false
+
     @Option(name: .customLong("sbatch"), help: ArgumentHelp("With --slurm: an extra #SBATCH line, written with '=': --sbatch=--partition=cpu --sbatch=--time=2:00:00 (repeatable).", valueName: "option"))
     var sbatchOptions: [String] = []
 
@@ -105,7 +108,13 @@ struct Sweep: ParsableCommand {
         for i in sweep.points.indices where sweep.points[i].status == .running { sweep.points[i].status = .interrupted }
         let found = SweepStore.reconcile(&sweep, in: store)
         let done = sweep.completeCount
-        let todo = sweep.points.filter { $0.status != .complete }
+        let failedBefore = sweep.points.filter { $0.status == .failed }
+        let todo = sweep.points.filter { $0.status != .complete && ($0.status != .failed || retryFailed) }
+        if !retryFailed && !failedBefore.isEmpty {
+            console.error("kymo sweep: \(failedBefore.count) failed point\(failedBefore.count == 1 ? "" : "s") not run again (" +
+                          failedBefore.map { "point \($0.index) \($0.label)" + ($0.run.map { ", run \($0)" } ?? "") }.joined(separator: "; ") +
+                          "); --retry-failed runs them again\n")
+        }
         let signedCount = found.values.filter(RecordChecks.isSigned).count
         let checked = done == 0 ? "" : " (seal intact; \(signedCount == done ? "all signed" : signedCount == 0 ? "unsigned" : "\(signedCount) signed, \(done - signedCount) unsigned"))"
         console.write("sweep \(id): \(sweep.points.count) point\(sweep.points.count == 1 ? "" : "s") " +
@@ -125,12 +134,44 @@ struct Sweep: ParsableCommand {
         func save() {
             do { try SweepStore.write(&sweep, in: store) } catch { console.error("kymo sweep: \(error)\n") }
         }
-        let jobsToRun = todo.map { p -> ProcessPool.Job in
-            // No --seeds: every point runs with the default seed 0 (a pinning notebook may sweep --set lists).
-            var args = ["run", notebook] + (seeds == nil ? [] : ["--seed", "\(p.seed)"])
-            for o in p.overrides { args += ["--set", "\(o.key)=\(o.value)"] }
+        // Each point is claimed before it runs (SweepClaims): one another sweep holds is left to it.
+        var claims: [Int: LeaseKeeper] = [:]
+        var elsewhere: [Int] = []
+        var jobsToRun: [ProcessPool.Job] = []
+        var records: [RunRecord]?   // the folder's records, read once, when a point first needs them
+        func allRecords() -> [RunRecord] {
+            if records == nil { records = store.list().compactMap { try? $0.record.get() } }
+            return records!
+        }
+        for p in todo {
+            let outcome: SweepClaims.Outcome
+            do { outcome = try SweepClaims.take(sweepFolder: sweepFolder, index: p.index) } catch {
+                console.error("kymo sweep: \(error)\n")
+                throw ExitStatus.couldNot.code
+            }
+            switch outcome {
+            case .held(let lease):
+                elsewhere.append(p.index)
+                sweep.points[p.index].status = .running
+                console.write("point \(p.index + 1)/\(total) \(p.label): claimed by process \(lease.pid) on \(lease.host) (another kymo sweep, " +
+                              "\(Int(lease.age())) s ago); left to it\n")
+                continue
+            case .claimed(let keeper):
+                claims[p.index] = keeper
+            }
+            var args: [String]
+            if let id = SweepClaims.interruptedRecord(of: p, in: sweep, store: store, all: allRecords) {
+                // Stopped part-way: continue its record from its checkpoint, under its own run id.
+                args = ["resume", id]
+                sweep.points[p.index].run = id
+            } else {
+                // No --seeds: every point runs with the default seed 0 (a pinning notebook may sweep --set lists).
+                args = ["run", notebook] + (seeds == nil ? [] : ["--seed", "\(p.seed)"])
+                for o in p.overrides { args += ["--set", "\(o.key)=\(o.value)"] }
+            }
             args += ["--threads", "\(threads)", "--runs", store.folder]
-            return ProcessPool.Job(id: p.index, executable: exe, arguments: args, log: sweepFolder + "/logs/point-\(p.index).log")
+            let log = try SweepClaims.attemptLog(sweepFolder: sweepFolder, index: p.index)
+            jobsToRun.append(ProcessPool.Job(id: p.index, executable: exe, arguments: args, log: log))
         }
         var starts: [Int: Date] = [:]
         var told = false
@@ -146,14 +187,17 @@ struct Sweep: ParsableCommand {
             starts[i] = Date()
             sweep.points[i].status = .running
             sweep.points[i].exitStatus = nil
-            console.write("point \(i + 1)/\(total) \(sweep.points[i].label): started (log \(job.log))\n")
+            let how = job.arguments.first == "resume" ? "resuming run \(job.arguments[1]) from its checkpoint" : "started"
+            console.write("point \(i + 1)/\(total) \(sweep.points[i].label): \(how) (log \(job.log))\n")
             save()
         }, failedToStart: { job, error in
             console.error("kymo sweep: cannot start point \(job.id): \(error)\n")
+            claims.removeValue(forKey: job.id)?.stop()
             sweep.points[job.id].status = .failed
             save()
         }, finished: { job, code in
             let i = job.id
+            claims.removeValue(forKey: i)?.stop()
             sweep.points[i].exitStatus = code
             if let rid = Sweep.runID(inLog: job.log) { sweep.points[i].run = rid }
             sweep.points[i].status = code == 0 ? .complete : (code == ExitStatus.interrupted.rawValue || code == ExitStatus.terminated.rawValue ? .interrupted : .failed)
@@ -167,6 +211,13 @@ struct Sweep: ParsableCommand {
                           String(format: ", %.1fs", Date().timeIntervalSince(starts[i] ?? Date())) + "\n")
             save()
         })
+        for c in claims.values { c.stop() }   // points never started (interrupted sweep)
+        // Points another sweep runs: wait until it lets go of them (finished, or gone), then read their records.
+        if !elsewhere.isEmpty {
+            console.write("waiting for \(elsewhere.count) point\(elsewhere.count == 1 ? "" : "s") another kymo sweep runs\n")
+            while sweepStopWord == 0 && elsewhere.contains(where: { SweepClaims.isHeld(sweepFolder: sweepFolder, index: $0) }) { usleep(100_000) }
+            for i in elsewhere where sweep.points[i].status == .running { sweep.points[i].status = .pending }
+        }
         SweepStore.reconcile(&sweep, in: store)
         let complete = sweep.completeCount
         sweep.status = complete == sweep.points.count ? "complete" : "incomplete"
