@@ -236,6 +236,53 @@ final class SweepEndToEndTests: XCTestCase {
         let table = try kymo(["runs", "compare", id, "--by", "a", "--runs", "runs"])
         XCTAssertEqual(table.out, expected.out)
         XCTAssertTrue(table.out.contains("± "), table.out)
+        // The interrupted point was resumed, not started over: its own record finished, one record per point.
+        XCTAssertTrue(resumed.out.contains("resuming run \(stopped) from its checkpoint"), resumed.out)
+        let finished = try RunStore.read(recordAt: dir + "/runs/\(stopped)/record.json")
+        XCTAssertEqual(finished.status, .complete)
+        XCTAssertEqual(finished.resumes.count, 1)
+        XCTAssertEqual(RunStore(folder: dir + "/runs").runIDs().count, 4, "one record per point")
+        // Each attempt kept its own log.
+        let index = try XCTUnwrap(s.points.first { $0.run == stopped }?.index)
+        let logs = try FileManager.default.contentsOfDirectory(atPath: dir + "/runs/\(id)/logs").filter { $0.hasPrefix("point-\(index).") }
+        XCTAssertEqual(logs.sorted(), ["point-\(index).1.log", "point-\(index).2.log"])
+        XCTAssertTrue(try String(contentsOfFile: dir + "/runs/\(id)/logs/point-\(index).2.log", encoding: .utf8).contains("resumed \(stopped): complete"))
+    }
+
+    func testTwoIdenticalSweepsStartedAtOnceRunEachPointOnce() throws {
+        try Self.slow.write(toFile: dir + "/nb.kymo", atomically: true, encoding: .utf8)
+        let (a, aOut, _) = try start(Self.slowSweep)
+        let (b, bOut, _) = try start(Self.slowSweep)
+        let outs = [aOut, bOut].map { String(decoding: $0.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
+        a.waitUntilExit()
+        b.waitUntilExit()
+        XCTAssertEqual([a.terminationStatus, b.terminationStatus], [0, 0], outs.joined())
+        for o in outs { XCTAssertTrue(o.contains("complete, 4/4 points complete"), o) }
+        let store = RunStore(folder: dir + "/runs")
+        XCTAssertEqual(store.runIDs().count, 4, "each point ran once: \(outs.joined())")
+        let id = try sweepID(outs[0])
+        let logs = try FileManager.default.contentsOfDirectory(atPath: dir + "/runs/\(id)/logs").sorted()
+        XCTAssertEqual(logs, (0..<4).map { "point-\($0).1.log" }, "one attempt per point")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir + "/runs/\(id)/claims"), [], "every claim released")
+    }
+
+    func testAFailedPointIsRunAgainOnlyWithRetryFailed() throws {
+        // a = 3 indexes past the list: that point fails.
+        try (Self.tiny + "\nlet z = [1, 2, 3][a * 2]\n").write(toFile: dir + "/nb.kymo", atomically: true, encoding: .utf8)
+        let args = ["sweep", "nb.kymo", "--set", "a=1,3", "--threads", "1"]
+        let first = try kymo(args)
+        XCTAssertEqual(first.status, 1, first.out + first.err)
+        XCTAssertTrue(first.out.contains("1/2 points complete, 1 failed"), first.out)
+        let again = try kymo(args)
+        XCTAssertEqual(again.status, 1, again.out + again.err)
+        XCTAssertTrue(again.out.contains("1 already complete (seal intact; unsigned), 0 to run"), again.out)
+        XCTAssertTrue(again.err.contains("1 failed point not run again (point 1 a=3 seed=0, run "), again.err)
+        XCTAssertTrue(again.err.contains("--retry-failed"), again.err)
+        XCTAssertEqual(RunStore(folder: dir + "/runs").runIDs().count, 2)
+        let retried = try kymo(args + ["--retry-failed"])
+        XCTAssertEqual(retried.status, 1, retried.out + retried.err)
+        XCTAssertTrue(retried.out.contains("1 already complete (seal intact; unsigned), 1 to run"), retried.out)
+        XCTAssertEqual(RunStore(folder: dir + "/runs").runIDs().count, 3)
     }
 
     /// The processes whose parent is `pid` (from /proc).
