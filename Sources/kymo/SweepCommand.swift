@@ -17,8 +17,10 @@ import KymoBase
 import Records
 import Notebook
 
-// Written only by the SIGINT handler (a sig_atomic_t, the one type a handler may set), polled by the scheduler.
+// Written only by the stop handler (a sig_atomic_t, the one type a handler may set), polled by the scheduler.
 nonisolated(unsafe) private var sweepStopWord: sig_atomic_t = 0
+// The signal that stopped the sweep (SIGINT, SIGTERM or SIGUSR1).
+nonisolated(unsafe) private var sweepStopSignal: sig_atomic_t = 0
 
 struct Sweep: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -50,6 +52,12 @@ struct Sweep: ParsableCommand {
 
     @Flag(help: "With --slurm: also submit the script with sbatch.")
     var submit = false
+
+    @Option(help: ArgumentHelp("Run only point N (what each task of the --slurm script runs): claimed, resumed if it was interrupted, skipped if complete or claimed elsewhere.", valueName: "n"))
+    var point: Int?
+
+    @Option(name: .customLong("sweep-id"), help: ArgumentHelp("With --point: the sweep the task belongs to; a notebook edited since is refused, the difference named.", valueName: "id", visibility: .hidden))
+    var expectedSweep: String?
 
     @Flag(help: "Run failed points again (by default a failed point is reported, not rerun: it would fail again unless something changed).")
     var retryFailed = false
@@ -94,6 +102,13 @@ struct Sweep: ParsableCommand {
         let sha = RecordHash.hex(of: text)
         let id = SweepRecord.makeID(notebookSHA256: sha, axes: parsedAxes, seeds: seedList)
         let sweepFolder = SweepStore.folder(store, id: id)
+        if let expectedSweep, expectedSweep != id {
+            // A task of a sweep whose notebook was edited since: the tasks run the text the sweep was created with, or nothing.
+            console.error("kymo sweep: \(notebook) is not the text \(expectedSweep) was created with: " +
+                          SweepPin.difference(pinned: SweepStore.folder(store, id: expectedSweep), now: text) +
+                          "; this task runs nothing (restore the file, or run kymo sweep again: the edited text is a new sweep)\n")
+            throw ExitStatus.couldNot.code
+        }
         var sweep: SweepRecord
         if FileManager.default.fileExists(atPath: sweepFolder + "/" + SweepStore.fileName) {
             do { sweep = try SweepStore.read(at: sweepFolder + "/" + SweepStore.fileName) } catch { throw recordFailure("sweep", error) }
@@ -101,7 +116,9 @@ struct Sweep: ParsableCommand {
         } else {
             sweep = SweepRecord(id: id, notebook: SweepNotebook(path: notebook, sha256: sha), axes: parsedAxes, seeds: seedList,
                                 jobs: jobs, threads: threads, start: Date())
+            for note in SweepPin.editedSince(notebook: notebook, sha256: sha, text: text, store: store) { console.error("kymo sweep: \(note)\n") }
         }
+        do { try SweepPin.pin(text: text, sweepFolder: sweepFolder) } catch { throw recordFailure("sweep", error) }
         sweep.jobs = jobs
         sweep.threads = threads
         // Running points of an earlier invocation that died: their records decide.
@@ -109,7 +126,11 @@ struct Sweep: ParsableCommand {
         let found = SweepStore.reconcile(&sweep, in: store)
         let done = sweep.completeCount
         let failedBefore = sweep.points.filter { $0.status == .failed }
-        let todo = sweep.points.filter { $0.status != .complete && ($0.status != .failed || retryFailed) }
+        var todo = sweep.points.filter { $0.status != .complete && ($0.status != .failed || retryFailed) }
+        if let point {
+            guard sweep.points.indices.contains(point) else { throw ValidationError("--point \(point): the sweep has points 0 to \(sweep.points.count - 1)") }
+            todo = todo.filter { $0.index == point }
+        }
         if !retryFailed && !failedBefore.isEmpty {
             console.error("kymo sweep: \(failedBefore.count) failed point\(failedBefore.count == 1 ? "" : "s") not run again (" +
                           failedBefore.map { "point \($0.index) \($0.label)" + ($0.run.map { ", run \($0)" } ?? "") }.joined(separator: "; ") +
@@ -151,7 +172,7 @@ struct Sweep: ParsableCommand {
             }
             switch outcome {
             case .held(let lease):
-                elsewhere.append(p.index)
+                if point == nil { elsewhere.append(p.index) }   // a task (--point) leaves it to the other and ends
                 sweep.points[p.index].status = .running
                 console.write("point \(p.index + 1)/\(total) \(p.label): claimed by process \(lease.pid) on \(lease.host) (another kymo sweep, " +
                               "\(Int(lease.age())) s ago); left to it\n")
@@ -228,7 +249,18 @@ struct Sweep: ParsableCommand {
         line += ", recorded in \(sweepFolder)"
         if complete > 0 { line += "; compare with: kymo runs compare \(id) --runs \(store.folder)" }
         console.write(line + "\n")
-        if sweepStopWord != 0 { throw ExitStatus.interrupted.code }
+        if sweepStopWord != 0 {
+            if let point, sweepStopSignal == SIGUSR1 { Sweep.requeueSlurmTask(point: point, console: console) }
+            throw sweepStopSignal == SIGINT ? ExitStatus.interrupted.code : ExitStatus.terminated.code
+        }
+        if let point {
+            // A task answers for its point: complete, or run elsewhere (claimed by another task).
+            let p = sweep.points[point]
+            if p.status != .complete && !SweepClaims.isHeld(sweepFolder: sweepFolder, index: point) && !todo.isEmpty {
+                throw ExitStatus.failed.code
+            }
+            return
+        }
         if complete < sweep.points.count { throw ExitStatus.failed.code }
     }
 
@@ -272,7 +304,7 @@ struct Sweep: ParsableCommand {
                             seedsGiven: Bool = true) -> String {
         var s = "#!/bin/bash\n"
         s += "# kymo sweep \(sweep.id): \(sweep.notebook.path) (sha256 \(sweep.notebook.sha256)), \(points.count) of \(sweep.points.count) points.\n"
-        s += "# Each array task runs one point as an ordinary `kymo run`, recorded in \(runsFolder).\n"
+        s += "# Each array task runs one point (`kymo sweep … --point N`: a `kymo run`, or `kymo resume` after a requeue), recorded in \(runsFolder).\n"
         s += "#SBATCH --job-name=kymo-\(sweep.id)\n"
         s += "#SBATCH --array=\(points.map { "\($0.index)" }.joined(separator: ","))" + (jobs > 1 ? "%\(jobs)" : "") + "\n"
         s += "#SBATCH --ntasks=1\n"
@@ -285,15 +317,14 @@ struct Sweep: ParsableCommand {
         s += "#SBATCH --requeue\n"
         for e in extra { s += "#SBATCH \(e)\n" }
         s += "set -euo pipefail\n"
-        s += "case \"${SLURM_ARRAY_TASK_ID:?run this script with sbatch}\" in\n"
-        for p in points {
-            var args = seedsGiven ? ["--seed", "\(p.seed)"] : []
-            for o in p.overrides { args += ["--set", "\(o.key)=\(o.value)"] }
-            s += "  \(p.index)) args=(\(args.map(shellQuote).joined(separator: " "))) ;;\n"
-        }
-        s += "  *) echo \"no point $SLURM_ARRAY_TASK_ID in \(sweep.id)\" >&2; exit 2 ;;\n"
-        s += "esac\n"
-        s += "exec \(shellQuote(executable)) run \(shellQuote(notebook)) \"${args[@]}\" --threads \(threads) --runs \(shellQuote(runsFolder))\n"
+        s += ": \"${SLURM_ARRAY_TASK_ID:?run this script with sbatch}\"\n"
+        // The task claims its point, resumes it if an earlier attempt was stopped (a requeue), or skips it
+        // when it is complete or another task holds it; an edited notebook is refused (--sweep-id).
+        var args = [notebook]
+        for a in sweep.axes { args += ["--set", "\(a.key)=\(a.values.joined(separator: ","))"] }
+        if seedsGiven { args += ["--seeds", sweep.seeds.map(String.init).joined(separator: ",")] }
+        s += "exec \(shellQuote(executable)) sweep \(args.map(shellQuote).joined(separator: " ")) --threads \(threads) --runs \(shellQuote(runsFolder))"
+            + " --point \"$SLURM_ARRAY_TASK_ID\" --sweep-id \(sweep.id)\n"
         return s
     }
 
@@ -357,16 +388,34 @@ struct Sweep: ParsableCommand {
     /// This binary, so the points run the build the sweep runs.
     static func executablePath() -> String { RunningExecutable.path }
 
+    /// A task stopped by Slurm's warning signal before its time limit (`--signal=B:USR1@120`)
+    /// puts itself back in the queue; run again, it resumes its point from the checkpoint just written.
+    static func requeueSlurmTask(point: Int, console: Console) {
+        let env = ProcessInfo.processInfo.environment
+        guard let job = env["SLURM_ARRAY_JOB_ID"].flatMap({ a in env["SLURM_ARRAY_TASK_ID"].map { a + "_" + $0 } }) ?? env["SLURM_JOB_ID"] else { return }
+        guard let scontrol = which("scontrol") else {
+            console.error("kymo sweep: point \(point) stopped before the time limit; no scontrol on PATH to requeue job \(job)\n")
+            return
+        }
+        let (status, _, err) = Bench.execute(scontrol, ["requeue", job])
+        console.error(status == 0 ? "kymo sweep: point \(point) stopped before the time limit; requeued job \(job), which resumes it\n"
+                                  : "kymo sweep: scontrol requeue \(job) failed: \(err)\n")
+    }
+
     /// Ctrl-C (or SIGTERM) arrived since `installStopHandlers`.
     static var stopRequested: Bool { sweepStopWord != 0 }
 
     static func installStopHandlers() {
         var action = sigaction()
-        action.__sigaction_handler.sa_handler = { _ in sweepStopWord = 1 }
+        action.__sigaction_handler.sa_handler = { sig in
+            if sweepStopWord == 0 { sweepStopSignal = sig }
+            sweepStopWord = 1
+        }
         sigemptyset(&action.sa_mask)
         action.sa_flags = 0
         sigaction(SIGINT, &action, nil)
         sigaction(SIGTERM, &action, nil)
+        sigaction(SIGUSR1, &action, nil)
     }
 
     /// The id in a child's closing line, `run <id>: complete, …`.

@@ -340,21 +340,30 @@ final class SweepEndToEndTests: XCTestCase {
         let text = try String(contentsOfFile: script, encoding: .utf8)
         XCTAssertTrue(text.contains("#SBATCH --array=0,1\n"), text)
         XCTAssertTrue(text.contains("#SBATCH --cpus-per-task=1\n"), text)
+        XCTAssertTrue(text.contains("#SBATCH --signal=B:USR1@120\n") && text.contains("#SBATCH --requeue\n"), text)
         XCTAssertEqual(RunStore(folder: dir + "/runs").runIDs().count, 0, "--slurm runs nothing itself")
         // Each array task, as Slurm would start it.
-        for task in 0..<2 {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/bin/bash")
-            p.arguments = [script]
-            p.currentDirectoryURL = URL(fileURLWithPath: dir)
-            var env = ProcessInfo.processInfo.environment
-            env["SLURM_ARRAY_TASK_ID"] = "\(task)"
-            p.environment = env
-            p.standardOutput = FileHandle.nullDevice
-            try p.run()
-            p.waitUntilExit()
-            XCTAssertEqual(p.terminationStatus, 0, "array task \(task)")
+        func task(_ n: Int) throws -> (status: Int32, out: String, err: String) {
+            try KymoBinary.execute("/bin/bash", [script], in: dir, environment: ["SLURM_ARRAY_TASK_ID": "\(n)"])
         }
+        // The notebook edited while the array waits: a task refuses it, naming the difference, and runs nothing.
+        try Self.tiny.replacingOccurrences(of: "let b = 0.5", with: "let b = 0.25").write(toFile: dir + "/nb.kymo", atomically: true, encoding: .utf8)
+        let edited = try task(0)
+        XCTAssertEqual(edited.status, 2, edited.out + edited.err)
+        XCTAssertTrue(edited.err.contains("is not the text \(id) was created with: line 3 was “let b = 0.5”, now “let b = 0.25”"), edited.err)
+        XCTAssertEqual(RunStore(folder: dir + "/runs").runIDs().count, 0)
+        try Self.tiny.write(toFile: dir + "/nb.kymo", atomically: true, encoding: .utf8)
+        for n in 0..<2 {
+            let t = try task(n)
+            XCTAssertEqual(t.status, 0, "array task \(n): \(t.out)\(t.err)")
+        }
+        // A duplicate submission's task finds its point complete and runs nothing.
+        let duplicate = try task(1)
+        XCTAssertEqual(duplicate.status, 0, duplicate.out + duplicate.err)
+        XCTAssertTrue(duplicate.out.contains("2 already complete (seal intact; unsigned), 0 to run"), duplicate.out)
+        XCTAssertEqual(RunStore(folder: dir + "/runs").runIDs().count, 2)
+        // sweep.json says what the records say, written by the tasks themselves.
+        XCTAssertEqual(try SweepStore.read(at: dir + "/runs/\(id)/sweep.json").status, "complete")
         let done = try kymo(args)
         XCTAssertEqual(done.status, 0, done.out + done.err)
         XCTAssertTrue(done.out.contains("2 already complete (seal intact; unsigned), 0 to run"), done.out)
