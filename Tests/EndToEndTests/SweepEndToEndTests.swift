@@ -46,9 +46,9 @@ final class SweepEndToEndTests: XCTestCase {
         dir = RecordFixtures.scratch(name)
     }
 
-    func start(_ args: [String], in folder: String? = nil, environment: [String: String]? = nil) throws -> (Process, Pipe, Pipe) {
+    func start(_ args: [String], in folder: String? = nil, environment: [String: String]? = nil, executable: String? = nil) throws -> (Process, Pipe, Pipe) {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
+        p.executableURL = URL(fileURLWithPath: executable ?? binary)
         p.arguments = args
         p.currentDirectoryURL = URL(fileURLWithPath: folder ?? dir)
         if let environment { p.environment = environment }
@@ -264,6 +264,36 @@ final class SweepEndToEndTests: XCTestCase {
         let logs = try FileManager.default.contentsOfDirectory(atPath: dir + "/runs/\(id)/logs").sorted()
         XCTAssertEqual(logs, (0..<4).map { "point-\($0).1.log" }, "one attempt per point")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir + "/runs/\(id)/claims"), [], "every claim released")
+    }
+
+    func testATaskStoppedBySigusr1IsResumedFromItsCheckpointWhenItRunsAgain() throws {
+        // What a Slurm array task lives through: its time limit's warning (SIGUSR1) mid-point, then a requeue.
+        try Self.slow.write(toFile: dir + "/nb.kymo", atomically: true, encoding: .utf8)
+        let r = try kymo(Self.slowSweep + ["--slurm"])
+        XCTAssertEqual(r.status, 0, r.out + r.err)
+        let id = try sweepID(r.out)
+        let script = dir + "/runs/\(id)/sweep.sbatch"
+        let hold = try HoldFolder(dir + "/hold", afterCells: 1)
+        var env = hold.environment
+        env["SLURM_ARRAY_TASK_ID"] = "2"
+        let (task, out, _) = try start([script], environment: env, executable: "/bin/bash")
+        let held = hold.wait(for: 1) { task.isRunning }
+        XCTAssertEqual(Array(held.values), ["cells 1"], "held: \(held)")
+        kill(task.processIdentifier, SIGUSR1)   // bash exec'd kymo sweep: the task's own pid
+        _ = out.fileHandleForReading.readDataToEndOfFile()
+        task.waitUntilExit()
+        XCTAssertEqual(task.terminationStatus, 143)
+        let stopped = try XCTUnwrap(RunStore(folder: dir + "/runs").runIDs().first)
+        XCTAssertEqual(try RunStore.read(recordAt: dir + "/runs/\(stopped)/record.json").status, .interrupted)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir + "/runs/\(id)/claims"), [], "the claim is released")
+        // Requeued: the same task again continues that record.
+        let again = try KymoBinary.execute("/bin/bash", [script], in: dir, environment: ["SLURM_ARRAY_TASK_ID": "2"])
+        XCTAssertEqual(again.status, 0, again.out + again.err)
+        XCTAssertTrue(again.out.contains("resuming run \(stopped) from its checkpoint"), again.out)
+        let done = try RunStore.read(recordAt: dir + "/runs/\(stopped)/record.json")
+        XCTAssertEqual(done.status, .complete)
+        XCTAssertEqual(done.resumes.count, 1)
+        XCTAssertEqual(RunStore(folder: dir + "/runs").runIDs(), [stopped], "one record for the point")
     }
 
     func testAFailedPointIsRunAgainOnlyWithRetryFailed() throws {
