@@ -60,6 +60,9 @@ extension Runs {
             } catch {
                 throw recordFailure("runs compare", error)
             }
+            let (unique, duplicates) = CompareDuplicates.oneRecordPerPoint(records)
+            records = unique
+            notes += duplicates
             if signedOnly {
                 for r in records where !RecordChecks.isSigned(r) { notes.append("run \(r.id) is unsigned; left out (--signed-only)") }
                 records = records.filter(RecordChecks.isSigned)

@@ -286,6 +286,9 @@ final class SweepEndToEndTests: XCTestCase {
         let stopped = try XCTUnwrap(RunStore(folder: dir + "/runs").runIDs().first)
         XCTAssertEqual(try RunStore.read(recordAt: dir + "/runs/\(stopped)/record.json").status, .interrupted)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir + "/runs/\(id)/claims"), [], "the claim is released")
+        // runs compare names the point as interrupted (the sweep record never learned of the task's run).
+        let partial = try kymo(["runs", "compare", id, "--runs", "runs"])
+        XCTAssertTrue(partial.err.contains("point 2 (a=3 seed=5): run \(stopped) is interrupted"), partial.err)
         // Requeued: the same task again continues that record.
         let again = try KymoBinary.execute("/bin/bash", [script], in: dir, environment: ["SLURM_ARRAY_TASK_ID": "2"])
         XCTAssertEqual(again.status, 0, again.out + again.err)
@@ -294,6 +297,21 @@ final class SweepEndToEndTests: XCTestCase {
         XCTAssertEqual(done.status, .complete)
         XCTAssertEqual(done.resumes.count, 1)
         XCTAssertEqual(RunStore(folder: dir + "/runs").runIDs(), [stopped], "one record for the point")
+    }
+
+    func testCompareCountsOneRecordPerConfigurationAndSeed() throws {
+        try Self.tiny.write(toFile: dir + "/nb.kymo", atomically: true, encoding: .utf8)
+        for args in [["--seed", "1"], ["--seed", "1"], ["--seed", "2"]] {
+            let r = try kymo(["run", "nb.kymo", "--runs", "runs"] + args)
+            XCTAssertEqual(r.status, 0, r.err)
+        }
+        let ids = RunStore(folder: dir + "/runs").runIDs()
+        XCTAssertEqual(ids.count, 3)
+        let c = try kymo(["runs", "compare"] + ids + ["--runs", "runs"])
+        XCTAssertEqual(c.status, 0, c.err)
+        XCTAssertTrue(c.out.contains("2 complete runs, 1 configuration"), c.out)
+        let seed1 = try ids.filter { try RunStore(folder: dir + "/runs").load($0).record.seed == 1 }
+        XCTAssertTrue(c.err.contains("2 complete records of seed=1 (\(seed1.joined(separator: ", "))); counting one, the newest: "), c.err)
     }
 
     func testAFailedPointIsRunAgainOnlyWithRetryFailed() throws {
