@@ -315,6 +315,7 @@ struct Sweep: ParsableCommand {
         // (exec below): the point checkpoints at its next step and records itself `interrupted`.
         s += "#SBATCH --signal=B:USR1@120\n"
         s += "#SBATCH --requeue\n"
+        s += "#SBATCH --open-mode=append\n"   // a requeued task adds to its Slurm log instead of replacing it
         for e in extra { s += "#SBATCH \(e)\n" }
         s += "set -euo pipefail\n"
         s += ": \"${SLURM_ARRAY_TASK_ID:?run this script with sbatch}\"\n"

@@ -388,7 +388,7 @@ final class SweepEndToEndTests: XCTestCase {
         let text = try String(contentsOfFile: script, encoding: .utf8)
         XCTAssertTrue(text.contains("#SBATCH --array=0,1\n"), text)
         XCTAssertTrue(text.contains("#SBATCH --cpus-per-task=1\n"), text)
-        XCTAssertTrue(text.contains("#SBATCH --signal=B:USR1@120\n") && text.contains("#SBATCH --requeue\n"), text)
+        XCTAssertTrue(text.contains("#SBATCH --signal=B:USR1@120\n") && text.contains("#SBATCH --requeue\n") && text.contains("#SBATCH --open-mode=append\n"), text)
         XCTAssertEqual(RunStore(folder: dir + "/runs").runIDs().count, 0, "--slurm runs nothing itself")
         // Each array task, as Slurm would start it.
         func task(_ n: Int) throws -> (status: Int32, out: String, err: String) {
