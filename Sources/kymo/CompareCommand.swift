@@ -42,7 +42,7 @@ extension Runs {
         }
 
         func run() throws {
-            var records: [RunRecord] = [], seen = Set<String>(), notes: [String] = [], headers: [String] = []
+            var records: [RunRecord] = [], seen = Set<String>(), notes: [String] = [], headers: [String] = [], fromSweeps = Set<String>()
             do {
                 for ref in references {
                     if let found = try SweepStore.resolve(ref, in: runs.stores) {
@@ -50,7 +50,7 @@ extension Runs {
                         let (rs, missing) = SweepStore.records(of: sweep, in: store)
                         headers.append("sweep \(sweep.id): \(sweep.notebook.path), \(rs.count) of \(sweep.points.count) points complete")
                         notes += missing.map { "\(sweep.id) \($0)" }
-                        for r in rs where seen.insert(r.id).inserted { records.append(r) }
+                        for r in rs where seen.insert(r.id).inserted { records.append(r); fromSweeps.insert(r.id) }
                     } else {
                         let r = try runs.load(ref).record
                         guard r.status == .complete else { notes.append("run \(r.id) is \(r.status.rawValue); left out"); continue }
@@ -60,7 +60,7 @@ extension Runs {
             } catch {
                 throw recordFailure("runs compare", error)
             }
-            let (unique, duplicates) = CompareDuplicates.oneRecordPerPoint(records)
+            let (unique, duplicates) = CompareDuplicates.oneRecordPerPoint(records, fromSweeps: fromSweeps)
             records = unique
             notes += duplicates
             if signedOnly {

@@ -7,10 +7,11 @@ import Records
 
 enum CompareDuplicates {
     /// `records` with one record per (notebook SHA-256, overrides, seed), the newest (latest start) of each; a note per choice.
-    static func oneRecordPerPoint(_ records: [RunRecord]) -> (records: [RunRecord], notes: [String]) {
+    /// Only records whose id is in `fromSweeps` are merged; the others pass through.
+    static func oneRecordPerPoint(_ records: [RunRecord], fromSweeps: Set<String>) -> (records: [RunRecord], notes: [String]) {
         var groups: [String: [RunRecord]] = [:], order: [String] = []
         for r in records {
-            let key = r.notebook.sha256 + "\u{0}" + r.overrides.map { $0.key + "=" + $0.value }.joined(separator: "\u{0}") + "\u{0}\(r.seed)"
+            let key = !fromSweeps.contains(r.id) ? "run \(r.id)" : r.notebook.sha256 + "\u{0}" + r.overrides.map { $0.key + "=" + $0.value }.joined(separator: "\u{0}") + "\u{0}\(r.seed)"
             if groups[key] == nil { order.append(key) }
             groups[key, default: []].append(r)
         }

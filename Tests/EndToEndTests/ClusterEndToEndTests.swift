@@ -2,8 +2,9 @@
 // in a folder without a `kymo` file (`--procs`, `kymo resume --procs`,
 // `kymo bench scaling` start the running binary, not ./kymo); SIGTERM
 // mid-training (what scancel and a time limit send) leaves an `interrupted`
-// record with the held step's checkpoint and exit 143, and the resumed record
-// carries an uninterrupted run's bits; a record written under another host
+// record with the held step's checkpoint and exit 143 (under `--procs` too:
+// mpirun passes it on to every rank), and the resumed record carries an
+// uninterrupted run's bits; a record written under another host
 // name (`unshare --uts`) is refused by `kymo resume` while its lease is
 // renewed, naming the host and the lease's age, and taken over once the
 // lease has expired. No step waits on time: the job announces where it holds
@@ -132,6 +133,25 @@ final class ClusterEndToEndTests: XCTestCase {
         XCTAssertTrue(bits(done) == bits(w), "the resumed metrics differ from the uninterrupted run's")
         XCTAssertEqual(done.cells.map(\.valuesSHA256), w.cells.map(\.valuesSHA256))
         XCTAssertEqual(done.cells.map(\.output), w.cells.map(\.output))
+    }
+
+    func testSigtermToAProcsRunReachesEveryRankAndLeavesAnInterruptedRecord() throws {
+        // `kymo run --procs 2` (as a batch script's kymo is): SIGTERM to it reaches both ranks as SIGUSR1 through mpirun.
+        let text = MPIEndToEndTests.notebook.replacingOccurrences(of: "let steps = 6", with: "let steps = 100")
+        try text.write(toFile: dir + "/nb.kymo", atomically: true, encoding: .utf8)
+        let hold = try HoldFolder(dir + "/hold", atStep: 40)
+        let job = try start("/usr/bin/env", ["kymo", "run", "nb.kymo", "--procs", "2", "--runs", "runs", "--threads", "1"], hold.variables)
+        let held = hold.wait(for: 2) { job.isRunning }
+        XCTAssertEqual(Set(held.values), ["rank 0 step 40", "rank 1 step 40"], "held: \(held)")
+        kill(job.processIdentifier, SIGTERM)
+        job.waitUntilExit()
+        XCTAssertEqual(job.terminationStatus, 143)
+        var rec = try record("runs")
+        // Rank 0 may still be exiting when mpirun returns: its record turns `interrupted` once it is gone.
+        XCTAssertTrue(try HoldFolder.until { rec = try record("runs"); return rec.status != .running }, "rank 0's record stays running")
+        XCTAssertEqual(rec.status, .interrupted)
+        XCTAssertEqual(rec.checkpoints.map(\.step), [40])
+        XCTAssertEqual(rec.environment.processes, 2)
     }
 
     func testARecordOfAnotherHostIsRefusedWhileItsLeaseIsFreshAndTakenOverOnceItExpires() throws {

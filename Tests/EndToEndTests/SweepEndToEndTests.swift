@@ -299,19 +299,25 @@ final class SweepEndToEndTests: XCTestCase {
         XCTAssertEqual(RunStore(folder: dir + "/runs").runIDs(), [stopped], "one record for the point")
     }
 
-    func testCompareCountsOneRecordPerConfigurationAndSeed() throws {
+    func testCompareCountsOneRecordPerConfigurationAndSeedOfItsSweeps() throws {
         try Self.tiny.write(toFile: dir + "/nb.kymo", atomically: true, encoding: .utf8)
-        for args in [["--seed", "1"], ["--seed", "1"], ["--seed", "2"]] {
-            let r = try kymo(["run", "nb.kymo", "--runs", "runs"] + args)
-            XCTAssertEqual(r.status, 0, r.err)
-        }
+        // Two sweeps that share the point seed=2 with a record each: the second takes the newest
+        // complete record of that point in the folder, a plain run made after the first sweep.
+        let a = try kymo(["sweep", "nb.kymo", "--seeds", "1,2", "--threads", "1"])
+        XCTAssertEqual(try kymo(["run", "nb.kymo", "--seed", "2", "--runs", "runs"]).status, 0)
+        let b = try kymo(["sweep", "nb.kymo", "--seeds", "2", "--threads", "1"])
+        XCTAssertEqual([a.status, b.status], [0, 0], a.out + a.err + b.out + b.err)
+        XCTAssertTrue(b.out.contains("1 already complete"), b.out)
         let ids = RunStore(folder: dir + "/runs").runIDs()
         XCTAssertEqual(ids.count, 3)
-        let c = try kymo(["runs", "compare"] + ids + ["--runs", "runs"])
+        let c = try kymo(["runs", "compare", try sweepID(a.out), try sweepID(b.out), "--runs", "runs"])
         XCTAssertEqual(c.status, 0, c.err)
         XCTAssertTrue(c.out.contains("2 complete runs, 1 configuration"), c.out)
-        let seed1 = try ids.filter { try RunStore(folder: dir + "/runs").load($0).record.seed == 1 }
-        XCTAssertTrue(c.err.contains("2 complete records of seed=1 (\(seed1.joined(separator: ", "))); counting one, the newest: "), c.err)
+        let seed2 = try ids.filter { try RunStore(folder: dir + "/runs").load($0).record.seed == 2 }
+        XCTAssertEqual(seed2.count, 2)
+        XCTAssertTrue(c.err.contains("2 complete records of seed=2 ("), c.err)
+        XCTAssertTrue(c.err.contains("); counting one, the newest: "), c.err)
+        for id in seed2 { XCTAssertTrue(c.err.contains(id), c.err) }
     }
 
     func testAFailedPointIsRunAgainOnlyWithRetryFailed() throws {
