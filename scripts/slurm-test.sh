@@ -130,7 +130,7 @@ short=$(probe 20); long=$(probe 220)
 steps=$(python3 -c "print(min(50000, max(200, int(40 / max(1e-4, ($long - $short) / 200)))))")
 args=(long.kymo --set "steps=$steps" --seeds 1,2 --threads 1)
 echo "slurm-test: part 2: 2 points of $steps steps each, a 1-minute limit per task"
-wait_job() { for i in $(seq 900); do [ -z "$(squeue -h -j "$1" 2>/dev/null)" ] && return 0; sleep 1; done; echo "slurm-test: job $1 still queued"; squeue; exit 1; }
+wait_job() { for i in $(seq 1800); do [ -z "$(squeue -h -j "$1" 2>/dev/null)" ] && return 0; sleep 1; done; echo "slurm-test: job $1 still queued"; squeue; exit 1; }
 submit() { "$KYMO" sweep "${args[@]}" --slurm --submit --sbatch=--time=1 --sbatch=--signal=B:USR1@40 | sed -n 's/^Submitted batch job \([0-9]*\).*/\1/p'; }
 first="$(submit)"; dup="$(submit)"
 [ -n "$first" ] && [ -n "$dup" ] || { echo "slurm-test: part 2 did not submit"; exit 1; }
