@@ -40,6 +40,13 @@ extension Trainer {
 
     func streamText(_ s: RandomStream) -> String { "\(s.key):\(s.position)" }
 
+    /// Writes the checkpoint of the current step to `path`, with `seconds` of
+    /// training so far (a checkpoint written between `run`'s own updates of the time).
+    public func saveCheckpoint(to path: String, seconds: Double) throws {
+        history.seconds = seconds
+        try saveCheckpoint(to: path)
+    }
+
     /// Writes the checkpoint of the current step to `path`.
     public func saveCheckpoint(to path: String) throws {
         var tensors: [(name: String, tensor: Tensor)] = model.namedParameters.map { ("model." + $0.name, $0.tensor) }

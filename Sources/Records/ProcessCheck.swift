@@ -27,9 +27,14 @@ public enum ProcessCheck {
         return ProcessStamp(pid: pid, host: hostName(), startTicks: startTicks(pid))
     }
 
-    /// A record from another host is taken as alive (it cannot be checked from here).
-    public static func isAlive(_ p: ProcessStamp) -> Bool {
-        guard p.host == hostName() else { return true }
+    /// A record from another host is alive while the lease its process renews
+    /// is fresh (Lease); without a lease of that process it is taken as alive
+    /// (it cannot be checked from here).
+    public static func isAlive(_ p: ProcessStamp, lease: Lease? = nil, now: Date = Date()) -> Bool {
+        guard p.host == hostName() else {
+            guard let lease, lease.host == p.host, lease.pid == p.pid else { return true }
+            return !lease.isExpired(now: now)
+        }
         if kill(p.pid, 0) != 0 && errno == ESRCH { return false }
         guard let recorded = p.startTicks else { return true }
         guard let now = startTicks(p.pid) else { return FileManager.default.fileExists(atPath: "/proc/\(p.pid)") }

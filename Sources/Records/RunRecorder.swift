@@ -30,6 +30,8 @@ public struct CellOutcome {
 public final class RunRecorder {
     public private(set) var record: RunRecord
     public let store: RunStore?
+    /// Renews `runs/<id>/lease` while the record says `running` (Lease).
+    private var lease: LeaseKeeper?
 
     public var id: String { record.id }
     /// `runs/<id>` (nil for an in-memory record).
@@ -50,6 +52,7 @@ public final class RunRecorder {
             try store.prepare()
             try store.createRunFolder(for: &record, start: start)
             try save()
+            lease = try LeaseKeeper(runFolder: store.runFolder(record.id))
         }
     }
 
@@ -62,6 +65,7 @@ public final class RunRecorder {
         record.endedAt = nil
         record.process = ProcessCheck.current()
         try store.prepare()
+        lease = try LeaseKeeper(runFolder: store.runFolder(record.id))   // taken over before the record says so
         try save()
     }
 
@@ -173,5 +177,7 @@ public final class RunRecorder {
         record.errors = errors
         record.endedAt = RecordTime.string(end)
         try save()
+        lease?.stop()
+        lease = nil
     }
 }

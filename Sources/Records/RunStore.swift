@@ -157,7 +157,8 @@ public struct RunStore {
             throw RecordError.unreadable(path: path, detail: "no such file")
         }
         var record = try decode(data, path: path)
-        if record.status == .running, let p = record.process, !ProcessCheck.isAlive(p) {
+        if record.status == .running, let p = record.process,
+           !ProcessCheck.isAlive(p, lease: Lease.read(runFolder: URL(fileURLWithPath: path).deletingLastPathComponent().path)) {
             record.status = .interrupted
         }
         return record

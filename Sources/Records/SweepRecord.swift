@@ -265,7 +265,11 @@ public enum SweepStore {
         var records: [RunRecord] = [], missing: [String] = []
         for p in s.points {
             if let r = verified[p.index] { records.append(r); continue }
-            missing.append("point \(p.index) (\(p.label)): " + (p.run.map { "run \($0) is \(p.status.rawValue)" } ?? "not run"))
+            // A record the sweep never learned of (a Slurm task) still says what happened to the point.
+            let run = p.run.map { ($0, p.status.rawValue) } ?? store.list().compactMap { try? $0.record.get() }
+                .last { $0.kind == .run && $0.notebook.sha256 == sweep.notebook.sha256 && $0.seed == p.seed && $0.overrides == p.overrides }
+                .map { ($0.id, $0.status.rawValue) }
+            missing.append("point \(p.index) (\(p.label)): " + (run.map { "run \($0.0) is \($0.1)" } ?? "not run"))
         }
         return (records, missing)
     }

@@ -20,8 +20,11 @@ struct Bench: ParsableCommand {
     @Argument(help: "What to measure: engine, models or scaling (processes × threads under mpirun).", completion: .list(["engine", "models", "scaling"]))
     var suite: String = "engine"
 
-    @Option(help: "Worker threads (results never depend on it).")
-    var threads: Int?
+    @Option(help: "Worker threads (results never depend on it); scaling: a list, --threads 1,2 (default 1).")
+    var threads: CountList?
+
+    @Option(help: "Scaling: processes to measure, a list, --procs 1,2,4 (default 1,2).")
+    var procs: CountList?
 
     @Option(help: "Timed repetitions per measurement (median is shown).")
     var repeats: Int = 5
@@ -36,8 +39,8 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
-        try ThreadCount.configure(threads)
-        if suite == "scaling" { return try runScaling() }   // BenchScaling.swift (it prints its own header)
+        if suite == "scaling" { return try runScaling() }   // BenchScaling.swift (it prints its own header; --threads is a list there)
+        try ThreadCount.configure(try threads?.single("--threads"))
         print("kymo bench \(suite): \(Engine.threads) thread(s), \(ProcessInfo.processInfo.activeProcessorCount) cores, CPU \(Numerics.cpuName)")
         print("GEMM path: \(Numerics.gemmPath); numerics \(Numerics.version) (OpenBLAS \(OpenBLAS.core): comparison only)")
         switch suite {

@@ -105,7 +105,7 @@ struct Check: ParsableCommand {
         }
         // Whole command: a fresh process each time.
         var wall: [Double] = []
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+        let executable = RunningExecutable.path
         for _ in 0..<10 {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: executable)

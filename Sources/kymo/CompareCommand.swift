@@ -47,7 +47,7 @@ extension Runs {
         }
 
         func run() throws {
-            var records: [RunRecord] = [], seen = Set<String>(), notes: [String] = [], headers: [String] = []
+            var records: [RunRecord] = [], seen = Set<String>(), notes: [String] = [], headers: [String] = [], fromSweeps = Set<String>()
             do {
                 for ref in references {
                     if let found = try SweepStore.resolve(ref, in: runs.stores) {
@@ -55,7 +55,7 @@ extension Runs {
                         let (rs, missing) = SweepStore.records(of: sweep, in: store)
                         headers.append("sweep \(sweep.id): \(sweep.notebook.path), \(rs.count) of \(sweep.points.count) points complete")
                         notes += missing.map { "\(sweep.id) \($0)" }
-                        for r in rs where seen.insert(r.id).inserted { records.append(r) }
+                        for r in rs where seen.insert(r.id).inserted { records.append(r); fromSweeps.insert(r.id) }
                     } else {
                         let r = try runs.load(ref).record
                         guard r.status == .complete else { notes.append("run \(r.id) is \(r.status.rawValue); left out"); continue }
@@ -65,6 +65,9 @@ extension Runs {
             } catch {
                 throw recordFailure("runs compare", error)
             }
+            let (unique, duplicates) = CompareDuplicates.oneRecordPerPoint(records, fromSweeps: fromSweeps)
+            records = unique
+            notes += duplicates
             if signedOnly {
                 for r in records where !RecordChecks.isSigned(r) { notes.append("run \(r.id) is unsigned; left out (--signed-only)") }
                 records = records.filter(RecordChecks.isSigned)

@@ -17,7 +17,7 @@ enum ExitStatus: Int32 {
     case usage = 64
     /// SIGINT (Ctrl-C).
     case interrupted = 130
-    /// SIGTERM (a scheduler's stop).
+    /// SIGTERM or SIGUSR1 (scancel, a Slurm time limit, a requeue): the run stopped at a step boundary, as after Ctrl-C.
     case terminated = 143
 
     var code: ExitCode { ExitCode(rawValue) }
@@ -32,7 +32,7 @@ enum ExitStatus: Int32 {
                folder, a bad record or input file
           3    replay diverged: a number differs
           64   usage: an unknown command or option, a bad value (nothing ran)
-          130  interrupted (SIGINT, Ctrl-C); 143 stopped by SIGTERM
+          130  interrupted (SIGINT, Ctrl-C); 143 stopped by SIGTERM or SIGUSR1
         """
 }
 

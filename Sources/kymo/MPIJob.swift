@@ -8,6 +8,7 @@
 // bug) fails the run with the ranks named instead of hanging.
 // Deliberately not: any numerics (Models), or MPI calls (Distributed).
 
+import ArgumentParser
 import Distributed
 import Foundation
 import Models
@@ -103,23 +104,58 @@ enum MPIJob {
         return o
     }
 
-    /// `kymo run … --procs N`: runs the same command line under `mpirun -np N`
-    /// and exits with its status (never returns).
-    static func relaunch(procs: Int, arguments: [String]) -> Never {
-        let mpirun = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "mpirun"
-        var args = ["-np", "\(procs)", "--oversubscribe"]
-        if getuid() == 0 { args.append("--allow-run-as-root") }
-        args.append(CommandLine.arguments[0].hasPrefix("/") ? CommandLine.arguments[0]
-                    : FileManager.default.currentDirectoryPath + "/" + CommandLine.arguments[0])
-        args += arguments
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: mpirun.hasPrefix("/") ? mpirun : "/usr/bin/env")
-        p.arguments = mpirun.hasPrefix("/") ? args : [mpirun] + args
-        do { try p.run() } catch {
-            FileHandle.standardError.write(Data("kymo run: --procs needs mpirun (Open MPI: apt-get install openmpi-bin): \(error)\n".utf8))
+    /// mpirun, where Open MPI installs it (nil: not installed).
+    static var mpirun: String? {
+        ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? Sweep.which("mpirun")
+    }
+
+    /// mpirun's options for `procs` processes of this binary, and what kymo
+    /// added on its own (said on standard error by the caller):
+    /// `--oversubscribe` when there are more processes than cores, and
+    /// `--allow-run-as-root` when running as root (Open MPI refuses root otherwise).
+    static func launchArguments(procs: Int, arguments: [String]) -> (arguments: [String], notes: [String]) {
+        var args = ["-np", "\(procs)"], notes: [String] = []
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        if procs > cores {
+            args.append("--oversubscribe")
+            notes.append("\(procs) processes on \(cores) cores: mpirun --oversubscribe (each process gets less than a core)")
+        }
+        if getuid() == 0 {
+            args.append("--allow-run-as-root")
+            notes.append("running as root: mpirun --allow-run-as-root")
+        }
+        return (args + [RunningExecutable.path] + arguments, notes)
+    }
+
+    /// `kymo run|resume … --procs N` outside a launcher: runs the same command
+    /// line, without `--procs`, under `mpirun -np N` and exits with its status.
+    /// Returns only when there is nothing to relaunch (no --procs, or already under MPI).
+    static func relaunchIfAsked(procs: Int?, command: String) throws {
+        guard let procs, MPIJob.current == nil else { return }
+        guard procs >= 1 else { throw ValidationError("--procs must be at least 1") }
+        var args = Array(CommandLine.arguments.dropFirst())
+        if let i = args.firstIndex(of: "--procs") { args.removeSubrange(i...min(i + 1, args.count - 1)) }
+        args.removeAll { $0.hasPrefix("--procs=") }
+        relaunch(procs: procs, arguments: args, command: command)
+    }
+
+    /// Runs this binary with `arguments` under `mpirun -np procs` and exits with its status (never returns).
+    static func relaunch(procs: Int, arguments: [String], command: String) -> Never {
+        guard let mpirun else {
+            FileHandle.standardError.write(Data("kymo \(command): --procs needs mpirun (Open MPI: apt-get install openmpi-bin)\n".utf8))
             exit(ExitStatus.couldNot.rawValue)
         }
+        let (args, notes) = launchArguments(procs: procs, arguments: arguments)
+        for n in notes { FileHandle.standardError.write(Data("kymo \(command): \(n)\n".utf8)) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: mpirun)
+        p.arguments = args
+        do { try p.run() } catch {
+            FileHandle.standardError.write(Data("kymo \(command): cannot start \(mpirun): \(error)\n".utf8))
+            exit(ExitStatus.couldNot.rawValue)
+        }
+        Interrupts.forwardTerminationSignals(to: p.processIdentifier)
         p.waitUntilExit()
-        exit(p.terminationStatus)
+        exit(p.terminationReason == .uncaughtSignal ? 128 + p.terminationStatus : p.terminationStatus)
     }
 }

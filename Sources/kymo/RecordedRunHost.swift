@@ -67,7 +67,7 @@ enum RecordedRunHost {
         }
         switch r.status {
         case .complete: return
-        case .interrupted: throw ExitStatus.interrupted.code
+        case .interrupted: throw Interrupts.interruptedStatus.code
         case .failed, .running: throw ExitStatus.failed.code
         }
     }

@@ -24,6 +24,9 @@ struct Resume: ParsableCommand {
     @Option(help: "Worker threads (results never depend on it).")
     var threads: Int?
 
+    @Option(help: ArgumentHelp("Continue as N cooperating processes under mpirun (results never depend on it).", valueName: "n"))
+    var procs: Int?
+
     @Flag(help: "Resume a record that was not made on this machine by this user (its code then runs unconfined, as yours).")
     var trust = false
 
@@ -35,6 +38,7 @@ struct Resume: ParsableCommand {
     var quiet = false
 
     func run() throws {
+        try MPIJob.relaunchIfAsked(procs: procs, command: "resume")
         try ThreadCount.configure(threads)
         try memory.apply()
         let folder: String, id: String
@@ -50,7 +54,7 @@ struct Resume: ParsableCommand {
         let console = Console(silent: !MPIJob.isLeader, quiet: quiet)
         console.sanitizing = true
         let interrupt = InterruptFlag()
-        Interrupts.install(interrupt)
+        Interrupts.install(interrupt, termination: true)
         let result: RecordedRunResult
         do {
             result = try Replayer.resume(folder: folder, host: RecordedRunHost.host(console: console, interrupt: interrupt, sharesRunID: false),
@@ -58,7 +62,10 @@ struct Resume: ParsableCommand {
                                          onCellEnd: { r in for d in r.diagnostics { console.error(DiagnosticFormatter.render(d)) } },
                                          follower: !MPIJob.isLeader)
         } catch {
-            throw recordFailure("resume", error)
+            let code = recordFailure("resume", error)
+            // One process of a job refusing must not leave the others waiting in a collective.
+            if let g = MPIJob.current, g.size > 1 { g.world.abort(code: code.rawValue) }
+            throw code
         }
         try RecordedRunHost.finish(result, console: console, verb: "resumed")
     }

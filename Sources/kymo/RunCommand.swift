@@ -54,13 +54,7 @@ struct Run: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        if let procs, MPIJob.current == nil {
-            guard procs >= 1 else { throw ValidationError("--procs must be at least 1") }
-            var args = Array(CommandLine.arguments.dropFirst())
-            if let i = args.firstIndex(of: "--procs") { args.removeSubrange(i...min(i + 1, args.count - 1)) }
-            args.removeAll { $0.hasPrefix("--procs=") }
-            MPIJob.relaunch(procs: procs, arguments: args)
-        }
+        try MPIJob.relaunchIfAsked(procs: procs, command: "run")
         try ThreadCount.configure(threads)
         try memory.apply()
         let console = Console(silent: !MPIJob.isLeader, quiet: quiet)
@@ -81,7 +75,7 @@ struct Run: ParsableCommand {
             throw ExitStatus.usage.code
         }
         let interrupt = InterruptFlag()
-        Interrupts.install(interrupt)
+        Interrupts.install(interrupt, termination: true)
         // Runs every cell and records the run (RunsCommands.swift).
         try RecordedRunHost.run(notebook: notebook, text: text, seed: seed ?? 0, overrides: parsedOverrides,
                                 runsFolder: runs, workingDirectory: FileManager.default.currentDirectoryPath,

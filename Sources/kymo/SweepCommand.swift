@@ -18,8 +18,10 @@ import KymoLanguage
 import Records
 import Notebook
 
-// Written only by the SIGINT handler (a sig_atomic_t, the one type a handler may set), polled by the scheduler.
+// Written only by the stop handler (a sig_atomic_t, the one type a handler may set), polled by the scheduler.
 nonisolated(unsafe) private var sweepStopWord: sig_atomic_t = 0
+// The signal that stopped the sweep (SIGINT, SIGTERM or SIGUSR1).
+nonisolated(unsafe) private var sweepStopSignal: sig_atomic_t = 0
 
 struct Sweep: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -42,7 +44,7 @@ struct Sweep: ParsableCommand {
     @Option(help: "Points run at once, as parallel processes.")
     var jobs: Int = 1
 
-    @Option(help: "Worker threads of each point (default: cores / jobs; jobs × threads may not exceed the cores).")
+    @Option(help: "Worker threads of each point (default: cores / jobs, jobs × threads at most the cores; with --slurm: 1, the array's --cpus-per-task).")
     var threads: Int?
 
     @Flag(help: "Allow jobs × threads to exceed the cores.")
@@ -57,7 +59,16 @@ struct Sweep: ParsableCommand {
     @Flag(help: "With --slurm: also submit the script with sbatch.")
     var submit = false
 
-    @Option(name: .customLong("sbatch"), help: "With --slurm: an extra #SBATCH line, e.g. --sbatch --partition=cpu (repeatable).")
+    @Option(help: ArgumentHelp("Run only point N (what each task of the --slurm script runs): claimed, resumed if it was interrupted, skipped if complete or claimed elsewhere.", valueName: "n"))
+    var point: Int?
+
+    @Option(name: .customLong("sweep-id"), help: ArgumentHelp("With --point: the sweep the task belongs to; a notebook edited since is refused, the difference named.", valueName: "id", visibility: .hidden))
+    var expectedSweep: String?
+
+    @Flag(help: "Run failed points again (by default a failed point is reported, not rerun: it would fail again unless something changed).")
+    var retryFailed = false
+
+    @Option(name: .customLong("sbatch"), help: ArgumentHelp("With --slurm: an extra #SBATCH line, written with '=': --sbatch=--partition=cpu --sbatch=--time=2:00:00 (repeatable).", valueName: "option"))
     var sbatchOptions: [String] = []
 
     func run() throws {
@@ -92,7 +103,8 @@ struct Sweep: ParsableCommand {
             console.error("kymo sweep: --jobs \(jobs) is more than the \(cores) cores; running \(cores) at once (--oversubscribe to insist)\n")
             jobs = cores
         }
-        let threads = self.threads ?? max(1, cores / jobs)
+        // Under Slurm the points run on compute nodes: this (login) machine's cores say nothing about them.
+        let threads = self.threads ?? (slurm ? 1 : max(1, cores / jobs))
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         if jobs * threads > cores && !oversubscribe && !slurm {
             console.error("kymo sweep: --jobs \(jobs) × --threads \(threads) = \(jobs * threads) threads on \(cores) cores; " +
@@ -105,6 +117,13 @@ struct Sweep: ParsableCommand {
         let sha = RecordHash.hex(of: text)
         let id = SweepRecord.makeID(notebookSHA256: sha, axes: parsedAxes, seeds: seedList)
         let sweepFolder = SweepStore.folder(store, id: id)
+        if let expectedSweep, expectedSweep != id {
+            // A task of a sweep whose notebook was edited since: the tasks run the text the sweep was created with, or nothing.
+            console.error("kymo sweep: \(notebook) is not the text \(expectedSweep) was created with: " +
+                          SweepPin.difference(pinned: SweepStore.folder(store, id: expectedSweep), now: text) +
+                          "; this task runs nothing (restore the file, or run kymo sweep again: the edited text is a new sweep)\n")
+            throw ExitStatus.couldNot.code
+        }
         var sweep: SweepRecord
         if FileManager.default.fileExists(atPath: sweepFolder + "/" + SweepStore.fileName) {
             do { sweep = try SweepStore.read(at: sweepFolder + "/" + SweepStore.fileName) } catch { throw recordFailure("sweep", error) }
@@ -112,14 +131,26 @@ struct Sweep: ParsableCommand {
         } else {
             sweep = SweepRecord(id: id, notebook: SweepNotebook(path: notebook, sha256: sha), axes: parsedAxes, seeds: seedList,
                                 jobs: jobs, threads: threads, start: Date())
+            for note in SweepPin.editedSince(notebook: notebook, sha256: sha, text: text, store: store) { console.error("kymo sweep: \(note)\n") }
         }
+        do { try SweepPin.pin(text: text, sweepFolder: sweepFolder) } catch { throw recordFailure("sweep", error) }
         sweep.jobs = jobs
         sweep.threads = threads
         // Running points of an earlier invocation that died: their records decide.
         for i in sweep.points.indices where sweep.points[i].status == .running { sweep.points[i].status = .interrupted }
         let found = SweepStore.reconcile(&sweep, in: store)
         let done = sweep.completeCount
-        let todo = sweep.points.filter { $0.status != .complete }
+        let failedBefore = sweep.points.filter { $0.status == .failed }
+        var todo = sweep.points.filter { $0.status != .complete && ($0.status != .failed || retryFailed) }
+        if let point {
+            guard sweep.points.indices.contains(point) else { throw ValidationError("--point \(point): the sweep has points 0 to \(sweep.points.count - 1)") }
+            todo = todo.filter { $0.index == point }
+        }
+        if !retryFailed && !failedBefore.isEmpty {
+            console.error("kymo sweep: \(failedBefore.count) failed point\(failedBefore.count == 1 ? "" : "s") not run again (" +
+                          failedBefore.map { "point \($0.index) \($0.label)" + ($0.run.map { ", run \($0)" } ?? "") }.joined(separator: "; ") +
+                          "); --retry-failed runs them again\n")
+        }
         let signedCount = found.values.filter(RecordChecks.isSigned).count
         let checked = done == 0 ? "" : " (seal intact; \(signedCount == done ? "all signed" : signedCount == 0 ? "unsigned" : "\(signedCount) signed, \(done - signedCount) unsigned"))"
         console.write("sweep \(id): \(sweep.points.count) point\(sweep.points.count == 1 ? "" : "s") " +
@@ -139,12 +170,44 @@ struct Sweep: ParsableCommand {
         func save() {
             do { try SweepStore.write(&sweep, in: store) } catch { console.error("kymo sweep: \(error)\n") }
         }
-        let jobsToRun = todo.map { p -> ProcessPool.Job in
-            // No --seeds: every point runs with the default seed 0 (a pinning notebook may sweep --set lists).
-            var args = ["run", notebook] + (seeds == nil ? [] : ["--seed", "\(p.seed)"])
-            for o in p.overrides { args += ["--set", "\(o.key)=\(o.value)"] }
+        // Each point is claimed before it runs (SweepClaims): one another sweep holds is left to it.
+        var claims: [Int: LeaseKeeper] = [:]
+        var elsewhere: [Int] = []
+        var jobsToRun: [ProcessPool.Job] = []
+        var records: [RunRecord]?   // the folder's records, read once, when a point first needs them
+        func allRecords() -> [RunRecord] {
+            if records == nil { records = store.list().compactMap { try? $0.record.get() } }
+            return records!
+        }
+        for p in todo {
+            let outcome: SweepClaims.Outcome
+            do { outcome = try SweepClaims.take(sweepFolder: sweepFolder, index: p.index) } catch {
+                console.error("kymo sweep: \(error)\n")
+                throw ExitStatus.couldNot.code
+            }
+            switch outcome {
+            case .held(let lease):
+                if point == nil { elsewhere.append(p.index) }   // a task (--point) leaves it to the other and ends
+                sweep.points[p.index].status = .running
+                console.write("point \(p.index + 1)/\(total) \(p.label): claimed by process \(lease.pid) on \(lease.host) (another kymo sweep, " +
+                              "\(Int(lease.age())) s ago); left to it\n")
+                continue
+            case .claimed(let keeper):
+                claims[p.index] = keeper
+            }
+            var args: [String]
+            if let id = SweepClaims.interruptedRecord(of: p, in: sweep, store: store, all: allRecords) {
+                // Stopped part-way: continue its record from its checkpoint, under its own run id.
+                args = ["resume", id]
+                sweep.points[p.index].run = id
+            } else {
+                // No --seeds: every point runs with the default seed 0 (a pinning notebook may sweep --set lists).
+                args = ["run", notebook] + (seeds == nil ? [] : ["--seed", "\(p.seed)"])
+                for o in p.overrides { args += ["--set", "\(o.key)=\(o.value)"] }
+            }
             args += ["--threads", "\(threads)", "--runs", store.folder]
-            return ProcessPool.Job(id: p.index, executable: exe, arguments: args, log: sweepFolder + "/logs/point-\(p.index).log")
+            let log = try SweepClaims.attemptLog(sweepFolder: sweepFolder, index: p.index)
+            jobsToRun.append(ProcessPool.Job(id: p.index, executable: exe, arguments: args, log: log))
         }
         var starts: [Int: Date] = [:]
         var told = false
@@ -160,17 +223,20 @@ struct Sweep: ParsableCommand {
             starts[i] = Date()
             sweep.points[i].status = .running
             sweep.points[i].exitStatus = nil
-            console.write("point \(i + 1)/\(total) \(sweep.points[i].label): started (log \(job.log))\n")
+            let how = job.arguments.first == "resume" ? "resuming run \(job.arguments[1]) from its checkpoint" : "started"
+            console.write("point \(i + 1)/\(total) \(sweep.points[i].label): \(how) (log \(job.log))\n")
             save()
         }, failedToStart: { job, error in
             console.error("kymo sweep: cannot start point \(job.id): \(error)\n")
+            claims.removeValue(forKey: job.id)?.stop()
             sweep.points[job.id].status = .failed
             save()
         }, finished: { job, code in
             let i = job.id
+            claims.removeValue(forKey: i)?.stop()
             sweep.points[i].exitStatus = code
             if let rid = Sweep.runID(inLog: job.log) { sweep.points[i].run = rid }
-            sweep.points[i].status = code == 0 ? .complete : (code == ExitStatus.interrupted.rawValue ? .interrupted : .failed)
+            sweep.points[i].status = code == 0 ? .complete : (code == ExitStatus.interrupted.rawValue || code == ExitStatus.terminated.rawValue ? .interrupted : .failed)
             var check = sweep
             let verified = SweepStore.reconcile(&check, in: store)
             if verified[i] == nil && sweep.points[i].status == .complete { sweep.points[i].status = .failed }
@@ -181,6 +247,13 @@ struct Sweep: ParsableCommand {
                           String(format: ", %.1fs", Date().timeIntervalSince(starts[i] ?? Date())) + "\n")
             save()
         })
+        for c in claims.values { c.stop() }   // points never started (interrupted sweep)
+        // Points another sweep runs: wait until it lets go of them (finished, or gone), then read their records.
+        if !elsewhere.isEmpty {
+            console.write("waiting for \(elsewhere.count) point\(elsewhere.count == 1 ? "" : "s") another kymo sweep runs\n")
+            while sweepStopWord == 0 && elsewhere.contains(where: { SweepClaims.isHeld(sweepFolder: sweepFolder, index: $0) }) { usleep(100_000) }
+            for i in elsewhere where sweep.points[i].status == .running { sweep.points[i].status = .pending }
+        }
         SweepStore.reconcile(&sweep, in: store)
         let complete = sweep.completeCount
         sweep.status = complete == sweep.points.count ? "complete" : "incomplete"
@@ -191,7 +264,18 @@ struct Sweep: ParsableCommand {
         line += ", recorded in \(sweepFolder)"
         if complete > 0 { line += "; compare with: kymo runs compare \(id) --runs \(store.folder)" }
         console.write(line + "\n")
-        if sweepStopWord != 0 { throw ExitStatus.interrupted.code }
+        if sweepStopWord != 0 {
+            if let point, sweepStopSignal == SIGUSR1 { Sweep.requeueSlurmTask(point: point, console: console) }
+            throw sweepStopSignal == SIGINT ? ExitStatus.interrupted.code : ExitStatus.terminated.code
+        }
+        if let point {
+            // A task answers for its point: complete, or run elsewhere (claimed by another task).
+            let p = sweep.points[point]
+            if p.status != .complete && !SweepClaims.isHeld(sweepFolder: sweepFolder, index: point) && !todo.isEmpty {
+                throw ExitStatus.failed.code
+            }
+            return
+        }
         if complete < sweep.points.count { throw ExitStatus.failed.code }
     }
 
@@ -218,8 +302,9 @@ struct Sweep: ParsableCommand {
                 console.error("kymo sweep: --submit: no sbatch on PATH; submit \(path) where Slurm runs\n")
                 throw ExitStatus.couldNot.code
             }
-            guard let out = captureOutput(of: sbatch, [path]) else {
-                console.error("kymo sweep: sbatch \(path) failed\n")
+            let (status, out, err) = Bench.execute(sbatch, [path])
+            guard status == 0 else {
+                console.error("kymo sweep: sbatch \(path) failed (status \(status)): \(err.isEmpty ? out : err)" + (err.hasSuffix("\n") ? "" : "\n"))
                 throw ExitStatus.couldNot.code
             }
             console.write(out.hasSuffix("\n") ? out : out + "\n")
@@ -234,24 +319,28 @@ struct Sweep: ParsableCommand {
                             seedsGiven: Bool = true) -> String {
         var s = "#!/bin/bash\n"
         s += "# kymo sweep \(sweep.id): \(sweep.notebook.path) (sha256 \(sweep.notebook.sha256)), \(points.count) of \(sweep.points.count) points.\n"
-        s += "# Each array task runs one point as an ordinary `kymo run`, recorded in \(runsFolder).\n"
+        s += "# Each array task runs one point (`kymo sweep … --point N`: a `kymo run`, or `kymo resume` after a requeue), recorded in \(runsFolder).\n"
         s += "#SBATCH --job-name=kymo-\(sweep.id)\n"
         s += "#SBATCH --array=\(points.map { "\($0.index)" }.joined(separator: ","))" + (jobs > 1 ? "%\(jobs)" : "") + "\n"
         s += "#SBATCH --ntasks=1\n"
         s += "#SBATCH --cpus-per-task=\(threads)\n"
         s += "#SBATCH --chdir=\(workingDirectory)\n"
         s += "#SBATCH --output=\(logs)/slurm-%A_%a.log\n"
+        // Two minutes before a time limit Slurm sends SIGUSR1 to this script, which is kymo itself
+        // (exec below): the point checkpoints at its next step and records itself `interrupted`.
+        s += "#SBATCH --signal=B:USR1@120\n"
+        s += "#SBATCH --requeue\n"
+        s += "#SBATCH --open-mode=append\n"   // a requeued task adds to its Slurm log instead of replacing it
         for e in extra { s += "#SBATCH \(e)\n" }
         s += "set -euo pipefail\n"
-        s += "case \"${SLURM_ARRAY_TASK_ID:?run this script with sbatch}\" in\n"
-        for p in points {
-            var args = seedsGiven ? ["--seed", "\(p.seed)"] : []
-            for o in p.overrides { args += ["--set", "\(o.key)=\(o.value)"] }
-            s += "  \(p.index)) args=(\(args.map(shellQuote).joined(separator: " "))) ;;\n"
-        }
-        s += "  *) echo \"no point $SLURM_ARRAY_TASK_ID in \(sweep.id)\" >&2; exit 2 ;;\n"
-        s += "esac\n"
-        s += "exec \(shellQuote(executable)) run \(shellQuote(notebook)) \"${args[@]}\" --threads \(threads) --runs \(shellQuote(runsFolder))\n"
+        s += ": \"${SLURM_ARRAY_TASK_ID:?run this script with sbatch}\"\n"
+        // The task claims its point, resumes it if an earlier attempt was stopped (a requeue), or skips it
+        // when it is complete or another task holds it; an edited notebook is refused (--sweep-id).
+        var args = [notebook]
+        for a in sweep.axes { args += ["--set", "\(a.key)=\(a.values.joined(separator: ","))"] }
+        if seedsGiven { args += ["--seeds", sweep.seeds.map(String.init).joined(separator: ",")] }
+        s += "exec \(shellQuote(executable)) sweep \(args.map(shellQuote).joined(separator: " ")) --threads \(threads) --runs \(shellQuote(runsFolder))"
+            + " --point \"$SLURM_ARRAY_TASK_ID\" --sweep-id \(sweep.id)\n"
         return s
     }
 
@@ -313,9 +402,20 @@ struct Sweep: ParsableCommand {
     // MARK: children
 
     /// This binary, so the points run the build the sweep runs.
-    static func executablePath() -> String {
-        if let p = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return p }
-        return CommandLine.arguments[0]
+    static func executablePath() -> String { RunningExecutable.path }
+
+    /// A task stopped by Slurm's warning signal before its time limit (`--signal=B:USR1@120`)
+    /// puts itself back in the queue; run again, it resumes its point from the checkpoint just written.
+    static func requeueSlurmTask(point: Int, console: Console) {
+        let env = ProcessInfo.processInfo.environment
+        guard let job = env["SLURM_ARRAY_JOB_ID"].flatMap({ a in env["SLURM_ARRAY_TASK_ID"].map { a + "_" + $0 } }) ?? env["SLURM_JOB_ID"] else { return }
+        guard let scontrol = which("scontrol") else {
+            console.error("kymo sweep: point \(point) stopped before the time limit; no scontrol on PATH to requeue job \(job)\n")
+            return
+        }
+        let (status, _, err) = Bench.execute(scontrol, ["requeue", job])
+        console.error(status == 0 ? "kymo sweep: point \(point) stopped before the time limit; requeued job \(job), which resumes it\n"
+                                  : "kymo sweep: scontrol requeue \(job) failed: \(err)\n")
     }
 
     /// Ctrl-C (or SIGTERM) arrived since `installStopHandlers`.
@@ -323,11 +423,15 @@ struct Sweep: ParsableCommand {
 
     static func installStopHandlers() {
         var action = sigaction()
-        action.__sigaction_handler.sa_handler = { _ in sweepStopWord = 1 }
+        action.__sigaction_handler.sa_handler = { sig in
+            if sweepStopWord == 0 { sweepStopSignal = sig }
+            sweepStopWord = 1
+        }
         sigemptyset(&action.sa_mask)
         action.sa_flags = 0
         sigaction(SIGINT, &action, nil)
         sigaction(SIGTERM, &action, nil)
+        sigaction(SIGUSR1, &action, nil)
     }
 
     /// The id in a child's closing line, `run <id>: complete, …`.

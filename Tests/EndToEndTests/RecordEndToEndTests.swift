@@ -179,7 +179,7 @@ final class RecordEndToEndTests: XCTestCase {
             with: "train(m, data, steps: 600, batch: 4, lr: 0.01, optimizer: \"adamw\", schedule: \"onecycle\", clip: 0.5, weight_decay: 0.01, validate: data, every: 40, early_stop: 50)")
         XCTAssertNotEqual(knobs, Self.training)
         let a = try killAndResume(knobs)
-        XCTAssertEqual(a.metrics.map(\.name), ["train1.loss", "train1.validation", "train1.lr", "train1.grad_norm"])
+        XCTAssertEqual(a.metrics.map(\.name), ["train1.loss", "train1.lr", "train1.grad_norm", "train1.validation"])
     }
 
     /// Runs `notebook` whole, then again killed (-9) after a checkpoint at step

@@ -46,9 +46,9 @@ final class SweepEndToEndTests: XCTestCase {
         dir = RecordFixtures.scratch(name)
     }
 
-    func start(_ args: [String], in folder: String? = nil, environment: [String: String]? = nil) throws -> (Process, Pipe, Pipe) {
+    func start(_ args: [String], in folder: String? = nil, environment: [String: String]? = nil, executable: String? = nil) throws -> (Process, Pipe, Pipe) {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
+        p.executableURL = URL(fileURLWithPath: executable ?? binary)
         p.arguments = args
         p.currentDirectoryURL = URL(fileURLWithPath: folder ?? dir)
         if let environment { p.environment = environment }
@@ -236,6 +236,107 @@ final class SweepEndToEndTests: XCTestCase {
         let table = try kymo(["runs", "compare", id, "--by", "a", "--runs", "runs"])
         XCTAssertEqual(table.out, expected.out)
         XCTAssertTrue(table.out.contains("± "), table.out)
+        // The interrupted point was resumed, not started over: its own record finished, one record per point.
+        XCTAssertTrue(resumed.out.contains("resuming run \(stopped) from its checkpoint"), resumed.out)
+        let finished = try RunStore.read(recordAt: dir + "/runs/\(stopped)/record.json")
+        XCTAssertEqual(finished.status, .complete)
+        XCTAssertEqual(finished.resumes.count, 1)
+        XCTAssertEqual(RunStore(folder: dir + "/runs").runIDs().count, 4, "one record per point")
+        // Each attempt kept its own log.
+        let index = try XCTUnwrap(s.points.first { $0.run == stopped }?.index)
+        let logs = try FileManager.default.contentsOfDirectory(atPath: dir + "/runs/\(id)/logs").filter { $0.hasPrefix("point-\(index).") }
+        XCTAssertEqual(logs.sorted(), ["point-\(index).1.log", "point-\(index).2.log"])
+        XCTAssertTrue(try String(contentsOfFile: dir + "/runs/\(id)/logs/point-\(index).2.log", encoding: .utf8).contains("resumed \(stopped): complete"))
+    }
+
+    func testTwoIdenticalSweepsStartedAtOnceRunEachPointOnce() throws {
+        try Self.slow.write(toFile: dir + "/nb.kymo", atomically: true, encoding: .utf8)
+        let (a, aOut, _) = try start(Self.slowSweep)
+        let (b, bOut, _) = try start(Self.slowSweep)
+        let outs = [aOut, bOut].map { String(decoding: $0.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
+        a.waitUntilExit()
+        b.waitUntilExit()
+        XCTAssertEqual([a.terminationStatus, b.terminationStatus], [0, 0], outs.joined())
+        for o in outs { XCTAssertTrue(o.contains("complete, 4/4 points complete"), o) }
+        let store = RunStore(folder: dir + "/runs")
+        XCTAssertEqual(store.runIDs().count, 4, "each point ran once: \(outs.joined())")
+        let id = try sweepID(outs[0])
+        let logs = try FileManager.default.contentsOfDirectory(atPath: dir + "/runs/\(id)/logs").sorted()
+        XCTAssertEqual(logs, (0..<4).map { "point-\($0).1.log" }, "one attempt per point")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir + "/runs/\(id)/claims"), [], "every claim released")
+    }
+
+    func testATaskStoppedBySigusr1IsResumedFromItsCheckpointWhenItRunsAgain() throws {
+        // What a Slurm array task lives through: its time limit's warning (SIGUSR1) mid-point, then a requeue.
+        try Self.slow.write(toFile: dir + "/nb.kymo", atomically: true, encoding: .utf8)
+        let r = try kymo(Self.slowSweep + ["--slurm"])
+        XCTAssertEqual(r.status, 0, r.out + r.err)
+        let id = try sweepID(r.out)
+        let script = dir + "/runs/\(id)/sweep.sbatch"
+        let hold = try HoldFolder(dir + "/hold", afterCells: 1)
+        var env = hold.environment
+        env["SLURM_ARRAY_TASK_ID"] = "2"
+        let (task, out, _) = try start([script], environment: env, executable: "/bin/bash")
+        let held = hold.wait(for: 1) { task.isRunning }
+        XCTAssertEqual(Array(held.values), ["cells 1"], "held: \(held)")
+        kill(task.processIdentifier, SIGUSR1)   // bash exec'd kymo sweep: the task's own pid
+        _ = out.fileHandleForReading.readDataToEndOfFile()
+        task.waitUntilExit()
+        XCTAssertEqual(task.terminationStatus, 143)
+        let stopped = try XCTUnwrap(RunStore(folder: dir + "/runs").runIDs().first)
+        XCTAssertEqual(try RunStore.read(recordAt: dir + "/runs/\(stopped)/record.json").status, .interrupted)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir + "/runs/\(id)/claims"), [], "the claim is released")
+        // runs compare names the point as interrupted (the sweep record never learned of the task's run).
+        let partial = try kymo(["runs", "compare", id, "--runs", "runs"])
+        XCTAssertTrue(partial.err.contains("point 2 (a=3 seed=5): run \(stopped) is interrupted"), partial.err)
+        // Requeued: the same task again continues that record.
+        let again = try KymoBinary.execute("/bin/bash", [script], in: dir, environment: ["SLURM_ARRAY_TASK_ID": "2"])
+        XCTAssertEqual(again.status, 0, again.out + again.err)
+        XCTAssertTrue(again.out.contains("resuming run \(stopped) from its checkpoint"), again.out)
+        let done = try RunStore.read(recordAt: dir + "/runs/\(stopped)/record.json")
+        XCTAssertEqual(done.status, .complete)
+        XCTAssertEqual(done.resumes.count, 1)
+        XCTAssertEqual(RunStore(folder: dir + "/runs").runIDs(), [stopped], "one record for the point")
+    }
+
+    func testCompareCountsOneRecordPerConfigurationAndSeedOfItsSweeps() throws {
+        try Self.tiny.write(toFile: dir + "/nb.kymo", atomically: true, encoding: .utf8)
+        // Two sweeps that share the point seed=2 with a record each: the second takes the newest
+        // complete record of that point in the folder, a plain run made after the first sweep.
+        let a = try kymo(["sweep", "nb.kymo", "--seeds", "1,2", "--threads", "1"])
+        XCTAssertEqual(try kymo(["run", "nb.kymo", "--seed", "2", "--runs", "runs"]).status, 0)
+        let b = try kymo(["sweep", "nb.kymo", "--seeds", "2", "--threads", "1"])
+        XCTAssertEqual([a.status, b.status], [0, 0], a.out + a.err + b.out + b.err)
+        XCTAssertTrue(b.out.contains("1 already complete"), b.out)
+        let ids = RunStore(folder: dir + "/runs").runIDs()
+        XCTAssertEqual(ids.count, 3)
+        let c = try kymo(["runs", "compare", try sweepID(a.out), try sweepID(b.out), "--runs", "runs"])
+        XCTAssertEqual(c.status, 0, c.err)
+        XCTAssertTrue(c.out.contains("2 complete runs, 1 configuration"), c.out)
+        let seed2 = try ids.filter { try RunStore(folder: dir + "/runs").load($0).record.seed == 2 }
+        XCTAssertEqual(seed2.count, 2)
+        XCTAssertTrue(c.err.contains("2 complete records of seed=2 ("), c.err)
+        XCTAssertTrue(c.err.contains("); counting one, the newest: "), c.err)
+        for id in seed2 { XCTAssertTrue(c.err.contains(id), c.err) }
+    }
+
+    func testAFailedPointIsRunAgainOnlyWithRetryFailed() throws {
+        // a = 3 indexes past the list: that point fails.
+        try (Self.tiny + "\nlet z = [1, 2, 3][a * 2]\n").write(toFile: dir + "/nb.kymo", atomically: true, encoding: .utf8)
+        let args = ["sweep", "nb.kymo", "--set", "a=1,3", "--threads", "1"]
+        let first = try kymo(args)
+        XCTAssertEqual(first.status, 1, first.out + first.err)
+        XCTAssertTrue(first.out.contains("1/2 points complete, 1 failed"), first.out)
+        let again = try kymo(args)
+        XCTAssertEqual(again.status, 1, again.out + again.err)
+        XCTAssertTrue(again.out.contains("1 already complete (seal intact; unsigned), 0 to run"), again.out)
+        XCTAssertTrue(again.err.contains("1 failed point not run again (point 1 a=3 seed=0, run "), again.err)
+        XCTAssertTrue(again.err.contains("--retry-failed"), again.err)
+        XCTAssertEqual(RunStore(folder: dir + "/runs").runIDs().count, 2)
+        let retried = try kymo(args + ["--retry-failed"])
+        XCTAssertEqual(retried.status, 1, retried.out + retried.err)
+        XCTAssertTrue(retried.out.contains("1 already complete (seal intact; unsigned), 1 to run"), retried.out)
+        XCTAssertEqual(RunStore(folder: dir + "/runs").runIDs().count, 3)
     }
 
     /// The processes whose parent is `pid` (from /proc).
@@ -293,21 +394,30 @@ final class SweepEndToEndTests: XCTestCase {
         let text = try String(contentsOfFile: script, encoding: .utf8)
         XCTAssertTrue(text.contains("#SBATCH --array=0,1\n"), text)
         XCTAssertTrue(text.contains("#SBATCH --cpus-per-task=1\n"), text)
+        XCTAssertTrue(text.contains("#SBATCH --signal=B:USR1@120\n") && text.contains("#SBATCH --requeue\n") && text.contains("#SBATCH --open-mode=append\n"), text)
         XCTAssertEqual(RunStore(folder: dir + "/runs").runIDs().count, 0, "--slurm runs nothing itself")
         // Each array task, as Slurm would start it.
-        for task in 0..<2 {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/bin/bash")
-            p.arguments = [script]
-            p.currentDirectoryURL = URL(fileURLWithPath: dir)
-            var env = ProcessInfo.processInfo.environment
-            env["SLURM_ARRAY_TASK_ID"] = "\(task)"
-            p.environment = env
-            p.standardOutput = FileHandle.nullDevice
-            try p.run()
-            p.waitUntilExit()
-            XCTAssertEqual(p.terminationStatus, 0, "array task \(task)")
+        func task(_ n: Int) throws -> (status: Int32, out: String, err: String) {
+            try KymoBinary.execute("/bin/bash", [script], in: dir, environment: ["SLURM_ARRAY_TASK_ID": "\(n)"])
         }
+        // The notebook edited while the array waits: a task refuses it, naming the difference, and runs nothing.
+        try Self.tiny.replacingOccurrences(of: "let b = 0.5", with: "let b = 0.25").write(toFile: dir + "/nb.kymo", atomically: true, encoding: .utf8)
+        let edited = try task(0)
+        XCTAssertEqual(edited.status, 2, edited.out + edited.err)
+        XCTAssertTrue(edited.err.contains("is not the text \(id) was created with: line 3 was “let b = 0.5”, now “let b = 0.25”"), edited.err)
+        XCTAssertEqual(RunStore(folder: dir + "/runs").runIDs().count, 0)
+        try Self.tiny.write(toFile: dir + "/nb.kymo", atomically: true, encoding: .utf8)
+        for n in 0..<2 {
+            let t = try task(n)
+            XCTAssertEqual(t.status, 0, "array task \(n): \(t.out)\(t.err)")
+        }
+        // A duplicate submission's task finds its point complete and runs nothing.
+        let duplicate = try task(1)
+        XCTAssertEqual(duplicate.status, 0, duplicate.out + duplicate.err)
+        XCTAssertTrue(duplicate.out.contains("2 already complete (seal intact; unsigned), 0 to run"), duplicate.out)
+        XCTAssertEqual(RunStore(folder: dir + "/runs").runIDs().count, 2)
+        // sweep.json says what the records say, written by the tasks themselves.
+        XCTAssertEqual(try SweepStore.read(at: dir + "/runs/\(id)/sweep.json").status, "complete")
         let done = try kymo(args)
         XCTAssertEqual(done.status, 0, done.out + done.err)
         XCTAssertTrue(done.out.contains("2 already complete (seal intact; unsigned), 0 to run"), done.out)

@@ -122,7 +122,7 @@ final class RecordHooksTests: XCTestCase {
         hooks.cell = 2
         let plan = hooks.beginTraining(totalSteps: 300)
         XCTAssertEqual(plan.name, "train1")
-        XCTAssertEqual(plan.checkpointEvery, 30)
+        XCTAssertEqual(plan.checkpointSeconds, RunHooks.checkpointInterval())
         XCTAssertEqual(plan.checkpointFile, store.runFolder(recorder.id) + "/checkpoints/train1.ckpt")
         XCTAssertNil(plan.resumeFrom)
         let loss: [Float] = [0.5, .nan, Float(bitPattern: 0x0000_0001), -0.0]
@@ -144,7 +144,12 @@ final class RecordHooksTests: XCTestCase {
         r = try RunStore.read(recordAt: store.recordPath(recorder.id))
         XCTAssertEqual(r.checkpoints.map(\.step), [60])
         XCTAssertEqual(r.series(named: "train1.loss")?.values.count, 5)
-        XCTAssertEqual(hooks.beginTraining(totalSteps: 5).checkpointEvery, 1)
+        // The wall-clock interval: one a minute unless KYMO_CHECKPOINT_SECONDS says otherwise (a bad value is ignored).
+        XCTAssertEqual(RunHooks.checkpointInterval(environment: [:]), 60)
+        XCTAssertEqual(RunHooks.checkpointInterval(environment: ["KYMO_CHECKPOINT_SECONDS": "0"]), 0)
+        XCTAssertEqual(RunHooks.checkpointInterval(environment: ["KYMO_CHECKPOINT_SECONDS": "2.5"]), 2.5)
+        XCTAssertEqual(RunHooks.checkpointInterval(environment: ["KYMO_CHECKPOINT_SECONDS": "-1"]), 60)
+        XCTAssertEqual(RunHooks.checkpointInterval(environment: ["KYMO_CHECKPOINT_SECONDS": "soon"]), 60)
         // Resume: the plan of the interrupted call names its checkpoint.
         let resumed = RunHooks(recorder: recorder, book: MetricBook())
         resumed.resumePoints = ["train1": r.checkpoints[0]]

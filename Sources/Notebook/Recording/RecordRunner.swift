@@ -264,12 +264,14 @@ final class MetricBook {
     /// A training call's series as they stand (replacing its earlier points).
     func setTraining(_ name: String, _ s: TrainingSeries) {
         trainingReported = true
+        // One order whatever step the first report comes at (checkpoints come on a clock): validation,
+        // which may start later than the others, last.
         put(MetricSeriesRecord(name: name + ".loss", source: "train", steps: s.steps, values: ExactValues(s.loss)))
+        if !s.lr.isEmpty { put(MetricSeriesRecord(name: name + ".lr", source: "train", steps: s.steps, values: ExactValues(s.lr))) }
+        if !s.gradNorm.isEmpty { put(MetricSeriesRecord(name: name + ".grad_norm", source: "train", steps: s.steps, values: ExactValues(s.gradNorm))) }
         if !s.validationLoss.isEmpty {
             put(MetricSeriesRecord(name: name + ".validation", source: "train", steps: s.validationSteps, values: ExactValues(s.validationLoss)))
         }
-        if !s.lr.isEmpty { put(MetricSeriesRecord(name: name + ".lr", source: "train", steps: s.steps, values: ExactValues(s.lr))) }
-        if !s.gradNorm.isEmpty { put(MetricSeriesRecord(name: name + ".grad_norm", source: "train", steps: s.steps, values: ExactValues(s.gradNorm))) }
     }
 
     private func put(_ input: MetricSeriesRecord) {

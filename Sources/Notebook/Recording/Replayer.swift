@@ -250,13 +250,14 @@ public enum Replayer {
         let path = folder + "/record.json"
         let record = try RunStore.read(recordAt: path)
         switch record.status {
-        case .running:
-            throw RecordError.cannotContinue(id: record.id, detail: "it is still running (process \(record.process.map { "\($0.pid) on \($0.host)" } ?? "?"))")
+        case .running where !follower:   // a follower may find the record already taken over by its own rank 0
+            let lease = Lease.read(runFolder: folder).map { "; its " + $0.describe() } ?? ""
+            throw RecordError.cannotContinue(id: record.id, detail: "it is still running (process \(record.process.map { "\($0.pid) on \($0.host)" } ?? "?")\(lease))")
         case .complete:
             throw RecordError.cannotContinue(id: record.id, detail: "it is complete; there is nothing to resume")
         case .failed:
             throw RecordError.cannotContinue(id: record.id, detail: "it failed (cell \(record.cells.last { $0.status == .failed }?.index ?? 0)); a failed cell fails again on resume — fix the notebook and run it anew")
-        case .interrupted:
+        case .interrupted, .running:
             break
         }
         guard record.kind == .run else {

@@ -8,7 +8,8 @@
 // calls `fileRead` before it reads (through `CallContext.inputFile`); `train` calls `beginTraining`
 // before its first step (using the plan's checkpoint file and interval for
 // the Trainer, and `Trainer.resume` when the plan names a checkpoint), then
-// `trainingProgress` after every checkpoint and once when it returns.
+// `trainingProgress` after every checkpoint (on the plan's wall-clock
+// interval) and once when it returns.
 // Deliberately not: deciding what to checkpoint inside a model (Models does).
 
 import KymoLanguage
@@ -24,7 +25,8 @@ public struct TrainingPlan: Equatable {
     public var name: String
     /// Where the Trainer writes its checkpoint (nil: no checkpoints, e.g. a replay).
     public var checkpointFile: String?
-    public var checkpointEvery: Int?
+    /// Seconds of wall-clock time between checkpoints (CheckpointClock).
+    public var checkpointSeconds: Double?
     /// `kymo resume`: continue from this checkpoint (written at `resumeStep`).
     public var resumeFrom: String?
     public var resumeStep: Int?
@@ -92,9 +94,10 @@ public final class RunHooks: RunRecordHooks {
         try recorder.inputRead(name: name, file: file, kind: kind, cell: cell, sha256: sha256, size: size)
     }
 
-    /// About ten checkpoints per call, at most every 100 steps apart.
-    static func checkpointInterval(totalSteps: Int) -> Int {
-        max(1, min(100, (totalSteps + 9) / 10))
+    /// Seconds between a call's checkpoints: KYMO_CHECKPOINT_SECONDS, else one a minute
+    /// (CheckpointClock; every call also checkpoints at its end and when it stops early).
+    static func checkpointInterval(environment: [String: String] = ProcessInfo.processInfo.environment) -> Double {
+        CheckpointClock.seconds(environment: environment)
     }
 
     public func beginTraining(totalSteps: Int) -> TrainingPlan {
@@ -103,7 +106,7 @@ public final class RunHooks: RunRecordHooks {
         var plan = TrainingPlan(name: name)
         if let path = recorder.checkpointPath(site: name) {
             plan.checkpointFile = path
-            plan.checkpointEvery = RunHooks.checkpointInterval(totalSteps: totalSteps)
+            plan.checkpointSeconds = RunHooks.checkpointInterval()
         }
         if let c = resumePoints[name], let path = c.path.hasPrefix("/") ? c.path : recorder.runFolder.map({ $0 + "/" + c.path }) {
             plan.resumeFrom = path

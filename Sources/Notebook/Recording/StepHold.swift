@@ -1,8 +1,8 @@
 // StepHold: a hook for the end-to-end tests that stop a job part-way, so that
 // "mid-training" is a state the job announces rather than a moment a test
 // guesses. KYMO_HOLD_DIR=<folder> with KYMO_HOLD_AT_STEP=<n> holds a
-// training call at its first step ≥ n whose checkpoint is recorded (any step
-// ≥ n when the call has no checkpoints); with KYMO_HOLD_AFTER_CELLS=<k> it
+// training call at its first step ≥ n (a recorded call checkpoints that step
+// first, whatever its checkpoint clock says); with KYMO_HOLD_AFTER_CELLS=<k> it
 // holds a recorded run once its first k cells are recorded. Holding writes
 // the file <folder>/<pid> ("rank R step S" or "cells K") and waits there
 // until that file is removed or the run is interrupted (Ctrl-C, a sweep
@@ -30,10 +30,13 @@ struct StepHold {
     }
 
     /// A training call finished `step` (its checkpoint, if due, recorded).
-    mutating func reached(step: Int, checkpointEvery: Int?, rank: Int, shouldStop: () -> Bool) {
-        guard let atStep, step >= atStep, checkpointEvery.map({ step % $0 == 0 }) ?? true else { return }
+    mutating func reached(step: Int, rank: Int, shouldStop: () -> Bool) {
+        guard let atStep, step >= atStep else { return }
         hold("rank \(rank) step \(step)", shouldStop)
     }
+
+    /// Whether a recorded training call should checkpoint `step` because it will hold there.
+    func wants(step: Int) -> Bool { !held && atStep.map { step >= $0 } == true }
 
     /// A recorded run has recorded `cells` cells.
     mutating func recorded(cells: Int, shouldStop: () -> Bool) {
