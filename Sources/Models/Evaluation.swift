@@ -62,7 +62,7 @@ extension Model {
             let batch = try data.load(idx)
             try checkFrames(batch, op: "evaluate", minFrames: c.framesIn + c.framesOut)
             let truth = try batch.slice(axis: 1, start: c.framesIn, length: c.framesOut)
-            let pred = clipped(try predict(batch))
+            let pred = clipped(try perSampleInLanes(batch) { try predict($0) })   // lanes: Model+Lanes.swift
             frames += try Metrics.perFrame(prediction: pred, truth: truth)
             // Only rank 0 shows progress: its share, scaled to the whole.
             progress?(group.size == 1 ? idx.last! + 1 : min(total, (k - group.leaves(of: chunks).lowerBound + 1) * batchSize * group.size), total)
