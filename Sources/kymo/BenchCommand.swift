@@ -110,14 +110,14 @@ struct Bench: ParsableCommand {
         }
         let skipped = Set(((torch?["skipped"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String })
         let header = "case".padding(toLength: 20, withPad: " ", startingAt: 0)
-            + "  train s/step  GFLOP/s  %peak  run s/step  batch s/step  peak RSS   torch s/step  torch/train  torch/run  torch/batch"
+            + "  train s/step  cpu s/step  GFLOP/s  %peak  run s/step  batch s/step  peak RSS   torch s/step  torch/train  torch/run  torch/batch"
         print(header)
         print(String(repeating: "-", count: header.count))
         for r in results {
             var line = r.name.padding(toLength: 20, withPad: " ", startingAt: 0)
             let rss = r.peakRSS.map { String(format: "%6.2f GiB", Double($0) / 1073741824) } ?? "     -    "
             let run = runs[r.name]
-            line += String(format: "  %12.3f  %7.1f  %4.0f%%  ", r.secondsPerStep, r.gflops, 100 * r.gflops / usable)
+            line += String(format: "  %12.3f  %10.3f  %7.1f  %4.0f%%  ", r.secondsPerStep, r.cpuSecondsPerStep, r.gflops, 100 * r.gflops / usable)
                 + (run.map { String(format: "%10.3f", $0.secondsPerStep) } ?? "         -")
                 + String(format: "  %12.3f  ", r.batchSecondsPerStep) + rss
             if let t = torchTimes[r.name] {
@@ -133,6 +133,7 @@ struct Bench: ParsableCommand {
         }
         print("train: the step train(...) runs (one forward and backward per sample, gradients summed in sample order,")
         print("the same bits for any process count); batch: one forward and backward of the whole batch, PyTorch's step.")
+        print("cpu: process CPU seconds per train step, all threads (on a shared machine, cpu / threads is the step with the cores to itself).")
         print("%peak: train GFLOP/s against the \(peak.label) FMA peak × \(Engine.threads) thread(s) (the GEMM path's width).")
         if let any = runs.values.first {
             print("run: a notebook's train(...) of \(any.steps) steps in a recorded run (kymo run's path: data, batching, sampling,")
