@@ -31,6 +31,10 @@ let package = Package(
         .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib"),
         .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "mpi"),
+        .systemLibrary(name: "CZMQ", path: "Sources/CZMQ", pkgConfig: "libzmq"),
+        // The field's own formats for load_sequences/save_sequences (Debian libhdf5-dev, libnetcdf-dev).
+        .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5"),
+        .systemLibrary(name: "CNetCDF", path: "Sources/CNetCDF", pkgConfig: "netcdf"),
 
         // Kymo's own SGEMM (fixed per-element FMA order: the same bits on every
         // AVX2/FMA CPU) and the CPU check. Kernels carry their own target
@@ -47,7 +51,7 @@ let package = Package(
         // Layers, the three model families, losses, metrics, training loop.
         .target(name: "Models", dependencies: ["TensorEngine"], swiftSettings: optimized),
         // MNIST IDX / NPY readers, the Moving MNIST generator, batching.
-        .target(name: "Datasets", dependencies: ["KymoBase", "TensorEngine", "CZlib"], swiftSettings: optimized),
+        .target(name: "Datasets", dependencies: ["KymoBase", "TensorEngine", "CZlib", "CHDF5", "CNetCDF", "CCairo"], swiftSettings: optimized),
         // MPI for data-parallel runs: init only under mpirun/srun, rank and size,
         // byte-exact all-gather and broadcast, barrier, abort. No float reductions.
         .target(name: "Distributed", dependencies: ["CMPI"]),
@@ -72,12 +76,14 @@ let package = Package(
         .target(name: "Notebook", dependencies: [
             "KymoBase", "KymoLanguage", "Records", "TensorEngine", "Models", "Datasets", "Figures",
         ]),
-        // CLI, REPL, progress display; gathers the build stamp and environment.
+        // CLI, REPL, Jupyter kernel (ZeroMQ, HMAC-signed messages), progress
+        // display; gathers the build stamp and environment.
         // OpenBLAS is linked only for `kymo bench engine`'s comparison and the
         // environment line of records; no result goes through it.
         .executableTarget(name: "kymo", dependencies: [
-            "KymoBase", "COpenBLAS", "Notebook", "KymoLanguage", "Records", "TensorEngine", "Models", "Datasets", "Figures", "FiguresCairo", "CReadline", "Distributed",
+            "KymoBase", "COpenBLAS", "Notebook", "KymoLanguage", "Records", "TensorEngine", "Models", "Datasets", "Figures", "FiguresCairo", "CReadline", "Distributed", "CZMQ",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: optimized),
 
         // Tolerances, gradient checks, golden loading.

@@ -1,22 +1,29 @@
 // Dataset: what the notebook calls a dataset — a numbered collection of
-// sequences, each a tensor [T, 1, H, W] with pixels in [0, 1] — and batching
-// into [B, T, 1, H, W]. The sequences come from a `SequenceSource`: the
-// on-the-fly generator (MovingMNISTGenerator), the memory-mapped standard
-// test file (MovingMNISTFile), or a tensor held in memory (TensorSequences).
+// sequences, each a tensor [T, C, H, W] (Moving MNIST: C = 1, pixels in
+// [0, 1]) — and batching into [B, T, C, H, W]. The sequences come from a
+// `SequenceSource`: the on-the-fly generator (MovingMNISTGenerator), the
+// memory-mapped standard test file (MovingMNISTFile), a user's array file
+// (ArraySequences, load_sequences), or a tensor held in memory (TensorSequences).
 // Deliberately not: caching, prefetching, or augmentation.
 import TensorEngine
 
 /// Something that can write sequence i. `write` must write every element of
-/// the [frames, 1, height, width] block and be safe to call from several
+/// the [frames, channels, height, width] block and be safe to call from several
 /// threads at once for different i.
 public protocol SequenceSource: AnyObject {
     var count: Int { get }
     var frames: Int { get }
+    /// Channels of a frame (1 unless the source says otherwise).
+    var channels: Int { get }
     var height: Int { get }
     var width: Int { get }
     /// One line saying what the sequences are and where they come from.
     var summary: String { get }
     func write(sequence i: Int, into dst: UnsafeMutablePointer<Float>)
+}
+
+extension SequenceSource {
+    public var channels: Int { 1 }
 }
 
 public final class Dataset: CustomStringConvertible {
@@ -26,14 +33,14 @@ public final class Dataset: CustomStringConvertible {
 
     public var count: Int { source.count }
     public var frames: Int { source.frames }
-    public var channels: Int { 1 }
+    public var channels: Int { source.channels }
     public var height: Int { source.height }
     public var width: Int { source.width }
-    /// The shape of one sequence: [T, 1, H, W].
-    public var sequenceShape: [Int] { [frames, 1, height, width] }
+    /// The shape of one sequence: [T, C, H, W].
+    public var sequenceShape: [Int] { [frames, channels, height, width] }
     public var description: String { source.summary }
 
-    /// Sequence i as [T, 1, H, W].
+    /// Sequence i as [T, C, H, W].
     public func sequence(_ i: Int) throws -> Tensor {
         try check(i)
         let t = Tensor(uninitialized: sequenceShape)
@@ -45,7 +52,7 @@ public final class Dataset: CustomStringConvertible {
         get throws { try sequence(i) }
     }
 
-    /// The sequences at `indices` stacked as [B, T, 1, H, W], written in
+    /// The sequences at `indices` stacked as [B, T, C, H, W], written in
     /// parallel (each sequence into its own slice, so the bytes never depend
     /// on the thread count).
     public func batch(indices: [Int]) throws -> Tensor {
@@ -54,7 +61,7 @@ public final class Dataset: CustomStringConvertible {
         }
         for i in indices { try check(i) }
         let out = Tensor(uninitialized: [indices.count] + sequenceShape)
-        let per = frames * height * width
+        let per = frames * channels * height * width
         let base = out.data
         let src = source
         Parallel.forEach(indices.count) { b, _ in
@@ -76,28 +83,29 @@ public final class Dataset: CustomStringConvertible {
     }
 }
 
-/// Sequences held in memory: a tensor [N, T, 1, H, W] (or [N, T, H, W]).
+/// Sequences held in memory: a tensor [N, T, C, H, W] (or [N, T, H, W], C = 1).
 public final class TensorSequences: SequenceSource, @unchecked Sendable {
     public let tensor: Tensor
-    public let count: Int, frames: Int, height: Int, width: Int
+    public let count: Int, frames: Int, channels: Int, height: Int, width: Int
     public let summary: String
 
     public init(_ tensor: Tensor, summary: String = "sequences from a tensor") throws {
         let s = tensor.shape
-        guard s.count == 4 || (s.count == 5 && s[2] == 1) else {
+        guard s.count == 4 || s.count == 5 else {
             throw TensorError.invalidArgument(op: "dataset",
-                detail: "expected sequences [N, T, 1, H, W] or [N, T, H, W], got \(describeShape(s))")
+                detail: "expected sequences [N, T, C, H, W] or [N, T, H, W], got \(describeShape(s))")
         }
         self.tensor = tensor.detached()
         self.count = s[0]
         self.frames = s[1]
+        self.channels = s.count == 5 ? s[2] : 1
         self.height = s[s.count - 2]
         self.width = s[s.count - 1]
         self.summary = summary + " \(describeShape(s))"
     }
 
     public func write(sequence i: Int, into dst: UnsafeMutablePointer<Float>) {
-        let per = frames * height * width
+        let per = frames * channels * height * width
         dst.update(from: tensor.data + i * per, count: per)
     }
 }

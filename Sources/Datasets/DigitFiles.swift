@@ -13,7 +13,7 @@ extension Digits {
         switch source {
         case let .csv(path):
             return (source, [path])
-        case let .idx(directory):
+        case let .idx(directory), let .fashion(directory):
             let files = [("train", "images", "idx3"), ("train", "labels", "idx1"), ("t10k", "images", "idx3"), ("t10k", "labels", "idx1")]
                 .compactMap { idxFile(directory, $0.0, $0.1, $0.2) }
             return (source, files)

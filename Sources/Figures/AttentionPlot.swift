@@ -115,7 +115,12 @@ public enum AttentionPlot {
         let ticks = bar.ticks(maxTicks: 6)
         let barLabel = bar.fullLabel(ticks) ?? ""
         let captions = panels.compactMap(\.caption).map { width($0, s.captionFont) }.max() ?? 0
-        let side = max(cell, captions + 4, (width(barLabel, s.axisLabelFont) + 12 - Double(rows - 1) * s.imageGap) / Double(rows))
+        let need = (width(barLabel, s.axisLabelFont) + 12 - Double(rows - 1) * s.imageGap) / Double(rows)
+        // Non-square frames: the longer side is `cell`, the panel keeps the frame's aspect,
+        // and is still tall enough for the bar's label and wide enough for its caption.
+        let aspect = Double(f0.width) / Double(f0.height)
+        let panelH = max(aspect >= 1 ? cell / aspect : cell, need, (captions + 4) / aspect)
+        let side = panelH * aspect
         // Room right of the block: as FigureLayout reserves it for the colour bar.
         let tickLabels = ticks.major.map { width($0.label, s.tickFont) }.max() ?? 0
         let barRoom = s.colorBarGap + s.colorBarWidth + s.tickLength + s.labelGap + tickLabels
@@ -128,7 +133,7 @@ public enum AttentionPlot {
         let noteWidth = fig.bottomLabel.map { width($0, s.axisLabelFont) + 4 } ?? 0
         fig.width = (2 * s.outerPadding + max(block + barRoom, titleWidth, noteWidth + barRoom)).rounded(.up)
         fig.height = (2 * s.outerPadding + (title != nil ? s.titleFont.size * 1.1 + 6 : 0)
-            + Double(rows) * (side + s.imageGap) + Double(queries.count == 1 ? rows : 1) * (3 + s.captionFont.size) + 2
+            + Double(rows) * (panelH + s.imageGap) + Double(queries.count == 1 ? rows : 1) * (3 + s.captionFont.size) + 2
             + (fig.bottomLabel != nil ? s.axisLabelFont.size + 6 : 0)).rounded(.up)
         return fig
     }

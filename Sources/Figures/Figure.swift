@@ -21,6 +21,9 @@ public struct Figure: Sendable {
     /// A label centred under the whole grid (e.g. "frame").
     public var bottomLabel: String?
     public var style: FigureStyle
+    /// PNG resolution in dots per inch, written into the file (pHYs); nil: the
+    /// saver's scale (2 pixels a point, 144 dpi) and no resolution tag.
+    public var dpi: Double? = nil
 
     public init(width: Double = 480, height: Double = 320, columns: Int = 1, panels: [Panel] = [],
                 title: String? = nil) {
@@ -58,20 +61,44 @@ public struct Figure: Sendable {
         }
     }
 
-    /// Lay the figure out and draw it.
-    public func draw(into renderer: Renderer) throws {
+    /// This figure, taller where its page is too short for what it holds:
+    /// every plotting panel keeps at least 40 % of its share of the requested
+    /// height (at least 40 pt) after its titles, labels and a legend below it.
+    /// The width, the author's choice, never changes. Saving draws this.
+    public func fitted() throws -> Figure {
         try validate()
+        var f = self
+        let want = max(40, 0.4 * height / Double(max(rows, 1)))
+        for _ in 0..<16 {
+            let layout = try FigureLayout(figure: f, renderer: RecordingRenderer())
+            let shortest = zip(f.panels, layout.placements).filter { $0.0.style == .axes }.map { $0.1.plot.height }.min()
+            guard let shortest, shortest < want - 0.5 else { break }
+            // At its 10 pt floor a plot says nothing of the shortfall: grow by half, else by the shortfall.
+            f.height = shortest <= 10.5 ? (f.height * 1.5).rounded(.up)
+                : (f.height + (want - shortest) * Double(f.rows) + 1).rounded(.up)
+        }
+        return f
+    }
+
+    /// Lay the figure out and draw it.
+    public func draw(into target: Renderer) throws {
+        try validate()
+        let renderer: Renderer = style.opaque ? FlatColorRenderer(target) : target
         let layout = try FigureLayout(figure: self, renderer: renderer)
         renderer.fill(Path.rect(Rect(x: 0, y: 0, width: width, height: height)), color: .white)
         for (panel, placement) in zip(panels, layout.placements) {
             switch panel.style {
             case .axes: PanelDrawing.drawAxes(panel, placement, style: style, renderer: renderer)
             case .image: try PanelDrawing.drawImage(panel, placement, style: style, renderer: renderer)
+            case .blank: PanelDrawing.drawBlank(panel, placement, style: style, renderer: renderer)
             }
         }
         if let t = title, let at = layout.titlePoint {
-            renderer.drawText(t, at: at, font: style.titleFont, color: .ink, anchor: TextAnchor(.center, .top),
-                              rotation: .horizontal)
+            let (font, lines) = TextFit.fit(t, font: style.titleFont, width: width - 2 * style.outerPadding, renderer: renderer)
+            for (k, line) in lines.enumerated() {
+                renderer.drawText(line, at: Point(at.x, at.y + Double(k) * font.size * 1.1), font: font, color: .ink,
+                                  anchor: TextAnchor(.center, .top), rotation: .horizontal)
+            }
         }
         for l in layout.rowLabels {
             renderer.drawText(l.text, at: l.point, font: style.rowLabelFont, color: .ink, anchor: l.anchor,

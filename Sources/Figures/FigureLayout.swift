@@ -67,7 +67,7 @@ struct FigureLayout {
             let s = f.style, rows = f.rows, cols = f.columns, n = f.panels.count
             self.f = f; self.r = r; self.s = s
             self.rows = rows; self.cols = cols; self.n = n
-            let allImages = f.panels.allSatisfy { $0.style == .image }
+            let allImages = f.panels.allSatisfy { $0.style != .axes }
             self.allImages = allImages
             let anyAxes = !allImages
             hgap = anyAxes ? s.panelGap : s.imageGap
@@ -107,9 +107,10 @@ struct FigureLayout {
         let f = g.f, s = g.s
         var area = Rect(x: s.outerPadding, y: s.outerPadding,
                         width: f.width - 2 * s.outerPadding, height: f.height - 2 * s.outerPadding)
-        if f.title != nil {
+        if let t = f.title {
             titlePoint = Point(f.width / 2, s.outerPadding)
-            let h = s.titleFont.size * 1.1 + 6
+            let (font, lines) = TextFit.fit(t, font: s.titleFont, width: f.width - 2 * s.outerPadding, renderer: g.r)
+            let h = Double(lines.count) * font.size * 1.1 + 6
             area.y += h; area.height -= h
         }
         if f.bottomLabel != nil { area.height -= s.axisLabelFont.size + 4 }
@@ -164,7 +165,7 @@ struct FigureLayout {
                               dataUpper: e.x?.upperBound, maxTicks: xMax)
         }
         let ya = ResolvedAxis(axis: effective(p.yAxis, heatmap: hm), dataLower: e.y?.lowerBound,
-                              dataUpper: e.y?.upperBound, maxTicks: max(2, Int(plotH / 30)))
+                              dataUpper: e.y?.upperBound, maxTicks: max(3, Int(plotH / 30)))  // at least 3: with 2, data crossing 0 finds no nice step
         return (xa, ya)
     }
 
@@ -175,6 +176,8 @@ struct FigureLayout {
         var axes: [(ResolvedAxis, ResolvedAxis)?]
         var legends: [LegendBox?]
         var outside: [Bool]
+        /// Legends under the axes, wrapped to the column's width.
+        var below: [Bool]
         var colDecor: [Decor], rowDecor: [Decor]
     }
 
@@ -187,6 +190,7 @@ struct FigureLayout {
                        axes: [(ResolvedAxis, ResolvedAxis)?](repeating: nil, count: n),
                        legends: [LegendBox?](repeating: nil, count: n),
                        outside: [Bool](repeating: false, count: n),
+                       below: [Bool](repeating: false, count: n),
                        colDecor: [Decor](repeating: Decor(), count: cols),
                        rowDecor: [Decor](repeating: Decor(), count: rows))
         for i in 0..<n where f.panels[i].style == .axes && f.panels[i].legend != .hidden {
@@ -194,9 +198,10 @@ struct FigureLayout {
             if !entries.isEmpty {
                 z.legends[i] = LegendBox(entries: entries, font: g.s.legendFont, renderer: g.r)
                 z.outside[i] = f.panels[i].legend == .outsideRight
+                if f.panels[i].legend == .below { moveBelow(i, g, &z, area: area) }
             }
         }
-        for iteration in 0..<3 {
+        func pass() {
             z.colDecor = [Decor](repeating: Decor(), count: cols)
             z.rowDecor = [Decor](repeating: Decor(), count: rows)
             for i in 0..<n {
@@ -211,17 +216,57 @@ struct FigureLayout {
             let decorH = z.rowDecor.reduce(0) { $0 + $1.top + $1.bottom } + Double(rows - 1) * g.vgap
             z.plotW = max(10, (area.width - decorW) / Double(cols))
             z.plotH = max(10, (area.height - decorH) / Double(rows))
-            if iteration == 0 { sendCrowdedLegendsOutside(g, &z) }
+        }
+        /// Outside, a legend wider than 40 % of its column would squeeze the axes, and one taller
+        /// than its row would leave the page: it goes below them.
+        func belowWhenTooLarge() {
+            for i in 0..<n where z.outside[i] && f.panels[i].legend == .auto {
+                if let lb = z.legends[i], lb.size.width + 10 > 0.4 * area.width / Double(cols)
+                    || lb.size.height > 0.9 * area.height / Double(rows) { moveBelow(i, g, &z, area: area) }
+            }
+        }
+        for iteration in 0..<3 {
+            pass()
+            if iteration == 0 {
+                sendCrowdedLegendsOutside(g, &z)
+                belowWhenTooLarge()
+            }
+        }
+        // At the final size, an inside legend that now hides data goes outside too.
+        var moved = false
+        for i in 0..<n where z.legends[i] != nil && f.panels[i].legend == .auto && !z.outside[i] && !z.below[i] {
+            guard let (xa, ya) = z.axes[i] else { continue }
+            let plot = Rect(x: 0, y: 0, width: z.plotW, height: z.plotH)
+            let (lines, points) = PanelDrawing.project(f.panels[i], plot: plot, x: xa, y: ya)
+            if let best = z.legends[i]!.bestInside(plot: plot, polylines: lines, points: points), best.badness == 0 { continue }
+            z.outside[i] = true
+            moved = true
+        }
+        if moved {
+            belowWhenTooLarge()
+            pass(); pass()
         }
         return z
     }
+
+    /// Panel `i`'s legend under its axes, wrapped to its column.
+    private static func moveBelow(_ i: Int, _ g: Grid, _ z: inout Sizing, area: Rect) {
+        let entries = g.f.panels[i].legendEntries()
+        let width = (area.width - Double(g.cols - 1) * g.hgap) / Double(g.cols)
+        z.legends[i] = LegendBox(entries: entries, font: g.s.legendFont, renderer: g.r, maxWidth: width)
+        z.outside[i] = false
+        z.below[i] = true
+    }
+
+    /// Space between the x axis' labels and a legend below them.
+    static let belowGap = 6.0
 
     /// The room panel `i` needs around its plot at the current size; for axes
     /// panels also resolves (and keeps) its axes.
     private static func panelDecor(_ i: Int, _ g: Grid, _ z: inout Sizing) -> Decor {
         let s = g.s, r = g.r, p = g.f.panels[i]
         var d = Decor()
-        if p.style == .image {
+        if p.style != .axes {
             if p.title != nil { d.top = s.panelTitleFont.size + 4 }
             if p.caption != nil { d.bottom = 3 + s.captionFont.size }
             return d
@@ -247,15 +292,19 @@ struct FigureLayout {
         }
         if p.caption != nil { d.bottom += 3 + s.captionFont.size }
         d.top = s.tickFont.size / 2 + 1
-        if p.title != nil { d.top = max(d.top, s.panelTitleFont.size + 5) }
+        if let t = p.title {
+            let (font, lines) = TextFit.fit(t, font: s.panelTitleFont, width: z.plotW + 8, renderer: r)
+            d.top = max(d.top, Double(lines.count - 1) * font.size * 1.1 + font.size + 5)
+        }
         if g.showY[i] && ya.ticks.multiplier != nil { d.top = max(d.top, s.tickFont.size + 4) }
         if z.outside[i], let lb = z.legends[i] { d.right = max(d.right, 8 + lb.size.width + 2) }
+        if z.below[i], let lb = z.legends[i] { d.bottom += belowGap + lb.size.height }
         return d
     }
 
     /// Sends `.auto` legends outside when every inside spot hides data.
     private static func sendCrowdedLegendsOutside(_ g: Grid, _ z: inout Sizing) {
-        for i in 0..<g.n where z.legends[i] != nil && g.f.panels[i].legend == .auto {
+        for i in 0..<g.n where z.legends[i] != nil && g.f.panels[i].legend == .auto && !z.below[i] {
             guard let (xa, ya) = z.axes[i] else { continue }
             let plot = Rect(x: 0, y: 0, width: z.plotW, height: z.plotH)
             let (lines, points) = PanelDrawing.project(g.f.panels[i], plot: plot, x: xa, y: ya)
@@ -277,7 +326,7 @@ struct FigureLayout {
         var cellW = z.plotW, cellH = z.plotH
         var offX = 0.0, offY = 0.0
         if g.allImages {
-            let aspect = g.f.panels[0].imageAspect
+            let aspect = (g.f.panels.first { $0.style == .image } ?? g.f.panels[0]).imageAspect
             cellW = min(z.plotW, z.plotH * aspect)
             cellH = cellW / aspect
             let blockW = z.colDecor.reduce(0) { $0 + $1.left + $1.right } + Double(cols - 1) * hgap + Double(cols) * cellW
@@ -299,7 +348,7 @@ struct FigureLayout {
         let (row, col) = g.rc(i)
         let p = g.f.panels[i]
         var cell = Rect(x: c.colX[col], y: c.rowY[row], width: c.cellW, height: c.cellH)
-        if p.style == .image && !g.allImages {
+        if p.style != .axes && !g.allImages {
             let a = p.imageAspect
             let w = min(c.cellW, c.cellH * a), h = w / a
             cell = Rect(x: cell.x + (c.cellW - w) / 2, y: cell.y + (c.cellH - h) / 2, width: w, height: h)
@@ -311,6 +360,12 @@ struct FigureLayout {
             pl.x = xa; pl.y = ya
             if let lb = z.legends[i] {
                 pl.legend = lb
+                if z.below[i] {
+                    let bottom = c.rowY[row] + c.cellH + z.rowDecor[row].bottom
+                    let x = max(g.s.outerPadding, min(cell.midX - lb.size.width / 2, g.f.width - g.s.outerPadding - lb.size.width))
+                    pl.legendRect = Rect(x: x, y: bottom - lb.size.height, width: lb.size.width, height: lb.size.height)
+                    return pl
+                }
                 switch p.legend {
                 case .auto where !z.outside[i]:
                     let (lines, points) = PanelDrawing.project(p, plot: cell, x: xa, y: ya)

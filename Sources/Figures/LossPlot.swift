@@ -39,7 +39,8 @@ public enum LossPlot {
     ///   - lrPanel: add a panel below with each run's `lr` against its steps.
     public static func figure(runs: [LossRun], logY: Bool = false, smoothing: Double? = nil,
                               title: String? = nil, xLabel: String = "step", yLabel: String = "loss",
-                              width: Double = 420, height: Double = 280, lrPanel: Bool = false) throws -> Figure {
+                              width: Double = 420, height: Double = 280, lrPanel: Bool = false,
+                              smoothingInLegend: Bool = false) throws -> Figure {
         guard !runs.isEmpty else { throw FigureError.empty("plot_loss run list") }
         if let w = smoothing, !(w >= 0 && w < 1) {
             throw FigureError.invalidArgument("smoothing weight must be in 0..<1, got \(w)")
@@ -55,7 +56,8 @@ public enum LossPlot {
         for (i, run) in runs.enumerated() {
             let color = Color.cycle(i)
             let hasValidation = !run.validationLoss.isEmpty
-            let trainLabel = hasValidation ? "\(run.label) (train)" : run.label
+            var trainLabel = hasValidation ? "\(run.label) (train)" : run.label
+            if smoothingInLegend, let w = smoothing, w > 0 { trainLabel += ", EMA \(w)" }
             if let w = smoothing, w > 0 {
                 panel.lines.append(try LineSeries(x: run.steps, y: run.loss, color: color, width: 0.9, opacity: 0.3))
                 panel.lines.append(try LineSeries(x: run.steps, y: Smoothing.exponentialMovingAverage(run.loss, weight: w),

@@ -11,10 +11,15 @@ public enum LegendPlacement: String, Sendable {
     case hidden
     case upperRight, upperLeft, lowerLeft, lowerRight
     case outsideRight
+    /// Under the axes, wrapped to the panel's width (chosen by `.auto` when the
+    /// legend is too wide to stand beside the axes).
+    case below
 }
 
 public struct Panel: Sendable {
-    public enum Style: String, Sendable { case axes, image }
+    /// `blank`: an empty cell of an image grid (e.g. under an input frame
+    /// that has no prediction); it draws nothing.
+    public enum Style: String, Sendable { case axes, image, blank }
 
     public var style: Style
     public var title: String?
@@ -49,6 +54,15 @@ public struct Panel: Sendable {
         p.style = .image
         p.imageLayers = layers
         p.markers = markers
+        p.caption = caption
+        p.legend = .hidden
+        return p
+    }
+
+    /// An empty cell of an image grid: takes its place, draws nothing.
+    public static func blank(caption: String? = nil) -> Panel {
+        var p = Panel()
+        p.style = .blank
         p.caption = caption
         p.legend = .hidden
         return p

@@ -173,8 +173,11 @@ enum PanelDrawing {
             }
         }
         if let t = p.title {
-            r.drawText(t, at: Point(plot.midX, plot.minY - 5), font: s.panelTitleFont, color: .ink,
-                       anchor: TextAnchor(.center, .bottom), rotation: .horizontal)
+            let (font, lines) = TextFit.fit(t, font: s.panelTitleFont, width: plot.width + 8, renderer: r)
+            for (k, line) in lines.enumerated() {
+                r.drawText(line, at: Point(plot.midX, plot.minY - 5 - Double(lines.count - 1 - k) * font.size * 1.1), font: font,
+                           color: .ink, anchor: TextAnchor(.center, .bottom), rotation: .horizontal)
+            }
         }
         if let c = p.caption {
             let y = plot.maxY + s.tickLength + 1 + (pl.showXTickLabels ? s.labelGap + s.tickFont.size : 0)
@@ -229,6 +232,14 @@ enum PanelDrawing {
         }
         if let c = p.caption {
             r.drawText(c, at: Point(rect.midX, rect.maxY + 3), font: s.captionFont, color: .ink,
+                       anchor: TextAnchor(.center, .top), rotation: .horizontal)
+        }
+    }
+
+    /// A blank cell: only its caption, where an image's would be.
+    static func drawBlank(_ p: Panel, _ pl: PanelPlacement, style s: FigureStyle, renderer r: Renderer) {
+        if let c = p.caption {
+            r.drawText(c, at: Point(pl.plot.midX, pl.plot.maxY + 3), font: s.captionFont, color: .ink,
                        anchor: TextAnchor(.center, .top), rotation: .horizontal)
         }
     }

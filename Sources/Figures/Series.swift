@@ -3,7 +3,9 @@
 
 /// Marker symbols, distinct in shape as well as colour.
 public enum MarkerShape: String, Sendable, CaseIterable {
-    case circle, square, triangle, diamond, cross
+    /// Eight shapes, so up to eight series stay apart without colour
+    /// (the first five as they always were).
+    case circle, square, triangle, diamond, cross, triangleDown, plus, star
 
     /// The `index`-th shape of the cycle (wraps around).
     public static func cycle(_ index: Int) -> MarkerShape {

@@ -37,11 +37,22 @@ extension Figure {
 
     /// The figure as the bytes of an SVG, PDF or PNG file.
     public func render(as format: FigureFormat, pngScale: Double = 2) throws -> [UInt8] {
+        let fig: Figure
         do {
-            try validate()
+            fig = try fitted()
         } catch {
             throw FigureSaveError.renderFailed(path: nil, format: format, reason: "\(error)")
         }
+        guard let dpi, format == .png else { return try fig.renderFitted(as: format, pngScale: pngScale) }
+        guard dpi.isFinite, dpi >= 10, dpi <= 2400 else {
+            throw FigureSaveError.renderFailed(path: nil, format: format, reason: "dpi must be in 10…2400, got \(dpi)")
+        }
+        // 1e-6 px of slack: 420 pt at 300 dpi is 1750 px, not 1751 from 1750.0000000000002
+        return PNGResolution.tagged(try fig.renderFitted(as: format, pngScale: dpi / 72, slack: 1e-6), dpi: dpi)
+    }
+
+    /// Render this figure at its own size (`fitted()` already applied).
+    private func renderFitted(as format: FigureFormat, pngScale: Double, slack: Double = 0) throws -> [UInt8] {
         let sink = ByteSink()
         let closure = Unmanaged.passUnretained(sink).toOpaque()
         let surface: OpaquePointer?
@@ -59,7 +70,7 @@ extension Figure {
             guard pngScale > 0, pngScale.isFinite else {
                 throw FigureSaveError.renderFailed(path: nil, format: format, reason: "PNG scale must be positive, got \(pngScale)")
             }
-            let w = (width * pngScale).rounded(.up), h = (height * pngScale).rounded(.up)
+            let w = (width * pngScale - slack).rounded(.up), h = (height * pngScale - slack).rounded(.up)
             guard w <= 32767, h <= 32767 else {
                 throw FigureSaveError.renderFailed(path: nil, format: format,
                     reason: "a \(Int(w))×\(Int(h)) pixel PNG exceeds Cairo's 32767-pixel limit")
@@ -105,7 +116,8 @@ extension Figure {
             cairo_surface_finish(surface)
             try Self.check(cairo_surface_status(surface), format)
         }
-        let bytes = withExtendedLifetime(sink) { sink.bytes }
+        var bytes = withExtendedLifetime(sink) { sink.bytes }
+        if format == .pdf && style.opaque { bytes = PDFPageGroup.blanked(bytes) }
         return format == .svg ? SVGIds.normalize(bytes) : bytes
     }
 

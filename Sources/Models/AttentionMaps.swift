@@ -12,7 +12,7 @@
 import TensorEngine
 
 public struct AttentionMaps {
-    /// [steps, grid, grid]: each step's attention row on the cell grid (rows sum to 1).
+    /// [steps, H/p, W/p]: each step's attention row on the cell grid (rows sum to 1).
     public let maps: Tensor
     /// The patch size (1: the grid is the pixel grid).
     public let patch: Int
@@ -27,15 +27,16 @@ public struct AttentionMaps {
     /// their p×p pixels (each map still sums to 1).
     public func pixelMaps() throws -> Tensor {
         if patch == 1 { return maps }
-        let s = maps.shape[0], g = maps.shape[1], p = patch
-        let out = Tensor(uninitialized: [s, g * p, g * p])
-        let src = maps.contiguous(), side = g * p
+        let s = maps.shape[0], gh = maps.shape[1], gw = maps.shape[2], p = patch
+        let height = gh * p, width = gw * p
+        let out = Tensor(uninitialized: [s, height, width])
+        let src = maps.contiguous()
         defer { withExtendedLifetime(src) {} }   // the copies outlive every pointer taken from them
         let scale = 1 / Float(p * p)
         for t in 0..<s {
-            for y in 0..<side {
-                for x in 0..<side {
-                    out.data[(t * side + y) * side + x] = src.data[(t * g + y / p) * g + x / p] * scale
+            for y in 0..<height {
+                for x in 0..<width {
+                    out.data[(t * height + y) * width + x] = src.data[(t * gh + y / p) * gw + x / p] * scale
                 }
             }
         }
@@ -53,8 +54,8 @@ extension Model {
         guard layer >= 1 && layer <= c.layers else {
             throw ModelError.badInput(op: "attention", detail: "layer \(layer) does not exist; the model has layers 1…\(c.layers)")
         }
-        guard query.y >= 0, query.y < c.size, query.x >= 0, query.x < c.size else {
-            throw ModelError.badInput(op: "attention", detail: "query [\(query.y), \(query.x)] lies outside the \(c.size)×\(c.size) frame")
+        guard query.y >= 0, query.y < c.height, query.x >= 0, query.x < c.width else {
+            throw ModelError.badInput(op: "attention", detail: "query [\(query.y), \(query.x)] lies outside the \(c.height)×\(c.width) frame")
         }
         let x: Tensor
         if sequence.rank == 4 {
@@ -65,8 +66,8 @@ extension Model {
             throw ModelError.badInput(op: "attention", detail: "expects one sequence [T, C, H, W], got \(describeShape(sequence.shape))")
         }
         try checkFrames(x, op: "attention", minFrames: c.framesIn)
-        let gy = query.y / c.patch, gx = query.x / c.patch, g = c.grid
-        let probe = AttentionProbe(queries: [gy * g + gx])
+        let gy = query.y / c.patch, gx = query.x / c.patch, gh = c.gridHeight, gw = c.gridWidth
+        let probe = AttentionProbe(queries: [gy * gw + gx])
         try withNoGrad {
             switch c.mode {
             case .predictor:
@@ -76,9 +77,9 @@ extension Model {
             }
         }
         let steps = probe.rows.count
-        let maps = Tensor(uninitialized: [steps, g, g])
+        let maps = Tensor(uninitialized: [steps, gh, gw])
         for (t, r) in probe.rows.enumerated() {                 // r [1, 1, N]
-            r.withContiguousData { (maps.data + t * g * g).update(from: $0.baseAddress!, count: g * g) }
+            r.withContiguousData { (maps.data + t * gh * gw).update(from: $0.baseAddress!, count: gh * gw) }
         }
         return AttentionMaps(maps: maps, patch: c.patch, query: query, gridQuery: (gy, gx), layer: layer)
     }

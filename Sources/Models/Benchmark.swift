@@ -113,8 +113,8 @@ public func benchmarkTraining(cases: [TrainingBenchmarkCase] = TrainingBenchmark
         var stream = RandomStream(seed: seed, name: "bench/data/\(bc.name)")
         let inFrames = c.framesIn
         let outFrames = c.mode == .predictor ? c.framesOut : 1
-        let x = Tensor.uniform([bc.batch, inFrames, c.channels, c.size, c.size], stream: &stream)
-        let y = Tensor.uniform([bc.batch, outFrames, c.channels, c.size, c.size], stream: &stream)
+        let x = Tensor.uniform([bc.batch, inFrames, c.channels, c.height, c.width], stream: &stream)
+        let y = Tensor.uniform([bc.batch, outFrames, c.channels, c.height, c.width], stream: &stream)
         let adam = Adam(parameters: model.parameters, learningRate: 1e-3)
         var last: Float = 0
         func step() throws {
@@ -137,7 +137,7 @@ public func benchmarkTraining(cases: [TrainingBenchmarkCase] = TrainingBenchmark
         adam.zeroGrad()
         // (2) The step train(...) runs, on a batch of sequences of the same shapes.
         let frames = c.mode == .predictor ? c.framesIn + c.framesOut : c.framesIn + 1
-        let sequences = Tensor.uniform([bc.batch, frames, c.channels, c.size, c.size], stream: &stream)
+        let sequences = Tensor.uniform([bc.batch, frames, c.channels, c.height, c.width], stream: &stream)
         let options = TrainingOptions(steps: warmup + steps, optimizer: .adam, batchSize: bc.batch, learningRate: 1e-3,
                                       loss: bc.loss, reduction: bc.reduction, seed: seed)
         let trainer = try Trainer(model: try Model(config: c, seed: seed), train: try BatchSource(sequences: sequences), options: options)
@@ -164,7 +164,7 @@ public func benchmarkTraining(cases: [TrainingBenchmarkCase] = TrainingBenchmark
 /// FLOPs (2 × multiply-adds) of one forward pass over a batch: convolutions,
 /// attention products, heads. Elementwise work is not counted.
 public func forwardFLOPs(_ c: ModelConfig, batch: Int) -> Double {
-    let n = Double(c.grid * c.grid), k2 = Double(c.kernel * c.kernel), ch = Double(c.hidden), d = Double(c.attentionHidden)
+    let n = Double(c.gridPositions), k2 = Double(c.kernel * c.kernel), ch = Double(c.hidden), d = Double(c.attentionHidden)
     func conv(_ cin: Double, _ cout: Double, _ taps: Double = 1) -> Double { 2 * cin * cout * taps * n }
     func attention(_ v: Double) -> Double { 2 * d * n * n + 2 * v * n * n }
     var perStep = 0.0

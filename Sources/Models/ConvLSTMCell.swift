@@ -2,7 +2,7 @@
 // gives the gate blocks i, f, g, o; the fused engine kernel `lstmGates` does
 //   i = σ(conv_i + W_ci⊙c_prev)  f = σ(conv_f + W_cf⊙c_prev)
 //   c = f⊙c_prev + i⊙act(conv_g)  o = σ(conv_o + W_co⊙c)  h = o⊙act(c)
-// Parameters (state_dict order): W_ci, W_co, W_cf [Ch, H, W], conv.weight
+// Parameters (state_dict order): W_ci, W_co, W_cf [Ch, H, W] (the cell grid), conv.weight
 // [4Ch, Cin+Ch, k, k], conv.bias [4Ch]. Peepholes start at zero, as in the
 // reference repository; the convolution starts with PyTorch's default.
 import TensorEngine
@@ -11,16 +11,18 @@ public final class ConvLSTMCell: RecurrentCell {
     public let conv: Conv2dLayer
     public let wci: Tensor, wco: Tensor, wcf: Tensor
     public let hidden: Int
-    public let side: Int
+    /// The cell grid, height × width.
+    public let height: Int, width: Int
     public let activation: Activation
 
-    public init(inChannels: Int, hidden: Int, kernel: Int, side: Int, activation: Activation, stream: RandomStream) {
+    public init(inChannels: Int, hidden: Int, kernel: Int, height: Int, width: Int, activation: Activation, stream: RandomStream) {
         conv = Conv2dLayer(inChannels: inChannels + hidden, outChannels: 4 * hidden, kernel: kernel, stream: stream.split("conv"))
-        wci = Tensor(zeros: [hidden, side, side], requiresGrad: true)
-        wco = Tensor(zeros: [hidden, side, side], requiresGrad: true)
-        wcf = Tensor(zeros: [hidden, side, side], requiresGrad: true)
+        wci = Tensor(zeros: [hidden, height, width], requiresGrad: true)
+        wco = Tensor(zeros: [hidden, height, width], requiresGrad: true)
+        wcf = Tensor(zeros: [hidden, height, width], requiresGrad: true)
         self.hidden = hidden
-        self.side = side
+        self.height = height
+        self.width = width
         self.activation = activation
     }
 
@@ -29,7 +31,7 @@ public final class ConvLSTMCell: RecurrentCell {
     }
 
     public func initialState(batch: Int) -> CellState {
-        CellState(h: zeroState(batch, hidden, side), c: zeroState(batch, hidden, side))
+        CellState(h: zeroState(batch, hidden, height, width), c: zeroState(batch, hidden, height, width))
     }
 
     /// (h, c) from x [B, Cin, H, W] and the previous (h, c).

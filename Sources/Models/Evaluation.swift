@@ -2,8 +2,10 @@
 // (predictor: one pass; seq2seq: rolled out), compared with the true frames by
 // the metrics of Metrics.swift. Predictions are clipped to [0, 1] first (the
 // predictor's head is unbounded; the metrics are defined for pixels in
-// [0, 1]), as OpenSTL does. Data comes through a `BatchSource`, so Models
-// does not depend on Datasets.
+// [0, 1]), as OpenSTL does — unless `units` is given (a normalized dataset):
+// then predictions and truth are both mapped back to the data's units,
+// nothing is clipped, and SSIM/PSNR use `dataRange`. Data comes through a
+// `BatchSource`, so Models does not depend on Datasets.
 import TensorEngine
 
 /// A dataset as Models sees it: a count and a loader of sequences by index,
@@ -47,6 +49,7 @@ extension Model {
     /// sequence's metrics, in index order: the report is the same bits.
     public func evaluate(_ data: BatchSource, batchSize: Int = 8, limit: Int? = nil,
                          group: ProcessGroup = SingleProcess(),
+                         units: ((Tensor) throws -> Tensor)? = nil, dataRange: Double = 1, thresholds: [Double] = [],
                          progress: ((_ done: Int, _ total: Int) -> Void)? = nil,
                          shouldStop: (() -> Bool)? = nil) throws -> MetricReport {
         let c = config
@@ -56,14 +59,25 @@ extension Model {
         let chunks = (total + batchSize - 1) / batchSize
         func sequences(_ ks: Range<Int>) -> Int { ks.reduce(0) { $0 + min(batchSize, total - $1 * batchSize) } }
         var frames: [[FrameMetrics]] = []
+        var tally = [Double](repeating: 0, count: 3 * thresholds.count)
         for k in group.leaves(of: chunks) {
             if group.size == 1, shouldStop?() == true { throw CancellationError() }
             let idx = Array(k * batchSize ..< min(k * batchSize + batchSize, total))
             let batch = try data.load(idx)
             try checkFrames(batch, op: "evaluate", minFrames: c.framesIn + c.framesOut)
-            let truth = try batch.slice(axis: 1, start: c.framesIn, length: c.framesOut)
-            let pred = clipped(try perSampleInLanes(batch) { try predict($0) })   // lanes: Model+Lanes.swift
-            frames += try Metrics.perFrame(prediction: pred, truth: truth)
+            var truth = try batch.slice(axis: 1, start: c.framesIn, length: c.framesOut)
+            var pred: Tensor
+            if let units {
+                pred = try units(try perSampleInLanes(batch) { try predict($0) })   // lanes: Model+Lanes.swift
+                truth = try units(truth.contiguous())
+            } else {
+                pred = clipped(try perSampleInLanes(batch) { try predict($0) })
+            }
+            frames += try Metrics.perFrame(prediction: pred, truth: truth, dataRange: dataRange)
+            for (k, tau) in thresholds.enumerated() {
+                let n = Contingency.count(prediction: pred, truth: truth, threshold: tau)
+                tally[3 * k] += n.hits; tally[3 * k + 1] += n.misses; tally[3 * k + 2] += n.falseAlarms
+            }
             // Only rank 0 shows progress: its share, scaled to the whole.
             progress?(group.size == 1 ? idx.last! + 1 : min(total, (k - group.leaves(of: chunks).lowerBound + 1) * batchSize * group.size), total)
         }
@@ -78,7 +92,21 @@ extension Model {
                 return FrameMetrics(mse: all[o], mae: all[o + 1], ssim: all[o + 2], psnr: all[o + 3])
             }
         }
-        return MetricReport(frames)
+        var report = MetricReport(frames)
+        report.dataRange = dataRange
+        if !thresholds.isEmpty {
+            // every rank's counts (whole numbers, exact in Double), summed in rank order
+            let gathered = try group.allGather(doubles: tally, counts: [Int](repeating: tally.count, count: group.size))
+            report.contingency = thresholds.enumerated().map { k, tau in
+                var h = 0.0, m = 0.0, f = 0.0
+                for r in 0..<group.size {
+                    let o = r * tally.count + 3 * k
+                    h += gathered[o]; m += gathered[o + 1]; f += gathered[o + 2]
+                }
+                return Contingency(threshold: tau, hits: h, misses: m, falseAlarms: f)
+            }
+        }
+        return report
     }
 
     func clipped(_ t: Tensor) -> Tensor {

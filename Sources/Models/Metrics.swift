@@ -10,6 +10,14 @@
 //          C1 = 0.01², C2 = 0.03², mean of the map with 5 pixels cropped per edge.
 // Frames with several channels: MSE/MAE/PSNR over all channels' pixels, SSIM
 // the mean of the channels' SSIMs. No gradients; not a training loss.
+// Data in other units (evaluate on a normalized dataset) state their data
+// range L: C1 = (0.01·L)², C2 = (0.03·L)², PSNR = 10·log10(L² / mean squared
+// error) — L = 1 is the formulas above, to the bit.
+// Nowcasting scores per threshold τ (pySTEPS / SEVIR): over every pixel of
+// every predicted frame, hits H = #(pred ≥ τ and true ≥ τ), misses M =
+// #(pred < τ and true ≥ τ), false alarms F = #(pred ≥ τ and true < τ);
+// CSI = H / (H + M + F), POD = H / (H + M), FAR = F / (H + F) (NaN when the
+// denominator is 0).
 import Foundation
 import TensorEngine
 
@@ -63,8 +71,10 @@ public enum Metrics {
     }
 
     /// The full (uncropped) SSIM map of one [h, w] frame pair.
-    public static func ssimMap(prediction p: [Double], truth t: [Double], height h: Int, width w: Int) -> [Double] {
+    public static func ssimMap(prediction p: [Double], truth t: [Double], height h: Int, width w: Int, dataRange: Double = 1) -> [Double] {
         precondition(p.count == h * w && t.count == h * w, "ssimMap: sizes")
+        let c1 = dataRange == 1 ? Metrics.c1 : (0.01 * dataRange) * (0.01 * dataRange)
+        let c2 = dataRange == 1 ? Metrics.c2 : (0.03 * dataRange) * (0.03 * dataRange)
         let ux = gaussian(t, h, w), uy = gaussian(p, h, w)
         let uxx = gaussian(t.map { $0 * $0 }, h, w), uyy = gaussian(p.map { $0 * $0 }, h, w)
         let uxy = gaussian(zip(t, p).map { $0 * $1 }, h, w)
@@ -80,8 +90,8 @@ public enum Metrics {
 
     /// SSIM of one [h, w] frame pair: the map's mean with `ssimRadius` pixels
     /// cropped from every edge (the whole map when the frame is too small).
-    public static func ssim(prediction p: [Double], truth t: [Double], height h: Int, width w: Int) -> Double {
-        let map = ssimMap(prediction: p, truth: t, height: h, width: w)
+    public static func ssim(prediction p: [Double], truth t: [Double], height h: Int, width w: Int, dataRange: Double = 1) -> Double {
+        let map = ssimMap(prediction: p, truth: t, height: h, width: w, dataRange: dataRange)
         let r = ssimRadius
         let (y0, y1) = h > 2 * r ? (r, h - r) : (0, h)
         let (x0, x1) = w > 2 * r ? (r, w - r) : (0, w)
@@ -92,7 +102,7 @@ public enum Metrics {
 
     /// The four metrics of one frame [C, H, W] given as flat buffers.
     public static func frame(prediction p: UnsafePointer<Float>, truth t: UnsafePointer<Float>,
-                             channels c: Int, height h: Int, width w: Int) -> FrameMetrics {
+                             channels c: Int, height h: Int, width w: Int, dataRange: Double = 1) -> FrameMetrics {
         let n = c * h * w
         var se = 0.0, ae = 0.0
         for i in 0..<n {
@@ -104,14 +114,14 @@ public enum Metrics {
         for ch in 0..<c {
             let o = ch * h * w
             let pp = (0..<(h * w)).map { Double(p[o + $0]) }, tt = (0..<(h * w)).map { Double(t[o + $0]) }
-            ssim += Metrics.ssim(prediction: pp, truth: tt, height: h, width: w)
+            ssim += Metrics.ssim(prediction: pp, truth: tt, height: h, width: w, dataRange: dataRange)
         }
-        let psnr = 10 * PortableMath.log10(1 / (se / Double(n)))
+        let psnr = 10 * PortableMath.log10((dataRange == 1 ? 1 : dataRange * dataRange) / (se / Double(n)))
         return FrameMetrics(mse: se, mae: ae, ssim: ssim / Double(c), psnr: psnr)
     }
 
     /// Metrics of every frame: prediction and truth [B, T, C, H, W] → [B][T].
-    public static func perFrame(prediction: Tensor, truth: Tensor) throws -> [[FrameMetrics]] {
+    public static func perFrame(prediction: Tensor, truth: Tensor, dataRange: Double = 1) throws -> [[FrameMetrics]] {
         guard prediction.shape == truth.shape, prediction.rank == 5 else {
             throw ModelError.badInput(op: "metrics", detail: "prediction \(describeShape(prediction.shape)) and truth \(describeShape(truth.shape)) must both be [B, T, C, H, W]")
         }
@@ -124,11 +134,32 @@ public enum Metrics {
         flat.withUnsafeMutableBufferPointer { buf in
             let dst = buf.baseAddress!
             Parallel.forEach(b * t) { i, _ in
-                dst[i] = Metrics.frame(prediction: p.data + i * frame, truth: q.data + i * frame, channels: c, height: h, width: w)
+                dst[i] = Metrics.frame(prediction: p.data + i * frame, truth: q.data + i * frame, channels: c, height: h, width: w, dataRange: dataRange)
             }
         }
         for s in 0..<b { out[s] = Array(flat[(s * t)..<((s + 1) * t)]) }
         return out
+    }
+}
+
+/// The contingency counts of one threshold and the scores they give.
+public struct Contingency: Equatable, Sendable {
+    public var threshold: Double
+    public var hits: Double, misses: Double, falseAlarms: Double
+    public var csi: Double { let d = hits + misses + falseAlarms; return d > 0 ? hits / d : .nan }
+    public var pod: Double { let d = hits + misses; return d > 0 ? hits / d : .nan }
+    public var far: Double { let d = hits + falseAlarms; return d > 0 ? falseAlarms / d : .nan }
+
+    /// Counts of one prediction/truth pair (same shape, any layout).
+    public static func count(prediction: Tensor, truth: Tensor, threshold: Double) -> Contingency {
+        let p = prediction.contiguous(), t = truth.contiguous()
+        defer { withExtendedLifetime((p, t)) {} }
+        var h = 0, m = 0, f = 0
+        for i in 0..<p.count {
+            let yes = Double(p.data[i]) >= threshold, truly = Double(t.data[i]) >= threshold
+            if yes && truly { h += 1 } else if truly { m += 1 } else if yes { f += 1 }
+        }
+        return Contingency(threshold: threshold, hits: Double(h), misses: Double(m), falseAlarms: Double(f))
     }
 }
 
@@ -139,6 +170,10 @@ public struct MetricReport: Equatable, Sendable {
     public var mseCurve: [Double], maeCurve: [Double], ssimCurve: [Double], psnrCurve: [Double]
     /// Number of sequences averaged.
     public var sequences: Int
+    /// Per threshold asked for, the counts over every pixel of every predicted frame.
+    public var contingency: [Contingency] = []
+    /// The data range L the SSIM and PSNR used.
+    public var dataRange: Double = 1
 
     /// Averages per-frame metrics [sequence][frame] (all sequences the same length).
     public init(_ frames: [[FrameMetrics]]) {

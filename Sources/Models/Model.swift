@@ -34,15 +34,15 @@ public final class Model {
         var cells: [RecurrentCell] = []
         var named: [(name: String, tensor: Tensor)] = []
         var norms: [(weight: Tensor, bias: Tensor)] = []
-        let side = config.grid
+        let gh = config.gridHeight, gw = config.gridWidth
         for n in 1...config.layers {
             let cin = n == 1 ? config.inputChannels : config.hidden
             let prefix = Model.layerPrefix(config, n)
-            let cell = Model.makeCell(config, inChannels: cin, side: side, stream: stream.split(prefix))
+            let cell = Model.makeCell(config, inChannels: cin, height: gh, width: gw, stream: stream.split(prefix))
             cells.append(cell)
             named += cell.namedParameters.map { (prefix + "." + $0.name, $0.tensor) }
             if config.mode == .seq2seq {
-                let shape = [config.hidden, config.framesIn, side, side]
+                let shape = [config.hidden, config.framesIn, gh, gw]
                 let w = Tensor(repeating: 1, shape: shape).requiringGrad(), b = Tensor(zeros: shape, requiresGrad: true)
                 norms.append((w, b))
                 named += [("sequential.layernorm\(n).weight", w), ("sequential.layernorm\(n).bias", b)]
@@ -81,17 +81,17 @@ public final class Model {
         }
     }
 
-    static func makeCell(_ c: ModelConfig, inChannels: Int, side: Int, stream: RandomStream) -> RecurrentCell {
+    static func makeCell(_ c: ModelConfig, inChannels: Int, height: Int, width: Int, stream: RandomStream) -> RecurrentCell {
         switch c.family {
         case .convlstm:
-            return ConvLSTMCell(inChannels: inChannels, hidden: c.hidden, kernel: c.kernel, side: side,
+            return ConvLSTMCell(inChannels: inChannels, hidden: c.hidden, kernel: c.kernel, height: height, width: width,
                                 activation: c.activation, stream: stream)
         case .saConvlstm:
-            return SACell(inChannels: inChannels, hidden: c.hidden, kernel: c.kernel, side: side,
+            return SACell(inChannels: inChannels, hidden: c.hidden, kernel: c.kernel, height: height, width: width,
                           activation: c.activation, attentionWidth: c.attentionHidden, upstreamDoubling: c.upstreamDoubling,
                           stream: stream)
         case .samConvlstm:
-            return SAMCell(inChannels: inChannels, hidden: c.hidden, kernel: c.kernel, side: side,
+            return SAMCell(inChannels: inChannels, hidden: c.hidden, kernel: c.kernel, height: height, width: width,
                            activation: c.activation, attentionWidth: c.attentionHidden, stream: stream)
         }
     }

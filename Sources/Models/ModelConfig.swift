@@ -2,8 +2,11 @@
 // validation that names the offending key, a one-line description, and a
 // stable JSON form (keys in a fixed order) stored in weights and checkpoints.
 // The notebook's config keys map one to one onto these fields:
-//   layers, hidden, kernel, size, channels, patch, frames_in, frames_out,
-//   activation, mode, attention_hidden.
+//   layers, hidden, kernel, size (height = width), height, width, channels,
+//   patch, frames_in, frames_out, activation, mode, attention_hidden.
+// A square frame is written `size` in the JSON form (as before frames could be
+// non-square, so square models keep their bytes); a non-square one `height`
+// and `width`.
 import Foundation
 import TensorEngine
 
@@ -42,8 +45,15 @@ public struct ModelConfig: Equatable, Sendable {
     public var hidden: Int
     /// Kernel size of the ConvLSTM gate convolution (odd).
     public var kernel: Int
-    /// Frame height = width, in pixels.
-    public var size: Int
+    /// Frame height and width, in pixels.
+    public var height: Int
+    public var width: Int
+    /// The square shorthand: reads the height, sets both.
+    public var size: Int {
+        get { height }
+        set { height = newValue; width = newValue }
+    }
+    public var isSquare: Bool { height == width }
     /// Channels of a frame.
     public var channels: Int
     /// Patch size of the predictor's space-to-depth (1 = none; seq2seq needs 1).
@@ -60,14 +70,15 @@ public struct ModelConfig: Equatable, Sendable {
     public var upstreamDoubling: Bool = false
 
     public init(family: ModelFamily, mode: AssemblyMode = .predictor, layers: Int = 2, hidden: Int = 64,
-                kernel: Int = 3, size: Int = 64, channels: Int = 1, patch: Int = 1, framesIn: Int = 10,
-                framesOut: Int = 10, activation: Activation = .tanh, attentionHidden: Int = 16) {
+                kernel: Int = 3, size: Int = 64, height: Int? = nil, width: Int? = nil, channels: Int = 1, patch: Int = 1,
+                framesIn: Int = 10, framesOut: Int = 10, activation: Activation = .tanh, attentionHidden: Int = 16) {
         self.family = family
         self.mode = mode
         self.layers = layers
         self.hidden = hidden
         self.kernel = kernel
-        self.size = size
+        self.height = height ?? size
+        self.width = width ?? size
         self.channels = channels
         self.patch = patch
         self.framesIn = framesIn
@@ -79,17 +90,19 @@ public struct ModelConfig: Equatable, Sendable {
     /// Throws `ModelError.invalidConfig` naming the first bad key.
     public func validate() throws {
         func bad(_ s: String) -> ModelError { .invalidConfig(s) }
-        for (key, value, low) in [("layers", layers, 1), ("hidden", hidden, 1), ("kernel", kernel, 1),
-                                  ("size", size, 1), ("channels", channels, 1), ("patch", patch, 1),
-                                  ("frames_in", framesIn, 1), ("frames_out", framesOut, 1),
-                                  ("attention_hidden", attentionHidden, 1)] where value < low {
+        let frame: [(String, Int)] = isSquare ? [("size", height)] : [("height", height), ("width", width)]
+        let minimums: [(String, Int, Int)] = [("layers", layers, 1), ("hidden", hidden, 1), ("kernel", kernel, 1)]
+            + frame.map({ ($0.0, $0.1, 1) }) + [("channels", channels, 1), ("patch", patch, 1),
+            ("frames_in", framesIn, 1), ("frames_out", framesOut, 1), ("attention_hidden", attentionHidden, 1)]
+        for (key, value, low) in minimums where value < low {
             throw bad("\(key) must be at least \(low), got \(value)")
         }
         guard kernel % 2 == 1 else {
             throw bad("kernel must be odd (the gate convolution keeps the frame size with padding kernel/2), got \(kernel)")
         }
-        guard size % patch == 0 else {
-            throw bad("patch \(patch) does not divide size \(size) (frames are cut into patch × patch pieces)")
+        guard height % patch == 0 && width % patch == 0 else {
+            let what = isSquare ? "size \(height)" : "height \(height) and width \(width) (both)"
+            throw bad("patch \(patch) does not divide \(what) (frames are cut into patch × patch pieces)")
         }
         if upstreamDoubling && family != .saConvlstm {
             throw bad("upstream_doubling is an SA-ConvLSTM option (the upstream SA cell's SA_h(h) + SA_h(h)); \(family.displayName) has no such cell")
@@ -98,15 +111,18 @@ public struct ModelConfig: Equatable, Sendable {
             throw bad("patch is a predictor option; a seq2seq model works on whole frames (use patch: 1 or mode: \"predictor\")")
         }
         let limit = 1 << 16
-        for (key, value) in [("layers", layers), ("hidden", hidden), ("kernel", kernel), ("size", size),
-                             ("channels", channels), ("frames_in", framesIn), ("frames_out", framesOut),
-                             ("attention_hidden", attentionHidden)] where value > limit {
+        let sizes: [(String, Int)] = [("layers", layers), ("hidden", hidden), ("kernel", kernel)] + frame + [
+            ("channels", channels), ("frames_in", framesIn), ("frames_out", framesOut), ("attention_hidden", attentionHidden)]
+        for (key, value) in sizes where value > limit {
             throw bad("\(key) \(value) is unreasonably large")
         }
     }
 
-    /// Side of the grid the cells run on: size / patch.
-    public var grid: Int { size / patch }
+    /// The grid the cells run on: height / patch × width / patch.
+    public var gridHeight: Int { height / patch }
+    public var gridWidth: Int { width / patch }
+    /// Positions of the cell grid (what attention runs over): H·W / patch².
+    public var gridPositions: Int { gridHeight * gridWidth }
     /// Channels of a cell input in layer 1: channels · patch².
     public var inputChannels: Int { channels * patch * patch }
     /// Recurrent steps a forward pass takes.
@@ -115,8 +131,8 @@ public struct ModelConfig: Equatable, Sendable {
     /// One readable line, e.g. "SAM-ConvLSTM predictor: 2 layers of 64, kernel 3, 64×64×1 frames in 4×4 patches (16×16×16), 10 → 10 frames, tanh, attention width 16".
     public var summary: String {
         var s = "\(family.displayName) \(mode.rawValue): \(layers) layer\(layers == 1 ? "" : "s") of \(hidden), kernel \(kernel), "
-        s += "\(size)×\(size)×\(channels) frames"
-        if patch > 1 { s += " in \(patch)×\(patch) patches (\(grid)×\(grid)×\(inputChannels))" }
+        s += "\(height)×\(width)×\(channels) frames"
+        if patch > 1 { s += " in \(patch)×\(patch) patches (\(gridHeight)×\(gridWidth)×\(inputChannels))" }
         switch mode {
         case .predictor: s += ", \(framesIn) → \(framesOut) frames"
         case .seq2seq: s += ", \(framesIn) frames → the next one (rolled out to \(framesOut))"
@@ -127,10 +143,12 @@ public struct ModelConfig: Equatable, Sendable {
         return s
     }
 
-    /// The configuration as ordered key/value pairs (notebook spelling).
+    /// The configuration as ordered key/value pairs (notebook spelling); a
+    /// square frame is one `size`, a non-square one `height` and `width`.
     public var entries: [(key: String, value: String)] {
-        [("family", family.rawValue), ("mode", mode.rawValue), ("layers", "\(layers)"), ("hidden", "\(hidden)"),
-         ("kernel", "\(kernel)"), ("size", "\(size)"), ("channels", "\(channels)"), ("patch", "\(patch)"),
+        let frame: [(key: String, value: String)] = isSquare ? [("size", "\(size)")] : [("height", "\(height)"), ("width", "\(width)")]
+        return [("family", family.rawValue), ("mode", mode.rawValue), ("layers", "\(layers)"), ("hidden", "\(hidden)"),
+         ("kernel", "\(kernel)")] + frame + [("channels", "\(channels)"), ("patch", "\(patch)"),
          ("frames_in", "\(framesIn)"), ("frames_out", "\(framesOut)"), ("activation", activation.rawValue),
          ("attention_hidden", "\(attentionHidden)")] + (upstreamDoubling ? [("upstream_doubling", "true")] : [])
     }
@@ -157,7 +175,7 @@ public struct ModelConfig: Equatable, Sendable {
             guard let v = obj[k] as? String else { throw ModelError.invalidConfig("missing or non-string key \(k)") }
             return v
         }
-        let known: Set<String> = ["family", "mode", "layers", "hidden", "kernel", "size", "channels", "patch",
+        let known: Set<String> = ["family", "mode", "layers", "hidden", "kernel", "size", "height", "width", "channels", "patch",
                                   "frames_in", "frames_out", "activation", "attention_hidden", "upstream_doubling"]
         if let extra = obj.keys.sorted().first(where: { !known.contains($0) }) {
             throw ModelError.invalidConfig("unknown key \(extra)")
@@ -168,8 +186,17 @@ public struct ModelConfig: Equatable, Sendable {
         guard let mode = AssemblyMode(rawValue: try str("mode")) else {
             throw ModelError.invalidConfig("unknown mode \(try str("mode"))")
         }
+        let size: Int, height: Int, width: Int
+        if obj["size"] != nil {
+            guard obj["height"] == nil && obj["width"] == nil else {
+                throw ModelError.invalidConfig("both size and height/width given; size is the square shorthand")
+            }
+            size = try int("size"); height = size; width = size
+        } else {
+            height = try int("height"); width = try int("width"); size = height
+        }
         self.init(family: family, mode: mode, layers: try int("layers"), hidden: try int("hidden"),
-                  kernel: try int("kernel"), size: try int("size"), channels: try int("channels"),
+                  kernel: try int("kernel"), size: size, height: height, width: width, channels: try int("channels"),
                   patch: try int("patch"), framesIn: try int("frames_in"), framesOut: try int("frames_out"),
                   activation: try ModelConfig.activation(named: try str("activation")),
                   attentionHidden: try int("attention_hidden"))
@@ -180,7 +207,7 @@ public struct ModelConfig: Equatable, Sendable {
     }
 
     /// The notebook's config keys, in their usual order.
-    public static let keys = ["layers", "hidden", "kernel", "size", "channels", "patch", "frames_in", "frames_out",
+    public static let keys = ["layers", "hidden", "kernel", "size", "height", "width", "channels", "patch", "frames_in", "frames_out",
                               "activation", "mode", "attention_hidden", "upstream_doubling"]
 
     /// Sets one notebook config key: integers for sizes (an integral Double is
@@ -201,6 +228,8 @@ public struct ModelConfig: Equatable, Sendable {
         case "hidden": hidden = try int()
         case "kernel": kernel = try int()
         case "size": size = try int()
+        case "height": height = try int()
+        case "width": width = try int()
         case "channels": channels = try int()
         case "patch": patch = try int()
         case "frames_in": framesIn = try int()

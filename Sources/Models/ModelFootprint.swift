@@ -15,10 +15,10 @@ public struct ModelFootprint: Sendable {
 
     /// Exactly `Model(config:).parameterCount`.
     public var parameters: Int? {
-        let c = config, side = c.grid, k2 = c.kernel * c.kernel
+        let c = config, cells = c.gridPositions, k2 = c.kernel * c.kernel
         func conv(_ cin: Int, _ cout: Int, _ kk: Int = 1) -> Int? { mul(cin, cout, kk).flatMap { add($0, cout) } }
         func layer(_ cin: Int) -> Int? {
-            var layer = add(conv(cin + c.hidden, 4 * c.hidden, k2), mul(3, c.hidden, side * side))
+            var layer = add(conv(cin + c.hidden, 4 * c.hidden, k2), mul(3, c.hidden, cells))
             let h = c.hidden, d = c.attentionHidden
             switch c.family {
             case .convlstm: break
@@ -30,7 +30,7 @@ public struct ModelFootprint: Sendable {
                 layer = add(layer, sum([conv(h, d), conv(h, d), conv(h, h), conv(h, h), conv(h, d), conv(h, h), conv(h, h),
                                         conv(2 * h, 2 * h), conv(3 * h, 3 * h)]))
             }
-            if c.mode == .seq2seq { layer = add(layer, mul(2, c.hidden, c.framesIn * side * side)) }
+            if c.mode == .seq2seq { layer = add(layer, mul(2, c.hidden, c.framesIn * cells)) }
             return layer
         }
         // The first layer reads the frames; the other layers - 1 read the hidden state below.
@@ -47,7 +47,7 @@ public struct ModelFootprint: Sendable {
     /// Estimated bytes of the activations one training step keeps for its
     /// backward pass, for `batch` sequences.
     public func activationBytes(batch: Int) -> Int? {
-        let c = config, cells = c.grid * c.grid
+        let c = config, cells = c.gridPositions
         let steps = c.mode == .predictor ? c.framesIn + c.framesOut - 1 : c.framesIn + c.framesOut
         var perLayer = c.inputChannels + c.hidden + 12 * c.hidden   // gate conv input, gates, states
         switch c.family {

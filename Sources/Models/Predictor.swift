@@ -60,7 +60,7 @@ extension Model {
             if p > 1 { y = try y.depthToSpace(p) }                            // [B, C, H, W]
             previous = y
             if t >= c.framesIn - 1 {
-                predictions.append(try y.reshaped([b, 1, c.channels, c.size, c.size]))
+                predictions.append(try y.reshaped([b, 1, c.channels, c.height, c.width]))
             }
         }
         return try Tensor.concat(predictions, axis: 1)                        // [B, frames_out, C, H, W]
@@ -69,8 +69,8 @@ extension Model {
     /// Throws unless `x` is [B, T, C, H, W] with this model's C, H, W and enough frames.
     func checkFrames(_ x: Tensor, op: String, minFrames: Int, exactFrames: Bool = false) throws {
         let c = config
-        let want = "[B, T, \(c.channels), \(c.size), \(c.size)]"
-        guard x.rank == 5, x.shape[2] == c.channels, x.shape[3] == c.size, x.shape[4] == c.size else {
+        let want = "[B, T, \(c.channels), \(c.height), \(c.width)]"
+        guard x.rank == 5, x.shape[2] == c.channels, x.shape[3] == c.height, x.shape[4] == c.width else {
             throw ModelError.badInput(op: op, detail: "input of shape \(describeShape(x.shape)) does not fit the model: need \(want) (batch, time, channels, height, width)")
         }
         guard x.shape[0] >= 1 else { throw ModelError.badInput(op: op, detail: "empty batch") }

@@ -57,6 +57,6 @@ public final class AttentionProbe {
 }
 
 /// Zero [B, C, H, W] that needs no gradient.
-func zeroState(_ batch: Int, _ channels: Int, _ side: Int) -> Tensor {
-    Tensor(zeros: [batch, channels, side, side])
+func zeroState(_ batch: Int, _ channels: Int, _ height: Int, _ width: Int) -> Tensor {
+    Tensor(zeros: [batch, channels, height, width])
 }

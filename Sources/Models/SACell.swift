@@ -16,10 +16,10 @@ public final class SACell: RecurrentCell {
     /// h_out = SA_h(h) + SA_h(h) (the upstream defect) instead of h + SA_h(h).
     public let upstreamDoubling: Bool
 
-    public init(inChannels: Int, hidden: Int, kernel: Int, side: Int, activation: Activation,
+    public init(inChannels: Int, hidden: Int, kernel: Int, height: Int, width: Int, activation: Activation,
                 attentionWidth: Int, upstreamDoubling: Bool = false, stream: RandomStream) {
         self.upstreamDoubling = upstreamDoubling
-        convlstm = ConvLSTMCell(inChannels: inChannels, hidden: hidden, kernel: kernel, side: side,
+        convlstm = ConvLSTMCell(inChannels: inChannels, hidden: hidden, kernel: kernel, height: height, width: width,
                                 activation: activation, stream: stream.split("convlstm_cell"))
         attentionX = SelfAttention(channels: inChannels, width: attentionWidth, stream: stream.split("attention_x"))
         attentionH = SelfAttention(channels: hidden, width: attentionWidth, stream: stream.split("attention_h"))

@@ -10,9 +10,9 @@ public final class SAMCell: RecurrentCell {
     public let convlstm: ConvLSTMCell
     public let memory: SAMModule
 
-    public init(inChannels: Int, hidden: Int, kernel: Int, side: Int, activation: Activation,
+    public init(inChannels: Int, hidden: Int, kernel: Int, height: Int, width: Int, activation: Activation,
                 attentionWidth: Int, stream: RandomStream) {
-        convlstm = ConvLSTMCell(inChannels: inChannels, hidden: hidden, kernel: kernel, side: side,
+        convlstm = ConvLSTMCell(inChannels: inChannels, hidden: hidden, kernel: kernel, height: height, width: width,
                                 activation: activation, stream: stream.split("convlstm_cell"))
         memory = SAMModule(channels: hidden, width: attentionWidth, stream: stream.split("attention_memory"))
     }
@@ -26,12 +26,12 @@ public final class SAMCell: RecurrentCell {
 
     public func initialState(batch: Int) -> CellState {
         let s = convlstm.initialState(batch: batch)
-        return CellState(h: s.h, c: s.c, m: zeroState(batch, hidden, convlstm.side))
+        return CellState(h: s.h, c: s.c, m: zeroState(batch, hidden, convlstm.height, convlstm.width))
     }
 
     public func step(_ x: Tensor, _ state: CellState, probe: AttentionProbe?) throws -> CellState {
         let (h, c) = try convlstm.step(x, h: state.h, c: state.c)
-        let (hOut, m) = try memory(h, memory: state.m ?? zeroState(h.shape[0], hidden, convlstm.side), probe: probe)
+        let (hOut, m) = try memory(h, memory: state.m ?? zeroState(h.shape[0], hidden, convlstm.height, convlstm.width), probe: probe)
         return CellState(h: hOut, c: c, m: m)
     }
 }

@@ -25,12 +25,12 @@ public final class SelfAttention {
 
     /// SA(h) [B, C, H, W]; rows of A go to `probe` when given.
     public func callAsFunction(_ h: Tensor, probe: AttentionProbe? = nil) throws -> Tensor {
-        let b = h.shape[0], side = h.shape[2], n = h.shape[2] * h.shape[3]
+        let b = h.shape[0], n = h.shape[2] * h.shape[3]
         let q = try query(h).reshaped([b, width, n])
         let k = try key(h).reshaped([b, width, n])
         let v = try value(h).reshaped([b, channels, n])
         try probe?.record(q: q, k: k)
-        let z = try Tensor.attention(q: q, k: k, v: v).reshaped([b, channels, side, h.shape[3]])
+        let z = try Tensor.attention(q: q, k: k, v: v).reshaped([b, channels, h.shape[2], h.shape[3]])
         return try out(z)
     }
 }

@@ -17,7 +17,7 @@ extension Model {
                         shouldStop: (() -> Bool)? = nil) throws -> Tensor {
         let c = config
         try checkFrames(frames, op: "forward", minFrames: c.framesIn, exactFrames: true)
-        let b = frames.shape[0], t = c.framesIn, side = c.grid
+        let b = frames.shape[0], t = c.framesIn, gh = c.gridHeight, gw = c.gridWidth
         var inputs = try (0..<t).map { try frames.select(axis: 1, index: $0) }   // each [B, C, H, W]
         var sequence = frames
         for (i, cell) in cells.enumerated() {
@@ -27,7 +27,7 @@ extension Model {
             for s in 0..<t {
                 if shouldStop?() == true { throw ModelInterrupted() }
                 state = try cell.step(inputs[s], state, probe: p)
-                outputs.append(try state.h.reshaped([b, c.hidden, 1, side, side]))
+                outputs.append(try state.h.reshaped([b, c.hidden, 1, gh, gw]))
             }
             let stacked = try Tensor.concat(outputs, axis: 2)                    // [B, Ch, T, H, W]
             sequence = try stacked.layerNorm(normalizedRank: 4, weight: norms[i].weight, bias: norms[i].bias)
@@ -39,6 +39,6 @@ extension Model {
         let tail = t >= 2 ? try sequence.slice(axis: 2, start: t - 2, length: 2) : sequence
         let y = try tail.conv3d(weight: conv3dWeight!, bias: conv3dBias!, padding: 1)  // [B, C, ≤2, H, W]
         let last = try y.select(axis: 2, index: y.shape[2] - 1).sigmoid()          // [B, C, H, W]
-        return try last.reshaped([b, 1, c.channels, c.size, c.size])
+        return try last.reshaped([b, 1, c.channels, c.height, c.width])
     }
 }

@@ -26,7 +26,12 @@ enum WeightsDiagnosis {
         func check(_ key: String, _ a: String, _ b: String) { if a != b { out.append((key, a, b)) } }
         check("family", saved.family.rawValue, model.family.rawValue)
         check("mode", saved.mode.rawValue, model.mode.rawValue)
-        check("size", "\(saved.size)", "\(model.size)")
+        if saved.isSquare && model.isSquare {
+            check("size", "\(saved.size)", "\(model.size)")
+        } else {
+            check("height", "\(saved.height)", "\(model.height)")
+            check("width", "\(saved.width)", "\(model.width)")
+        }
         check("channels", "\(saved.channels)", "\(model.channels)")
         check("patch", "\(saved.patch)", "\(model.patch)")
         check("layers", "\(saved.layers)", "\(model.layers)")
@@ -195,7 +200,7 @@ enum WeightsDiagnosis {
         if let w = shape(l1 + "W_ci"), w.count == 3 {
             hidden = w[0]
             add("hidden", "\(w[0])", "\(c.hidden)")
-            add("cell grid", "\(w[1])×\(w[2])", "\(c.grid)×\(c.grid)" + (c.patch > 1 ? " (size \(c.size) / patch \(c.patch))" : ""))
+            add("cell grid", "\(w[1])×\(w[2])", "\(c.gridHeight)×\(c.gridWidth)" + (c.patch > 1 ? " (\(c.height)×\(c.width) / patch \(c.patch))" : ""))
         } else if let b = shape(l1 + "conv.bias"), b.count == 1, b[0] % 4 == 0 {
             hidden = b[0] / 4
             add("hidden", "\(b[0] / 4)", "\(c.hidden)")

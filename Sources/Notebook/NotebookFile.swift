@@ -1,7 +1,8 @@
 // NotebookFile: reading a notebook's text from disk with a reason when it
 // cannot be read — missing, a directory, no read permission, binary (a NUL
 // byte), or not UTF-8 (with the byte offset of the first bad byte). The
-// hosts print `error.description` (`PATH: error: …`) and exit 1.
+// hosts print `error.description` (`PATH: error: …`) and exit 1. A `.ipynb`
+// file is read as the `.kymo` text of its cells (IpynbFormat).
 
 import KymoLanguage
 import Foundation
@@ -31,7 +32,14 @@ public enum NotebookFile {
         do { data = try handle.readToEnd() ?? Data() } catch {
             throw ReadError(path: path, reason: "cannot read the file (\(error.localizedDescription))")
         }
-        return try decode([UInt8](data), path: path)
+        let text = try decode([UInt8](data), path: path)
+        // A Jupyter notebook is read as the `.kymo` text of its cells (IpynbFormat).
+        if IpynbFormat.isIpynb(path) {
+            do { return try IpynbFormat.kymoText(json: text, path: path) } catch let e as IpynbFormat.FormatError {
+                throw ReadError(path: path, reason: e.reason)
+            }
+        }
+        return text
     }
 
     /// UTF-8 text without NUL bytes, or the reason it is not.

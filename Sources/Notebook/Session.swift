@@ -38,6 +38,8 @@ public struct SessionOptions {
     /// How `fig.save(path)` writes a figure (the host's renderer, Cairo in
     /// `kymo`); nil makes `.save` fail with a clear error.
     public var figureWriter: FigureWriter?
+    /// Where `fig.show()` shows a figure (a Jupyter kernel's output); nil: nowhere.
+    public var figureDisplay: FigureDisplay?
     /// Where built-ins may read and write (`PathPolicy`); unconfined by default.
     public var paths = PathPolicy.unconfined
     /// Files hashed so far (shared with a replay's input check); nil: the session's own.
@@ -230,9 +232,11 @@ public final class Session: InterpreterHost {
     }
 
     /// A REPL input: parse, check against the current variables, run.
-    public func evaluate(input text: String) -> CellResult {
-        let file = SourceFile(name: "repl", text: text)
-        let parsed = NotebookDocument.parse(file: file, text: text, firstLine: 1)
+    /// `file` and `firstLine`: a text that holds the input from that line on
+    /// (a kernel passes its record's notebook, so positions are the replay's).
+    public func evaluate(input text: String, file: SourceFile? = nil, firstLine: Int = 1) -> CellResult {
+        let file = file ?? SourceFile(name: "repl", text: text)
+        let parsed = NotebookDocument.parse(file: file, text: text, firstLine: firstLine)
         var diagnostics = parsed.diagnostics
         if diagnostics.isEmpty {
             let checker = Checker(registry: registry, interactive: true, globals: staticGlobals())

@@ -91,6 +91,7 @@ public enum RunListing {
         if let p = r.process { line("process", "\(p.pid) on \(l(p.host))") }
         line("signed", signatureText(r))
         line("checked", RecordChecks.text(r, folder: folder))
+        for note in HiddenState.notes(titles: r.cells.map(\.title)) { line("", "hidden state: " + l(note)) }
         out += "environment\n"
         for (k, v) in environmentRows(r.environment) { out += "  " + k.padding(toLength: 18, withPad: " ", startingAt: 0) + l(v) + "\n" }
         for (i, stamp) in r.resumes.enumerated() {

@@ -288,7 +288,7 @@ public struct InputRecord: Codable, Equatable, Sendable {
     public var name: String
     /// Where it was read on the recording machine (machine-local; never compared).
     public var path: String
-    /// What read it: `digits`, `sequences` (.npy), `tensors`, `weights`, `notebook`.
+    /// What read it: `digits`, `sequences` (load_moving_mnist, load_sequences), `tensors`, `weights`, `notebook`.
     public var kind: String
     /// The cell that first read it.
     public var cell: Int

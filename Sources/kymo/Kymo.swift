@@ -10,7 +10,7 @@ struct Kymo: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kymo",
         abstract: "A REPL and notebook runner for spatiotemporal prediction research.",
-        subcommands: [Repl.self, Run.self, Check.self, Replay.self, Runs.self, Resume.self, Sweep.self, Report.self, DataCommand.self, Bench.self],
+        subcommands: [Repl.self, Run.self, Check.self, Replay.self, Runs.self, Resume.self, Sweep.self, Report.self, DataCommand.self, Bench.self, KernelCommand.self, JupyterCommand.self, Convert.self],
         defaultSubcommand: Repl.self)
 
     static func main() {

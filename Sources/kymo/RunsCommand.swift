@@ -11,7 +11,7 @@ import TensorEngine
 struct Runs: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List, inspect and compare recorded runs.",
-        subcommands: [List.self, Show.self, Diff.self, Compare.self, Sign.self, Verify.self],
+        subcommands: [List.self, Show.self, Diff.self, Compare.self, Sign.self, Verify.self, Export.self],
         defaultSubcommand: List.self)
 
     struct List: ParsableCommand {

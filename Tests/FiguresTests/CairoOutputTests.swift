@@ -263,4 +263,56 @@ final class CairoOutputTests: XCTestCase {
             assertSameBytes(Array(try Data(contentsOf: URL(fileURLWithPath: p))), before, p)
         }
     }
+
+    func testPNGsSavedWithADpiSayItAndHaveItsPixels() throws {
+        var f = try DemoFigures.figure(named: DemoFigures.names[0])
+        let plain = try f.render(as: .png)
+        XCTAssertNil(PNGResolution.dpi(of: plain), "no dpi asked, no tag (the bytes as before)")
+        f.dpi = 300
+        let png = try f.render(as: .png)
+        XCTAssertEqual(try XCTUnwrap(PNGResolution.dpi(of: png)), 300, accuracy: 0.01)
+        let fitted = try f.fitted()
+        let width = Int(png[16]) << 24 | Int(png[17]) << 16 | Int(png[18]) << 8 | Int(png[19])
+        XCTAssertEqual(width, Int((fitted.width * 300 / 72).rounded(.up)))
+        XCTAssertEqual(PNGResolution.crc32(Array("IEND".utf8)), 0xAE42_6082, "the PNG CRC of IEND")
+        XCTAssertEqual(try f.render(as: .png), png, "byte-identical again")
+    }
+
+    /// A figure with a translucent band, a faint line and a legend.
+    func translucentFigure(style: FigureStyle) throws -> Figure {
+        var p = Panel(xAxis: Axis(label: "x"), yAxis: Axis(label: "y"),
+                      lines: [try LineSeries(x: [0, 1, 2], y: [1, 2, 1.5], label: "mean"),
+                              try LineSeries(x: [0, 1, 2], y: [1.2, 2.1, 1.4], opacity: 0.3)])
+        p.bands = [try BandSeries(x: [0, 1, 2], low: [0.8, 1.7, 1.2], high: [1.2, 2.3, 1.8])]
+        var f = Figure(width: 240, height: 180, panels: [p], title: "translucent")
+        f.style = style
+        return f
+    }
+
+    func testOpaqueStylePDFsHaveNoTransparencyGroup() throws {
+        let text = { (b: [UInt8]) in String(decoding: b, as: UTF8.self) }
+        let standard = text(try translucentFigure(style: .standard).render(as: .pdf))
+        XCTAssertTrue(standard.contains("/S /Transparency"), "the standard style as before")
+        let paperBytes = try translucentFigure(style: .paper).render(as: .pdf)
+        let paper = text(paperBytes)
+        XCTAssertFalse(paper.contains("/Transparency"), "no page group")
+        XCTAssertFalse(paper.contains("/ca 0.") || paper.contains("/CA 0."), "no translucent colour")
+        XCTAssertEqual(try translucentFigure(style: .paper).render(as: .pdf), paperBytes, "byte-identical again")
+        // the xref offsets still point at their objects
+        let startxref = try XCTUnwrap(paper.range(of: "startxref\n"))
+        let offset = Int(paper[startxref.upperBound...].prefix { $0.isNumber })!
+        XCTAssertTrue(String(decoding: paperBytes[offset..<(offset + 4)], as: UTF8.self) == "xref")
+        // every band and line colour drawn is opaque, and the band shows what it showed over white
+        let r = RecordingRenderer()
+        try translucentFigure(style: .paper).draw(into: r)
+        for c in r.calls {
+            switch c {
+            case let .fill(_, color): XCTAssertEqual(color.alpha, 1)
+            case let .stroke(_, st): XCTAssertEqual(st.color.alpha, 1)
+            default: break
+            }
+        }
+        XCTAssertEqual(FlatColorRenderer.flat(Color(red: 0, green: 0.5, blue: 1, alpha: 0.2)),
+                       Color(red: 0.8, green: 0.9, blue: 1))
+    }
 }

@@ -19,7 +19,7 @@ final class CellGradientTests: XCTestCase {
 
     func testConvLSTMCell() throws {
         for act in [Activation.tanh, .sigmoid, .leakyRelu] {
-            let cell = ConvLSTMCell(inChannels: 2, hidden: 2, kernel: 3, side: 3, activation: act, stream: stream)
+            let cell = ConvLSTMCell(inChannels: 2, hidden: 2, kernel: 3, height: 3, width: 3, activation: act, stream: stream)
             jitter(cell.namedParameters)
             let x = randomTensor([2, 2, 3, 3], "x"), h = randomTensor([2, 2, 3, 3], "h"), c = randomTensor([2, 2, 3, 3], "c")
             // leaky_relu has a kink at 0: a smaller step keeps differences off it
@@ -31,7 +31,7 @@ final class CellGradientTests: XCTestCase {
     }
 
     func testSACell() throws {
-        let cell = SACell(inChannels: 2, hidden: 2, kernel: 3, side: 3, activation: .tanh, attentionWidth: 2, stream: stream)
+        let cell = SACell(inChannels: 2, hidden: 2, kernel: 3, height: 3, width: 3, activation: .tanh, attentionWidth: 2, stream: stream)
         jitter(cell.namedParameters)
         let x = randomTensor([1, 2, 3, 3], "x"), h = randomTensor([1, 2, 3, 3], "h"), c = randomTensor([1, 2, 3, 3], "c")
         try gradCheck([x, h, c] + cell.namedParameters.map(\.tensor)) { v in
@@ -41,7 +41,7 @@ final class CellGradientTests: XCTestCase {
     }
 
     func testSAMCell() throws {
-        let cell = SAMCell(inChannels: 2, hidden: 2, kernel: 3, side: 3, activation: .tanh, attentionWidth: 2, stream: stream)
+        let cell = SAMCell(inChannels: 2, hidden: 2, kernel: 3, height: 3, width: 3, activation: .tanh, attentionWidth: 2, stream: stream)
         jitter(cell.namedParameters)
         let x = randomTensor([1, 2, 3, 3], "x"), h = randomTensor([1, 2, 3, 3], "h")
         let c = randomTensor([1, 2, 3, 3], "c"), m = randomTensor([1, 2, 3, 3], "m")

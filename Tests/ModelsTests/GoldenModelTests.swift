@@ -80,7 +80,7 @@ final class GoldenModelTests: XCTestCase {
             } else {
                 // trace.attention{n}: [B, S, N, N] on the patch grid; query pixel (5, 2) → patch (2, 1) → row 2·4 + 1
                 let golden = try XCTUnwrap(data["trace.attention\(layer)"])
-                let g = config.grid, row = 2 * g + 1
+                let g = config.gridWidth, row = 2 * g + 1
                 for s in 0..<b {
                     let seq = try input.select(axis: 0, index: s)
                     let maps = try model.attentionMaps(sequence: seq, layer: layer, query: (5, 2))

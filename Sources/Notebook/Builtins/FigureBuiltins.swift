@@ -26,6 +26,10 @@ enum FigureBuiltins {
     }
 
     static func plotLoss(_ args: BoundArguments, _ context: CallContext) throws -> Value {
+        try withOptions(args, try plotLossFigure(args, context))
+    }
+
+    static func plotLossFigure(_ args: BoundArguments, _ context: CallContext) throws -> Value {
         if SweepBuiltins.isGroups(args["histories"]) { return try SweepBuiltins.plotLossGroups(args, context) }
         var histories: [HistoryValue] = []
         switch args["histories"] {
@@ -51,26 +55,15 @@ enum FigureBuiltins {
         let showLR = try args.bool("lr")
         if showLR { for (i, h) in histories.enumerated() { runs[i].lr = h.history.lr } }
         let longest = histories.map { $0.history.steps.count }.max() ?? 0
+        // smooth: an EMA weight (0 = off), named in the legend; default: 0.9 for curves of 50 steps or more.
+        let given = args.isGiven("smooth")
+        let weight = given ? try args.double("smooth") : (longest >= 50 ? 0.9 : 0)
         let fig = try figureCall {
-            try LossPlot.figure(runs: runs, logY: true, smoothing: longest >= 50 ? 0.9 : nil, title: try args.optionalString("title") ?? "Training loss", lrPanel: showLR)
+            try LossPlot.figure(runs: runs, logY: true, smoothing: weight > 0 ? weight : nil,
+                                title: try args.optionalString("title") ?? "Training loss", lrPanel: showLR,
+                                smoothingInLegend: given)
         }
         return .host(FigureValue(fig, what: "loss curves of \(runs.count) run(s)"))
-    }
-
-    /// Frames [T, 1, H, W] (or [T, H, W]) as images.
-    static func images(_ t: Tensor, what: String) throws -> [FloatImage] {
-        let shape = t.shape
-        let (h, w): (Int, Int)
-        switch shape.count {
-        case 4 where shape[1] == 1: (h, w) = (shape[2], shape[3])
-        case 3: (h, w) = (shape[1], shape[2])
-        case 5 where shape[0] == 1 && shape[2] == 1: (h, w) = (shape[3], shape[4])
-        default: throw BuiltinError("\(what) must be frames [T, 1, H, W], got \(describeShape(shape))", kind: .type)
-        }
-        let values = t.toArray(), n = h * w
-        return try (0..<(values.count / n)).map { i in
-            try figureCall { try FloatImage(width: w, height: h, pixels: Array(values[(i * n)..<((i + 1) * n)])) }
-        }
     }
 
     /// Every step `attention()` returns (or those of `steps:`), each map over
@@ -78,20 +71,26 @@ enum FigureBuiltins {
     /// model's own prediction after (a predictor), captioned "(pred.)"; one
     /// colour scale over the panels drawn.
     static func plotAttention(_ args: BoundArguments, _ context: CallContext) throws -> Value {
+        try withOptions(args, try plotAttentionFigure(args, context))
+    }
+
+    static func plotAttentionFigure(_ args: BoundArguments, _ context: CallContext) throws -> Value {
         let m = try ModelBuiltins.model(args), seq = try ModelBuiltins.tensor(args, "seq")
         let q = try ModelBuiltins.queryPixel(args), layer = try args.int("layer")
         let maps = try ModelBuiltins.call {
             try withNoGrad { try m.attentionMaps(sequence: seq, layer: layer, query: q).pixelMaps() }
         }
         let count = maps.shape[0], framesIn = m.config.framesIn
-        let observed = try images(seq, what: "seq")
+        let channel = args.isGiven("channel") ? try args.int("channel") : 0
+        let observed = try FrameTensors.frames(seq, channel: channel, what: "seq")
         // Steps t ≥ frames_in of a predictor read its previous prediction, frame t.
         var inputs = Array(observed.prefix(min(framesIn, count)))
         if count > inputs.count {
-            let predicted = try images(try ModelBuiltins.call { try withNoGrad { try m.predict(seq) } }, what: "prediction")
+            let predicted = try FrameTensors.frames(try ModelBuiltins.call { try withNoGrad { try m.predict(seq) } },
+                                                    channel: channel, what: "prediction")
             inputs += predicted.prefix(count - inputs.count)
         }
-        let all = try images(maps, what: "attention maps")
+        let all = try FrameTensors.channels(maps, what: "attention maps")[0]
         var chosen = Array(0..<count)
         if args.isGiven("steps") {
             let steps = try args.intList("steps")
@@ -102,32 +101,31 @@ enum FigureBuiltins {
             chosen = steps.map { $0 - 1 }
         }
         let predicted = Set(chosen.enumerated().filter { $0.element >= framesIn }.map(\.offset))
+        let shown = chosen.map { inputs[$0] }
+        // Observed frames in 0…1 (Moving MNIST) keep that scale (predictions clipped to it);
+        // a physical field is shown over the range of what is drawn.
+        var frameRange = FrameTensors.range(observed) ?? 0...1
+        if !(frameRange.lowerBound >= 0 && frameRange.upperBound <= 1) { frameRange = FrameTensors.range(shown + observed) ?? 0...1 }
+        if frameRange.lowerBound >= 0 && frameRange.upperBound <= 1 { frameRange = 0...1 }
+        if !(frameRange.upperBound > frameRange.lowerBound) { frameRange = (frameRange.lowerBound - 0.5)...(frameRange.upperBound + 0.5) }
+        let title = try args.optionalString("title")
+            ?? "\(m.family.displayName), layer \(layer): attention of query (y, x) = (\(q.y), \(q.x))"
         let fig = try figureCall {
-            try AttentionPlot.figure(frames: chosen.map { inputs[$0] }, maps: chosen.map { all[$0] },
+            try AttentionPlot.figure(frames: shown, maps: chosen.map { all[$0] },
                                      query: PixelQuery(y: q.y, x: q.x),
                                      frameLabels: chosen.map { "t = \($0 + 1)" },
-                                     title: "\(m.family.displayName), layer \(layer): attention of query (y, x) = (\(q.y), \(q.x))",
-                                     predicted: predicted)
+                                     title: title.isEmpty ? nil : title,
+                                     opacity: try args.bool("overlay") ? try args.double("opacity") : 1,
+                                     frameRange: frameRange, predicted: predicted)
         }
         return .host(FigureValue(fig, what: "attention maps of layer \(layer), \(chosen.count) step\(chosen.count == 1 ? "" : "s")"))
     }
 
-    static func plotFrames(_ args: BoundArguments, _ context: CallContext) throws -> Value {
-        var truth = try images(try ModelBuiltins.tensor(args, "truth"), what: "truth")
-        let prediction = try images(try ModelBuiltins.tensor(args, "prediction"), what: "prediction")
-        guard truth.count >= prediction.count, !prediction.isEmpty else {
-            throw BuiltinError("truth has \(truth.count) frames, fewer than the prediction's \(prediction.count)", kind: .range)
-        }
-        let first = truth.count - prediction.count + 1
-        truth = Array(truth.suffix(prediction.count))      // the frames the prediction is of
-        let fig = try figureCall {
-            try PredictionStrip.figure(truth: truth, prediction: prediction, showError: true, firstFrameNumber: first,
-                                       title: "Ground truth, prediction and absolute error")
-        }
-        return .host(FigureValue(fig, what: "prediction strip of \(prediction.count) frames"))
+    static func plotMetrics(_ args: BoundArguments, _ context: CallContext) throws -> Value {
+        try withOptions(args, try plotMetricsFigure(args, context))
     }
 
-    static func plotMetrics(_ args: BoundArguments, _ context: CallContext) throws -> Value {
+    static func plotMetricsFigure(_ args: BoundArguments, _ context: CallContext) throws -> Value {
         if SweepBuiltins.isGroups(args["records"]) { return try SweepBuiltins.plotMetricsGroups(args, context) }
         guard case .list(let rs) = args["records"], !rs.isEmpty else {
             throw BuiltinError("plot_metrics needs a non-empty list of evaluate(...) records", kind: .range)

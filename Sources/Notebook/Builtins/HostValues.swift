@@ -58,6 +58,9 @@ public final class DatasetValue: HostObject {
         case "count": return .int(dataset.count)
         case "frames": return .int(dataset.frames)
         case "size": return .int(dataset.height)
+        case "channels": return .int(dataset.channels)
+        case "height": return .int(dataset.height)
+        case "width": return .int(dataset.width)
         default: return nil
         }
     }
@@ -119,6 +122,11 @@ public final class HistoryValue: HostObject {
 /// Writes a figure to a file (the format by the path's extension).
 public typealias FigureWriter = @Sendable (Figure, String) throws -> Void
 
+/// Where `fig.show()` puts a figure: the Jupyter kernel's output; nil elsewhere (nothing shown).
+public protocol FigureDisplay: AnyObject {
+    func show(_ figure: Figure, what: String)
+}
+
 public final class FigureValue: HostObject {
     public let figure: Figure
     public let what: String
@@ -129,8 +137,15 @@ public final class FigureValue: HostObject {
     public var methods: [Builtin] {
         let signatures = BuiltinCatalog.hostKinds["figure"]!.methods
         return signatures.map { sig in
-            Builtin(sig) { [figure] args, context in
+            if sig.name == "show" {
+                return Builtin(sig) { [figure, what] _, context in
+                    context.session.options.figureDisplay?.show(figure, what: what)
+                    return .null
+                }
+            }
+            return Builtin(sig) { [figure] args, context in
                 let path = try args.string("path")
+                if path.lowercased().hasSuffix(".csv") { return try FigureBuiltins.saveCSV(figure, path: path, context) }
                 guard let writer = context.session.options.figureWriter else {
                     throw BuiltinError("figures can be saved only by the kymo host (its Cairo renderer)", kind: .unavailable)
                 }

@@ -99,6 +99,7 @@ enum ModelBuiltins {
         let m = try model(args)
         let data = try args.host("ds", as: DatasetValue.self)
         let validation = args["validate"].isNil ? nil : try args.host("validate", as: DatasetValue.self)
+        for d in [data] + (validation.map { [$0] } ?? []) { try SequenceBuiltins.checkFits(m, d.dataset, op: "train") }
         let steps = try args.int("steps")
         var options = TrainingOptions(steps: steps,
                                       optimizer: OptimizerKind(rawValue: try args.string("optimizer"))!,
@@ -235,10 +236,14 @@ enum ModelBuiltins {
     static func evaluate(_ args: BoundArguments, _ context: CallContext) throws -> Value {
         let m = try model(args)
         let data = try args.host("ds", as: DatasetValue.self)
+        // data units, data range and thresholds (SequenceBuiltins): nil/1/[] for pixels in [0, 1]
+        let units = try SequenceBuiltins.evaluationUnits(args, data)
         let progress = context.progress("evaluate \(m.family.displayName)", total: data.dataset.count)
         let report = try call {
             try withNoGrad {
-                try m.evaluate(data.source, group: context.session.options.processGroup, progress: { done, _ in progress.advance(to: done) }, shouldStop: { context.isInterrupted })
+                try m.evaluate(data.source, group: context.session.options.processGroup,
+                               units: units.invert, dataRange: units.dataRange, thresholds: units.thresholds,
+                               progress: { done, _ in progress.advance(to: done) }, shouldStop: { context.isInterrupted })
             }
         }
         progress.end()
@@ -248,12 +253,13 @@ enum ModelBuiltins {
             ("mse_per_frame", list(report.mseCurve)), ("mae_per_frame", list(report.maeCurve)),
             ("ssim_per_frame", list(report.ssimCurve)), ("psnr_per_frame", list(report.psnrCurve)),
             ("sequences", .int(report.sequences)),
-        ]))
+        ] + SequenceBuiltins.evaluationExtras(report, units: units, dataset: data.dataset)))
     }
 
     static func predict(_ args: BoundArguments, _ context: CallContext) throws -> Value {
+        if case .host(let d as DatasetValue) = args["seq"] { return try SequenceBuiltins.predictDataset(try model(args), d, context) }
         let m = try model(args), seq = try tensor(args, "seq")
-        return .host(TensorValue(try call { try withNoGrad { try m.predict(seq) } }))
+        return .host(TensorValue(try call { try withNoGrad { try m.predict(seq) } }, predictedAfter: m.config.framesIn))
     }
 
     static func attention(_ args: BoundArguments, _ context: CallContext) throws -> Value {

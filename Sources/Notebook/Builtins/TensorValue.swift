@@ -10,9 +10,13 @@ import TensorEngine
 
 public final class TensorValue: HostObject {
     public let tensor: Tensor
+    /// Set on what `predict(model, seq)` returns: the model's frames_in, so
+    /// `plot_frames` knows which truth frames the prediction is of.
+    public let predictedAfter: Int?
 
-    public init(_ tensor: Tensor) {
+    public init(_ tensor: Tensor, predictedAfter: Int? = nil) {
         self.tensor = tensor
+        self.predictedAfter = predictedAfter
     }
 
     public var kindName: String { "tensor" }

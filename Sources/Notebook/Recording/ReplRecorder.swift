@@ -23,6 +23,8 @@ public final class ReplRecorder: RunRecordHooks {
     private var recorder: RunRecorder?
     private var hooks: RunHooks?
     private var inputs: [String] = []
+    /// Each input's cell title (`input N` unless the host gave one, as a kernel does).
+    private var titles: [String] = []
     private let book = MetricBook()
     private var trainingCalls = 0
 
@@ -41,16 +43,18 @@ public final class ReplRecorder: RunRecordHooks {
     /// `runs/<id>` once the first input was recorded.
     public var runFolder: String? { recorder?.runFolder }
 
-    /// The session's notebook text for these inputs.
-    public static func notebookText(_ inputs: [String]) -> String {
-        inputs.enumerated().map { "%% input \($0.offset + 1)\n\($0.element)" }.joined(separator: "\n")
+    /// The session's notebook text for these inputs (titled `input N` unless `titles` has one).
+    public static func notebookText(_ inputs: [String], titles: [String] = []) -> String {
+        inputs.enumerated().map { i, input in
+            "%% \(i < titles.count ? titles[i] : "input \(i + 1)")\n\(input)"
+        }.joined(separator: "\n")
     }
 
     /// The record, created (and first written) on first need.
     private func started() throws -> RunRecorder {
         if let recorder { return recorder }
         let r = try RunRecorder(notebook: NotebookSource(path: "repl", workingDirectory: workingDirectory,
-                                                         text: ReplRecorder.notebookText(inputs)),
+                                                         text: ReplRecorder.notebookText(inputs, titles: titles)),
                                 kind: .repl, seed: seed, overrides: [], store: store, id: id, start: start, host: host,
                                 randomScheme: RandomKeys.scheme)
         recorder = r
@@ -90,13 +94,15 @@ public final class ReplRecorder: RunRecordHooks {
 
     /// Records one input that ran (whatever its outcome): `result` as the
     /// session returned it. Throws `RecordError` when the record cannot be written.
-    public func accepted(_ result: CellResult, session: Session, startedAt: Date = Date()) throws {
+    /// `title`: the cell's title in the record (default `input N`).
+    public func accepted(_ result: CellResult, session: Session, startedAt: Date = Date(), title: String? = nil) throws {
         inputs.append(result.source)
-        let text = ReplRecorder.notebookText(inputs)
+        titles.append(title ?? "input \(inputs.count)")
+        let text = ReplRecorder.notebookText(inputs, titles: titles)
         let recorder = try started()
         recorder.updateNotebook(text: text)
         let values = CellOutcome.values(of: result, in: session, book: book)
-        let outcome = CellOutcome(result, index: inputs.count - 1, title: "input \(inputs.count)", values: values, startedAt: startedAt)
+        let outcome = CellOutcome(result, index: inputs.count - 1, title: titles[titles.count - 1], values: values, startedAt: startedAt)
         try recorder.cellFinished(outcome, metrics: book.series)
     }
 

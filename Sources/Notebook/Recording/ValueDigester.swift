@@ -155,7 +155,13 @@ extension DatasetValue: RecordDigestible {
     public func addContent(to h: inout RecordHasher) {
         h.add(UInt64(dataset.count))
         for d in dataset.sequenceShape { h.add(UInt64(d)) }
-        switch dataset.source {
+        addSource(dataset.source, to: &h)
+    }
+
+    /// A source by what it holds; a part of a split and a normalized dataset by
+    /// their indices and statistics, then what they are made from.
+    private func addSource(_ source: any SequenceSource, to h: inout RecordHasher) {
+        switch source {
         case let g as MovingMNISTGenerator:
             h.add("moving_mnist")
             h.add(UInt64(g.digitSet.rows)); h.add(UInt64(g.digitSet.columns)); h.add(UInt64(g.digitSet.count))
@@ -164,6 +170,22 @@ extension DatasetValue: RecordDigestible {
             h.add(UInt64(g.config.frames)); h.add(UInt64(g.config.size)); h.add(UInt64(g.config.digits))
             h.add(g.config.step.bitPattern); h.add(g.config.overlap.rawValue)
             h.add(g.stream.key); h.add(g.stream.position)
+        case let a as ArraySequences:
+            // the file by content, and how it is read: variable, layout, windows
+            h.add("array_file")
+            h.add(contentSHA256 ?? "")
+            h.add(a.variable ?? ""); h.add(a.layout.description)
+            h.add(UInt64(a.frames)); h.add(UInt64(a.stride))
+        case let s as SubsetSequences:
+            h.add("subset")
+            h.add(UInt64(s.indices.count))
+            for i in s.indices { h.add(UInt64(i)) }
+            addSource(s.base, to: &h)
+        case let n as NormalizedSequences:
+            h.add("normalized")
+            h.add(n.normalization.kind.rawValue)
+            for v in n.normalization.offset + n.normalization.scale { h.add(v.bitPattern) }
+            addSource(n.base, to: &h)
         case let t as TensorSequences:
             h.add("tensor")
             ValueDigester.add(t.tensor, to: &h)
