@@ -68,10 +68,10 @@ extension Model {
             var truth = try batch.slice(axis: 1, start: c.framesIn, length: c.framesOut)
             var pred: Tensor
             if let units {
-                pred = try units(try predict(batch))
+                pred = try units(try perSampleInLanes(batch) { try predict($0) })   // lanes: Model+Lanes.swift
                 truth = try units(truth.contiguous())
             } else {
-                pred = clipped(try predict(batch))
+                pred = clipped(try perSampleInLanes(batch) { try predict($0) })
             }
             frames += try Metrics.perFrame(prediction: pred, truth: truth, dataRange: dataRange)
             for (k, tau) in thresholds.enumerated() {

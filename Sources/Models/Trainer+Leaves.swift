@@ -15,8 +15,9 @@
 //                 left to right from +0; with `mean` reduction L and g are
 //                 divided once by the number of predicted elements B·E
 // Validation: chunk k holds sequences k·b ..< (k+1)·b of the first `limit`
-// (b = the batch size), one forward per chunk as before, its loss sum and
-// element count gathered and added in chunk order in Double.
+// (b = the batch size), its sequences forwarded in per-sample lanes and
+// stacked (Model+Lanes.swift: the bits of one forward of the chunk), its loss
+// sum and element count gathered and added in chunk order in Double.
 import TensorEngine
 
 enum LeafStepResult {
@@ -134,7 +135,7 @@ extension Trainer {
                     input = try batch.slice(axis: 1, start: 0, length: c.framesIn)
                     target = try batch.slice(axis: 1, start: c.framesIn, length: 1)
                 }
-                let out = try model.forward(input)
+                let out = try model.perSampleInLanes(input) { try model.forward($0) }
                 local.append(Double(try model.loss(out, target.contiguous(), kind: options.loss, reduction: .sum).item()))
                 local.append(Double(out.count))
             }

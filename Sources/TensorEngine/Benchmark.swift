@@ -4,6 +4,7 @@
 // `gemmComparison` times the same product through each of Kymo's GEMM paths
 // this CPU runs (`kymo bench engine` adds OpenBLAS beside them).
 import Foundation
+import CKymoGEMM
 
 public struct BenchResult: Sendable {
     public let name: String
@@ -16,6 +17,19 @@ public struct BenchResult: Sendable {
         self.seconds = seconds
         self.flops = flops
     }
+}
+
+/// A measured FMA peak: which path's vector width it was measured with, and the rate.
+public struct FMAPeak: Sendable {
+    /// `.avx2` or `.avx512`: the GEMM path whose vector width the chains used.
+    public let path: Numerics.GemmPath
+    /// Vector lanes (8 or 16) and independent chains of the kernel that ran.
+    public let lanes: Int
+    public let chains: Int
+    public let gflopsPerCore: Double
+
+    /// "AVX-512 (16 lanes)" or "AVX2 (8 lanes)".
+    public var label: String { (path == .avx512 ? "AVX-512" : "AVX2") + " (\(lanes) lanes)" }
 }
 
 public enum EngineBenchmark {
@@ -32,26 +46,34 @@ public enum EngineBenchmark {
         return times[times.count / 2]
     }
 
-    /// Peak fp32 FMA throughput of one core (GFLOP/s): 12 independent 8-lane FMA chains.
-    public static func fmaPeakPerCore() -> Double {
-        let rounds = 2_000_000
-        var sink: Float = 0
-        let seconds = time(repeats: 3) { sink += fmaKernel(rounds: rounds, seed: sink) }
-        if sink.isNaN { print("") }   // keeps the kernel's result alive
-        return Double(rounds) * 12 * 16 / seconds / 1e9
+    /// Peak fp32 FMA throughput of one core (GFLOP/s) at the vector width of
+    /// the GEMM path now in use (`Numerics.activeGemmPath`): AVX-512's 16-lane
+    /// chains where that path runs, AVX2's 8-lane ones otherwise. Every
+    /// "% of peak" Kymo prints is against this (×threads).
+    public static func fmaPeakPerCore() -> FMAPeak {
+        fmaPeak(path: Numerics.activeGemmPath)!
     }
 
-    @inline(never) static func fmaKernel(rounds: Int, seed: Float) -> Float {
-        let a = V8(repeating: 0.999999), b = V8(repeating: 1e-7 + seed * 1e-30)
-        var r0 = V8(repeating: 0), r1 = V8(repeating: 1), r2 = V8(repeating: 2), r3 = V8(repeating: 3)
-        var r4 = V8(repeating: 4), r5 = V8(repeating: 5), r6 = V8(repeating: 6), r7 = V8(repeating: 7)
-        var r8 = V8(repeating: 8), r9 = V8(repeating: 9), r10 = V8(repeating: 10), r11 = V8(repeating: 11)
-        for _ in 0..<rounds {
-            r0 = fma8(b, r0, a); r1 = fma8(b, r1, a); r2 = fma8(b, r2, a); r3 = fma8(b, r3, a)
-            r4 = fma8(b, r4, a); r5 = fma8(b, r5, a); r6 = fma8(b, r6, a); r7 = fma8(b, r7, a)
-            r8 = fma8(b, r8, a); r9 = fma8(b, r9, a); r10 = fma8(b, r10, a); r11 = fma8(b, r11, a)
+    /// The FMA peak of one core with `path`'s vector width (CKymoGEMM's
+    /// `kymo_fma_peak_chains`: independent chains, enough for two FMA units);
+    /// nil when this CPU cannot run that path. The fastest of `repeats` runs
+    /// after a warm-up: other work on the machine can only slow a run, so the
+    /// fastest is the closest to the units' rate.
+    public static func fmaPeak(path: Numerics.GemmPath, rounds: Int = 500_000, repeats: Int = 15) -> FMAPeak? {
+        let p = path == .automatic ? Numerics.activeGemmPath : path
+        var lanes: Int32 = 0, chains: Int32 = 0
+        var sink: Float = 0
+        _ = kymo_fma_peak_chains(p.rawValue, 1, 0, &lanes, &chains)
+        guard lanes > 0 else { return nil }
+        var seconds = Double.infinity
+        for _ in 0...max(1, repeats) {   // the first run is the warm-up's share of the minimum
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            sink += kymo_fma_peak_chains(p.rawValue, rounds, sink, &lanes, &chains)
+            seconds = min(seconds, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
         }
-        return ((r0 + r1 + r2 + r3) + (r4 + r5 + r6 + r7) + (r8 + r9 + r10 + r11)).sum()
+        if sink.isNaN { print("") }   // keeps the kernel's result alive
+        let flops = Double(rounds) * Double(lanes) * Double(chains) * 2
+        return FMAPeak(path: p, lanes: Int(lanes), chains: Int(chains), gflopsPerCore: flops / seconds / 1e9)
     }
 
     public static func gemm(m: Int, k: Int, n: Int, repeats: Int) throws -> BenchResult {

@@ -50,6 +50,9 @@ public enum Numerics {
         case automatic = 0, avx2 = 1, avx512 = 2
     }
 
+    /// The GEMM path kymo_sgemm uses now (`.avx2` or `.avx512`, never `.automatic`).
+    public static var activeGemmPath: GemmPath { kymo_gemm_path() == Int32(KYMO_GEMM_AVX512) ? .avx512 : .avx2 }
+
     /// True when this CPU can run the AVX-512 path.
     public static var hasAVX512: Bool { kymo_cpu_has_avx512f() != 0 }
 

@@ -94,7 +94,7 @@ extension Tensor {
         let wv = MatView(ptr: wc.data, ld: g.rows, trans: false, batchStride: 0)
         let px = xc.data, po = out.data
         if winogradApplies(kh: kh, kw: kw, ph: ph, pw: pw) {   // 3×3, padding 1: Tensor+Winograd.swift
-            let v = winogradWeights(wc.data, cout: cout, cin: g.cin, flipped: false)
+            let v = WinogradWeightMemo.weights(wc.data, cout: cout, cin: g.cin, flipped: false)
             withExtendedLifetime((xc, bc, v)) {
                 winogradConv3x3(px, batch: batch, cin: g.cin, h: g.h, w: g.w, v: v.pointer, cout: cout, bias: bc?.data, po)
             }
@@ -132,7 +132,7 @@ func conv2dBackward(grad gy: Tensor, x: Tensor, w: Tensor, hasBias: Bool, paddin
     let partial = needW && !winograd ? Tensor(uninitialized: [batch, cout, g.rows]) : nil
     let wt = MatView(ptr: wc.data, ld: g.rows, trans: true, batchStride: 0)       // Wᵀ [rows × Cout]
     if let dx, winograd {   // dX = dY ⋆ rot180(W)ᵀ, again a 3×3 padding-1 convolution
-        let v = winogradWeights(wc.data, cout: cout, cin: g.cin, flipped: true)
+        let v = WinogradWeightMemo.weights(wc.data, cout: cout, cin: g.cin, flipped: true)
         withExtendedLifetime((gc, v)) {
             winogradConv3x3(gc.data, batch: batch, cin: cout, h: g.h, w: g.w, v: v.pointer, cout: g.cin, bias: nil, dx.data)
         }

@@ -51,24 +51,49 @@ struct Bench: ParsableCommand {
     }
 
     func runEngine() throws {
-        let peak = EngineBenchmark.fmaPeakPerCore()
-        let usable = peak * Double(Engine.threads)
-        print(String(format: "FMA peak: %.1f GFLOP/s per core, %.1f on %d thread(s)", peak, usable, Engine.threads))
+        let peak = printPeak()
+        let usable = peak.gflopsPerCore * Double(Engine.threads)
         var rows: [BenchResult] = []
         for n in [256, 2048, 4096] { rows.append(try EngineBenchmark.gemm(m: 256, k: 1152, n: n, repeats: repeats)) }
         rows += try EngineBenchmark.conv(batch: 8, cin: 128, cout: 256, size: 16, repeats: repeats)
         rows += try EngineBenchmark.conv(batch: 8, cin: 128, cout: 256, size: 64, repeats: max(1, repeats / 2))
         let torch = noTorch ? nil : runTorch(["engine", "--threads", "\(Engine.threads)", "--repeats", "\(repeats)"])
-        printTable(rows: rows, torch: torch, peak: usable)
-        print("\nGEMM paths beside OpenBLAS (same product; OpenBLAS with \(Engine.threads) of its own threads):")
+        printTable(rows: rows, torch: torch, peak: usable, peakLabel: peak.label)
+        print("\nGEMM paths beside OpenBLAS (same product; OpenBLAS with \(Engine.threads) of its own threads;")
+        print("each Kymo path against the peak of its own vector width, OpenBLAS against the \(peak.label) peak):")
+        var pathPeaks: [String: Double] = [:]
+        for path in [Numerics.GemmPath.avx2, .avx512] {
+            if let p = path == peak.path ? peak : EngineBenchmark.fmaPeak(path: path) {
+                pathPeaks[path == .avx512 ? "avx512" : "avx2"] = p.gflopsPerCore * Double(Engine.threads)
+            }
+        }
         for n in [256, 2048, 4096] {
             let results = try EngineBenchmark.gemmComparison(m: 256, k: 1152, n: n, repeats: repeats)
                 + [OpenBLAS.sgemm(m: 256, k: 1152, n: n, threads: Engine.threads, repeats: repeats)]
             for r in results {
+                let own = r.name.contains("avx512") ? pathPeaks["avx512"] : r.name.contains("avx2") ? pathPeaks["avx2"] : nil
                 print(r.name.padding(toLength: 62, withPad: " ", startingAt: 0)
-                      + String(format: "  %7.2f ms  %7.1f GFLOP/s  %4.0f%%", r.seconds * 1e3, r.gflops, 100 * r.gflops / usable))
+                      + String(format: "  %7.2f ms  %7.1f GFLOP/s  %4.0f%%", r.seconds * 1e3, r.gflops, 100 * r.gflops / (own ?? usable)))
             }
         }
+    }
+
+    /// Measures and prints the FMA peak of the GEMM path in use (and the other
+    /// path's where this CPU runs both and they differ); returns the path's.
+    func printPeak() -> FMAPeak {
+        let peak = EngineBenchmark.fmaPeakPerCore()
+        print("FMA peak (\(peak.label), the GEMM path's width): "
+              + String(format: "%.1f GFLOP/s per core, %.1f on %d thread(s)",
+                       peak.gflopsPerCore, peak.gflopsPerCore * Double(Engine.threads), Engine.threads))
+        let other: Numerics.GemmPath = peak.path == .avx512 ? .avx2 : .avx512
+        if let o = EngineBenchmark.fmaPeak(path: other) {
+            let ratio = peak.gflopsPerCore / o.gflopsPerCore
+            let same = abs(ratio - 1) < 0.15
+            let note = same ? "about the same: this CPU splits the wider vectors (double-pumped)"
+                            : "different: every %peak below is against the \(peak.label) figure"
+            print("FMA peak (\(o.label)): " + String(format: "%.1f GFLOP/s per core (%.2f× the path's; ", o.gflopsPerCore, 1 / ratio) + note + ")")
+        }
+        return peak
     }
 
     @Option(help: "Training steps timed per model (after one warm-up step).")
@@ -77,12 +102,20 @@ struct Bench: ParsableCommand {
     @Flag(help: "Reduced shapes (32×32, hidden 32, batch 4) for a quick look.")
     var quick = false
 
-    /// Training steps of the three families at the issue's shapes, beside PyTorch's.
+    @Option(help: "Steps of each case's real run (a notebook's train(...) under a run record, checkpoints included); 0 skips it.")
+    var runSteps: Int = 10
+
+    /// Training steps of the three families at the issue's shapes, beside PyTorch's:
+    /// the bare leaf-wise step, the whole-batch step, and the step of a real
+    /// recorded run (TrainingRunBench: the Train cell's duration / steps).
     func runModels() throws {
+        let peak = printPeak()
+        let usable = peak.gflopsPerCore * Double(Engine.threads)
         let cases = quick ? TrainingBenchmarkCase.reduced() : TrainingBenchmarkCase.standard()
         let results = try benchmarkTraining(cases: cases, steps: steps, warmup: 1, threads: Engine.threads) { line in
             print("  " + line)
         }
+        let runs = try realRuns(cases)
         var torchArgs = ["models", "--threads", "\(Engine.threads)", "--repeats", "\(steps)"]
         if quick { torchArgs.append("--quick") }
         let torch = noTorch ? nil : runTorch(torchArgs)
@@ -92,24 +125,35 @@ struct Bench: ParsableCommand {
         }
         let skipped = Set(((torch?["skipped"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String })
         let header = "case".padding(toLength: 20, withPad: " ", startingAt: 0)
-            + "  train s/step  GFLOP/s  batch s/step  peak RSS   torch s/step  torch/train  torch/batch"
+            + "  train s/step  cpu s/step  GFLOP/s  %peak  run s/step  batch s/step  peak RSS   torch s/step  torch/train  torch/run  torch/batch"
         print(header)
         print(String(repeating: "-", count: header.count))
         for r in results {
             var line = r.name.padding(toLength: 20, withPad: " ", startingAt: 0)
             let rss = r.peakRSS.map { String(format: "%6.2f GiB", Double($0) / 1073741824) } ?? "     -    "
-            line += String(format: "  %12.3f  %7.1f  %12.3f  ", r.secondsPerStep, r.gflops, r.batchSecondsPerStep) + rss
+            let run = runs[r.name]
+            line += String(format: "  %12.3f  %10.3f  %7.1f  %4.0f%%  ", r.secondsPerStep, r.cpuSecondsPerStep, r.gflops, 100 * r.gflops / usable)
+                + (run.map { String(format: "%10.3f", $0.secondsPerStep) } ?? "         -")
+                + String(format: "  %12.3f  ", r.batchSecondsPerStep) + rss
             if let t = torchTimes[r.name] {
-                line += String(format: "   %12.3f  %10.2fx  %10.2fx", t, t / r.secondsPerStep, t / r.batchSecondsPerStep)
+                line += String(format: "   %12.3f  %10.2fx", t, t / r.secondsPerStep)
+                    + (run.map { String(format: "  %8.2fx", t / $0.secondsPerStep) } ?? "          -")
+                    + String(format: "  %10.2fx", t / r.batchSecondsPerStep)
             } else if skipped.contains(r.name) {
                 line += "   out of memory (PyTorch keeps every N×N map)"
             } else {
-                line += "              -            -            -"
+                line += "              -            -          -            -"
             }
             print(line)
         }
         print("train: the step train(...) runs (one forward and backward per sample, gradients summed in sample order,")
         print("the same bits for any process count); batch: one forward and backward of the whole batch, PyTorch's step.")
+        print("cpu: process CPU seconds per train step, all threads (on a shared machine, cpu / threads is the step with the cores to itself).")
+        print("%peak: train GFLOP/s against the \(peak.label) FMA peak × \(Engine.threads) thread(s) (the GEMM path's width).")
+        if let any = runs.values.first {
+            print("run: a notebook's train(...) of \(any.steps) steps in a recorded run (kymo run's path: data, batching, sampling,")
+            print("progress, lanes, a checkpoint every \(any.checkpointEvery) step(s) by the current rule): Train cell duration / steps.")
+        }
         if let torch, let v = torch["torch"] {
             print("PyTorch \(v), \(torch["threads"] ?? "?") thread(s); torch/kymo > 1 means Kymo is faster.")
         } else if quick {
@@ -117,8 +161,25 @@ struct Bench: ParsableCommand {
         }
     }
 
+    /// Each case as a real recorded run in a temporary runs folder (removed afterwards).
+    func realRuns(_ cases: [TrainingBenchmarkCase]) throws -> [String: TrainingRunBench.Result] {
+        guard runSteps > 0 else { return [:] }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kymo-bench-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let console = Console()
+        let host = RecordedRunHost.host(console: console, interrupt: InterruptFlag(), sharesRunID: false, output: BufferSink())
+        var out: [String: TrainingRunBench.Result] = [:]
+        for bc in cases {
+            let r = try TrainingRunBench.run(bc, steps: runSteps, runsFolder: folder, workingDirectory: folder, host: host)
+            print("  " + bc.name + String(format: ": run of %d steps, Train cell %.2f s, %.3f s/step", r.steps, r.trainCellSeconds, r.secondsPerStep))
+            out[bc.name] = r
+        }
+        return out
+    }
+
     /// Kymo's rows beside bench_torch.py's `results`, which come in the same order.
-    func printTable(rows: [BenchResult], torch: [String: Any]?, peak: Double) {
+    func printTable(rows: [BenchResult], torch: [String: Any]?, peak: Double, peakLabel: String) {
         let torchTimes = ((torch?["results"] as? [[String: Any]]) ?? []).map { ($0["median_s"] as? NSNumber)?.doubleValue }
         let header = "op".padding(toLength: 52, withPad: " ", startingAt: 0)
             + "  kymo ms  GFLOP/s  %peak   torch ms  GFLOP/s  torch/kymo"
@@ -135,7 +196,7 @@ struct Bench: ParsableCommand {
             print(line)
         }
         print("conv2d GFLOP/s count the direct convolution's multiply-adds; Kymo's 3×3 convolutions use Winograd,")
-        print("which needs 2.25× fewer, so their effective rate can exceed the FMA peak.")
+        print("which needs 2.25× fewer, so their effective rate can exceed the FMA peak. %peak: of the \(peakLabel) peak × threads.")
         if let torch, let v = torch["torch"] {
             print("PyTorch \(v) (\(torch["blas"] ?? "?")), \(torch["threads"] ?? "?") thread(s); torch/kymo > 1 means Kymo is faster.")
             if let before = torch["loadavg_before"] as? [NSNumber], let b = before.first {

@@ -36,6 +36,13 @@ int kymo_cpu_has_avx512f(void);
 /// The CPU's brand string (cpuid leaves 0x80000002–4), e.g. "AMD EPYC"; `buf` receives up to 48 bytes + NUL.
 void kymo_cpu_brand(char *buf, int size);
 
+/// Runs `rounds` rounds of independent FMA chains at the vector width of GEMM
+/// path `path` (KYMO_GEMM_AVX2: 12 chains × 8 lanes; KYMO_GEMM_AVX512: 16 × 16)
+/// and returns a value that depends on every chain. `*lanes` and `*chains`
+/// receive the kernel's vector lanes and chain count (0 when the CPU cannot
+/// run that path). One round is lanes × chains FMAs. For `kymo bench engine`.
+float kymo_fma_peak_chains(int path, long rounds, float seed, int *lanes, int *chains);
+
 #ifdef __cplusplus
 }
 #endif

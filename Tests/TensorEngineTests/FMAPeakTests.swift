@@ -1,0 +1,47 @@
+// The FMA peak `kymo bench engine` prints is measured with the vector width of
+// the GEMM path that runs: these tests check which kernel the measurement
+// calls (its lanes and chains), never its timing.
+import XCTest
+import TensorEngine
+
+final class FMAPeakTests: XCTestCase {
+    override func tearDown() {
+        Numerics.forceGemmPath(.automatic)
+        super.tearDown()
+    }
+
+    func testAVX2PathPeakUsesEightLaneChains() throws {
+        XCTAssertTrue(Numerics.forceGemmPath(.avx2))
+        XCTAssertEqual(Numerics.activeGemmPath, .avx2)
+        let peak = EngineBenchmark.fmaPeakPerCore()
+        XCTAssertEqual(peak.path, .avx2)
+        XCTAssertEqual(peak.lanes, 8)
+        XCTAssertGreaterThanOrEqual(peak.chains, 8, "two FMA units of latency 4 need at least 8 independent chains")
+        XCTAssertEqual(peak.label, "AVX2 (8 lanes)")
+    }
+
+    func testAVX512PathPeakUsesSixteenLaneChains() throws {
+        try XCTSkipUnless(Numerics.hasAVX512, "this CPU has no AVX-512F")
+        XCTAssertTrue(Numerics.forceGemmPath(.avx512))
+        XCTAssertEqual(Numerics.activeGemmPath, .avx512)
+        let peak = EngineBenchmark.fmaPeakPerCore()
+        XCTAssertEqual(peak.path, .avx512)
+        XCTAssertEqual(peak.lanes, 16)
+        XCTAssertGreaterThanOrEqual(peak.chains, 8, "two 512-bit FMA units of latency 4 need at least 8 independent chains")
+        XCTAssertEqual(peak.label, "AVX-512 (16 lanes)")
+    }
+
+    func testAutomaticPeakFollowsTheAutomaticPath() throws {
+        Numerics.forceGemmPath(.automatic)
+        let peak = EngineBenchmark.fmaPeakPerCore()
+        XCTAssertEqual(peak.path, Numerics.activeGemmPath)
+        XCTAssertEqual(peak.lanes, Numerics.activeGemmPath == .avx512 ? 16 : 8)
+        XCTAssertTrue(Numerics.gemmPath.contains(peak.path == .avx512 ? "avx512" : "avx2"))
+        XCTAssertTrue(peak.gflopsPerCore > 0 && peak.gflopsPerCore.isFinite)
+    }
+
+    func testPeakOfAPathThisCPUCannotRunIsNil() throws {
+        try XCTSkipIf(Numerics.hasAVX512, "this CPU runs both paths")
+        XCTAssertNil(EngineBenchmark.fmaPeak(path: .avx512, rounds: 10, repeats: 1))
+    }
+}
