@@ -152,7 +152,7 @@ struct Bench: ParsableCommand {
         print("%peak: train GFLOP/s against the \(peak.label) FMA peak × \(Engine.threads) thread(s) (the GEMM path's width).")
         if let any = runs.values.first {
             print("run: a notebook's train(...) of \(any.steps) steps in a recorded run (kymo run's path: data, batching, sampling,")
-            print("progress, lanes, a checkpoint every \(any.checkpointEvery) step(s) by the current rule): Train cell duration / steps.")
+            print("progress, lanes, a checkpoint every \(ValueFormatter.number(any.checkpointSeconds)) s of wall-clock time and at the end): Train cell duration / steps.")
         }
         if let torch, let v = torch["torch"] {
             print("PyTorch \(v), \(torch["threads"] ?? "?") thread(s); torch/kymo > 1 means Kymo is faster.")

@@ -26,7 +26,7 @@ final class TrainingRunBenchTests: XCTestCase {
         let loss = try XCTUnwrap(r.record.series(named: "train1.loss"), "no train1.loss series: train(...) did not run under the record")
         XCTAssertEqual(loss.source, "train")
         XCTAssertEqual(loss.steps, [1, 2, 3])
-        XCTAssertEqual(r.checkpointEvery, RunHooks.checkpointInterval(totalSteps: steps))
+        XCTAssertEqual(r.checkpointSeconds, RunHooks.checkpointInterval())
         let checkpoint = try XCTUnwrap(r.record.checkpoints.first { $0.site == "train1" }, "the run wrote no checkpoint")
         XCTAssertEqual(checkpoint.step, steps)
         let runFolder = try XCTUnwrap(r.runFolder)

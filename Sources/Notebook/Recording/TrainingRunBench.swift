@@ -2,7 +2,7 @@
 // trained by a notebook's `train(...)` call inside a recorded run, the path a
 // user's `kymo run` takes: moving_mnist data, the `train` built-in (batching,
 // sampling, progress, per-sample lanes), RecordedTraining with the run's
-// checkpoints at RunHooks' interval, the record written after the cell. Its
+// checkpoints on RunHooks' wall-clock interval (and at the end), the record written after the cell. Its
 // time per step is the Train cell's recorded duration / steps, as a user
 // reads it from `kymo runs show`. Timing only; nothing here is compared.
 // Deliberately not: the bare step (Models/Benchmark.swift times that).
@@ -19,8 +19,8 @@ public enum TrainingRunBench {
         /// The Train cell's recorded duration (seconds): every step, checkpoint and record write.
         public let trainCellSeconds: Double
         public var secondsPerStep: Double { trainCellSeconds / Double(max(steps, 1)) }
-        /// The checkpoint interval the run used (RunHooks' rule for `steps`).
-        public let checkpointEvery: Int
+        /// The checkpoint interval the run used, in seconds (RunHooks: KYMO_CHECKPOINT_SECONDS or one a minute; always one at the end).
+        public let checkpointSeconds: Double
         public let record: RunRecord
         public let runFolder: String?
     }
@@ -60,6 +60,6 @@ public enum TrainingRunBench {
             throw BuiltinError("bench \(bc.name): the run did not complete: \(why)")
         }
         return Result(name: bc.name, steps: steps, trainCellSeconds: train.duration,
-                      checkpointEvery: RunHooks.checkpointInterval(totalSteps: steps), record: r.record, runFolder: r.runFolder)
+                      checkpointSeconds: RunHooks.checkpointInterval(), record: r.record, runFolder: r.runFolder)
     }
 }
