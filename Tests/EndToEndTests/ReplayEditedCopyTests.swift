@@ -18,13 +18,13 @@ final class ReplayEditedCopyTests: XCTestCase {
         // A name error in the copy: named at evil.kymo's line and column.
         try "%% Setup\nlet a = 2\n%% Use\nlog(\"b\", a * undefined_name)\nprint(a * 3)\n".write(toFile: dir + "/evil.kymo", atomically: true, encoding: .utf8)
         let bad = try KymoBinary.execute(binary, ["replay", id, "--notebook", "evil.kymo"], in: dir)
-        XCTAssertEqual(bad.status, 1, bad.out + bad.err)
+        XCTAssertEqual(bad.status, 3, bad.out + bad.err)
         XCTAssertTrue(bad.out.contains("evil.kymo:4:14: error: unknown name 'undefined_name'"), bad.out)
         XCTAssertFalse(bad.out.contains("nb.kymo:4:14"), bad.out)
         // A numeric edit: explained by the edit, from its cell on.
         try "%% Setup\nlet a = 2\n%% Use\nlog(\"b\", a * 4)\nprint(a * 3)\n".write(toFile: dir + "/four.kymo", atomically: true, encoding: .utf8)
         let four = try KymoBinary.execute(binary, ["replay", id, "--notebook", "four.kymo"], in: dir)
-        XCTAssertEqual(four.status, 1, four.out + four.err)
+        XCTAssertEqual(four.status, 3, four.out + four.err)
         XCTAssertTrue(four.out.contains("cell 1 \"%% Use\": metric 'b' at step 1: recorded 6.0, now 8.0 — explained by the edited notebook text (cell 1 on)"), four.out)
         XCTAssertFalse(four.out.contains("should have been identical"), four.out)
     }
