@@ -32,6 +32,16 @@ struct Bench: ParsableCommand {
     @Flag(help: "Skip the PyTorch side even when it is importable.")
     var noTorch = false
 
+    @Flag(help: "The measurements as JSON on standard output (format kymo-bench-1); the tables then go to standard error.")
+    var json = false
+
+    /// A line of the human-readable report: standard output, or standard error
+    /// under --json (standard output then carries only the JSON).
+    func say(_ line: String = "", terminator: String = "\n") {
+        let bytes = Data((line + terminator).utf8)
+        if json { FileHandle.standardError.write(bytes) } else { FileHandle.standardOutput.write(bytes) }
+    }
+
     func validate() throws {
         guard ["engine", "models", "scaling"].contains(suite) else {
             throw ValidationError("unknown benchmark suite '\(suite)' (choose engine, models or scaling)")
@@ -41,8 +51,8 @@ struct Bench: ParsableCommand {
     func run() throws {
         if suite == "scaling" { return try runScaling() }   // BenchScaling.swift (it prints its own header; --threads is a list there)
         try ThreadCount.configure(try threads?.single("--threads"))
-        print("kymo bench \(suite): \(Engine.threads) thread(s), \(ProcessInfo.processInfo.activeProcessorCount) cores, CPU \(Numerics.cpuName)")
-        print("GEMM path: \(Numerics.gemmPath); numerics \(Numerics.version) (OpenBLAS \(OpenBLAS.core): comparison only)")
+        say("kymo bench \(suite): \(Engine.threads) thread(s), \(ProcessInfo.processInfo.activeProcessorCount) cores, CPU \(Numerics.cpuName)")
+        say("GEMM path: \(Numerics.gemmPath); numerics \(Numerics.version) (OpenBLAS \(OpenBLAS.core): comparison only)")
         switch suite {
         case "engine": try runEngine()
         case "models": try runModels()
@@ -59,8 +69,8 @@ struct Bench: ParsableCommand {
         rows += try EngineBenchmark.conv(batch: 8, cin: 128, cout: 256, size: 64, repeats: max(1, repeats / 2))
         let torch = noTorch ? nil : runTorch(["engine", "--threads", "\(Engine.threads)", "--repeats", "\(repeats)"])
         printTable(rows: rows, torch: torch, peak: usable, peakLabel: peak.label)
-        print("\nGEMM paths beside OpenBLAS (same product; OpenBLAS with \(Engine.threads) of its own threads;")
-        print("each Kymo path against the peak of its own vector width, OpenBLAS against the \(peak.label) peak):")
+        say("\nGEMM paths beside OpenBLAS (same product; OpenBLAS with \(Engine.threads) of its own threads;")
+        say("each Kymo path against the peak of its own vector width, OpenBLAS against the \(peak.label) peak):")
         var pathPeaks: [String: Double] = [:]
         for path in [Numerics.GemmPath.avx2, .avx512] {
             if let p = path == peak.path ? peak : EngineBenchmark.fmaPeak(path: path) {
@@ -72,9 +82,18 @@ struct Bench: ParsableCommand {
                 + [OpenBLAS.sgemm(m: 256, k: 1152, n: n, threads: Engine.threads, repeats: repeats)]
             for r in results {
                 let own = r.name.contains("avx512") ? pathPeaks["avx512"] : r.name.contains("avx2") ? pathPeaks["avx2"] : nil
-                print(r.name.padding(toLength: 62, withPad: " ", startingAt: 0)
+                say(r.name.padding(toLength: 62, withPad: " ", startingAt: 0)
                       + String(format: "  %7.2f ms  %7.1f GFLOP/s  %4.0f%%", r.seconds * 1e3, r.gflops, 100 * r.gflops / (own ?? usable)))
             }
+        }
+        if json {
+            let torchTimes = ((torch?["results"] as? [[String: Any]]) ?? []).map { ($0["median_s"] as? NSNumber)?.doubleValue }
+            var doc = report(peak: peak, torch: torch)
+            doc.engine = rows.enumerated().map { i, r in
+                BenchReport.EngineRow(name: r.name, seconds: r.seconds, gflops: r.gflops, percentOfPeak: 100 * r.gflops / usable,
+                                      torchSeconds: i < torchTimes.count ? torchTimes[i] : nil)
+            }
+            JSONOutput.print(doc)
         }
     }
 
@@ -82,7 +101,7 @@ struct Bench: ParsableCommand {
     /// path's where this CPU runs both and they differ); returns the path's.
     func printPeak() -> FMAPeak {
         let peak = EngineBenchmark.fmaPeakPerCore()
-        print("FMA peak (\(peak.label), the GEMM path's width): "
+        say("FMA peak (\(peak.label), the GEMM path's width): "
               + String(format: "%.1f GFLOP/s per core, %.1f on %d thread(s)",
                        peak.gflopsPerCore, peak.gflopsPerCore * Double(Engine.threads), Engine.threads))
         let other: Numerics.GemmPath = peak.path == .avx512 ? .avx2 : .avx512
@@ -91,7 +110,7 @@ struct Bench: ParsableCommand {
             let same = abs(ratio - 1) < 0.15
             let note = same ? "about the same: this CPU splits the wider vectors (double-pumped)"
                             : "different: every %peak below is against the \(peak.label) figure"
-            print("FMA peak (\(o.label)): " + String(format: "%.1f GFLOP/s per core (%.2f× the path's; ", o.gflopsPerCore, 1 / ratio) + note + ")")
+            say("FMA peak (\(o.label)): " + String(format: "%.1f GFLOP/s per core (%.2f× the path's; ", o.gflopsPerCore, 1 / ratio) + note + ")")
         }
         return peak
     }
@@ -113,7 +132,7 @@ struct Bench: ParsableCommand {
         let usable = peak.gflopsPerCore * Double(Engine.threads)
         let cases = quick ? TrainingBenchmarkCase.reduced() : TrainingBenchmarkCase.standard()
         let results = try benchmarkTraining(cases: cases, steps: steps, warmup: 1, threads: Engine.threads) { line in
-            print("  " + line)
+            say("  " + line)
         }
         let runs = try realRuns(cases)
         var torchArgs = ["models", "--threads", "\(Engine.threads)", "--repeats", "\(steps)"]
@@ -126,8 +145,8 @@ struct Bench: ParsableCommand {
         let skipped = Set(((torch?["skipped"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String })
         let header = "case".padding(toLength: 20, withPad: " ", startingAt: 0)
             + "  train s/step  cpu s/step  GFLOP/s  %peak  run s/step  batch s/step  peak RSS   torch s/step  torch/train  torch/run  torch/batch"
-        print(header)
-        print(String(repeating: "-", count: header.count))
+        say(header)
+        say(String(repeating: "-", count: header.count))
         for r in results {
             var line = r.name.padding(toLength: 20, withPad: " ", startingAt: 0)
             let rss = r.peakRSS.map { String(format: "%6.2f GiB", Double($0) / 1073741824) } ?? "     -    "
@@ -144,20 +163,29 @@ struct Bench: ParsableCommand {
             } else {
                 line += "              -            -          -            -"
             }
-            print(line)
+            say(line)
         }
-        print("train: the step train(...) runs (one forward and backward per sample, gradients summed in sample order,")
-        print("the same bits for any process count); batch: one forward and backward of the whole batch, PyTorch's step.")
-        print("cpu: process CPU seconds per train step, all threads (on a shared machine, cpu / threads is the step with the cores to itself).")
-        print("%peak: train GFLOP/s against the \(peak.label) FMA peak × \(Engine.threads) thread(s) (the GEMM path's width).")
+        if json {
+            var doc = report(peak: peak, torch: torch)
+            doc.models = results.map { r in
+                BenchReport.ModelRow(name: r.name, trainSecondsPerStep: r.secondsPerStep, cpuSecondsPerStep: r.cpuSecondsPerStep,
+                                     gflops: r.gflops, percentOfPeak: 100 * r.gflops / usable, runSecondsPerStep: runs[r.name]?.secondsPerStep,
+                                     batchSecondsPerStep: r.batchSecondsPerStep, peakRSSBytes: r.peakRSS, torchSecondsPerStep: torchTimes[r.name])
+            }
+            JSONOutput.print(doc)
+        }
+        say("train: the step train(...) runs (one forward and backward per sample, gradients summed in sample order,")
+        say("the same bits for any process count); batch: one forward and backward of the whole batch, PyTorch's step.")
+        say("cpu: process CPU seconds per train step, all threads (on a shared machine, cpu / threads is the step with the cores to itself).")
+        say("%peak: train GFLOP/s against the \(peak.label) FMA peak × \(Engine.threads) thread(s) (the GEMM path's width).")
         if let any = runs.values.first {
-            print("run: a notebook's train(...) of \(any.steps) steps in a recorded run (kymo run's path: data, batching, sampling,")
-            print("progress, lanes, a checkpoint every \(ValueFormatter.number(any.checkpointSeconds)) s of wall-clock time and at the end): Train cell duration / steps.")
+            say("run: a notebook's train(...) of \(any.steps) steps in a recorded run (kymo run's path: data, batching, sampling,")
+            say("progress, lanes, a checkpoint every \(ValueFormatter.number(any.checkpointSeconds)) s of wall-clock time and at the end): Train cell duration / steps.")
         }
         if let torch, let v = torch["torch"] {
-            print("PyTorch \(v), \(torch["threads"] ?? "?") thread(s); torch/kymo > 1 means Kymo is faster.")
+            say("PyTorch \(v), \(torch["threads"] ?? "?") thread(s); torch/kymo > 1 means Kymo is faster.")
         } else if quick {
-            print("PyTorch not importable: run `pip install torch` to see it side by side.")
+            say("PyTorch not importable: run `pip install torch` to see it side by side.")
         }
     }
 
@@ -172,7 +200,7 @@ struct Bench: ParsableCommand {
         var out: [String: TrainingRunBench.Result] = [:]
         for bc in cases {
             let r = try TrainingRunBench.run(bc, steps: runSteps, runsFolder: folder, workingDirectory: folder, host: host)
-            print("  " + bc.name + String(format: ": run of %d steps, Train cell %.2f s, %.3f s/step", r.steps, r.trainCellSeconds, r.secondsPerStep))
+            say("  " + bc.name + String(format: ": run of %d steps, Train cell %.2f s, %.3f s/step", r.steps, r.trainCellSeconds, r.secondsPerStep))
             out[bc.name] = r
         }
         return out
@@ -183,8 +211,8 @@ struct Bench: ParsableCommand {
         let torchTimes = ((torch?["results"] as? [[String: Any]]) ?? []).map { ($0["median_s"] as? NSNumber)?.doubleValue }
         let header = "op".padding(toLength: 52, withPad: " ", startingAt: 0)
             + "  kymo ms  GFLOP/s  %peak   torch ms  GFLOP/s  torch/kymo"
-        print(header)
-        print(String(repeating: "-", count: header.count))
+        say(header)
+        say(String(repeating: "-", count: header.count))
         for (i, row) in rows.enumerated() {
             var line = row.name.padding(toLength: 52, withPad: " ", startingAt: 0)
             line += String(format: "  %7.2f  %7.1f  %4.0f%%", row.seconds * 1e3, row.gflops, 100 * row.gflops / peak)
@@ -193,17 +221,24 @@ struct Bench: ParsableCommand {
             } else {
                 line += "          -        -           -"
             }
-            print(line)
+            say(line)
         }
-        print("conv2d GFLOP/s count the direct convolution's multiply-adds; Kymo's 3×3 convolutions use Winograd,")
-        print("which needs 2.25× fewer, so their effective rate can exceed the FMA peak. %peak: of the \(peakLabel) peak × threads.")
+        say("conv2d GFLOP/s count the direct convolution's multiply-adds; Kymo's 3×3 convolutions use Winograd,")
+        say("which needs 2.25× fewer, so their effective rate can exceed the FMA peak. %peak: of the \(peakLabel) peak × threads.")
         if let torch, let v = torch["torch"] {
-            print("PyTorch \(v) (\(torch["blas"] ?? "?")), \(torch["threads"] ?? "?") thread(s); torch/kymo > 1 means Kymo is faster.")
+            say("PyTorch \(v) (\(torch["blas"] ?? "?")), \(torch["threads"] ?? "?") thread(s); torch/kymo > 1 means Kymo is faster.")
             if let before = torch["loadavg_before"] as? [NSNumber], let b = before.first {
-                print(String(format: "Load average before the PyTorch run: %.2f (an idle machine reads near 0; other work skews both columns).", b.doubleValue))
+                say(String(format: "Load average before the PyTorch run: %.2f (an idle machine reads near 0; other work skews both columns).", b.doubleValue))
             }
         }
-        else if !noTorch { print("PyTorch not importable: run `pip install torch` to see it side by side.") }
+        else if !noTorch { say("PyTorch not importable: run `pip install torch` to see it side by side.") }
+    }
+
+    /// The --json report's common part: the machine, the path's peak, PyTorch's version.
+    func report(peak: FMAPeak?, torch: [String: Any]?) -> BenchReport {
+        BenchReport(suite: suite, threads: Engine.threads,
+                    fmaPeak: peak.map { BenchReport.Peak(label: $0.label, gflopsPerCore: $0.gflopsPerCore) },
+                    torch: torch?["torch"].map { "\($0)" })
     }
 
     /// Runs reference/bench_torch.py with the same settings; nil when PyTorch is unavailable.

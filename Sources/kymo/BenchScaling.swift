@@ -81,7 +81,7 @@ extension Bench {
         }
         guard let mpirun = MPIJob.mpirun else { throw ValidationError("kymo bench scaling needs mpirun (apt-get install openmpi-bin libopenmpi-dev)") }
         let procsList = procs?.values ?? [1, 2], threadsList = threads?.values ?? [1]
-        print("kymo bench scaling: \(ProcessInfo.processInfo.activeProcessorCount) cores, CPU \(Numerics.cpuName); \(steps) timed step(s) after one warm-up; speedup and efficiency against \(procsList[0]) × \(threadsList[0])")
+        say("kymo bench scaling: \(ProcessInfo.processInfo.activeProcessorCount) cores, CPU \(Numerics.cpuName); \(steps) timed step(s) after one warm-up; speedup and efficiency against \(procsList[0]) × \(threadsList[0])")
         var rows: [ScalingRow] = []
         var notes = Set<String>()
         for p in procsList {
@@ -98,14 +98,26 @@ extension Bench {
                 rows += out.split(separator: "\n").compactMap(ScalingRow.init(line:))
             }
         }
-        print(Bench.scalingTable(rows, cases: cases.map(\.name)), terminator: "")
+        say(Bench.scalingTable(rows, cases: cases.map(\.name)), terminator: "")
+        if json {
+            var doc = report(peak: nil, torch: nil)
+            doc.threads = threadsList.max() ?? 1
+            doc.scaling = Bench.scalingFigures(rows, cases: cases.map(\.name)).map { f in
+                let r = f.row
+                return BenchReport.ScalingFigure(model: r.model, procs: r.procs, threads: r.threads, parameters: r.params, batch: r.batch,
+                                                 stepSeconds: r.step, computeSeconds: r.compute, gatherSeconds: r.gather, sumSeconds: r.sum,
+                                                 bytesPerStep: r.bytes, speedup: f.speedup, efficiency: f.efficiency, stopsPaying: f.stopsPaying)
+            }
+            JSONOutput.print(doc)
+        }
     }
 
     /// The table: one block per model, speedup and efficiency against the model's first row,
     /// "stops paying" where a row is no faster than the best before it with fewer workers.
-    static func scalingTable(_ rows: [ScalingRow], cases: [String]) -> String {
-        var table: [[String]] = [["model", "procs×threads", "params", "B", "step s", "compute s", "gather s", "sum s", "bytes/step", "speedup", "efficiency", ""]]
-        var model = ""
+    /// Per row: speedup and efficiency against the model's first row, and
+    /// whether it is where adding workers stops paying (no faster than the best before it).
+    static func scalingFigures(_ rows: [ScalingRow], cases: [String]) -> [(row: ScalingRow, speedup: Double, efficiency: Double, stopsPaying: Bool)] {
+        var out: [(row: ScalingRow, speedup: Double, efficiency: Double, stopsPaying: Bool)] = []
         for name in cases {
             let mine = rows.filter { $0.model == name }
             guard let base = mine.first else { continue }
@@ -114,16 +126,27 @@ extension Bench {
             for r in mine {
                 let speedup = base.step / r.step
                 let efficiency = speedup * Double(base.procs * base.threads) / Double(r.procs * r.threads)
-                var note = ""
-                if r.procs * r.threads > base.procs * base.threads && !stopped && r.step >= best {
-                    note = "← stops paying"
-                    stopped = true
-                }
+                let stops = r.procs * r.threads > base.procs * base.threads && !stopped && r.step >= best
+                if stops { stopped = true }
                 best = min(best, r.step)
-                table.append([r.model, "\(r.procs)×\(r.threads)", "\(r.params)", "\(r.batch)", String(format: "%.4f", r.step),
-                              String(format: "%.4f", r.compute), String(format: "%.5f", r.gather), String(format: "%.5f", r.sum),
-                              String(format: "%.0f", r.bytes), String(format: "%.2f", speedup), String(format: "%.0f%%", 100 * efficiency), note])
+                out.append((r, speedup, efficiency, stops))
             }
+        }
+        return out
+    }
+
+    static func scalingTable(_ rows: [ScalingRow], cases: [String]) -> String {
+        var table: [[String]] = [["model", "procs×threads", "params", "B", "step s", "compute s", "gather s", "sum s", "bytes/step", "speedup", "efficiency", ""]]
+        var model = ""
+        for f in scalingFigures(rows, cases: cases) {
+            let r = f.row
+            table.append([r.model, "\(r.procs)×\(r.threads)", "\(r.params)", "\(r.batch)", String(format: "%.4f", r.step),
+                          String(format: "%.4f", r.compute), String(format: "%.5f", r.gather), String(format: "%.5f", r.sum),
+                          String(format: "%.0f", r.bytes), String(format: "%.2f", f.speedup), String(format: "%.0f%%", 100 * f.efficiency),
+                          f.stopsPaying ? "← stops paying" : ""])
+        }
+        for name in cases {
+            let mine = rows.filter { $0.model == name }
             // docs/engine.md: communication (≈ 0.9 ns per parameter per sample) overtakes compute (T₁ per sample) at N ≈ T₁ / (0.9 ns · P).
             if let one = mine.first(where: { $0.procs == 1 && $0.threads == 1 }) ?? mine.first {
                 let perSample = one.compute * Double(one.procs * one.threads) / Double(one.batch)

@@ -221,6 +221,18 @@ final class CommandLineConventionsTests: XCTestCase {
         let entries = try XCTUnwrap(data["entries"] as? [[String: Any]])
         XCTAssertEqual(entries.first?["name"] as? String, "x.bin")
         XCTAssertEqual(entries.first?["bytes"] as? Int, 3)
+
+        // bench: only the JSON on stdout (the tables on stderr), the rows the table shows.
+        let bench = try kymo(["bench", "engine", "--json", "--no-torch", "--repeats", "1", "--threads", "1"])
+        XCTAssertEqual(bench.status, 0, bench.err)
+        let b = try json(bench.out)
+        XCTAssertEqual(b["format"] as? String, "kymo-bench-1")
+        XCTAssertEqual(b["threads"] as? Int, 1)
+        XCTAssertGreaterThan((b["fmaPeak"] as? [String: Any])?["gflopsPerCore"] as? Double ?? 0, 0)
+        let rows = try XCTUnwrap(b["engine"] as? [[String: Any]])
+        XCTAssertEqual(rows.count, 7, "\(rows)")   // 3 sgemm shapes; conv2d forward, and forward+backward, at 16×16 and 64×64
+        XCTAssertEqual(rows.first?["name"] as? String, "sgemm M=256 K=1152 N=256")
+        for row in rows { XCTAssertTrue(bench.err.contains(row["name"] as? String ?? "?"), "the table on stderr lacks \(row)") }
     }
 
     // MARK: validation and suggestions
