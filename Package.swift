@@ -32,6 +32,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib"),
         .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "mpi"),
         .systemLibrary(name: "CZMQ", path: "Sources/CZMQ", pkgConfig: "libzmq"),
+        // SVG figures rasterized for TensorBoard's image tab (`kymo runs export --tensorboard`).
+        .systemLibrary(name: "CRSVG", path: "Sources/CRSVG", pkgConfig: "librsvg-2.0"),
         // The field's own formats for load_sequences/save_sequences (Debian libhdf5-dev, libnetcdf-dev).
         .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5"),
         .systemLibrary(name: "CNetCDF", path: "Sources/CNetCDF", pkgConfig: "netcdf"),
@@ -81,7 +83,7 @@ let package = Package(
         // OpenBLAS is linked only for `kymo bench engine`'s comparison and the
         // environment line of records; no result goes through it.
         .executableTarget(name: "kymo", dependencies: [
-            "KymoBase", "COpenBLAS", "Notebook", "KymoLanguage", "Records", "TensorEngine", "Models", "Datasets", "Figures", "FiguresCairo", "CReadline", "Distributed", "CZMQ",
+            "KymoBase", "COpenBLAS", "Notebook", "KymoLanguage", "Records", "TensorEngine", "Models", "Datasets", "Figures", "FiguresCairo", "CReadline", "Distributed", "CZMQ", "CRSVG",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: optimized),

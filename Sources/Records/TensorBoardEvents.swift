@@ -3,11 +3,12 @@
 // (little-endian length, masked CRC-32C of the length, the bytes, masked
 // CRC-32C of the bytes) around `Event` protobufs: the first says
 // `brain.Event:2`; then every metric series as a scalar tag of the same name
-// at its steps (`simple_value`), each PNG artifact as an image summary, and
+// at its steps (`simple_value`), each PNG artifact as an image summary (SVG
+// figures too, rasterized by the caller's `raster`: kymo's SVGRaster), and
 // the run's configuration (notebook, seed, overrides, build) as a text
 // summary (a string tensor with the `text` plugin's metadata).
 // Field numbers: tensorflow/core/util/event.proto and framework/summary.proto.
-// Deliberately not: SVG or PDF figures (TensorBoard shows raster images only).
+// Deliberately not: PDF figures (their SVG or PNG twin carries the same drawing).
 
 import Foundation
 import KymoBase
@@ -97,8 +98,9 @@ public enum TensorBoardEvents {
         return "| setting | value |\n|---|---|\n" + rows.map { "| \($0.0) | \($0.1) |" }.joined(separator: "\n")
     }
 
-    /// The event file's bytes for a record; `folder`: the run folder (for PNG artifact copies).
-    public static func file(for r: RunRecord, folder: String) -> [UInt8] {
+    /// The event file's bytes for a record; `folder`: the run folder (for the
+    /// artifact copies); `raster`: an SVG's PNG (nil: SVG figures are left out).
+    public static func file(for r: RunRecord, folder: String, raster: (([UInt8]) -> [UInt8]?)? = nil) -> [UInt8] {
         let wall = RecordTime.parse(r.startedAt)?.timeIntervalSince1970 ?? 0
         var out = event(wallTime: wall, step: 0) { e in e.string(3, "brain.Event:2") }
         out += text("configuration", configuration(r), step: 0, wallTime: wall)
@@ -107,9 +109,12 @@ public enum TensorBoardEvents {
                 out += scalar(m.name, Float(v), step: i < m.steps.count ? m.steps[i] : i, wallTime: wall)
             }
         }
-        for a in r.artifacts where a.path.lowercased().hasSuffix(".png") {
-            guard let copy = a.copy, let data = FileManager.default.contents(atPath: folder + "/" + copy) else { continue }
-            out += image(a.path, png: Array(data), step: 0, wallTime: wall)
+        for a in r.artifacts {
+            let name = a.path.lowercased()
+            guard name.hasSuffix(".png") || (name.hasSuffix(".svg") && raster != nil),
+                  let copy = a.copy, let data = FileManager.default.contents(atPath: folder + "/" + copy) else { continue }
+            guard let png = name.hasSuffix(".svg") ? raster?(Array(data)) : Array(data) else { continue }
+            out += image(a.path, png: png, step: 0, wallTime: wall)
         }
         return out
     }

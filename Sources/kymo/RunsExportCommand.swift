@@ -74,7 +74,7 @@ extension Runs {
                         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
                         let wall = Int(RecordTime.parse(r.startedAt)?.timeIntervalSince1970 ?? 0)
                         let path = out + "/events.out.tfevents.\(wall).kymo"
-                        try AtomicFile.write(TensorBoardEvents.file(for: r, folder: folder), to: path)
+                        try AtomicFile.write(TensorBoardEvents.file(for: r, folder: folder, raster: { SVGRaster.png(svg: $0) }), to: path)
                         print("wrote \(path)")
                     }
                 }

@@ -390,6 +390,35 @@ class IpynbAndExportTests(unittest.TestCase):
         self.assertEqual(rows[0], "run,metric,step,value")
         self.assertEqual(len(rows) - 1, sum(len(m["steps"]) for m in record["metrics"]))
 
+    def test_svg_figures_reach_tensorboard_as_images(self):
+        """A figure saved as SVG (the usual format) is rasterized for TensorBoard's image tab."""
+        work = tempfile.mkdtemp(dir=SCRATCH)
+        with open(os.path.join(work, "fig.kymo"), "w") as f:
+            f.write("seed()\nlet d = moving_mnist(train: 8, test: 2, frames: 4, size: 32)\n"
+                    "let m = convlstm(layers: 1, hidden: 4, kernel: 3, size: 32, frames_in: 2, frames_out: 2)\n"
+                    "let h = train(m, d.train, steps: 3, batch: 2)\nplot_loss(h).save(\"loss.svg\")\n")
+        r = kymo("run", "fig.kymo", "--runs", "runs", cwd=work)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        run_id = [l.split()[1].rstrip(":") for l in r.stderr.splitlines() if l.startswith("run ")][-1]
+        r = kymo("runs", "export", run_id, "--runs", "runs", "--tensorboard", "tb", cwd=work)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        try:
+            from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+        except ImportError:
+            self.skipTest("tensorboard is not installed (pip install tensorboard)")
+        acc = EventAccumulator(os.path.join(work, "tb", run_id), size_guidance={"images": 0})
+        acc.Reload()
+        self.assertIn("loss.svg", acc.Tags()["images"])
+        img = acc.Images("loss.svg")[0]
+        png = img.encoded_image_string
+        self.assertEqual(png[:8], b"\x89PNG\r\n\x1a\n")
+        # the PNG's own header agrees with the summary's size, and the drawing is not blank
+        import struct
+        w, h = struct.unpack(">II", png[16:24])
+        self.assertEqual((img.width, img.height), (w, h))
+        self.assertGreater(w, 200)
+        self.assertGreater(len(png), 5000)
+
 
 class HiddenStateTests(unittest.TestCase):
     """Cells run out of notebook order, or edited after they ran, are flagged in the record and by `kymo runs show`."""
