@@ -44,7 +44,7 @@ public final class Dataset: CustomStringConvertible {
     public func sequence(_ i: Int) throws -> Tensor {
         try check(i)
         let t = Tensor(uninitialized: sequenceShape)
-        source.write(sequence: i, into: t.data)
+        t.withMutableData { source.write(sequence: i, into: $0.baseAddress!) }
         return t
     }
 
@@ -62,10 +62,12 @@ public final class Dataset: CustomStringConvertible {
         for i in indices { try check(i) }
         let out = Tensor(uninitialized: [indices.count] + sequenceShape)
         let per = frames * channels * height * width
-        let base = out.data
         let src = source
-        Parallel.forEach(indices.count) { b, _ in
-            src.write(sequence: indices[b], into: base + b * per)
+        out.withMutableData { o in
+            let base = o.baseAddress!
+            Parallel.forEach(indices.count) { b, _ in
+                src.write(sequence: indices[b], into: base + b * per)
+            }
         }
         return out
     }
@@ -106,6 +108,6 @@ public final class TensorSequences: SequenceSource, @unchecked Sendable {
 
     public func write(sequence i: Int, into dst: UnsafeMutablePointer<Float>) {
         let per = frames * channels * height * width
-        dst.update(from: tensor.data + i * per, count: per)
+        tensor.withContiguousData { dst.update(from: $0.baseAddress! + i * per, count: per) }
     }
 }

@@ -32,15 +32,18 @@ public struct MNISTDigits: Sendable, Equatable {
     /// The digits as a Float tensor [N, rows, columns] in [0, 1] (value / 255).
     public func images() -> Tensor {
         let t = Tensor(uninitialized: [count, rows, columns])
-        let p = t.data
-        for i in 0..<pixels.count { p[i] = unitPixel[Int(pixels[i])] }
+        t.withMutableData { p in
+            for i in 0..<pixels.count { p[i] = unitPixel[Int(pixels[i])] }
+        }
         return t
     }
 
     /// The labels as a Float tensor [N].
     public func labelTensor() -> Tensor {
         let t = Tensor(uninitialized: [count])
-        for i in 0..<count { t.data[i] = Float(labels[i]) }
+        t.withMutableData { p in
+            for i in 0..<count { p[i] = Float(labels[i]) }
+        }
         return t
     }
 

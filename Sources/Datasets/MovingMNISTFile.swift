@@ -90,12 +90,14 @@ public final class MovingMNISTFile: SequenceSource, @unchecked Sendable {
         let T = dataset.frames, plane = dataset.height * dataset.width
         var bytes = [UInt8](repeating: 0, count: T * n * plane)
         let seq = Tensor(uninitialized: dataset.sequenceShape)
-        for i in 0..<n {
-            dataset.source.write(sequence: i, into: seq.data)
-            for t in 0..<T {
-                for p in 0..<plane {
-                    let v = Swift.min(1, Swift.max(0, seq.data[t * plane + p]))
-                    bytes[(t * n + i) * plane + p] = UInt8((v * 255).rounded())
+        seq.withMutableData { s in
+            for i in 0..<n {
+                dataset.source.write(sequence: i, into: s.baseAddress!)
+                for t in 0..<T {
+                    for p in 0..<plane {
+                        let v = Swift.min(1, Swift.max(0, s[t * plane + p]))
+                        bytes[(t * n + i) * plane + p] = UInt8((v * 255).rounded())
+                    }
                 }
             }
         }

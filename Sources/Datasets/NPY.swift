@@ -166,7 +166,7 @@ public final class NPYArray: @unchecked Sendable {
     /// The whole array as a Float tensor of the same shape (values unchanged).
     public func tensor() -> Tensor {
         let t = Tensor(uninitialized: shape)
-        copyFloats(from: 0, count: count, into: t.data)
+        t.withMutableData { copyFloats(from: 0, count: count, into: $0.baseAddress!) }
         return t
     }
 

@@ -41,12 +41,14 @@ public struct Normalization: Equatable, Sendable {
         var n = 0
         let seq = Tensor(uninitialized: dataset.sequenceShape)
         func each(_ body: (_ ch: Int, _ v: Double) -> Void) {
-            for i in 0..<dataset.count {
-                dataset.source.write(sequence: i, into: seq.data)
-                for f in 0..<t { for ch in 0..<c {
-                    let p = seq.data + (f * c + ch) * plane
-                    for k in 0..<plane { body(ch, Double(p[k])) }
-                } }
+            seq.withMutableData { s in
+                for i in 0..<dataset.count {
+                    dataset.source.write(sequence: i, into: s.baseAddress!)
+                    for f in 0..<t { for ch in 0..<c {
+                        let p = s.baseAddress! + (f * c + ch) * plane
+                        for k in 0..<plane { body(ch, Double(p[k])) }
+                    } }
+                }
             }
         }
         each { ch, v in sum[ch] += v; lo[ch] = Swift.min(lo[ch], v); hi[ch] = Swift.max(hi[ch], v) }
@@ -95,7 +97,7 @@ public struct Normalization: Equatable, Sendable {
         }
         let out = x.detached().contiguous()
         let plane = s[s.count - 1] * s[s.count - 2]
-        apply(out.data, frames: out.count / (plane * offset.count), plane: plane, inverse: true)
+        out.withMutableData { apply($0.baseAddress!, frames: out.count / (plane * offset.count), plane: plane, inverse: true) }
         return out
     }
 

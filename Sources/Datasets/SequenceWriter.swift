@@ -40,13 +40,15 @@ public enum SequenceWriter {
         var out = [Float](repeating: 0, count: dims.reduce(1, *))
         let seq = Tensor(uninitialized: dataset.sequenceShape)
         let (T, C, H, W) = (dims[1], dims[2], dims[3], dims[4])
-        for n in 0..<dims[0] {
-            dataset.source.write(sequence: n, into: seq.data)
-            var i = 0
-            for t in 0..<T { for c in 0..<C { for y in 0..<H { for x in 0..<W {
-                out[n * strides[0] + t * strides[1] + c * strides[2] + y * strides[3] + x * strides[4]] = seq.data[i]
-                i += 1
-            } } } }
+        seq.withMutableData { s in
+            for n in 0..<dims[0] {
+                dataset.source.write(sequence: n, into: s.baseAddress!)
+                var i = 0
+                for t in 0..<T { for c in 0..<C { for y in 0..<H { for x in 0..<W {
+                    out[n * strides[0] + t * strides[1] + c * strides[2] + y * strides[3] + x * strides[4]] = s[i]
+                    i += 1
+                } } } }
+            }
         }
         return (out, shape)
     }

@@ -30,13 +30,15 @@ public struct AttentionMaps {
         let s = maps.shape[0], gh = maps.shape[1], gw = maps.shape[2], p = patch
         let height = gh * p, width = gw * p
         let out = Tensor(uninitialized: [s, height, width])
-        let src = maps.contiguous()
-        defer { withExtendedLifetime(src) {} }   // the copies outlive every pointer taken from them
         let scale = 1 / Float(p * p)
-        for t in 0..<s {
-            for y in 0..<height {
-                for x in 0..<width {
-                    out.data[(t * height + y) * width + x] = src.data[(t * gh + y / p) * gw + x / p] * scale
+        maps.withContiguousData { src in
+            out.withMutableData { dst in
+                for t in 0..<s {
+                    for y in 0..<height {
+                        for x in 0..<width {
+                            dst[(t * height + y) * width + x] = src[(t * gh + y / p) * gw + x / p] * scale
+                        }
+                    }
                 }
             }
         }
@@ -78,8 +80,10 @@ extension Model {
         }
         let steps = probe.rows.count
         let maps = Tensor(uninitialized: [steps, gh, gw])
-        for (t, r) in probe.rows.enumerated() {                 // r [1, 1, N]
-            r.withContiguousData { (maps.data + t * gh * gw).update(from: $0.baseAddress!, count: gh * gw) }
+        maps.withMutableData { m in
+            for (t, r) in probe.rows.enumerated() {                 // r [1, 1, N]
+                r.withContiguousData { (m.baseAddress! + t * gh * gw).update(from: $0.baseAddress!, count: gh * gw) }
+            }
         }
         return AttentionMaps(maps: maps, patch: c.patch, query: query, gridQuery: (gy, gx), layer: layer)
     }

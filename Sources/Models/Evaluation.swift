@@ -24,15 +24,18 @@ public struct BatchSource {
         guard sequences.rank == 5 else {
             throw ModelError.badInput(op: "dataset", detail: "sequences must be [N, T, C, H, W], got \(describeShape(sequences.shape))")
         }
-        let all = sequences.contiguous()
-        defer { withExtendedLifetime(all) {} }   // the copies outlive every pointer taken from them
+        let all = sequences.contiguous()   // kept alive by the closure below
         let per = all.shape[1...].reduce(1, *)
         count = all.shape[0]
         load = { indices in
             let out = Tensor(uninitialized: [indices.count] + Array(all.shape[1...]))
-            for (i, j) in indices.enumerated() {
-                precondition(j >= 0 && j < all.shape[0], "sequence index out of range")
-                (out.data + i * per).update(from: all.data + j * per, count: per)
+            all.withContiguousData { src in
+                out.withMutableData { dst in
+                    for (i, j) in indices.enumerated() {
+                        precondition(j >= 0 && j < all.shape[0], "sequence index out of range")
+                        (dst.baseAddress! + i * per).update(from: src.baseAddress! + j * per, count: per)
+                    }
+                }
             }
             return out
         }
@@ -111,8 +114,9 @@ extension Model {
 
     func clipped(_ t: Tensor) -> Tensor {
         let out = t.detached()
-        let p = out.data
-        for i in 0..<out.count { p[i] = p[i] < 0 ? 0 : (p[i] > 1 ? 1 : p[i]) }
+        out.withMutableData { p in
+            for i in 0..<p.count { p[i] = p[i] < 0 ? 0 : (p[i] > 1 ? 1 : p[i]) }
+        }
         return out
     }
 }

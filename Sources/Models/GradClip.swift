@@ -17,15 +17,16 @@ public enum GradClip {
         var total = 0.0
         for p in parameters {
             guard let g = p.grad else { continue }
-            let c = g.contiguous(), d = c.data, n = c.count
-            defer { withExtendedLifetime(c) {} }   // the copies outlive every pointer taken from them
-            var lo = 0
-            while lo < n {
-                let hi = min(n, lo + chunk)
-                var s = 0.0
-                for j in lo..<hi { let x = Double(d[j]); s += x * x }
-                total += s
-                lo = hi
+            g.withContiguousData { d in
+                let n = d.count
+                var lo = 0
+                while lo < n {
+                    let hi = min(n, lo + chunk)
+                    var s = 0.0
+                    for j in lo..<hi { let x = Double(d[j]); s += x * x }
+                    total += s
+                    lo = hi
+                }
             }
         }
         return total.squareRoot()
@@ -40,8 +41,10 @@ public enum GradClip {
         let f = Float(coef)
         for p in parameters {
             guard let g = p.grad else { continue }
-            let c = g.detached(), d = c.data   // a copy: a gradient may share storage
-            for j in 0..<c.count { d[j] *= f }
+            let c = g.detached()   // a copy: a gradient may share storage
+            c.withMutableData { d in
+                for j in 0..<d.count { d[j] *= f }
+            }
             p.grad = c
         }
         return norm

@@ -126,15 +126,18 @@ public enum Metrics {
             throw ModelError.badInput(op: "metrics", detail: "prediction \(describeShape(prediction.shape)) and truth \(describeShape(truth.shape)) must both be [B, T, C, H, W]")
         }
         let b = prediction.shape[0], t = prediction.shape[1], c = prediction.shape[2], h = prediction.shape[3], w = prediction.shape[4]
-        let p = prediction.contiguous(), q = truth.contiguous()
-        defer { withExtendedLifetime((p, q)) {} }   // the copies outlive every pointer taken from them
         let frame = c * h * w
         var out = [[FrameMetrics]](repeating: [], count: b)
         var flat = [FrameMetrics](repeating: FrameMetrics(mse: 0, mae: 0, ssim: 0, psnr: 0), count: b * t)
-        flat.withUnsafeMutableBufferPointer { buf in
-            let dst = buf.baseAddress!
-            Parallel.forEach(b * t) { i, _ in
-                dst[i] = Metrics.frame(prediction: p.data + i * frame, truth: q.data + i * frame, channels: c, height: h, width: w, dataRange: dataRange)
+        prediction.withContiguousData { pb in
+            truth.withContiguousData { qb in
+                let p = pb.baseAddress!, q = qb.baseAddress!
+                flat.withUnsafeMutableBufferPointer { buf in
+                    let dst = buf.baseAddress!
+                    Parallel.forEach(b * t) { i, _ in
+                        dst[i] = Metrics.frame(prediction: p + i * frame, truth: q + i * frame, channels: c, height: h, width: w, dataRange: dataRange)
+                    }
+                }
             }
         }
         for s in 0..<b { out[s] = Array(flat[(s * t)..<((s + 1) * t)]) }
@@ -152,12 +155,14 @@ public struct Contingency: Equatable, Sendable {
 
     /// Counts of one prediction/truth pair (same shape, any layout).
     public static func count(prediction: Tensor, truth: Tensor, threshold: Double) -> Contingency {
-        let p = prediction.contiguous(), t = truth.contiguous()
-        defer { withExtendedLifetime((p, t)) {} }
         var h = 0, m = 0, f = 0
-        for i in 0..<p.count {
-            let yes = Double(p.data[i]) >= threshold, truly = Double(t.data[i]) >= threshold
-            if yes && truly { h += 1 } else if truly { m += 1 } else if yes { f += 1 }
+        prediction.withContiguousData { p in
+            truth.withContiguousData { t in
+                for i in 0..<p.count {
+                    let yes = Double(p[i]) >= threshold, truly = Double(t[i]) >= threshold
+                    if yes && truly { h += 1 } else if truly { m += 1 } else if yes { f += 1 }
+                }
+            }
         }
         return Contingency(threshold: threshold, hits: Double(h), misses: Double(m), falseAlarms: Double(f))
     }

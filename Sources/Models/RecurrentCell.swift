@@ -49,7 +49,9 @@ public final class AttentionProbe {
             let out = Tensor(uninitialized: [b, queries.count, n])
             for s in 0..<b {
                 let r = try Tensor.attentionRows(q: q, k: k, sample: s, queries: queries)
-                (out.data + s * queries.count * n).update(from: r.data, count: queries.count * n)
+                out.withMutableData { o in
+                    r.withContiguousData { (o.baseAddress! + s * queries.count * n).update(from: $0.baseAddress!, count: queries.count * n) }
+                }
             }
             rows.append(out)
         }

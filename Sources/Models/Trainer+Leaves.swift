@@ -89,12 +89,14 @@ extension Trainer {
         var offset = 1
         for (i, (name, t)) in params.enumerated() {
             let g = Tensor(zeros: t.shape)
-            all.withUnsafeBufferPointer { f in
-                LeafReduction.sum(f, leaves: b, stride: stride, offset: offset, length: sizes[i], into: g.data)
-            }
-            if options.reduction == .mean {
-                let d = Float(max(total, 1))
-                for e in 0..<sizes[i] { g.data[e] /= d }
+            g.withMutableData { gd in
+                all.withUnsafeBufferPointer { f in
+                    LeafReduction.sum(f, leaves: b, stride: stride, offset: offset, length: sizes[i], into: gd.baseAddress!)
+                }
+                if options.reduction == .mean {
+                    let d = Float(max(total, 1)), p = gd.baseAddress!   // the pointer once, outside the loop
+                    for e in 0..<sizes[i] { p[e] /= d }
+                }
             }
             offset += sizes[i]
             guard allFinite(g) else { return .nonFiniteGradient(name) }

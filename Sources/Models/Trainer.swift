@@ -370,9 +370,12 @@ public final class EarlyStopState {
     func restoreBest(into model: Model) {
         guard bestWeights.count == model.namedParameters.count else { return }
         for (p, b) in zip(model.namedParameters, bestWeights) {
-            let dst = p.tensor.data, src = b.data
             precondition(p.tensor.isContiguous && p.tensor.count == b.count, "parameter \(p.name) is not a plain buffer")
-            for j in 0..<b.count { dst[j] = src[j] }
+            p.tensor.withMutableData { dst in
+                b.withContiguousData { src in
+                    for j in 0..<src.count { dst[j] = src[j] }
+                }
+            }
         }
     }
 }

@@ -60,6 +60,7 @@ public final class SGD: Optimizer {
                 for j in 0..<p.count { dd[j] += wd * pd[j] }
                 g = d
             }
+            defer { withExtendedLifetime(g) {} }   // g may be a contiguous copy: it outlives gd
             let pd = p.data, gd = g.data
             if momentum != 0 {
                 if let b = buffers[i] {
@@ -131,6 +132,7 @@ public final class Adam: Optimizer {
         let decay: Float = decoupled && weightDecay != 0 ? Float(1 - Double(learningRate) * Double(weightDecay)) : 1
         for (i, p) in parameters.enumerated() {
             guard let g = try checkGrad(p, i) else { continue }
+            defer { withExtendedLifetime(g) {} }   // g may be a contiguous copy: it outlives gd
             let pd = p.data, gd = g.data, md = m[i].data, vd = v[i].data
             Parallel.forChunks(count: p.count, grain: 1 << 15) { lo, hi, _ in
                 for j in lo..<hi {

@@ -150,10 +150,9 @@ public enum Safetensors {
         withUnsafeBytes(of: &len) { out.append(contentsOf: $0) }
         out.append(contentsOf: Array(header.utf8))
         for (_, t) in file.tensors {
-            let c = t.contiguous()
-            defer { withExtendedLifetime(c) {} }   // the copies outlive every pointer taken from them
-            var le = [UInt32](repeating: 0, count: c.count)
-            for i in 0..<c.count { le[i] = c.data[i].bitPattern.littleEndian }
+            let le = t.withContiguousData { c in   // the pointer once per tensor, not per element
+                c.map { $0.bitPattern.littleEndian }
+            }
             le.withUnsafeBytes { out.append(contentsOf: $0) }
         }
         return out

@@ -6,7 +6,9 @@
 import KymoBase
 
 public final class Storage {
-    public let pointer: UnsafeMutablePointer<Float>
+    /// Internal to the engine: other modules reach elements through Tensor's
+    /// scoped accessors (`withContiguousData`, `withMutableData`).
+    let pointer: UnsafeMutablePointer<Float>
     public let count: Int
 
     /// Uninitialized storage; callers must write every element they read.
@@ -34,5 +36,5 @@ public final class Storage {
         MemoryBudget.process.released(max(count, 1) * MemoryLayout<Float>.stride)
     }
 
-    public var buffer: UnsafeMutableBufferPointer<Float> { .init(start: pointer, count: count) }
+    var buffer: UnsafeMutableBufferPointer<Float> { .init(start: pointer, count: count) }
 }

@@ -54,11 +54,12 @@ extension Tensor {
         let qc = q.contiguous(), kc = k.contiguous()
         defer { withExtendedLifetime((qc, kc)) {} }   // the copies outlive every pointer taken from them
         let out = Tensor(uninitialized: [queries.count, m])
+        let pq = qc.data, pk = kc.data, po = out.data   // once, outside the loops
         for (r, qi) in queries.enumerated() {
-            let row = out.data + r * m
+            let row = po + r * m
             for j in 0..<m {
                 var s: Float = 0
-                for t in 0..<d { s += qc.data[(sample * d + t) * n + qi] * kc.data[(sample * d + t) * m + j] }
+                for t in 0..<d { s += pq[(sample * d + t) * n + qi] * pk[(sample * d + t) * m + j] }
                 row[j] = s
             }
             softmaxRow(row, row, m)

@@ -193,11 +193,13 @@ func conv2dBackward(grad gy: Tensor, x: Tensor, w: Tensor, hasBias: Bool, paddin
 /// Σ over batch and pixels of dY[b, c, p], per channel, in a fixed order.
 func biasGrad(_ gy: Tensor, batch: Int, channels: Int, pixels: Int) -> Tensor {
     let out = Tensor(uninitialized: [channels])
-    let pg = gy.data
-    Parallel.forEach(channels) { c, _ in
-        var s: Float = 0
-        for b in 0..<batch { s += sumRun(pg + (b * channels + c) * pixels, pixels) }
-        out.data[c] = s
+    let pg = gy.data, po = out.data
+    withExtendedLifetime(gy) {
+        Parallel.forEach(channels) { c, _ in
+            var s: Float = 0
+            for b in 0..<batch { s += sumRun(pg + (b * channels + c) * pixels, pixels) }
+            po[c] = s
+        }
     }
     return out
 }

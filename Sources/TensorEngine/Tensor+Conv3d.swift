@@ -105,8 +105,10 @@ func conv3dBackward(grad gy: Tensor, x: Tensor, w: Tensor, hasBias: Bool, paddin
     if let partial {
         let out = Tensor(uninitialized: w.shape)
         let n = cout * g.rows
-        for i in 0..<n { out.data[i] = partial.data[i] }
-        for b in 1..<max(batch, 1) { for i in 0..<n { out.data[i] += partial.data[b * n + i] } }
+        let po = out.data, pp = partial.data   // once, outside the loops (partial is used below: alive)
+        for i in 0..<n { po[i] = pp[i] }
+        for b in 1..<max(batch, 1) { for i in 0..<n { po[i] += pp[b * n + i] } }
+        withExtendedLifetime(partial) {}
         dw = out
     }
     let db = hasBias ? biasGrad(gc, batch: batch, channels: cout, pixels: g.voxels) : nil

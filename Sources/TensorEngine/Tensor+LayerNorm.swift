@@ -17,8 +17,9 @@ extension Tensor {
         defer { withExtendedLifetime((x, wc, bc)) {} }   // the copies outlive every pointer taken from them
         let out = Tensor(uninitialized: shape)
         let mean = Tensor(uninitialized: [rows]), rstd = Tensor(uninitialized: [rows])
+        let px = x.data, po = out.data, pm = mean.data, pr = rstd.data, pw = wc?.data, pb = bc?.data   // once, outside the loops
         Parallel.forEach(rows) { r, _ in
-            let xr = x.data + r * d, yr = out.data + r * d
+            let xr = px + r * d, yr = po + r * d
             var s = 0.0
             for i in 0..<d { s += Double(xr[i]) }
             let mu = s / Double(d)
@@ -26,14 +27,15 @@ extension Tensor {
             for i in 0..<d { let t = Double(xr[i]) - mu; v += t * t }
             let rs = Float(1 / (v / Double(d) + Double(eps)).squareRoot())
             let m = Float(mu)
-            mean.data[r] = m; rstd.data[r] = rs
+            pm[r] = m; pr[r] = rs
             for i in 0..<d {
                 var y = (xr[i] - m) * rs
-                if let wc { y *= wc.data[i] }
-                if let bc { y += bc.data[i] }
+                if let pw { y *= pw[i] }
+                if let pb { y += pb[i] }
                 yr[i] = y
             }
         }
+        withExtendedLifetime((out, mean, rstd)) {}
         return record(out, .layerNorm(self, weight, bias, normalized: n, eps: eps, mean: mean, rstd: rstd))
     }
 }
@@ -43,18 +45,20 @@ func layerNormBackward(grad g: Tensor, x: Tensor, weight: Tensor?, hasBias: Bool
     let xc = x.contiguous(), gc = g.contiguous(), wc = weight?.contiguous()
     defer { withExtendedLifetime((xc, gc, wc)) {} }   // the copies outlive every pointer taken from them
     let dx = Tensor(uninitialized: x.shape)
+    defer { withExtendedLifetime((dx, mean, rstd)) {} }
+    let px = xc.data, pg = gc.data, pdx = dx.data, pm = mean.data, pr = rstd.data, pw = wc?.data   // once, outside the loops
     Parallel.forEach(rows) { r, _ in
-        let xr = xc.data + r * d, gr = gc.data + r * d, dr = dx.data + r * d
-        let m = mean.data[r], rs = rstd.data[r]
+        let xr = px + r * d, gr = pg + r * d, dr = pdx + r * d
+        let m = pm[r], rs = pr[r]
         var s1 = 0.0, s2 = 0.0
         for i in 0..<d {
-            let dxh = gr[i] * (wc?.data[i] ?? 1)
+            let dxh = gr[i] * (pw?[i] ?? 1)
             let xh = (xr[i] - m) * rs
             s1 += Double(dxh); s2 += Double(dxh * xh)
         }
         let a = Float(s1 / Double(d)), b = Float(s2 / Double(d))
         for i in 0..<d {
-            let dxh = gr[i] * (wc?.data[i] ?? 1)
+            let dxh = gr[i] * (pw?[i] ?? 1)
             let xh = (xr[i] - m) * rs
             dr[i] = rs * (dxh - a - xh * b)
         }
@@ -62,19 +66,21 @@ func layerNormBackward(grad g: Tensor, x: Tensor, weight: Tensor?, hasBias: Bool
     var dw: Tensor? = nil, db: Tensor? = nil
     if let weight, weight.requiresGrad {
         let out = Tensor(zeros: weight.shape)
+        let po = out.data
         Parallel.forChunks(count: d, grain: 4096) { lo, hi, _ in
             for r in 0..<rows {
-                let xr = xc.data + r * d, gr = gc.data + r * d
-                let m = mean.data[r], rs = rstd.data[r]
-                for i in lo..<hi { out.data[i] += gr[i] * (xr[i] - m) * rs }
+                let xr = px + r * d, gr = pg + r * d
+                let m = pm[r], rs = pr[r]
+                for i in lo..<hi { po[i] += gr[i] * (xr[i] - m) * rs }
             }
         }
         dw = out
     }
     if hasBias {
         let out = Tensor(zeros: Array(x.shape[(x.rank - n)...]))
+        let po = out.data
         Parallel.forChunks(count: d, grain: 4096) { lo, hi, _ in
-            for r in 0..<rows { let gr = gc.data + r * d; for i in lo..<hi { out.data[i] += gr[i] } }
+            for r in 0..<rows { let gr = pg + r * d; for i in lo..<hi { po[i] += gr[i] } }
         }
         db = out
     }

@@ -90,13 +90,26 @@ public final class Tensor {
         return true
     }
 
-    /// Pointer to element 0 of a contiguous tensor.
-    public var data: UnsafeMutablePointer<Float> {
+    /// Pointer to element 0 of a contiguous tensor. Internal to the engine:
+    /// a kernel keeps the tensor it came from alive (`withExtendedLifetime`)
+    /// while it uses the pointer, and takes it once, outside its loops (the
+    /// contiguity check costs per call). Other modules use the scoped
+    /// accessors below, which cannot let a pointer outlive its storage.
+    var data: UnsafeMutablePointer<Float> {
         precondition(isContiguous, "data of a non-contiguous tensor; call contiguous() first")
         return storage.pointer + offset
     }
 
-    public var buffer: UnsafeMutableBufferPointer<Float> { .init(start: data, count: count) }
+    var buffer: UnsafeMutableBufferPointer<Float> { .init(start: data, count: count) }
+
+    /// Calls `body` with the elements of this contiguous tensor (row-major),
+    /// to read and write them in place. The pointer is valid only inside
+    /// `body`: the tensor, and so its storage, is kept alive until `body`
+    /// returns. Calling it on a non-contiguous view is a programming error
+    /// (make the tensor with `contiguous()` or `detached()` first).
+    public func withMutableData<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
+        try withExtendedLifetime(self) { try body(buffer) }
+    }
 
     /// Calls `body` with the values in row-major order. The pointer is valid
     /// only inside `body`: the storage (or the contiguous copy made for a

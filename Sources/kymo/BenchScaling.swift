@@ -182,7 +182,9 @@ extension Bench {
         let n = 16
         var s = RandomStream(seed: 1, name: "bench/scaling")
         let data = Tensor(uninitialized: [n, c.frames, 1, c.config.size, c.config.size])
-        for i in 0..<data.count { data.data[i] = Float(s.nextDouble()) }
+        data.withMutableData { p in
+            for i in 0..<p.count { p[i] = Float(s.nextDouble()) }
+        }
         let model = try Model(config: c.config, seed: 1)
         var options = TrainingOptions(steps: steps + 1, batchSize: c.batch, seed: 1)
         options.sampling = .off

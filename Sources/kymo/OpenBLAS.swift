@@ -27,10 +27,14 @@ enum OpenBLAS {
         let c = Tensor(uninitialized: [m, n])
         openblas_set_num_threads(Int32(threads))
         defer { openblas_set_num_threads(1) }
-        let t = withExtendedLifetime((a, b, c)) {
-            EngineBenchmark.time(repeats: repeats) {
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1,
-                            a.data, Int32(k), b.data, Int32(n), 0, c.data, Int32(n))
+        let t = a.withContiguousData { pa in
+            b.withContiguousData { pb in
+                c.withMutableData { pc in
+                    EngineBenchmark.time(repeats: repeats) {
+                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1,
+                                    pa.baseAddress, Int32(k), pb.baseAddress, Int32(n), 0, pc.baseAddress, Int32(n))
+                    }
+                }
             }
         }
         return BenchResult(name: "sgemm M=\(m) K=\(k) N=\(n) OpenBLAS \(core)", seconds: t, flops: 2 * Double(m * k * n))

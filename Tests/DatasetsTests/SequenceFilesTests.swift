@@ -13,8 +13,8 @@ final class SequenceFilesTests: XCTestCase {
     /// Every sequence's Float bits, in order.
     func bits(_ d: Dataset) throws -> [[UInt32]] {
         try (0..<d.count).map { i in
-            let t = try d.sequence(i)
-            return (0..<t.count).map { t.data[$0].bitPattern }
+            let t = try d.sequence(i).toArray()
+            return t.map { $0.bitPattern }
         }
     }
 
@@ -33,9 +33,9 @@ final class SequenceFilesTests: XCTestCase {
         XCTAssertEqual(reference.count, 3)
         XCTAssertEqual(reference.sequenceShape, [8, 2, 6, 10])
         XCTAssertEqual(reference.channels, 2)
-        let s1 = try reference.sequence(1)
-        XCTAssertEqual(s1.data[((2 * 2 + 1) * 6 + 3) * 10 + 4], field(1, 2, 1, 3, 4))
-        XCTAssertEqual(s1.data[((7 * 2 + 0) * 6 + 5) * 10 + 9], field(1, 7, 0, 5, 9))
+        let s1 = try reference.sequence(1).toArray()
+        XCTAssertEqual(s1[((2 * 2 + 1) * 6 + 3) * 10 + 4], field(1, 2, 1, 3, 4))
+        XCTAssertEqual(s1[((7 * 2 + 0) * 6 + 5) * 10 + 9], field(1, 7, 0, 5, 9))
         let want = try bits(reference)
         for (name, variable) in [("field.npz", "field"), ("field_compressed.npz", nil), ("field.h5", "/radar/field"),
                                  ("field.nc", "field"), ("field_classic.nc", "field")] as [(String, String?)] {
@@ -53,19 +53,19 @@ final class SequenceFilesTests: XCTestCase {
         XCTAssertEqual(tnhw.count, 3)
         XCTAssertEqual(tnhw.sequenceShape, [8, 1, 6, 10])
         for n in 0..<3 {
-            let s = try tnhw.sequence(n)
+            let s = try tnhw.sequence(n).toArray()
             for t in 0..<8 { for y in 0..<6 { for x in 0..<10 {
-                XCTAssertEqual(s.data[(t * 6 + y) * 10 + x], field(n, t, 0, y, x))
+                XCTAssertEqual(s[(t * 6 + y) * 10 + x], field(n, t, 0, y, x))
             } } }
         }
     }
 
     func testElementTypesConvertAsTheyAre() throws {
         let want = try bits(try load("ints_float32.npy"))
-        let first = try load("ints_uint8.npy").sequence(0)
-        XCTAssertEqual(first.data[0], 0)     // (0/8 − 3)·8 + 24
-        XCTAssertEqual(first.data[1], 1)     // no scaling: uint8 1 → 1.0
-        XCTAssertEqual(first.data[96], 96)
+        let first = try load("ints_uint8.npy").sequence(0).toArray()
+        XCTAssertEqual(first[0], 0)     // (0/8 − 3)·8 + 24
+        XCTAssertEqual(first[1], 1)     // no scaling: uint8 1 → 1.0
+        XCTAssertEqual(first[96], 96)
         for t in ["uint8", "int16", "int32", "float64"] {
             XCTAssertEqual(try bits(try load("ints_\(t).npy")), want, t)
             XCTAssertEqual(try bits(try load("ints.h5", variable: t)), want, "h5 " + t)
@@ -80,14 +80,14 @@ final class SequenceFilesTests: XCTestCase {
         let windows = try load("long_tchw.npy", layout: "TCHW", frames: 12, stride: 6)
         XCTAssertEqual(windows.count, 9)      // (60 − 12) / 6 + 1
         XCTAssertEqual(windows.frames, 12)
-        let whole = try series.sequence(0), w3 = try windows.sequence(3)
-        for k in 0..<(12 * 16) { XCTAssertEqual(w3.data[k], whole.data[18 * 16 + k]) }   // window 3 starts at frame 18
+        let whole = try series.sequence(0).toArray(), w3 = try windows.sequence(3).toArray()
+        for k in 0..<(12 * 16) { XCTAssertEqual(w3[k], whole[18 * 16 + k]) }   // window 3 starts at frame 18
         XCTAssertEqual(try load("long_tchw.npy", layout: "TCHW", frames: 12).count, 5)     // stride = frames
         XCTAssertEqual(try load("long_tchw.npy", layout: "TCHW", frames: 10, stride: 7).count, 8)   // (60 − 10) / 7 + 1
         XCTAssertEqual(try load("field_ntchw.npy", frames: 4, stride: 2).count, 9)    // 3 series × 3 windows
         let w = try load("field_ntchw.npy", frames: 4, stride: 2)
-        let w4 = try w.sequence(4)
-        XCTAssertEqual(w4.data[0], field(1, 2, 0, 0, 0))              // series 1, window 1 (frame 2)
+        let w4 = try w.sequence(4).toArray()
+        XCTAssertEqual(w4[0], field(1, 2, 0, 0, 0))              // series 1, window 1 (frame 2)
         assertFileError(try load("long_tchw.npy", layout: "TCHW", frames: 61), naming: "long_tchw.npy", contains: "longer than a series of 60")
     }
 
@@ -95,16 +95,16 @@ final class SequenceFilesTests: XCTestCase {
         let grey = try SequenceFiles.load(path: seq("grey_frames")).dataset
         XCTAssertEqual(grey.count, 1)
         XCTAssertEqual(grey.sequenceShape, [3, 1, 5, 7])
-        let g = try grey.sequence(0)
+        let g = try grey.sequence(0).toArray()
         for t in 0..<3 { for y in 0..<5 { for x in 0..<7 {
-            XCTAssertEqual(g.data[(t * 5 + y) * 7 + x], Float((t * 50 + y * 7 + x) % 256))
+            XCTAssertEqual(g[(t * 5 + y) * 7 + x], Float((t * 50 + y * 7 + x) % 256))
         } } }
         let rgb = try SequenceFiles.load(path: seq("rgb_frames")).dataset
         XCTAssertEqual(rgb.sequenceShape, [2, 3, 3, 4])
-        let r = try rgb.sequence(0)
+        let r = try rgb.sequence(0).toArray()
         // frame 1, pixel (y 2, x 3): (10 + 3, 40, 255 − 5)
-        XCTAssertEqual([r.data[((1 * 3 + 0) * 3 + 2) * 4 + 3], r.data[((1 * 3 + 1) * 3 + 2) * 4 + 3], r.data[((1 * 3 + 2) * 3 + 2) * 4 + 3]],
-                       [13, 40, 250])
+        let pixel: [Float] = (0..<3).map { c in r[((1 * 3 + c) * 3 + 2) * 4 + 3] }
+        XCTAssertEqual(pixel, [13, 40, 250])
     }
 
     func testErrorsNameFileVariableAndShape() throws {

@@ -12,14 +12,16 @@ func movingSquares(n: Int, frames: Int, size: Int, seed: UInt64) -> Tensor {
     var s = RandomStream(seed: seed, name: "squares")
     let out = Tensor(zeros: [n, frames, 1, size, size])
     let side = max(2, size / 4)
-    for i in 0..<n {
-        var x = s.nextInt(below: size - side), y = s.nextInt(below: size - side)
-        var dx = s.nextInt(below: 2) == 0 ? -1 : 1, dy = s.nextInt(below: 2) == 0 ? -1 : 1
-        for t in 0..<frames {
-            for yy in y..<(y + side) { for xx in x..<(x + side) { out.data[((i * frames + t) * size + yy) * size + xx] = 1 } }
-            if x + dx < 0 || x + dx > size - side { dx = -dx }
-            if y + dy < 0 || y + dy > size - side { dy = -dy }
-            x += dx; y += dy
+    out.withMutableData { p in
+        for i in 0..<n {
+            var x = s.nextInt(below: size - side), y = s.nextInt(below: size - side)
+            var dx = s.nextInt(below: 2) == 0 ? -1 : 1, dy = s.nextInt(below: 2) == 0 ? -1 : 1
+            for t in 0..<frames {
+                for yy in y..<(y + side) { for xx in x..<(x + side) { p[((i * frames + t) * size + yy) * size + xx] = 1 } }
+                if x + dx < 0 || x + dx > size - side { dx = -dx }
+                if y + dy < 0 || y + dy > size - side { dy = -dy }
+                x += dx; y += dy
+            }
         }
     }
     return out
@@ -125,7 +127,7 @@ final class TrainerTests: XCTestCase {
             if loads == 5 {                            // step 3's first sample (one load per sample) holds a NaN pixel
                 afterStep2 = model.parameters.map { $0.detached() }
                 let bad = try BatchSource(sequences: clean).load(idx).detached()
-                bad.data[7] = .nan
+                bad.withMutableData { $0[7] = .nan }
                 return bad
             }
             return try BatchSource(sequences: clean).load(idx)

@@ -59,7 +59,7 @@ final class RecordTrainingTests: XCTestCase {
         r.bind("moving_mnist") { _, context in
             var s = context.randomStream("data")
             let t = Tensor(zeros: [6, 6, 1, 8, 8])
-            for i in 0..<t.count { t.data[i] = Float(s.nextInt(below: 1000)) / 1000 }
+            t.withMutableData { p in for i in 0..<p.count { p[i] = Float(s.nextInt(below: 1000)) / 1000 } }
             return .record(Record([("train", .host(DataBox(try BatchSource(sequences: t))))]))
         }
         r.bind("train") { args, context in

@@ -101,6 +101,6 @@ final class SequenceNotebookTests: XCTestCase {
         // predictions in data units: not the normalized [0, 1]-ish values
         guard case .host(let p as DatasetValue)? = s.value(named: "p") else { return XCTFail("no p") }
         let t = try p.dataset.sequence(0)
-        XCTAssertTrue((0..<t.count).contains { abs(t.data[$0]) > 1.5 }, "predictions are in the data's units (−3 … 9)")
+        XCTAssertTrue(t.toArray().contains { abs($0) > 1.5 }, "predictions are in the data's units (−3 … 9)")
     }
 }

@@ -55,15 +55,16 @@ public func gradCheck(_ inputs: [Tensor], eps: Float = 1e-2, rtol: Float = 2e-2,
         XCTAssertEqual(g.shape, x.shape, "input \(n): gradient shape", file: file, line: line)
         let analytic = g.toArray()
         var numeric = [Float](repeating: 0, count: x.count)
-        let p = x.data
-        for i in 0..<x.count {
-            let old = p[i]
-            p[i] = old + eps
-            let up = try objective()
-            p[i] = old - eps
-            let down = try objective()
-            p[i] = old
-            numeric[i] = Float((up - down) / (2 * Double(eps)))
+        try x.withMutableData { p in
+            for i in 0..<x.count {
+                let old = p[i]
+                p[i] = old + eps
+                let up = try objective()
+                p[i] = old - eps
+                let down = try objective()
+                p[i] = old
+                numeric[i] = Float((up - down) / (2 * Double(eps)))
+            }
         }
         assertClose(analytic, numeric, rtol: rtol, atol: atol, "gradient of input \(n)", file: file, line: line)
     }

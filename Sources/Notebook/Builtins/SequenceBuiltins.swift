@@ -166,7 +166,9 @@ enum SequenceBuiltins {
             let idx = Array(start..<min(start + batch, d.count))
             var y = try ModelBuiltins.call { try withNoGrad { try m.predict(try d.batch(indices: idx)) } }
             if let norm { y = try ModelBuiltins.call { try norm.invert(y) } }
-            y.withContiguousData { (out.data + start * per).update(from: $0.baseAddress!, count: idx.count * per) }
+            out.withMutableData { o in
+                y.withContiguousData { (o.baseAddress! + start * per).update(from: $0.baseAddress!, count: idx.count * per) }
+            }
             start += idx.count
             progress.advance(to: start)
         }
