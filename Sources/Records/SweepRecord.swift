@@ -245,7 +245,10 @@ public enum SweepStore {
                 sweep.points[i].status = .interrupted
             }
             if candidates == nil {
-                candidates = store.list().compactMap { try? $0.record.get() }.filter { $0.notebook.sha256 == sweep.notebook.sha256 && $0.status == .complete }
+                // Oldest first by start time (ids of one second sort by their random suffix), so `last` is the newest.
+                candidates = store.list().compactMap { try? $0.record.get() }
+                    .filter { $0.notebook.sha256 == sweep.notebook.sha256 && $0.status == .complete }
+                    .sorted { ($0.startedAt, $0.id) < ($1.startedAt, $1.id) }
             }
             if let r = candidates!.last(where: { sweep.isFinished(p, by: $0) }) {
                 sweep.points[i].run = r.id
