@@ -10,14 +10,16 @@ import KymoBase
 
 public enum RunListing {
     /// The `kymo runs` table, oldest first; unreadable records get a line saying why.
-    public static func table(_ runs: [(id: String, record: Result<RunRecord, RecordError>)]) -> String {
+    /// Notebook paths are shown from `base` (the reader's folder), not from wherever each run was started.
+    public static func table(_ runs: [(id: String, record: Result<RunRecord, RecordError>)],
+                             base: String = FileManager.default.currentDirectoryPath) -> String {
         guard !runs.isEmpty else { return "no runs recorded yet\n" }
         var rows: [[String]] = [["id", "notebook", "status", "seed", "overrides", "key metrics", "duration", "signature"]]
         var problems: [String] = []
         for (id, result) in runs {
             switch result {
             case .success(let r):
-                rows.append([r.id, TerminalText.line(r.notebook.path), r.status.rawValue, "\(r.seed)", TerminalText.line(overrides(r)),
+                rows.append([r.id, TerminalText.line(notebookPath(r, from: base)), r.status.rawValue, "\(r.seed)", TerminalText.line(overrides(r)),
                              TerminalText.line(keyMetrics(r)), duration(r), RecordChecks.signatureShort(r)])
             case .failure(let e):
                 rows.append([id, "-", "unreadable", "-", "-", "-", "-"])
@@ -27,6 +29,19 @@ public enum RunListing {
         var out = TextTable.render(rows)
         for p in problems { out += "unreadable \(p)\n" }
         return out
+    }
+
+    /// A run's notebook as a path usable from `base`: the recorded path resolved
+    /// against the folder the run started in, relative to `base` when inside it,
+    /// else absolute. REPL and kernel sessions (no notebook file) keep their name.
+    public static func notebookPath(_ r: RunRecord, from base: String) -> String {
+        let path = r.notebook.path
+        guard r.kind == .run, !path.isEmpty else { return path }
+        let full = path.hasPrefix("/") ? path : r.notebook.workingDirectory + "/" + path
+        let resolved = URL(fileURLWithPath: full).standardizedFileURL.path
+        let root = URL(fileURLWithPath: base).standardizedFileURL.path
+        let prefix = root.hasSuffix("/") ? root : root + "/"
+        return resolved.hasPrefix(prefix) ? String(resolved.dropFirst(prefix.count)) : resolved
     }
 
     static func trimmedRight(_ text: String) -> String {

@@ -240,7 +240,7 @@ final class RecordStoreTests: XCTestCase {
         let bad = store.runFolder("20260103-000000-dddddd")
         try FileManager.default.createDirectory(atPath: bad, withIntermediateDirectories: true)
         try Data("{\"format\": 1, \"id\": ".utf8).write(to: URL(fileURLWithPath: bad + "/record.json"))
-        let table = RunListing.table(store.list())
+        let table = RunListing.table(store.list(), base: "/tmp")   // the fixtures ran nb.kymo in /tmp
         let lines = table.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.count, 5, table)
         XCTAssertTrue(lines[0].hasPrefix("id "), table)
@@ -251,5 +251,26 @@ final class RecordStoreTests: XCTestCase {
         XCTAssertTrue(lines[3].hasPrefix("20260103-000000-dddddd") && lines[3].contains("unreadable"), table)
         XCTAssertTrue(lines[4].contains("truncated"), table)
         XCTAssertEqual(RunListing.table([]), "no runs recorded yet\n")
+    }
+
+    func testTheNotebookColumnIsThePathFromTheReadersFolder() {
+        // The same notebook, run once from its own folder and once from the one above.
+        var here = RecordFixtures.record()
+        here.notebook = NotebookSource(path: "nb.kymo", workingDirectory: "/work/exp", text: "")
+        var above = RecordFixtures.record()
+        above.notebook = NotebookSource(path: "exp/./nb.kymo", workingDirectory: "/work", text: "")
+        for r in [here, above] {
+            XCTAssertEqual(RunListing.notebookPath(r, from: "/work"), "exp/nb.kymo")
+            XCTAssertEqual(RunListing.notebookPath(r, from: "/work/exp/"), "nb.kymo")
+            XCTAssertEqual(RunListing.notebookPath(r, from: "/elsewhere"), "/work/exp/nb.kymo")
+        }
+        var up = RecordFixtures.record()
+        up.notebook = NotebookSource(path: "../nb.kymo", workingDirectory: "/work/exp/sub", text: "")
+        XCTAssertEqual(RunListing.notebookPath(up, from: "/work/exp"), "nb.kymo")
+        // A REPL session has no notebook file: its name stays.
+        var repl = RecordFixtures.record()
+        repl.kind = .repl
+        repl.notebook = NotebookSource(path: "repl", workingDirectory: "/work", text: "")
+        XCTAssertEqual(RunListing.notebookPath(repl, from: "/elsewhere"), "repl")
     }
 }
