@@ -11,17 +11,16 @@ import Notebook
 import Records
 
 final class KernelRecording {
-    let recorder: ReplRecorder
-    private let display: KernelDisplay
-    private var broken = false
+    /// The session's record, kept as a REPL session's is (RecordedRunHost.swift).
+    private let recording: ReplRecording
 
     init(runsFolder: String?, seed: UInt64, workingDirectory: String, display: KernelDisplay) {
-        recorder = ReplRecorder(runsFolder: runsFolder ?? "runs", seed: seed, workingDirectory: workingDirectory,
-                                host: HostEnvironment.stamp())
-        self.display = display
+        recording = ReplRecording(runsFolder: runsFolder, seed: seed, workingDirectory: workingDirectory,
+                                  report: { display.stderr($0) })
     }
 
-    var id: String { recorder.id }
+    var recorder: ReplRecorder { recording.recorder }
+    var id: String { recording.id }
 
     /// The inputs recorded so far (the record's notebook is made of them).
     private var inputs: [String] = []
@@ -58,17 +57,10 @@ final class KernelRecording {
 
     /// After a cell ran: records it (cells rejected by the checker did not run and are not recorded).
     func record(_ result: CellResult, session: Session, startedAt: Date, cellID: String?, executionCount: Int) {
-        guard !broken, result.status != .skipped, result.index < session.results.count else { return }
-        inputs.append(result.source)
+        guard result.status != .skipped, result.index < session.results.count else { return }
         let title = title(count: executionCount, cellID: cellID, source: result.source)
-        do { try recorder.accepted(result, session: session, startedAt: startedAt, title: title) } catch {
-            broken = true
-            display.stderr("kymo: this session is no longer recorded: \(error)\n")
-        }
+        if recording.record(result, session: session, startedAt: startedAt, title: title) { inputs.append(result.source) }
     }
 
-    func finish() {
-        guard !broken else { return }
-        do { try recorder.finish() } catch { Kernel.log("\(error)") }
-    }
+    func finish() { recording.finish() }
 }

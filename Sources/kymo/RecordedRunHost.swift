@@ -73,19 +73,20 @@ enum RecordedRunHost {
     }
 }
 
-/// A REPL session's record (`runs/<id>/record.json` under `--runs`, default
-/// `runs`): written from the first input that runs, one cell per input. If
-/// the record can no longer be written, that is said once and the session
-/// goes on unrecorded.
+/// A REPL or kernel session's record (`runs/<id>/record.json` under `--runs`,
+/// default `runs`): written from the first input that runs, one cell per
+/// input. If the record can no longer be written, that is said once (through
+/// `report`: the console's stderr, or the kernel's stderr stream) and the
+/// session goes on unrecorded.
 final class ReplRecording {
     let recorder: ReplRecorder
-    private let console: Console
+    private let report: (String) -> Void
     private var broken = false
 
-    init(runsFolder: String?, seed: UInt64, workingDirectory: String, console: Console) {
+    init(runsFolder: String?, seed: UInt64, workingDirectory: String, report: @escaping (String) -> Void) {
         recorder = ReplRecorder(runsFolder: runsFolder ?? "runs", seed: seed, workingDirectory: workingDirectory,
                                 host: HostEnvironment.stamp())
-        self.console = console
+        self.report = report
     }
 
     /// The id `run_id()` returns in this session.
@@ -93,11 +94,18 @@ final class ReplRecording {
 
     /// After `session.evaluate(input:)`, or for each cell a `:load` ran:
     /// records the input if it ran (inputs rejected by the checker did not).
-    func record(_ result: CellResult, session: Session, startedAt: Date) {
-        guard !broken, result.status != .skipped, result.index < session.results.count else { return }
-        do { try recorder.accepted(result, session: session, startedAt: startedAt) } catch {
+    /// `title`: the cell's title in the record (nil: `input N`).
+    /// Returns whether it was recorded.
+    @discardableResult
+    func record(_ result: CellResult, session: Session, startedAt: Date, title: String? = nil) -> Bool {
+        guard !broken, result.status != .skipped, result.index < session.results.count else { return false }
+        do {
+            try recorder.accepted(result, session: session, startedAt: startedAt, title: title)
+            return true
+        } catch {
             broken = true
-            console.error("kymo: this session is no longer recorded: \(error)\n")
+            report("kymo: this session is no longer recorded: \(error)\n")
+            return false
         }
     }
 
@@ -106,13 +114,13 @@ final class ReplRecording {
         guard !broken else { return }
         do { try recorder.notebookLoaded(path: path) } catch {
             broken = true
-            console.error("kymo: this session is no longer recorded: \(error)\n")
+            report("kymo: this session is no longer recorded: \(error)\n")
         }
     }
 
     /// The session ended (`:quit`, end of input).
     func finish() {
         guard !broken else { return }
-        do { try recorder.finish() } catch { console.error("kymo: \(error)\n") }
+        do { try recorder.finish() } catch { report("kymo: \(error)\n") }
     }
 }

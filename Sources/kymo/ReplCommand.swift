@@ -47,7 +47,8 @@ struct Repl: ParsableCommand {
         options.seed = seed
         options.interactive = true
         let recording = noRecord ? nil : ReplRecording(runsFolder: runs, seed: seed,
-                                                       workingDirectory: FileManager.default.currentDirectoryPath, console: console)
+                                                       workingDirectory: FileManager.default.currentDirectoryPath,
+                                                       report: { console.error($0) })
         options.runID = recording?.id ?? ""
         options.workingDirectory = FileManager.default.currentDirectoryPath
         options.output = console
