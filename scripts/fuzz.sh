@@ -36,11 +36,13 @@ for target in notebook record svg; do
   exe="$scratch/fuzz-$target"
   # The C modules the libraries import, as SwiftPM passes them.
   cmods=(-Xcc -fmodule-map-file="$bin/CKymoGEMM.build/module.modulemap" -Xcc -I -Xcc Sources/CKymoGEMM/include
-         -Xcc -fmodule-map-file=Sources/COpenBLAS/module.modulemap -Xcc -fmodule-map-file=Sources/CZlib/module.modulemap)
-  for f in $(pkg-config --cflags-only-I openblas zlib); do cmods+=(-Xcc "$f"); done
+         -Xcc -fmodule-map-file=Sources/COpenBLAS/module.modulemap -Xcc -fmodule-map-file=Sources/CZlib/module.modulemap
+         -Xcc -fmodule-map-file=Sources/CCairo/module.modulemap -Xcc -fmodule-map-file=Sources/CHDF5/module.modulemap
+         -Xcc -fmodule-map-file=Sources/CNetCDF/module.modulemap)
+  for f in $(pkg-config --cflags-only-I openblas zlib cairo hdf5 netcdf); do cmods+=(-Xcc "$f"); done
   for m in "$bin"/*.build/module.modulemap; do cmods+=(-Xcc -fmodule-map-file="$m"); done
   swiftc -sanitize=fuzzer,address -parse-as-library -g -I "$bin/Modules" "${cmods[@]}" -module-name "Fuzz${target}" "$src" "${objects[@]}" \
-    $(pkg-config --libs openblas zlib) -lstdc++ -o "$exe"
+    $(pkg-config --libs openblas zlib cairo hdf5 netcdf) -lstdc++ -o "$exe"
   corpus="$scratch/corpus-$target"
   mkdir -p "$corpus"
   if [ "$target" = notebook ]; then
