@@ -320,6 +320,13 @@ public struct RunStore {
             }
         }
     }
+
+    /// The folder's readable records, oldest first by start time (ids of one
+    /// second sort by their random suffix, not by when they started), so the
+    /// last one matching is the newest.
+    public func recordsByStart() -> [RunRecord] {
+        list().compactMap { try? $0.record.get() }.sorted { ($0.startedAt, $0.id) < ($1.startedAt, $1.id) }
+    }
 }
 
 /// Whether the process that wrote a record still runs.

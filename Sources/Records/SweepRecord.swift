@@ -245,10 +245,7 @@ public enum SweepStore {
                 sweep.points[i].status = .interrupted
             }
             if candidates == nil {
-                // Oldest first by start time (ids of one second sort by their random suffix), so `last` is the newest.
-                candidates = store.list().compactMap { try? $0.record.get() }
-                    .filter { $0.notebook.sha256 == sweep.notebook.sha256 && $0.status == .complete }
-                    .sorted { ($0.startedAt, $0.id) < ($1.startedAt, $1.id) }
+                candidates = store.recordsByStart().filter { $0.notebook.sha256 == sweep.notebook.sha256 && $0.status == .complete }
             }
             if let r = candidates!.last(where: { sweep.isFinished(p, by: $0) }) {
                 sweep.points[i].run = r.id
@@ -266,10 +263,12 @@ public enum SweepStore {
         var s = sweep
         let verified = reconcile(&s, in: store)
         var records: [RunRecord] = [], missing: [String] = []
+        var all: [RunRecord]?   // the folder's records, read once, when a point first needs them
         for p in s.points {
             if let r = verified[p.index] { records.append(r); continue }
             // A record the sweep never learned of (a Slurm task) still says what happened to the point.
-            let run = p.run.map { ($0, p.status.rawValue) } ?? store.list().compactMap { try? $0.record.get() }
+            if p.run == nil && all == nil { all = store.recordsByStart() }
+            let run = p.run.map { ($0, p.status.rawValue) } ?? all!
                 .last { $0.kind == .run && $0.notebook.sha256 == sweep.notebook.sha256 && $0.seed == p.seed && $0.overrides == p.overrides }
                 .map { ($0.id, $0.status.rawValue) }
             missing.append("point \(p.index) (\(p.label)): " + (run.map { "run \($0.0) is \($0.1)" } ?? "not run"))

@@ -176,7 +176,7 @@ struct Sweep: ParsableCommand {
         var jobsToRun: [ProcessPool.Job] = []
         var records: [RunRecord]?   // the folder's records, read once, when a point first needs them
         func allRecords() -> [RunRecord] {
-            if records == nil { records = store.list().compactMap { try? $0.record.get() } }
+            if records == nil { records = store.recordsByStart() }
             return records!
         }
         for p in todo {
