@@ -21,20 +21,10 @@ struct KernelCommand: ParsableCommand {
     @Option(name: .customShort("f"), help: ArgumentHelp("The connection file Jupyter wrote.", valueName: "connection-file"))
     var connectionFile: String
 
-    @Option(help: "Root seed.")
-    var seed: UInt64 = 0
-
-    @Option(help: "Worker threads (results never depend on it).")
-    var threads: Int?
-
-    @OptionGroup var memory: MemoryOption
-
-    @Option(help: ArgumentHelp("Record the session in DIR/<id> (default: runs).", valueName: "dir"))
-    var runs: String?
+    @OptionGroup var settings: SessionCommandOptions
 
     func run() throws {
-        try ThreadCount.configure(threads)
-        try memory.apply()
+        try settings.apply()
         let connection: KernelConnection
         do { connection = try KernelConnection(path: connectionFile) } catch {
             FileHandle.standardError.write(Data("kymo kernel: \(error)\n".utf8))
@@ -43,7 +33,7 @@ struct KernelCommand: ParsableCommand {
         let interrupt = InterruptFlag()
         Interrupts.install(interrupt)
         let kernel: Kernel
-        do { kernel = try Kernel(connection: connection, runsFolder: runs, seed: seed, interrupt: interrupt) } catch {
+        do { kernel = try Kernel(connection: connection, runsFolder: settings.runs, seed: settings.seed, interrupt: interrupt) } catch {
             FileHandle.standardError.write(Data("kymo kernel: \(error)\n".utf8))
             throw ExitStatus.couldNot.code
         }

@@ -25,28 +25,18 @@ struct Repl: ParsableCommand {
               echo 'print(1 + 1)' | kymo repl
             """)
 
-    @Option(help: "Root seed.")
-    var seed: UInt64 = 0
-
-    @Option(help: "Worker threads (results never depend on it).")
-    var threads: Int?
-
-    @OptionGroup var memory: MemoryOption
-
-    @Option(help: ArgumentHelp("Record the session in DIR/<id> (default: runs).", valueName: "dir"))
-    var runs: String?
+    @OptionGroup var settings: SessionCommandOptions
 
     @Flag(help: "Keep no record of this session (scratch work); run_id() is then empty.")
     var noRecord = false
 
     func run() throws {
-        try ThreadCount.configure(threads)
-        try memory.apply()
+        try settings.apply()
         let console = Console()
         var options = SessionOptions()
-        options.seed = seed
+        options.seed = settings.seed
         options.interactive = true
-        let recording = noRecord ? nil : ReplRecording(runsFolder: runs, seed: seed,
+        let recording = noRecord ? nil : ReplRecording(runsFolder: settings.runs, seed: settings.seed,
                                                        workingDirectory: FileManager.default.currentDirectoryPath,
                                                        report: { console.error($0) })
         options.runID = recording?.id ?? ""
