@@ -136,7 +136,7 @@ final class StudyTests: XCTestCase {
         let d = moving_mnist(train: 32, test: 4, frames: 4, size: 32)
         let m = convlstm(layers: 1, hidden: 4, kernel: 3, size: 32, patch: 4, frames_in: 2, frames_out: 2)
         %% Train
-        let h = train(m, d.train, steps: 100000, batch: 2, lr: 0.001)
+        let h = train(m, d.train, steps: 10000000, batch: 2, lr: 0.001)
         print("not reached", h.status)
         %% After
         print(len(h.loss))
@@ -145,7 +145,10 @@ final class StudyTests: XCTestCase {
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = ["run", "nb.kymo", "--threads", "1"]
         p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        p.environment = ProcessInfo.processInfo.environment.merging(["KYMO_DATA": data]) { $1 }
+        // Checkpoints every half second (the default is one a minute): on a fast
+        // CPU this tiny model trains thousands of steps a second, and the test
+        // must interrupt it mid-call, after a checkpoint has put its series in the record.
+        p.environment = ProcessInfo.processInfo.environment.merging(["KYMO_DATA": data, "KYMO_CHECKPOINT_SECONDS": "0.5"]) { $1 }
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try p.run()
@@ -164,7 +167,7 @@ final class StudyTests: XCTestCase {
         XCTAssertEqual(r.status, .interrupted)
         XCTAssertEqual(r.cells[1].status, .interrupted)
         let step = try XCTUnwrap(r.series(named: "train1.loss")?.steps.last)
-        XCTAssertTrue(r.cells[1].output.contains("training stopped at step \(step) of 100000 (interrupted)"), r.cells[1].output)
+        XCTAssertTrue(r.cells[1].output.contains("training stopped at step \(step) of 10000000 (interrupted)"), r.cells[1].output)
         XCTAssertTrue(r.cells[1].error?.contains("interrupted during training at step \(step)") == true, r.cells[1].error ?? "")
         XCTAssertFalse(r.cells[1].output.contains("not reached"))
         let replay = try kymo(["replay", id, "--threads", "1"], environment: ["KYMO_DATA": data])
