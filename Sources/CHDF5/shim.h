@@ -13,6 +13,7 @@ static inline hid_t kymo_h5_native_float(void) { return H5T_NATIVE_FLOAT; }
 static inline hid_t kymo_h5_native_double(void) { return H5T_NATIVE_DOUBLE; }
 static inline hid_t kymo_h5_ieee_f32le(void) { return H5T_IEEE_F32LE; }
 static inline hid_t kymo_h5p_dataset_create(void) { return H5P_DATASET_CREATE; }
+static inline hid_t kymo_h5p_group_create(void) { return H5P_GROUP_CREATE; }
 /// Silences the library's own error printing (errors are reported by Kymo).
 static inline void kymo_h5_quiet(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 static inline unsigned kymo_h5f_acc_rdonly(void) { return H5F_ACC_RDONLY; }

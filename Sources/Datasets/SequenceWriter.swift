@@ -2,7 +2,7 @@
 // [N, T, C, H, W] as float32 in the axis order `layout` names (a permutation
 // of the five letters, or without N or C when that axis has length 1), to
 // `.npy`, `.npz` (one stored member, "<variable>.npy"), `.h5` (dataset
-// "/<variable>") or `.nc` (netCDF-4, variable `variable` with dimensions
+// "/<variable>", or the path it names, groups made) or `.nc` (netCDF-4, variable `variable` with dimensions
 // named after the layout letters). Every file is replaced atomically
 // (AtomicFile): HDF5 and NetCDF write a temporary file through their library,
 // whose bytes then go through AtomicFile, so a failed write never leaves a
@@ -63,8 +63,15 @@ public enum SequenceWriter {
         if ext == "npy", variable != "sequences" {
             throw TensorError.badFile(path: path, detail: "an .npy file holds one unnamed array; variable \"\(variable)\" does not apply")
         }
-        guard !variable.isEmpty, !variable.contains("/") else {
-            throw TensorError.invalidArgument(op: "save_sequences", detail: "variable \"\(variable)\" must be a plain name")
+        // HDF5 takes a dataset path, as load_sequences reads one ("/radar/field":
+        // its groups are made); the other formats a plain name.
+        let hdf5 = ext == "h5" || ext == "hdf5"
+        let parts = variable.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        let pathParts = hdf5 && variable.hasPrefix("/") ? Array(parts.dropFirst()) : parts
+        guard !pathParts.isEmpty, pathParts.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." }), hdf5 || pathParts.count == 1 else {
+            throw TensorError.invalidArgument(op: "save_sequences", detail: hdf5
+                ? "variable \"\(variable)\" must be a dataset name or path such as \"/radar/field\""
+                : "variable \"\(variable)\" must be a plain name (a path like \"/group/name\" is for .h5 files)")
         }
         let (values, shape) = try array(dataset, layout: layout)
         let axes = Array(layout.uppercased()).map(String.init)
@@ -73,7 +80,7 @@ public enum SequenceWriter {
         case "npy": bytes = NPY.encode(shape: shape, float32: values)
         case "npz": bytes = zipStored(name: variable + ".npy", data: NPY.encode(shape: shape, float32: values))
         case "nc": bytes = try viaTemporaryFile(path) { try writeNetCDF($0, values: values, shape: shape, axes: axes, variable: variable) }
-        default: bytes = try viaTemporaryFile(path) { try writeHDF5($0, values: values, shape: shape, variable: variable) }
+        default: bytes = try viaTemporaryFile(path) { try writeHDF5($0, values: values, shape: shape, path: pathParts) }
         }
         try DataFile.write(bytes, to: path)
     }
@@ -103,7 +110,9 @@ public enum SequenceWriter {
         return try DataFile.readRaw(temp)
     }
 
-    static func writeHDF5(_ file: String, values: [Float], shape: [Int], variable: String) throws {
+    /// `path`: the dataset's name, after the groups (made here) that hold it.
+    static func writeHDF5(_ file: String, values: [Float], shape: [Int], path: [String]) throws {
+        let variable = "/" + path.joined(separator: "/")
         ArrayReaders.libraryLock.lock()
         defer { ArrayReaders.libraryLock.unlock() }
         kymo_h5_quiet()
@@ -117,7 +126,17 @@ public enum SequenceWriter {
         let dcpl = H5Pcreate(kymo_h5p_dataset_create())
         defer { H5Pclose(dcpl) }
         H5Pset_obj_track_times(dcpl, false)
-        let d = H5Dcreate2(f, variable, kymo_h5_ieee_f32le(), space, kymo_h5p_default(), dcpl, kymo_h5p_default())
+        let gcpl = H5Pcreate(kymo_h5p_group_create())
+        defer { H5Pclose(gcpl) }
+        H5Pset_obj_track_times(gcpl, false)
+        var groups: [hid_t] = []
+        defer { for g in groups.reversed() { H5Gclose(g) } }
+        for name in path.dropLast() {
+            let g = H5Gcreate2(groups.last ?? f, name, kymo_h5p_default(), gcpl, kymo_h5p_default())
+            guard g >= 0 else { throw TensorError.badFile(path: file, detail: "HDF5 could not create group \(name) of \(variable)") }
+            groups.append(g)
+        }
+        let d = H5Dcreate2(groups.last ?? f, path.last!, kymo_h5_ieee_f32le(), space, kymo_h5p_default(), dcpl, kymo_h5p_default())
         guard d >= 0 else { throw TensorError.badFile(path: file, detail: "HDF5 could not create dataset \(variable)") }
         defer { H5Dclose(d) }
         let status = values.withUnsafeBufferPointer { H5Dwrite(d, kymo_h5_native_float(), kymo_h5s_all(), kymo_h5s_all(), kymo_h5p_default(), $0.baseAddress) }

@@ -82,12 +82,22 @@ final class SplitNormalizeTests: XCTestCase {
             }
         }
         // the same data gives the same bytes, seconds apart (no timestamps: replays compare artifacts)
+        // (an HDF5 dataset path as load_sequences reads it: its groups carry no timestamps either)
         let exts = ["h5", "nc", "npz"]
         for ext in exts { try SequenceWriter.write(data, to: dir + "/first." + ext) }
+        try SequenceWriter.write(data, to: dir + "/first-nested.h5", variable: "/radar/pred/field")
         Thread.sleep(forTimeInterval: 1.1)
         for ext in exts {
             try SequenceWriter.write(data, to: dir + "/second." + ext)
             XCTAssertEqual(FileManager.default.contents(atPath: dir + "/first." + ext), FileManager.default.contents(atPath: dir + "/second." + ext), ext)
+        }
+        try SequenceWriter.write(data, to: dir + "/second-nested.h5", variable: "radar/pred/field")
+        XCTAssertEqual(FileManager.default.contents(atPath: dir + "/first-nested.h5"), FileManager.default.contents(atPath: dir + "/second-nested.h5"))
+        XCTAssertEqual(try bits(SequenceFiles.load(path: dir + "/first-nested.h5", variable: "/radar/pred/field").dataset), want)
+        for (file, variable) in [("y.npz", "/a"), ("y.nc", "a/b"), ("y.h5", "/a//b"), ("y.h5", "/"), ("y.h5", "a/../b")] {
+            XCTAssertThrowsError(try SequenceWriter.write(data, to: dir + "/" + file, variable: variable), file + " " + variable) { e in
+                XCTAssertTrue("\(e)".contains("variable \"\(variable)\" must be"), "\(e)")
+            }
         }
         // leftovers of the library's temporary file: none
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix(".") }, [])

@@ -147,7 +147,7 @@ public enum BuiltinCatalog {
             .positional("path", .string, doc: "an .npy, .npz, .h5/.hdf5 or .nc file"),
             .positional("ds", dataset),
             .named("layout", .string, default: .string("NTCHW"), doc: "the axes in order (N or C may be left out when 1)"),
-            .named("variable", .string, default: .string("sequences"), doc: "the array's name in .npz/.h5/.nc files"),
+            .named("variable", .string, default: .string("sequences"), doc: "the array's name in .npz/.nc files; in .h5 files a name or a path such as \"/radar/field\" (groups made)"),
         ], doc: "Writes a dataset's sequences as float32 (atomically; recorded as an artifact with its SHA-256).",
                            run: SequenceBuiltins.saveSequences),
         // models
