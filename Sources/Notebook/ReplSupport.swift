@@ -67,6 +67,11 @@ extension Session {
         }
     }
 
+    /// Whether `help(name)` has a built-in's (or a method's) text to give.
+    public func hasHelp(_ name: String) -> Bool {
+        registry.builtin(name) != nil || registry.hostKinds.values.contains { $0.methods.contains { $0.name == name } }
+    }
+
     /// `:help` text: every built-in's usage line, or one built-in's usage,
     /// doc and parameters.
     public func help(_ name: String? = nil) -> String {

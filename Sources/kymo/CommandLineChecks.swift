@@ -43,6 +43,15 @@ enum CommandLineChecks {
         return nil
     }
 
+    /// `kymo help NAME` where NAME is a built-in (`kymo help load_sequences`,
+    /// `kymo help save`), not a command: the REPL's `:help NAME` text.
+    static func builtinHelp(_ args: [String]) -> String? {
+        guard args.count == 2, args[0] == "help", !args[1].hasPrefix("-"),
+              !Kymo.configuration.subcommands.contains(where: { $0._commandName == args[1] }) else { return nil }
+        let session = Session()
+        return session.hasHelp(args[1]) ? session.help(args[1]) : nil
+    }
+
     /// `kymo help A B`: every word must name a subcommand.
     static func helpProblem(_ words: [String]) -> String? {
         var command: ParsableCommand.Type = Kymo.self
@@ -51,7 +60,7 @@ enum CommandLineChecks {
             let names = command.configuration.subcommands.map { $0._commandName }
             guard let next = command.configuration.subcommands.first(where: { $0._commandName == word }) else {
                 let suggestion = EditDistance.suggestion(for: word, among: names)
-                return "no help for '\(word)': `\(path.joined(separator: " "))` has no such command"
+                return "no help for '\(word)': `\(path.joined(separator: " "))` has no such command" + (path.count == 1 ? " and Kymo no such built-in" : "")
                     + (suggestion.map { "; did you mean `kymo help \((path.dropFirst() + [$0]).joined(separator: " "))`?" } ?? "")
             }
             command = next

@@ -57,6 +57,10 @@ struct Kymo: ParsableCommand {
             print(args.count == 2 ? JSONOutput.text(HostEnvironment.versionJSON()) : HostEnvironment.versionText())
             return
         }
+        if let text = CommandLineChecks.builtinHelp(args) {
+            print(text, terminator: "")
+            return
+        }
         if let problem = CommandLineChecks.problem(args) {
             FileHandle.standardError.write(Data("kymo: error: \(problem)\n".utf8))
             Foundation.exit(ExitStatus.usage.rawValue)

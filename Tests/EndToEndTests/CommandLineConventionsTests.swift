@@ -248,6 +248,17 @@ final class CommandLineConventionsTests: XCTestCase {
         XCTAssertTrue(lsit.err.contains("did you mean `kymo runs list`?"), lsit.err)
         let help = try kymo(["help", "rnu"])
         XCTAssertTrue(help.err.contains("did you mean `kymo help run`?"), help.err)
+        // A built-in's name gets the REPL's `:help` text; a method's too.
+        let builtin = try kymo(["help", "save_sequences"])
+        XCTAssertEqual(builtin.status, 0, builtin.err)
+        XCTAssertTrue(builtin.out.hasPrefix("save_sequences(path, ds, "), builtin.out)
+        XCTAssertTrue(builtin.out.contains("  layout: "), builtin.out)
+        let method = try kymo(["help", "reshape"])
+        XCTAssertEqual(method.status, 0, method.err)
+        XCTAssertTrue(method.out.hasPrefix("tensor.reshape("), method.out)
+        let neither = try kymo(["help", "plot_los"])
+        XCTAssertEqual(neither.status, 64)
+        XCTAssertTrue(neither.err.contains("has no such command and Kymo no such built-in"), neither.err)
         // A notebook whose name starts with '-': suggested with `--`, and runs after it.
         try "print(\"dash\")\n".write(toFile: dir + "/-dash.kymo", atomically: true, encoding: .utf8)
         let dash = try kymo(["run", "-dash.kymo"])
