@@ -340,15 +340,7 @@ final class SweepEndToEndTests: XCTestCase {
     }
 
     /// The processes whose parent is `pid` (from /proc).
-    func children(of pid: Int32) -> [Int32] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return names.compactMap { Int32($0) }.filter { child in
-            guard let stat = try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { return false }
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            return fields.count > 1 && Int32(fields[1]) == pid
-        }
-    }
+    func children(of pid: Int32) -> [Int32] { KymoBinary.children(of: pid) }
 
     func testSweepKilledWithSigkillResumesToTheSameTable() throws {
         // kill -9 of the sweep and of its running point (a crashed node): no
