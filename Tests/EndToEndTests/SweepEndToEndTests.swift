@@ -12,7 +12,7 @@ import XCTest
 import Records
 import TestSupport
 
-final class SweepEndToEndTests: XCTestCase {
+final class SweepEndToEndTests: KymoTestCase {
     /// Logs a function of its knobs and one randn draw: seconds per point.
     static let tiny = """
     %% Knobs
@@ -38,14 +38,6 @@ final class SweepEndToEndTests: XCTestCase {
     log("w", (w * w).mean().item() * a)
     """
 
-    var binary: String!
-    var dir: String!
-
-    override func setUpWithError() throws {
-        binary = try KymoBinary.require()
-        dir = RecordFixtures.scratch(name)
-    }
-
     func start(_ args: [String], in folder: String? = nil, environment: [String: String]? = nil, executable: String? = nil) throws -> (Process, Pipe, Pipe) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable ?? binary)
@@ -57,11 +49,6 @@ final class SweepEndToEndTests: XCTestCase {
         p.standardError = err
         try p.run()
         return (p, out, err)
-    }
-
-    @discardableResult
-    func kymo(_ args: [String], in folder: String? = nil) throws -> (status: Int32, out: String, err: String) {
-        try KymoBinary.execute(binary, args, in: folder ?? dir)
     }
 
     func sweepID(_ out: String) throws -> String {

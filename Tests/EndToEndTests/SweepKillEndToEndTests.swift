@@ -13,7 +13,7 @@ import XCTest
 import Records
 import TestSupport
 
-final class SweepKillEndToEndTests: XCTestCase {
+final class SweepKillEndToEndTests: KymoTestCase {
     static let steps = 600
     /// About 1 s of training per point (debug build): checkpoints every 0.2 s leave room for a kill between two.
     static let notebook = """
@@ -28,21 +28,19 @@ final class SweepKillEndToEndTests: XCTestCase {
     """
     static let sweep = ["sweep", "nb.kymo", "--set", "lr=0.01,0.02", "--seeds", "1,2", "--jobs", "1", "--threads", "1"]
 
-    var root: String!
     /// A folder holding only a `kymo` symlink to the binary, first on the PATH.
     var bin: String!
 
     override func setUpWithError() throws {
-        let binary = try KymoBinary.require()
-        root = RecordFixtures.scratch(name)
-        bin = root + "/bin"
+        try super.setUpWithError()
+        bin = dir + "/bin"
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: bin + "/kymo", withDestinationPath: binary)
         let digits = try KymoBinary.digitsFolder()
         for folder in ["whole", "killed"] {
-            try FileManager.default.createDirectory(atPath: root + "/" + folder, withIntermediateDirectories: true)
-            try Self.notebook.write(toFile: root + "/\(folder)/nb.kymo", atomically: true, encoding: .utf8)
-            try FileManager.default.createSymbolicLink(atPath: root + "/\(folder)/data", withDestinationPath: digits)
+            try FileManager.default.createDirectory(atPath: dir + "/" + folder, withIntermediateDirectories: true)
+            try Self.notebook.write(toFile: dir + "/\(folder)/nb.kymo", atomically: true, encoding: .utf8)
+            try FileManager.default.createSymbolicLink(atPath: dir + "/\(folder)/data", withDestinationPath: digits)
         }
     }
 
@@ -53,9 +51,9 @@ final class SweepKillEndToEndTests: XCTestCase {
         return env.merging(extra) { $1 }
     }
 
-    /// `kymo ARGS` found on the PATH, run in `root/folder` to its end.
-    func kymo(_ args: [String], in folder: String) throws -> (status: Int32, out: String, err: String) {
-        try KymoBinary.execute("/usr/bin/env", ["kymo"] + args, in: root + "/" + folder, environment: environment())
+    /// `kymo ARGS` found on the PATH, run in `dir/folder` to its end.
+    func kymoFromPath(_ args: [String], in folder: String) throws -> (status: Int32, out: String, err: String) {
+        try KymoBinary.execute("/usr/bin/env", ["kymo"] + args, in: dir + "/" + folder, environment: environment())
     }
 
     func sweepID(_ out: String) throws -> String {
@@ -85,25 +83,25 @@ final class SweepKillEndToEndTests: XCTestCase {
     func bits(_ r: RunRecord) -> [String: String] { Dictionary(uniqueKeysWithValues: r.metrics.map { ($0.name, "\($0)") }) }
 
     func testPointsKilledMidTrainingAreResumedFromTheirCheckpointsToTheUninterruptedTable() throws {
-        let whole = try kymo(Self.sweep, in: "whole")
+        let whole = try kymoFromPath(Self.sweep, in: "whole")
         XCTAssertEqual(whole.status, 0, whole.out + whole.err)
         let id = try sweepID(whole.out)
-        let expected = try kymo(["runs", "compare", id, "--by", "lr", "--runs", "runs"], in: "whole")
+        let expected = try kymoFromPath(["runs", "compare", id, "--by", "lr", "--runs", "runs"], in: "whole")
         XCTAssertEqual(expected.status, 0, expected.err)
         XCTAssertTrue(expected.out.contains("± "), expected.out)
 
-        let runs = root + "/killed/runs"
+        let runs = dir + "/killed/runs"
         let sweep = Process()
         sweep.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         sweep.arguments = ["kymo"] + Self.sweep
-        sweep.currentDirectoryURL = URL(fileURLWithPath: root + "/killed")
+        sweep.currentDirectoryURL = URL(fileURLWithPath: dir + "/killed")
         sweep.environment = environment(["KYMO_CHECKPOINT_SECONDS": "0.2"])
-        FileManager.default.createFile(atPath: root + "/sweep.out", contents: nil)
-        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: root + "/sweep.out"))
+        FileManager.default.createFile(atPath: dir + "/sweep.out", contents: nil)
+        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/sweep.out"))
         sweep.standardOutput = out
         sweep.standardError = out
         try sweep.run()
-        func said() -> String { (try? String(contentsOfFile: root + "/sweep.out", encoding: .utf8)) ?? "" }
+        func said() -> String { (try? String(contentsOfFile: dir + "/sweep.out", encoding: .utf8)) ?? "" }
 
         // The first point is killed alone (the OOM killer); the sweep goes on.
         guard let first = checkpointedPoint(of: sweep, runs: runs, complete: 0) else {
@@ -138,7 +136,7 @@ final class SweepKillEndToEndTests: XCTestCase {
         XCTAssertEqual(s.points.map(\.status), [.interrupted, .complete, .running, .pending], "a killed point is not a failed one")
 
         // The same command again: both resumed from their checkpoints, under their own run ids.
-        let resumed = try kymo(Self.sweep, in: "killed")
+        let resumed = try kymoFromPath(Self.sweep, in: "killed")
         XCTAssertEqual(resumed.status, 0, resumed.out + resumed.err)
         XCTAssertTrue(resumed.out.contains("1 already complete (seal intact; unsigned), 3 to run"), resumed.out)
         for (run, step) in killedAt {
@@ -150,14 +148,14 @@ final class SweepKillEndToEndTests: XCTestCase {
         // One record per point, each with the bits of the uninterrupted sweep's record of that point.
         let ids = RunStore(folder: runs).runIDs()
         XCTAssertEqual(ids.count, 4, "one record per point")
-        let wholeStore = RunStore(folder: root + "/whole/runs")
+        let wholeStore = RunStore(folder: dir + "/whole/runs")
         let reference = try wholeStore.runIDs().map { try wholeStore.load($0).record }
         for rid in ids {
             let r = try RunStore(folder: runs).load(rid).record
             let twin = try XCTUnwrap(reference.first { $0.seed == r.seed && $0.overrides == r.overrides })
             XCTAssertTrue(bits(r) == bits(twin), "point \(r.overrides) seed \(r.seed): the metrics differ from the uninterrupted sweep's")
         }
-        let table = try kymo(["runs", "compare", id, "--by", "lr", "--runs", "runs"], in: "killed")
+        let table = try kymoFromPath(["runs", "compare", id, "--by", "lr", "--runs", "runs"], in: "killed")
         XCTAssertEqual(table.status, 0, table.err)
         XCTAssertEqual(table.out, expected.out)
     }
