@@ -237,6 +237,12 @@ struct Sweep: ParsableCommand {
             sweep.points[i].exitStatus = code
             if let rid = Sweep.runID(inLog: job.log) { sweep.points[i].run = rid }
             sweep.points[i].status = code == 0 ? .complete : (code == ExitStatus.interrupted.rawValue || code == ExitStatus.terminated.rawValue ? .interrupted : .failed)
+            // Killed from outside (kill -9, the OOM killer): its record reads `interrupted` and the next sweep resumes it.
+            if code == 128 + SIGKILL,
+               let id = SweepClaims.interruptedRecord(of: sweep.points[i], in: sweep, store: store, all: { store.recordsByStart() }) {
+                sweep.points[i].run = id
+                sweep.points[i].status = .interrupted
+            }
             var check = sweep
             let verified = SweepStore.reconcile(&check, in: store)
             if verified[i] == nil && sweep.points[i].status == .complete { sweep.points[i].status = .failed }

@@ -11,7 +11,7 @@ import Records
 import TestSupport
 @testable import kymo
 
-final class CommandLineConventionsTests: XCTestCase {
+final class CommandLineConventionsTests: KymoTestCase {
     static let notebook = """
     %% One
     let steps = 2
@@ -22,22 +22,9 @@ final class CommandLineConventionsTests: XCTestCase {
     print("two")
     """
 
-    var binary: String!
-    var dir: String!
-
     override func setUpWithError() throws {
-        binary = try KymoBinary.require()
-        dir = RecordFixtures.scratch(name)
+        try super.setUpWithError()
         try Self.notebook.write(toFile: dir + "/nb.kymo", atomically: true, encoding: .utf8)
-    }
-
-    override func tearDown() {
-        if let dir { try? FileManager.default.removeItem(atPath: dir) }
-    }
-
-    @discardableResult
-    func kymo(_ args: [String], environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
-        try KymoBinary.execute(binary, args, in: dir, environment: environment)
     }
 
     /// The run ids, oldest first (runs started in the same second by their start time).

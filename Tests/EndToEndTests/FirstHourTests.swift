@@ -8,20 +8,7 @@ import Foundation
 import XCTest
 import TestSupport
 
-final class FirstHourTests: XCTestCase {
-    var binary: String!
-    var dir: String!
-
-    override func setUpWithError() throws {
-        binary = try KymoBinary.require()
-        dir = RecordFixtures.scratch(name)
-    }
-
-    @discardableResult
-    func kymo(_ args: [String], environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
-        try KymoBinary.execute(binary, args, in: dir, environment: environment)
-    }
-
+final class FirstHourTests: KymoTestCase {
     func testUnreadableNotebooksSayWhy() throws {
         var latin1 = Array("print(\"caf".utf8)
         latin1.append(0xE9)  // é in Latin-1: not UTF-8

@@ -13,9 +13,7 @@ import XCTest
 import Records
 import TestSupport
 
-final class HostileRecordEndToEndTests: XCTestCase {
-    var binary: String!
-    var dir: String!
+final class HostileRecordEndToEndTests: KymoTestCase {
     var home: String!
     var attacker: String!
     let secret = "VICTIM-SECRET-7f3a9c41"
@@ -31,9 +29,8 @@ final class HostileRecordEndToEndTests: XCTestCase {
     }
 
     override func setUpWithError() throws {
-        binary = try KymoBinary.require()
-        let scratch = RecordFixtures.scratch(name)
-        dir = scratch
+        try super.setUpWithError()
+        let scratch = dir!
         home = scratch + "/home"
         attacker = scratch + "/attacker"
         for d in [scratch + "/home/inbox", scratch + "/home/.local/share/kymo", scratch + "/attacker"] {

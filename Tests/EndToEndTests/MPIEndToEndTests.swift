@@ -11,7 +11,7 @@ import XCTest
 import Records
 import TestSupport
 
-final class MPIEndToEndTests: XCTestCase {
+final class MPIEndToEndTests: KymoTestCase {
     static let notebook = """
     %% Data
     seed(5)
@@ -32,17 +32,14 @@ final class MPIEndToEndTests: XCTestCase {
     print("mse", e.mse, "ssim", e.ssim)
     """
 
-    var binary: String!
     var mpirun: String!
-    var dir: String!
 
     override func setUpWithError() throws {
-        binary = try KymoBinary.require()
+        try super.setUpWithError()
         guard let m = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             throw KymoBinary.missing("no mpirun (apt-get install openmpi-bin libopenmpi-dev)")
         }
         mpirun = m
-        dir = RecordFixtures.scratch(name)
         try Self.notebook.write(toFile: dir + "/nb.kymo", atomically: true, encoding: .utf8)
         // The 5,000 MNIST digits: the repository's data/ or the user data folder (kymo data fetch).
         let digits = try KymoBinary.digitsFolder()

@@ -11,21 +11,13 @@ import XCTest
 import Records
 import TestSupport
 
-final class MemoryEndToEndTests: XCTestCase {
+final class MemoryEndToEndTests: KymoTestCase {
     static let notebooks: [(name: String, line: String, error: String)] = [
         ("list", "var xs = [1.5]; for i in 0..<40 { xs = xs + xs }", "list.kymo:2:"),
         ("string", "var s = \"ab\"; for i in 0..<40 { s = s + s }", "string.kymo:2:"),
         ("tensor", "var ts = []; for i in 0..<40 { ts.append(ones([8192, 8192]) * 2.0) }", "tensor.kymo:2:"),
         ("model", "let m = convlstm(layers: 4, hidden: 4096, kernel: 5, size: 64)", "model.kymo:2:9: error: a ConvLSTM of 11945857025 parameters needs"),
     ]
-
-    var binary: String!
-    var dir: String!
-
-    override func setUpWithError() throws {
-        binary = try KymoBinary.require()
-        dir = RecordFixtures.scratch(name)
-    }
 
     /// `kymo args` under `ulimit -v 8388608` (the budget left to its default), standard input from `input`.
     func limited(_ args: String, input: String = "/dev/null") throws -> (status: Int32, out: String, err: String) {

@@ -9,7 +9,7 @@ import XCTest
 import Records
 import TestSupport
 
-final class RecordEndToEndTests: XCTestCase {
+final class RecordEndToEndTests: KymoTestCase {
     static let notebook = """
     %% Data
     seed(3)
@@ -28,19 +28,9 @@ final class RecordEndToEndTests: XCTestCase {
     print("done", w.mean().item())
     """
 
-    var binary: String!
-    var dir: String!
-
     override func setUpWithError() throws {
-        binary = try KymoBinary.require()
-        dir = RecordFixtures.scratch(name)
+        try super.setUpWithError()
         try Self.notebook.write(toFile: dir + "/nb.kymo", atomically: true, encoding: .utf8)
-    }
-
-    /// Runs kymo in the scratch folder; returns exit status and standard output.
-    @discardableResult
-    func kymo(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
-        try KymoBinary.execute(binary, args, in: dir)
     }
 
     /// The first four columns of each line of a `kymo runs` table.

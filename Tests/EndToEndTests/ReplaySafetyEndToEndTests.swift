@@ -9,7 +9,7 @@ import XCTest
 import Records
 import TestSupport
 
-final class ReplaySafetyEndToEndTests: XCTestCase {
+final class ReplaySafetyEndToEndTests: KymoTestCase {
     static let notebook = """
     %% Data
     seed(3)
@@ -20,19 +20,12 @@ final class ReplaySafetyEndToEndTests: XCTestCase {
     save_tensors("../escape.safetensors", {a: a})
     """
 
-    var binary: String!
-    var dir: String!
-
     override func setUpWithError() throws {
-        binary = try KymoBinary.require()
-        dir = RecordFixtures.scratch(name)
+        try super.setUpWithError()
         try FileManager.default.createDirectory(atPath: dir + "/nb", withIntermediateDirectories: true)
         try Self.notebook.write(toFile: dir + "/nb/nb.kymo", atomically: true, encoding: .utf8)
-    }
-
-    @discardableResult
-    func kymo(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
-        try KymoBinary.execute(binary, args, in: dir + "/nb", environment: ["XDG_CONFIG_HOME": dir + "/config"])
+        workFolder = dir + "/nb"
+        kymoEnvironment = ["XDG_CONFIG_HOME": dir + "/config"]
     }
 
     func testSignReplayVerdictFileTamperAndTextOnlyDifference() throws {

@@ -13,16 +13,14 @@ import XCTest
 import Records
 import TestSupport
 
-final class ReviewerCopyTests: XCTestCase {
-    var binary: String!
-    var dir: String!
+final class ReviewerCopyTests: KymoTestCase {
 
     static let figures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("figures").path
 
     override func setUpWithError() throws {
-        binary = try KymoBinary.require()
-        dir = RecordFixtures.scratch(name)
+        try super.setUpWithError()
+        kymoEnvironment = ["XDG_CONFIG_HOME": dir + "/config"]
         // The records only (not the PDFs), as a reviewer would receive them.
         let fm = FileManager.default
         try fm.createDirectory(atPath: dir + "/figures", withIntermediateDirectories: true)
@@ -32,10 +30,6 @@ final class ReviewerCopyTests: XCTestCase {
         for junk in ((try? fm.contentsOfDirectory(atPath: dir + "/figures/paper-figures-run")) ?? []) where junk.hasPrefix("replay-") {
             try fm.removeItem(atPath: dir + "/figures/paper-figures-run/" + junk)
         }
-    }
-
-    func kymo(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
-        try KymoBinary.execute(binary, args, in: dir, environment: ["XDG_CONFIG_HOME": dir + "/config"])
     }
 
     var run: String { dir + "/figures/paper-figures-run" }

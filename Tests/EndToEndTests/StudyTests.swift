@@ -11,20 +11,7 @@ import XCTest
 import Records
 import TestSupport
 
-final class StudyTests: XCTestCase {
-    var binary: String!
-    var dir: String!
-
-    override func setUpWithError() throws {
-        binary = try KymoBinary.require()
-        dir = RecordFixtures.scratch(name)
-    }
-
-    @discardableResult
-    func kymo(_ args: [String], environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
-        try KymoBinary.execute(binary, args, in: dir, environment: environment)
-    }
-
+final class StudyTests: KymoTestCase {
     /// The folder holding the 5,000 MNIST digits (the repository's data/ or the user data folder).
     static func digitsFolder() throws -> String { try KymoBinary.digitsFolder() }
 

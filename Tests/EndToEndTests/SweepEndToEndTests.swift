@@ -12,7 +12,7 @@ import XCTest
 import Records
 import TestSupport
 
-final class SweepEndToEndTests: XCTestCase {
+final class SweepEndToEndTests: KymoTestCase {
     /// Logs a function of its knobs and one randn draw: seconds per point.
     static let tiny = """
     %% Knobs
@@ -38,14 +38,6 @@ final class SweepEndToEndTests: XCTestCase {
     log("w", (w * w).mean().item() * a)
     """
 
-    var binary: String!
-    var dir: String!
-
-    override func setUpWithError() throws {
-        binary = try KymoBinary.require()
-        dir = RecordFixtures.scratch(name)
-    }
-
     func start(_ args: [String], in folder: String? = nil, environment: [String: String]? = nil, executable: String? = nil) throws -> (Process, Pipe, Pipe) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable ?? binary)
@@ -57,11 +49,6 @@ final class SweepEndToEndTests: XCTestCase {
         p.standardError = err
         try p.run()
         return (p, out, err)
-    }
-
-    @discardableResult
-    func kymo(_ args: [String], in folder: String? = nil) throws -> (status: Int32, out: String, err: String) {
-        try KymoBinary.execute(binary, args, in: folder ?? dir)
     }
 
     func sweepID(_ out: String) throws -> String {
@@ -340,15 +327,7 @@ final class SweepEndToEndTests: XCTestCase {
     }
 
     /// The processes whose parent is `pid` (from /proc).
-    func children(of pid: Int32) -> [Int32] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return names.compactMap { Int32($0) }.filter { child in
-            guard let stat = try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { return false }
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            return fields.count > 1 && Int32(fields[1]) == pid
-        }
-    }
+    func children(of pid: Int32) -> [Int32] { KymoBinary.children(of: pid) }
 
     func testSweepKilledWithSigkillResumesToTheSameTable() throws {
         // kill -9 of the sweep and of its running point (a crashed node): no

@@ -8,20 +8,7 @@ import XCTest
 import Records
 import TestSupport
 
-final class WeightsEndToEndTests: XCTestCase {
-    var binary: String!
-    var dir: String!
-
-    override func setUpWithError() throws {
-        binary = try KymoBinary.require()
-        dir = RecordFixtures.scratch(name)
-    }
-
-    @discardableResult
-    func kymo(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
-        try KymoBinary.execute(binary, args, in: dir)
-    }
-
+final class WeightsEndToEndTests: KymoTestCase {
     /// The record of the one run made since `before` (two runs may start in the same second,
     /// so ids do not sort by time).
     func newRun(since before: Set<String>) throws -> RunRecord {

@@ -309,6 +309,32 @@ class NotebookTests(unittest.TestCase):
 class IpynbAndExportTests(unittest.TestCase):
     """`kymo run/check/convert` of a committed .ipynb; its record exported for TensorBoard, CSV, JSON."""
 
+    def test_kymo_to_ipynb_and_back_through_nbformat_is_byte_exact(self):
+        """Every notebooks/*.kymo and untitled cells: `kymo convert` to .ipynb, read and written by nbformat
+        (as Jupyter saves it), `kymo convert` back: the same bytes."""
+        work = tempfile.mkdtemp(dir=SCRATCH)
+        texts = {}
+        folder = os.path.join(ROOT, "notebooks")
+        for name in sorted(os.listdir(folder)):
+            if name.endswith(".kymo"):
+                with open(os.path.join(folder, name), encoding="utf-8") as f:
+                    texts[name] = f.read()
+        self.assertGreaterEqual(len(texts), 9)
+        texts["untitled.kymo"] = "\n# intro\nlet a = 1\n\n%%\nprint(a)\n\n%%   \n# a comment\n\n  \nprint(a + 1)\n%%Tight\n#\nprint(2)"
+        for name, text in texts.items():
+            with open(os.path.join(work, name), "w", encoding="utf-8") as f:
+                f.write(text)
+            stem = name[:-len(".kymo")]
+            r = kymo("convert", name, stem + ".ipynb", cwd=work)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            nb = nbformat.read(os.path.join(work, stem + ".ipynb"), as_version=4)
+            nbformat.validate(nb)
+            nbformat.write(nb, os.path.join(work, stem + ".saved.ipynb"))
+            r = kymo("convert", stem + ".saved.ipynb", stem + ".back.kymo", cwd=work)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(os.path.join(work, stem + ".back.kymo"), encoding="utf-8") as f:
+                self.assertEqual(f.read(), text, name)
+
     def test_run_check_convert_and_tensorboard_export(self):
         work = tempfile.mkdtemp(dir=SCRATCH)
         shutil.copy(os.path.join(HERE, "train.ipynb"), work)
