@@ -14,8 +14,8 @@ final class WinogradWeightMemoTests: XCTestCase {
 
     func memo(_ w: Tensor, flipped: Bool) -> [Float] {
         let cout = w.shape[0], cin = w.shape[1]
-        let v = WinogradWeightMemo.weights(w.data, cout: cout, cin: cin, flipped: flipped)
-        return Array(UnsafeBufferPointer(start: v.pointer, count: 16 * cout * cin))
+        let k = WinogradWeightMemo.weights(w.data, cout: cout, cin: cin, flipped: flipped)
+        return withExtendedLifetime(k) { Array(UnsafeBufferPointer(start: k.v.pointer, count: 16 * cout * cin)) }
     }
 
     func testReuseIsAFreshTransformAndAnInPlaceChangeIsSeen() throws {
