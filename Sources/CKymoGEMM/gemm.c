@@ -1,6 +1,8 @@
 // Kymo's SGEMM: packing (BLIS-style: B in KC×NR micro-panels, A in MR×KC
-// micro-panels) and register-blocked FMA micro-kernels, single-threaded (the
-// engine parallelises over fixed output tiles around it).
+// micro-panels; a non-transposed B of a product with few row tiles is read in
+// place; a left operand used many times can be packed once, kymo_sgemm_pack_a)
+// and register-blocked FMA micro-kernels, single-threaded (the engine
+// parallelises over fixed output tiles around it).
 //
 // The bits. Every element C[i][j] is computed as the scalar chain
 //     c = accumulate ? C[i][j] : +0;  for p in 0 ..< k: c = fma(A(i,p), B(p,j), c)
@@ -46,21 +48,44 @@ static void kernel_avx2_6x16(long kc, const float *pa, const float *pb, float *c
     ROW_STORE(0) ROW_STORE(1) ROW_STORE(2) ROW_STORE(3) ROW_STORE(4) ROW_STORE(5)
 }
 
+/// The same tile reading B's rows in place (b[p·ldb + j]) instead of a packed panel.
+static void kernel_avx2_6x16_direct(long kc, const float *pa, const float *pb, long ldb, float *c, long ldc, int load) {
+    __m256 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+    ROW_LOAD(0) ROW_LOAD(1) ROW_LOAD(2) ROW_LOAD(3) ROW_LOAD(4) ROW_LOAD(5)
+    for (long p = 0; p < kc; p++) {
+        __m256 b0 = _mm256_loadu_ps(pb), b1 = _mm256_loadu_ps(pb + 8), a;
+        ROW_FMA(0) ROW_FMA(1) ROW_FMA(2) ROW_FMA(3) ROW_FMA(4) ROW_FMA(5)
+        pa += 6; pb += ldb;
+    }
+    ROW_STORE(0) ROW_STORE(1) ROW_STORE(2) ROW_STORE(3) ROW_STORE(4) ROW_STORE(5)
+}
+
 // ---- paths ----
 
-typedef struct { int mr, nr; kymo_kernel kernel; } path_desc;
+static void edge_avx2_6x16(long kc, const float *pa, const float *pb, float *c, long ldc, int load, long rows, long cols) {
+    (void)rows; (void)cols;
+    kernel_avx2_6x16(kc, pa, pb, c, ldc, load);
+}
+
+typedef struct { int mr, nr; kymo_kernel kernel; kymo_edge_kernel edge; kymo_direct_kernel direct; } path_desc;
 static const path_desc paths[3] = {
-    {0, 0, 0},
-    {6, 16, kernel_avx2_6x16},
-    {12, 32, kymo_kernel_avx512_12x32},
+    {0, 0, 0, 0, 0},
+    {6, 16, kernel_avx2_6x16, edge_avx2_6x16, kernel_avx2_6x16_direct},
+    {12, 32, kymo_kernel_avx512_12x32, kymo_kernel_avx512_edge, kymo_kernel_avx512_12x32_direct},
 };
+
+/// Products with at most this many row tiles read a non-transposed B in place
+/// (whole panels) rather than packing it: packing B would cost about as much as
+/// the few tiles that use it.
+enum { DIRECT_B_ROW_TILES = 3 };
 
 static int forced_path = 0;   // 0: automatic
 static int best_path = -1;    // chosen once (detect: pthread_once)
 static int selfcheck_failed = 0;
 
 static void sgemm_with(const path_desc *P, int transA, int transB, long m, long n, long k,
-                       const float *a, long lda, const float *b, long ldb, float *c, long ldc, int accumulate);
+                       const float *a, long lda, const float *b, long ldb, float *c, long ldc, int accumulate,
+                       const float *packedA);
 
 /// Before the AVX-512 path is used automatically, it must reproduce the AVX2
 /// path's bits on a few products covering edge tiles, K > KC, both transposes
@@ -75,8 +100,8 @@ static int avx512_selfcheck(void) {
     for (int t = 0; t < 8; t++) {
         int ta = t & 1, tb = (t >> 1) & 1, acc = (t >> 2) & 1;
         for (int i = 0; i < M * N; i++) c0[i] = c1[i] = (float)(i % 7) - 3;
-        sgemm_with(&paths[KYMO_GEMM_AVX2], ta, tb, M, N, K, a, ta ? M : K, b, tb ? K : N, c0, N, acc);
-        sgemm_with(&paths[KYMO_GEMM_AVX512], ta, tb, M, N, K, a, ta ? M : K, b, tb ? K : N, c1, N, acc);
+        sgemm_with(&paths[KYMO_GEMM_AVX2], ta, tb, M, N, K, a, ta ? M : K, b, tb ? K : N, c0, N, acc, 0);
+        sgemm_with(&paths[KYMO_GEMM_AVX512], ta, tb, M, N, K, a, ta ? M : K, b, tb ? K : N, c1, N, acc, 0);
         if (memcmp(c0, c1, sizeof c0) != 0) return 0;
     }
     return 1;
@@ -114,6 +139,37 @@ int kymo_gemm_force_path(int path) {
 }
 
 // ---- packing (zero-padded to whole micro-panels; padding lanes are never stored) ----
+// Packing only moves values (no arithmetic), so how it is done cannot change a bit.
+
+/// In-register transpose of 8 rows of 8: afterwards v[j] holds (v0[j], …, v7[j]).
+static inline void transpose8(__m256 v[8]) {
+    __m256 t0 = _mm256_unpacklo_ps(v[0], v[1]), t1 = _mm256_unpackhi_ps(v[0], v[1]);
+    __m256 t2 = _mm256_unpacklo_ps(v[2], v[3]), t3 = _mm256_unpackhi_ps(v[2], v[3]);
+    __m256 t4 = _mm256_unpacklo_ps(v[4], v[5]), t5 = _mm256_unpackhi_ps(v[4], v[5]);
+    __m256 t6 = _mm256_unpacklo_ps(v[6], v[7]), t7 = _mm256_unpackhi_ps(v[6], v[7]);
+    __m256 s0 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0)), s1 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
+    __m256 s2 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0)), s3 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
+    __m256 s4 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(1, 0, 1, 0)), s5 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(3, 2, 3, 2));
+    __m256 s6 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(1, 0, 1, 0)), s7 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(3, 2, 3, 2));
+    v[0] = _mm256_permute2f128_ps(s0, s4, 0x20); v[1] = _mm256_permute2f128_ps(s1, s5, 0x20);
+    v[2] = _mm256_permute2f128_ps(s2, s6, 0x20); v[3] = _mm256_permute2f128_ps(s3, s7, 0x20);
+    v[4] = _mm256_permute2f128_ps(s0, s4, 0x31); v[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
+    v[6] = _mm256_permute2f128_ps(s2, s6, 0x31); v[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
+}
+
+/// dst[p·ldd + r] = src[r·lds + p] for r < 8, p < kc: eight p at a time through an
+/// 8×8 register transpose.
+static void transpose_8rows(const float *src, long lds, long kc, float *dst, long ldd) {
+    long p = 0;
+    for (; p + 8 <= kc; p += 8) {
+        __m256 v[8];
+        for (int i = 0; i < 8; i++) v[i] = _mm256_loadu_ps(src + i * lds + p);
+        transpose8(v);
+        for (int j = 0; j < 8; j++) _mm256_storeu_ps(dst + (p + j) * ldd, v[j]);
+    }
+    for (; p < kc; p++)
+        for (int r = 0; r < 8; r++) dst[p * ldd + r] = src[r * lds + p];
+}
 
 /// pa[(ir/mr)·mr·kc + p·mr + r] = op(A)(i0 + ir + r, p0 + p).
 static void pack_a(int trans, const float *a, long lda, long i0, long mc, long p0, long kc, int mr, float *pa) {
@@ -153,6 +209,9 @@ static void pack_b(int trans, const float *b, long ldb, long p0, long kc, long j
                 for (; j < cols; j++) d[j] = src[j];
                 for (; j < nr; j++) d[j] = 0;
             }
+        } else if (cols == nr) {   // a whole micro-panel (nr is a multiple of 8): register transposes
+            for (int jj = 0; jj < nr; jj += 8)
+                transpose_8rows(b + (j0 + jr + jj) * ldb + p0, ldb, kc, dst + jj, nr);
         } else {
             for (long j = 0; j < cols; j++) {
                 const float *src = b + (j0 + jr + j) * ldb + p0;
@@ -185,11 +244,44 @@ static float *ensure(float **buf, size_t *cap, size_t count) {
 void kymo_sgemm(int transA, int transB, long m, long n, long k,
                 const float *a, long lda, const float *b, long ldb,
                 float *c, long ldc, int accumulate) {
-    sgemm_with(&paths[kymo_gemm_path()], transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+    sgemm_with(&paths[kymo_gemm_path()], transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, 0);
+}
+
+// ---- a left operand packed once ----
+// Layout: the (pc, ic) block that sgemm_with would pack (K blocks of KC, row
+// blocks of MC, each zero-padded to whole mr-row micro-panels) at
+// pc·mPad + ic·kc, mPad = m rounded up to mr (MC is a multiple of mr, so the
+// blocks of one K block tile [0, mPad·kc) exactly).
+
+static long round_up(long x, long r) { return (x + r - 1) / r * r; }
+
+long kymo_sgemm_packed_a_count(long m, long k) {
+    return round_up(m > 0 ? m : 0, 12) * (k > 0 ? k : 0);   // 12: a multiple of every path's mr
+}
+
+int kymo_sgemm_pack_a(int transA, long m, long k, const float *a, long lda, float *packed) {
+    int path = kymo_gemm_path();
+    const path_desc *P = &paths[path];
+    long mPad = round_up(m, P->mr);
+    for (long pc = 0; pc < k; pc += KC) {
+        long kc = k - pc < KC ? k - pc : KC;
+        for (long ic = 0; ic < m; ic += MC) {
+            long mc = m - ic < MC ? m - ic : MC;
+            pack_a(transA, a, lda, ic, mc, pc, kc, P->mr, packed + pc * mPad + ic * kc);
+        }
+    }
+    return path;
+}
+
+void kymo_sgemm_packed(int path, const float *packedA, int transB, long m, long n, long k,
+                       const float *b, long ldb, float *c, long ldc, int accumulate) {
+    if (path != KYMO_GEMM_AVX2 && path != KYMO_GEMM_AVX512) abort();
+    sgemm_with(&paths[path], 0, transB, m, n, k, 0, 0, b, ldb, c, ldc, accumulate, packedA);
 }
 
 static void sgemm_with(const path_desc *P, int transA, int transB, long m, long n, long k,
-                       const float *a, long lda, const float *b, long ldb, float *c, long ldc, int accumulate) {
+                       const float *a, long lda, const float *b, long ldb, float *c, long ldc, int accumulate,
+                       const float *packedA) {
     if (m <= 0 || n <= 0) return;
     if (k <= 0) {
         if (!accumulate) for (long i = 0; i < m; i++) memset(c + i * ldc, 0, sizeof(float) * (size_t)n);
@@ -199,31 +291,39 @@ static void sgemm_with(const path_desc *P, int transA, int transB, long m, long 
     const kymo_kernel kernel = P->kernel;
     long ncMax = n < NC ? n : NC;
     float *pb = ensure(&buf_b, &cap_b, (size_t)((ncMax + nr - 1) / nr * nr) * KC);
-    float *pa = ensure(&buf_a, &cap_a, (size_t)MC * KC);
+    float *pa = packedA ? 0 : ensure(&buf_a, &cap_a, (size_t)MC * KC);
+    const long mPad = round_up(m, mr);
     float edge[12 * 32] __attribute__((aligned(64)));
     for (long jc = 0; jc < n; jc += NC) {
         long nc = n - jc < NC ? n - jc : NC;
         for (long pc = 0; pc < k; pc += KC) {
             long kc = k - pc < KC ? k - pc : KC;
             int load = accumulate || pc > 0;
-            pack_b(transB, b, ldb, pc, kc, jc, nc, nr, pb);
+            // B in place (whole panels; only a ragged last panel packed) or all packed
+            const int direct = !transB && m <= DIRECT_B_ROW_TILES * mr;
+            const long full = direct ? nc / nr * nr : 0;
+            if (full < nc) pack_b(transB, b, ldb, pc, kc, jc + full, nc - full, nr, pb + full * kc);
             for (long ic = 0; ic < m; ic += MC) {
                 long mc = m - ic < MC ? m - ic : MC;
-                pack_a(transA, a, lda, ic, mc, pc, kc, mr, pa);
+                if (packedA) pa = (float *)packedA + pc * mPad + ic * kc;
+                else pack_a(transA, a, lda, ic, mc, pc, kc, mr, pa);
                 for (long jr = 0; jr < nc; jr += nr) {
                     long cols = nc - jr < nr ? nc - jr : nr;
-                    const float *pbj = pb + jr * kc;
+                    const int inPlace = jr < full;
+                    const float *pbj = inPlace ? b + pc * ldb + jc + jr : pb + jr * kc;
                     for (long ir = 0; ir < mc; ir += mr) {
                         long rows = mc - ir < mr ? mc - ir : mr;
                         float *cij = c + (ic + ir) * ldc + jc + jr;
                         if (rows == mr && cols == nr) {
-                            kernel(kc, pa + ir * kc, pbj, cij, ldc, load);
+                            if (inPlace) P->direct(kc, pa + ir * kc, pbj, ldb, cij, ldc, load);
+                            else kernel(kc, pa + ir * kc, pbj, cij, ldc, load);
                             continue;
                         }
                         // edge tile: through a full-size buffer, storing only the valid part
                         if (load)
                             for (long r = 0; r < rows; r++) memcpy(edge + r * nr, cij + r * ldc, sizeof(float) * (size_t)cols);
-                        kernel(kc, pa + ir * kc, pbj, edge, nr, load);
+                        if (inPlace) P->direct(kc, pa + ir * kc, pbj, ldb, edge, nr, load);
+                        else P->edge(kc, pa + ir * kc, pbj, edge, nr, load, rows, cols);
                         for (long r = 0; r < rows; r++) memcpy(cij + r * ldc, edge + r * nr, sizeof(float) * (size_t)cols);
                     }
                 }

@@ -95,8 +95,8 @@ extension Tensor {
         let px = xc.data, po = out.data
         if winogradApplies(kh: kh, kw: kw, ph: ph, pw: pw) {   // 3×3, padding 1: Tensor+Winograd.swift
             let v = WinogradWeightMemo.weights(wc.data, cout: cout, cin: g.cin, flipped: false)
-            withExtendedLifetime((xc, bc, v)) {
-                winogradConv3x3(px, batch: batch, cin: g.cin, h: g.h, w: g.w, v: v.pointer, cout: cout, bias: bc?.data, po)
+            withExtendedLifetime((xc, bc)) {
+                winogradConv3x3(px, batch: batch, cin: g.cin, h: g.h, w: g.w, kernels: v, bias: bc?.data, po)
             }
             return record(out, .conv2d(x, w, bias, padding: (ph, pw)))
         }
@@ -133,8 +133,8 @@ func conv2dBackward(grad gy: Tensor, x: Tensor, w: Tensor, hasBias: Bool, paddin
     let wt = MatView(ptr: wc.data, ld: g.rows, trans: true, batchStride: 0)       // Wᵀ [rows × Cout]
     if let dx, winograd {   // dX = dY ⋆ rot180(W)ᵀ, again a 3×3 padding-1 convolution
         let v = WinogradWeightMemo.weights(wc.data, cout: cout, cin: g.cin, flipped: true)
-        withExtendedLifetime((gc, v)) {
-            winogradConv3x3(gc.data, batch: batch, cin: cout, h: g.h, w: g.w, v: v.pointer, cout: g.cin, bias: nil, dx.data)
+        withExtendedLifetime(gc) {
+            winogradConv3x3(gc.data, batch: batch, cin: cout, h: g.h, w: g.w, kernels: v, bias: nil, dx.data)
         }
     }
     withExtendedLifetime(wc) { Parallel.forEach(batch) { b, worker in   // wt points into wc

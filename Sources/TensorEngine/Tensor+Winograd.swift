@@ -27,6 +27,8 @@
 // Deliberately not: F(4×4, 3×3) (larger transform constants, more rounding),
 // other kernel sizes, strides or paddings.
 
+import CKymoGEMM
+
 /// Tiles per work chunk (fixed, so chunk boundaries never depend on threads).
 let winogradTileGroup = 128
 
@@ -78,6 +80,31 @@ func winogradWeights(_ w: UnsafePointer<Float>, cout: Int, cin: Int, flipped: Bo
     return v
 }
 
+/// Transformed weights V [16, rows, cols] and each V[ξ] packed once as the GEMM's
+/// left operand for GEMM path `path` (`kymo_sgemm_pack_a`): every time step of
+/// every sample multiplies by the same V[ξ], and packing it again for each
+/// product cost about a fifth of these small GEMMs. `kymo_sgemm_packed` gives the
+/// bits `sgemm` gives on the same operands (the kernel reads the same values).
+final class WinogradKernels {   // immutable after init
+    let v: Storage, packed: Storage
+    let rows: Int, cols: Int, path: Int32
+    var stride: Int { kymo_sgemm_packed_a_count(rows, cols) }
+
+    init(v: Storage, rows: Int, cols: Int) {
+        self.v = v; self.rows = rows; self.cols = cols
+        let stride = kymo_sgemm_packed_a_count(rows, cols)
+        let packed = Storage(uninitialized: max(16 * stride, 1))
+        var path: Int32 = 0
+        withExtendedLifetime((v, packed)) {
+            for xi in 0..<16 {
+                path = kymo_sgemm_pack_a(0, rows, cols, v.pointer + xi * rows * cols, cols, packed.pointer + xi * stride)
+            }
+        }
+        self.packed = packed
+        self.path = path
+    }
+}
+
 /// Tile bookkeeping of one plane size: tiles ordered (b, ty, tx).
 struct WinogradTiles {
     let h, w, tilesX, perSample, total: Int
@@ -123,10 +150,13 @@ func winogradInput(_ x: UnsafePointer<Float>, cin: Int, _ g: WinogradTiles, _ lo
 }
 
 /// y[B, cout, H, W] = same-padded 3×3 correlation of x[B, cin, H, W] with the
-/// kernels whose transforms are `v` [16, cout, cin], plus `bias` [cout] if given.
+/// kernels whose transforms are `kernels` [16, cout, cin], plus `bias` [cout] if given.
 func winogradConv3x3(_ x: UnsafePointer<Float>, batch: Int, cin: Int, h: Int, w: Int,
-                     v: UnsafePointer<Float>, cout: Int, bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>) {
-    let g = WinogradTiles(batch: batch, h: h, w: w)
+                     kernels: WinogradKernels, bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>) {
+    precondition(kernels.cols == cin, "winogradConv3x3: kernels for \(kernels.cols) input channels, input has \(cin)")
+    let g = WinogradTiles(batch: batch, h: h, w: w), cout = kernels.rows
+    let packed = kernels.packed.pointer, stride = kernels.stride, path = kernels.path
+    withExtendedLifetime(kernels) {
     Parallel.forChunks(count: g.total, grain: winogradTileGroup) { lo, hi, worker in
         let n = hi - lo
         Scratch.with(worker: worker, slot: 5, count: 16 * cin * n) { u in
@@ -134,11 +164,10 @@ func winogradConv3x3(_ x: UnsafePointer<Float>, batch: Int, cin: Int, h: Int, w:
         Scratch.with(worker: worker, slot: 7, count: (4 * max(cin, cout) + 1) * g.rowLen) { rows in
         // 1. input transform
         winogradInput(x, cin: cin, g, lo, hi, u: u, rows: rows)
-        // 2. sixteen products M[o][ξ] = V[ξ] · U[ξ] (M's rows interleaved so one channel's 16 are adjacent)
+        // 2. sixteen products M[o][ξ] = V[ξ] · U[ξ] (M's rows interleaved so one channel's 16 are adjacent),
+        //    V[ξ] packed once (WinogradKernels)
         for xi in 0..<16 {
-            sgemm(MatView(ptr: UnsafeMutablePointer(mutating: v) + xi * cout * cin, ld: cin, trans: false, batchStride: 0),
-                  MatView(ptr: u + xi * cin * n, ld: n, trans: false, batchStride: 0),
-                  m + xi * n, ldc: 16 * n, m: cout, n: n, k: cin)
+            kymo_sgemm_packed(path, packed + xi * stride, 0, cout, n, cin, u + xi * cin * n, n, m + xi * n, 16 * n, 0)
         }
         // 3. output transform (+ bias)
         g.forEachRun(lo, hi) { b, ty, tx0, len, n0 in
@@ -148,6 +177,7 @@ func winogradConv3x3(_ x: UnsafePointer<Float>, batch: Int, cin: Int, h: Int, w:
             }
         }
         } } }
+    }
     }
 }
 

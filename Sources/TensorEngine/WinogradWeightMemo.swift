@@ -7,16 +7,18 @@
 // so a reuse returns exactly the values a fresh transform would: the memo
 // changes speed, never a bit. Entries are immutable once made; the lists are
 // guarded by `lock`, so concurrent callers are safe. Memory: at most
-// `perLane` entries (raw weights + transform) per lane.
+// `perLane` entries (raw weights + transform + its packed copy) per lane. An
+// entry also holds the transform packed for the GEMM path in use
+// (WinogradKernels), and is reused only on that path.
 import Foundation
 import CKymoGEMM
 
 enum WinogradWeightMemo {
     final class Entry {
         let cout: Int, cin: Int, flipped: Bool
-        let raw: Storage, v: Storage
-        init(cout: Int, cin: Int, flipped: Bool, raw: Storage, v: Storage) {
-            self.cout = cout; self.cin = cin; self.flipped = flipped; self.raw = raw; self.v = v
+        let raw: Storage, kernels: WinogradKernels
+        init(cout: Int, cin: Int, flipped: Bool, raw: Storage, kernels: WinogradKernels) {
+            self.cout = cout; self.cin = cin; self.flipped = flipped; self.raw = raw; self.kernels = kernels
         }
     }
 
@@ -26,21 +28,22 @@ enum WinogradWeightMemo {
     static let perLane = 6
 
     /// `winogradWeights(w, cout:, cin:, flipped:)`, from the memo when the same weights were transformed before.
-    static func weights(_ w: UnsafePointer<Float>, cout: Int, cin: Int, flipped: Bool) -> Storage {
-        let n = cout * cin * 9, lane = Int(kymo_lane())
+    static func weights(_ w: UnsafePointer<Float>, cout: Int, cin: Int, flipped: Bool) -> WinogradKernels {
+        let n = cout * cin * 9, lane = Int(kymo_lane()), path = kymo_gemm_path()
         lock.lock()
         let list = entries[lane] ?? []
         lock.unlock()
         for (i, e) in list.enumerated() where e.cout == cout && e.cin == cin && e.flipped == flipped
-            && memcmp(e.raw.pointer, w, n * MemoryLayout<Float>.stride) == 0 {
+            && e.kernels.path == path && memcmp(e.raw.pointer, w, n * MemoryLayout<Float>.stride) == 0 {
             if i > 0 { remember(e, lane: lane) }
-            return e.v
+            return e.kernels
         }
         let v = winogradWeights(w, cout: cout, cin: cin, flipped: flipped)
+        let kernels = WinogradKernels(v: v, rows: flipped ? cin : cout, cols: flipped ? cout : cin)
         let raw = Storage(uninitialized: n)
         raw.pointer.update(from: w, count: n)
-        remember(Entry(cout: cout, cin: cin, flipped: flipped, raw: raw, v: v), lane: lane)
-        return v
+        remember(Entry(cout: cout, cin: cin, flipped: flipped, raw: raw, kernels: kernels), lane: lane)
+        return kernels
     }
 
     static func remember(_ e: Entry, lane: Int) {

@@ -65,12 +65,25 @@ final class GemmTests: XCTestCase {
         }
     }
 
-    /// Shapes around the micro-tile sizes (6×16, 12×32), the row tile (MC = 144) and the K block (256).
+    /// Shapes around the micro-tile sizes (6×16, 12×32), the row tile (MC = 144), the K block (256) and the packing transposes (8 at a time).
     static let rowCounts = [1, 7, 12, 13, 33, 145]
-    static let columnCounts = [5, 16, 17, 33]
-    static let depths = [1, 3, 256, 257, 600]
+    static let columnCounts = [5, 16, 17, 33, 64]
+    static let depths = [1, 3, 19, 256, 257, 600]
 
+    /// On every path this CPU runs (each packs A and B into its own micro-panel
+    /// shape, 6×16 or 12×32, whole panels through register transposes, edge
+    /// panels element by element): the scalar FMA chain, bit for bit.
     func testMatchesTheScalarFMAChainBitForBit() {
+        var paths = 0
+        for path in [Numerics.GemmPath.avx2, .avx512] where Numerics.forceGemmPath(path) {
+            checkScalarChain(path: path)
+            paths += 1
+        }
+        Numerics.forceGemmPath(.automatic)
+        XCTAssertGreaterThanOrEqual(paths, 1, "the AVX2 path always runs")
+    }
+
+    func checkScalarChain(path: Numerics.GemmPath) {
         var checked = 0
         for m in Self.rowCounts {
             for n in Self.columnCounts {
@@ -81,7 +94,7 @@ final class GemmTests: XCTestCase {
                         let got = p.run(), want = p.reference()
                         if got.map(\.bitPattern) != want.map(\.bitPattern) {
                             let bad = got.indices.first { got[$0].bitPattern != want[$0].bitPattern }!
-                            XCTFail("m \(m) n \(n) k \(k) flags \(flags): element \(bad) is \(got[bad]), the FMA chain gives \(want[bad])")
+                            XCTFail("\(path) m \(m) n \(n) k \(k) flags \(flags): element \(bad) is \(got[bad]), the FMA chain gives \(want[bad])")
                             return
                         }
                         checked += 1
@@ -89,7 +102,42 @@ final class GemmTests: XCTestCase {
                 }
             }
         }
-        XCTAssertEqual(checked, 6 * 4 * 5 * 8)
+        XCTAssertEqual(checked, 6 * 5 * 6 * 8)
+    }
+
+    /// A left operand packed once (`kymo_sgemm_pack_a`, as the Winograd weights are)
+    /// gives kymo_sgemm's bits: on every path, for shapes with edge tiles, several K
+    /// blocks (600 > 256) and row blocks (300 > 144), both layouts of A and B and
+    /// accumulation; and an operand packed on one path, used after the other path
+    /// is forced, still gives the same bits.
+    func testPackedLeftOperandGivesTheSameBits() {
+        let shapes = [(128, 64, 48), (48, 64, 128), (13, 33, 600), (300, 17, 257), (7, 5, 3)]
+        var checked = 0
+        for path in [Numerics.GemmPath.avx2, .avx512] where Numerics.forceGemmPath(path) {
+            for (m, n, k) in shapes {
+                for flags in 0..<8 {
+                    let p = Problem(m: m, n: n, k: k, transA: flags & 1 != 0, transB: flags & 2 != 0,
+                                    accumulate: flags & 4 != 0, pad: 1 + flags % 3, seed: UInt64(11 + flags))
+                    let want = p.run()
+                    var packed = [Float](repeating: .nan, count: kymo_sgemm_packed_a_count(m, k))
+                    let packedPath = kymo_sgemm_pack_a(p.transA ? 1 : 0, m, k, p.a, p.lda, &packed)
+                    XCTAssertEqual(packedPath, path.rawValue)
+                    for usePath in [Numerics.GemmPath.avx2, .avx512] where Numerics.forceGemmPath(usePath) {
+                        var got = p.c
+                        p.b.withUnsafeBufferPointer { pb in
+                            kymo_sgemm_packed(packedPath, packed, p.transB ? 1 : 0, m, n, k, pb.baseAddress!, p.ldb,
+                                              &got, p.ldc, p.accumulate ? 1 : 0)
+                        }
+                        XCTAssertEqual(got.map(\.bitPattern), want.map(\.bitPattern),
+                                       "packed on \(path), run while \(usePath) is forced: m \(m) n \(n) k \(k) flags \(flags)")
+                        checked += 1
+                    }
+                    Numerics.forceGemmPath(path)
+                }
+            }
+        }
+        Numerics.forceGemmPath(.automatic)
+        XCTAssertGreaterThanOrEqual(checked, 5 * 8)
     }
 
     func testAccurateAgainstDouble() {

@@ -15,6 +15,18 @@ void kymo_sgemm(int transA, int transB, long m, long n, long k,
                 const float *a, long lda, const float *b, long ldb,
                 float *c, long ldc, int accumulate);
 
+/// A left operand packed once for many products (for example convolution
+/// weights used at every time step): `kymo_sgemm_packed_a_count(m, k)` floats
+/// (enough for every path), filled by `kymo_sgemm_pack_a` in the micro-panel
+/// layout of the path in use, whose number it returns. `kymo_sgemm_packed` then
+/// computes what kymo_sgemm(transA, transB, m, n, k, a, lda, …) would, bit for
+/// bit (the kernel reads exactly the values kymo_sgemm would have packed), on
+/// the path the operand was packed for.
+long kymo_sgemm_packed_a_count(long m, long k);
+int kymo_sgemm_pack_a(int transA, long m, long k, const float *a, long lda, float *packed);
+void kymo_sgemm_packed(int path, const float *packedA, int transB, long m, long n, long k,
+                       const float *b, long ldb, float *c, long ldc, int accumulate);
+
 /// Kernel paths: 1 = AVX2 + FMA (6×16), 2 = AVX-512F (12×32).
 enum { KYMO_GEMM_AVX2 = 1, KYMO_GEMM_AVX512 = 2 };
 
