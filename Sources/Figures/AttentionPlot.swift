@@ -84,7 +84,7 @@ public enum AttentionPlot {
         var lo = 0.0, hi = -Double.infinity
         for list in maps { for m in list { if let r = m.finiteRange { lo = min(lo, r.lowerBound); hi = max(hi, r.upperBound) } } }
         if !(hi > lo) { hi = lo + 1 }
-        let range = lo...hi
+        let range = lo...ColorBar.niceUpper(lower: lo, upper: hi)   // the bar ticked at both ends
 
         let steps = frames.count
         // One query: up to six steps in a row, more wrap into rows of at most

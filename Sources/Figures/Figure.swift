@@ -24,6 +24,9 @@ public struct Figure: Sendable {
     /// PNG resolution in dots per inch, written into the file (pHYs); nil: the
     /// saver's scale (2 pixels a point, 144 dpi) and no resolution tag.
     public var dpi: Double? = nil
+    /// SVG only: text as <text> elements naming DejaVu Sans (editable), not
+    /// glyph outlines (FiguresCairo/SVGText.swift).
+    public var svgText = false
 
     public init(width: Double = 480, height: Double = 320, columns: Int = 1, panels: [Panel] = [],
                 title: String? = nil) {
