@@ -64,10 +64,12 @@ public struct BandCurve: Sendable {
 public enum BandPlot {
     /// Mean training loss of each group with its band, on one axis (log when
     /// `logY`, or — nil — when the data span more than 20×, `LossPlot.prefersLog`).
-    /// `band` names the band in the legend (for example "±1 sd"); a group's
-    /// label says its size ("ConvLSTM (n = 3)").
+    /// `band` is named once, after the title (": mean, band ±1 sd"), as
+    /// `metrics` does; a group's label says its size ("ConvLSTM (n = 3)").
+    /// `note` (e.g. the smoothing) is a grey key entry of the legend.
     public static func loss(groups: [BandCurve], band: String, logY: Bool? = nil, title: String? = nil,
-                            yLabel: String = "loss", width: Double = 420, height: Double = 280) throws -> Figure {
+                            yLabel: String = "loss", note: String? = nil,
+                            width: Double = 420, height: Double = 280) throws -> Figure {
         guard !groups.isEmpty else { throw FigureError.empty("plot_loss group list") }
         let log = logY ?? LossPlot.prefersLog(groups.flatMap { $0.mean + $0.low + $0.high })
         var panel = Panel(title: nil, xAxis: Axis(label: "step", integerTicks: true),
@@ -75,9 +77,11 @@ public enum BandPlot {
         for (i, g) in groups.enumerated() {
             let color = Color.cycle(i)
             panel.bands.append(try BandSeries(x: g.x, low: g.low, high: g.high, color: color))
-            panel.lines.append(try LineSeries(x: g.x, y: g.mean, label: "\(g.label): mean, band \(band)", color: color, width: 1.5))
+            panel.lines.append(try LineSeries(x: g.x, y: g.mean, label: g.label, color: color, width: 1.5))
         }
-        return Figure(width: width, height: height, columns: 1, panels: [panel], title: title)
+        if let note { panel.lines.append(try LineSeries(x: [], y: [], label: note, color: .keyGrey, width: 1.5)) }
+        let full = (title.map { $0 + ": " } ?? "") + "mean, band \(band)"
+        return Figure(width: width, height: height, columns: 1, panels: [panel], title: full)
     }
 
     /// Per-frame MSE (left) and SSIM (right) of each group: the mean with markers and its band

@@ -309,7 +309,7 @@ final class LayoutTests: XCTestCase {
         let model = RecordingRenderer()
         for (text, font) in [("SAM-ConvLSTM, layer 2: attention of query (y, x) = (5, 20)", FigureStyle.standard.titleFont),
                              ("attention weight (×10⁻³)", FigureStyle.standard.axisLabelFont),
-                             ("t = 12 (pred.)", FigureStyle.standard.captionFont),
+                             ("t = 12" + AttentionPlot.predictedMark, FigureStyle.standard.captionFont),
                              (AttentionPlot.predictedNote, FigureStyle.standard.axisLabelFont)] {
             let a = cairo.measure(text, font: font).width, b = model.measure(text, font: font).width
             XCTAssertEqual(a, b, accuracy: 0.01 * b, "\(text): Cairo \(a), figure model \(b)")

@@ -50,13 +50,18 @@ final class FigureDefaultsTests: XCTestCase {
     let attention = plot_attention(m, seq, query: [16, 16])
     let groups = plot_loss([[h, h], [h, h, h]], labels: ["A", "B"])
     let logged = plot_loss(h, log: true, lr: true)
+    let smoothedGroups = plot_loss([[h, h], [h, h, h]], labels: ["A", "B"], smooth: 0.9)
+    let long = moving_mnist(train: 1, test: 1, frames: 20, size: 32).test[0]
+    let m10 = sa_convlstm(layers: 1, hidden: 2, size: 32, patch: 4, frames_in: 10, frames_out: 10)
+    let wideAttention = plot_attention(m10, long, query: [16, 16])
+    let wideFrames = plot_frames(long, predict(m10, long), inputs: true)
 
     """
 
     func testDefaultsMeetAJournalColumnWithoutAnyArgument() throws {
         let s = session()
         run(s, Self.notebook)
-        for name in ["loss", "eight", "metrics", "frames", "attention", "groups"] {
+        for name in ["loss", "eight", "metrics", "frames", "attention", "groups", "wideAttention", "wideFrames"] {
             let f = try figure(s, name)
             XCTAssertEqual(f.dpi, 300, "\(name): PNGs at 300 dpi (written into the file)")
             XCTAssertTrue(f.style.opaque, "\(name): flat colours, no PDF transparency group")
@@ -70,9 +75,13 @@ final class FigureDefaultsTests: XCTestCase {
             let (fitted, r) = try drawn(f)
             let page = Rect(x: 0, y: 0, width: fitted.width, height: fitted.height)
             XCTAssertFalse(r.texts.isEmpty)
-            for t in r.texts {
+            let texts = r.texts
+            for (i, t) in texts.enumerated() {
                 XCTAssertGreaterThanOrEqual(t.font.size, 7 - 1e-9, "\(name): '\(t.text)' at \(t.font.size) pt")
                 XCTAssertTrue(page.encloses(t.box), "\(name): '\(t.text)' \(t.box) leaves the page \(page)")
+                for u in texts[(i + 1)...] where t.box.overlaps(u.box) {
+                    XCTFail("\(name): '\(t.text)' \(t.box) overlaps '\(u.text)' \(u.box)")
+                }
             }
         }
     }
@@ -131,8 +140,16 @@ final class FigureDefaultsTests: XCTestCase {
         let aticks = abar.ticks(maxTicks: 4).major.map(\.value)
         XCTAssertEqual(aticks.first, abar.range.lowerBound); XCTAssertEqual(aticks.last, abar.range.upperBound)
         XCTAssertTrue(attention.title?.contains("(y, x) = (16, 16)") == true, attention.title ?? "")
+        // 19 steps at page width: the predicted ones marked, the mark explained under the grid
+        let wide = try figure(s, "wideAttention")
+        XCTAssertEqual(wide.panels.compactMap(\.caption).filter { $0.hasSuffix(AttentionPlot.predictedMark) }.count, 9)
+        XCTAssertEqual(wide.bottomLabel, AttentionPlot.predictedNote)
         // group legends say each group's size
         let groups = try figure(s, "groups").panels[0]
-        XCTAssertEqual(groups.legendEntries().map(\.label), ["A (n = 2): mean, band ±1 sd", "B (n = 3): mean, band ±1 sd"])
+        XCTAssertEqual(groups.legendEntries().map(\.label), ["A (n\u{00A0}=\u{00A0}2)", "B (n\u{00A0}=\u{00A0}3)"])
+        XCTAssertEqual(try figure(s, "groups").title, "Training loss: mean, band ±1 sd", "the band named once")
+        // smoothing of the groups' runs: asked for, and said once in the legend
+        let smoothed = try figure(s, "smoothedGroups").panels[0]
+        XCTAssertEqual(smoothed.legendEntries().map(\.label).last, "each run smoothed: EMA 0.9 (≈10 steps)")
     }
 }

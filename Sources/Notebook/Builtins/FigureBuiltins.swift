@@ -25,10 +25,11 @@ enum FigureBuiltins {
         }
     }
 
-    /// The loss axis's label: which loss, when every history says the same ("loss (MSE, mean over pixels)").
+    /// The loss axis's label: which loss, when every history says the same ("loss (MSE, mean over pixels)");
+    /// "training loss" for histories that do not say (load_sweep's).
     static func lossLabel(_ histories: [HistoryValue]) -> String {
         let names = Set(histories.map { $0.lossName ?? "" })
-        guard names.count == 1, let name = names.first, !name.isEmpty else { return "loss" }
+        guard names.count == 1, let name = names.first, !name.isEmpty else { return "training loss" }
         return "loss (\(name))"
     }
 
@@ -73,7 +74,7 @@ enum FigureBuiltins {
 
     /// Every step `attention()` returns (or those of `steps:`), each map over
     /// the frame that step read: the observed frame while t ≤ frames_in, the
-    /// model's own prediction after (a predictor), captioned "(pred.)"; one
+    /// model's own prediction after (a predictor), captioned "t = 12*"; one
     /// colour scale over the panels drawn.
     static func plotAttention(_ args: BoundArguments, _ context: CallContext) throws -> Value {
         try withOptions(args, try plotAttentionFigure(args, context))

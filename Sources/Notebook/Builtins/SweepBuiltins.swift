@@ -133,7 +133,10 @@ enum SweepBuiltins {
         return (s.mean, s.mean - sd, s.mean + sd)
     }
 
-    /// The band as a legend or title names it; each group's label says its size ("(n = 3)").
+    /// A group's size as its legend entry says it: "(n = 3)", kept on one line (no-break spaces).
+    static func groupSize(_ n: Int) -> String { "(n\u{00A0}=\u{00A0}\(n))" }
+
+    /// The band as a title names it; each group's label says its size ("(n = 3)").
     static func bandName(_ band: String) -> String {
         band == "minmax" ? "min–max" : "±1 sd"
     }
@@ -187,7 +190,7 @@ enum SweepBuiltins {
                 if b.low <= 0 { b.low = column.min() ?? b.low }   // a log axis: the band's bottom at the smallest run
                 mean.append(b.mean); low.append(b.low); high.append(b.high)
             }
-            let label = "\(name) (n = \(g.count))" + (weight > 0 ? ", " + LossPlot.smoothingNote(weight) : "")
+            let label = "\(name) \(groupSize(g.count))"
             curves.append(try FigureBuiltins.figureCall {
                 try BandCurve(label: label, x: steps.map(Double.init), mean: mean, low: low, high: high)
             })
@@ -195,7 +198,10 @@ enum SweepBuiltins {
         let bandText = bandName(band)
         let title = try args.optionalString("title") ?? "Training loss"
         let yLabel = FigureBuiltins.lossLabel(histories.flatMap { $0 })
-        let fig = try FigureBuiltins.figureCall { try BandPlot.loss(groups: curves, band: bandText, title: title, yLabel: yLabel) }
+        let note = weight > 0 ? "each run smoothed: " + LossPlot.smoothingNote(weight) : nil
+        let fig = try FigureBuiltins.figureCall {
+            try BandPlot.loss(groups: curves, band: bandText, title: title, yLabel: yLabel, note: note)
+        }
         return .host(FigureValue(fig, what: "mean loss curves of \(curves.count) group(s), band \(bandText)"))
     }
 
@@ -216,7 +222,7 @@ enum SweepBuiltins {
                     mean.append(b.mean); low.append(b.low); high.append(b.high)
                 }
                 let c = try FigureBuiltins.figureCall {
-                    try BandCurve(label: "\(name) (n = \(g.count))", x: (1...horizon).map(Double.init), mean: mean, low: low, high: high)
+                    try BandCurve(label: "\(name) \(groupSize(g.count))", x: (1...horizon).map(Double.init), mean: mean, low: low, high: high)
                 }
                 if target == 0 { mse.append(c) } else { ssim.append(c) }
             }
