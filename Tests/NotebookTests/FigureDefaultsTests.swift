@@ -50,6 +50,7 @@ final class FigureDefaultsTests: XCTestCase {
     let attention = plot_attention(m, seq, query: [16, 16])
     let groups = plot_loss([[h, h], [h, h, h]], labels: ["A", "B"])
     let logged = plot_loss(h, log: true, lr: true)
+    let editable = plot_loss(h, svg_text: true, dpi: 600)
     let smoothedGroups = plot_loss([[h, h], [h, h, h]], labels: ["A", "B"], smooth: 0.9)
     let long = moving_mnist(train: 1, test: 1, frames: 20, size: 32).test[0]
     let m10 = sa_convlstm(layers: 1, hidden: 2, size: 32, patch: 4, frames_in: 10, frames_out: 10)
@@ -84,6 +85,15 @@ final class FigureDefaultsTests: XCTestCase {
                 }
             }
         }
+    }
+
+    func testSVGTextAndDpiAreTheAuthorsChoice() throws {
+        let s = session()
+        run(s, Self.notebook)
+        XCTAssertFalse(try figure(s, "loss").svgText, "glyph outlines unless asked")
+        let editable = try figure(s, "editable")
+        XCTAssertTrue(editable.svgText)
+        XCTAssertEqual(editable.dpi, 600)
     }
 
     func testOneLegendEntryPerRunAndEightSeriesApartInGreyscale() throws {
