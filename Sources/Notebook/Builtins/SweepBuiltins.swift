@@ -133,6 +133,9 @@ enum SweepBuiltins {
         return (s.mean, s.mean - sd, s.mean + sd)
     }
 
+    /// The groups' sizes for a figure's description: "3", or "2, 3".
+    static func sizes(_ ns: [Int]) -> String { ns.map(String.init).joined(separator: ", ") }
+
     /// A group's size as its legend entry says it: "(n = 3)", kept on one line (no-break spaces).
     static func groupSize(_ n: Int) -> String { "(n\u{00A0}=\u{00A0}\(n))" }
 
@@ -202,7 +205,7 @@ enum SweepBuiltins {
         let fig = try FigureBuiltins.figureCall {
             try BandPlot.loss(groups: curves, band: bandText, title: title, yLabel: yLabel, note: note)
         }
-        return .host(FigureValue(fig, what: "mean loss curves of \(curves.count) group(s), band \(bandText)"))
+        return .host(FigureValue(fig, what: "mean loss curves of \(curves.count) group(s) (n = \(sizes(histories.map(\.count)))), band \(bandText)"))
     }
 
     static func plotMetricsGroups(_ args: BoundArguments, _ context: CallContext) throws -> Value {
@@ -231,6 +234,6 @@ enum SweepBuiltins {
         let fig = try FigureBuiltins.figureCall {
             try BandPlot.metrics(mse: mse, ssim: ssim, band: bandText, title: try args.optionalString("title") ?? "Per-frame metrics")
         }
-        return .host(FigureValue(fig, what: "mean metric curves of \(gs.count) group(s), band \(bandText)"))
+        return .host(FigureValue(fig, what: "mean metric curves of \(gs.count) group(s) (n = \(sizes(gs.map(\.count)))), band \(bandText)"))
     }
 }
