@@ -3,7 +3,8 @@
 // (through a colour map, partly transparent) over that step's input frame,
 // with the query pixel ringed and one colour bar, one colour scale, for all
 // panels; `grid` does the same for several query pixels, one row each. Steps
-// whose input is the model's own prediction are captioned "(pred.)" and a line
+// whose input is the model's own prediction are captioned with a "*" (short enough for a
+// page-wide grid of 7 pt captions) and a line
 // under the panels says so. The page grows to fit the title, the captions
 // and the colour bar's label at any number of panels (LayoutTests checks 1–12).
 
@@ -27,7 +28,7 @@ public enum AttentionPlot {
     ///   - query: the query pixel in frame coordinates, ringed in every panel.
     ///   - frameLabels: captions under the panels; default "t = 1", "t = 2", …
     ///   - opacity: of the map over the frame (0 shows only the frame).
-    ///   - predicted: indices of the panels whose frame is a prediction (captioned "(pred.)").
+    ///   - predicted: indices of the panels whose frame is a prediction (captioned "t = 12*").
     public static func figure(frames: [FloatImage], maps: [FloatImage], query: PixelQuery,
                               frameLabels: [String]? = nil, title: String? = nil,
                               colorMap: ColorMap = .viridis, opacity: Double = 0.6,
@@ -37,9 +38,9 @@ public enum AttentionPlot {
     }
 
     /// The caption mark of a step that reads a predicted frame.
-    public static let predictedMark = " (pred.)"
+    public static let predictedMark = "*"
     /// The line under a figure with predicted steps.
-    public static let predictedNote = "(pred.): the step's input is the model's own prediction"
+    public static let predictedNote = "*: the step's input is the model's own prediction"
 
     /// A grid: one row per query pixel (`maps[q]` holds that query's maps, one
     /// per frame), one column per time step, one shared colour bar.
@@ -84,7 +85,7 @@ public enum AttentionPlot {
         var lo = 0.0, hi = -Double.infinity
         for list in maps { for m in list { if let r = m.finiteRange { lo = min(lo, r.lowerBound); hi = max(hi, r.upperBound) } } }
         if !(hi > lo) { hi = lo + 1 }
-        let range = lo...hi
+        let range = lo...ColorBar.niceUpper(lower: lo, upper: hi)   // the bar ticked at both ends
 
         let steps = frames.count
         // One query: up to six steps in a row, more wrap into rows of at most

@@ -62,19 +62,26 @@ public struct BandCurve: Sendable {
 }
 
 public enum BandPlot {
-    /// Mean training loss of each group with its band, on one (log) axis.
-    /// `band` names the band in the legend (for example "±1 sd over 3 seeds").
-    public static func loss(groups: [BandCurve], band: String, logY: Bool = true, title: String? = nil,
+    /// Mean training loss of each group with its band, on one axis (log when
+    /// `logY`, or — nil — when the data span more than 20×, `LossPlot.prefersLog`).
+    /// `band` is named once, after the title (": mean, band ±1 sd"), as
+    /// `metrics` does; a group's label says its size ("ConvLSTM (n = 3)").
+    /// `note` (e.g. the smoothing) is a grey key entry of the legend.
+    public static func loss(groups: [BandCurve], band: String, logY: Bool? = nil, title: String? = nil,
+                            yLabel: String = "loss", note: String? = nil,
                             width: Double = 420, height: Double = 280) throws -> Figure {
         guard !groups.isEmpty else { throw FigureError.empty("plot_loss group list") }
+        let log = logY ?? LossPlot.prefersLog(groups.flatMap { $0.mean + $0.low + $0.high })
         var panel = Panel(title: nil, xAxis: Axis(label: "step", integerTicks: true),
-                          yAxis: Axis(label: "loss", scale: logY ? .log : .linear))
+                          yAxis: Axis(label: yLabel, scale: log ? .log : .linear))
         for (i, g) in groups.enumerated() {
             let color = Color.cycle(i)
             panel.bands.append(try BandSeries(x: g.x, low: g.low, high: g.high, color: color))
-            panel.lines.append(try LineSeries(x: g.x, y: g.mean, label: "\(g.label) (mean, band \(band))", color: color, width: 1.5))
+            panel.lines.append(try LineSeries(x: g.x, y: g.mean, label: g.label, color: color, width: 1.5))
         }
-        return Figure(width: width, height: height, columns: 1, panels: [panel], title: title)
+        if let note { panel.lines.append(try LineSeries(x: [], y: [], label: note, color: .keyGrey, width: 1.5)) }
+        let full = (title.map { $0 + ": " } ?? "") + "mean, band \(band)"
+        return Figure(width: width, height: height, columns: 1, panels: [panel], title: full)
     }
 
     /// Per-frame MSE (left) and SSIM (right) of each group: the mean with markers and its band
@@ -85,10 +92,10 @@ public enum BandPlot {
         let horizon = (mse + ssim).map(\.x.count).max() ?? 0
         guard horizon > 0 else { throw FigureError.empty("plot_metrics per-frame values") }
         let xRange = AxisRange.fixed(0.5, Double(horizon) + 0.5)
-        var left = Panel(title: "MSE per frame (lower is better)", xAxis: Axis(label: "frame", range: xRange, integerTicks: true),
-                         yAxis: Axis(label: "MSE"))
-        var right = Panel(title: "SSIM per frame (higher is better)", xAxis: Axis(label: "frame", range: xRange, integerTicks: true),
-                          yAxis: Axis(label: "SSIM"), legend: .hidden)
+        var left = Panel(title: MetricPlot.mseTitle, xAxis: Axis(label: MetricPlot.frameLabel, range: xRange, integerTicks: true),
+                         yAxis: Axis(label: MetricPlot.mseLabel))
+        var right = Panel(title: MetricPlot.ssimTitle, xAxis: Axis(label: MetricPlot.frameLabel, range: xRange, integerTicks: true),
+                          yAxis: Axis(label: MetricPlot.ssimLabel), legend: .hidden)
         for (panel, curves) in [(0, mse), (1, ssim)] {
             for (i, g) in curves.enumerated() {
                 let color = Color.cycle(i)

@@ -62,6 +62,8 @@ public struct Color: Equatable, Hashable, Sendable {
     public static let ink = Color(hex: 0x222222)
     /// Grid lines: light enough to sit behind data.
     public static let grid = Color(hex: 0xE3E3E3)
+    /// The legend key's neutral grey (entries that explain a line style, not a series).
+    public static let keyGrey = Color(hex: 0x666666)
 
     /// The Okabe–Ito palette (Okabe & Ito 2008, "Color Universal Design"),
     /// distinguishable under the common colour-vision deficiencies. Ordered

@@ -24,6 +24,9 @@ public struct Figure: Sendable {
     /// PNG resolution in dots per inch, written into the file (pHYs); nil: the
     /// saver's scale (2 pixels a point, 144 dpi) and no resolution tag.
     public var dpi: Double? = nil
+    /// SVG only: text as <text> elements naming DejaVu Sans (editable), not
+    /// glyph outlines (FiguresCairo/SVGText.swift).
+    public var svgText = false
 
     public init(width: Double = 480, height: Double = 320, columns: Int = 1, panels: [Panel] = [],
                 title: String? = nil) {
@@ -63,7 +66,8 @@ public struct Figure: Sendable {
 
     /// This figure, taller where its page is too short for what it holds:
     /// every plotting panel keeps at least 40 % of its share of the requested
-    /// height (at least 40 pt) after its titles, labels and a legend below it.
+    /// height (at least 40 pt) after its titles, labels and a legend below it;
+    /// an image grid's captions, the line under it and its colour bars' labels fit.
     /// The width, the author's choice, never changes. Saving draws this.
     public func fitted() throws -> Figure {
         try validate()
@@ -71,6 +75,8 @@ public struct Figure: Sendable {
         let want = max(40, 0.4 * height / Double(max(rows, 1)))
         for _ in 0..<16 {
             let layout = try FigureLayout(figure: f, renderer: RecordingRenderer())
+            // an image grid narrowed to a page: taller until its captions and notes fit
+            if layout.shortfall > 0.5 { f.height = (f.height + layout.shortfall + 1).rounded(.up); continue }
             let shortest = zip(f.panels, layout.placements).filter { $0.0.style == .axes }.map { $0.1.plot.height }.min()
             guard let shortest, shortest < want - 0.5 else { break }
             // At its 10 pt floor a plot says nothing of the shortfall: grow by half, else by the shortfall.
@@ -105,7 +111,7 @@ public struct Figure: Sendable {
                               rotation: l.rotation)
         }
         for (bar, rect) in zip(colorBars, layout.colorBarRects) {
-            PanelDrawing.drawColorBar(bar, in: rect, style: style, renderer: renderer)
+            PanelDrawing.drawColorBar(bar, in: rect, pageHeight: height, style: style, renderer: renderer)
         }
         if let b = bottomLabel, let at = layout.bottomLabelPoint {
             renderer.drawText(b, at: at, font: style.axisLabelFont, color: .ink, anchor: TextAnchor(.center, .top),

@@ -29,6 +29,9 @@ struct FigureLayout {
     var rowLabels: [PlacedText] = []
     var colorBarRects: [Rect] = []
     var bottomLabelPoint: Point?
+    /// Image grids: how much taller the page must be for the block, its
+    /// captions and the line under it to fit (0 when they do).
+    var shortfall = 0.0
 
     struct Decor { var left = 0.0, right = 0.0, top = 0.0, bottom = 0.0 }
 
@@ -48,6 +51,16 @@ struct FigureLayout {
         if f.bottomLabel != nil {
             bottomLabelPoint = Point((cells.blockLeft + cells.blockRight) / 2,
                                      min(cells.blockBottom + 3, f.height - g.s.outerPadding - g.s.axisLabelFont.size))
+        }
+        if g.allImages {
+            let need = cells.blockBottom + (f.bottomLabel != nil ? 3 + g.s.axisLabelFont.size : 0) + g.s.outerPadding
+            // a colour bar's label, turned up beside it, must fit the page's height too
+            var barNeed = 0.0
+            for bar in f.colorBars {
+                guard let label = bar.fullLabel(bar.ticks(maxTicks: 6)) else { continue }
+                barNeed = max(barNeed, r.measure(label, font: g.s.tickFont).width + 2 * g.s.outerPadding + 4)
+            }
+            shortfall = max(0, need - f.height, barNeed - f.height)
         }
     }
 
@@ -151,6 +164,14 @@ struct FigureLayout {
         return a
     }
 
+    /// How many y ticks a plot `plotH` tall may have: one per 30 pt, or per
+    /// 2.6 tick-label heights when that gives more (a short paper-style plot
+    /// still gets 4, so its data do not sit in a third of the axis); at least
+    /// 3 (with 2, data crossing 0 finds no nice step).
+    static func yTicks(plotH: Double, font: Font) -> Int {
+        max(3, Int(plotH / 30), Int(plotH / (2.6 * font.size)))
+    }
+
     /// Panel `i`'s axes for a plot of `plotW` × `plotH`.
     private static func resolveAxes(_ i: Int, _ g: Grid, plotW: Double, plotH: Double) -> (ResolvedAxis, ResolvedAxis) {
         let p = g.f.panels[i], e = g.extents[i]
@@ -165,7 +186,7 @@ struct FigureLayout {
                               dataUpper: e.x?.upperBound, maxTicks: xMax)
         }
         let ya = ResolvedAxis(axis: effective(p.yAxis, heatmap: hm), dataLower: e.y?.lowerBound,
-                              dataUpper: e.y?.upperBound, maxTicks: max(3, Int(plotH / 30)))  // at least 3: with 2, data crossing 0 finds no nice step
+                              dataUpper: e.y?.upperBound, maxTicks: yTicks(plotH: plotH, font: g.s.tickFont))
         return (xa, ya)
     }
 
@@ -246,13 +267,29 @@ struct FigureLayout {
             belowWhenTooLarge()
             pass(); pass()
         }
+        // Until the sizes settle: the decorations (a wrapped title, tick labels) were measured
+        // for the plot size that went in, and must hold at the size that comes out.
+        for _ in 0..<8 {
+            let before = (z.plotW, z.plotH)
+            pass()
+            if z.plotW == before.0 && z.plotH == before.1 { break }
+        }
         return z
     }
 
-    /// Panel `i`'s legend under its axes, wrapped to its column.
+    /// Whether panel `i`'s legend is the only one in its row (it may then span the page below it).
+    private static func onlyLegendOfRow(_ i: Int, _ g: Grid) -> Bool {
+        let row = i / g.cols
+        return (row * g.cols..<min((row + 1) * g.cols, g.n)).allSatisfy { k in
+            k == i || g.f.panels[k].legend == .hidden || g.f.panels[k].legendEntries().isEmpty
+        }
+    }
+
+    /// Panel `i`'s legend under its axes, wrapped to its column — or to the
+    /// page's width when it is the only legend of its row.
     private static func moveBelow(_ i: Int, _ g: Grid, _ z: inout Sizing, area: Rect) {
         let entries = g.f.panels[i].legendEntries()
-        let width = (area.width - Double(g.cols - 1) * g.hgap) / Double(g.cols)
+        let width = onlyLegendOfRow(i, g) ? area.width : (area.width - Double(g.cols - 1) * g.hgap) / Double(g.cols)
         z.legends[i] = LegendBox(entries: entries, font: g.s.legendFont, renderer: g.r, maxWidth: width)
         z.outside[i] = false
         z.below[i] = true
@@ -292,11 +329,13 @@ struct FigureLayout {
         }
         if p.caption != nil { d.bottom += 3 + s.captionFont.size }
         d.top = s.tickFont.size / 2 + 1
+        let multiplierRoom = g.showY[i] && ya.ticks.multiplier != nil ? s.tickFont.size + 4 : 0
         if let t = p.title {
+            // the title sits above the y axis' common factor, when there is one
             let (font, lines) = TextFit.fit(t, font: s.panelTitleFont, width: z.plotW + 8, renderer: r)
-            d.top = max(d.top, Double(lines.count - 1) * font.size * 1.1 + font.size + 5)
+            d.top = max(d.top, Double(lines.count - 1) * font.size * 1.1 + font.size + 5 + multiplierRoom)
         }
-        if g.showY[i] && ya.ticks.multiplier != nil { d.top = max(d.top, s.tickFont.size + 4) }
+        d.top = max(d.top, multiplierRoom)
         if z.outside[i], let lb = z.legends[i] { d.right = max(d.right, 8 + lb.size.width + 2) }
         if z.below[i], let lb = z.legends[i] { d.bottom += belowGap + lb.size.height }
         return d
@@ -362,7 +401,8 @@ struct FigureLayout {
                 pl.legend = lb
                 if z.below[i] {
                     let bottom = c.rowY[row] + c.cellH + z.rowDecor[row].bottom
-                    let x = max(g.s.outerPadding, min(cell.midX - lb.size.width / 2, g.f.width - g.s.outerPadding - lb.size.width))
+                    let centre = onlyLegendOfRow(i, g) && g.cols > 1 ? g.f.width / 2 : cell.midX
+                    let x = max(g.s.outerPadding, min(centre - lb.size.width / 2, g.f.width - g.s.outerPadding - lb.size.width))
                     pl.legendRect = Rect(x: x, y: bottom - lb.size.height, width: lb.size.width, height: lb.size.height)
                     return pl
                 }

@@ -156,14 +156,17 @@ extension LegendBox {
     }
 }
 
-/// Text that must fit a width: the font shrinks down to 70 % of its size,
+/// Text that must fit a width: the font shrinks down to 70 % of its size but
+/// not below 7 pt (a journal's smallest; a smaller font is kept as it is),
 /// then the text wraps at spaces.
 enum TextFit {
+    static let floor = 7.0
+
     static func fit(_ text: String, font: Font, width: Double, renderer: Renderer) -> (Font, [String]) {
         let w = renderer.measure(text, font: font).width
         guard w > width, width > 0 else { return (font, [text]) }
         var f = font
-        f.size = max(font.size * 0.7, font.size * width / w)
+        f.size = max(min(font.size, max(font.size * 0.7, Self.floor)), font.size * width / w)
         if renderer.measure(text, font: f).width <= width { return (f, [text]) }
         return (f, TextWrap.lines(text, width: width, font: f, renderer: renderer))
     }

@@ -16,6 +16,14 @@ public struct MetricCurves: Sendable {
 }
 
 public enum MetricPlot {
+    /// What the axes say: the MSE of `evaluate` is a per-frame sum over the
+    /// frame's pixels (docs/models.md), SSIM a mean over the frame.
+    public static let mseLabel = "MSE (sum over H×W)"
+    public static let ssimLabel = "SSIM (frame mean)"
+    public static let mseTitle = "MSE (lower is better)"
+    public static let ssimTitle = "SSIM (higher is better)"
+    public static let frameLabel = "predicted frame"
+
     /// Two panels: MSE per frame (left) and SSIM per frame (right).
     /// - Parameter firstFrame: the number of the first predicted frame on the x axis.
     public static func figure(models: [MetricCurves], firstFrame: Int = 1, title: String? = nil,
@@ -24,12 +32,12 @@ public enum MetricPlot {
         let horizon = models.map { max($0.mse.count, $0.ssim.count) }.max() ?? 0
         guard horizon > 0 else { throw FigureError.empty("plot_metrics per-frame values") }
         let xRange = AxisRange.fixed(Double(firstFrame) - 0.5, Double(firstFrame + horizon - 1) + 0.5)
-        var mse = Panel(title: "MSE per frame (lower is better)",
-                        xAxis: Axis(label: "frame", range: xRange, integerTicks: true),
-                        yAxis: Axis(label: "MSE"))
-        var ssim = Panel(title: "SSIM per frame (higher is better)",
-                         xAxis: Axis(label: "frame", range: xRange, integerTicks: true),
-                         yAxis: Axis(label: "SSIM"), legend: .hidden)
+        var mse = Panel(title: mseTitle,
+                        xAxis: Axis(label: frameLabel, range: xRange, integerTicks: true),
+                        yAxis: Axis(label: mseLabel))
+        var ssim = Panel(title: ssimTitle,
+                         xAxis: Axis(label: frameLabel, range: xRange, integerTicks: true),
+                         yAxis: Axis(label: ssimLabel), legend: .hidden)
         for (i, m) in models.enumerated() {
             let color = Color.cycle(i)
             let marker = MarkerStyle(shape: MarkerShape.cycle(i), size: 4.5)

@@ -83,7 +83,7 @@ public struct Panel: Sendable {
             if l.color == nil { cycle += 1 }
             if let label = l.label {
                 out.append(LegendEntry(label: label, color: c, line: StrokeStyle(color: c, width: l.width, dash: l.dash),
-                                       marker: l.marker))
+                                       marker: l.marker ?? l.legendMarker))
             }
         }
         for s in scatters {

@@ -174,8 +174,9 @@ enum PanelDrawing {
         }
         if let t = p.title {
             let (font, lines) = TextFit.fit(t, font: s.panelTitleFont, width: plot.width + 8, renderer: r)
+            let lift = pl.showYTickLabels && ya.ticks.multiplier != nil ? s.tickFont.size + 4 : 0   // above the common factor
             for (k, line) in lines.enumerated() {
-                r.drawText(line, at: Point(plot.midX, plot.minY - 5 - Double(lines.count - 1 - k) * font.size * 1.1), font: font,
+                r.drawText(line, at: Point(plot.midX, plot.minY - 5 - lift - Double(lines.count - 1 - k) * font.size * 1.1), font: font,
                            color: .ink, anchor: TextAnchor(.center, .bottom), rotation: .horizontal)
             }
         }
@@ -244,7 +245,7 @@ enum PanelDrawing {
         }
     }
 
-    static func drawColorBar(_ bar: ColorBar, in rect: Rect, style s: FigureStyle, renderer r: Renderer) {
+    static func drawColorBar(_ bar: ColorBar, in rect: Rect, pageHeight: Double, style s: FigureStyle, renderer r: Renderer) {
         r.drawImage(bar.strip(), in: rect)
         r.stroke(Path.rect(rect), style: StrokeStyle(color: .ink, width: 0.5))
         let t = bar.ticks(maxTicks: max(2, Int(rect.height / 28)))
@@ -263,7 +264,10 @@ enum PanelDrawing {
             let x = rect.maxX + s.tickLength + s.labelGap + widest + s.axisTitleGap
             // A label longer than the bar steps down to the tick size.
             let font = r.measure(label, font: s.axisLabelFont).width > rect.height + 4 ? s.tickFont : s.axisLabelFont
-            r.drawText(label, at: Point(x, rect.midY), font: font, color: .ink,
+            // still longer than the bar: centred on it, but kept on the page
+            let half = r.measure(label, font: font).width / 2
+            let y = min(max(rect.midY, s.outerPadding + half), pageHeight - s.outerPadding - half)
+            r.drawText(label, at: Point(x, y), font: font, color: .ink,
                        anchor: TextAnchor(.center, .top), rotation: .up)
         }
     }

@@ -42,6 +42,9 @@ public enum PredictionStrip {
                    showError: showError, firstFrameNumber: firstFrameNumber, title: title)
     }
 
+    /// The error row's colour bar: what it measures (in the frames' units).
+    public static let errorBarLabel = "|truth − prediction|"
+
     /// Row labels of a channel's group.
     static func rowNames(_ c: FrameChannel) -> [String] {
         guard let n = c.name else { return ["Ground truth", "Prediction", "|Error|"] }
@@ -106,13 +109,14 @@ public enum PredictionStrip {
                 var hi = 0.0
                 for e in errors { if let r = e.finiteRange { hi = max(hi, r.upperBound) } }
                 if hi <= 0 { hi = 1 }
+                hi = ColorBar.niceUpper(lower: 0, upper: hi)   // the bar ticked at its top
                 for t in 0..<columns {
                     panels.append(t < nIn ? .blank(caption: caption(base + 2, t))
                                   : .image([ImageLayer(values: errors[t - nIn], colorMap: .magma, range: 0...hi)],
                                            caption: caption(base + 2, t)))
                 }
                 rowLabels.append(names[2])
-                bars.append(ColorBar(colorMap: .magma, range: 0...hi, label: nil, rows: (base + 2)...(base + 2)))
+                bars.append(ColorBar(colorMap: .magma, range: 0...hi, label: errorBarLabel, rows: (base + 2)...(base + 2)))
             }
         }
         var fig = Figure(width: 0, height: 0, columns: columns, panels: panels, title: title)

@@ -38,6 +38,9 @@ public struct LineSeries: Sendable {
     public var opacity: Double
     /// Markers at every point, when set.
     public var marker: MarkerStyle?
+    /// A marker shown on the line's legend swatch only (the run's validation
+    /// marker in plot_loss), when `marker` is nil.
+    public var legendMarker: MarkerStyle? = nil
 
     public init(x: [Double], y: [Double], label: String? = nil, color: Color? = nil, width: Double = 1.5,
                 dash: [Double] = [], opacity: Double = 1, marker: MarkerStyle? = nil) throws {

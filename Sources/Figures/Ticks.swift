@@ -119,15 +119,20 @@ public enum TickGenerator {
             }
             return AxisTicks(lower: lo, upper: hi, major: major, minor: minor, multiplier: nil)
         }
-        // Few decades: 1-2-5 ticks, labelled as plain decimals.
+        // Few decades: 1-2-5 ticks, labelled as plain decimals — or, when one
+        // of them is too small or large for that, all of them as m×10ⁿ (one notation per axis).
         var major: [Tick] = [], minor: [Double] = []
         let eLo = Int(floor(log10(lo) + 1e-9)), eHi = Int(floor(log10(hi) + 1e-9))
+        var plain = true
+        for d in eLo...eHi where !(d > -4 && d < 5) {
+            for m in [1, 2, 5] where inRange(Decimal10.value(m, d)) { plain = false }
+        }
         for d in eLo...eHi {
             for m in 1...9 {
                 let v = Decimal10.value(m, d)
                 guard inRange(v) else { continue }
                 if m == 1 || m == 2 || m == 5 {
-                    let label = d > -4 && d < 5 ? TickLabels.decimal(m, exponent: d)
+                    let label = plain ? TickLabels.decimal(m, exponent: d)
                         : (m == 1 ? "" : "\(m)×") + TickLabels.powerOfTen(d)
                     major.append(Tick(value: v, label: label))
                 } else {

@@ -21,10 +21,13 @@ final class CairoRenderer: Renderer {
     }
     let rasterMode: RasterMode
     private var currentFont: Font?
+    /// Set: text is collected here (SVG <text> elements, SVGText.swift) instead of drawn as glyphs.
+    var collectedText: [SVGTextItem]?
 
-    init(context: OpaquePointer, rasterMode: RasterMode) {
+    init(context: OpaquePointer, rasterMode: RasterMode, collectText: Bool = false) {
         cr = context
         self.rasterMode = rasterMode
+        collectedText = collectText ? [] : nil
         let options = cairo_font_options_create()
         cairo_font_options_set_hint_metrics(options, CAIRO_HINT_METRICS_OFF)
         cairo_font_options_set_hint_style(options, CAIRO_HINT_STYLE_NONE)
@@ -97,6 +100,10 @@ final class CairoRenderer: Renderer {
         use(font)
         let m = measure(text, font: font)
         let (dx, dy) = TextGeometry.baselineOffset(metrics: m, anchor: anchor)
+        if collectedText != nil {
+            collectedText!.append(SVGTextItem(text: text, origin: point, dx: dx, dy: dy, font: font, color: color, up: rotation == .up))
+            return
+        }
         cairo_save(cr)
         cairo_translate(cr, point.x, point.y)
         if rotation == .up { cairo_rotate(cr, -Double.pi / 2) }

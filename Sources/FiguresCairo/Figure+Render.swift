@@ -16,8 +16,9 @@ extension Figure {
     /// Render to `path`, the format chosen by its extension (.svg, .pdf, .png).
     /// The file is replaced atomically (written to a temporary file in the same
     /// directory, then renamed), so readers see the old file or the new one.
-    /// - Parameter pngScale: pixels per point for PNG (2 gives 144 dpi).
-    public func save(to path: String, pngScale: Double = 2) throws {
+    /// - Parameter pngScale: pixels per point for PNG; nil: the figure's `dpi`
+    ///   (or 2 pixels a point, 144 dpi, untagged, when that is nil too).
+    public func save(to path: String, pngScale: Double? = nil) throws {
         let format = try FigureFormat(path: path)
         let bytes: [UInt8]
         do {
@@ -35,15 +36,17 @@ extension Figure {
         }
     }
 
-    /// The figure as the bytes of an SVG, PDF or PNG file.
-    public func render(as format: FigureFormat, pngScale: Double = 2) throws -> [UInt8] {
+    /// The figure as the bytes of an SVG, PDF or PNG file. A PNG is drawn at
+    /// `pngScale` pixels a point when given (untagged), else at the figure's
+    /// `dpi` (written into the file), else at 2 pixels a point (untagged).
+    public func render(as format: FigureFormat, pngScale: Double? = nil) throws -> [UInt8] {
         let fig: Figure
         do {
             fig = try fitted()
         } catch {
             throw FigureSaveError.renderFailed(path: nil, format: format, reason: "\(error)")
         }
-        guard let dpi, format == .png else { return try fig.renderFitted(as: format, pngScale: pngScale) }
+        guard pngScale == nil, let dpi, format == .png else { return try fig.renderFitted(as: format, pngScale: pngScale ?? 2) }
         guard dpi.isFinite, dpi >= 10, dpi <= 2400 else {
             throw FigureSaveError.renderFailed(path: nil, format: format, reason: "dpi must be in 10…2400, got \(dpi)")
         }
@@ -84,6 +87,7 @@ extension Figure {
         try Self.check(cairo_surface_status(surface), format)
 
         let cr = cairo_create(surface)!
+        var texts: [SVGTextItem] = []
         do {
             if format == .png {
                 // The pixel grid is rounded up; paint all of it, not just the figure's points.
@@ -97,8 +101,9 @@ extension Figure {
             case .svg: mode = .cellsOrPrescaled(maxCells: 300, targetPixels: 512)
             case .png: mode = .nearest
             }
-            let renderer = CairoRenderer(context: cr, rasterMode: mode)
+            let renderer = CairoRenderer(context: cr, rasterMode: mode, collectText: format == .svg && svgText)
             try draw(into: renderer)
+            texts = renderer.collectedText ?? []
             try Self.check(cairo_status(cr), format)
         } catch let e as FigureSaveError {
             cairo_destroy(cr)
@@ -118,7 +123,7 @@ extension Figure {
         }
         var bytes = withExtendedLifetime(sink) { sink.bytes }
         if format == .pdf && style.opaque { bytes = PDFPageGroup.blanked(bytes) }
-        return format == .svg ? SVGIds.normalize(bytes) : bytes
+        return format == .svg ? SVGText.inserted(texts, into: SVGIds.normalize(bytes)) : bytes
     }
 
     static func check(_ status: cairo_status_t, _ format: FigureFormat) throws {

@@ -174,7 +174,7 @@ final class LayoutRangeTests: XCTestCase {
     }
 
     func testLongLegendsGoBelowTheAxesWrapped() throws {
-        let fig = try LossPlot.figure(runs: try lossRuns(7, length: 70, validation: true), width: 420, height: 280)
+        let fig = try LossPlot.figure(runs: try lossRuns(12, length: 70, validation: true), width: 420, height: 280)
         let f = try fig.fitted()
         let layout = try FigureLayout(figure: f, renderer: RecordingRenderer())
         let pl = layout.placements[0]

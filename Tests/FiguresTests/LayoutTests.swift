@@ -216,9 +216,13 @@ final class LayoutTests: XCTestCase {
         let f = try LossPlot.figure(runs: [run], logY: true, smoothing: 0.5)
         let p = f.panels[0]
         XCTAssertEqual(p.yAxis.scale, .log)
-        XCTAssertEqual(p.lines.count, 2, "raw and smoothed")
+        XCTAssertEqual(p.lines.count, 3, "raw and smoothed, and the key's line (no data)")
+        XCTAssertTrue(p.lines[2].x.isEmpty)
         XCTAssertEqual(p.lines[0].opacity, 0.3); XCTAssertNil(p.lines[0].label)
-        XCTAssertEqual(p.legendEntries().map(\.label), ["A (train)", "A (validation)"])
+        // one entry per run (its weight and window named), then the key telling train from validation
+        XCTAssertEqual(p.legendEntries().map(\.label), ["A, EMA 0.5 (≈2 steps)", LossPlot.trainKey, LossPlot.validationKey])
+        XCTAssertEqual(p.legendEntries()[0].marker?.shape, p.scatters[0].marker.shape, "the run's entry shows its validation marker")
+        XCTAssertNil(p.scatters[0].label)
         let r = try record(f)
         // The zero loss cannot sit on a log axis: the raw curve breaks there.
         let raw = r.calls.filter { if case let .stroke(_, s) = $0 { return s.color.alpha == 0.3 }; return false }
@@ -238,7 +242,9 @@ final class LayoutTests: XCTestCase {
         let maps = try (0..<10).map { _ in try FloatImage(width: 4, height: 4, pixels: (0..<16).map { Float($0) / 120 }) }
         let f = try AttentionPlot.figure(frames: fr, maps: maps, query: PixelQuery(y: 3, x: 12))
         XCTAssertEqual(f.panels.count, 10); XCTAssertEqual(f.columns, 5); XCTAssertEqual(f.rows, 2); XCTAssertEqual(f.colorBars.count, 1)
-        XCTAssertEqual(f.colorBars[0].range.upperBound, 15.0 / 120, accuracy: 1e-6)
+        // the bar runs from 0 to the first tick at or above the largest weight (15/120), ticked at both ends
+        XCTAssertEqual(f.colorBars[0].range.upperBound, 0.15, accuracy: 1e-12)
+        XCTAssertEqual(f.colorBars[0].ticks(maxTicks: 4).major.map(\.label), ["0.00", "0.05", "0.10", "0.15"])
         let r = try record(f)
         XCTAssertEqual(r.images.count, 11, "ten panels and the colour bar")
         XCTAssertEqual(r.texts.filter { $0.text.hasPrefix("t = ") }.map(\.text), (1...10).map { "t = \($0)" })
@@ -262,8 +268,8 @@ final class LayoutTests: XCTestCase {
     }
 
     /// The figure plot_attention builds, at every panel count from 1 to 12, with
-    /// the longest family name, a two-digit query and weights whose colour bar
-    /// label carries a multiplier ("attention weight (×10⁻³)"), some steps
+    /// the longest family name, a two-digit query and weights up to 0.0079 (the
+    /// bar then runs to a tick at 0.010), some steps
     /// predicted: every text run lies inside the page and none overlaps another
     /// (boxes from the figure model's DejaVu metrics, which the Cairo renderer
     /// matches: see testCairoMeasuresTextAsTheFigureModelDoes).
@@ -279,7 +285,8 @@ final class LayoutTests: XCTestCase {
                 try assertTextIsClean(f, name)
                 let r = try record(f)
                 XCTAssertTrue(r.texts.contains { $0.text == title }, name)
-                XCTAssertTrue(r.texts.contains { $0.text == "attention weight (×10⁻³)" }, "\(name): \(r.texts.map(\.text))")
+                XCTAssertTrue(r.texts.contains { $0.text == "attention weight" }, "\(name): \(r.texts.map(\.text))")
+                XCTAssertTrue(r.texts.contains { $0.text == "0.010" || $0.text == "0.0100" }, "\(name): the bar's top (0.0079 up to 0.010) ticked")
                 XCTAssertEqual(r.texts.filter { $0.text.hasSuffix(AttentionPlot.predictedMark) }.count, predicted.count, name)
                 // the colour bar's label lies beside the bar, within its height
                 let bar = r.images.last!.rect
@@ -302,7 +309,7 @@ final class LayoutTests: XCTestCase {
         let model = RecordingRenderer()
         for (text, font) in [("SAM-ConvLSTM, layer 2: attention of query (y, x) = (5, 20)", FigureStyle.standard.titleFont),
                              ("attention weight (×10⁻³)", FigureStyle.standard.axisLabelFont),
-                             ("t = 12 (pred.)", FigureStyle.standard.captionFont),
+                             ("t = 12" + AttentionPlot.predictedMark, FigureStyle.standard.captionFont),
                              (AttentionPlot.predictedNote, FigureStyle.standard.axisLabelFont)] {
             let a = cairo.measure(text, font: font).width, b = model.measure(text, font: font).width
             XCTAssertEqual(a, b, accuracy: 0.01 * b, "\(text): Cairo \(a), figure model \(b)")

@@ -101,3 +101,15 @@ final class TickTests: XCTestCase {
         XCTAssertEqual(TickLabels.powerOfTen(-12), "10⁻¹²")
     }
 }
+
+final class TickNotationTests: XCTestCase {
+    /// A log axis writes all its ticks in one notation: 5×10⁻⁴ beside 10⁻³ and
+    /// 2×10⁻³, never 0.005 beside 5×10⁻⁴ (a learning-rate axis).
+    func testALogAxisUsesOneNotation() {
+        let t = TickGenerator.log(lower: 4e-4, upper: 6e-3, maxTicks: 6, mode: .tight)
+        let labels = t.major.map(\.label)
+        XCTAssertEqual(labels, ["5×10⁻⁴", "10⁻³", "2×10⁻³", "5×10⁻³"])
+        let plain = TickGenerator.log(lower: 0.02, upper: 0.3, maxTicks: 6, mode: .tight).major.map(\.label)
+        XCTAssertEqual(plain, ["0.02", "0.05", "0.1", "0.2"], "decimals when every tick reads well so")
+    }
+}

@@ -1,6 +1,6 @@
 // plot_attention draws what attention() returns: for a predictor with 3 → 3
 // frames, attention() gives 5 maps and the figure 5 panels — 3 over the
-// observed frames, 2 over the model's own predictions, captioned "(pred.)" —
+// observed frames, 2 over the model's own predictions, captioned "t = 4*" —
 // on one colour scale reaching the largest weight of the 5; `steps:` picks
 // panels (and the scale is theirs); the title writes the query as (y, x).
 
@@ -47,13 +47,14 @@ final class AttentionFigureTests: XCTestCase {
             let values = try maps(s, "a")
             let f = try figure(s, "all")
             XCTAssertEqual(f.panels.count, 5, family)
-            XCTAssertEqual(f.panels.compactMap(\.caption), ["t = 1", "t = 2", "t = 3", "t = 4 (pred.)", "t = 5 (pred.)"])
+            XCTAssertEqual(f.panels.compactMap(\.caption), ["t = 1", "t = 2", "t = 3", "t = 4*", "t = 5*"])
             XCTAssertEqual(f.bottomLabel, AttentionPlot.predictedNote)
             XCTAssertTrue(f.title?.hasSuffix("layer 2: attention of query (y, x) = (5, 12)") ?? false, f.title ?? "")
             // one scale: the bar reaches the largest weight over all five maps, more than the observed steps' largest
             let perStep = (0..<5).map { t in values[(t * 256)..<((t + 1) * 256)].max()! }
             XCTAssertEqual(f.colorBars.count, 1)
-            XCTAssertEqual(f.colorBars[0].range.upperBound, Double(perStep.max()!), accuracy: 1e-9)
+            // (up to the first tick at or above it, so the bar is ticked at its top)
+            XCTAssertEqual(f.colorBars[0].range.upperBound, ColorBar.niceUpper(lower: 0, upper: Double(perStep.max()!)), accuracy: 1e-12)
             for p in f.panels { XCTAssertEqual(p.imageLayers[1].range, f.colorBars[0].range) }
             // each panel's map is attention()'s map of its step
             for t in 0..<5 { XCTAssertEqual(f.panels[t].imageLayers[1].values.pixels, Array(values[(t * 256)..<((t + 1) * 256)]), "step \(t + 1)") }
@@ -63,7 +64,7 @@ final class AttentionFigureTests: XCTestCase {
             let g = try figure(s, "some")
             XCTAssertEqual(g.panels.compactMap(\.caption), ["t = 1", "t = 2"])
             XCTAssertNil(g.bottomLabel)
-            XCTAssertEqual(g.colorBars[0].range.upperBound, Double(perStep[0..<2].max()!), accuracy: 1e-9)
+            XCTAssertEqual(g.colorBars[0].range.upperBound, ColorBar.niceUpper(lower: 0, upper: Double(perStep[0..<2].max()!)), accuracy: 1e-12)
         }
     }
 

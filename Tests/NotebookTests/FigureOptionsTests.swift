@@ -37,10 +37,11 @@ final class FigureOptionsTests: XCTestCase {
     func testEveryPlotTakesSizeStyleFontAndTitle() throws {
         let s = session()
         run(s, Self.data + """
-        let plain = plot_metrics([r1, r2])
+        let plain = plot_metrics([r1, r2], style: "standard")
         let column = plot_metrics([r1, r2], width: "column", font_size: 7)
         let page = plot_metrics([r1, r2], width: "page", height: 2.5, title: "")
         let paper = plot_metrics([r1, r2], style: "paper")
+        let byDefault = plot_metrics([r1, r2])
         let slides = plot_metrics([r1, r2], style: "slides", width: 10)
         let frames = plot_frames(t, t, width: 3.3, style: "paper", title: "")
         """)
@@ -57,6 +58,8 @@ final class FigureOptionsTests: XCTestCase {
         XCTAssertNotNil(plain.title)
         let paper = try figure(s, "paper")
         XCTAssertEqual(paper.width, 3.3 * 72, accuracy: 1e-9)
+        let byDefault = try figure(s, "byDefault")
+        XCTAssertEqual(byDefault.width, paper.width); XCTAssertEqual(byDefault.style.tickFont, paper.style.tickFont, "paper is the default")
         XCTAssertGreaterThanOrEqual(paper.style.tickFont.size, 7)
         XCTAssertGreaterThanOrEqual(paper.style.legendFont.size, 7)
         let slides = try figure(s, "slides")
@@ -169,9 +172,11 @@ final class FigureOptionsTests: XCTestCase {
         XCTAssertEqual(raw.panels[0].lines.count, 1)
         XCTAssertEqual(off.panels[0].lines.count, 1)
         XCTAssertEqual(ema.panels[0].lines.count, 2, "the raw curve faint under the smoothed one")
-        XCTAssertEqual(ema.panels[0].lines[1].label, "a, EMA 0.5")
+        XCTAssertEqual(ema.panels[0].lines[1].label, "a, EMA 0.5 (≈2 steps)")
         XCTAssertEqual(ema.panels[0].lines[1].y, Smoothing.exponentialMovingAverage(ema.panels[0].lines[0].y, weight: 0.5))
         XCTAssertEqual(ema.panels[0].yAxis.scale, .linear)
-        XCTAssertEqual(raw.panels[0].yAxis.scale, .log)
+        XCTAssertEqual(raw.panels[0].lines[0].label, "a", "no smoothing unless asked, and nothing said")
+        XCTAssertEqual(raw.panels[0].yAxis.scale, LossPlot.prefersLog(raw.panels[0].lines[0].y) ? .log : .linear)
+        XCTAssertEqual(raw.panels[0].yAxis.label, "loss (MSE, mean over pixels)" + (raw.panels[0].yAxis.scale == .log ? " (log scale)" : ""))
     }
 }

@@ -144,7 +144,8 @@ final class FrameFigureTests: XCTestCase {
                                        "Ground truth (ch. 1)", "Prediction (ch. 1)", "|Error| (ch. 1)",
                                        "Ground truth (ch. 2)", "Prediction (ch. 2)", "|Error| (ch. 2)"])
         XCTAssertEqual(all.colorBars.map(\.rows), [0...1, 2...2, 3...4, 5...5, 6...7, 8...8])
-        XCTAssertEqual(all.colorBars.compactMap(\.label), ["value (ch. 0)", "value (ch. 1)", "value (ch. 2)"])
+        XCTAssertEqual(all.colorBars.compactMap(\.label), ["value (ch. 0)", PredictionStrip.errorBarLabel, "value (ch. 1)", PredictionStrip.errorBarLabel,
+                                                           "value (ch. 2)", PredictionStrip.errorBarLabel], "the error bars say what they measure")
         // channel 1 of truth frame 2 is where [T, C, H, W] puts it; the scale is that channel's range
         let ch1 = all.panels[3 * 4 + 2].imageLayers[0]
         XCTAssertEqual(ch1.values.width, 10); XCTAssertEqual(ch1.values.height, 6)

@@ -218,7 +218,7 @@ public enum BuiltinCatalog {
                                        .named("labels", .list, default: .null),
                                        .named("lr", .bool, default: .bool(false), doc: "add a panel with the learning rate of every step"),
                                        .named("smooth", .float, default: .null, range: .within(0, 0.999),
-                                              doc: "EMA weight of the drawn trend (0: raw curves only), named in the legend; default 0.9 at 50+ steps"),
+                                              doc: "EMA weight of a drawn trend over the faint raw curve, named in the legend with its window (default: none, the raw curves)"),
                                        groupBand, figureTitle] + FigureOptions.parameters,
                            returns: .host("figure"),
                            doc: "Loss curves of training histories (lr: true adds a learning-rate panel); a list of lists of histories draws each group's mean with a band.",

@@ -25,6 +25,14 @@ enum FigureBuiltins {
         }
     }
 
+    /// The loss axis's label: which loss, when every history says the same ("loss (MSE, mean over pixels)");
+    /// "training loss" for histories that do not say (load_sweep's).
+    static func lossLabel(_ histories: [HistoryValue]) -> String {
+        let names = Set(histories.map { $0.lossName ?? "" })
+        guard names.count == 1, let name = names.first, !name.isEmpty else { return "training loss" }
+        return "loss (\(name))"
+    }
+
     static func plotLoss(_ args: BoundArguments, _ context: CallContext) throws -> Value {
         try withOptions(args, try plotLossFigure(args, context))
     }
@@ -54,21 +62,19 @@ enum FigureBuiltins {
         }
         let showLR = try args.bool("lr")
         if showLR { for (i, h) in histories.enumerated() { runs[i].lr = h.history.lr } }
-        let longest = histories.map { $0.history.steps.count }.max() ?? 0
-        // smooth: an EMA weight (0 = off), named in the legend; default: 0.9 for curves of 50 steps or more.
-        let given = args.isGiven("smooth")
-        let weight = given ? try args.double("smooth") : (longest >= 50 ? 0.9 : 0)
+        // smooth: an EMA weight, named in the legend with its window; none unless asked for.
+        let weight = args.isGiven("smooth") ? try args.double("smooth") : 0
         let fig = try figureCall {
-            try LossPlot.figure(runs: runs, logY: true, smoothing: weight > 0 ? weight : nil,
-                                title: try args.optionalString("title") ?? "Training loss", lrPanel: showLR,
-                                smoothingInLegend: given)
+            try LossPlot.figure(runs: runs, smoothing: weight > 0 ? weight : nil,
+                                title: try args.optionalString("title") ?? "Training loss", yLabel: lossLabel(histories),
+                                lrPanel: showLR)
         }
         return .host(FigureValue(fig, what: "loss curves of \(runs.count) run(s)"))
     }
 
     /// Every step `attention()` returns (or those of `steps:`), each map over
     /// the frame that step read: the observed frame while t ≤ frames_in, the
-    /// model's own prediction after (a predictor), captioned "(pred.)"; one
+    /// model's own prediction after (a predictor), captioned "t = 12*"; one
     /// colour scale over the panels drawn.
     static func plotAttention(_ args: BoundArguments, _ context: CallContext) throws -> Value {
         try withOptions(args, try plotAttentionFigure(args, context))
@@ -158,4 +164,10 @@ enum FigureBuiltins {
                            "pass evaluate(...) records, or load_sweep points (or their .series) from a notebook that logs each frame: " +
                            "for v in r.\(key) { log(\"\(key)\", v) }", kind: .type)
     }
+}
+
+extension TrainingOptions {
+    /// The loss as a figure's axis names it: "MSE, mean over pixels" (reduction
+    /// mean: over every predicted pixel of the batch) or "MSE, sum over pixels".
+    var lossName: String { "\(loss.rawValue.uppercased()), \(reduction.rawValue) over pixels" }
 }

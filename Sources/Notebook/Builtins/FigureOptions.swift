@@ -1,8 +1,10 @@
 // FigureOptions: the author's controls every plot_* takes — `width:` and
 // `height:` (inches, or "column" = 3.3 in / "page" = 6.9 in wide), `style:`
-// ("standard", "paper" for a journal column, "slides") and `font_size:` (the
-// tick labels' size in points; the other fonts keep their proportion).
-// Applied to a built figure; saving fits its height to what it holds.
+// ("paper", the default: a journal column; "standard"; "slides") and
+// `font_size:` (the tick labels' size in points; the other fonts keep their
+// proportion), `log:`, `xlim:`/`ylim:`, `dpi:` (PNG, default 300, written
+// into the file). Applied to a built figure; saving fits its height to what
+// it holds. A log y axis is stated on its label ("(log scale)").
 
 import KymoLanguage
 import KymoBase
@@ -13,12 +15,13 @@ enum FigureOptions {
         .named("width", .either([.float, .string]), default: .null, doc: "inches, or \"column\" (3.3 in) / \"page\" (6.9 in)"),
         .named("height", .float, default: .null, range: .above(0), doc: "inches (default: the style's)"),
         .named("style", .string, default: .null, choices: ["standard", "paper", "slides"],
-               doc: "\"paper\": a 3.3 in journal column at 7 pt; \"slides\": 14 pt ticks"),
+               doc: "\"paper\" (the default): a 3.3 in journal column at 7 pt; \"standard\": the screen size at 8 pt; \"slides\": 14 pt ticks"),
         .named("font_size", .float, default: .null, range: .within(4, 40), doc: "tick-label size in points (the other fonts in proportion)"),
-        .named("log", .bool, default: .null, doc: "log (true) or linear (false) y axes on the plotting panels"),
+        .named("log", .bool, default: .null, doc: "log (true) or linear (false) y axes on the plotting panels (default: linear; plot_loss: log when the losses span more than 20×); a log axis says so on its label"),
         .named("xlim", .list, default: .null, doc: "[low, high] of the x axes"),
         .named("ylim", .list, default: .null, doc: "[low, high] of the y axes"),
-        .named("dpi", .float, default: .null, range: .within(10, 2400), doc: "PNG resolution, written into the file (default 144, untagged)"),
+        .named("dpi", .float, default: .null, range: .within(10, 2400), doc: "PNG resolution, written into the file (default 300)"),
+        .named("svg_text", .bool, default: .bool(false), doc: "SVG: text as <text> elements in DejaVu Sans (editable) rather than glyph outlines"),
     ]
 
     /// Line dashes of the "paper" style, one per series: told apart in greyscale up to 8.
@@ -35,6 +38,14 @@ enum FigureOptions {
 
     /// Points per inch.
     static let inch = 72.0
+    /// The style a plot_* draws in when none is named: sized for one column of a two-column journal.
+    static let defaultStyle = "paper"
+    /// The PNG resolution when none is asked for (written into the file).
+    static let defaultDPI = 300.0
+    /// A journal's column and full text width.
+    static let columnWidth = 3.3 * inch, pageWidth = 6.9 * inch
+    /// What a log y axis adds to its label.
+    static let logNote = " (log scale)"
 
     /// The width asked for, in points; nil when not given.
     static func width(_ args: BoundArguments) throws -> Double? {
@@ -42,8 +53,8 @@ enum FigureOptions {
         case .null: return nil
         case .string(let s):
             switch s {
-            case "column": return 3.3 * inch
-            case "page": return 6.9 * inch
+            case "column": return columnWidth
+            case "page": return pageWidth
             default: throw BuiltinError("width must be inches or \"column\" / \"page\", got \"\(s)\"", kind: .range)
             }
         case let v:
@@ -55,15 +66,18 @@ enum FigureOptions {
     }
 
     /// `fig` with the author's size and fonts. A style with no width given
-    /// sets its own: "paper" a column (3.3 in × 2.4 in for one panel row).
+    /// sets its own: "paper" (the default) a column (3.3 in × 2.2 in for one
+    /// panel row) for plots, and at most the page width (6.9 in) for image grids.
     static func apply(_ args: BoundArguments, to fig: inout Figure) throws {
-        var style = fig.style
-        let named = try args.optionalString("style")
-        if let named, let s = FigureStyle.named(named) { style = s }
+        let named = try args.optionalString("style") ?? defaultStyle
+        var style = FigureStyle.named(named) ?? fig.style
         if args.isGiven("font_size") { style = style.withTickFont(try args.double("font_size")) }
         let oldWidth = fig.width, oldHeight = fig.height
+        let imagesOnly = fig.panels.allSatisfy { $0.style != .axes }
         var width = try width(args)
-        if width == nil && named == "paper" { width = 3.3 * inch }
+        if width == nil && named == "paper" {
+            if !imagesOnly { width = columnWidth } else if fig.width > pageWidth { width = pageWidth }
+        }
         if let w = width {
             fig.width = w
             // keep the aspect unless a height is given
@@ -82,16 +96,21 @@ enum FigureOptions {
                 }
                 fig.panels[i].yAxis.scale = log ? .log : .linear
             }
+            if fig.panels[i].yAxis.scale == .log, let label = fig.panels[i].yAxis.label, !label.hasSuffix(logNote) {
+                fig.panels[i].yAxis.label = label + logNote
+            }
             if named == "paper" {
-                // each labelled series its own dash, the same across panels (a model keeps its dash)
+                // each labelled series its own dash, the same across panels (a model keeps its dash);
+                // legend-only key entries (no data) stay solid
                 var k = 0
-                for j in fig.panels[i].lines.indices where fig.panels[i].lines[j].label != nil {
+                for j in fig.panels[i].lines.indices where fig.panels[i].lines[j].label != nil && !fig.panels[i].lines[j].x.isEmpty {
                     fig.panels[i].lines[j].dash = dashes[k % dashes.count]
                     k += 1
                 }
             }
         }
-        if args.isGiven("dpi") { fig.dpi = try args.double("dpi") }
+        fig.svgText = try args.bool("svg_text")
+        fig.dpi = args.isGiven("dpi") ? try args.double("dpi") : defaultDPI
         if case .string(let t) = args["title"], t.isEmpty { fig.title = nil }   // title: "" draws no title band
     }
 }

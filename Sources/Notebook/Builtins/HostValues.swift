@@ -89,7 +89,11 @@ public final class DatasetValue: HostObject {
 public final class HistoryValue: HostObject {
     public let history: TrainingHistory
     public let label: String
-    public init(_ history: TrainingHistory, label: String) { self.history = history; self.label = label }
+    /// Which loss the history holds, for a figure's axis ("MSE, mean over pixels"); nil when unknown.
+    public let lossName: String?
+    public init(_ history: TrainingHistory, label: String, lossName: String? = nil) {
+        self.history = history; self.label = label; self.lossName = lossName
+    }
 
     public var kindName: String { "history" }
     public var propertyNames: [String] { BuiltinCatalog.hostKinds["history"]!.propertyNames }

@@ -170,11 +170,11 @@ enum ModelBuiltins {
             let requested = !context.isInterrupted
             if requested { context.session.interrupt.request() }   // a replay's stop: the cell's later statements do not run
             context.session.trainingInterruption = ("interrupted during training at step \(at)", context.span, requested)
-            return .host(HistoryValue(partial, label: m.family.displayName))
+            return .host(HistoryValue(partial, label: m.family.displayName, lossName: options.lossName))
         default:
             throw BuiltinError(history.message ?? "training stopped: \(history.status.rawValue)")
         }
-        return .host(HistoryValue(history, label: m.family.displayName))
+        return .host(HistoryValue(history, label: m.family.displayName, lossName: options.lossName))
     }
 
     /// train's `schedule:` — nil, a kind's name, or a record {kind: …, key: value}.

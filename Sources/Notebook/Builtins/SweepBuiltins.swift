@@ -133,9 +133,15 @@ enum SweepBuiltins {
         return (s.mean, s.mean - sd, s.mean + sd)
     }
 
-    static func bandName(_ band: String, sizes: [Int]) -> String {
-        let n = Set(sizes).count == 1 ? "\(sizes[0])" : "\(sizes.min()!)–\(sizes.max()!)"
-        return (band == "minmax" ? "min–max" : "±1 sd") + " of \(n) runs"
+    /// The groups' sizes for a figure's description: "3", or "2, 3".
+    static func sizes(_ ns: [Int]) -> String { ns.map(String.init).joined(separator: ", ") }
+
+    /// A group's size as its legend entry says it: "(n = 3)", kept on one line (no-break spaces).
+    static func groupSize(_ n: Int) -> String { "(n\u{00A0}=\u{00A0}\(n))" }
+
+    /// The band as a title names it; each group's label says its size ("(n = 3)").
+    static func bandName(_ band: String) -> String {
+        band == "minmax" ? "min–max" : "±1 sd"
     }
 
     /// Whether a plot argument is a list of lists (the group form).
@@ -167,6 +173,7 @@ enum SweepBuiltins {
             }
         }
         let names = try FigureBuiltins.labels(args, count: histories.count) { "group \($0 + 1)" }
+        let weight = args.isGiven("smooth") ? try args.double("smooth") : 0
         var curves: [BandCurve] = []
         for (g, name) in zip(histories, names) {
             let steps = g[0].history.steps
@@ -174,28 +181,31 @@ enum SweepBuiltins {
             for h in g where h.history.steps != steps {
                 throw BuiltinError("plot_loss: the histories of group '\(name)' differ in their steps (\(steps.count) vs \(h.history.steps.count)); a group needs equal steps", kind: .range)
             }
-            // Long curves: each history smoothed as plot_loss smooths one, then the statistics per step.
-            let smooth = steps.count >= 50
+            // smooth: each history smoothed as plot_loss smooths one (named in the legend), then the statistics per step.
             let losses = g.map { h -> [Double] in
                 let raw = h.history.loss.map(Double.init)
-                return smooth ? Smoothing.exponentialMovingAverage(raw, weight: 0.9) : raw
+                return weight > 0 ? Smoothing.exponentialMovingAverage(raw, weight: weight) : raw
             }
             var mean: [Double] = [], low: [Double] = [], high: [Double] = []
             for k in steps.indices {
                 let column = losses.map { $0[k] }
                 var b = bounds(column, band: band)
-                if b.low <= 0 { b.low = column.min() ?? b.low }   // the log axis: the band's bottom at the smallest run
+                if b.low <= 0 { b.low = column.min() ?? b.low }   // a log axis: the band's bottom at the smallest run
                 mean.append(b.mean); low.append(b.low); high.append(b.high)
             }
+            let label = "\(name) \(groupSize(g.count))"
             curves.append(try FigureBuiltins.figureCall {
-                try BandCurve(label: name, x: steps.map(Double.init), mean: mean, low: low, high: high)
+                try BandCurve(label: label, x: steps.map(Double.init), mean: mean, low: low, high: high)
             })
         }
-        let bandText = bandName(band, sizes: histories.map(\.count))
-        let smoothed = histories.contains { $0.count > 1 && $0[0].history.steps.count >= 50 }
-        let title = try args.optionalString("title") ?? ("Training loss" + (smoothed ? " (smoothed)" : ""))
-        let fig = try FigureBuiltins.figureCall { try BandPlot.loss(groups: curves, band: bandText, title: title) }
-        return .host(FigureValue(fig, what: "mean loss curves of \(curves.count) group(s), band \(bandText)"))
+        let bandText = bandName(band)
+        let title = try args.optionalString("title") ?? "Training loss"
+        let yLabel = FigureBuiltins.lossLabel(histories.flatMap { $0 })
+        let note = weight > 0 ? "each run smoothed: " + LossPlot.smoothingNote(weight) : nil
+        let fig = try FigureBuiltins.figureCall {
+            try BandPlot.loss(groups: curves, band: bandText, title: title, yLabel: yLabel, note: note)
+        }
+        return .host(FigureValue(fig, what: "mean loss curves of \(curves.count) group(s) (n = \(sizes(histories.map(\.count)))), band \(bandText)"))
     }
 
     static func plotMetricsGroups(_ args: BoundArguments, _ context: CallContext) throws -> Value {
@@ -215,15 +225,15 @@ enum SweepBuiltins {
                     mean.append(b.mean); low.append(b.low); high.append(b.high)
                 }
                 let c = try FigureBuiltins.figureCall {
-                    try BandCurve(label: name, x: (1...horizon).map(Double.init), mean: mean, low: low, high: high)
+                    try BandCurve(label: "\(name) \(groupSize(g.count))", x: (1...horizon).map(Double.init), mean: mean, low: low, high: high)
                 }
                 if target == 0 { mse.append(c) } else { ssim.append(c) }
             }
         }
-        let bandText = bandName(band, sizes: gs.map(\.count))
+        let bandText = bandName(band)
         let fig = try FigureBuiltins.figureCall {
             try BandPlot.metrics(mse: mse, ssim: ssim, band: bandText, title: try args.optionalString("title") ?? "Per-frame metrics")
         }
-        return .host(FigureValue(fig, what: "mean metric curves of \(gs.count) group(s), band \(bandText)"))
+        return .host(FigureValue(fig, what: "mean metric curves of \(gs.count) group(s) (n = \(sizes(gs.map(\.count)))), band \(bandText)"))
     }
 }
