@@ -110,8 +110,9 @@ public struct Figure: Sendable {
             renderer.drawText(l.text, at: l.point, font: style.rowLabelFont, color: .ink, anchor: l.anchor,
                               rotation: l.rotation)
         }
-        for (bar, rect) in zip(colorBars, layout.colorBarRects) {
-            PanelDrawing.drawColorBar(bar, in: rect, pageHeight: height, style: style, renderer: renderer)
+        for (k, (bar, rect)) in zip(colorBars, layout.colorBarRects).enumerated() {
+            PanelDrawing.drawColorBar(bar, in: rect, pageHeight: height, style: style, renderer: renderer,
+                                      labelColumn: layout.colorBarLabelColumns[k], columnsX: layout.colorBarLabelColumnsX)
         }
         if let b = bottomLabel, let at = layout.bottomLabelPoint {
             renderer.drawText(b, at: at, font: style.axisLabelFont, color: .ink, anchor: TextAnchor(.center, .top),

@@ -28,6 +28,11 @@ struct FigureLayout {
     var titlePoint: Point?
     var rowLabels: [PlacedText] = []
     var colorBarRects: [Rect] = []
+    /// Each colour bar's label column (0 beside its own ticks; 1, 2 further
+    /// right, where stacked bars' labels would overlap) and where column 0 of
+    /// the widest bar ends.
+    var colorBarLabelColumns: [Int] = []
+    var colorBarLabelColumnsX = 0.0
     var bottomLabelPoint: Point?
     /// Image grids: how much taller the page must be for the block, its
     /// captions and the line under it to fit (0 when they do).
@@ -48,6 +53,7 @@ struct FigureLayout {
         placements = (0..<g.n).map { Self.placement(of: $0, g, cells: cells, sizing: sizing) }
         rowLabels = Self.placeRowLabels(g, placements: placements, blockLeft: cells.blockLeft, up: rowLabelsUp)
         colorBarRects = Self.placeColorBars(g, placements: placements, area: area, blockRight: cells.blockRight)
+        (colorBarLabelColumns, colorBarLabelColumnsX) = Self.colorBarLabelColumns(g, rects: colorBarRects)
         if f.bottomLabel != nil {
             bottomLabelPoint = Point((cells.blockLeft + cells.blockRight) / 2,
                                      min(cells.blockBottom + 3, f.height - g.s.outerPadding - g.s.axisLabelFont.size))
@@ -141,7 +147,32 @@ struct FigureLayout {
             if bar.fullLabel(t) != nil { w += s.axisTitleGap + s.axisLabelFont.size }
             barWidth = max(barWidth, w + 2)
         }
-        return barWidth
+        // stacked bars' labels may need up to two more columns (colorBarLabelColumns)
+        let labelled = g.f.colorBars.filter { $0.label != nil }.count
+        return barWidth + Double(min(max(labelled - 1, 0), maxExtraLabelColumns)) * PanelDrawing.colorBarLabelStep(s)
+    }
+
+    static let maxExtraLabelColumns = 2
+
+    /// Colour-bar labels, top to bottom: each goes in the first column where it
+    /// clears the label above it there (by 2 pt); where none is clear, the
+    /// column whose last label ends highest.
+    private static func colorBarLabelColumns(_ g: Grid, rects: [Rect]) -> ([Int], Double) {
+        let s = g.s
+        let labels = zip(g.f.colorBars, rects).map { bar, rect in
+            PanelDrawing.colorBarLabel(bar, in: rect, pageHeight: g.f.height, style: s, renderer: g.r)
+        }
+        let columnsX = labels.compactMap { $0 }.count > 1 ? labels.compactMap { $0?.at.x }.max() ?? 0 : 0
+        var columns = [Int](repeating: 0, count: rects.count)
+        var lastEnd = [Double](repeating: -.infinity, count: maxExtraLabelColumns + 1)
+        for k in rects.indices.sorted(by: { rects[$0].minY < rects[$1].minY }) {
+            guard let l = labels[k] else { continue }
+            let start = l.at.y - l.half
+            let c = lastEnd.firstIndex { $0 + 2 <= start } ?? lastEnd.indices.min { lastEnd[$0] < lastEnd[$1] }!
+            columns[k] = c
+            lastEnd[c] = l.at.y + l.half
+        }
+        return (columns, columnsX)
     }
 
     /// Row labels: turned up when they fit the row height, else written across.
@@ -442,7 +473,7 @@ struct FigureLayout {
     /// Colour bars right of the block, beside their rows.
     private static func placeColorBars(_ g: Grid, placements: [PanelPlacement], area: Rect, blockRight: Double) -> [Rect] {
         let s = g.s, cols = g.cols, n = g.n
-        return g.f.colorBars.map { bar in
+        var rects = g.f.colorBars.map { bar in
             let rowsSpan = bar.rows ?? 0...(g.rows - 1)
             let top = rowsSpan.lowerBound * cols < n ? placements[rowsSpan.lowerBound * cols].plot.minY : area.y
             let lastIndex = min(rowsSpan.upperBound * cols, n - 1)
@@ -450,6 +481,17 @@ struct FigureLayout {
             let x = (g.allImages ? blockRight : area.maxX) + s.colorBarGap
             return Rect(x: x, y: top, width: s.colorBarWidth, height: max(10, bottom - top))
         }
+        // Stacked bars: the tick labels at their ends must not meet, so bars
+        // closer than a tick label's height give up half the shortfall each.
+        let order = rects.indices.sorted { rects[$0].minY < rects[$1].minY }
+        for (a, b) in zip(order, order.dropFirst()) {
+            let short = s.tickFont.size + 1 - (rects[b].minY - rects[a].maxY)
+            guard short > 0, rects[a].maxY <= rects[b].minY + 1 else { continue }
+            rects[a].height = max(4, rects[a].height - short / 2)
+            rects[b].y += short / 2
+            rects[b].height = max(4, rects[b].height - short / 2)
+        }
+        return rects
     }
 
     /// True when neighbouring x tick labels would come closer than 6 pt.

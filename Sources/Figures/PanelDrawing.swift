@@ -245,30 +245,56 @@ enum PanelDrawing {
         }
     }
 
-    static func drawColorBar(_ bar: ColorBar, in rect: Rect, pageHeight: Double, style s: FigureStyle, renderer r: Renderer) {
+    /// A colour bar's label, turned up beside its ticks: the text, font and
+    /// point (the label's centre line), and half its length. Longer than the
+    /// bar it steps down to the tick size; still longer, it stays centred on the
+    /// bar but on the page. With several bars FigureLayout puts the labels past
+    /// every bar's ticks (`columnsX`, 0 for one bar), a column further right
+    /// (`column`) where one would overlap the label of a bar above.
+    static func colorBarLabel(_ bar: ColorBar, in rect: Rect, pageHeight: Double, style s: FigureStyle, renderer r: Renderer,
+                              column: Int = 0, columnsX: Double = 0) -> (text: String, font: Font, at: Point, half: Double)? {
+        let t = colorBarTicks(bar, in: rect, style: s)
+        guard let label = bar.fullLabel(t) else { return nil }
+        let widest = t.major.map { r.measure($0.label, font: s.tickFont).width }.max() ?? 0
+        // beside its own ticks, or (several bars) in columns past every bar's ticks
+        let own = rect.maxX + s.tickLength + s.labelGap + widest + s.axisTitleGap
+        let x = max(own, columnsX) + Double(column) * colorBarLabelStep(s)
+        let font = r.measure(label, font: s.axisLabelFont).width > rect.height + 4 ? s.tickFont : s.axisLabelFont
+        let half = r.measure(label, font: font).width / 2
+        let y = min(max(rect.midY, s.outerPadding + half), pageHeight - s.outerPadding - half)
+        return (label, font, Point(x, y), half)
+    }
+
+    /// A bar's ticks: about one per 28 pt; on a bar too short for their labels
+    /// (a one-row bar of a stacked strip), its two ends, or its top alone.
+    static func colorBarTicks(_ bar: ColorBar, in rect: Rect, style s: FigureStyle) -> AxisTicks {
+        var t = bar.ticks(maxTicks: max(2, Int(rect.height / 28)))
+        let line = s.tickFont.size + 1
+        if t.major.count > 2, Double(t.major.count - 1) * line > rect.height, let first = t.major.first, let last = t.major.last {
+            t.major = rect.height >= line ? [first, last] : [last]
+        }
+        return t
+    }
+
+    /// The distance between two columns of colour-bar labels.
+    static func colorBarLabelStep(_ s: FigureStyle) -> Double { s.axisLabelFont.size + 2 }
+
+    static func drawColorBar(_ bar: ColorBar, in rect: Rect, pageHeight: Double, style s: FigureStyle, renderer r: Renderer,
+                             labelColumn: Int = 0, columnsX: Double = 0) {
         r.drawImage(bar.strip(), in: rect)
         r.stroke(Path.rect(rect), style: StrokeStyle(color: .ink, width: 0.5))
-        let t = bar.ticks(maxTicks: max(2, Int(rect.height / 28)))
+        let t = colorBarTicks(bar, in: rect, style: s)
         let axis = ResolvedAxis(fixedTicks: t)
         var ticks = Path()
-        var widest = 0.0
         for tick in t.major {
             guard let py = axis.position(tick.value, start: rect.maxY, end: rect.minY) else { continue }
             ticks.move(to: Point(rect.maxX, py)); ticks.line(to: Point(rect.maxX + s.tickLength, py))
-            widest = max(widest, r.measure(tick.label, font: s.tickFont).width)
             r.drawText(tick.label, at: Point(rect.maxX + s.tickLength + s.labelGap, py), font: s.tickFont,
                        color: .ink, anchor: TextAnchor(.start, .middle), rotation: .horizontal)
         }
         r.stroke(ticks, style: StrokeStyle(color: .ink, width: 0.5))
-        if let label = bar.fullLabel(t) {
-            let x = rect.maxX + s.tickLength + s.labelGap + widest + s.axisTitleGap
-            // A label longer than the bar steps down to the tick size.
-            let font = r.measure(label, font: s.axisLabelFont).width > rect.height + 4 ? s.tickFont : s.axisLabelFont
-            // still longer than the bar: centred on it, but kept on the page
-            let half = r.measure(label, font: font).width / 2
-            let y = min(max(rect.midY, s.outerPadding + half), pageHeight - s.outerPadding - half)
-            r.drawText(label, at: Point(x, y), font: font, color: .ink,
-                       anchor: TextAnchor(.center, .top), rotation: .up)
+        if let l = colorBarLabel(bar, in: rect, pageHeight: pageHeight, style: s, renderer: r, column: labelColumn, columnsX: columnsX) {
+            r.drawText(l.text, at: l.at, font: l.font, color: .ink, anchor: TextAnchor(.center, .top), rotation: .up)
         }
     }
 }

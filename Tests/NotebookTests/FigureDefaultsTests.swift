@@ -56,13 +56,17 @@ final class FigureDefaultsTests: XCTestCase {
     let m10 = sa_convlstm(layers: 1, hidden: 2, size: 32, patch: 4, frames_in: 10, frames_out: 10)
     let wideAttention = plot_attention(m10, long, query: [16, 16])
     let wideFrames = plot_frames(long, predict(m10, long), inputs: true)
+    let twoChannels = plot_frames(randn([6, 2, 16, 24]), randn([3, 2, 16, 24]), frames_in: 3)
+    let threeChannels = plot_frames(randn([4, 3, 24, 16]), randn([2, 3, 24, 16]), frames_in: 2, width: 3.3)
+    let shortRows = plot_frames(rand([6, 2, 16, 24]) * 0.6, rand([3, 2, 16, 24]) * 1.3, frames_in: 3)
 
     """
 
     func testDefaultsMeetAJournalColumnWithoutAnyArgument() throws {
         let s = session()
         run(s, Self.notebook)
-        for name in ["loss", "eight", "metrics", "frames", "attention", "groups", "wideAttention", "wideFrames"] {
+        // (two and three channels: a value bar and an |error| bar per channel, stacked; their labels must not meet)
+        for name in ["loss", "eight", "metrics", "frames", "attention", "groups", "wideAttention", "wideFrames", "twoChannels", "threeChannels", "shortRows"] {
             let f = try figure(s, name)
             XCTAssertEqual(f.dpi, 300, "\(name): PNGs at 300 dpi (written into the file)")
             XCTAssertTrue(f.style.opaque, "\(name): flat colours, no PDF transparency group")
