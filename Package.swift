@@ -94,7 +94,7 @@ let package = Package(
                     resources: [.copy("Goldens")]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"], resources: [.copy("Goldens")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "FiguresTests", dependencies: ["Figures", "FiguresCairo"], resources: [.copy("Goldens")]),
+        .testTarget(name: "FiguresTests", dependencies: ["Figures", "FiguresCairo", "TestSupport"], resources: [.copy("Goldens")]),
         .testTarget(name: "RecordsTests", dependencies: ["KymoBase", "Records", "TestSupport"], exclude: ["Reference"]),
         .testTarget(name: "KymoLanguageTests", dependencies: ["KymoLanguage"]),
         .testTarget(name: "NotebookTests", dependencies: ["KymoBase", "Notebook", "KymoLanguage", "Records", "TensorEngine", "Models", "Datasets",
