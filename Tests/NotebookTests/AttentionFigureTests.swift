@@ -10,26 +10,17 @@ import TensorEngine
 import KymoLanguage
 @testable import Notebook
 
-final class AttentionFigureTests: XCTestCase {
+final class AttentionFigureTests: NotebookSessionTestCase {
     func run(_ text: String) throws -> Session {
-        var options = SessionOptions()
-        options.output = BufferSink()
-        let s = Session(options: options)
-        let (results, diagnostics) = s.run(NotebookDocument(name: "nb.kymo", text: text))
-        XCTAssertEqual(diagnostics.count, 0, "\(diagnostics)")
-        for r in results { XCTAssertEqual(r.status, .complete, "\(r.diagnostics)") }
+        let s = session()
+        run(s, text)
         return s
     }
 
-    func figure(_ s: Session, _ name: String) throws -> Figure {
-        guard case .host(let h)? = s.value(named: name), let f = h as? FigureValue else { throw XCTSkip("no figure \(name)") }
-        return f.figure
-    }
-
     func maps(_ s: Session, _ name: String) throws -> [Float] {
-        guard case .host(let h)? = s.value(named: name), let t = h as? TensorValue else { throw XCTSkip("no tensor \(name)") }
-        XCTAssertEqual(t.tensor.shape, [5, 16, 16])
-        return t.tensor.toArray()
+        let t = try tensor(s, name)
+        XCTAssertEqual(t.shape, [5, 16, 16])
+        return t.toArray()
     }
 
     static let notebook = """

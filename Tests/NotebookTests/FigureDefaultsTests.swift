@@ -10,24 +10,7 @@ import XCTest
 import KymoLanguage
 @testable import Notebook
 
-final class FigureDefaultsTests: XCTestCase {
-    func session() -> Session {
-        var options = SessionOptions()
-        options.output = BufferSink()
-        return Session(options: options)
-    }
-
-    func run(_ s: Session, _ text: String, file: StaticString = #filePath, line: UInt = #line) {
-        let (results, diagnostics) = s.run(NotebookDocument(name: "nb.kymo", text: text))
-        XCTAssertEqual(diagnostics.count, 0, "\(diagnostics)", file: file, line: line)
-        for r in results { XCTAssertEqual(r.status, .complete, "\(r.diagnostics)", file: file, line: line) }
-    }
-
-    func figure(_ s: Session, _ name: String) throws -> Figure {
-        guard case .host(let h)? = s.value(named: name), let f = h as? FigureValue else { throw XCTSkip("no figure \(name)") }
-        return f.figure
-    }
-
+final class FigureDefaultsTests: NotebookSessionTestCase {
     func drawn(_ f: Figure) throws -> (Figure, RecordingRenderer) {
         let fitted = try f.fitted()
         let r = RecordingRenderer()

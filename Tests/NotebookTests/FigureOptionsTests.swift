@@ -8,25 +8,7 @@ import TensorEngine
 import KymoLanguage
 @testable import Notebook
 
-final class FigureOptionsTests: XCTestCase {
-    func session(folder: String? = nil) -> Session {
-        var options = SessionOptions()
-        options.output = BufferSink()
-        if let folder { options.workingDirectory = folder }
-        return Session(options: options)
-    }
-
-    func run(_ s: Session, _ text: String, file: StaticString = #filePath, line: UInt = #line) {
-        let (results, diagnostics) = s.run(NotebookDocument(name: "nb.kymo", text: text))
-        XCTAssertEqual(diagnostics.count, 0, "\(diagnostics)", file: file, line: line)
-        for r in results { XCTAssertEqual(r.status, .complete, "\(r.diagnostics)", file: file, line: line) }
-    }
-
-    func figure(_ s: Session, _ name: String) throws -> Figure {
-        guard case .host(let h)? = s.value(named: name), let f = h as? FigureValue else { throw XCTSkip("no figure \(name)") }
-        return f.figure
-    }
-
+final class FigureOptionsTests: NotebookSessionTestCase {
     static let data = """
     let r1 = {mse_per_frame: [80.0, 90.0, 100.0], ssim_per_frame: [0.9, 0.8, 0.7]}
     let r2 = {mse_per_frame: [70.0, 95.0, 120.0], ssim_per_frame: [0.95, 0.85, 0.6]}

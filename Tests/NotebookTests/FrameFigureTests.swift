@@ -12,35 +12,7 @@ import TensorEngine
 import KymoLanguage
 @testable import Notebook
 
-final class FrameFigureTests: XCTestCase {
-    func session() -> Session {
-        var options = SessionOptions()
-        options.output = BufferSink()
-        return Session(options: options)
-    }
-
-    func run(_ s: Session, _ text: String, file: StaticString = #filePath, line: UInt = #line) {
-        let (results, diagnostics) = s.run(NotebookDocument(name: "nb.kymo", text: text))
-        XCTAssertEqual(diagnostics.count, 0, "\(diagnostics)", file: file, line: line)
-        for r in results { XCTAssertEqual(r.status, .complete, "\(r.diagnostics)", file: file, line: line) }
-    }
-
-    /// The message of the error `text` stops with.
-    func failure(_ s: Session, _ text: String) -> String {
-        let (results, diagnostics) = s.run(NotebookDocument(name: "nb.kymo", text: text))
-        return (diagnostics.map { "\($0)" } + results.flatMap { $0.diagnostics.map { "\($0)" } }).joined(separator: "\n")
-    }
-
-    func figure(_ s: Session, _ name: String) throws -> Figure {
-        guard case .host(let h)? = s.value(named: name), let f = h as? FigureValue else { throw XCTSkip("no figure \(name)") }
-        return f.figure
-    }
-
-    func tensor(_ s: Session, _ name: String) throws -> Tensor {
-        guard case .host(let h)? = s.value(named: name), let t = h as? TensorValue else { throw XCTSkip("no tensor \(name)") }
-        return t.tensor
-    }
-
+final class FrameFigureTests: NotebookSessionTestCase {
     /// A Kymo literal of `count` frames [count, 1, 2, 3], frame k filled with `value(k)`.
     func frames(_ count: Int, _ value: (Int) -> Double) -> String {
         let fs = (0..<count).map { k -> String in
