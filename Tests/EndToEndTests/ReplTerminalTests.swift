@@ -96,13 +96,17 @@ final class ReplTerminalTests: XCTestCase {
                          "env KYMO_HISTORY=\(history) KYMO_DATA=\(data) TERM=xterm \(kymo) repl; sleep 30"], capture: false)
         func screen() throws -> String { try shell(tmux, ["-L", socket, "capture-pane", "-p", "-t", "k", "-S", "-200"]).out }
         func keys(_ k: String...) throws { try shell(tmux, ["-L", socket, "send-keys", "-t", "k"] + k, capture: false) }
-        func waitFor(_ text: String, count: Int = 1, _ line: UInt = #line) throws {
+        // `wholeLine`: a screen line that is exactly `text` (a value such as
+        // "103" also occurs inside the banner's run id, which holds the time).
+        func waitFor(_ text: String, count: Int = 1, wholeLine: Bool = false, _ line: UInt = #line) throws {
             // A hang guard, not a timing: a loaded machine may take long to start or generate data.
             let deadline = Date().addingTimeInterval(180)
             var s = ""
             while Date() < deadline {
                 s = try screen()
-                if s.components(separatedBy: text).count - 1 >= count { return }
+                let found = wholeLine ? s.split(separator: "\n").filter { $0.trimmingCharacters(in: .whitespaces) == text }.count
+                                      : s.components(separatedBy: text).count - 1
+                if found >= count { return }
                 usleep(50_000)
             }
             let err = try shell(tmux, ["-L", socket, "capture-pane", "-p", "-t", "k"]).err
@@ -116,12 +120,12 @@ final class ReplTerminalTests: XCTestCase {
         try keys("for x in xs {", "Enter")
         try waitFor("  ...")
         try keys("print(x * 10)", "Enter", "}", "Enter")
-        try waitFor("30")
+        try waitFor("30", wholeLine: true)
         // An error, then an earlier variable still works.
         try keys("undefined_name", "Enter")
         try waitFor("unknown name 'undefined_name'")
         try keys("xs.count + 100", "Enter")
-        try waitFor("103")
+        try waitFor("103", wholeLine: true)
         // Tab completion of a built-in and of a record field.
         try keys("let cfg = {hidden: 32}", "Enter")
         try keys("pri", "Tab")
@@ -129,10 +133,10 @@ final class ReplTerminalTests: XCTestCase {
         try keys("(cfg.hid", "Tab")
         try waitFor("print(cfg.hidden")
         try keys(" + 1)", "Enter")
-        try waitFor("33")
+        try waitFor("33", wholeLine: true)
         // History recall: Up brings back the last line.
         try keys("Up", "Enter")
-        try waitFor("33", count: 2)
+        try waitFor("33", count: 2, wholeLine: true)
         // Ctrl-C during a long loop stops it; the session keeps its state.
         try keys("var n = 0", "Enter")
         // The loop announces that it runs (the echoed line shows "loop" + "ing",
@@ -159,7 +163,7 @@ final class ReplTerminalTests: XCTestCase {
         try keys("garbage text", "C-c")
         try waitFor("^C")
         try keys("7 * 6", "Enter")
-        try waitFor("42")
+        try waitFor("42", wholeLine: true)
         // Ctrl-D leaves; the history file was written.
         try keys("C-d")
         let deadline = Date().addingTimeInterval(120)   // a hang guard: the history is written on exit
@@ -191,12 +195,16 @@ final class ReplTerminalTests: XCTestCase {
         try shell(tmux, ["-L", socket, "new-session", "-d", "-s", "b", "-x", "120", "-y", "50", command + " --no-record; sleep 30"], capture: false)
         func screen(_ s: String) throws -> String { try shell(tmux, ["-L", socket, "capture-pane", "-p", "-t", s, "-S", "-200"]).out }
         func keys(_ s: String, _ k: String...) throws { try shell(tmux, ["-L", socket, "send-keys", "-t", s] + k, capture: false) }
-        func waitFor(_ s: String, _ text: String, count: Int = 1, _ line: UInt = #line) throws {
+        // `wholeLine`: a screen line that is exactly `text` (a value such as
+        // "100" also occurs inside the banner's run id, which holds the time).
+        func waitFor(_ s: String, _ text: String, count: Int = 1, wholeLine: Bool = false, _ line: UInt = #line) throws {
             let deadline = Date().addingTimeInterval(120)   // a hang guard, not a timing
             var shown = ""
             while Date() < deadline {
                 shown = try screen(s)
-                if shown.components(separatedBy: text).count - 1 >= count { return }
+                let found = wholeLine ? shown.split(separator: "\n").filter { $0.trimmingCharacters(in: .whitespaces) == text }.count
+                                      : shown.components(separatedBy: text).count - 1
+                if found >= count { return }
                 usleep(50_000)
             }
             XCTFail("timed out waiting for \(count)× '\(text)' in session \(s); screen:\n\(shown)", line: line)
@@ -221,12 +229,12 @@ final class ReplTerminalTests: XCTestCase {
         // A multi-line function: one history entry, recalled whole by Up.
         try keys("a", "fn g(a) {", "Enter", "return a + 1", "Enter", "}", "Enter")
         try keys("a", "g(99)", "Enter")
-        try waitFor("a", "100")
+        try waitFor("a", "100", wholeLine: true)
         try keys("a", "Up", "Up")
         try waitFor("a", "return a + 1", count: 2)
         try keys("a", "Enter")
         try keys("a", "g(199)", "Enter")
-        try waitFor("a", "200")
+        try waitFor("a", "200", wholeLine: true)
         // A pasted three-cell notebook (bracketed paste) runs cell by cell.
         try shell(tmux, ["-L", socket, "set-buffer", "-b", "nb", "%% One\nlet p = 20\n%% Two\nlet q = p + 1\n%% Three\nprint(\"pasted\", q * 2)"], capture: false)
         try shell(tmux, ["-L", socket, "paste-buffer", "-p", "-b", "nb", "-t", "a"], capture: false)
@@ -237,7 +245,7 @@ final class ReplTerminalTests: XCTestCase {
         // The other session's lines, then both leave.
         try keys("b", "let beta = 2", "Enter")
         try keys("b", "beta * 21", "Enter")
-        try waitFor("b", "42")
+        try waitFor("b", "42", wholeLine: true)
         try keys("a", "let alpha = 1", "Enter")
         try keys("b", "C-d")
         try waitFor("b", "session not recorded (--no-record)")
