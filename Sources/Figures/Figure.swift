@@ -111,8 +111,7 @@ public struct Figure: Sendable {
                               rotation: l.rotation)
         }
         for (k, (bar, rect)) in zip(colorBars, layout.colorBarRects).enumerated() {
-            PanelDrawing.drawColorBar(bar, in: rect, pageHeight: height, style: style, renderer: renderer,
-                                      labelColumn: layout.colorBarLabelColumns[k], columnsX: layout.colorBarLabelColumnsX)
+            PanelDrawing.drawColorBar(bar, in: rect, label: layout.colorBarLabels[k], style: style, renderer: renderer)
         }
         if let b = bottomLabel, let at = layout.bottomLabelPoint {
             renderer.drawText(b, at: at, font: style.axisLabelFont, color: .ink, anchor: TextAnchor(.center, .top),

@@ -28,11 +28,8 @@ struct FigureLayout {
     var titlePoint: Point?
     var rowLabels: [PlacedText] = []
     var colorBarRects: [Rect] = []
-    /// Each colour bar's label column (0 beside its own ticks; 1, 2 further
-    /// right, where stacked bars' labels would overlap) and where column 0 of
-    /// the widest bar ends.
-    var colorBarLabelColumns: [Int] = []
-    var colorBarLabelColumnsX = 0.0
+    /// Each colour bar's label, placed (nil for a bar without one).
+    var colorBarLabels: [ColorBarLabel?] = []
     var bottomLabelPoint: Point?
     /// Image grids: how much taller the page must be for the block, its
     /// captions and the line under it to fit (0 when they do).
@@ -53,7 +50,7 @@ struct FigureLayout {
         placements = (0..<g.n).map { Self.placement(of: $0, g, cells: cells, sizing: sizing) }
         rowLabels = Self.placeRowLabels(g, placements: placements, blockLeft: cells.blockLeft, up: rowLabelsUp)
         colorBarRects = Self.placeColorBars(g, placements: placements, area: area, blockRight: cells.blockRight)
-        (colorBarLabelColumns, colorBarLabelColumnsX) = Self.colorBarLabelColumns(g, rects: colorBarRects)
+        colorBarLabels = Self.placeColorBarLabels(g, rects: colorBarRects)
         if f.bottomLabel != nil {
             bottomLabelPoint = Point((cells.blockLeft + cells.blockRight) / 2,
                                      min(cells.blockBottom + 3, f.height - g.s.outerPadding - g.s.axisLabelFont.size))
@@ -140,39 +137,43 @@ struct FigureLayout {
     private static func colorBarRoom(_ g: Grid) -> Double {
         let s = g.s
         var barWidth = 0.0
+        var labelled = 0
         for bar in g.f.colorBars {
             let t = bar.ticks(maxTicks: 6)
             let labels = t.major.map { g.r.measure($0.label, font: s.tickFont).width }.max() ?? 0
             var w = s.colorBarGap + s.colorBarWidth + s.tickLength + s.labelGap + labels
-            if bar.fullLabel(t) != nil { w += s.axisTitleGap + s.axisLabelFont.size }
+            if bar.fullLabel(t) != nil {
+                w += s.axisTitleGap + s.axisLabelFont.size
+                labelled += 1
+            }
             barWidth = max(barWidth, w + 2)
         }
-        // stacked bars' labels may need up to two more columns (colorBarLabelColumns)
-        let labelled = g.f.colorBars.filter { $0.label != nil }.count
+        // stacked bars' labels may need up to two more columns (placeColorBarLabels)
         return barWidth + Double(min(max(labelled - 1, 0), maxExtraLabelColumns)) * PanelDrawing.colorBarLabelStep(s)
     }
 
     static let maxExtraLabelColumns = 2
 
-    /// Colour-bar labels, top to bottom: each goes in the first column where it
-    /// clears the label above it there (by 2 pt); where none is clear, the
-    /// column whose last label ends highest.
-    private static func colorBarLabelColumns(_ g: Grid, rects: [Rect]) -> ([Int], Double) {
-        let s = g.s
-        let labels = zip(g.f.colorBars, rects).map { bar, rect in
-            PanelDrawing.colorBarLabel(bar, in: rect, pageHeight: g.f.height, style: s, renderer: g.r)
+    /// Colour-bar labels. One bar's sits beside its ticks; several bars'
+    /// labels go past every bar's ticks, top to bottom, each in the first
+    /// column where it clears the label above it there (by 2 pt) — where none
+    /// is clear, the column whose last label ends highest.
+    private static func placeColorBarLabels(_ g: Grid, rects: [Rect]) -> [ColorBarLabel?] {
+        var labels = zip(g.f.colorBars, rects).map { bar, rect in
+            PanelDrawing.colorBarLabel(bar, in: rect, pageHeight: g.f.height, style: g.s, renderer: g.r)
         }
-        let columnsX = labels.compactMap { $0 }.count > 1 ? labels.compactMap { $0?.at.x }.max() ?? 0 : 0
-        var columns = [Int](repeating: 0, count: rects.count)
+        let xs = labels.compactMap { $0?.at.x }
+        guard xs.count > 1, let columnsX = xs.max() else { return labels }
         var lastEnd = [Double](repeating: -.infinity, count: maxExtraLabelColumns + 1)
         for k in rects.indices.sorted(by: { rects[$0].minY < rects[$1].minY }) {
-            guard let l = labels[k] else { continue }
+            guard var l = labels[k] else { continue }
             let start = l.at.y - l.half
             let c = lastEnd.firstIndex { $0 + 2 <= start } ?? lastEnd.indices.min { lastEnd[$0] < lastEnd[$1] }!
-            columns[k] = c
             lastEnd[c] = l.at.y + l.half
+            l.at.x = columnsX + Double(c) * PanelDrawing.colorBarLabelStep(g.s)
+            labels[k] = l
         }
-        return (columns, columnsX)
+        return labels
     }
 
     /// Row labels: turned up when they fit the row height, else written across.

@@ -248,21 +248,18 @@ enum PanelDrawing {
     /// A colour bar's label, turned up beside its ticks: the text, font and
     /// point (the label's centre line), and half its length. Longer than the
     /// bar it steps down to the tick size; still longer, it stays centred on the
-    /// bar but on the page. With several bars FigureLayout puts the labels past
-    /// every bar's ticks (`columnsX`, 0 for one bar), a column further right
-    /// (`column`) where one would overlap the label of a bar above.
-    static func colorBarLabel(_ bar: ColorBar, in rect: Rect, pageHeight: Double, style s: FigureStyle, renderer r: Renderer,
-                              column: Int = 0, columnsX: Double = 0) -> (text: String, font: Font, at: Point, half: Double)? {
+    /// bar but on the page. FigureLayout moves it right where several bars'
+    /// labels would meet (FigureLayout.placeColorBarLabels).
+    static func colorBarLabel(_ bar: ColorBar, in rect: Rect, pageHeight: Double, style s: FigureStyle,
+                              renderer r: Renderer) -> ColorBarLabel? {
         let t = colorBarTicks(bar, in: rect, style: s)
         guard let label = bar.fullLabel(t) else { return nil }
         let widest = t.major.map { r.measure($0.label, font: s.tickFont).width }.max() ?? 0
-        // beside its own ticks, or (several bars) in columns past every bar's ticks
-        let own = rect.maxX + s.tickLength + s.labelGap + widest + s.axisTitleGap
-        let x = max(own, columnsX) + Double(column) * colorBarLabelStep(s)
+        let x = rect.maxX + s.tickLength + s.labelGap + widest + s.axisTitleGap
         let font = r.measure(label, font: s.axisLabelFont).width > rect.height + 4 ? s.tickFont : s.axisLabelFont
         let half = r.measure(label, font: font).width / 2
         let y = min(max(rect.midY, s.outerPadding + half), pageHeight - s.outerPadding - half)
-        return (label, font, Point(x, y), half)
+        return ColorBarLabel(text: label, font: font, at: Point(x, y), half: half)
     }
 
     /// A bar's ticks: about one per 28 pt; on a bar too short for their labels
@@ -279,8 +276,8 @@ enum PanelDrawing {
     /// The distance between two columns of colour-bar labels.
     static func colorBarLabelStep(_ s: FigureStyle) -> Double { s.axisLabelFont.size + 2 }
 
-    static func drawColorBar(_ bar: ColorBar, in rect: Rect, pageHeight: Double, style s: FigureStyle, renderer r: Renderer,
-                             labelColumn: Int = 0, columnsX: Double = 0) {
+    /// The bar, its ticks and `label` (placed by FigureLayout).
+    static func drawColorBar(_ bar: ColorBar, in rect: Rect, label: ColorBarLabel?, style s: FigureStyle, renderer r: Renderer) {
         r.drawImage(bar.strip(), in: rect)
         r.stroke(Path.rect(rect), style: StrokeStyle(color: .ink, width: 0.5))
         let t = colorBarTicks(bar, in: rect, style: s)
@@ -293,10 +290,18 @@ enum PanelDrawing {
                        color: .ink, anchor: TextAnchor(.start, .middle), rotation: .horizontal)
         }
         r.stroke(ticks, style: StrokeStyle(color: .ink, width: 0.5))
-        if let l = colorBarLabel(bar, in: rect, pageHeight: pageHeight, style: s, renderer: r, column: labelColumn, columnsX: columnsX) {
+        if let l = label {
             r.drawText(l.text, at: l.at, font: l.font, color: .ink, anchor: TextAnchor(.center, .top), rotation: .up)
         }
     }
+}
+
+/// A colour bar's label as placed: turned up, centred on `at`, `half` its length.
+struct ColorBarLabel {
+    var text: String
+    var font: Font
+    var at: Point
+    var half: Double
 }
 
 extension ResolvedAxis {

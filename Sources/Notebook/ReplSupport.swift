@@ -68,8 +68,19 @@ extension Session {
     }
 
     /// Whether `help(name)` has a built-in's (or a method's) text to give.
-    public func hasHelp(_ name: String) -> Bool {
-        registry.builtin(name) != nil || registry.hostKinds.values.contains { $0.methods.contains { $0.name == name } }
+    public func hasHelp(_ name: String) -> Bool { helpSignature(name) != nil }
+
+    /// The built-in named `name`, else the first host kind's method of that
+    /// name (by kind name), written `kind.method`.
+    private func helpSignature(_ name: String) -> BuiltinSignature? {
+        if let s = registry.builtin(name)?.signature { return s }
+        for (kind, hk) in registry.hostKinds.sorted(by: { $0.key < $1.key }) {
+            if var m = hk.methods.first(where: { $0.name == name }) {
+                m.name = "\(kind).\(m.name)"
+                return m
+            }
+        }
+        return nil
     }
 
     /// `:help` text: every built-in's usage line, or one built-in's usage,
@@ -78,17 +89,7 @@ extension Session {
         guard let name, !name.isEmpty else {
             return registry.names.compactMap { registry.builtin($0) }.map { "  \($0.signature.usage)" }.joined(separator: "\n") + "\n"
         }
-        var signature = registry.builtin(name)?.signature
-        if signature == nil {
-            for (kind, hk) in registry.hostKinds.sorted(by: { $0.key < $1.key }) {
-                if let m = hk.methods.first(where: { $0.name == name }) {
-                    signature = m
-                    signature!.name = "\(kind).\(m.name)"
-                    break
-                }
-            }
-        }
-        guard let s = signature else {
+        guard let s = helpSignature(name) else {
             let suggestion = EditDistance.suggestion(for: name, among: registry.names)
             return "no built-in named '\(name)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? "") + "\n"
         }
