@@ -38,7 +38,7 @@ public enum RangeMode: Sendable, Equatable {
     /// Exactly the data range; ticks fall inside it.
     case tight
     /// Nice values close around the data (HuggingRange): ends on the tick
-    /// step or half of it, the data filling most of the axis; log axes at
+    /// step or a half or fifth of it, the data filling most of the axis; log axes at
     /// 1-2-5 values, or closer when those leave the data under half the axis.
     case hug
 }
