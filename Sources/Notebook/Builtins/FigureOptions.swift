@@ -2,9 +2,10 @@
 // `height:` (inches, or "column" = 3.3 in / "page" = 6.9 in wide), `style:`
 // ("paper", the default: a journal column; "standard"; "slides") and
 // `font_size:` (the tick labels' size in points; the other fonts keep their
-// proportion), `log:`, `xlim:`/`ylim:`, `dpi:` (PNG, default 300, written
-// into the file). Applied to a built figure; saving fits its height to what
-// it holds. A log y axis is stated on its label ("(log scale)").
+// proportion), `dpi:` (PNG, default 300, written into the file), and, for
+// the plots with axes only, `log:`, `xlim:`/`ylim:` (imageParameters leaves
+// them out). Applied to a built figure; saving fits its height to what it
+// holds. A log y axis is stated on its label ("(log scale)").
 
 import KymoLanguage
 import KymoBase
