@@ -8,7 +8,7 @@ public enum Scale: String, Sendable { case linear, log }
 
 /// How an axis chooses its range.
 public enum AxisRange: Sendable, Equatable {
-    /// Out to nice values beyond the data.
+    /// Nice values close around the data (RangeMode.hug, HuggingRange).
     case auto
     /// Exactly the data range.
     case tight
@@ -50,9 +50,9 @@ public struct ResolvedAxis: Sendable {
         inverted = axis.inverted
         var lo = dataLower ?? (axis.scale == .log ? 1 : 0)
         var hi = dataUpper ?? (axis.scale == .log ? 10 : 1)
-        var mode: RangeMode = .loose
+        var mode: RangeMode = .hug
         switch axis.range {
-        case .auto: mode = .loose
+        case .auto: mode = .hug
         case .tight: mode = .tight
         case let .fixed(a, b): lo = min(a, b); hi = max(a, b); mode = .tight
         }

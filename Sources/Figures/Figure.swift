@@ -27,6 +27,8 @@ public struct Figure: Sendable {
     /// SVG only: text as <text> elements naming DejaVu Sans (editable), not
     /// glyph outlines (FiguresCairo/SVGText.swift).
     public var svgText = false
+    /// What the saved file says about itself (FigureMetadata.swift).
+    public var metadata = FigureMetadata()
 
     public init(width: Double = 480, height: Double = 320, columns: Int = 1, panels: [Panel] = [],
                 title: String? = nil) {

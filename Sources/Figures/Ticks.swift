@@ -37,6 +37,10 @@ public enum RangeMode: Sendable, Equatable {
     case loose
     /// Exactly the data range; ticks fall inside it.
     case tight
+    /// Nice values close around the data (HuggingRange): ends on the tick
+    /// step or a half or fifth of it, the data filling most of the axis; log axes at
+    /// 1-2-5 values, or closer when those leave the data under half the axis.
+    case hug
 }
 
 public enum TickGenerator {
@@ -61,7 +65,7 @@ public enum TickGenerator {
 
     static func range(_ lo: Double, _ hi: Double, _ s: Double, _ mode: RangeMode) -> (Int, Int) {
         switch mode {
-        case .loose: return (Int(floor(lo / s + 1e-9)), Int(ceil(hi / s - 1e-9)))
+        case .loose, .hug: return (Int(floor(lo / s + 1e-9)), Int(ceil(hi / s - 1e-9)))
         case .tight: return (Int(ceil(lo / s - 1e-9)), Int(floor(hi / s + 1e-9)))
         }
     }
@@ -76,18 +80,26 @@ public enum TickGenerator {
             let d = lo == 0 ? 1 : abs(lo) * 0.1
             lo -= d; hi += d
         }
+        // A span too small to tick in exact decimals at this magnitude: widened to one that is not.
+        if (hi - lo) < 1e-12 * max(abs(lo), abs(hi)) { let d = 1e-12 * max(abs(lo), abs(hi)); lo -= d; hi += d }
+        var mode = mode
+        if mode == .hug {
+            if let t = HuggingRange.ticks(lower: lo, upper: hi, maxTicks: maxTicks, integerOnly: integerOnly) { return t }
+            mode = .loose
+        }
         let step = niceStep(lower: lo, upper: hi, maxTicks: maxTicks, mode: mode, integerOnly: integerOnly)
         let (kLo, kHi) = range(lo, hi, step.value, mode)
         let ns = kLo <= kHi ? Array(kLo...kHi).map { $0 * step.mantissa } : []
         let labels = TickLabels.linear(ns, exponent: step.exponent)
         let ticks = zip(ns, labels.labels).map { Tick(value: Decimal10.value($0, step.exponent), label: $1) }
-        let axisLo = mode == .loose ? Decimal10.value(kLo * step.mantissa, step.exponent) : lo
-        let axisHi = mode == .loose ? Decimal10.value(kHi * step.mantissa, step.exponent) : hi
+        let axisLo = mode == .tight ? lo : Decimal10.value(kLo * step.mantissa, step.exponent)
+        let axisHi = mode == .tight ? hi : Decimal10.value(kHi * step.mantissa, step.exponent)
         return AxisTicks(lower: axisLo, upper: axisHi, major: ticks, minor: [], multiplier: labels.multiplier)
     }
 
     /// Ticks for a log axis over the (positive) data range `lower...upper`.
     public static func log(lower: Double, upper: Double, maxTicks: Int, mode: RangeMode) -> AxisTicks {
+        if mode == .hug { return hugLog(lower: lower, upper: upper, maxTicks: maxTicks) }
         var lo = lower, hi = upper
         if !(lo.isFinite && hi.isFinite && lo > 0 && hi > 0) { lo = 1; hi = 10 }
         if hi < lo { swap(&lo, &hi) }
@@ -148,6 +160,21 @@ public enum TickGenerator {
         t.lower = lo; t.upper = hi
         t.major = t.major.filter { $0.value > 0 }
         return t
+    }
+
+    /// A log axis close around the data: out to 1-2-5 values, or, when those
+    /// leave the data under half the axis (in decades), the linear hugging
+    /// range if it is positive and closer.
+    static func hugLog(lower: Double, upper: Double, maxTicks: Int) -> AxisTicks {
+        let t = log(lower: lower, upper: upper, maxTicks: maxTicks, mode: .loose)
+        guard lower.isFinite, upper.isFinite, lower > 0, upper > lower else { return t }
+        let share = { (a: Double, b: Double) in (log10(upper) - log10(lower)) / (log10(b) - log10(a)) }
+        guard share(t.lower, t.upper) < 0.5,
+              let c = HuggingRange.ticks(lower: lower, upper: upper, maxTicks: maxTicks, integerOnly: false),
+              c.lower > 0, share(c.lower, c.upper) > share(t.lower, t.upper) else { return t }
+        var u = log(lower: c.lower, upper: c.upper, maxTicks: maxTicks, mode: .tight)
+        u.lower = c.lower; u.upper = c.upper
+        return u
     }
 
     /// The largest 1, 2 or 5 × 10ⁿ at or below `v` (v > 0).

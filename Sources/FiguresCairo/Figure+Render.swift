@@ -1,7 +1,8 @@
 // Figure+Render: turning a Figure into SVG, PDF or PNG bytes with Cairo, and
 // saving them. Output is byte-identical for identical input: the PDF creation
 // date is pinned, SVG ids that Cairo numbers process-wide are renumbered, and
-// nothing else varies. Rendering happens in memory; the file is then written
+// nothing else varies. Each file carries the figure's metadata
+// (FigureMetadata: PDF document information, an SVG <title>, PNG text chunks). Rendering happens in memory; the file is then written
 // atomically, so a failed render never touches an existing file.
 
 import CCairo
@@ -10,8 +11,8 @@ import KymoBase
 import Figures
 
 extension Figure {
-    /// The creation date written into every PDF, so that PDFs are reproducible.
-    public static let pinnedPDFDate = "2000-01-01T00:00:00Z"
+    /// The date written into a PDF saved without a run's date, so that PDFs are reproducible.
+    public static let pinnedPDFDate = FigureMetadata.pinnedDate
 
     /// Render to `path`, the format chosen by its extension (.svg, .pdf, .png).
     /// The file is replaced atomically (written to a temporary file in the same
@@ -46,12 +47,16 @@ extension Figure {
         } catch {
             throw FigureSaveError.renderFailed(path: nil, format: format, reason: "\(error)")
         }
-        guard pngScale == nil, let dpi, format == .png else { return try fig.renderFitted(as: format, pngScale: pngScale ?? 2) }
+        guard pngScale == nil, let dpi, format == .png else {
+            let bytes = try fig.renderFitted(as: format, pngScale: pngScale ?? 2)
+            return format == .png ? PNGText.tagged(bytes, [("Title", fig.documentTitle), ("Software", fig.metadata.creator)]) : bytes
+        }
         guard dpi.isFinite, dpi >= 10, dpi <= 2400 else {
             throw FigureSaveError.renderFailed(path: nil, format: format, reason: "dpi must be in 10…2400, got \(dpi)")
         }
         // 1e-6 px of slack: 420 pt at 300 dpi is 1750 px, not 1751 from 1750.0000000000002
-        return PNGResolution.tagged(try fig.renderFitted(as: format, pngScale: dpi / 72, slack: 1e-6), dpi: dpi)
+        return PNGText.tagged(PNGResolution.tagged(try fig.renderFitted(as: format, pngScale: dpi / 72, slack: 1e-6), dpi: dpi),
+                              [("Title", fig.documentTitle), ("Software", fig.metadata.creator)])
     }
 
     /// Render this figure at its own size (`fitted()` already applied).
@@ -65,9 +70,12 @@ extension Figure {
         case .pdf:
             surface = cairo_pdf_surface_create_for_stream(ByteSink.write, closure, width, height)
             if let surface {
-                cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, Figure.pinnedPDFDate)
-                cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "Kymo")
-                if let t = title { cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, t) }
+                let date = metadata.documentDate
+                cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, date)
+                cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_MOD_DATE, date)
+                cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, metadata.creator)
+                cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, documentTitle)
+                if let s = metadata.subject { cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_SUBJECT, s) }
             }
         case .png:
             guard pngScale > 0, pngScale.isFinite else {
@@ -123,7 +131,7 @@ extension Figure {
         }
         var bytes = withExtendedLifetime(sink) { sink.bytes }
         if format == .pdf && style.opaque { bytes = PDFPageGroup.blanked(bytes) }
-        return format == .svg ? SVGText.inserted(texts, into: SVGIds.normalize(bytes)) : bytes
+        return format == .svg ? SVGTitle.inserted(documentTitle, into: SVGText.inserted(texts, into: SVGIds.normalize(bytes))) : bytes
     }
 
     static func check(_ status: cairo_status_t, _ format: FigureFormat) throws {

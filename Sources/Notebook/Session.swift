@@ -38,6 +38,9 @@ public struct SessionOptions {
     /// How `fig.save(path)` writes a figure (the host's renderer, Cairo in
     /// `kymo`); nil makes `.save` fail with a clear error.
     public var figureWriter: FigureWriter?
+    /// The date saved figures carry (FigureMetadata.date): the run's recorded
+    /// start, the replayed record's in a replay; nil: a pinned date.
+    public var figureDate: String?
     /// Where `fig.show()` shows a figure (a Jupyter kernel's output); nil: nowhere.
     public var figureDisplay: FigureDisplay?
     /// Where built-ins may read and write (`PathPolicy`); unconfined by default.

@@ -51,8 +51,12 @@ enum HostEnvironment {
         HostStamp(build: BuildStamp(version: version, commit: commit), numerics: Numerics.version, environment: fingerprint())
     }
 
-    /// Figures reach files through the Cairo renderer.
-    static let figureWriter: FigureWriter = { figure, path in try figure.save(to: path) }
+    /// Figures reach files through the Cairo renderer, saying they were made by "Kymo <version>".
+    static let figureWriter: FigureWriter = { figure, path in
+        var f = figure
+        f.metadata.creator = "Kymo \(version)"
+        try f.save(to: path)
+    }
 
     /// `KYMO_BUILD_COMMIT` if set; else `git rev-parse HEAD` in the folder of
     /// the running executable (a SwiftPM build lives in its source tree's

@@ -139,6 +139,7 @@ final class Kernel {
         options.interrupt = interrupt
         options.recordHooks = recording.recorder
         options.figureWriter = HostEnvironment.figureWriter
+        options.figureDate = recording.recorder.startedAt
         options.figureDisplay = display
         session = Session(options: options)
     }

@@ -45,6 +45,7 @@ struct Repl: ParsableCommand {
         options.progress = console
         options.recordHooks = recording?.recorder
         options.figureWriter = HostEnvironment.figureWriter
+        options.figureDate = recording?.recorder.startedAt
         Interrupts.install(options.interrupt)
         let session = Session(options: options)
         let editor = LineEditor(interrupt: options.interrupt) { line, word in ReplCompletion.complete(line: line, word: word, session: session) }

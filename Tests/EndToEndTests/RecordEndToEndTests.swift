@@ -184,6 +184,8 @@ final class RecordEndToEndTests: KymoTestCase {
         let a = try RunStore.read(recordAt: dir + "/runs/\(wholeID)/record.json")
         XCTAssertEqual(a.series(named: "train1.loss")?.values.count, 600)
         XCTAssertEqual(a.artifacts.map(\.path), ["weights.safetensors", "figures/loss.svg", "figures/loss.pdf", "figures/loss.png"])
+        let wholePDF = try Data(contentsOf: URL(fileURLWithPath: dir + "/figures/loss.pdf"))
+        XCTAssertEqual(Self.pdfDates(wholePDF), Self.pdfDates(of: a), "the PDF is dated by its run's start")
         // Replayed with 2 threads: the weights and the three figures byte for byte.
         let replayed = try kymo(["replay", wholeID, "--threads", "2"])
         XCTAssertEqual(replayed.status, 0, replayed.out + replayed.err)
@@ -220,11 +222,49 @@ final class RecordEndToEndTests: KymoTestCase {
         XCTAssertEqual(b.status, .complete)
         XCTAssertGreaterThanOrEqual(b.resumes.first?.step ?? 0, 120, "continued from its checkpoint")
         XCTAssertEqual(a.metrics, b.metrics, "loss series bit for bit")
-        XCTAssertEqual(a.artifacts.map(\.sha256), b.artifacts.map(\.sha256), "the saved weights' and figures' SHA-256")
+        // The same weights and figures; the PDF's dates are each run's start (the resumed run's is its first start).
+        let pdf = a.artifacts.firstIndex { $0.path.hasSuffix(".pdf") }
+        XCTAssertEqual(a.artifacts.indices.filter { $0 != pdf }.map { a.artifacts[$0].sha256 },
+                       b.artifacts.indices.filter { $0 != pdf }.map { b.artifacts[$0].sha256 }, "the saved weights' and figures' SHA-256")
+        let resumedPDF = try Data(contentsOf: URL(fileURLWithPath: dir + "/figures/loss.pdf"))
+        XCTAssertEqual(Self.pdfDates(resumedPDF), Self.pdfDates(of: b))
+        XCTAssertEqual(Self.undated(resumedPDF), Self.undated(wholePDF), "the PDFs differ in their dates alone")
         XCTAssertEqual(a.cells.map(\.valuesSHA256), b.cells.map(\.valuesSHA256))
         let replay = try kymo(["replay", id, "--threads", "2"])
         XCTAssertEqual(replay.out.split(separator: "\n").first, "identical", replay.out)
         return a
+    }
+
+    /// The CreationDate and ModDate of a PDF Cairo wrote ("20261206101512Z", with or without "D:").
+    static func pdfDates(_ pdf: Data) -> [String] {
+        let text = String(decoding: pdf, as: UTF8.self)
+        return ["/CreationDate (", "/ModDate ("].compactMap { key in
+            guard let r = text.range(of: key) else { return nil }
+            var v = text[r.upperBound...].prefix { $0 != ")" }
+            if v.hasPrefix("D:") { v = v.dropFirst(2) }
+            return String(v.prefix(14))
+        }
+    }
+
+    /// What `pdfDates` should read for a record: its start to the second, twice.
+    static func pdfDates(of r: RunRecord) -> [String] {
+        let digits = String(r.startedAt.prefix(19).filter(\.isNumber))
+        return [digits, digits]
+    }
+
+    /// A PDF with its dates' digits blanked.
+    static func undated(_ pdf: Data) -> Data {
+        var bytes = [UInt8](pdf)
+        for key in ["/CreationDate (", "/ModDate ("] {
+            let k = Array(key.utf8)
+            guard let at = (0...(bytes.count - k.count)).first(where: { bytes[$0..<($0 + k.count)].elementsEqual(k) }) else { continue }
+            var i = at + k.count
+            while i < bytes.count && bytes[i] != UInt8(ascii: ")") {
+                if bytes[i] >= UInt8(ascii: "0") && bytes[i] <= UInt8(ascii: "9") { bytes[i] = UInt8(ascii: "0") }
+                i += 1
+            }
+        }
+        return Data(bytes)
     }
 
     func testRefusedRecordsExitTwoWithTheReason() throws {

@@ -139,6 +139,30 @@ final class FigureOptionsTests: NotebookSessionTestCase {
         }
     }
 
+    /// The image grids have no axis for log:, xlim:, ylim: — help lists only what applies,
+    /// and giving one is an error naming it (before anything runs: the checker's).
+    func testImageGridsTakeNoAxisOptions() throws {
+        let s = session()
+        for name in ["plot_frames", "plot_attention"] {
+            let help = s.help(name)
+            for option in ["log", "xlim", "ylim"] { XCTAssertFalse(help.contains(option + ":"), "\(name) help lists \(option): \(help)") }
+            for option in ["width", "height", "style", "font_size", "title", "dpi", "svg_text"] {
+                XCTAssertTrue(help.contains(option + ":"), "\(name) help lacks \(option): \(help)")
+            }
+        }
+        for name in ["plot_loss", "plot_metrics"] {
+            for option in ["log", "xlim", "ylim"] { XCTAssertTrue(s.help(name).contains(option + ":"), "\(name): \(option)") }
+        }
+        run(s, "let t = rand([3, 1, 8, 8])")
+        for (call, option) in [("plot_frames(t, t, log: true)", "log"), ("plot_frames(t, t, ylim: [0, 1])", "ylim"),
+                               ("plot_frames(t, t, xlim: [0, 1])", "xlim")] {
+            let (results, diagnostics) = s.run(NotebookDocument(name: "nb.kymo", text: call))
+            let text = (diagnostics.map { "\($0)" } + results.flatMap { $0.diagnostics.map { "\($0)" } }).joined(separator: "\n")
+            XCTAssertTrue(text.contains("unknown argument '\(option)' for plot_frames; it takes frames_in"), "\(call): \(text)")
+            XCTAssertTrue(results.isEmpty || results.allSatisfy { $0.status != .complete }, "\(call) must not run")
+        }
+    }
+
     func testSmoothingIsChosenAndNamedInTheLegend() throws {
         let s = session()
         run(s, """

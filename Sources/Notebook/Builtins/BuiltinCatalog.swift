@@ -232,7 +232,7 @@ public enum BuiltinCatalog {
             .named("opacity", .float, default: .float(0.6), range: .within(0, 1), doc: "of the map over the frame"),
             .named("overlay", .bool, default: .bool(true), doc: "false: the map alone (its colours exactly the colour bar's)"),
             figureTitle,
-        ] + FigureOptions.parameters, returns: .host("figure"), doc: "Attention maps for a query pixel over the frames.",
+        ] + FigureOptions.imageParameters, returns: .host("figure"), doc: "Attention maps for a query pixel over the frames.",
                            run: FigureBuiltins.plotAttention),
         BuiltinDeclaration("plot_frames", [.positional("truth", tensor), .positional("prediction", tensor),
                                            .named("frames_in", .int, default: .null, range: .atLeast(0),
@@ -243,7 +243,7 @@ public enum BuiltinCatalog {
                                            .named("channel", .int, default: .null, range: .atLeast(0), doc: "one channel (from 0); default: a group of rows per channel"),
                                            .named("error", .bool, default: .bool(true), doc: "add the |truth − prediction| row"),
                                            .named("cmap", .string, default: .null, doc: "colour map: viridis, magma, gray, coolwarm (default: gray for 0…1 frames, else viridis)"),
-                                           figureTitle] + FigureOptions.parameters,
+                                           figureTitle] + FigureOptions.imageParameters,
                            returns: .host("figure"), doc: "Truth and prediction strips, the prediction under the truth frames it predicts.",
                            run: FigureBuiltins.plotFrames),
         BuiltinDeclaration("plot_metrics", [.positional("records", .list), .named("labels", .list, default: .null), groupBand, figureTitle]

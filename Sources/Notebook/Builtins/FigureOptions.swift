@@ -2,9 +2,10 @@
 // `height:` (inches, or "column" = 3.3 in / "page" = 6.9 in wide), `style:`
 // ("paper", the default: a journal column; "standard"; "slides") and
 // `font_size:` (the tick labels' size in points; the other fonts keep their
-// proportion), `log:`, `xlim:`/`ylim:`, `dpi:` (PNG, default 300, written
-// into the file). Applied to a built figure; saving fits its height to what
-// it holds. A log y axis is stated on its label ("(log scale)").
+// proportion), `dpi:` (PNG, default 300, written into the file), and, for
+// the plots with axes only, `log:`, `xlim:`/`ylim:` (imageParameters leaves
+// them out). Applied to a built figure; saving fits its height to what it
+// holds. A log y axis is stated on its label ("(log scale)").
 
 import KymoLanguage
 import KymoBase
@@ -23,6 +24,12 @@ enum FigureOptions {
         .named("dpi", .float, default: .null, range: .within(10, 2400), doc: "PNG resolution, written into the file (default 300)"),
         .named("svg_text", .bool, default: .bool(false), doc: "SVG: text as <text> elements in DejaVu Sans (editable) rather than glyph outlines"),
     ]
+
+    /// The options of an image grid (plot_frames, plot_attention): not the
+    /// axis ones (`log:`, `xlim:`, `ylim:`), which have no axis to act on there;
+    /// giving one is an error naming it ("unknown argument 'log' for plot_frames; it takes …").
+    static let imageParameters = parameters.filter { !axisOnly.contains($0.name) }
+    static let axisOnly: Set<String> = ["log", "xlim", "ylim"]
 
     /// Line dashes of the "paper" style, one per series: told apart in greyscale up to 8.
     static let dashes: [[Double]] = [[], [5, 2], [1.2, 1.8], [6, 2, 1.2, 2], [3, 3], [8, 2.5], [1.2, 1.8, 1.2, 4.5], [6, 2, 1.2, 2, 1.2, 2]]

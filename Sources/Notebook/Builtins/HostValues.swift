@@ -147,14 +147,17 @@ public final class FigureValue: HostObject {
                     return .null
                 }
             }
-            return Builtin(sig) { [figure] args, context in
+            return Builtin(sig) { [figure, what] args, context in
                 let path = try args.string("path")
                 if path.lowercased().hasSuffix(".csv") { return try FigureBuiltins.saveCSV(figure, path: path, context) }
                 guard let writer = context.session.options.figureWriter else {
                     throw BuiltinError("figures can be saved only by the kymo host (its Cairo renderer)", kind: .unavailable)
                 }
                 let file = try context.outputPath(path)
-                do { try writer(figure, file) } catch { throw BuiltinError("\(error)") }
+                var fig = figure
+                fig.metadata.date = context.session.options.figureDate
+                fig.metadata.subject = what
+                do { try writer(fig, file) } catch { throw BuiltinError("\(error)") }
                 try context.fileWritten(path: path, file: file)
                 return .null
             }

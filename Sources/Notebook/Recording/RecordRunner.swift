@@ -41,6 +41,9 @@ public struct RecordedRunOptions {
     public var confineWritesToRunFolder = false
     /// Files already hashed (a replay's input check), so each is hashed once.
     public var fileHashes: FileHashCache?
+    /// The date saved figures carry: nil, the record's start; a replay or a
+    /// resume gives the recorded run's start, so its figures have the same bytes.
+    public var figureDate: String?
     /// After a cell's record is written: its index and the record so far.
     /// Returning false stops the run there (`kymo replay --fail-fast`).
     public var onCellRecorded: ((Int, RunRecord) -> Bool)?
@@ -98,7 +101,8 @@ public enum RecordRunner {
         let hooks = RunHooks(recorder: recorder, book: book)
         hooks.resumePoints = o.resumePoints
         hooks.stopPoints = o.stopTrainingAt
-        let options = sessionOptions(o, runID: recorder.id, runFolder: recorder.runFolder, hooks: hooks)
+        var options = sessionOptions(o, runID: recorder.id, runFolder: recorder.runFolder, hooks: hooks)
+        options.figureDate = o.figureDate ?? recorder.record.startedAt
         let session = Session(options: options, registry: o.host.registry ?? BuiltinCatalog.registry())
         let notebook = NotebookDocument(name: o.displayName ?? o.notebookPath, text: o.text)
         var result = RecordedRunResult(record: recorder.record, results: [], diagnostics: [], recordError: nil,

@@ -37,6 +37,9 @@ public final class ReplRecorder: RunRecordHooks {
         self.id = RunID.make(start: start, notebookSHA256: "repl", seed: seed, overrides: [])
     }
 
+    /// When the session started, as its record says (RecordTime): the date its saved figures carry.
+    public var startedAt: String { RecordTime.string(start) }
+
     /// The record so far (nil before the first accepted input).
     public var record: RunRecord? { recorder?.record }
 

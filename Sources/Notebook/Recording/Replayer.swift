@@ -236,6 +236,7 @@ public enum Replayer {
         o.overrides = record.overrides
         o.kind = record.kind
         o.runID = record.id
+        o.figureDate = record.startedAt
         return o
     }
 
