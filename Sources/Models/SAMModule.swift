@@ -43,9 +43,8 @@ public final class SAMModule {
         let vm = try valueM(mPrev).reshaped([b, c, n])
         let zm = try zM(try Tensor.attention(q: q, k: km, v: vm).reshaped([b, c, hh, ww]))
         let z = try wZ(try Tensor.concat([zh, zm], axis: 1))               // [B, 2C, H, W]
-        let gates = try w(try Tensor.concat([z, hs], axis: 1)).chunked(3, axis: 1)
-        let i = gates[0].sigmoid(), g = gates[1].tanh(), o = gates[2].sigmoid()
-        let m = try i.scaled(by: -1, plus: 1).mul(mPrev).add(try i.mul(g))  // (1 − i)⊙M_prev + i⊙g
-        return (try o.mul(m), m)
+        // i, g, o = σ, tanh, σ of the three blocks; M = (1 − i)⊙M_prev + i⊙g; H_out = o⊙M
+        // (one fused pass, the bits of that composition: Tensor+SAMGates.swift)
+        return try Tensor.samGates(gates: try w(try Tensor.concat([z, hs], axis: 1)), mPrev: mPrev)
     }
 }

@@ -40,6 +40,8 @@ enum Op {
     // fused kernels
     case lstmGates(gates: Tensor, cPrev: Tensor, wci: Tensor, wcf: Tensor, wco: Tensor, activation: Activation)
     case attention(q: Tensor, k: Tensor, v: Tensor)
+    case samMemory(gates: Tensor, mPrev: Tensor)
+    case samOutput(gates: Tensor, m: Tensor)
 
     var inputs: [Tensor] {
         switch self {
@@ -61,6 +63,8 @@ enum Op {
             return [g, c, wci, wcf, wco]
         case let .attention(q, k, v):
             return [q, k, v]
+        case let .samMemory(g, m), let .samOutput(g, m):
+            return [g, m]
         }
     }
 
@@ -99,6 +103,8 @@ enum Op {
         case let .lstmGates(gates, cPrev, wci, wcf, wco, act):
             return lstmGatesBackward(grad: g, output: y, gates: gates, cPrev: cPrev, wci: wci, wcf: wcf, wco: wco, activation: act)
         case let .attention(q, k, v): return attentionBackward(grad: g, q: q, k: k, v: v)
+        case let .samMemory(gates, mPrev): return samMemoryBackward(grad: g, gates: gates, mPrev: mPrev)
+        case let .samOutput(gates, m): return samOutputBackward(grad: g, gates: gates, m: m)
         }
     }
 }

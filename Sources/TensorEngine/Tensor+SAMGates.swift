@@ -1,0 +1,110 @@
+// The SAM memory gate (docs/models.md, SAMModule) fused: after the 1×1
+// convolution `gates` [B, 3C, H, W] (blocks i, g, o along channels),
+//
+//   i = σ(gates_i)   g = tanh(gates_g)   o = σ(gates_o)
+//   M = (i·(−1) + 1)⊙M_prev + i⊙g      H = o⊙M
+//
+// in one pass instead of chunk + 3 activations + 5 elementwise ops. Same bits
+// as that composition, forward and backward: every element goes through the
+// same float operations in the same order (the activations are the same
+// 8-lane functions, lane by lane), and the graph keeps the composition's
+// shape where it decides an order: M and H are two recorded nodes,
+// `.samMemory(gates, mPrev)` and `.samOutput(gates, M)`, where the
+// composition had its add and its last mul, so every tensor outside them
+// (gates, M_prev, M) gets its gradient contributions in the order it got them
+// before, and the gates' gradient is still a sum of full-size pieces that are
+// zero outside their block (which turns a −0 into +0 as the chunk's slices
+// did). `SAMGatesTests` compares both, forward and all gradients, bit for bit,
+// on unrolled SAM-ConvLSTM cells. Backward recomputes the gate values.
+
+extension Tensor {
+    /// (H, M) of the SAM memory gate; `gates` [B, 3C, H, W], `mPrev` [B, C, H, W].
+    public static func samGates(gates: Tensor, mPrev: Tensor) throws -> (h: Tensor, m: Tensor) {
+        guard gates.rank == 4, mPrev.rank == 4, gates.shape[0] == mPrev.shape[0], gates.shape[1] == 3 * mPrev.shape[1],
+              gates.shape[2] == mPrev.shape[2], gates.shape[3] == mPrev.shape[3] else {
+            throw TensorError.shapeMismatch(op: "sam_gates", shapes: [gates.shape, mPrev.shape],
+                                            detail: "need gates [B, 3C, H, W] and the memory [B, C, H, W]")
+        }
+        let b = mPrev.shape[0], c = mPrev.shape[1], n = mPrev.shape[2] * mPrev.shape[3]
+        let g = gates.contiguous(), mp = mPrev.contiguous()
+        defer { withExtendedLifetime((g, mp)) {} }   // the copies outlive every pointer taken from them
+        let hOut = Tensor(uninitialized: mPrev.shape), mOut = Tensor(uninitialized: mPrev.shape)
+        let pg = g.data, pm = mp.data, ph = hOut.data, po = mOut.data
+        Parallel.forChunks(count: b * c, grain: max(1, elementwiseGrain / max(n, 1))) { lo, hi, _ in
+            for row in lo..<hi {
+                let bi = row / c, ch = row % c
+                let gI = pg + (bi * 3 * c + ch) * n, gG = gI + c * n, gO = gI + 2 * c * n
+                let mpr = pm + row * n, hr = ph + row * n, mr = po + row * n
+                var k = 0
+                while k < n {
+                    let w = min(8, n - k)
+                    let i = sigmoid8(loadPart(gI + k, w)), gg = tanh8(loadPart(gG + k, w)), o = sigmoid8(loadPart(gO + k, w))
+                    let m = (i * -1 + 1) * loadPart(mpr + k, w) + i * gg
+                    storePart(m, mr + k, w)
+                    storePart(o * m, hr + k, w)
+                    k += 8
+                }
+            }
+        }
+        let m = gates.record(mOut, .samMemory(gates: gates, mPrev: mPrev))
+        let h = gates.record(hOut, .samOutput(gates: gates, m: m))
+        return (h, m)
+    }
+}
+
+/// The gates' and the memory's gradients through H = σ(gates_o)⊙M:
+/// d gates_o = ((dH⊙M)⊙o)⊙(1 − o) (zero elsewhere), dM = dH⊙o.
+func samOutputBackward(grad dH: Tensor, gates: Tensor, m: Tensor) -> [Tensor?] {
+    let shape = m.shape, b = shape[0], c = shape[1], n = shape[2] * shape[3]
+    let g = gates.contiguous(), mc = m.contiguous(), dh = dH.contiguous()
+    defer { withExtendedLifetime((g, mc, dh)) {} }   // the copies outlive every pointer taken from them
+    let dG = Tensor(zeros: gates.shape), dM = Tensor(uninitialized: shape)
+    let pg = g.data, pm = mc.data, pd = dh.data, pdg = dG.data, pdm = dM.data
+    Parallel.forChunks(count: b * c, grain: max(1, elementwiseGrain / max(n, 1))) { lo, hi, _ in
+        for row in lo..<hi {
+            let bi = row / c, ch = row % c
+            let off = (bi * 3 * c + 2 * c + ch) * n
+            let gO = pg + off, dGO = pdg + off
+            let mr = pm + row * n, dhr = pd + row * n, dmr = pdm + row * n
+            var k = 0
+            while k < n {
+                let w = min(8, n - k)
+                let o = sigmoid8(loadPart(gO + k, w)), d = loadPart(dhr + k, w)
+                storePart(d * loadPart(mr + k, w) * o * (1 - o), dGO + k, w)
+                storePart(d * o, dmr + k, w)
+                k += 8
+            }
+        }
+    }
+    return [gates.requiresGrad ? dG : nil, m.requiresGrad ? dM : nil]
+}
+
+/// The gates' and M_prev's gradients through M = (i·(−1) + 1)⊙M_prev + i⊙g:
+/// di = dM⊙g + (dM⊙M_prev)·(−1), d gates_i = (di⊙i)⊙(1 − i),
+/// d gates_g = (dM⊙i)⊙(1 − g⊙g) (zero in the o block), dM_prev = dM⊙(i·(−1) + 1).
+func samMemoryBackward(grad dM: Tensor, gates: Tensor, mPrev: Tensor) -> [Tensor?] {
+    let shape = mPrev.shape, b = shape[0], c = shape[1], n = shape[2] * shape[3]
+    let g = gates.contiguous(), mp = mPrev.contiguous(), dm = dM.contiguous()
+    defer { withExtendedLifetime((g, mp, dm)) {} }   // the copies outlive every pointer taken from them
+    let dG = Tensor(zeros: gates.shape), dMp = Tensor(uninitialized: shape)
+    let pg = g.data, pm = mp.data, pd = dm.data, pdg = dG.data, pdp = dMp.data
+    Parallel.forChunks(count: b * c, grain: max(1, elementwiseGrain / max(n, 1))) { lo, hi, _ in
+        for row in lo..<hi {
+            let bi = row / c, ch = row % c
+            let off = (bi * 3 * c + ch) * n
+            let gI = pg + off, gG = gI + c * n, dGI = pdg + off, dGG = dGI + c * n
+            let mpr = pm + row * n, dmr = pd + row * n, dpr = pdp + row * n
+            var k = 0
+            while k < n {
+                let w = min(8, n - k)
+                let i = sigmoid8(loadPart(gI + k, w)), gg = tanh8(loadPart(gG + k, w)), d = loadPart(dmr + k, w)
+                let di = d * gg + (d * loadPart(mpr + k, w)) * -1
+                storePart(di * i * (1 - i), dGI + k, w)
+                storePart(d * i * (1 - gg * gg), dGG + k, w)
+                storePart(d * (i * -1 + 1), dpr + k, w)
+                k += 8
+            }
+        }
+    }
+    return [gates.requiresGrad ? dG : nil, mPrev.requiresGrad ? dMp : nil]
+}
