@@ -19,4 +19,14 @@ void kymo_kernel_avx512_12x32_direct(long kc, const float *pa, const float *b, l
 
 void kymo_kernel_avx512_edge(long kc, const float *pa, const float *pb, float *c, long ldc, int load, long rows, long cols);
 
+/// An edge tile of exactly `rows` ≤ mr × `cols` ≤ nr, stored straight into c (nothing
+/// outside the tile is read or written), from a packed panel or (direct) B's rows in place.
+typedef void (*kymo_exact_kernel)(long kc, const float *pa, const float *pb, float *c, long ldc, int load, long rows, long cols);
+typedef void (*kymo_exact_direct_kernel)(long kc, const float *pa, const float *b, long ldb, float *c, long ldc, int load,
+                                         long rows, long cols);
+
+void kymo_kernel_avx512_exact(long kc, const float *pa, const float *pb, float *c, long ldc, int load, long rows, long cols);
+void kymo_kernel_avx512_exact_direct(long kc, const float *pa, const float *b, long ldb, float *c, long ldc, int load,
+                                     long rows, long cols);
+
 #endif

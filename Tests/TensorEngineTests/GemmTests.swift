@@ -105,6 +105,36 @@ final class GemmTests: XCTestCase {
         XCTAssertEqual(checked, 6 * 5 * 6 * 8)
     }
 
+    /// The shapes of the per-sample convolution and attention products, whose edge tiles
+    /// the AVX-512 path stores straight into C (exact row counts, masked columns) and
+    /// whose operands it packs through 8- and 4-wide register transposes (a row count
+    /// of 8 + 4 + rest, a transposed B's ragged last panel): on every path, the scalar
+    /// FMA chain bit for bit, the padding between C's rows untouched, both paths equal.
+    func testEdgeTilesAndTransposedPackingOnConvolutionShapes() {
+        let shapes = [(128, 48, 64), (128, 64, 48), (48, 64, 128), (8, 100, 256), (8, 40, 300), (36, 33, 19),
+                      (37, 47, 21), (20, 31, 9), (4, 16, 5), (145, 20, 260)]
+        var results: [Numerics.GemmPath: [[UInt32]]] = [:]
+        for path in [Numerics.GemmPath.avx2, .avx512] where Numerics.forceGemmPath(path) {
+            var all: [[UInt32]] = []
+            for (m, n, k) in shapes {
+                for flags in 0..<8 {
+                    let p = Problem(m: m, n: n, k: k, transA: flags & 1 != 0, transB: flags & 2 != 0,
+                                    accumulate: flags & 4 != 0, pad: 1 + flags % 3, seed: UInt64(40 + flags))
+                    let got = p.run().map(\.bitPattern), want = p.reference().map(\.bitPattern)
+                    XCTAssertEqual(got, want, "\(path) m \(m) n \(n) k \(k) flags \(flags): not the scalar FMA chain")
+                    for i in 0..<m {
+                        for j in n..<p.ldc { XCTAssertEqual(got[i * p.ldc + j], p.c[i * p.ldc + j].bitPattern, "padding written") }
+                    }
+                    all.append(got)
+                }
+            }
+            results[path] = all
+        }
+        Numerics.forceGemmPath(.automatic)
+        XCTAssertEqual(results[.avx2]?.count, shapes.count * 8)
+        if let avx512 = results[.avx512] { XCTAssertEqual(avx512, results[.avx2], "the AVX-512 and AVX2 paths differ") }
+    }
+
     /// A left operand packed once (`kymo_sgemm_pack_a`, as the Winograd weights are)
     /// gives kymo_sgemm's bits: on every path, for shapes with edge tiles, several K
     /// blocks (600 > 256) and row blocks (300 > 144), both layouts of A and B and
