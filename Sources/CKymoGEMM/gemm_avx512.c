@@ -13,44 +13,11 @@
 #include "gemm_internal.h"
 #include <immintrin.h>
 
-/// c[R×16V] (ldc) = (load ? c : 0) + Σ_p pa[p·12 + r] · pb[p·ldb + j]: R ≤ 12 rows, V ≤ 2 vectors
-/// of 16; pb a packed panel (ldb 32, aligned) or, `packed` 0, rows of B itself.
-__attribute__((target("avx512f,avx2,fma"), always_inline))
-static inline void kernel_rvb(long kc, const float *pa, const float *pb, long ldb, float *c, long ldc, int load,
-                              const int R, const int V, const int packed) {
-    __m512 acc[12][2];
-    for (int r = 0; r < R; r++)
-        for (int v = 0; v < V; v++) acc[r][v] = load ? _mm512_loadu_ps(c + r * ldc + 16 * v) : _mm512_setzero_ps();
-    for (long p = 0; p < kc; p++) {
-        __m512 b0 = packed ? _mm512_load_ps(pb) : _mm512_loadu_ps(pb);
-        __m512 b1 = V > 1 ? (packed ? _mm512_load_ps(pb + 16) : _mm512_loadu_ps(pb + 16)) : b0;
-        for (int r = 0; r < R; r++) {
-            __m512 a = _mm512_set1_ps(pa[r]);
-            acc[r][0] = _mm512_fmadd_ps(a, b0, acc[r][0]);
-            if (V > 1) acc[r][1] = _mm512_fmadd_ps(a, b1, acc[r][1]);
-        }
-        pa += 12; pb += ldb;
-    }
-    for (int r = 0; r < R; r++)
-        for (int v = 0; v < V; v++) _mm512_storeu_ps(c + r * ldc + 16 * v, acc[r][v]);
-}
-
-#define kernel_rv(kc, pa, pb, c, ldc, load, R, V) kernel_rvb(kc, pa, pb, 32, c, ldc, load, R, V, 1)
-
-__attribute__((target("avx512f,avx2,fma")))
-void kymo_kernel_avx512_12x32_direct(long kc, const float *pa, const float *b, long ldb, float *c, long ldc, int load) {
-    kernel_rvb(kc, pa, b, ldb, c, ldc, load, 12, 2, 0);
-}
-
-__attribute__((target("avx512f,avx2,fma")))
-void kymo_kernel_avx512_12x32(long kc, const float *pa, const float *pb, float *c, long ldc, int load) {
-    kernel_rv(kc, pa, pb, c, ldc, load, 12, 2);
-}
-
-/// An edge tile of exactly R rows × (V − 1)·16 + popcount(mask) columns: the kernel_rvb
-/// chain for every stored element, C read and written through the column mask of the
-/// last vector, so nothing outside the tile is touched (no full-tile buffer to copy
-/// through) and only the R rows that exist are computed.
+/// A tile of exactly R rows × (V − 1)·16 + popcount(last) columns: c = fma(a, b, c) over k
+/// in increasing order for every stored element, C read and written through the column
+/// mask of the last vector, so nothing outside the tile is touched (no full-tile buffer to
+/// copy through) and only the R rows that exist are computed; pb a packed panel (ldb 32,
+/// aligned) or, `packed` 0, rows of B itself.
 __attribute__((target("avx512f,avx2,fma"), always_inline))
 static inline void kernel_exact(long kc, const float *pa, const float *pb, long ldb, float *c, long ldc, int load,
                                 const int R, const int V, const int packed, __mmask16 last) {
@@ -74,6 +41,27 @@ static inline void kernel_exact(long kc, const float *pa, const float *pb, long 
         _mm512_mask_storeu_ps(c + r * ldc, m0, acc[r][0]);
         if (V > 1) _mm512_mask_storeu_ps(c + r * ldc + 16, last, acc[r][1]);
     }
+}
+
+/// c[R×16V] (ldc) = (load ? c : 0) + Σ_p pa[p·12 + r] · pb[p·ldb + j]: R ≤ 12 rows, V ≤ 2 vectors
+/// of 16; pb a packed panel (ldb 32, aligned) or, `packed` 0, rows of B itself. kernel_exact with
+/// every column: the constant all-ones masks compile to plain loads and stores.
+__attribute__((target("avx512f,avx2,fma"), always_inline))
+static inline void kernel_rvb(long kc, const float *pa, const float *pb, long ldb, float *c, long ldc, int load,
+                              const int R, const int V, const int packed) {
+    kernel_exact(kc, pa, pb, ldb, c, ldc, load, R, V, packed, (__mmask16)0xFFFF);
+}
+
+#define kernel_rv(kc, pa, pb, c, ldc, load, R, V) kernel_rvb(kc, pa, pb, 32, c, ldc, load, R, V, 1)
+
+__attribute__((target("avx512f,avx2,fma")))
+void kymo_kernel_avx512_12x32_direct(long kc, const float *pa, const float *b, long ldb, float *c, long ldc, int load) {
+    kernel_rvb(kc, pa, b, ldb, c, ldc, load, 12, 2, 0);
+}
+
+__attribute__((target("avx512f,avx2,fma")))
+void kymo_kernel_avx512_12x32(long kc, const float *pa, const float *pb, float *c, long ldc, int load) {
+    kernel_rv(kc, pa, pb, c, ldc, load, 12, 2);
 }
 
 #define EXACT_CASE(R) case R: \
