@@ -109,6 +109,11 @@ final class WinogradKernels {   // immutable after init
 struct WinogradTiles {
     let h, w, tilesX, perSample, total: Int
     var rowLen: Int { 2 * tilesX + 2 + 16 }   // a padded input row plus slack for 16-wide loads
+    /// Scratch floats of the transforms of a chunk of n tiles: the 8-lane loops' rows of
+    /// `channels` planes, or what `kymo_winograd_input` needs, whichever is more.
+    func scratchCount(channels: Int, n: Int) -> Int {
+        max((4 * channels + 1) * rowLen, kymo_winograd_input_scratch(n, w))
+    }
     init(batch: Int, h: Int, w: Int) {
         self.h = h; self.w = w
         tilesX = (w + 1) / 2
@@ -156,24 +161,33 @@ func winogradConv3x3(_ x: UnsafePointer<Float>, batch: Int, cin: Int, h: Int, w:
     precondition(kernels.cols == cin, "winogradConv3x3: kernels for \(kernels.cols) input channels, input has \(cin)")
     let g = WinogradTiles(batch: batch, h: h, w: w), cout = kernels.rows
     let packed = kernels.packed.pointer, stride = kernels.stride, path = kernels.path
+    let wide = path == Int32(KYMO_GEMM_AVX512)   // the transforms at 16 lanes (winograd.c), same bits
     withExtendedLifetime(kernels) {
     Parallel.forChunks(count: g.total, grain: winogradTileGroup) { lo, hi, worker in
         let n = hi - lo
         Scratch.with(worker: worker, slot: 5, count: 16 * cin * n) { u in
         Scratch.with(worker: worker, slot: 6, count: 16 * cout * n) { m in
-        Scratch.with(worker: worker, slot: 7, count: (4 * max(cin, cout) + 1) * g.rowLen) { rows in
+        Scratch.with(worker: worker, slot: 7, count: g.scratchCount(channels: max(cin, cout), n: n)) { rows in
         // 1. input transform
-        winogradInput(x, cin: cin, g, lo, hi, u: u, rows: rows)
+        if wide {
+            kymo_winograd_input(x, cin, h, w, lo, hi, u, rows)
+        } else {
+            winogradInput(x, cin: cin, g, lo, hi, u: u, rows: rows)
+        }
         // 2. sixteen products M[o][ξ] = V[ξ] · U[ξ] (M's rows interleaved so one channel's 16 are adjacent),
         //    V[ξ] packed once (WinogradKernels)
         for xi in 0..<16 {
             kymo_sgemm_packed(path, packed + xi * stride, 0, cout, n, cin, u + xi * cin * n, n, m + xi * n, 16 * n, 0)
         }
         // 3. output transform (+ bias)
-        g.forEachRun(lo, hi) { b, ty, tx0, len, n0 in
-            for o in 0..<cout {
-                outputTransform(m + 16 * o * n + n0, plane: n, len: len, bias: bias?[o] ?? 0,
-                                y: y + (b * cout + o) * h * w, h: h, w: w, ty: ty, tx0: tx0, rows: rows)
+        if wide {
+            kymo_winograd_output(m, cout, h, w, lo, hi, bias, y)
+        } else {
+            g.forEachRun(lo, hi) { b, ty, tx0, len, n0 in
+                for o in 0..<cout {
+                    outputTransform(m + 16 * o * n + n0, plane: n, len: len, bias: bias?[o] ?? 0,
+                                    y: y + (b * cout + o) * h * w, h: h, w: w, ty: ty, tx0: tx0, rows: rows)
+                }
             }
         }
         } } }
@@ -196,6 +210,7 @@ func winogradWeightGrad(_ x: UnsafePointer<Float>, _ gy: UnsafePointer<Float>, b
     let size = 16 * cout * cin
     let partial = Storage(uninitialized: groups * size)
     let pp = partial.pointer
+    let wide = kymo_gemm_path() == Int32(KYMO_GEMM_AVX512)   // the transforms at 16 lanes (winograd.c), same bits
     Parallel.forEach(groups) { grp, worker in
         let first = grp * chunks / groups, last = (grp + 1) * chunks / groups
         let dv = pp + grp * size
@@ -203,12 +218,17 @@ func winogradWeightGrad(_ x: UnsafePointer<Float>, _ gy: UnsafePointer<Float>, b
             let lo = chunk * winogradTileGroup, hi = min(g.total, lo + winogradTileGroup), n = hi - lo
             Scratch.with(worker: worker, slot: 5, count: 16 * cin * n) { u in
             Scratch.with(worker: worker, slot: 6, count: 16 * cout * n) { m in
-            Scratch.with(worker: worker, slot: 7, count: (4 * max(cin, cout) + 1) * g.rowLen) { rows in
-            winogradInput(x, cin: cin, g, lo, hi, u: u, rows: rows)
-            g.forEachRun(lo, hi) { b, ty, tx0, len, n0 in
-                for o in 0..<cout {
-                    gradTransform(gy + (b * cout + o) * h * w, h: h, w: w, ty: ty, tx0: tx0, len: len,
-                                  m: m + o * n + n0, plane: cout * n, rows: rows)
+            Scratch.with(worker: worker, slot: 7, count: g.scratchCount(channels: max(cin, cout), n: n)) { rows in
+            if wide {
+                kymo_winograd_input(x, cin, h, w, lo, hi, u, rows)
+                kymo_winograd_grad(gy, cout, h, w, lo, hi, m)
+            } else {
+                winogradInput(x, cin: cin, g, lo, hi, u: u, rows: rows)
+                g.forEachRun(lo, hi) { b, ty, tx0, len, n0 in
+                    for o in 0..<cout {
+                        gradTransform(gy + (b * cout + o) * h * w, h: h, w: w, ty: ty, tx0: tx0, len: len,
+                                      m: m + o * n + n0, plane: cout * n, rows: rows)
+                    }
                 }
             }
             // dV[ξ] (+)= dM[ξ] · U[ξ]ᵀ   [cout × n]·[n × cin]
@@ -220,7 +240,15 @@ func winogradWeightGrad(_ x: UnsafePointer<Float>, _ gy: UnsafePointer<Float>, b
             } } }
         }
     }
-    // Σ over groups in order, then dW[o, c] = Gᵀ·dV·G, eight input channels at a time
+    // Σ over groups in order, then dW[o, c] = Gᵀ·dV·G, sixteen (winograd.c) or eight input channels at a time
+    if wide {
+        withExtendedLifetime(partial) {
+            Parallel.forChunks(count: cout, grain: 4) { lo, hi, _ in
+                kymo_winograd_weight_finish(pp, groups, cout, cin, lo, hi, dw)
+            }
+        }
+        return
+    }
     let blocks = (cin + 7) / 8
     withExtendedLifetime(partial) {
         Parallel.forChunks(count: cout * blocks, grain: 16) { lo, hi, _ in

@@ -1,0 +1,171 @@
+// The AVX-512 Winograd transforms (CKymoGEMM winograd.c: input, output with
+// bias, output gradient) against the 8-lane Swift loops of Tensor+Winograd.swift
+// they replace on that path (kept as the AVX2 path, and so the reference here):
+// bit for bit, chunk by chunk, on odd and even H and W, H ≠ W, channel counts
+// off multiples of 8 and 16, chunks that start and end inside a tile row and
+// span samples, inputs with +0, −0 and widely different magnitudes; and whole
+// convolutions (forward, input and weight gradients, with and without bias) on
+// the AVX-512 path against the AVX2 path on 1–3 threads.
+import XCTest
+import TestSupport
+import CKymoGEMM
+@testable import TensorEngine
+
+final class WinogradTransformTests: XCTestCase {
+    override func tearDown() {
+        Numerics.forceGemmPath(.automatic)
+        Engine.configure(threads: 2)
+    }
+
+    func requireAVX512() throws {
+        try XCTSkipUnless(kymo_cpu_has_avx512f() == 1, "this CPU has no AVX-512F: the 16-lane transforms never run here")
+    }
+
+    /// Deterministic values with exact zeros of both signs and magnitudes from 1e-3 to 1e3.
+    func values(_ count: Int, _ seed: UInt32) -> [Float] {
+        var s = seed &* 2654435761 &+ 1
+        return (0..<count).map { i in
+            s = s &* 1103515245 &+ 12345
+            let r = Float(Int32(bitPattern: s >> 1) - (1 << 30)) / Float(1 << 30)
+            switch i % 11 {
+            case 3: return 0
+            case 7: return -0.0
+            case 5: return r * 1000
+            case 9: return r * 0.001
+            default: return r
+            }
+        }
+    }
+
+    /// (batch, channels, h, w): odd and even sizes, H ≠ W, tiny planes, channels off 8 and 16.
+    static let shapes: [(Int, Int, Int, Int)] = [
+        (1, 48, 16, 16), (1, 64, 16, 16), (1, 33, 32, 32), (2, 5, 7, 9), (3, 13, 17, 34), (2, 3, 1, 1),
+        (3, 2, 2, 3), (2, 17, 9, 4), (1, 7, 40, 39), (4, 6, 30, 29), (2, 9, 3, 31), (3, 4, 12, 2),
+    ]
+
+    /// Chunks [lo, hi) as the convolution cuts them (fixed 128 tiles), plus odd ones that start
+    /// and end inside tile rows.
+    func chunks(_ total: Int) -> [(Int, Int)] {
+        var out = stride(from: 0, to: total, by: winogradTileGroup).map { ($0, min(total, $0 + winogradTileGroup)) }
+        for (lo, len) in [(1, 5), (3, 17), (total / 3, 40), (total - 1, 1), (0, total)] where lo >= 0 && lo < total {
+            out.append((lo, min(total, lo + len)))
+        }
+        return out
+    }
+
+    func testInputTransformBitForBit() throws {
+        try requireAVX512()
+        for (batch, cin, h, w) in Self.shapes {
+            let x = values(batch * cin * h * w, UInt32(cin * 131 + h * 7 + w))
+            let g = WinogradTiles(batch: batch, h: h, w: w)
+            for (lo, hi) in chunks(g.total) {
+                let n = hi - lo
+                var want = [Float](repeating: .nan, count: 16 * cin * n), got = want
+                var rows = [Float](repeating: 0, count: g.scratchCount(channels: cin, n: n))
+                x.withUnsafeBufferPointer { xp in
+                    rows.withUnsafeMutableBufferPointer { r in
+                        want.withUnsafeMutableBufferPointer { winogradInput(xp.baseAddress!, cin: cin, g, lo, hi, u: $0.baseAddress!, rows: r.baseAddress!) }
+                        got.withUnsafeMutableBufferPointer { kymo_winograd_input(xp.baseAddress!, cin, h, w, lo, hi, $0.baseAddress!, r.baseAddress!) }
+                    }
+                }
+                XCTAssertEqual(got.map(\.bitPattern), want.map(\.bitPattern), "U of x [\(batch),\(cin),\(h),\(w)] tiles \(lo)..<\(hi)")
+            }
+        }
+    }
+
+    func testGradTransformBitForBit() throws {
+        try requireAVX512()
+        for (batch, cout, h, w) in Self.shapes {
+            let dy = values(batch * cout * h * w, UInt32(cout * 17 + h * 5 + w))
+            let g = WinogradTiles(batch: batch, h: h, w: w)
+            for (lo, hi) in chunks(g.total) {
+                let n = hi - lo
+                var want = [Float](repeating: .nan, count: 16 * cout * n), got = want
+                var rows = [Float](repeating: 0, count: g.scratchCount(channels: cout, n: n))
+                dy.withUnsafeBufferPointer { yp in
+                    let gy = yp.baseAddress!
+                    rows.withUnsafeMutableBufferPointer { r in
+                        want.withUnsafeMutableBufferPointer { m in
+                            g.forEachRun(lo, hi) { b, ty, tx0, len, n0 in
+                                for o in 0..<cout {
+                                    gradTransform(gy + (b * cout + o) * h * w, h: h, w: w, ty: ty, tx0: tx0, len: len,
+                                                  m: m.baseAddress! + o * n + n0, plane: cout * n, rows: r.baseAddress!)
+                                }
+                            }
+                        }
+                    }
+                    got.withUnsafeMutableBufferPointer { kymo_winograd_grad(gy, cout, h, w, lo, hi, $0.baseAddress!) }
+                }
+                XCTAssertEqual(got.map(\.bitPattern), want.map(\.bitPattern), "dM of dy [\(batch),\(cout),\(h),\(w)] tiles \(lo)..<\(hi)")
+            }
+        }
+    }
+
+    func testOutputTransformBitForBit() throws {
+        try requireAVX512()
+        for (batch, cout, h, w) in Self.shapes {
+            let g = WinogradTiles(batch: batch, h: h, w: w)
+            for (lo, hi) in chunks(g.total) {
+                let n = hi - lo
+                let m = values(16 * cout * n, UInt32(cout * 29 + lo * 3 + hi))
+                for bias in [nil, values(cout, UInt32(cout + 1))] {
+                    // every element the chunk does not write keeps its value (NaN here)
+                    var want = [Float](repeating: .nan, count: batch * cout * h * w), got = want
+                    var rows = [Float](repeating: 0, count: 4 * n + 16 + g.scratchCount(channels: 1, n: n))
+                    m.withUnsafeBufferPointer { mp in
+                        rows.withUnsafeMutableBufferPointer { r in
+                            want.withUnsafeMutableBufferPointer { y in
+                                g.forEachRun(lo, hi) { b, ty, tx0, len, n0 in
+                                    for o in 0..<cout {
+                                        outputTransform(mp.baseAddress! + 16 * o * n + n0, plane: n, len: len, bias: bias?[o] ?? 0,
+                                                        y: y.baseAddress! + (b * cout + o) * h * w, h: h, w: w, ty: ty, tx0: tx0,
+                                                        rows: r.baseAddress!)
+                                    }
+                                }
+                            }
+                        }
+                        got.withUnsafeMutableBufferPointer { y in
+                            if let bias {
+                                bias.withUnsafeBufferPointer { kymo_winograd_output(mp.baseAddress!, cout, h, w, lo, hi, $0.baseAddress!, y.baseAddress!) }
+                            } else {
+                                kymo_winograd_output(mp.baseAddress!, cout, h, w, lo, hi, nil, y.baseAddress!)
+                            }
+                        }
+                    }
+                    XCTAssertEqual(got.map(\.bitPattern), want.map(\.bitPattern),
+                                   "y of [\(batch),\(cout),\(h),\(w)] tiles \(lo)..<\(hi) bias \(bias != nil)")
+                }
+            }
+        }
+    }
+
+    /// The whole convolution, forward and both gradients, with and without bias: the AVX-512
+    /// path (16-lane transforms, AVX-512 GEMM) gives the AVX2 path's bits on 1, 2 and 3 threads.
+    func testConvolutionSameBitsOnBothPathsAndThreadCounts() throws {
+        try requireAVX512()
+        func run(_ x: Tensor, _ w: Tensor, _ b: Tensor?, _ seed: Tensor) throws -> [[UInt32]] {
+            let xg = x.detached().requiringGrad(), wg = w.detached().requiringGrad(), bg = b?.detached().requiringGrad()
+            let y = try xg.conv2d(weight: wg, bias: bg, padding: (1, 1))
+            try y.backward(seed: seed)
+            var out = [y.toArray(), try XCTUnwrap(xg.grad).toArray(), try XCTUnwrap(wg.grad).toArray()]
+            if let bg { out.append(try XCTUnwrap(bg.grad).toArray()) }
+            return out.map { $0.map(\.bitPattern) }
+        }
+        let cases: [([Int], Int, Bool)] = [([1, 48, 16, 16], 128, true), ([1, 64, 16, 16], 128, false), ([2, 5, 7, 9], 12, true),
+                                           ([3, 13, 17, 34], 19, false), ([4, 6, 30, 29], 40, true), ([2, 3, 1, 1], 5, true)]
+        for (shape, cout, hasBias) in cases {
+            let x = try Tensor(values(shape.reduce(1, *), 3), shape: shape)
+            let w = randomTensor([cout, shape[1], 3, 3], "transform conv w \(shape)", low: -0.3, high: 0.3)
+            let b = hasBias ? randomTensor([cout], "transform conv b \(shape)") : nil
+            let seed = try Tensor(values(shape[0] * cout * shape[2] * shape[3], 5), shape: [shape[0], cout, shape[2], shape[3]])
+            XCTAssertTrue(Numerics.forceGemmPath(.avx2))
+            Engine.configure(threads: 1)
+            let want = try run(x, w, b, seed)
+            XCTAssertTrue(Numerics.forceGemmPath(.avx512))
+            for threads in 1...3 {
+                Engine.configure(threads: threads)
+                XCTAssertEqual(try run(x, w, b, seed), want, "x \(shape) w [\(cout),\(shape[1]),3,3] bias \(hasBias), \(threads) threads")
+            }
+        }
+    }
+}
