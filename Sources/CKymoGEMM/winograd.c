@@ -104,8 +104,8 @@ static inline void input_columns(const float *plane, long h, long w, long ty, fl
     }
 }
 
-void kymo_winograd_input(const float *x, long cin, long h, long w, long lo, long hi, float *u, float *scratch) {
-    const long tilesX = (w + 1) / 2, tilesY = (h + 1) / 2, n = hi - lo, plane = cin * n;
+void kymo_winograd_input(const float *x, long cin, long h, long w, long lo, long hi, float *u, long plane, float *scratch) {
+    const long tilesX = (w + 1) / 2, tilesY = (h + 1) / 2, n = hi - lo;
     if (n <= 0) return;
     const long rowLen = row_len(tilesX), row0 = lo / tilesX, rows = (hi - 1) / tilesX - row0 + 1;
     const long b0 = row0 / tilesY, ty0 = row0 - b0 * tilesY;
@@ -201,8 +201,8 @@ static inline void get_group(const float *dy, long h, long w, group g, __m512 *t
     *bottom = y0 + 1 < h ? _mm512_maskz_loadu_ps(k, dy + (y0 + 1) * w + x0) : _mm512_setzero_ps();
 }
 
-void kymo_winograd_grad(const float *dy, long cout, long h, long w, long lo, long hi, float *m) {
-    const long tilesX = (w + 1) / 2, tilesY = (h + 1) / 2, n = hi - lo, stride = cout * n;
+void kymo_winograd_grad(const float *dy, long cout, long h, long w, long lo, long hi, float *m, long stride) {
+    const long tilesX = (w + 1) / 2, tilesY = (h + 1) / 2, n = hi - lo;
     if (n <= 0) return;
     for (long o = 0; o < cout; o++) {
         cursor cur = cursor_at(tilesX, tilesY, lo, hi);
@@ -237,17 +237,40 @@ void kymo_winograd_grad(const float *dy, long cout, long h, long w, long lo, lon
 
 // ---- weight gradient: Σ over groups, then Gᵀ·dV·G ----
 
-void kymo_winograd_weight_finish(const float *partials, long groups, long cout, long cin, long o0, long o1, float *dw) {
-    const long size = 16 * cout * cin;
+/// In-register transpose of 16 rows of 16: afterwards r[j] holds (r0[j], …, r15[j]).
+static inline void transpose16(__m512 r[16]) {
+    __m512 t[16], u[16], v[16];
+    for (int i = 0; i < 8; i++) {
+        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    for (int i = 0; i < 4; i++) {
+        u[4 * i] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], 0x44);
+        u[4 * i + 1] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], 0xEE);
+        u[4 * i + 2] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0x44);
+        u[4 * i + 3] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0xEE);
+    }
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 4; j++) {
+            v[8 * i + j] = _mm512_shuffle_f32x4(u[8 * i + j], u[8 * i + 4 + j], 0x88);
+            v[8 * i + 4 + j] = _mm512_shuffle_f32x4(u[8 * i + j], u[8 * i + 4 + j], 0xDD);
+        }
+    for (int j = 0; j < 8; j++) {
+        r[j] = _mm512_shuffle_f32x4(v[j], v[8 + j], 0x88);
+        r[8 + j] = _mm512_shuffle_f32x4(v[j], v[8 + j], 0xDD);
+    }
+}
+
+void kymo_winograd_weight_finish(const float *partials, long groups, long plane, long cin, long o0, long o1, float *dw) {
+    const long size = 16 * plane;
     const __m512 half = _mm512_set1_ps(0.5f);
-    float tmp[9][16] __attribute__((aligned(64)));
     for (long o = o0; o < o1; o++) {
         for (long c0 = 0; c0 < cin; c0 += 16) {
             const long lanes = cin - c0 < 16 ? cin - c0 : 16;
             const __mmask16 k = first_lanes(lanes);
             __m512 v[16];
             for (int xi = 0; xi < 16; xi++) {   // Σ over groups in order
-                const float *src = partials + (xi * cout + o) * cin + c0;
+                const float *src = partials + xi * plane + o * cin + c0;
                 __m512 acc = _mm512_maskz_loadu_ps(k, src);
                 for (long g = 1; g < groups; g++) acc = _mm512_add_ps(acc, _mm512_maskz_loadu_ps(k, src + g * size));
                 v[xi] = acc;
@@ -260,15 +283,17 @@ void kymo_winograd_weight_finish(const float *partials, long groups, long cout, 
                 q[j][1] = _mm512_mul_ps(half, _mm512_sub_ps(v1, v2));
                 q[j][2] = _mm512_add_ps(_mm512_mul_ps(half, _mm512_add_ps(v1, v2)), v3);
             }
+            __m512 r[16];   // r[3a + j] = dW[o][c0 + lane][a][j]; then transposed: r[l] = dW[o][c0 + l] (9 values)
             for (int a = 0; a < 3; a++) {
                 const __m512 q0 = q[0][a], q1 = q[1][a], q2 = q[2][a], q3 = q[3][a];
-                _mm512_store_ps(tmp[3 * a], _mm512_add_ps(q0, _mm512_mul_ps(half, _mm512_add_ps(q1, q2))));
-                _mm512_store_ps(tmp[3 * a + 1], _mm512_mul_ps(half, _mm512_sub_ps(q1, q2)));
-                _mm512_store_ps(tmp[3 * a + 2], _mm512_add_ps(_mm512_mul_ps(half, _mm512_add_ps(q1, q2)), q3));
+                r[3 * a] = _mm512_add_ps(q0, _mm512_mul_ps(half, _mm512_add_ps(q1, q2)));
+                r[3 * a + 1] = _mm512_mul_ps(half, _mm512_sub_ps(q1, q2));
+                r[3 * a + 2] = _mm512_add_ps(_mm512_mul_ps(half, _mm512_add_ps(q1, q2)), q3);
             }
+            for (int e = 9; e < 16; e++) r[e] = _mm512_setzero_ps();
+            transpose16(r);
             float *dst = dw + (o * cin + c0) * 9;   // dw[o][c][a][j]: lane l's nine values are contiguous
-            for (long l = 0; l < lanes; l++)
-                for (int e = 0; e < 9; e++) dst[l * 9 + e] = tmp[e][l];
+            for (long l = 0; l < lanes; l++) _mm512_mask_storeu_ps(dst + 9 * l, (__mmask16)0x1FF, r[l]);
         }
     }
 }

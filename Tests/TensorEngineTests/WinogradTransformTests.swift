@@ -1,5 +1,5 @@
 // The AVX-512 Winograd transforms (CKymoGEMM winograd.c: input, output with
-// bias, output gradient) against the 8-lane Swift loops of Tensor+Winograd.swift
+// bias, output gradient, the weight gradient's Gᵀ·dV·G) against the 8-lane Swift loops of Tensor+Winograd.swift
 // they replace on that path (kept as the AVX2 path, and so the reference here):
 // bit for bit, chunk by chunk, on odd and even H and W, H ≠ W, channel counts
 // off multiples of 8 and 16, chunks that start and end inside a tile row and
@@ -59,13 +59,15 @@ final class WinogradTransformTests: XCTestCase {
             let x = values(batch * cin * h * w, UInt32(cin * 131 + h * 7 + w))
             let g = WinogradTiles(batch: batch, h: h, w: w)
             for (lo, hi) in chunks(g.total) {
-                let n = hi - lo
-                var want = [Float](repeating: .nan, count: 16 * cin * n), got = want
+                let n = hi - lo, plane = WinogradTiles.plane(cin * n)   // the gaps between planes stay NaN
+                var want = [Float](repeating: .nan, count: 16 * plane), got = want
                 var rows = [Float](repeating: 0, count: g.scratchCount(channels: cin, n: n))
                 x.withUnsafeBufferPointer { xp in
                     rows.withUnsafeMutableBufferPointer { r in
-                        want.withUnsafeMutableBufferPointer { winogradInput(xp.baseAddress!, cin: cin, g, lo, hi, u: $0.baseAddress!, rows: r.baseAddress!) }
-                        got.withUnsafeMutableBufferPointer { kymo_winograd_input(xp.baseAddress!, cin, h, w, lo, hi, $0.baseAddress!, r.baseAddress!) }
+                        want.withUnsafeMutableBufferPointer {
+                            winogradInput(xp.baseAddress!, cin: cin, g, lo, hi, u: $0.baseAddress!, plane: plane, rows: r.baseAddress!)
+                        }
+                        got.withUnsafeMutableBufferPointer { kymo_winograd_input(xp.baseAddress!, cin, h, w, lo, hi, $0.baseAddress!, plane, r.baseAddress!) }
                     }
                 }
                 XCTAssertEqual(got.map(\.bitPattern), want.map(\.bitPattern), "U of x [\(batch),\(cin),\(h),\(w)] tiles \(lo)..<\(hi)")
@@ -79,8 +81,8 @@ final class WinogradTransformTests: XCTestCase {
             let dy = values(batch * cout * h * w, UInt32(cout * 17 + h * 5 + w))
             let g = WinogradTiles(batch: batch, h: h, w: w)
             for (lo, hi) in chunks(g.total) {
-                let n = hi - lo
-                var want = [Float](repeating: .nan, count: 16 * cout * n), got = want
+                let n = hi - lo, plane = WinogradTiles.plane(cout * n)
+                var want = [Float](repeating: .nan, count: 16 * plane), got = want
                 var rows = [Float](repeating: 0, count: g.scratchCount(channels: cout, n: n))
                 dy.withUnsafeBufferPointer { yp in
                     let gy = yp.baseAddress!
@@ -89,12 +91,12 @@ final class WinogradTransformTests: XCTestCase {
                             g.forEachRun(lo, hi) { b, ty, tx0, len, n0 in
                                 for o in 0..<cout {
                                     gradTransform(gy + (b * cout + o) * h * w, h: h, w: w, ty: ty, tx0: tx0, len: len,
-                                                  m: m.baseAddress! + o * n + n0, plane: cout * n, rows: r.baseAddress!)
+                                                  m: m.baseAddress! + o * n + n0, plane: plane, rows: r.baseAddress!)
                                 }
                             }
                         }
                     }
-                    got.withUnsafeMutableBufferPointer { kymo_winograd_grad(gy, cout, h, w, lo, hi, $0.baseAddress!) }
+                    got.withUnsafeMutableBufferPointer { kymo_winograd_grad(gy, cout, h, w, lo, hi, $0.baseAddress!, plane) }
                 }
                 XCTAssertEqual(got.map(\.bitPattern), want.map(\.bitPattern), "dM of dy [\(batch),\(cout),\(h),\(w)] tiles \(lo)..<\(hi)")
             }
@@ -134,6 +136,24 @@ final class WinogradTransformTests: XCTestCase {
                     }
                     XCTAssertEqual(got.map(\.bitPattern), want.map(\.bitPattern),
                                    "y of [\(batch),\(cout),\(h),\(w)] tiles \(lo)..<\(hi) bias \(bias != nil)")
+                }
+            }
+        }
+    }
+
+    func testWeightFinishBitForBit() throws {
+        try requireAVX512()
+        for (cout, cin) in [(128, 48), (128, 64), (5, 3), (19, 13), (40, 17), (7, 33), (1, 1)] {
+            for groups in 1...3 {
+                let plane = WinogradTiles.plane(cout * cin)
+                let dv = values(groups * 16 * plane, UInt32(cout * 7 + cin + groups))
+                for (o0, o1) in [(0, cout), (cout / 3, cout - cout / 4)] where o0 < o1 {
+                    var want = [Float](repeating: .nan, count: cout * cin * 9), got = want
+                    dv.withUnsafeBufferPointer { p in
+                        want.withUnsafeMutableBufferPointer { winogradWeightFinish(p.baseAddress!, groups: groups, plane: plane, cin: cin, o0, o1, $0.baseAddress!) }
+                        got.withUnsafeMutableBufferPointer { kymo_winograd_weight_finish(p.baseAddress!, groups, plane, cin, o0, o1, $0.baseAddress!) }
+                    }
+                    XCTAssertEqual(got.map(\.bitPattern), want.map(\.bitPattern), "dW [\(cout),\(cin)] from \(groups) partials, o \(o0)..<\(o1)")
                 }
             }
         }
