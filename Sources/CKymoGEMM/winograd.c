@@ -299,3 +299,66 @@ void kymo_winograd_weight_finish(const float *partials, long groups, long plane,
 }
 
 #pragma clang attribute pop
+
+// ---- the weight gradient's Gᵀ·dV·G at AVX2 width (the AVX2 GEMM path) ----
+
+/// In-register transpose of 8 rows of 8: afterwards v[j] holds (v0[j], …, v7[j]).
+__attribute__((target("avx2,fma")))
+static inline void transpose8x8(__m256 v[8]) {
+    __m256 t0 = _mm256_unpacklo_ps(v[0], v[1]), t1 = _mm256_unpackhi_ps(v[0], v[1]);
+    __m256 t2 = _mm256_unpacklo_ps(v[2], v[3]), t3 = _mm256_unpackhi_ps(v[2], v[3]);
+    __m256 t4 = _mm256_unpacklo_ps(v[4], v[5]), t5 = _mm256_unpackhi_ps(v[4], v[5]);
+    __m256 t6 = _mm256_unpacklo_ps(v[6], v[7]), t7 = _mm256_unpackhi_ps(v[6], v[7]);
+    __m256 s0 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0)), s1 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
+    __m256 s2 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0)), s3 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
+    __m256 s4 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(1, 0, 1, 0)), s5 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(3, 2, 3, 2));
+    __m256 s6 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(1, 0, 1, 0)), s7 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(3, 2, 3, 2));
+    v[0] = _mm256_permute2f128_ps(s0, s4, 0x20); v[1] = _mm256_permute2f128_ps(s1, s5, 0x20);
+    v[2] = _mm256_permute2f128_ps(s2, s6, 0x20); v[3] = _mm256_permute2f128_ps(s3, s7, 0x20);
+    v[4] = _mm256_permute2f128_ps(s0, s4, 0x31); v[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
+    v[6] = _mm256_permute2f128_ps(s2, s6, 0x31); v[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
+}
+
+__attribute__((target("avx2,fma")))
+void kymo_winograd_weight_finish8(const float *partials, long groups, long plane, long cin, long o0, long o1, float *dw) {
+    const long size = 16 * plane;
+    const __m256 half = _mm256_set1_ps(0.5f);
+    const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    for (long o = o0; o < o1; o++) {
+        for (long c0 = 0; c0 < cin; c0 += 8) {
+            const long lanes = cin - c0 < 8 ? cin - c0 : 8;
+            const __m256i k = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)lanes), iota);   // the first `lanes` lanes
+            __m256 v[16];
+            for (int xi = 0; xi < 16; xi++) {   // Σ over groups in order (lanes past `lanes` read as 0)
+                const float *src = partials + xi * plane + o * cin + c0;
+                __m256 acc = lanes == 8 ? _mm256_loadu_ps(src) : _mm256_maskload_ps(src, k);
+                for (long g = 1; g < groups; g++)
+                    acc = _mm256_add_ps(acc, lanes == 8 ? _mm256_loadu_ps(src + g * size) : _mm256_maskload_ps(src + g * size, k));
+                v[xi] = acc;
+            }
+            // Gᵀ = [[1,½,½,0],[0,½,−½,0],[0,½,½,1]] down the rows i, then along j
+            __m256 q[4][3];
+            for (int j = 0; j < 4; j++) {
+                const __m256 v0 = v[j], v1 = v[4 + j], v2 = v[8 + j], v3 = v[12 + j];
+                q[j][0] = _mm256_add_ps(v0, _mm256_mul_ps(half, _mm256_add_ps(v1, v2)));
+                q[j][1] = _mm256_mul_ps(half, _mm256_sub_ps(v1, v2));
+                q[j][2] = _mm256_add_ps(_mm256_mul_ps(half, _mm256_add_ps(v1, v2)), v3);
+            }
+            __m256 r[9];   // r[3a + j] = dW[o][c0 + lane][a][j]
+            for (int a = 0; a < 3; a++) {
+                const __m256 q0 = q[0][a], q1 = q[1][a], q2 = q[2][a], q3 = q[3][a];
+                r[3 * a] = _mm256_add_ps(q0, _mm256_mul_ps(half, _mm256_add_ps(q1, q2)));
+                r[3 * a + 1] = _mm256_mul_ps(half, _mm256_sub_ps(q1, q2));
+                r[3 * a + 2] = _mm256_add_ps(_mm256_mul_ps(half, _mm256_add_ps(q1, q2)), q3);
+            }
+            float last[8];
+            _mm256_storeu_ps(last, r[8]);
+            transpose8x8(r);   // r[l] = the first eight of dW[o][c0 + l]
+            float *dst = dw + (o * cin + c0) * 9;
+            for (long l = 0; l < lanes; l++) {   // in increasing l: each 8-float store is completed by the next ninth
+                _mm256_storeu_ps(dst + 9 * l, r[l]);
+                dst[9 * l + 8] = last[l];
+            }
+        }
+    }
+}

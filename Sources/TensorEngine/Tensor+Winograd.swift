@@ -12,6 +12,13 @@
 //   M  [Cout, 16, n]      M[ξ] = V[ξ]·U[ξ] (16 GEMMs through `sgemm`, Kymo's own); y tile = Aᵀ·m·A + bias
 //   dM [16, Cout, n]      A·dy·Aᵀ of each tile's 2×2 output gradient
 //   dV [16, Cout, Cin]    Σ_tiles dM[ξ]·U[ξ]ᵀ (16 GEMMs); dW = Gᵀ·dV·G
+//   U's, dM's and dV's 16 planes lie `WinogradTiles.plane` apart (64 bytes of padding,
+//   so that a tile's 16 values do not share one L1 cache set).
+//
+// Two implementations of the transforms (U, y, dM and Gᵀ·dV·G), one result: on the
+// AVX-512 GEMM path the 16-lane C loops of CKymoGEMM's winograd.c, elsewhere the
+// 8-lane Swift loops below; every element is the same adds and subtracts in the same
+// order, so the two give the same floats (WinogradTransformTests, bit for bit).
 //
 // Accuracy: transform coefficients are ±1 and ±½ only. Against a Float64 direct
 // convolution (WinogradTests), the max error over y, dX and dW is ≤ 5e-7 of the
@@ -248,7 +255,7 @@ func winogradWeightGrad(_ x: UnsafePointer<Float>, _ gy: UnsafePointer<Float>, b
         if wide {
             kymo_winograd_weight_finish(pp, groups, dvPlane, cin, o0, o1, dw)   // sixteen input channels at a time
         } else {
-            winogradWeightFinish(pp, groups: groups, plane: dvPlane, cin: cin, o0, o1, dw)
+            kymo_winograd_weight_finish8(pp, groups, dvPlane, cin, o0, o1, dw)  // eight
         }
     }
     if groups == 1 {
@@ -267,45 +274,6 @@ func winogradWeightGrad(_ x: UnsafePointer<Float>, _ gy: UnsafePointer<Float>, b
     withExtendedLifetime(partial) {
         Parallel.forEach(groups) { grp, worker in reduce(group: grp, worker: worker, into: pp + grp * size) }
         Parallel.forChunks(count: cout, grain: 4) { lo, hi, _ in finish(pp, lo, hi) }
-    }
-}
-
-/// dW[o] = Gᵀ·dV·G for o ∈ [o0, o1) from `groups` partials dV [16, cout, cin] summed in
-/// order (dV[ξ][o][c] of group g at pp[(16·g + ξ)·plane + o·cin + c]), eight input channels
-/// at a time (the AVX2 path; winograd.c's `kymo_winograd_weight_finish` computes the same
-/// values sixteen at a time).
-func winogradWeightFinish(_ pp: UnsafePointer<Float>, groups: Int, plane: Int, cin: Int, _ o0: Int, _ o1: Int,
-                          _ dw: UnsafeMutablePointer<Float>) {
-    let size = 16 * plane, blocks = (cin + 7) / 8
-    for item in o0 * blocks..<o1 * blocks {
-        let o = item / blocks, c0 = (item - o * blocks) * 8, lanes = min(8, cin - c0)
-        @inline(__always) func v(_ xi: Int) -> V8 {
-            var acc = V8()
-            for grp in 0..<groups {
-                let src = pp + grp * size + xi * plane + o * cin + c0
-                var t = V8()
-                if lanes == 8 { t = load8(src) } else { for l in 0..<lanes { t[l] = src[l] } }
-                acc = grp == 0 ? t : acc + t
-            }
-            return acc
-        }
-        let half = V8(repeating: 0.5)
-        // Gᵀ = [[1,½,½,0],[0,½,−½,0],[0,½,½,1]] down the rows i, then along j
-        @inline(__always) func down(_ j: Int) -> (V8, V8, V8) {
-            let v0 = v(j), v1 = v(4 + j), v2 = v(8 + j), v3 = v(12 + j)
-            return (v0 + half * (v1 + v2), half * (v1 - v2), half * (v1 + v2) + v3)
-        }
-        let c0j = down(0), c1j = down(1), c2j = down(2), c3j = down(3)
-        @inline(__always) func along(_ a: Int, _ q0: V8, _ q1: V8, _ q2: V8, _ q3: V8) {
-            let r0 = q0 + half * (q1 + q2), r1 = half * (q1 - q2), r2 = half * (q1 + q2) + q3
-            for l in 0..<lanes {
-                let dst = dw + ((o * cin + c0 + l) * 3 + a) * 3
-                dst[0] = r0[l]; dst[1] = r1[l]; dst[2] = r2[l]
-            }
-        }
-        along(0, c0j.0, c1j.0, c2j.0, c3j.0)
-        along(1, c0j.1, c1j.1, c2j.1, c3j.1)
-        along(2, c0j.2, c1j.2, c2j.2, c3j.2)
     }
 }
 

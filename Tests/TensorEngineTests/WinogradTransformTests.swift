@@ -1,11 +1,13 @@
-// The AVX-512 Winograd transforms (CKymoGEMM winograd.c: input, output with
-// bias, output gradient, the weight gradient's Gᵀ·dV·G) against the 8-lane Swift loops of Tensor+Winograd.swift
-// they replace on that path (kept as the AVX2 path, and so the reference here):
-// bit for bit, chunk by chunk, on odd and even H and W, H ≠ W, channel counts
-// off multiples of 8 and 16, chunks that start and end inside a tile row and
-// span samples, inputs with +0, −0 and widely different magnitudes; and whole
-// convolutions (forward, input and weight gradients, with and without bias) on
-// the AVX-512 path against the AVX2 path on 1–3 threads.
+// The Winograd transforms of CKymoGEMM's winograd.c against the 8-lane Swift loops
+// of Tensor+Winograd.swift they replace: the input, output (with bias) and
+// output-gradient transforms at 16 lanes (the AVX-512 path; the Swift loops stay
+// the AVX2 path, and so the reference here) and the weight gradient's Gᵀ·dV·G at
+// 16 and 8 lanes (its Swift loop is kept below as the reference). Bit for bit,
+// chunk by chunk, on odd and even H and W, H ≠ W, channel counts off multiples of
+// 8 and 16, chunks that start and end inside a tile row and span samples, inputs
+// with +0, −0 and widely different magnitudes; and whole convolutions (forward,
+// input and weight gradients, with and without bias) on the AVX-512 path against
+// the AVX2 path on 1–3 threads.
 import XCTest
 import TestSupport
 import CKymoGEMM
@@ -141,19 +143,23 @@ final class WinogradTransformTests: XCTestCase {
         }
     }
 
+    /// Gᵀ·dV·G at 16 lanes (AVX-512) and at 8 (AVX2, on every CPU Kymo runs on) against the Swift loop.
     func testWeightFinishBitForBit() throws {
-        try requireAVX512()
+        let wide = kymo_cpu_has_avx512f() == 1
         for (cout, cin) in [(128, 48), (128, 64), (5, 3), (19, 13), (40, 17), (7, 33), (1, 1)] {
             for groups in 1...3 {
                 let plane = WinogradTiles.plane(cout * cin)
                 let dv = values(groups * 16 * plane, UInt32(cout * 7 + cin + groups))
                 for (o0, o1) in [(0, cout), (cout / 3, cout - cout / 4)] where o0 < o1 {
-                    var want = [Float](repeating: .nan, count: cout * cin * 9), got = want
+                    var want = [Float](repeating: .nan, count: cout * cin * 9), got = want, got8 = want
                     dv.withUnsafeBufferPointer { p in
                         want.withUnsafeMutableBufferPointer { winogradWeightFinish(p.baseAddress!, groups: groups, plane: plane, cin: cin, o0, o1, $0.baseAddress!) }
-                        got.withUnsafeMutableBufferPointer { kymo_winograd_weight_finish(p.baseAddress!, groups, plane, cin, o0, o1, $0.baseAddress!) }
+                        if wide { got.withUnsafeMutableBufferPointer { kymo_winograd_weight_finish(p.baseAddress!, groups, plane, cin, o0, o1, $0.baseAddress!) } }
+                        got8.withUnsafeMutableBufferPointer { kymo_winograd_weight_finish8(p.baseAddress!, groups, plane, cin, o0, o1, $0.baseAddress!) }
                     }
-                    XCTAssertEqual(got.map(\.bitPattern), want.map(\.bitPattern), "dW [\(cout),\(cin)] from \(groups) partials, o \(o0)..<\(o1)")
+                    let what = "dW [\(cout),\(cin)] from \(groups) partials, o \(o0)..<\(o1)"
+                    if wide { XCTAssertEqual(got.map(\.bitPattern), want.map(\.bitPattern), what + ", 16 lanes") }
+                    XCTAssertEqual(got8.map(\.bitPattern), want.map(\.bitPattern), what + ", 8 lanes")
                 }
             }
         }
@@ -187,5 +193,44 @@ final class WinogradTransformTests: XCTestCase {
                 XCTAssertEqual(try run(x, w, b, seed), want, "x \(shape) w [\(cout),\(shape[1]),3,3] bias \(hasBias), \(threads) threads")
             }
         }
+    }
+}
+
+/// The reference for winograd.c's `kymo_winograd_weight_finish` (16 lanes) and `…_finish8`
+/// (8 lanes): the 8-lane Swift loop they replaced, as it was (but for the plane stride).
+/// dW[o] = Gᵀ·dV·G for o ∈ [o0, o1) from `groups` partials dV [16, cout, cin] summed in
+/// order (dV[ξ][o][c] of group g at pp[(16·g + ξ)·plane + o·cin + c]).
+func winogradWeightFinish(_ pp: UnsafePointer<Float>, groups: Int, plane: Int, cin: Int, _ o0: Int, _ o1: Int,
+                          _ dw: UnsafeMutablePointer<Float>) {
+    let size = 16 * plane, blocks = (cin + 7) / 8
+    for item in o0 * blocks..<o1 * blocks {
+        let o = item / blocks, c0 = (item - o * blocks) * 8, lanes = min(8, cin - c0)
+        @inline(__always) func v(_ xi: Int) -> V8 {
+            var acc = V8()
+            for grp in 0..<groups {
+                let src = pp + grp * size + xi * plane + o * cin + c0
+                var t = V8()
+                if lanes == 8 { t = load8(src) } else { for l in 0..<lanes { t[l] = src[l] } }
+                acc = grp == 0 ? t : acc + t
+            }
+            return acc
+        }
+        let half = V8(repeating: 0.5)
+        // Gᵀ = [[1,½,½,0],[0,½,−½,0],[0,½,½,1]] down the rows i, then along j
+        @inline(__always) func down(_ j: Int) -> (V8, V8, V8) {
+            let v0 = v(j), v1 = v(4 + j), v2 = v(8 + j), v3 = v(12 + j)
+            return (v0 + half * (v1 + v2), half * (v1 - v2), half * (v1 + v2) + v3)
+        }
+        let c0j = down(0), c1j = down(1), c2j = down(2), c3j = down(3)
+        @inline(__always) func along(_ a: Int, _ q0: V8, _ q1: V8, _ q2: V8, _ q3: V8) {
+            let r0 = q0 + half * (q1 + q2), r1 = half * (q1 - q2), r2 = half * (q1 + q2) + q3
+            for l in 0..<lanes {
+                let dst = dw + ((o * cin + c0 + l) * 3 + a) * 3
+                dst[0] = r0[l]; dst[1] = r1[l]; dst[2] = r2[l]
+            }
+        }
+        along(0, c0j.0, c1j.0, c2j.0, c3j.0)
+        along(1, c0j.1, c1j.1, c2j.1, c3j.1)
+        along(2, c0j.2, c1j.2, c2j.2, c3j.2)
     }
 }

@@ -4,7 +4,7 @@
 // element is the same sequence of IEEE adds and subtracts, in the same order,
 // as the Swift loops (negation as 0 − x, as Swift's SIMD negation), so the
 // vector width changes no bit. Only call them where kymo_gemm_path() is
-// KYMO_GEMM_AVX512 (the CPU then has AVX-512F).
+// KYMO_GEMM_AVX512 (the CPU then has AVX-512F), but for kymo_winograd_weight_finish8.
 //
 //   tiles  2×2 output blocks ordered (b, ty, tx), tilesX = ⌈w/2⌉, tilesY = ⌈h/2⌉;
 //          a chunk is the tiles lo ..< hi, n = hi − lo
@@ -35,6 +35,8 @@ void kymo_winograd_grad(const float *dy, long cout, long h, long w, long lo, lon
 /// dW[o] [cin, 3, 3] = Gᵀ·dV·G for o0 ≤ o < o1, from `groups` partial sums dV [16, cout, cin]
 /// summed in group order first: dV[ξ][o][c] of group g at partials[(16·g + ξ)·plane + o·cin + c].
 void kymo_winograd_weight_finish(const float *partials, long groups, long plane, long cin, long o0, long o1, float *dw);
+/// The same at AVX2 width, for the AVX2 GEMM path (needs only AVX2).
+void kymo_winograd_weight_finish8(const float *partials, long groups, long plane, long cin, long o0, long o1, float *dw);
 
 #ifdef __cplusplus
 }
