@@ -11,7 +11,7 @@
 /// −inf gives it: NaNs never win a `>`, and the value is order-free — except
 /// the sign of a zero maximum (+0 and −0 compare equal, so the scan keeps the
 /// first), which is then taken from the scan itself.
-@inline(__always) func rowMax(_ src: UnsafePointer<Float>, _ n: Int) -> Float {
+@inline(always) func rowMax(_ src: UnsafePointer<Float>, _ n: Int) -> Float {
     var acc = V8(repeating: -.infinity)
     var i = 0
     while i + 8 <= n {
