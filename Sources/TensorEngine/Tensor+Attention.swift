@@ -130,7 +130,7 @@ func attentionBackward(grad gz: Tensor, q: Tensor, k: Tensor, v: Tensor, map: Te
             sgemm(MatView(ptr: gb + r0, ld: n, trans: true, batchStride: 0), MatView(ptr: vb, ld: m, trans: false, batchStride: 0),
                   da, ldc: m, m: rows, n: m, k: c)
             // dS = A ⊙ (dA − Σ_j dA⊙A)
-            for r in 0..<rows { softmaxGradRow(s + r * m, da + r * m, da + r * m, m) }
+            softmaxGradRows(s, da, da, rows: rows, m, stride: m)
             // dq[:, r0..] = k · dSᵀ      [d × rows]
             sgemm(MatView(ptr: kb, ld: m, trans: false, batchStride: 0), MatView(ptr: da, ld: m, trans: true, batchStride: 0),
                   dqb + r0, ldc: n, m: d, n: rows, k: m)
