@@ -3,7 +3,7 @@
 //   k_m, v_m = Wkm*M_prev, Wvm*M_prev;  Z_m = Wzm*(v_m A_mᵀ),  A_m = softmax(q_hᵀk_m)
 //   Z = Wz*[Z_h; Z_m]  (2C → 2C);   [m_i; m_g; m_o] = W*[Z; H]  (3C → 3C)
 //   M = (1 − σ(m_i))⊙M_prev + σ(m_i)⊙tanh(m_g);   H_out = σ(m_o)⊙M
-// Both attentions use the engine's fused kernel (no N×N tensor kept).
+// Both attentions use the engine's fused kernel (no large N×N tensor kept).
 // Parameters: query_h, key_h, value_h, z_h, key_m, value_m, z_m, w_z, w (each
 // .weight/.bias), in that order.
 import TensorEngine

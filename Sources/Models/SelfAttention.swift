@@ -1,8 +1,9 @@
 // The self-attention module SA of docs/models.md. 1×1 convolutions give
 //   q = Wq*h [B, d, N], k = Wk*h [B, d, N], v = Wv*h [B, C, N];
 //   A = softmax_rows(qᵀk) [N × N] (no 1/√d);  z = v Aᵀ;  out = Wz*z [B, C, H, W].
-// The engine's fused `Tensor.attention` never stores A (blocks of query rows,
-// recomputed in backward), so 64×64 frames (N = 4096) train in little memory.
+// The engine's fused `Tensor.attention` stores no large A (blocks of query rows,
+// recomputed in backward; only a map of ≤ 256 KB per sample is kept), so 64×64
+// frames (N = 4096) train in little memory.
 // Parameters: query_h, key_h, value_h, z, each .weight/.bias.
 import TensorEngine
 

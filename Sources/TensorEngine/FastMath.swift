@@ -15,6 +15,15 @@
 // unlike 0.5 + 0.5·tanh(x/2); measured 1.9e-7); log ≤ 1 ulp (Cephes logf;
 // measured 0.82 ulp), log 0 = −inf, log of a negative number = NaN.
 // Deliberately not: a full libm; exp inputs beyond ±88 saturate to 0 / +inf.
+//
+// exp8 is `@inline(always)`: Swift 6.3 treats `@inline(__always)` as a
+// heuristic, and declined it for exp8 (a call per 8 lanes, its constants
+// broadcast again and the vector split in two 128-bit halves at every call:
+// 11 % of a `kymo bench models` profile, inside the softmax rows). Inlining
+// changes no operation, so no bit (`InlinedKernelBitsTests`). tanh8 and
+// sigmoid8 stay heuristic: forced into the large ConvLSTM gate loops, the
+// compiler split their vectors into 128-bit halves there and the gates got
+// slower.
 
 typealias V8 = SIMD8<Float>
 
@@ -28,7 +37,7 @@ typealias V8 = SIMD8<Float>
 
 @inline(__always) func fma8(_ a: V8, _ b: V8, _ c: V8) -> V8 { a.addingProduct(b, c) }  // a + b*c
 
-@inline(__always) func exp8(_ x0: V8) -> V8 {
+@inline(always) func exp8(_ x0: V8) -> V8 {
     let hi = V8(repeating: 88.3762626647949), lo = V8(repeating: -88.3762626647949)
     var x = x0
     x.replace(with: hi, where: x .> hi)
@@ -48,10 +57,13 @@ typealias V8 = SIMD8<Float>
     let r2 = r * r
     y = fma8(r + 1, y, r2)
     // scale by 2^n (n in [-127, 128]: split in two factors to stay in range)
-    let ni = SIMD8<Int32>(truncatingIfNeeded: t.bitPattern(as: SIMD8<UInt32>.self)) &- 0x4B40_0000
+    // (the Int32/UInt32 reinterpretations are bit casts, as `truncatingIfNeeded`
+    // between equal widths is: inlined into a large caller, that generic
+    // initializer stayed a call per vector)
+    let ni = unsafeBitCast(t, to: SIMD8<Int32>.self) &- 0x4B40_0000
     let n1 = ni &>> 1, n2 = ni &- n1
-    let s1 = V8(bitPattern: SIMD8<UInt32>(truncatingIfNeeded: (n1 &+ 127) &<< 23))
-    let s2 = V8(bitPattern: SIMD8<UInt32>(truncatingIfNeeded: (n2 &+ 127) &<< 23))
+    let s1 = unsafeBitCast((n1 &+ 127) &<< 23, to: V8.self)
+    let s2 = unsafeBitCast((n2 &+ 127) &<< 23, to: V8.self)
     var out = y * s1 * s2
     out.replace(with: V8(repeating: 0), where: x0 .< lo)
     return out

@@ -7,10 +7,28 @@
 // Queries are processed in blocks of `attentionBlock` rows: S = q_blkᵀ·k is
 // formed in per-worker scratch, softmaxed, used, and dropped. Backward
 // recomputes each block (flash-attention style), so training at 64×64
-// (N = M = 4096) keeps no 64 MB map per sample and step. Work is cut per
-// sample; blocks of a sample run in order, so dk and dv sums are fixed.
+// (N = M = 4096) keeps no 64 MB map per sample and step. A small map
+// (N·M ≤ `AttentionMapKeeping.limit` floats per sample: the 16×16 grid's
+// 256 KB) is instead written by the forward into a tensor the op keeps
+// (`Op.attention`'s `map`, only when the op is recorded), and backward reads
+// it instead of recomputing S = qᵀk and its exps: the recompute is the same
+// deterministic code on the same inputs, so the bits are the same either
+// way (`AttentionKeptMapTests`). Work is cut per sample; blocks of a sample
+// run in order, so dk and dv sums are fixed.
+
+import Synchronization
 
 let attentionBlock = 256
+
+/// The largest score map (N·M floats per sample) the attention forward keeps
+/// for backward; larger ones are recomputed. 65,536 floats = 256 KB: the
+/// 16×16 grid (N = M = 256) is kept, the 32×32 one (N = 1024) recomputed.
+/// Process-wide; tests set it to compare both ways (speed and memory only,
+/// never the bits).
+enum AttentionMapKeeping {
+    static let defaultLimit = 65_536
+    static let limit = Atomic<Int>(defaultLimit)
+}
 
 extension Tensor {
     public static func attention(q: Tensor, k: Tensor, v: Tensor) throws -> Tensor {
@@ -23,13 +41,17 @@ extension Tensor {
         let qc = q.contiguous(), kc = k.contiguous(), vc = v.contiguous()
         defer { withExtendedLifetime((qc, kc, vc)) {} }   // the copies outlive every pointer taken from them
         let out = Tensor(uninitialized: [b, c, n])
+        // A [B, N, M], kept for backward when the op is recorded and the map is small
+        let recorded = GradMode.isEnabled && (q.requiresGrad || k.requiresGrad || v.requiresGrad)
+        let map = recorded && n * m <= AttentionMapKeeping.limit.load(ordering: .relaxed) ? Tensor(uninitialized: [b, n, m]) : nil
         Parallel.forEach(b) { bi, worker in
-            Scratch.with(worker: worker, slot: 3, count: attentionBlock * m) { s in
+            Scratch.with(worker: worker, slot: 3, count: attentionBlock * m, instead: map.map { $0.data + bi * n * m }) { a in
             let qb = qc.data + bi * d * n, kb = kc.data + bi * d * m, vb = vc.data + bi * c * m
             let zb = out.data + bi * c * n
             var r0 = 0
             while r0 < n {
                 let rows = min(attentionBlock, n - r0)
+                let s = map == nil ? a : a + r0 * m   // this block's rows: scratch, or their place in the kept map
                 attentionScores(qb, kb, s, d: d, n: n, m: m, r0: r0, rows: rows)
                 // z[:, r0..] = v [C × M] · A_blkᵀ [M × rows]
                 sgemm(MatView(ptr: vb, ld: m, trans: false, batchStride: 0), MatView(ptr: s, ld: m, trans: true, batchStride: 0),
@@ -38,7 +60,7 @@ extension Tensor {
             }
             }
         }
-        return q.record(out, .attention(q: q, k: k, v: v))
+        return q.record(out, .attention(q: q, k: k, v: v, map: map))
     }
 
     /// Rows `queries` of A = softmax_rows(qᵀk) for sample `sample`: [queries.count, M].
@@ -77,13 +99,16 @@ extension Tensor {
     for r in 0..<rows { softmaxRow(s + r * m, s + r * m, m) }
 }
 
-func attentionBackward(grad gz: Tensor, q: Tensor, k: Tensor, v: Tensor) -> [Tensor?] {
+/// The gradients (dq, dk, dv); `map` is the forward's A [B, N, M] when it kept
+/// one (the same values the recompute gives), else each block is recomputed.
+func attentionBackward(grad gz: Tensor, q: Tensor, k: Tensor, v: Tensor, map: Tensor? = nil) -> [Tensor?] {
     let b = q.shape[0], d = q.shape[1], n = q.shape[2], m = k.shape[2], c = v.shape[1]
     let qc = q.contiguous(), kc = k.contiguous(), vc = v.contiguous(), gc = gz.contiguous()
-    defer { withExtendedLifetime((qc, kc, vc, gc)) {} }   // the copies outlive every pointer taken from them
+    defer { withExtendedLifetime((qc, kc, vc, gc, map)) {} }   // the copies outlive every pointer taken from them
+    precondition(map.map { $0.shape == [b, n, m] } ?? true, "attention: kept map of the wrong shape")
     let dq = Tensor(uninitialized: q.shape), dk = Tensor(zeros: k.shape), dv = Tensor(zeros: v.shape)
     Parallel.forEach(b) { bi, worker in
-        Scratch.with(worker: worker, slot: 3, count: attentionBlock * m) { s in
+        Scratch.with(worker: worker, slot: 3, count: attentionBlock * m, instead: map.map { $0.data + bi * n * m }) { a in
         Scratch.with(worker: worker, slot: 4, count: attentionBlock * m) { da in
         let qb = qc.data + bi * d * n, kb = kc.data + bi * d * m, vb = vc.data + bi * c * m
         let gb = gc.data + bi * c * n
@@ -91,7 +116,13 @@ func attentionBackward(grad gz: Tensor, q: Tensor, k: Tensor, v: Tensor) -> [Ten
         var r0 = 0
         while r0 < n {
             let rows = min(attentionBlock, n - r0)
-            attentionScores(qb, kb, s, d: d, n: n, m: m, r0: r0, rows: rows)
+            let s: UnsafeMutablePointer<Float>   // A_blk [rows × M]
+            if map == nil {
+                s = a
+                attentionScores(qb, kb, s, d: d, n: n, m: m, r0: r0, rows: rows)
+            } else {
+                s = a + r0 * m
+            }
             let gBlk = MatView(ptr: gb + r0, ld: n, trans: false, batchStride: 0)        // dZ_blk [C × rows]
             // dv += dZ_blk · A_blk      [C × M]
             sgemm(gBlk, MatView(ptr: s, ld: m, trans: false, batchStride: 0), dvb, ldc: m, m: c, n: m, k: rows, accumulate: true)
@@ -99,7 +130,7 @@ func attentionBackward(grad gz: Tensor, q: Tensor, k: Tensor, v: Tensor) -> [Ten
             sgemm(MatView(ptr: gb + r0, ld: n, trans: true, batchStride: 0), MatView(ptr: vb, ld: m, trans: false, batchStride: 0),
                   da, ldc: m, m: rows, n: m, k: c)
             // dS = A ⊙ (dA − Σ_j dA⊙A)
-            for r in 0..<rows { softmaxGradRow(s + r * m, da + r * m, da + r * m, m) }
+            softmaxGradRows(s, da, da, rows: rows, m, stride: m)
             // dq[:, r0..] = k · dSᵀ      [d × rows]
             sgemm(MatView(ptr: kb, ld: m, trans: false, batchStride: 0), MatView(ptr: da, ld: m, trans: true, batchStride: 0),
                   dqb + r0, ldc: n, m: d, n: rows, k: m)

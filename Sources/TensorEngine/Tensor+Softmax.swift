@@ -11,9 +11,22 @@
 /// −inf gives it: NaNs never win a `>`, and the value is order-free — except
 /// the sign of a zero maximum (+0 and −0 compare equal, so the scan keeps the
 /// first), which is then taken from the scan itself.
-@inline(__always) func rowMax(_ src: UnsafePointer<Float>, _ n: Int) -> Float {
-    var acc = V8(repeating: -.infinity)
+/// Four 8-lane accumulators over 32-float steps, then one over the last whole
+/// vectors (a single chain would wait on each compare-and-blend).
+@inline(always) func rowMax(_ src: UnsafePointer<Float>, _ n: Int) -> Float {
+    var acc = V8(repeating: -.infinity), acc1 = acc, acc2 = acc, acc3 = acc
     var i = 0
+    while i + 32 <= n {
+        let v0 = load8(src + i), v1 = load8(src + i + 8), v2 = load8(src + i + 16), v3 = load8(src + i + 24)
+        acc.replace(with: v0, where: v0 .> acc)
+        acc1.replace(with: v1, where: v1 .> acc1)
+        acc2.replace(with: v2, where: v2 .> acc2)
+        acc3.replace(with: v3, where: v3 .> acc3)
+        i += 32
+    }
+    acc.replace(with: acc1, where: acc1 .> acc)
+    acc.replace(with: acc2, where: acc2 .> acc)
+    acc.replace(with: acc3, where: acc3 .> acc)
     while i + 8 <= n {
         let v = load8(src + i)
         acc.replace(with: v, where: v .> acc)
@@ -60,11 +73,55 @@
 /// out[i] = y[i] · (g[i] − Σ_j g[j]·y[j]) over one row (the softmax backward;
 /// the Σ is `dotRun(g, y, n)`). out may equal g.
 @inline(__always) func softmaxGradRow(_ y: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int) {
-    let dot = dotRun(g, y, n)
+    gradPass(y, g, out, n, dot: dotRun(g, y, n))
+}
+
+/// out[i] = y[i] · (g[i] − dot) over one row.
+@inline(__always) func gradPass(_ y: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int, dot: Float) {
     let dv = V8(repeating: dot)
     var i = 0
     while i + 8 <= n { store8(load8(y + i) * (load8(g + i) - dv), out + i); i += 8 }
     while i < n { out[i] = y[i] * (g[i] - dot); i += 1 }
+}
+
+/// `dotRun`'s end: the tree of its 8 partial sums, then the tail from `from`.
+@inline(__always) func dotFinish(_ acc: V8, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, from: Int, _ n: Int) -> Float {
+    var s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))
+    var j = from
+    while j < n { s += a[j] * b[j]; j += 1 }
+    return s
+}
+
+/// `softmaxGradRow` over `rows` rows of n floats, `stride` apart (out may equal
+/// g), four rows at a time: their four `dotRun`s run side by side — four
+/// independent FMA chains instead of one waiting on itself, each in `dotRun`'s
+/// own order (8 lanes, its tree, its tail) — so every row gets the bits of
+/// `softmaxGradRow` (`SoftmaxFusedTests`).
+func softmaxGradRows(_ y: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+                     rows: Int, _ n: Int, stride: Int) {
+    var r = 0
+    while r + 4 <= rows {
+        let y0 = y + r * stride, y1 = y0 + stride, y2 = y1 + stride, y3 = y2 + stride
+        let g0 = g + r * stride, g1 = g0 + stride, g2 = g1 + stride, g3 = g2 + stride
+        var a0 = V8(repeating: 0), a1 = a0, a2 = a0, a3 = a0
+        var i = 0
+        while i + 8 <= n {
+            a0 = fma8(a0, load8(g0 + i), load8(y0 + i))
+            a1 = fma8(a1, load8(g1 + i), load8(y1 + i))
+            a2 = fma8(a2, load8(g2 + i), load8(y2 + i))
+            a3 = fma8(a3, load8(g3 + i), load8(y3 + i))
+            i += 8
+        }
+        let d0 = dotFinish(a0, g0, y0, from: i, n), d1 = dotFinish(a1, g1, y1, from: i, n)
+        let d2 = dotFinish(a2, g2, y2, from: i, n), d3 = dotFinish(a3, g3, y3, from: i, n)
+        let o0 = out + r * stride
+        gradPass(y0, g0, o0, n, dot: d0)
+        gradPass(y1, g1, o0 + stride, n, dot: d1)
+        gradPass(y2, g2, o0 + 2 * stride, n, dot: d2)
+        gradPass(y3, g3, o0 + 3 * stride, n, dot: d3)
+        r += 4
+    }
+    while r < rows { softmaxGradRow(y + r * stride, g + r * stride, out + r * stride, n); r += 1 }
 }
 
 extension Tensor {
@@ -94,9 +151,7 @@ func softmaxBackward(grad g: Tensor, output y: Tensor) -> Tensor {
     let out = Tensor(uninitialized: y.shape)
     let pg = gc.data, py = yc.data, po = out.data
     Parallel.forChunks(count: rows, grain: max(1, 16384 / max(n, 1))) { lo, hi, _ in
-        for r in lo..<hi {
-            softmaxGradRow(py + r * n, pg + r * n, po + r * n, n)
-        }
+        softmaxGradRows(py + lo * n, pg + lo * n, po + lo * n, rows: hi - lo, n, stride: n)
     }
     return out
 }

@@ -7,7 +7,9 @@
 // saturating exp), the `softmax` op forward and backward, and `Tensor.attention`
 // forward and all three gradients (direct and through the tape) against the
 // old blocked attention, on shapes with N and M not multiples of 8 or 16 and
-// with several 256-row blocks, on 1, 2 and 3 threads.
+// with several 256-row blocks, on 1, 2 and 3 threads. Also: rowMax's four
+// accumulators against the scalar scan on long rows, and `softmaxGradRows`
+// (four rows' dot products side by side) against `softmaxGradRow` row by row.
 import XCTest
 @testable import TensorEngine
 import TestSupport
@@ -166,6 +168,68 @@ final class SoftmaxFusedTests: XCTestCase {
             for x in row where x > m { m = x }
             let got = row.withUnsafeBufferPointer { rowMax($0.baseAddress ?? UnsafePointer(bitPattern: 8)!, row.count) }
             XCTAssertEqual(got.bitPattern, m.bitPattern, "\(row)")
+        }
+    }
+
+    /// rowMax's four accumulators against the scalar scan, on long rows: the
+    /// maximum (or a ±0 maximum, or NaNs) in every accumulator and in the tail.
+    func testRowMaxOfLongRowsIsTheScansValue() {
+        for n in [31, 32, 33, 40, 63, 64, 65, 71, 96, 100, 255, 256, 257, 1031] {
+            var rows = hostileRows(n, seed: 1000 + n)
+            for at in Set([0, 8, 16, 24, n / 2, n - 1, max(0, n - 9)]) where at < n {
+                var r = rows[0].map { -abs($0) - 1 }
+                r[at] = 3
+                rows.append(r)
+                r[at] = 0.0
+                rows.append(r)
+                r[at] = -0.0
+                r[(at + 8) % n] = 0.0
+                rows.append(r)
+                var nan = rows[0]
+                nan[at] = .nan
+                rows.append(nan)
+            }
+            for (k, row) in rows.enumerated() {
+                var m = -Float.infinity
+                for x in row where x > m { m = x }
+                let got = row.withUnsafeBufferPointer { rowMax($0.baseAddress!, n) }
+                XCTAssertEqual(got.bitPattern, m.bitPattern, "n = \(n), row \(k)")
+            }
+        }
+    }
+
+    /// `softmaxGradRows` (four rows' dot products side by side) against
+    /// `softmaxGradRow` one row at a time: 1–9 rows (whole groups of four and
+    /// remainders), lengths around 8, in place and out of place, rows with a
+    /// stride longer than the row.
+    func testGradRowsMatchOneRowAtATime() {
+        for n in Array(1...20) + [31, 32, 33, 255, 256, 257] {
+            for rows in 1...9 {
+                for stride in [n, n + 3] {
+                    let ys = (0..<rows).flatMap { r -> [Float] in
+                        let h = hostileRows(n, seed: 7 * n + r)
+                        return h[r % h.count].map { $0.isFinite ? $0 : 0.25 } + [Float](repeating: 0, count: stride - n)
+                    }
+                    let gs = randomTensor([rows * stride], "g\(n) \(rows) \(stride)", low: -3, high: 3).toArray()
+                    var want = gs, got = gs, inPlace = gs
+                    ys.withUnsafeBufferPointer { y in
+                        gs.withUnsafeBufferPointer { g in
+                            want.withUnsafeMutableBufferPointer { w in
+                                for r in 0..<rows { softmaxGradRow(y.baseAddress! + r * stride, g.baseAddress! + r * stride, w.baseAddress! + r * stride, n) }
+                            }
+                            got.withUnsafeMutableBufferPointer { o in
+                                softmaxGradRows(y.baseAddress!, g.baseAddress!, o.baseAddress!, rows: rows, n, stride: stride)
+                            }
+                        }
+                        inPlace.withUnsafeMutableBufferPointer { o in
+                            softmaxGradRows(y.baseAddress!, o.baseAddress!, o.baseAddress!, rows: rows, n, stride: stride)
+                        }
+                    }
+                    let tag = "n = \(n), \(rows) rows, stride \(stride)"
+                    XCTAssertEqual(got.map(\.bitPattern), want.map(\.bitPattern), tag)
+                    XCTAssertEqual(inPlace.map(\.bitPattern), want.map(\.bitPattern), tag + ", in place")
+                }
+            }
         }
     }
 

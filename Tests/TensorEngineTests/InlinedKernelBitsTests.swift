@@ -1,0 +1,80 @@
+// exp8 (and the softmax row's rowMax) are forced inline (`@inline(always)`,
+// FastMath.swift) where Swift's heuristic used to leave them calls; its 2^n
+// scale now reinterprets bits with `unsafeBitCast` instead of the equal-width
+// `truncatingIfNeeded`. Neither may change a bit: here the buffers the
+// inlined code computes (FastMath's 8-lane maps, in
+// the file that defines the kernels, so inlined in every build; the softmax
+// op's rows, inlined in release builds) are compared bit for bit with the
+// kernels called as functions — the code that ran before — from this test
+// module, which cannot inline them: over 2^20 points in [−100, 100] and the
+// hostile values (±0, ±inf, NaN, subnormals, the ±88.38 clamps, ±9 of tanh).
+import XCTest
+@testable import TensorEngine
+import TestSupport
+
+final class InlinedKernelBitsTests: XCTestCase {
+    private static let specials: [Float] = [0, -0.0, .infinity, -.infinity, .nan, -.nan, .leastNonzeroMagnitude,
+                                            -.leastNonzeroMagnitude, .leastNormalMagnitude, .greatestFiniteMagnitude,
+                                            -.greatestFiniteMagnitude, 88.3762626647949, -88.3762626647949, 88.38, -88.38,
+                                            88.72, -87.34, -103.9, 9, -9, 9.0001, 1e-20, -1e-20, 0.5, -0.5]
+
+    private func inputs() -> [Float] {
+        let n = 1 << 20
+        var xs = (0..<n).map { -100 + 200 * Float($0) / Float(n) }
+        xs += Self.specials
+        xs += randomTensor([1003], "inlined", low: -30, high: 30).toArray()
+        return xs
+    }
+
+    /// The kernel called per 8 lanes (a padded tail), as a function: the old code.
+    private func called(_ f: (V8) -> V8, _ xs: [Float]) -> [UInt32] {
+        var out = [UInt32](repeating: 0, count: xs.count)
+        var i = 0
+        while i < xs.count {
+            var v = V8(repeating: 0)
+            let r = min(8, xs.count - i)
+            for j in 0..<r { v[j] = xs[i + j] }
+            let y = f(v)
+            for j in 0..<r { out[i + j] = y[j].bitPattern }
+            i += 8
+        }
+        return out
+    }
+
+    private func inlined(_ map: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void, _ xs: [Float]) -> [UInt32] {
+        var out = [Float](repeating: 0, count: xs.count)
+        xs.withUnsafeBufferPointer { src in out.withUnsafeMutableBufferPointer { map(src.baseAddress!, $0.baseAddress!, xs.count) } }
+        return out.map(\.bitPattern)
+    }
+
+    func testInlinedExpTanhSigmoidGiveTheCalledKernelsBits() {
+        let xs = inputs()
+        XCTAssertEqual(inlined({ FastMath.exp($0, $1, count: $2) }, xs), called(exp8, xs), "exp")
+        XCTAssertEqual(inlined({ FastMath.tanh($0, $1, count: $2) }, xs), called(tanh8, xs), "tanh")
+        XCTAssertEqual(inlined({ FastMath.sigmoid($0, $1, count: $2) }, xs), called(sigmoid8, xs), "sigmoid")
+        // and the scalar entry points, one lane of the same kernel
+        for x in Self.specials {
+            XCTAssertEqual(FastMath.exp(x).bitPattern, exp8(V8(repeating: x))[0].bitPattern, "exp(\(x))")
+            XCTAssertEqual(FastMath.sigmoid(x).bitPattern, sigmoid8(V8(repeating: x))[0].bitPattern, "sigmoid(\(x))")
+        }
+    }
+
+    /// The softmax op's rows (rowMax and exp8 inlined into them) against the
+    /// row computed with the called kernels (`referenceSoftmaxRow`).
+    func testSoftmaxRowsGiveTheCalledKernelsBits() throws {
+        for n in [1, 7, 8, 9, 255, 256, 257, 1024] {
+            var rows = randomTensor([6, n], "rows\(n)", low: -50, high: 50).toArray()
+            rows[0] = 95   // a saturating exp
+            rows[n] = -.infinity
+            let x = try Tensor(rows, shape: [6, n])
+            let y = try x.softmax().toArray()
+            var want = [Float](repeating: 0, count: rows.count)
+            rows.withUnsafeBufferPointer { src in
+                want.withUnsafeMutableBufferPointer { dst in
+                    for r in 0..<6 { referenceSoftmaxRow(src.baseAddress! + r * n, dst.baseAddress! + r * n, n) }
+                }
+            }
+            XCTAssertEqual(y.map(\.bitPattern), want.map(\.bitPattern), "softmax rows of \(n)")
+        }
+    }
+}
