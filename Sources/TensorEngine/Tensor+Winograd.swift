@@ -12,6 +12,13 @@
 //   M  [Cout, 16, n]      M[ξ] = V[ξ]·U[ξ] (16 GEMMs through `sgemm`, Kymo's own); y tile = Aᵀ·m·A + bias
 //   dM [16, Cout, n]      A·dy·Aᵀ of each tile's 2×2 output gradient
 //   dV [16, Cout, Cin]    Σ_tiles dM[ξ]·U[ξ]ᵀ (16 GEMMs); dW = Gᵀ·dV·G
+//   U's, dM's and dV's 16 planes lie `WinogradTiles.plane` apart (64 bytes of padding,
+//   so that a tile's 16 values do not share one L1 cache set).
+//
+// Two implementations of the transforms (U, y, dM and Gᵀ·dV·G), one result: on the
+// AVX-512 GEMM path the 16-lane C loops of CKymoGEMM's winograd.c, elsewhere the
+// 8-lane Swift loops below; every element is the same adds and subtracts in the same
+// order, so the two give the same floats (WinogradTransformTests, bit for bit).
 //
 // Accuracy: transform coefficients are ±1 and ±½ only. Against a Float64 direct
 // convolution (WinogradTests), the max error over y, dX and dW is ≤ 5e-7 of the
@@ -109,6 +116,15 @@ final class WinogradKernels {   // immutable after init
 struct WinogradTiles {
     let h, w, tilesX, perSample, total: Int
     var rowLen: Int { 2 * tilesX + 2 + 16 }   // a padded input row plus slack for 16-wide loads
+    /// The stride between the 16 planes of a transform with `count` floats per plane (U: cin·n,
+    /// dM: cout·n, dV: cout·cin): padded by 64 bytes, since at these sizes an unpadded plane is
+    /// a multiple of 4 KB and a tile's 16 values would all fall in one L1 cache set.
+    static func plane(_ count: Int) -> Int { count + 16 }
+    /// Scratch floats of the transforms of a chunk of n tiles: the 8-lane loops' rows of
+    /// `channels` planes, or what `kymo_winograd_input` needs, whichever is more.
+    func scratchCount(channels: Int, n: Int) -> Int {
+        max((4 * channels + 1) * rowLen, kymo_winograd_input_scratch(n, w))
+    }
     init(batch: Int, h: Int, w: Int) {
         self.h = h; self.w = w
         tilesX = (w + 1) / 2
@@ -129,10 +145,10 @@ struct WinogradTiles {
     }
 }
 
-/// U[ξ][c][t − lo] = (Bᵀ·d·B)[ξ] of the 4×4 input patch of tile t ∈ [lo, hi), channel c.
+/// U[ξ][c][t − lo] = (Bᵀ·d·B)[ξ] of the 4×4 input patch of tile t ∈ [lo, hi), channel c, at u[ξ·plane + c·n + t − lo].
 /// `rows` is scratch of (4·cin + 1)·rowLen.
 func winogradInput(_ x: UnsafePointer<Float>, cin: Int, _ g: WinogradTiles, _ lo: Int, _ hi: Int,
-                   u: UnsafeMutablePointer<Float>, rows: UnsafeMutablePointer<Float>) {
+                   u: UnsafeMutablePointer<Float>, plane: Int, rows: UnsafeMutablePointer<Float>) {
     let n = hi - lo, rowLen = g.rowLen
     let zeros = rows + 4 * cin * rowLen
     zeros.initialize(repeating: 0, count: rowLen)
@@ -144,7 +160,7 @@ func winogradInput(_ x: UnsafePointer<Float>, cin: Int, _ g: WinogradTiles, _ lo
                          t: rows + 4 * c * rowLen, rowLen: rowLen, zeros: zeros)
         }
         for c in 0..<cin {
-            inputRows(rows + 4 * c * rowLen, rowLen: rowLen, len: len, u: u + c * n + n0, plane: cin * n)
+            inputRows(rows + 4 * c * rowLen, rowLen: rowLen, len: len, u: u + c * n + n0, plane: plane)
         }
     }
 }
@@ -156,24 +172,33 @@ func winogradConv3x3(_ x: UnsafePointer<Float>, batch: Int, cin: Int, h: Int, w:
     precondition(kernels.cols == cin, "winogradConv3x3: kernels for \(kernels.cols) input channels, input has \(cin)")
     let g = WinogradTiles(batch: batch, h: h, w: w), cout = kernels.rows
     let packed = kernels.packed.pointer, stride = kernels.stride, path = kernels.path
+    let wide = path == Int32(KYMO_GEMM_AVX512)   // the transforms at 16 lanes (winograd.c), same bits
     withExtendedLifetime(kernels) {
     Parallel.forChunks(count: g.total, grain: winogradTileGroup) { lo, hi, worker in
-        let n = hi - lo
-        Scratch.with(worker: worker, slot: 5, count: 16 * cin * n) { u in
+        let n = hi - lo, uPlane = WinogradTiles.plane(cin * n)
+        Scratch.with(worker: worker, slot: 5, count: 16 * uPlane) { u in
         Scratch.with(worker: worker, slot: 6, count: 16 * cout * n) { m in
-        Scratch.with(worker: worker, slot: 7, count: (4 * max(cin, cout) + 1) * g.rowLen) { rows in
+        Scratch.with(worker: worker, slot: 7, count: g.scratchCount(channels: max(cin, cout), n: n)) { rows in
         // 1. input transform
-        winogradInput(x, cin: cin, g, lo, hi, u: u, rows: rows)
+        if wide {
+            kymo_winograd_input(x, cin, h, w, lo, hi, u, uPlane, rows)
+        } else {
+            winogradInput(x, cin: cin, g, lo, hi, u: u, plane: uPlane, rows: rows)
+        }
         // 2. sixteen products M[o][ξ] = V[ξ] · U[ξ] (M's rows interleaved so one channel's 16 are adjacent),
         //    V[ξ] packed once (WinogradKernels)
         for xi in 0..<16 {
-            kymo_sgemm_packed(path, packed + xi * stride, 0, cout, n, cin, u + xi * cin * n, n, m + xi * n, 16 * n, 0)
+            kymo_sgemm_packed(path, packed + xi * stride, 0, cout, n, cin, u + xi * uPlane, n, m + xi * n, 16 * n, 0)
         }
         // 3. output transform (+ bias)
-        g.forEachRun(lo, hi) { b, ty, tx0, len, n0 in
-            for o in 0..<cout {
-                outputTransform(m + 16 * o * n + n0, plane: n, len: len, bias: bias?[o] ?? 0,
-                                y: y + (b * cout + o) * h * w, h: h, w: w, ty: ty, tx0: tx0, rows: rows)
+        if wide {
+            kymo_winograd_output(m, cout, h, w, lo, hi, bias, y)
+        } else {
+            g.forEachRun(lo, hi) { b, ty, tx0, len, n0 in
+                for o in 0..<cout {
+                    outputTransform(m + 16 * o * n + n0, plane: n, len: len, bias: bias?[o] ?? 0,
+                                    y: y + (b * cout + o) * h * w, h: h, w: w, ty: ty, tx0: tx0, rows: rows)
+                }
             }
         }
         } } }
@@ -193,68 +218,62 @@ func winogradWeightGrad(_ x: UnsafePointer<Float>, _ gy: UnsafePointer<Float>, b
     let g = WinogradTiles(batch: batch, h: h, w: w)
     let chunks = (g.total + winogradTileGroup - 1) / winogradTileGroup
     let groups = min(chunks, winogradGradGroups)
-    let size = 16 * cout * cin
-    let partial = Storage(uninitialized: groups * size)
-    let pp = partial.pointer
-    Parallel.forEach(groups) { grp, worker in
+    let dvPlane = WinogradTiles.plane(cout * cin), size = 16 * dvPlane
+    let wide = kymo_gemm_path() == Int32(KYMO_GEMM_AVX512)   // the transforms at 16 lanes (winograd.c), same bits
+    /// dV [16, cout, cin] of group grp (planes dvPlane apart): its chunks in order.
+    func reduce(group grp: Int, worker: Int, into dv: UnsafeMutablePointer<Float>) {
         let first = grp * chunks / groups, last = (grp + 1) * chunks / groups
-        let dv = pp + grp * size
         for chunk in first..<last {
             let lo = chunk * winogradTileGroup, hi = min(g.total, lo + winogradTileGroup), n = hi - lo
-            Scratch.with(worker: worker, slot: 5, count: 16 * cin * n) { u in
-            Scratch.with(worker: worker, slot: 6, count: 16 * cout * n) { m in
-            Scratch.with(worker: worker, slot: 7, count: (4 * max(cin, cout) + 1) * g.rowLen) { rows in
-            winogradInput(x, cin: cin, g, lo, hi, u: u, rows: rows)
-            g.forEachRun(lo, hi) { b, ty, tx0, len, n0 in
-                for o in 0..<cout {
-                    gradTransform(gy + (b * cout + o) * h * w, h: h, w: w, ty: ty, tx0: tx0, len: len,
-                                  m: m + o * n + n0, plane: cout * n, rows: rows)
+            let uPlane = WinogradTiles.plane(cin * n), mPlane = WinogradTiles.plane(cout * n)
+            Scratch.with(worker: worker, slot: 5, count: 16 * uPlane) { u in
+            Scratch.with(worker: worker, slot: 6, count: 16 * mPlane) { m in
+            Scratch.with(worker: worker, slot: 7, count: g.scratchCount(channels: max(cin, cout), n: n)) { rows in
+            if wide {
+                kymo_winograd_input(x, cin, h, w, lo, hi, u, uPlane, rows)
+                kymo_winograd_grad(gy, cout, h, w, lo, hi, m, mPlane)
+            } else {
+                winogradInput(x, cin: cin, g, lo, hi, u: u, plane: uPlane, rows: rows)
+                g.forEachRun(lo, hi) { b, ty, tx0, len, n0 in
+                    for o in 0..<cout {
+                        gradTransform(gy + (b * cout + o) * h * w, h: h, w: w, ty: ty, tx0: tx0, len: len,
+                                      m: m + o * n + n0, plane: mPlane, rows: rows)
+                    }
                 }
             }
             // dV[ξ] (+)= dM[ξ] · U[ξ]ᵀ   [cout × n]·[n × cin]
             for xi in 0..<16 {
-                sgemm(MatView(ptr: m + xi * cout * n, ld: n, trans: false, batchStride: 0),
-                      MatView(ptr: u + xi * cin * n, ld: n, trans: true, batchStride: 0),
-                      dv + xi * cout * cin, ldc: cin, m: cout, n: cin, k: n, accumulate: chunk != first)
+                sgemm(MatView(ptr: m + xi * mPlane, ld: n, trans: false, batchStride: 0),
+                      MatView(ptr: u + xi * uPlane, ld: n, trans: true, batchStride: 0),
+                      dv + xi * dvPlane, ldc: cin, m: cout, n: cin, k: n, accumulate: chunk != first)
             }
             } } }
         }
     }
-    // Σ over groups in order, then dW[o, c] = Gᵀ·dV·G, eight input channels at a time
-    let blocks = (cin + 7) / 8
-    withExtendedLifetime(partial) {
-        Parallel.forChunks(count: cout * blocks, grain: 16) { lo, hi, _ in
-            for item in lo..<hi {
-                let o = item / blocks, c0 = (item - o * blocks) * 8, lanes = min(8, cin - c0)
-                @inline(__always) func v(_ xi: Int) -> V8 {
-                    var acc = V8()
-                    for grp in 0..<groups {
-                        let src = pp + grp * size + (xi * cout + o) * cin + c0
-                        var t = V8()
-                        if lanes == 8 { t = load8(src) } else { for l in 0..<lanes { t[l] = src[l] } }
-                        acc = grp == 0 ? t : acc + t
-                    }
-                    return acc
-                }
-                let half = V8(repeating: 0.5)
-                // Gᵀ = [[1,½,½,0],[0,½,−½,0],[0,½,½,1]] down the rows i, then along j
-                @inline(__always) func down(_ j: Int) -> (V8, V8, V8) {
-                    let v0 = v(j), v1 = v(4 + j), v2 = v(8 + j), v3 = v(12 + j)
-                    return (v0 + half * (v1 + v2), half * (v1 - v2), half * (v1 + v2) + v3)
-                }
-                let c0j = down(0), c1j = down(1), c2j = down(2), c3j = down(3)
-                @inline(__always) func along(_ a: Int, _ q0: V8, _ q1: V8, _ q2: V8, _ q3: V8) {
-                    let r0 = q0 + half * (q1 + q2), r1 = half * (q1 - q2), r2 = half * (q1 + q2) + q3
-                    for l in 0..<lanes {
-                        let dst = dw + ((o * cin + c0 + l) * 3 + a) * 3
-                        dst[0] = r0[l]; dst[1] = r1[l]; dst[2] = r2[l]
-                    }
-                }
-                along(0, c0j.0, c1j.0, c2j.0, c3j.0)
-                along(1, c0j.1, c1j.1, c2j.1, c3j.1)
-                along(2, c0j.2, c1j.2, c2j.2, c3j.2)
+    /// Σ over the groups' partials in order, then dW[o, c] = Gᵀ·dV·G for o ∈ [o0, o1).
+    func finish(_ pp: UnsafeMutablePointer<Float>, _ o0: Int, _ o1: Int) {
+        if wide {
+            kymo_winograd_weight_finish(pp, groups, dvPlane, cin, o0, o1, dw)   // sixteen input channels at a time
+        } else {
+            kymo_winograd_weight_finish8(pp, groups, dvPlane, cin, o0, o1, dw)  // eight
+        }
+    }
+    if groups == 1 {
+        // one group (a per-sample convolution in a lane, or a small one): its partial in
+        // per-worker scratch rather than a fresh allocation per call, finished on the same thread
+        Parallel.forEach(1) { _, worker in
+            Scratch.with(worker: worker, slot: 8, count: size) { dv in
+                reduce(group: 0, worker: worker, into: dv)
+                finish(dv, 0, cout)
             }
         }
+        return
+    }
+    let partial = Storage(uninitialized: groups * size)
+    let pp = partial.pointer
+    withExtendedLifetime(partial) {
+        Parallel.forEach(groups) { grp, worker in reduce(group: grp, worker: worker, into: pp + grp * size) }
+        Parallel.forChunks(count: cout, grain: 4) { lo, hi, _ in finish(pp, lo, hi) }
     }
 }
 

@@ -1,0 +1,364 @@
+// The Winograd F(2×2, 3×3) data transforms at AVX-512 width: 16 tiles per
+// vector (kymo_winograd.h has the layouts). Tiles are taken in groups of at
+// most 8 consecutive tiles of one tile row, two groups per vector (a 16×16
+// plane has 8 tiles per row, so one vector covers two tile rows): the two
+// groups' input or gradient rows are loaded 16 floats each and split into
+// even and odd columns with one two-source permute, and output rows are
+// interleaved back the same way; image borders and ragged groups are handled
+// with masked loads (zeros) and masked stores instead of scalar tails and
+// copies through scratch rows.
+//
+// The bits: every output element is computed from the same inputs by the
+// same adds and subtracts in the same order as the 8-lane Swift loops of
+// Tensor+Winograd.swift (`inputColumns`/`inputRows`, `outputTransform`,
+// `gradTransform`), zeros outside the image included, and negation is 0 − x
+// as Swift's SIMD `prefix -` (so −(+0) is +0 here too). IEEE adds and
+// subtracts are exactly rounded whatever the vector width, so the results
+// are the same floats (WinogradTransformTests compares them bit for bit).
+// Compiled with -ffp-contract=off and no fast-math.
+#include "kymo_winograd.h"
+#include <immintrin.h>
+
+#pragma clang attribute push (__attribute__((target("avx512f,avx2,fma"))), apply_to = function)
+
+/// The first `count` lanes (0 … 16).
+static inline __mmask16 first_lanes(long count) {
+    return count >= 16 ? (__mmask16)0xFFFF : count <= 0 ? (__mmask16)0 : (__mmask16)((1u << count) - 1);
+}
+
+/// Walks the tiles lo ..< hi in groups: at most 8 consecutive tiles of one tile row.
+typedef struct { long tilesX, tilesY, hi, t, b, ty, tx; } cursor;
+typedef struct { long b, ty, tx, len; } group;
+
+static inline cursor cursor_at(long tilesX, long tilesY, long lo, long hi) {
+    long row = lo / tilesX, b = row / tilesY;
+    cursor c = {tilesX, tilesY, hi, lo, b, row - b * tilesY, lo - row * tilesX};
+    return c;
+}
+
+static inline group next_group(cursor *c) {
+    long len = c->tilesX - c->tx;
+    if (len > 8) len = 8;
+    if (len > c->hi - c->t) len = c->hi - c->t;
+    if (len < 0) len = 0;
+    group g = {c->b, c->ty, c->tx, len};
+    c->t += len; c->tx += len;
+    if (c->tx == c->tilesX) { c->tx = 0; if (++c->ty == c->tilesY) { c->ty = 0; c->b++; } }
+    return g;
+}
+
+static inline __m512i iota16(void) { return _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15); }
+
+/// Indices of a two-source permute taking the even columns 0, 2, … of the first source for
+/// lanes < lenA and of the second for the lanes after them (odd columns: *odd).
+static inline void split_indices(long lenA, __m512i *even, __m512i *odd) {
+    __m512i i = iota16(), two = _mm512_add_epi32(i, i);
+    __mmask16 a = _mm512_cmplt_epi32_mask(i, _mm512_set1_epi32((int)lenA));
+    *even = _mm512_mask_blend_epi32(a, _mm512_add_epi32(two, _mm512_set1_epi32((int)(16 - 2 * lenA))), two);
+    *odd = _mm512_add_epi32(*even, _mm512_set1_epi32(1));
+}
+
+/// Indices interleaving lanes base ..< base + 8 of two sources: (a[base], b[base], a[base+1], …).
+static inline __m512i interleave_indices(long base) {
+    __m512i i = iota16();
+    __m512i half = _mm512_add_epi32(_mm512_srli_epi32(i, 1), _mm512_set1_epi32((int)base));
+    return _mm512_add_epi32(half, _mm512_slli_epi32(_mm512_and_si512(i, _mm512_set1_epi32(1)), 4));
+}
+
+static inline __m512 neg(__m512 v) { return _mm512_sub_ps(_mm512_setzero_ps(), v); }
+
+// ---- input transform ----
+
+/// Floats of one transformed row (padded columns −1 … 2·tilesX, whole vectors, and slack
+/// for the loads two columns on).
+static long row_len(long tilesX) { return (2 * tilesX + 2 + 15) / 16 * 16 + 16; }
+
+long kymo_winograd_input_scratch(long n, long w) {
+    long tilesX = (w + 1) / 2;
+    if (tilesX < 1) tilesX = 1;
+    return (n / tilesX + 2) * 4 * row_len(tilesX);
+}
+
+/// Bᵀ·d down the columns of tile row ty of one plane: t[i·rowLen + q] for padded column q
+/// (image column q − 1, zero outside the image): d0 − d2, d1 + d2, d2 − d1, d1 − d3.
+static inline void input_columns(const float *plane, long h, long w, long ty, float *t, long rowLen) {
+    const float *d[4];
+    int inside[4];
+    for (int i = 0; i < 4; i++) {
+        long sy = 2 * ty - 1 + i;
+        inside[i] = sy >= 0 && sy < h;
+        d[i] = plane + (inside[i] ? sy * w : 0) - 1;
+    }
+    const __m512 zero = _mm512_setzero_ps();
+    for (long q = 0; q < rowLen; q += 16) {
+        long first = 1 - q > 0 ? 1 - q : 0, end = w + 1 - q;   // lanes inside the image: first ..< end
+        __mmask16 k = end > first ? (__mmask16)(first_lanes(end) & ~first_lanes(first)) : (__mmask16)0;
+        __m512 a0 = inside[0] ? _mm512_maskz_loadu_ps(k, d[0] + q) : zero;
+        __m512 a1 = inside[1] ? _mm512_maskz_loadu_ps(k, d[1] + q) : zero;
+        __m512 a2 = inside[2] ? _mm512_maskz_loadu_ps(k, d[2] + q) : zero;
+        __m512 a3 = inside[3] ? _mm512_maskz_loadu_ps(k, d[3] + q) : zero;
+        _mm512_storeu_ps(t + q, _mm512_sub_ps(a0, a2));
+        _mm512_storeu_ps(t + rowLen + q, _mm512_add_ps(a1, a2));
+        _mm512_storeu_ps(t + 2 * rowLen + q, _mm512_sub_ps(a2, a1));
+        _mm512_storeu_ps(t + 3 * rowLen + q, _mm512_sub_ps(a1, a3));
+    }
+}
+
+void kymo_winograd_input(const float *x, long cin, long h, long w, long lo, long hi, float *u, long plane, float *scratch) {
+    const long tilesX = (w + 1) / 2, tilesY = (h + 1) / 2, n = hi - lo;
+    if (n <= 0) return;
+    const long rowLen = row_len(tilesX), row0 = lo / tilesX, rows = (hi - 1) / tilesX - row0 + 1;
+    const long b0 = row0 / tilesY, ty0 = row0 - b0 * tilesY;
+    for (long c = 0; c < cin; c++) {
+        // 1. Bᵀ·d for every tile row the chunk touches
+        long b = b0, ty = ty0;
+        for (long r = 0; r < rows; r++) {
+            input_columns(x + (b * cin + c) * h * w, h, w, ty, scratch + r * 4 * rowLen, rowLen);
+            if (++ty == tilesY) { ty = 0; b++; }
+        }
+        // 2. ·B along the rows, two groups of tiles per vector:
+        //    e0 = r[2k], o0 = r[2k+1], e1 = r[2k+2], o1 = r[2k+3] → e0 − e1, o0 + e1, e1 − o0, o0 − o1
+        cursor cur = cursor_at(tilesX, tilesY, lo, hi);
+        float *dst = u + c * n;
+        while (cur.t < hi) {
+            group ga = next_group(&cur), gb = next_group(&cur);
+            const float *pa = scratch + ((ga.b * tilesY + ga.ty) - row0) * 4 * rowLen + 2 * ga.tx;
+            const float *pb = gb.len ? scratch + ((gb.b * tilesY + gb.ty) - row0) * 4 * rowLen + 2 * gb.tx : pa;
+            __m512i ie, io;
+            split_indices(ga.len, &ie, &io);
+            const __mmask16 k = first_lanes(ga.len + gb.len);
+            for (int i = 0; i < 4; i++) {
+                const float *ra = pa + i * rowLen, *rb = pb + i * rowLen;
+                __m512 a = _mm512_loadu_ps(ra), a2 = _mm512_loadu_ps(ra + 2);
+                __m512 bb = _mm512_loadu_ps(rb), b2 = _mm512_loadu_ps(rb + 2);
+                __m512 e0 = _mm512_permutex2var_ps(a, ie, bb), o0 = _mm512_permutex2var_ps(a, io, bb);
+                __m512 e1 = _mm512_permutex2var_ps(a2, ie, b2), o1 = _mm512_permutex2var_ps(a2, io, b2);
+                float *d = dst + 4 * i * plane;
+                _mm512_mask_storeu_ps(d, k, _mm512_sub_ps(e0, e1));
+                _mm512_mask_storeu_ps(d + plane, k, _mm512_add_ps(o0, e1));
+                _mm512_mask_storeu_ps(d + 2 * plane, k, _mm512_sub_ps(e1, o0));
+                _mm512_mask_storeu_ps(d + 3 * plane, k, _mm512_sub_ps(o0, o1));
+            }
+            dst += ga.len + gb.len;
+        }
+    }
+}
+
+// ---- output transform ----
+
+/// Stores the 2×2 outputs of group g (lanes base ..< base + g.len of the four tile outputs)
+/// into plane y: rows 2ty and 2ty + 1 (if inside), columns 2tx … (those inside).
+static inline void put_group(float *y, long h, long w, group g, long base, __m512 y00, __m512 y01, __m512 y10, __m512 y11) {
+    if (g.len == 0) return;
+    const __m512i idx = interleave_indices(base);
+    const long x0 = 2 * g.tx, y0 = 2 * g.ty;
+    const long count = 2 * g.len < w - x0 ? 2 * g.len : w - x0;
+    const __mmask16 k = first_lanes(count);
+    _mm512_mask_storeu_ps(y + y0 * w + x0, k, _mm512_permutex2var_ps(y00, idx, y01));
+    if (y0 + 1 < h) _mm512_mask_storeu_ps(y + (y0 + 1) * w + x0, k, _mm512_permutex2var_ps(y10, idx, y11));
+}
+
+void kymo_winograd_output(const float *m, long cout, long h, long w, long lo, long hi, const float *bias, float *y) {
+    const long tilesX = (w + 1) / 2, tilesY = (h + 1) / 2, n = hi - lo;
+    if (n <= 0) return;
+    for (long o = 0; o < cout; o++) {
+        const __m512 vb = _mm512_set1_ps(bias ? bias[o] : 0.0f);
+        const float *mo = m + 16 * o * n;
+        cursor cur = cursor_at(tilesX, tilesY, lo, hi);
+        while (cur.t < hi) {
+            const long t = cur.t - lo;
+            group ga = next_group(&cur), gb = next_group(&cur);
+            const __mmask16 k = first_lanes(ga.len + gb.len);
+            __m512 v[16];
+            for (int xi = 0; xi < 16; xi++) v[xi] = _mm512_maskz_loadu_ps(k, mo + xi * n + t);
+            // along i: s_j = m0j + m1j + m2j, d_j = m1j − m2j − m3j; then the same along j
+            __m512 s0 = _mm512_add_ps(_mm512_add_ps(v[0], v[4]), v[8]);
+            __m512 s1 = _mm512_add_ps(_mm512_add_ps(v[1], v[5]), v[9]);
+            __m512 s2 = _mm512_add_ps(_mm512_add_ps(v[2], v[6]), v[10]);
+            __m512 s3 = _mm512_add_ps(_mm512_add_ps(v[3], v[7]), v[11]);
+            __m512 d0 = _mm512_sub_ps(_mm512_sub_ps(v[4], v[8]), v[12]);
+            __m512 d1 = _mm512_sub_ps(_mm512_sub_ps(v[5], v[9]), v[13]);
+            __m512 d2 = _mm512_sub_ps(_mm512_sub_ps(v[6], v[10]), v[14]);
+            __m512 d3 = _mm512_sub_ps(_mm512_sub_ps(v[7], v[11]), v[15]);
+            __m512 y00 = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(s0, s1), s2), vb);
+            __m512 y01 = _mm512_add_ps(_mm512_sub_ps(_mm512_sub_ps(s1, s2), s3), vb);
+            __m512 y10 = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(d0, d1), d2), vb);
+            __m512 y11 = _mm512_add_ps(_mm512_sub_ps(_mm512_sub_ps(d1, d2), d3), vb);
+            put_group(y + (ga.b * cout + o) * h * w, h, w, ga, 0, y00, y01, y10, y11);
+            put_group(y + (gb.b * cout + o) * h * w, h, w, gb, ga.len, y00, y01, y10, y11);
+        }
+    }
+}
+
+// ---- output-gradient transform ----
+
+/// Rows 2ty and 2ty + 1 of group g's output gradient (zero outside the image).
+static inline void get_group(const float *dy, long h, long w, group g, __m512 *top, __m512 *bottom) {
+    const long x0 = 2 * g.tx, y0 = 2 * g.ty;
+    const long count = 2 * g.len < w - x0 ? 2 * g.len : w - x0;
+    const __mmask16 k = first_lanes(count);
+    *top = _mm512_maskz_loadu_ps(k, dy + y0 * w + x0);
+    *bottom = y0 + 1 < h ? _mm512_maskz_loadu_ps(k, dy + (y0 + 1) * w + x0) : _mm512_setzero_ps();
+}
+
+void kymo_winograd_grad(const float *dy, long cout, long h, long w, long lo, long hi, float *m, long stride) {
+    const long tilesX = (w + 1) / 2, tilesY = (h + 1) / 2, n = hi - lo;
+    if (n <= 0) return;
+    for (long o = 0; o < cout; o++) {
+        cursor cur = cursor_at(tilesX, tilesY, lo, hi);
+        while (cur.t < hi) {
+            float *dst = m + o * n + (cur.t - lo);
+            group ga = next_group(&cur), gb = next_group(&cur);
+            __m512 ta, ba, tb, bb;
+            get_group(dy + (ga.b * cout + o) * h * w, h, w, ga, &ta, &ba);
+            if (gb.len) get_group(dy + (gb.b * cout + o) * h * w, h, w, gb, &tb, &bb); else { tb = ta; bb = ba; }
+            __m512i ie, io;
+            split_indices(ga.len, &ie, &io);
+            const __mmask16 k = first_lanes(ga.len + gb.len);
+            // dy = [[a0, a1], [b0, b1]]: rows of A·dy are (a, a + b, a − b, −b) per column,
+            // then the same combination along each row
+            const __m512 a0 = _mm512_permutex2var_ps(ta, ie, tb), a1 = _mm512_permutex2var_ps(ta, io, tb);
+            const __m512 b0 = _mm512_permutex2var_ps(ba, ie, bb), b1 = _mm512_permutex2var_ps(ba, io, bb);
+#define ROW(i, c0, c1) do { \
+            const __m512 r0 = (c0), r1 = (c1); \
+            _mm512_mask_storeu_ps(dst + (4 * (i)) * stride, k, r0); \
+            _mm512_mask_storeu_ps(dst + (4 * (i) + 1) * stride, k, _mm512_add_ps(r0, r1)); \
+            _mm512_mask_storeu_ps(dst + (4 * (i) + 2) * stride, k, _mm512_sub_ps(r0, r1)); \
+            _mm512_mask_storeu_ps(dst + (4 * (i) + 3) * stride, k, neg(r1)); \
+        } while (0)
+            ROW(0, a0, a1);
+            ROW(1, _mm512_add_ps(a0, b0), _mm512_add_ps(a1, b1));
+            ROW(2, _mm512_sub_ps(a0, b0), _mm512_sub_ps(a1, b1));
+            ROW(3, neg(b0), neg(b1));
+#undef ROW
+        }
+    }
+}
+
+// ---- weight gradient: Σ over groups, then Gᵀ·dV·G ----
+
+/// In-register transpose of 16 rows of 16: afterwards r[j] holds (r0[j], …, r15[j]).
+static inline void transpose16(__m512 r[16]) {
+    __m512 t[16], u[16], v[16];
+    for (int i = 0; i < 8; i++) {
+        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    for (int i = 0; i < 4; i++) {
+        u[4 * i] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], 0x44);
+        u[4 * i + 1] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], 0xEE);
+        u[4 * i + 2] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0x44);
+        u[4 * i + 3] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0xEE);
+    }
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 4; j++) {
+            v[8 * i + j] = _mm512_shuffle_f32x4(u[8 * i + j], u[8 * i + 4 + j], 0x88);
+            v[8 * i + 4 + j] = _mm512_shuffle_f32x4(u[8 * i + j], u[8 * i + 4 + j], 0xDD);
+        }
+    for (int j = 0; j < 8; j++) {
+        r[j] = _mm512_shuffle_f32x4(v[j], v[8 + j], 0x88);
+        r[8 + j] = _mm512_shuffle_f32x4(v[j], v[8 + j], 0xDD);
+    }
+}
+
+void kymo_winograd_weight_finish(const float *partials, long groups, long plane, long cin, long o0, long o1, float *dw) {
+    const long size = 16 * plane;
+    const __m512 half = _mm512_set1_ps(0.5f);
+    for (long o = o0; o < o1; o++) {
+        for (long c0 = 0; c0 < cin; c0 += 16) {
+            const long lanes = cin - c0 < 16 ? cin - c0 : 16;
+            const __mmask16 k = first_lanes(lanes);
+            __m512 v[16];
+            for (int xi = 0; xi < 16; xi++) {   // Σ over groups in order
+                const float *src = partials + xi * plane + o * cin + c0;
+                __m512 acc = _mm512_maskz_loadu_ps(k, src);
+                for (long g = 1; g < groups; g++) acc = _mm512_add_ps(acc, _mm512_maskz_loadu_ps(k, src + g * size));
+                v[xi] = acc;
+            }
+            // Gᵀ = [[1,½,½,0],[0,½,−½,0],[0,½,½,1]] down the rows i, then along j
+            __m512 q[4][3];
+            for (int j = 0; j < 4; j++) {
+                const __m512 v0 = v[j], v1 = v[4 + j], v2 = v[8 + j], v3 = v[12 + j];
+                q[j][0] = _mm512_add_ps(v0, _mm512_mul_ps(half, _mm512_add_ps(v1, v2)));
+                q[j][1] = _mm512_mul_ps(half, _mm512_sub_ps(v1, v2));
+                q[j][2] = _mm512_add_ps(_mm512_mul_ps(half, _mm512_add_ps(v1, v2)), v3);
+            }
+            __m512 r[16];   // r[3a + j] = dW[o][c0 + lane][a][j]; then transposed: r[l] = dW[o][c0 + l] (9 values)
+            for (int a = 0; a < 3; a++) {
+                const __m512 q0 = q[0][a], q1 = q[1][a], q2 = q[2][a], q3 = q[3][a];
+                r[3 * a] = _mm512_add_ps(q0, _mm512_mul_ps(half, _mm512_add_ps(q1, q2)));
+                r[3 * a + 1] = _mm512_mul_ps(half, _mm512_sub_ps(q1, q2));
+                r[3 * a + 2] = _mm512_add_ps(_mm512_mul_ps(half, _mm512_add_ps(q1, q2)), q3);
+            }
+            for (int e = 9; e < 16; e++) r[e] = _mm512_setzero_ps();
+            transpose16(r);
+            float *dst = dw + (o * cin + c0) * 9;   // dw[o][c][a][j]: lane l's nine values are contiguous
+            for (long l = 0; l < lanes; l++) _mm512_mask_storeu_ps(dst + 9 * l, (__mmask16)0x1FF, r[l]);
+        }
+    }
+}
+
+#pragma clang attribute pop
+
+// ---- the weight gradient's Gᵀ·dV·G at AVX2 width (the AVX2 GEMM path) ----
+
+/// In-register transpose of 8 rows of 8: afterwards v[j] holds (v0[j], …, v7[j]).
+__attribute__((target("avx2,fma")))
+static inline void transpose8x8(__m256 v[8]) {
+    __m256 t0 = _mm256_unpacklo_ps(v[0], v[1]), t1 = _mm256_unpackhi_ps(v[0], v[1]);
+    __m256 t2 = _mm256_unpacklo_ps(v[2], v[3]), t3 = _mm256_unpackhi_ps(v[2], v[3]);
+    __m256 t4 = _mm256_unpacklo_ps(v[4], v[5]), t5 = _mm256_unpackhi_ps(v[4], v[5]);
+    __m256 t6 = _mm256_unpacklo_ps(v[6], v[7]), t7 = _mm256_unpackhi_ps(v[6], v[7]);
+    __m256 s0 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0)), s1 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
+    __m256 s2 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0)), s3 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
+    __m256 s4 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(1, 0, 1, 0)), s5 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(3, 2, 3, 2));
+    __m256 s6 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(1, 0, 1, 0)), s7 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(3, 2, 3, 2));
+    v[0] = _mm256_permute2f128_ps(s0, s4, 0x20); v[1] = _mm256_permute2f128_ps(s1, s5, 0x20);
+    v[2] = _mm256_permute2f128_ps(s2, s6, 0x20); v[3] = _mm256_permute2f128_ps(s3, s7, 0x20);
+    v[4] = _mm256_permute2f128_ps(s0, s4, 0x31); v[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
+    v[6] = _mm256_permute2f128_ps(s2, s6, 0x31); v[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
+}
+
+__attribute__((target("avx2,fma")))
+void kymo_winograd_weight_finish8(const float *partials, long groups, long plane, long cin, long o0, long o1, float *dw) {
+    const long size = 16 * plane;
+    const __m256 half = _mm256_set1_ps(0.5f);
+    const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    for (long o = o0; o < o1; o++) {
+        for (long c0 = 0; c0 < cin; c0 += 8) {
+            const long lanes = cin - c0 < 8 ? cin - c0 : 8;
+            const __m256i k = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)lanes), iota);   // the first `lanes` lanes
+            __m256 v[16];
+            for (int xi = 0; xi < 16; xi++) {   // Σ over groups in order (lanes past `lanes` read as 0)
+                const float *src = partials + xi * plane + o * cin + c0;
+                __m256 acc = lanes == 8 ? _mm256_loadu_ps(src) : _mm256_maskload_ps(src, k);
+                for (long g = 1; g < groups; g++)
+                    acc = _mm256_add_ps(acc, lanes == 8 ? _mm256_loadu_ps(src + g * size) : _mm256_maskload_ps(src + g * size, k));
+                v[xi] = acc;
+            }
+            // Gᵀ = [[1,½,½,0],[0,½,−½,0],[0,½,½,1]] down the rows i, then along j
+            __m256 q[4][3];
+            for (int j = 0; j < 4; j++) {
+                const __m256 v0 = v[j], v1 = v[4 + j], v2 = v[8 + j], v3 = v[12 + j];
+                q[j][0] = _mm256_add_ps(v0, _mm256_mul_ps(half, _mm256_add_ps(v1, v2)));
+                q[j][1] = _mm256_mul_ps(half, _mm256_sub_ps(v1, v2));
+                q[j][2] = _mm256_add_ps(_mm256_mul_ps(half, _mm256_add_ps(v1, v2)), v3);
+            }
+            __m256 r[9];   // r[3a + j] = dW[o][c0 + lane][a][j]
+            for (int a = 0; a < 3; a++) {
+                const __m256 q0 = q[0][a], q1 = q[1][a], q2 = q[2][a], q3 = q[3][a];
+                r[3 * a] = _mm256_add_ps(q0, _mm256_mul_ps(half, _mm256_add_ps(q1, q2)));
+                r[3 * a + 1] = _mm256_mul_ps(half, _mm256_sub_ps(q1, q2));
+                r[3 * a + 2] = _mm256_add_ps(_mm256_mul_ps(half, _mm256_add_ps(q1, q2)), q3);
+            }
+            float last[8];
+            _mm256_storeu_ps(last, r[8]);
+            transpose8x8(r);   // r[l] = the first eight of dW[o][c0 + l]
+            float *dst = dw + (o * cin + c0) * 9;
+            for (long l = 0; l < lanes; l++) {   // in increasing l: each 8-float store is completed by the next ninth
+                _mm256_storeu_ps(dst + 9 * l, r[l]);
+                dst[9 * l + 8] = last[l];
+            }
+        }
+    }
+}
