@@ -151,21 +151,6 @@ int kymo_gemm_force_path(int path) {
 // ---- packing (zero-padded to whole micro-panels; padding lanes are never stored) ----
 // Packing only moves values (no arithmetic), so how it is done cannot change a bit.
 
-/// In-register transpose of 8 rows of 8: afterwards v[j] holds (v0[j], …, v7[j]).
-static inline void transpose8(__m256 v[8]) {
-    __m256 t0 = _mm256_unpacklo_ps(v[0], v[1]), t1 = _mm256_unpackhi_ps(v[0], v[1]);
-    __m256 t2 = _mm256_unpacklo_ps(v[2], v[3]), t3 = _mm256_unpackhi_ps(v[2], v[3]);
-    __m256 t4 = _mm256_unpacklo_ps(v[4], v[5]), t5 = _mm256_unpackhi_ps(v[4], v[5]);
-    __m256 t6 = _mm256_unpacklo_ps(v[6], v[7]), t7 = _mm256_unpackhi_ps(v[6], v[7]);
-    __m256 s0 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0)), s1 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
-    __m256 s2 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0)), s3 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
-    __m256 s4 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(1, 0, 1, 0)), s5 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(3, 2, 3, 2));
-    __m256 s6 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(1, 0, 1, 0)), s7 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(3, 2, 3, 2));
-    v[0] = _mm256_permute2f128_ps(s0, s4, 0x20); v[1] = _mm256_permute2f128_ps(s1, s5, 0x20);
-    v[2] = _mm256_permute2f128_ps(s2, s6, 0x20); v[3] = _mm256_permute2f128_ps(s3, s7, 0x20);
-    v[4] = _mm256_permute2f128_ps(s0, s4, 0x31); v[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
-    v[6] = _mm256_permute2f128_ps(s2, s6, 0x31); v[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
-}
 
 /// dst[p·ldd + r] = src[r·lds + p] for r < 8, p < kc: eight p at a time through an
 /// 8×8 register transpose.
@@ -174,7 +159,7 @@ static void transpose_8rows(const float *src, long lds, long kc, float *dst, lon
     for (; p + 8 <= kc; p += 8) {
         __m256 v[8];
         for (int i = 0; i < 8; i++) v[i] = _mm256_loadu_ps(src + i * lds + p);
-        transpose8(v);
+        kymo_transpose8(v);
         for (int j = 0; j < 8; j++) _mm256_storeu_ps(dst + (p + j) * ldd, v[j]);
     }
     for (; p < kc; p++)

@@ -17,6 +17,7 @@
 // are the same floats (WinogradTransformTests compares them bit for bit).
 // Compiled with -ffp-contract=off and no fast-math.
 #include "kymo_winograd.h"
+#include "gemm_internal.h"
 #include <immintrin.h>
 
 #pragma clang attribute push (__attribute__((target("avx512f,avx2,fma"))), apply_to = function)
@@ -302,22 +303,6 @@ void kymo_winograd_weight_finish(const float *partials, long groups, long plane,
 
 // ---- the weight gradient's Gᵀ·dV·G at AVX2 width (the AVX2 GEMM path) ----
 
-/// In-register transpose of 8 rows of 8: afterwards v[j] holds (v0[j], …, v7[j]).
-__attribute__((target("avx2,fma")))
-static inline void transpose8x8(__m256 v[8]) {
-    __m256 t0 = _mm256_unpacklo_ps(v[0], v[1]), t1 = _mm256_unpackhi_ps(v[0], v[1]);
-    __m256 t2 = _mm256_unpacklo_ps(v[2], v[3]), t3 = _mm256_unpackhi_ps(v[2], v[3]);
-    __m256 t4 = _mm256_unpacklo_ps(v[4], v[5]), t5 = _mm256_unpackhi_ps(v[4], v[5]);
-    __m256 t6 = _mm256_unpacklo_ps(v[6], v[7]), t7 = _mm256_unpackhi_ps(v[6], v[7]);
-    __m256 s0 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0)), s1 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
-    __m256 s2 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0)), s3 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
-    __m256 s4 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(1, 0, 1, 0)), s5 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(3, 2, 3, 2));
-    __m256 s6 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(1, 0, 1, 0)), s7 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(3, 2, 3, 2));
-    v[0] = _mm256_permute2f128_ps(s0, s4, 0x20); v[1] = _mm256_permute2f128_ps(s1, s5, 0x20);
-    v[2] = _mm256_permute2f128_ps(s2, s6, 0x20); v[3] = _mm256_permute2f128_ps(s3, s7, 0x20);
-    v[4] = _mm256_permute2f128_ps(s0, s4, 0x31); v[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
-    v[6] = _mm256_permute2f128_ps(s2, s6, 0x31); v[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
-}
 
 __attribute__((target("avx2,fma")))
 void kymo_winograd_weight_finish8(const float *partials, long groups, long plane, long cin, long o0, long o1, float *dw) {
@@ -353,7 +338,7 @@ void kymo_winograd_weight_finish8(const float *partials, long groups, long plane
             }
             float last[8];
             _mm256_storeu_ps(last, r[8]);
-            transpose8x8(r);   // r[l] = the first eight of dW[o][c0 + l]
+            kymo_transpose8(r);   // r[l] = the first eight of dW[o][c0 + l]
             float *dst = dw + (o * cin + c0) * 9;
             for (long l = 0; l < lanes; l++) {   // in increasing l: each 8-float store is completed by the next ninth
                 _mm256_storeu_ps(dst + 9 * l, r[l]);
