@@ -5,9 +5,13 @@
 // inlined code computes (FastMath's 8-lane maps, in
 // the file that defines the kernels, so inlined in every build; the softmax
 // op's rows, inlined in release builds) are compared bit for bit with the
-// kernels called as functions — the code that ran before — from this test
+// kernels called as functions — as they ran before — from this test
 // module, which cannot inline them: over 2^20 points in [−100, 100] and the
 // hostile values (±0, ±inf, NaN, subnormals, the ±88.38 clamps, ±9 of tanh).
+// The `unsafeBitCast` itself is the same reinterpretation as the equal-width
+// `truncatingIfNeeded` (two's complement, no value change); what shows it end
+// to end is the committed reference record and figures/paper-run replaying
+// `identical` with the new exp8 (ReferenceRecordTests; docs/engine.md).
 import XCTest
 @testable import TensorEngine
 import TestSupport
