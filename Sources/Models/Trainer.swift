@@ -293,7 +293,9 @@ public final class Trainer {
     /// Runs until `options.steps` steps are done, training stops on a non-finite
     /// value, or `shouldStop` returns true. It is checked before every step and
     /// before every recurrent step of the forward pass (an interrupted step
-    /// changes nothing); backward passes run to their end.
+    /// changes nothing); backward passes run to their end. The samples' forward
+    /// passes run side by side (Parallel.lanes), so `shouldStop` may be called
+    /// from several threads at once: it must only read, or take a lock.
     public func run(progress: ((TrainingProgress) -> Void)? = nil, shouldStop: (() -> Bool)? = nil) throws -> TrainingHistory {
         history.status = .complete
         history.message = nil

@@ -3,6 +3,7 @@
 // toy problem; a NaN stops training and keeps the last good weights;
 // cancellation stops at a step boundary; batches cover each epoch once.
 import XCTest
+import Foundation
 import TensorEngine
 import TestSupport
 @testable import Models
@@ -145,7 +146,10 @@ final class TrainerTests: XCTestCase {
         let model = try Model(config: cfg, seed: 1)
         let trainer = try Trainer(model: model, train: data, options: TrainingOptions(steps: 5, batchSize: 2, seed: 0))
         var calls = 0, weightsAfter2: [Tensor] = []
+        // The samples' forward passes run in lanes side by side, each calling shouldStop: count under a lock.
+        let lock = NSLock()
         let h = try trainer.run(shouldStop: {
+            lock.lock(); defer { lock.unlock() }
             calls += 1
             if trainer.step == 2 && weightsAfter2.isEmpty { weightsAfter2 = model.parameters.map { $0.detached() } }
             // One check per step, then one per recurrent step of each sample's forward pass (batch 2).
