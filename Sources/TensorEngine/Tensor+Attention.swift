@@ -5,7 +5,9 @@
 //   A = softmax_rows(qᵀ k) [N × M];  z = v · Aᵀ
 //
 // Queries are processed in blocks of `attentionBlock` rows: S = q_blkᵀ·k is
-// formed in per-worker scratch, softmaxed, used, and dropped. Backward
+// formed in per-worker scratch, softmaxed, used, and dropped. The products
+// over the narrow width d (S, dq, dk) are AttentionKernels.swift's, the
+// others (z, dv, dA) kymo_sgemm's; each element is the same FMA chain either way. Backward
 // recomputes each block (flash-attention style), so training at 64×64
 // (N = M = 4096) keeps no 64 MB map per sample and step. A small map
 // (N·M ≤ `AttentionMapKeeping.limit` floats per sample: the 16×16 grid's
@@ -46,19 +48,21 @@ extension Tensor {
         let map = recorded && n * m <= AttentionMapKeeping.limit.load(ordering: .relaxed) ? Tensor(uninitialized: [b, n, m]) : nil
         Parallel.forEach(b) { bi, worker in
             Scratch.with(worker: worker, slot: 3, count: attentionBlock * m, instead: map.map { $0.data + bi * n * m }) { a in
+            Scratch.with(worker: worker, slot: attentionScratchSlot, count: n * d + attentionBlock) { qt in
             let qb = qc.data + bi * d * n, kb = kc.data + bi * d * m, vb = vc.data + bi * c * m
             let zb = out.data + bi * c * n
+            attentionTranspose(qb, rows: d, cols: n, ld: n, qt, ldDst: d)   // qT [N × d]; then a block's row maxima
             var r0 = 0
             while r0 < n {
                 let rows = min(attentionBlock, n - r0)
                 let s = map == nil ? a : a + r0 * m   // this block's rows: scratch, or their place in the kept map
-                attentionScores(qb, kb, s, d: d, n: n, m: m, r0: r0, rows: rows)
+                attentionScores(qt + r0 * d, kb, s, maxima: qt + n * d, d: d, m: m, rows: rows)
                 // z[:, r0..] = v [C × M] · A_blkᵀ [M × rows]
                 sgemm(MatView(ptr: vb, ld: m, trans: false, batchStride: 0), MatView(ptr: s, ld: m, trans: true, batchStride: 0),
                       zb + r0, ldc: n, m: c, n: rows, k: m)
                 r0 += rows
             }
-            }
+            } }
         }
         return q.record(out, .attention(q: q, k: k, v: v, map: map))
     }
@@ -90,13 +94,15 @@ extension Tensor {
     }
 }
 
-/// s[r, j] = softmax_j(Σ_t q[t, r0+r] · k[t, j]) for r in 0..<rows.
-@inline(__always) func attentionScores(_ qb: UnsafeMutablePointer<Float>, _ kb: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>,
-                                       d: Int, n: Int, m: Int, r0: Int, rows: Int) {
-    // S = q[:, r0..]ᵀ [rows × d] · k [d × M]
-    sgemm(MatView(ptr: qb + r0, ld: n, trans: true, batchStride: 0), MatView(ptr: kb, ld: m, trans: false, batchStride: 0),
-          s, ldc: m, m: rows, n: m, k: d)
-    for r in 0..<rows { softmaxRow(s + r * m, s + r * m, m) }
+/// The first scratch slot of the attention's transposed operands (qT and
+/// the row maxima; kT in backward at the next one).
+let attentionScratchSlot = 11
+
+/// s[r, j] = softmax_j(Σ_t qT[r, t] · k[t, j]) for r in 0..<rows (`maxima`: rows floats of scratch).
+@inline(__always) func attentionScores(_ qT: UnsafePointer<Float>, _ kb: UnsafePointer<Float>, _ s: UnsafeMutablePointer<Float>,
+                                       maxima: UnsafeMutablePointer<Float>, d: Int, m: Int, rows: Int) {
+    attentionScoreRows(qT, kb, s, d: d, m: m, rows: rows, maxima: maxima)   // S = q_blkᵀ·k and each row's max
+    for r in 0..<rows { softmaxRow(s + r * m, s + r * m, m, max: maxima[r]) }
 }
 
 /// The gradients (dq, dk, dv); `map` is the forward's A [B, N, M] when it kept
@@ -107,19 +113,24 @@ func attentionBackward(grad gz: Tensor, q: Tensor, k: Tensor, v: Tensor, map: Te
     defer { withExtendedLifetime((qc, kc, vc, gc, map)) {} }   // the copies outlive every pointer taken from them
     precondition(map.map { $0.shape == [b, n, m] } ?? true, "attention: kept map of the wrong shape")
     let dq = Tensor(uninitialized: q.shape), dk = Tensor(zeros: k.shape), dv = Tensor(zeros: v.shape)
+    let dp = (d + 7) / 8 * 8   // kT's row: d padded to whole vectors
     Parallel.forEach(b) { bi, worker in
         Scratch.with(worker: worker, slot: 3, count: attentionBlock * m, instead: map.map { $0.data + bi * n * m }) { a in
         Scratch.with(worker: worker, slot: 4, count: attentionBlock * m) { da in
+        Scratch.with(worker: worker, slot: attentionScratchSlot, count: n * d + attentionBlock) { qt in
+        Scratch.with(worker: worker, slot: attentionScratchSlot + 1, count: m * dp) { kt in
         let qb = qc.data + bi * d * n, kb = kc.data + bi * d * m, vb = vc.data + bi * c * m
         let gb = gc.data + bi * c * n
         let dqb = dq.data + bi * d * n, dkb = dk.data + bi * d * m, dvb = dv.data + bi * c * m
+        attentionTranspose(qb, rows: d, cols: n, ld: n, qt, ldDst: d)    // qT [N × d]
+        attentionTranspose(kb, rows: d, cols: m, ld: m, kt, ldDst: dp)   // kT [M × dp]
         var r0 = 0
         while r0 < n {
             let rows = min(attentionBlock, n - r0)
             let s: UnsafeMutablePointer<Float>   // A_blk [rows × M]
             if map == nil {
                 s = a
-                attentionScores(qb, kb, s, d: d, n: n, m: m, r0: r0, rows: rows)
+                attentionScores(qt + r0 * d, kb, s, maxima: qt + n * d, d: d, m: m, rows: rows)
             } else {
                 s = a + r0 * m
             }
@@ -132,14 +143,12 @@ func attentionBackward(grad gz: Tensor, q: Tensor, k: Tensor, v: Tensor, map: Te
             // dS = A ⊙ (dA − Σ_j dA⊙A)
             softmaxGradRows(s, da, da, rows: rows, m, stride: m)
             // dq[:, r0..] = k · dSᵀ      [d × rows]
-            sgemm(MatView(ptr: kb, ld: m, trans: false, batchStride: 0), MatView(ptr: da, ld: m, trans: true, batchStride: 0),
-                  dqb + r0, ldc: n, m: d, n: rows, k: m)
+            attentionDq(kt, da, dqb + r0, d: d, dp: dp, m: m, rows: rows, ldq: n)
             // dk += q[:, r0..] · dS      [d × M]
-            sgemm(MatView(ptr: qb + r0, ld: n, trans: false, batchStride: 0), MatView(ptr: da, ld: m, trans: false, batchStride: 0),
-                  dkb, ldc: m, m: d, n: m, k: rows, accumulate: true)
+            attentionDk(qt + r0 * d, da, dkb, d: d, m: m, rows: rows)
             r0 += rows
         }
-        } }
+        } } } }
     }
     return [q.requiresGrad ? dq : nil, k.requiresGrad ? dk : nil, v.requiresGrad ? dv : nil]
 }

@@ -44,7 +44,12 @@
 
 /// Softmax of one contiguous row in place-safe form (src may equal dst).
 @inline(__always) func softmaxRow(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int) {
-    let m = rowMax(src, n)
+    softmaxRow(src, dst, n, max: rowMax(src, n))
+}
+
+/// `softmaxRow` given the row's max `m` (the value `rowMax` gives: the
+/// attention's score pass takes it while it writes the row).
+@inline(__always) func softmaxRow(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int, max m: Float) {
     let mv = V8(repeating: m)
     // exp and Σ in `sumRun`'s order: 8 partial sums over whole vectors, their
     // fixed tree, then the tail added one by one.

@@ -1,0 +1,173 @@
+// The attention's own products over its narrow width d (q and k are [d × N]
+// and [d × M] with d = 8 in the SA/SAM modules): the scores S = q_blkᵀ·k with
+// each row's max taken in the same pass, dq_blk = k·dS_blkᵀ and dk += q_blk·dS_blk.
+// kymo_sgemm runs these with a 12×32 (or 6×16) tile for an 8-deep product or
+// for 8 output rows, and packs transposed copies of dS; here d stays in
+// registers and dS is read where it lies.
+//
+// Every element is the chain kymo_sgemm computes for it — one FMA chain over
+// the inner index in increasing order, from +0 (or from the element's old
+// value when accumulating), see kymo_gemm.h — so the bits are sgemm's
+// (`AttentionKernelTests`: against the sgemm-based attention, bit for bit).
+// 8-lane Swift (the targets are built for AVX2): the same code on every GEMM path.
+
+/// dst[c·ldDst + r] = src[r·ld + c] for r < rows, c < cols, and +0 in the
+/// padding r = rows..<ldDst: q [d × N] → qT [N × d], k [d × M] → kT [M × dp].
+@inline(__always) func attentionTranspose(_ src: UnsafePointer<Float>, rows: Int, cols: Int, ld: Int,
+                                          _ dst: UnsafeMutablePointer<Float>, ldDst: Int) {
+    for c in 0..<cols {
+        let o = dst + c * ldDst
+        for r in 0..<rows { o[r] = src[r * ld + c] }
+        for r in rows..<ldDst { o[r] = 0 }
+    }
+}
+
+/// s[r·m + j] = Σ_t qT[r·d + t]·k[t·m + j] (one FMA chain over t from +0) for
+/// r < rows, j < m, and maxima[r] = the row's max as `rowMax` gives it (NaNs
+/// never win, a ±0 maximum taken from a scan in order).
+func attentionScoreRows(_ qT: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ s: UnsafeMutablePointer<Float>,
+                        d: Int, m: Int, rows: Int, maxima: UnsafeMutablePointer<Float>) {
+    for r in 0..<rows {
+        let qr = qT + r * d, sr = s + r * m
+        var mx0 = V8(repeating: -.infinity), mx1 = mx0, mx2 = mx0, mx3 = mx0
+        var j = 0
+        while j + 32 <= m {
+            var a0 = V8(repeating: 0), a1 = a0, a2 = a0, a3 = a0
+            var kt = k + j
+            for t in 0..<d {
+                let qv = V8(repeating: qr[t])
+                a0 = fma8(a0, qv, load8(kt)); a1 = fma8(a1, qv, load8(kt + 8))
+                a2 = fma8(a2, qv, load8(kt + 16)); a3 = fma8(a3, qv, load8(kt + 24))
+                kt += m
+            }
+            store8(a0, sr + j); store8(a1, sr + j + 8); store8(a2, sr + j + 16); store8(a3, sr + j + 24)
+            mx0.replace(with: a0, where: a0 .> mx0); mx1.replace(with: a1, where: a1 .> mx1)
+            mx2.replace(with: a2, where: a2 .> mx2); mx3.replace(with: a3, where: a3 .> mx3)
+            j += 32
+        }
+        mx0.replace(with: mx1, where: mx1 .> mx0)
+        mx0.replace(with: mx2, where: mx2 .> mx0)
+        mx0.replace(with: mx3, where: mx3 .> mx0)
+        while j + 8 <= m {
+            var a = V8(repeating: 0)
+            for t in 0..<d { a = fma8(a, V8(repeating: qr[t]), load8(k + t * m + j)) }
+            store8(a, sr + j)
+            mx0.replace(with: a, where: a .> mx0)
+            j += 8
+        }
+        var mx = -Float.infinity
+        for l in 0..<8 where mx0[l] > mx { mx = mx0[l] }
+        while j < m {
+            var a: Float = 0
+            for t in 0..<d { a = a.addingProduct(qr[t], k[t * m + j]) }
+            sr[j] = a
+            if a > mx { mx = a }
+            j += 1
+        }
+        if mx == 0 {   // ±0: the scan's own answer, as in `rowMax`
+            mx = -.infinity
+            for i in 0..<m where sr[i] > mx { mx = sr[i] }
+        }
+        maxima[r] = mx
+    }
+}
+
+/// dq[t·ldq + r] = Σ_j kT[j·dp + t]·ds[r·m + j] (one FMA chain over j from +0)
+/// for t < d, r < rows; kT is k transposed, [M × dp] with dp = d rounded up
+/// to 8 (padding lanes are computed and dropped).
+func attentionDq(_ kT: UnsafePointer<Float>, _ ds: UnsafePointer<Float>, _ dq: UnsafeMutablePointer<Float>,
+                 d: Int, dp: Int, m: Int, rows: Int, ldq: Int) {
+    var g = 0
+    while g < d {
+        let kg = kT + g, lanes = min(8, d - g)
+        var r = 0
+        while r + 8 <= rows {
+            let p0 = ds + r * m, p1 = p0 + m, p2 = p1 + m, p3 = p2 + m, p4 = p3 + m, p5 = p4 + m, p6 = p5 + m, p7 = p6 + m
+            var a0 = V8(repeating: 0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0
+            for j in 0..<m {
+                let kv = load8(kg + j * dp)
+                a0 = fma8(a0, kv, V8(repeating: p0[j])); a1 = fma8(a1, kv, V8(repeating: p1[j]))
+                a2 = fma8(a2, kv, V8(repeating: p2[j])); a3 = fma8(a3, kv, V8(repeating: p3[j]))
+                a4 = fma8(a4, kv, V8(repeating: p4[j])); a5 = fma8(a5, kv, V8(repeating: p5[j]))
+                a6 = fma8(a6, kv, V8(repeating: p6[j])); a7 = fma8(a7, kv, V8(repeating: p7[j]))
+            }
+            for l in 0..<lanes {
+                let o = dq + (g + l) * ldq + r
+                o[0] = a0[l]; o[1] = a1[l]; o[2] = a2[l]; o[3] = a3[l]
+                o[4] = a4[l]; o[5] = a5[l]; o[6] = a6[l]; o[7] = a7[l]
+            }
+            r += 8
+        }
+        while r < rows {
+            let p = ds + r * m
+            var a = V8(repeating: 0)
+            for j in 0..<m { a = fma8(a, load8(kg + j * dp), V8(repeating: p[j])) }
+            for l in 0..<lanes { dq[(g + l) * ldq + r] = a[l] }
+            r += 1
+        }
+        g += 8
+    }
+}
+
+/// dk[t·m + j] += Σ_r qT[r·d + t]·ds[r·m + j] (the FMA chain over r in
+/// increasing order, continuing from dk's value) for t < d, j < m.
+func attentionDk(_ qT: UnsafePointer<Float>, _ ds: UnsafePointer<Float>, _ dk: UnsafeMutablePointer<Float>,
+                 d: Int, m: Int, rows: Int) {
+    var j = 0
+    while j < m {
+        let wide = j + 16 <= m   // 16 columns (two vectors, one cache line of a dS row) or 8, then single columns
+        if wide || j + 8 <= m {
+            var t = 0
+            while t + 4 <= d {   // 4 rows of dk × 8 or 16 columns
+                let o0 = dk + t * m + j, o1 = o0 + m, o2 = o1 + m, o3 = o2 + m
+                var a0 = load8(o0), a1 = load8(o1), a2 = load8(o2), a3 = load8(o3)
+                if wide {
+                    var b0 = load8(o0 + 8), b1 = load8(o1 + 8), b2 = load8(o2 + 8), b3 = load8(o3 + 8)
+                    var p = ds + j, qr = qT + t
+                    for _ in 0..<rows {
+                        let s0 = load8(p), s1 = load8(p + 8)
+                        let q0 = V8(repeating: qr[0]), q1 = V8(repeating: qr[1]), q2 = V8(repeating: qr[2]), q3 = V8(repeating: qr[3])
+                        a0 = fma8(a0, q0, s0); b0 = fma8(b0, q0, s1)
+                        a1 = fma8(a1, q1, s0); b1 = fma8(b1, q1, s1)
+                        a2 = fma8(a2, q2, s0); b2 = fma8(b2, q2, s1)
+                        a3 = fma8(a3, q3, s0); b3 = fma8(b3, q3, s1)
+                        p += m; qr += d
+                    }
+                    store8(b0, o0 + 8); store8(b1, o1 + 8); store8(b2, o2 + 8); store8(b3, o3 + 8)
+                } else {
+                    var p = ds + j, qr = qT + t
+                    for _ in 0..<rows {
+                        let s0 = load8(p)
+                        a0 = fma8(a0, V8(repeating: qr[0]), s0); a1 = fma8(a1, V8(repeating: qr[1]), s0)
+                        a2 = fma8(a2, V8(repeating: qr[2]), s0); a3 = fma8(a3, V8(repeating: qr[3]), s0)
+                        p += m; qr += d
+                    }
+                }
+                store8(a0, o0); store8(a1, o1); store8(a2, o2); store8(a3, o3)
+                t += 4
+            }
+            while t < d {   // the rows of dk past the last 4
+                let o = dk + t * m + j
+                var a = load8(o), b = wide ? load8(o + 8) : V8(repeating: 0)
+                var p = ds + j, qr = qT + t
+                for _ in 0..<rows {
+                    let qv = V8(repeating: qr[0])
+                    a = fma8(a, qv, load8(p))
+                    if wide { b = fma8(b, qv, load8(p + 8)) }
+                    p += m; qr += d
+                }
+                store8(a, o)
+                if wide { store8(b, o + 8) }
+                t += 1
+            }
+            j += wide ? 16 : 8
+        } else {   // the last m mod 8 columns
+            for t in 0..<d {
+                var a = dk[t * m + j]
+                for r in 0..<rows { a = a.addingProduct(qT[r * d + t], ds[r * m + j]) }
+                dk[t * m + j] = a
+            }
+            j += 1
+        }
+    }
+}
