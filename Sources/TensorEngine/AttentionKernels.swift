@@ -72,6 +72,49 @@ func attentionScoreRows(_ qT: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _
     }
 }
 
+/// a[r·m + j] = exp(s[r, j] − max_r)·(1/Σ_r), the softmaxed scores the forward
+/// computed, in one pass: s[r, j] the same FMA chain over t as
+/// `attentionScoreRows`, then `softmaxRow`'s own operations on it (its exp8 of
+/// s − max, lane by lane, and its product by 1/Σ) with the row's max and 1/Σ
+/// the forward kept (`stats[2r]`, `stats[2r + 1]`): the same values from the
+/// same operations, without the passes that found them.
+func attentionProbRows(_ qT: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ a: UnsafeMutablePointer<Float>,
+                       d: Int, m: Int, rows: Int, stats: UnsafePointer<Float>) {
+    for r in 0..<rows {
+        let qr = qT + r * d, ar = a + r * m
+        let mx = stats[2 * r], mv = V8(repeating: mx), inv = V8(repeating: stats[2 * r + 1])
+        var j = 0
+        while j + 16 <= m {
+            var a0 = V8(repeating: 0), a1 = a0
+            var kt = k + j
+            for t in 0..<d {
+                let qv = V8(repeating: qr[t])
+                a0 = fma8(a0, qv, load8(kt)); a1 = fma8(a1, qv, load8(kt + 8))
+                kt += m
+            }
+            store8(exp8(a0 - mv) * inv, ar + j)
+            store8(exp8(a1 - mv) * inv, ar + j + 8)
+            j += 16
+        }
+        if j + 8 <= m {
+            var a0 = V8(repeating: 0)
+            for t in 0..<d { a0 = fma8(a0, V8(repeating: qr[t]), load8(k + t * m + j)) }
+            store8(exp8(a0 - mv) * inv, ar + j)
+            j += 8
+        }
+        if j < m {   // the tail: softmaxRow's lanes of s − max (0 beyond), exp8, then each times 1/Σ
+            var v = V8(repeating: 0)
+            for l in 0..<(m - j) {
+                var s: Float = 0
+                for t in 0..<d { s = s.addingProduct(qr[t], k[t * m + j + l]) }
+                v[l] = s - mx
+            }
+            let e = exp8(v)
+            for l in 0..<(m - j) { ar[j + l] = e[l] * inv[0] }
+        }
+    }
+}
+
 /// dq[t·ldq + r] = Σ_j kT[j·dp + t]·ds[r·m + j] (one FMA chain over j from +0)
 /// for t < d, r < rows; kT is k transposed, [M × dp] with dp = d rounded up
 /// to 8 (padding lanes are computed and dropped).

@@ -2,7 +2,8 @@
 // row maxima, dq and dk over the narrow width d; q and k transposed once per
 // call) give the bits of the sgemm-based attention they replaced
 // (`AttentionReference`, kept verbatim): the output and dq, dk, dv through the
-// tape, with the map kept and recomputed, at N = M = 1024 and 256, N ≠ M, N
+// tape with the map kept and recomputed (from the rows' max and 1/Σ the
+// forward keeps, and without them), at N = M = 1024 and 256, N ≠ M, N
 // and M off multiples of 8, 16 and 256, d other than 8 (1, 4, 12, 16), rows
 // whose maxima are −inf, NaN, +inf and +0, several samples, 1–3 threads and
 // both GEMM paths (z, dv and dA still go through kymo_sgemm).
@@ -49,6 +50,11 @@ final class AttentionKernelTests: XCTestCase {
             }
         }
         AttentionMapKeeping.limit.store(AttentionMapKeeping.defaultLimit, ordering: .relaxed)
+        // backward with neither a map nor the rows' max and 1/Σ: the scores and softmax recomputed in full
+        let direct = attentionBackward(grad: gz, q: q0.detached().requiringGrad(), k: k0.detached().requiringGrad(), v: v0.detached().requiringGrad())
+        for (name, got, exp) in [("dq", direct[0]!, wdq), ("dk", direct[1]!, wdk), ("dv", direct[2]!, wdv)] {
+            if let diff = firstDifference(got, exp) { XCTFail("\(name), \(tag), full recompute: \(diff)") }
+        }
     }
 
     func testSameBitsAsTheSgemmAttention() throws {
@@ -126,12 +132,12 @@ final class AttentionKernelTests: XCTestCase {
             AttentionMapKeeping.limit.store(kept ? Int.max : 0, ordering: .relaxed)
             let qr = q.detached().requiringGrad()
             let z = try Tensor.attention(q: qr, k: k, v: v)
-            var map: Tensor?
-            if case let .attention(_, _, _, mp) = z.op { map = mp }
+            var map: Tensor?, rowStats: Tensor?
+            if case let .attention(_, _, _, mp, st) = z.op { map = mp; rowStats = st }
             let oldF = best { _ = AttentionReference.forward(q: q, k: k, v: v) }
             let oldB = best { _ = AttentionReference.backward(grad: gz, q: q, k: k, v: v) }
             let newF = best { _ = try? Tensor.attention(q: q, k: k, v: v) }
-            let newB = best { _ = attentionBackward(grad: gz, q: qr, k: k, v: v, map: map) }
+            let newB = best { _ = attentionBackward(grad: gz, q: qr, k: k, v: v, map: map, rows: rowStats) }
             AttentionMapKeeping.limit.store(AttentionMapKeeping.defaultLimit, ordering: .relaxed)
             // the parts, one sample's blocks
             let s = UnsafeMutablePointer<Float>.allocate(capacity: blk * m), da = UnsafeMutablePointer<Float>.allocate(capacity: blk * m)
