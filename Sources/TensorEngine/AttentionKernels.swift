@@ -73,42 +73,23 @@ func attentionScoreRows(_ qT: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _
 }
 
 /// a[r·m + j] = exp(s[r, j] − max_r)·(1/Σ_r), the softmaxed scores the forward
-/// computed, in one pass: s[r, j] the same FMA chain over t as
-/// `attentionScoreRows`, then `softmaxRow`'s own operations on it (its exp8 of
-/// s − max, lane by lane, and its product by 1/Σ) with the row's max and 1/Σ
-/// the forward kept (`stats[2r]`, `stats[2r + 1]`): the same values from the
-/// same operations, without the passes that found them.
+/// computed: s from `attentionScoreRows` (the same chains; `maxima` is rows
+/// floats of scratch for the max it also takes), then one pass per row of
+/// `softmaxRow`'s own operations on it (its exp8 of s − max, lane by lane, and
+/// its product by 1/Σ) with the row's max and 1/Σ the forward kept
+/// (`stats[2r]`, `stats[2r + 1]`): the same values from the same operations,
+/// without the passes that found the max, the sum and 1/Σ.
 func attentionProbRows(_ qT: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ a: UnsafeMutablePointer<Float>,
-                       d: Int, m: Int, rows: Int, stats: UnsafePointer<Float>) {
+                       maxima: UnsafeMutablePointer<Float>, d: Int, m: Int, rows: Int, stats: UnsafePointer<Float>) {
+    attentionScoreRows(qT, k, a, d: d, m: m, rows: rows, maxima: maxima)
     for r in 0..<rows {
-        let qr = qT + r * d, ar = a + r * m
+        let ar = a + r * m
         let mx = stats[2 * r], mv = V8(repeating: mx), inv = V8(repeating: stats[2 * r + 1])
         var j = 0
-        while j + 16 <= m {
-            var a0 = V8(repeating: 0), a1 = a0
-            var kt = k + j
-            for t in 0..<d {
-                let qv = V8(repeating: qr[t])
-                a0 = fma8(a0, qv, load8(kt)); a1 = fma8(a1, qv, load8(kt + 8))
-                kt += m
-            }
-            store8(exp8(a0 - mv) * inv, ar + j)
-            store8(exp8(a1 - mv) * inv, ar + j + 8)
-            j += 16
-        }
-        if j + 8 <= m {
-            var a0 = V8(repeating: 0)
-            for t in 0..<d { a0 = fma8(a0, V8(repeating: qr[t]), load8(k + t * m + j)) }
-            store8(exp8(a0 - mv) * inv, ar + j)
-            j += 8
-        }
+        while j + 8 <= m { store8(exp8(load8(ar + j) - mv) * inv, ar + j); j += 8 }
         if j < m {   // the tail: softmaxRow's lanes of s − max (0 beyond), exp8, then each times 1/Σ
             var v = V8(repeating: 0)
-            for l in 0..<(m - j) {
-                var s: Float = 0
-                for t in 0..<d { s = s.addingProduct(qr[t], k[t * m + j + l]) }
-                v[l] = s - mx
-            }
+            for l in 0..<(m - j) { v[l] = ar[j + l] - mx }
             let e = exp8(v)
             for l in 0..<(m - j) { ar[j + l] = e[l] * inv[0] }
         }
@@ -149,68 +130,5 @@ func attentionDq(_ kT: UnsafePointer<Float>, _ ds: UnsafePointer<Float>, _ dq: U
             r += 1
         }
         g += 8
-    }
-}
-
-/// dk[t·m + j] += Σ_r qT[r·d + t]·ds[r·m + j] (the FMA chain over r in
-/// increasing order, continuing from dk's value) for t < d, j < m.
-func attentionDk(_ qT: UnsafePointer<Float>, _ ds: UnsafePointer<Float>, _ dk: UnsafeMutablePointer<Float>,
-                 d: Int, m: Int, rows: Int) {
-    var j = 0
-    while j < m {
-        let wide = j + 16 <= m   // 16 columns (two vectors, one cache line of a dS row) or 8, then single columns
-        if wide || j + 8 <= m {
-            var t = 0
-            while t + 4 <= d {   // 4 rows of dk × 8 or 16 columns
-                let o0 = dk + t * m + j, o1 = o0 + m, o2 = o1 + m, o3 = o2 + m
-                var a0 = load8(o0), a1 = load8(o1), a2 = load8(o2), a3 = load8(o3)
-                if wide {
-                    var b0 = load8(o0 + 8), b1 = load8(o1 + 8), b2 = load8(o2 + 8), b3 = load8(o3 + 8)
-                    var p = ds + j, qr = qT + t
-                    for _ in 0..<rows {
-                        let s0 = load8(p), s1 = load8(p + 8)
-                        let q0 = V8(repeating: qr[0]), q1 = V8(repeating: qr[1]), q2 = V8(repeating: qr[2]), q3 = V8(repeating: qr[3])
-                        a0 = fma8(a0, q0, s0); b0 = fma8(b0, q0, s1)
-                        a1 = fma8(a1, q1, s0); b1 = fma8(b1, q1, s1)
-                        a2 = fma8(a2, q2, s0); b2 = fma8(b2, q2, s1)
-                        a3 = fma8(a3, q3, s0); b3 = fma8(b3, q3, s1)
-                        p += m; qr += d
-                    }
-                    store8(b0, o0 + 8); store8(b1, o1 + 8); store8(b2, o2 + 8); store8(b3, o3 + 8)
-                } else {
-                    var p = ds + j, qr = qT + t
-                    for _ in 0..<rows {
-                        let s0 = load8(p)
-                        a0 = fma8(a0, V8(repeating: qr[0]), s0); a1 = fma8(a1, V8(repeating: qr[1]), s0)
-                        a2 = fma8(a2, V8(repeating: qr[2]), s0); a3 = fma8(a3, V8(repeating: qr[3]), s0)
-                        p += m; qr += d
-                    }
-                }
-                store8(a0, o0); store8(a1, o1); store8(a2, o2); store8(a3, o3)
-                t += 4
-            }
-            while t < d {   // the rows of dk past the last 4
-                let o = dk + t * m + j
-                var a = load8(o), b = wide ? load8(o + 8) : V8(repeating: 0)
-                var p = ds + j, qr = qT + t
-                for _ in 0..<rows {
-                    let qv = V8(repeating: qr[0])
-                    a = fma8(a, qv, load8(p))
-                    if wide { b = fma8(b, qv, load8(p + 8)) }
-                    p += m; qr += d
-                }
-                store8(a, o)
-                if wide { store8(b, o + 8) }
-                t += 1
-            }
-            j += wide ? 16 : 8
-        } else {   // the last m mod 8 columns
-            for t in 0..<d {
-                var a = dk[t * m + j]
-                for r in 0..<rows { a = a.addingProduct(qT[r * d + t], ds[r * m + j]) }
-                dk[t * m + j] = a
-            }
-            j += 1
-        }
     }
 }

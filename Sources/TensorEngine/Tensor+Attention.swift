@@ -6,8 +6,8 @@
 //
 // Queries are processed in blocks of `attentionBlock` rows: S = q_blkᵀ·k is
 // formed in per-worker scratch, softmaxed, used, and dropped. The products
-// over the narrow width d (S, dq, dk) are AttentionKernels.swift's, the
-// others (z, dv, dA) kymo_sgemm's; each element is the same FMA chain either way. Backward
+// S = q_blkᵀk (with each row's max) and dq = k·dSᵀ are AttentionKernels.swift's,
+// the others (z, dv, dA, dk) kymo_sgemm's; each element is the same FMA chain either way. Backward
 // recomputes each block (flash-attention style), so training at 64×64
 // (N = M = 4096) keeps no 64 MB map per sample and step. A small map
 // (N·M ≤ `AttentionMapKeeping.limit` floats per sample: the 16×16 grid's
@@ -144,7 +144,7 @@ func attentionBackward(grad gz: Tensor, q: Tensor, k: Tensor, v: Tensor, map: Te
             if map == nil {
                 s = a
                 if let rowStats {
-                    attentionProbRows(qt + r0 * d, kb, s, d: d, m: m, rows: rows, stats: rowStats.data + (bi * n + r0) * 2)
+                    attentionProbRows(qt + r0 * d, kb, s, maxima: qt + n * d, d: d, m: m, rows: rows, stats: rowStats.data + (bi * n + r0) * 2)
                 } else {
                     attentionScores(qt + r0 * d, kb, s, maxima: qt + n * d, d: d, m: m, rows: rows)
                 }
@@ -162,7 +162,8 @@ func attentionBackward(grad gz: Tensor, q: Tensor, k: Tensor, v: Tensor, map: Te
             // dq[:, r0..] = k · dSᵀ      [d × rows]
             attentionDq(kt, da, dqb + r0, d: d, dp: dp, m: m, rows: rows, ldq: n)
             // dk += q[:, r0..] · dS      [d × M]
-            attentionDk(qt + r0 * d, da, dkb, d: d, m: m, rows: rows)
+            sgemm(MatView(ptr: qb + r0, ld: n, trans: false, batchStride: 0), MatView(ptr: da, ld: m, trans: false, batchStride: 0),
+                  dkb, ldc: m, m: d, n: m, k: rows, accumulate: true)
             r0 += rows
         }
         } } } }

@@ -1,6 +1,6 @@
 // The attention's own kernels (AttentionKernels.swift: the scores with their
-// row maxima, dq and dk over the narrow width d; q and k transposed once per
-// call) give the bits of the sgemm-based attention they replaced
+// row maxima, backward's one-pass recompute from the rows' max and 1/Σ, and
+// dq; q and k transposed once per call) give the bits of the sgemm-based attention they replaced
 // (`AttentionReference`, kept verbatim): the output and dq, dk, dv through the
 // tape with the map kept and recomputed (from the rows' max and 1/Σ the
 // forward keeps, and without them), at N = M = 1024 and 256, N ≠ M, N
@@ -8,8 +8,9 @@
 // whose maxima are −inf, NaN, +inf and +0, several samples, 1–3 threads and
 // both GEMM paths (z, dv and dA still go through kymo_sgemm).
 //
-// `KYMO_ATTENTION_TIMING=1 swift test -c release --filter AttentionKernelTests/testTiming`
-// prints thread CPU times, best of 7, of one forward + backward per sample,
+// `swift build -c release --build-tests -Xswiftc -enable-testing`, then
+// `KYMO_ATTENTION_TIMING=1 swift test -c release --skip-build -Xswiftc -enable-testing --filter AttentionKernelTests/testTiming`
+// (a debug build does not inline FastMath's vector helpers across files) prints thread CPU times, best of 7, of one forward + backward per sample,
 // old and new, split into the products, the softmax passes and the copies.
 import XCTest
 @testable import TensorEngine
@@ -135,7 +136,7 @@ final class AttentionKernelTests: XCTestCase {
             var map: Tensor?, rowStats: Tensor?
             if case let .attention(_, _, _, mp, st) = z.op { map = mp; rowStats = st }
             let oldF = best { _ = AttentionReference.forward(q: q, k: k, v: v) }
-            let oldB = best { _ = AttentionReference.backward(grad: gz, q: q, k: k, v: v) }
+            let oldB = best { _ = AttentionReference.backward(grad: gz, q: q, k: k, v: v, map: map) }
             let newF = best { _ = try? Tensor.attention(q: q, k: k, v: v) }
             let newB = best { _ = attentionBackward(grad: gz, q: qr, k: k, v: v, map: map, rows: rowStats) }
             AttentionMapKeeping.limit.store(AttentionMapKeeping.defaultLimit, ordering: .relaxed)
@@ -154,6 +155,7 @@ final class AttentionKernelTests: XCTestCase {
             let sNew = each { r0 in attentionScoreRows(qt + r0 * d, pk, s, d: d, m: m, rows: blk, maxima: qt + n * d) }
             let soft = each { _ in for r in 0..<blk { softmaxRow(s + r * m, s + r * m, m) } }
             let softGivenMax = each { _ in for r in 0..<blk { softmaxRow(s + r * m, s + r * m, m, max: qt[n * d + r]) } }
+            let prob = rowStats.map { st in each { r0 in attentionProbRows(qt + r0 * d, pk, s, maxima: qt + n * d, d: d, m: m, rows: blk, stats: st.data + r0 * 2) } }
             let zT = each { r0 in sgemm(MatView(ptr: pv, ld: m, trans: false, batchStride: 0), MatView(ptr: s, ld: m, trans: true, batchStride: 0),
                                         out + r0, ldc: n, m: c, n: blk, k: m) }
             let dvT = each { r0 in sgemm(MatView(ptr: pg + r0, ld: n, trans: false, batchStride: 0), MatView(ptr: s, ld: m, trans: false, batchStride: 0),
@@ -166,14 +168,14 @@ final class AttentionKernelTests: XCTestCase {
             let dqNew = each { r0 in attentionDq(kt, da, out + r0, d: d, dp: d, m: m, rows: blk, ldq: n) }
             let dkOld = each { r0 in sgemm(MatView(ptr: pq + r0, ld: n, trans: false, batchStride: 0), MatView(ptr: da, ld: m, trans: false, batchStride: 0),
                                            out, ldc: m, m: d, n: m, k: blk, accumulate: true) }
-            let dkNew = each { r0 in attentionDk(qt + r0 * d, da, out, d: d, m: m, rows: blk) }
             let copies = best { attentionTranspose(pq, rows: d, cols: n, ld: n, qt, ldDst: d); attentionTranspose(pk, rows: d, cols: m, ld: m, kt, ldDst: d) }
             func f(_ x: Double) -> String { String(format: "%.3f", x) }
             print("N = M = \(n), d = 8, C = \(c), map \(kept ? "kept" : "recomputed"):")
             print("  forward \(f(oldF)) -> \(f(newF));  backward \(f(oldB)) -> \(f(newB));  total \(f(oldF + oldB)) -> \(f(newF + newB))")
-            print("  S = q_blkᵀk: sgemm \(f(sOld)) -> kernel with row max \(f(sNew));  softmax rows \(f(soft)) (given the max \(f(softGivenMax)))")
+            print("  S = q_blkᵀk: sgemm \(f(sOld)) -> kernel with row max \(f(sNew));  softmax rows \(f(soft)) (given the max \(f(softGivenMax)))"
+                  + (prob.map { ";  backward's recompute from the rows' max and 1/Σ \(f($0))" } ?? ""))
             print("  z = v·Aᵀ \(f(zT)), dv += dZ·A \(f(dvT)), dA = dZᵀv \(f(daT)) (sgemm, unchanged);  softmax gradient rows \(f(grad))")
-            print("  dq = k·dSᵀ: sgemm \(f(dqOld)) -> \(f(dqNew));  dk += q·dS: sgemm \(f(dkOld)) -> \(f(dkNew));  transposes of q and k \(f(copies))")
+            print("  dq = k·dSᵀ: sgemm \(f(dqOld)) -> \(f(dqNew));  dk += q·dS (sgemm, unchanged) \(f(dkOld));  transposes of q and k \(f(copies))")
         }
     }
 }

@@ -1,8 +1,9 @@
 // The attention as it was computed before its own kernels (AttentionKernels.swift):
 // every product through kymo_sgemm (S = q_blkᵀk, z = v·Aᵀ, dv, dA, dq = k·dSᵀ,
 // dk += q·dS) and each score row through `softmaxRow`, blocks of 256 query rows,
-// backward recomputing each block. Kept here verbatim (less the kept map, which
-// `AttentionKeptMapTests` shows gives the recompute's bits) as the reference the
+// backward recomputing each block or reading the map the forward kept (which
+// `AttentionKeptMapTests` shows gives the recompute's bits; the reference's
+// forward keeps none). Kept here verbatim as the reference the
 // current attention must match bit for bit (`AttentionKernelTests`).
 @testable import TensorEngine
 
@@ -39,11 +40,12 @@ enum AttentionReference {
         return out
     }
 
-    /// (dq, dk, dv) for the gradient gz [B, C, N] of z.
-    static func backward(grad gz: Tensor, q: Tensor, k: Tensor, v: Tensor) -> (dq: Tensor, dk: Tensor, dv: Tensor) {
+    /// (dq, dk, dv) for the gradient gz [B, C, N] of z; `map`: the forward's
+    /// softmaxed scores [B, N, M] to read instead of recomputing them.
+    static func backward(grad gz: Tensor, q: Tensor, k: Tensor, v: Tensor, map: Tensor? = nil) -> (dq: Tensor, dk: Tensor, dv: Tensor) {
         let b = q.shape[0], d = q.shape[1], n = q.shape[2], m = k.shape[2], c = v.shape[1]
         let qc = q.contiguous(), kc = k.contiguous(), vc = v.contiguous(), gc = gz.contiguous()
-        defer { withExtendedLifetime((qc, kc, vc, gc)) {} }
+        defer { withExtendedLifetime((qc, kc, vc, gc, map)) {} }
         let dq = Tensor(uninitialized: q.shape), dk = Tensor(zeros: k.shape), dv = Tensor(zeros: v.shape)
         let a = UnsafeMutablePointer<Float>.allocate(capacity: max(1, block * m))
         let da = UnsafeMutablePointer<Float>.allocate(capacity: max(1, block * m))
@@ -55,8 +57,13 @@ enum AttentionReference {
             var r0 = 0
             while r0 < n {
                 let rows = min(block, n - r0)
-                let s = a
-                scores(qb, kb, s, d: d, n: n, m: m, r0: r0, rows: rows)
+                let s: UnsafeMutablePointer<Float>
+                if let map {
+                    s = map.data + (bi * n + r0) * m
+                } else {
+                    s = a
+                    scores(qb, kb, s, d: d, n: n, m: m, r0: r0, rows: rows)
+                }
                 let gBlk = MatView(ptr: gb + r0, ld: n, trans: false, batchStride: 0)
                 sgemm(gBlk, MatView(ptr: s, ld: m, trans: false, batchStride: 0), dvb, ldc: m, m: c, n: m, k: rows, accumulate: true)
                 sgemm(MatView(ptr: gb + r0, ld: n, trans: true, batchStride: 0), MatView(ptr: vb, ld: m, trans: false, batchStride: 0),
