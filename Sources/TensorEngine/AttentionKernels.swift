@@ -1,9 +1,12 @@
 // The attention's own products over its narrow width d (q and k are [d × N]
 // and [d × M] with d = 8 in the SA/SAM modules): the scores S = q_blkᵀ·k with
-// each row's max taken in the same pass, dq_blk = k·dS_blkᵀ and dk += q_blk·dS_blk.
-// kymo_sgemm runs these with a 12×32 (or 6×16) tile for an 8-deep product or
-// for 8 output rows, and packs transposed copies of dS; here d stays in
-// registers and dS is read where it lies.
+// each row's max taken in the same pass (which the softmax rows then skip),
+// backward's recompute of the softmaxed block from the forward's row max and
+// 1/Σ (one pass per row after the scores), and dq_blk = k·dS_blkᵀ, eight rows
+// at a time over 8 lanes of d, reading dS where it lies (kymo_sgemm packed a
+// transposed copy of it). dk += q_blk·dS_blk stays kymo_sgemm's: it reads dS
+// in place at near peak, and a kernel walking dS's columns was 2.6× slower.
+// Measured in docs/engine.md, "Speed".
 //
 // Every element is the chain kymo_sgemm computes for it — one FMA chain over
 // the inner index in increasing order, from +0 (or from the element's old
