@@ -39,7 +39,7 @@ enum Op {
     case depthToSpace(Tensor, patch: Int)
     // fused kernels
     case lstmGates(gates: Tensor, cPrev: Tensor, wci: Tensor, wcf: Tensor, wco: Tensor, activation: Activation)
-    case attention(q: Tensor, k: Tensor, v: Tensor, map: Tensor?)   // map: A [B, N, M] when the forward kept it
+    case attention(q: Tensor, k: Tensor, v: Tensor, map: Tensor?, rows: Tensor?)   // map: A [B, N, M] when the forward kept it, else rows: each row's max and 1/Σ [B, N, 2]
     case samMemory(gates: Tensor, mPrev: Tensor)
     case samOutput(gates: Tensor, m: Tensor)
 
@@ -61,7 +61,7 @@ enum Op {
             return [x] + (w.map { [$0] } ?? []) + (b.map { [$0] } ?? [])
         case let .lstmGates(g, c, wci, wcf, wco, _):
             return [g, c, wci, wcf, wco]
-        case let .attention(q, k, v, _):
+        case let .attention(q, k, v, _, _):
             return [q, k, v]
         case let .samMemory(g, m), let .samOutput(g, m):
             return [g, m]
@@ -102,7 +102,7 @@ enum Op {
         case let .depthToSpace(_, p): return [spaceToDepthKernel(g.contiguous(), patch: p)]
         case let .lstmGates(gates, cPrev, wci, wcf, wco, act):
             return lstmGatesBackward(grad: g, output: y, gates: gates, cPrev: cPrev, wci: wci, wcf: wcf, wco: wco, activation: act)
-        case let .attention(q, k, v, map): return attentionBackward(grad: g, q: q, k: k, v: v, map: map)
+        case let .attention(q, k, v, map, rows): return attentionBackward(grad: g, q: q, k: k, v: v, map: map, rows: rows)
         case let .samMemory(gates, mPrev): return samMemoryBackward(grad: g, gates: gates, mPrev: mPrev)
         case let .samOutput(gates, m): return samOutputBackward(grad: g, gates: gates, m: m)
         }

@@ -5,7 +5,9 @@
 //   A = softmax_rows(qᵀ k) [N × M];  z = v · Aᵀ
 //
 // Queries are processed in blocks of `attentionBlock` rows: S = q_blkᵀ·k is
-// formed in per-worker scratch, softmaxed, used, and dropped. Backward
+// formed in per-worker scratch, softmaxed, used, and dropped. The products
+// S = q_blkᵀk (with each row's max) and dq = k·dSᵀ are AttentionKernels.swift's,
+// the others (z, dv, dA, dk) kymo_sgemm's; each element is the same FMA chain either way. Backward
 // recomputes each block (flash-attention style), so training at 64×64
 // (N = M = 4096) keeps no 64 MB map per sample and step. A small map
 // (N·M ≤ `AttentionMapKeeping.limit` floats per sample: the 16×16 grid's
@@ -13,7 +15,9 @@
 // (`Op.attention`'s `map`, only when the op is recorded), and backward reads
 // it instead of recomputing S = qᵀk and its exps: the recompute is the same
 // deterministic code on the same inputs, so the bits are the same either
-// way (`AttentionKeptMapTests`). Work is cut per sample; blocks of a sample
+// way (`AttentionKeptMapTests`). A larger map is recomputed in one pass per
+// row (`attentionProbRows`) from each row's max and 1/Σ, which the recorded
+// forward keeps instead (`Op.attention`'s `rows`, 2 floats per row). Work is cut per sample; blocks of a sample
 // run in order, so dk and dv sums are fixed.
 
 import Synchronization
@@ -44,23 +48,28 @@ extension Tensor {
         // A [B, N, M], kept for backward when the op is recorded and the map is small
         let recorded = GradMode.isEnabled && (q.requiresGrad || k.requiresGrad || v.requiresGrad)
         let map = recorded && n * m <= AttentionMapKeeping.limit.load(ordering: .relaxed) ? Tensor(uninitialized: [b, n, m]) : nil
+        // else each row's max and 1/Σ [B, N, 2], for backward's one-pass recompute
+        let stats = recorded && map == nil ? Tensor(uninitialized: [b, n, 2]) : nil
         Parallel.forEach(b) { bi, worker in
             Scratch.with(worker: worker, slot: 3, count: attentionBlock * m, instead: map.map { $0.data + bi * n * m }) { a in
+            Scratch.with(worker: worker, slot: attentionScratchSlot, count: n * d + attentionBlock) { qt in
             let qb = qc.data + bi * d * n, kb = kc.data + bi * d * m, vb = vc.data + bi * c * m
             let zb = out.data + bi * c * n
+            attentionTranspose(qb, rows: d, cols: n, ld: n, qt, ldDst: d)   // qT [N × d]; then a block's row maxima
             var r0 = 0
             while r0 < n {
                 let rows = min(attentionBlock, n - r0)
                 let s = map == nil ? a : a + r0 * m   // this block's rows: scratch, or their place in the kept map
-                attentionScores(qb, kb, s, d: d, n: n, m: m, r0: r0, rows: rows)
+                attentionScores(qt + r0 * d, kb, s, maxima: qt + n * d, d: d, m: m, rows: rows,
+                                stats: stats.map { $0.data + (bi * n + r0) * 2 })
                 // z[:, r0..] = v [C × M] · A_blkᵀ [M × rows]
                 sgemm(MatView(ptr: vb, ld: m, trans: false, batchStride: 0), MatView(ptr: s, ld: m, trans: true, batchStride: 0),
                       zb + r0, ldc: n, m: c, n: rows, k: m)
                 r0 += rows
             }
-            }
+            } }
         }
-        return q.record(out, .attention(q: q, k: k, v: v, map: map))
+        return q.record(out, .attention(q: q, k: k, v: v, map: map, rows: stats))
     }
 
     /// Rows `queries` of A = softmax_rows(qᵀk) for sample `sample`: [queries.count, M].
@@ -90,36 +99,55 @@ extension Tensor {
     }
 }
 
-/// s[r, j] = softmax_j(Σ_t q[t, r0+r] · k[t, j]) for r in 0..<rows.
-@inline(__always) func attentionScores(_ qb: UnsafeMutablePointer<Float>, _ kb: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>,
-                                       d: Int, n: Int, m: Int, r0: Int, rows: Int) {
-    // S = q[:, r0..]ᵀ [rows × d] · k [d × M]
-    sgemm(MatView(ptr: qb + r0, ld: n, trans: true, batchStride: 0), MatView(ptr: kb, ld: m, trans: false, batchStride: 0),
-          s, ldc: m, m: rows, n: m, k: d)
-    for r in 0..<rows { softmaxRow(s + r * m, s + r * m, m) }
+/// The first scratch slot of the attention's transposed operands (qT and
+/// the row maxima; kT in backward at the next one).
+let attentionScratchSlot = 11
+
+/// s[r, j] = softmax_j(Σ_t qT[r, t] · k[t, j]) for r in 0..<rows (`maxima`: rows floats of scratch);
+/// `stats`, if given, receives each row's max and 1/Σ (2 floats per row).
+@inline(__always) func attentionScores(_ qT: UnsafePointer<Float>, _ kb: UnsafePointer<Float>, _ s: UnsafeMutablePointer<Float>,
+                                       maxima: UnsafeMutablePointer<Float>, d: Int, m: Int, rows: Int,
+                                       stats: UnsafeMutablePointer<Float>? = nil) {
+    attentionScoreRows(qT, kb, s, d: d, m: m, rows: rows, maxima: maxima)   // S = q_blkᵀ·k and each row's max
+    for r in 0..<rows {
+        let inv = softmaxRow(s + r * m, s + r * m, m, max: maxima[r])
+        if let stats { stats[2 * r] = maxima[r]; stats[2 * r + 1] = inv }
+    }
 }
 
 /// The gradients (dq, dk, dv); `map` is the forward's A [B, N, M] when it kept
-/// one (the same values the recompute gives), else each block is recomputed.
-func attentionBackward(grad gz: Tensor, q: Tensor, k: Tensor, v: Tensor, map: Tensor? = nil) -> [Tensor?] {
+/// one (the same values the recompute gives), else each block is recomputed:
+/// in one pass per row from the forward's `rows` (each row's max and 1/Σ,
+/// [B, N, 2]) when given, else as the forward computed it.
+func attentionBackward(grad gz: Tensor, q: Tensor, k: Tensor, v: Tensor, map: Tensor? = nil, rows rowStats: Tensor? = nil) -> [Tensor?] {
     let b = q.shape[0], d = q.shape[1], n = q.shape[2], m = k.shape[2], c = v.shape[1]
     let qc = q.contiguous(), kc = k.contiguous(), vc = v.contiguous(), gc = gz.contiguous()
-    defer { withExtendedLifetime((qc, kc, vc, gc, map)) {} }   // the copies outlive every pointer taken from them
+    defer { withExtendedLifetime((qc, kc, vc, gc, map, rowStats)) {} }   // the copies outlive every pointer taken from them
     precondition(map.map { $0.shape == [b, n, m] } ?? true, "attention: kept map of the wrong shape")
+    precondition(rowStats.map { $0.shape == [b, n, 2] && $0.isContiguous } ?? true, "attention: kept row statistics of the wrong shape")
     let dq = Tensor(uninitialized: q.shape), dk = Tensor(zeros: k.shape), dv = Tensor(zeros: v.shape)
+    let dp = (d + 7) / 8 * 8   // kT's row: d padded to whole vectors
     Parallel.forEach(b) { bi, worker in
         Scratch.with(worker: worker, slot: 3, count: attentionBlock * m, instead: map.map { $0.data + bi * n * m }) { a in
         Scratch.with(worker: worker, slot: 4, count: attentionBlock * m) { da in
+        Scratch.with(worker: worker, slot: attentionScratchSlot, count: n * d + attentionBlock) { qt in
+        Scratch.with(worker: worker, slot: attentionScratchSlot + 1, count: m * dp) { kt in
         let qb = qc.data + bi * d * n, kb = kc.data + bi * d * m, vb = vc.data + bi * c * m
         let gb = gc.data + bi * c * n
         let dqb = dq.data + bi * d * n, dkb = dk.data + bi * d * m, dvb = dv.data + bi * c * m
+        attentionTranspose(qb, rows: d, cols: n, ld: n, qt, ldDst: d)    // qT [N × d]
+        attentionTranspose(kb, rows: d, cols: m, ld: m, kt, ldDst: dp)   // kT [M × dp]
         var r0 = 0
         while r0 < n {
             let rows = min(attentionBlock, n - r0)
             let s: UnsafeMutablePointer<Float>   // A_blk [rows × M]
             if map == nil {
                 s = a
-                attentionScores(qb, kb, s, d: d, n: n, m: m, r0: r0, rows: rows)
+                if let rowStats {
+                    attentionProbRows(qt + r0 * d, kb, s, maxima: qt + n * d, d: d, m: m, rows: rows, stats: rowStats.data + (bi * n + r0) * 2)
+                } else {
+                    attentionScores(qt + r0 * d, kb, s, maxima: qt + n * d, d: d, m: m, rows: rows)
+                }
             } else {
                 s = a + r0 * m
             }
@@ -132,14 +160,13 @@ func attentionBackward(grad gz: Tensor, q: Tensor, k: Tensor, v: Tensor, map: Te
             // dS = A ⊙ (dA − Σ_j dA⊙A)
             softmaxGradRows(s, da, da, rows: rows, m, stride: m)
             // dq[:, r0..] = k · dSᵀ      [d × rows]
-            sgemm(MatView(ptr: kb, ld: m, trans: false, batchStride: 0), MatView(ptr: da, ld: m, trans: true, batchStride: 0),
-                  dqb + r0, ldc: n, m: d, n: rows, k: m)
+            attentionDq(kt, da, dqb + r0, d: d, dp: dp, m: m, rows: rows, ldq: n)
             // dk += q[:, r0..] · dS      [d × M]
             sgemm(MatView(ptr: qb + r0, ld: n, trans: false, batchStride: 0), MatView(ptr: da, ld: m, trans: false, batchStride: 0),
                   dkb, ldc: m, m: d, n: m, k: rows, accumulate: true)
             r0 += rows
         }
-        } }
+        } } } }
     }
     return [q.requiresGrad ? dq : nil, k.requiresGrad ? dk : nil, v.requiresGrad ? dv : nil]
 }

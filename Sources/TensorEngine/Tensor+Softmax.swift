@@ -44,7 +44,14 @@
 
 /// Softmax of one contiguous row in place-safe form (src may equal dst).
 @inline(__always) func softmaxRow(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int) {
-    let m = rowMax(src, n)
+    softmaxRow(src, dst, n, max: rowMax(src, n))
+}
+
+/// `softmaxRow` given the row's max `m` (the value `rowMax` gives: the
+/// attention's score pass takes it while it writes the row); returns the
+/// 1/Σ it scaled by (the attention keeps it with m for backward).
+@discardableResult
+@inline(__always) func softmaxRow(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int, max m: Float) -> Float {
     let mv = V8(repeating: m)
     // exp and Σ in `sumRun`'s order: 8 partial sums over whole vectors, their
     // fixed tree, then the tail added one by one.
@@ -68,6 +75,7 @@
     i = 0
     while i + 8 <= n { store8(load8(dst + i) * inv, dst + i); i += 8 }
     while i < n { dst[i] *= inv[0]; i += 1 }
+    return inv[0]
 }
 
 /// out[i] = y[i] · (g[i] − Σ_j g[j]·y[j]) over one row (the softmax backward;

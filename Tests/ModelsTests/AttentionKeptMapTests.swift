@@ -26,7 +26,7 @@ final class AttentionKeptMapTests: XCTestCase {
         var seen = Set<ObjectIdentifier>(), stack = [root], maps: [Tensor?] = []
         while let t = stack.popLast() {
             guard seen.insert(ObjectIdentifier(t)).inserted, let op = t.op else { continue }
-            if case let .attention(_, _, _, map) = op { maps.append(map) }
+            if case let .attention(_, _, _, map, _) = op { maps.append(map) }
             stack.append(contentsOf: op.inputs)
         }
         return maps

@@ -1,0 +1,137 @@
+// The attention's own products over its narrow width d (q and k are [d × N]
+// and [d × M] with d = 8 in the SA/SAM modules): the scores S = q_blkᵀ·k with
+// each row's max taken in the same pass (which the softmax rows then skip),
+// backward's recompute of the softmaxed block from the forward's row max and
+// 1/Σ (one pass per row after the scores), and dq_blk = k·dS_blkᵀ, eight rows
+// at a time over 8 lanes of d, reading dS where it lies (kymo_sgemm packed a
+// transposed copy of it). dk += q_blk·dS_blk stays kymo_sgemm's: it reads dS
+// in place at near peak, and a kernel walking dS's columns was 2.6× slower.
+// Measured in docs/engine.md, "Speed".
+//
+// Every element is the chain kymo_sgemm computes for it — one FMA chain over
+// the inner index in increasing order, from +0 (or from the element's old
+// value when accumulating), see kymo_gemm.h — so the bits are sgemm's
+// (`AttentionKernelTests`: against the sgemm-based attention, bit for bit).
+// 8-lane Swift (the targets are built for AVX2): the same code on every GEMM path.
+
+/// dst[c·ldDst + r] = src[r·ld + c] for r < rows, c < cols, and +0 in the
+/// padding r = rows..<ldDst: q [d × N] → qT [N × d], k [d × M] → kT [M × dp].
+@inline(__always) func attentionTranspose(_ src: UnsafePointer<Float>, rows: Int, cols: Int, ld: Int,
+                                          _ dst: UnsafeMutablePointer<Float>, ldDst: Int) {
+    for c in 0..<cols {
+        let o = dst + c * ldDst
+        for r in 0..<rows { o[r] = src[r * ld + c] }
+        for r in rows..<ldDst { o[r] = 0 }
+    }
+}
+
+/// s[r·m + j] = Σ_t qT[r·d + t]·k[t·m + j] (one FMA chain over t from +0) for
+/// r < rows, j < m, and maxima[r] = the row's max as `rowMax` gives it (NaNs
+/// never win, a ±0 maximum taken from a scan in order).
+func attentionScoreRows(_ qT: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ s: UnsafeMutablePointer<Float>,
+                        d: Int, m: Int, rows: Int, maxima: UnsafeMutablePointer<Float>) {
+    for r in 0..<rows {
+        let qr = qT + r * d, sr = s + r * m
+        var mx0 = V8(repeating: -.infinity), mx1 = mx0, mx2 = mx0, mx3 = mx0
+        var j = 0
+        while j + 32 <= m {
+            var a0 = V8(repeating: 0), a1 = a0, a2 = a0, a3 = a0
+            var kt = k + j
+            for t in 0..<d {
+                let qv = V8(repeating: qr[t])
+                a0 = fma8(a0, qv, load8(kt)); a1 = fma8(a1, qv, load8(kt + 8))
+                a2 = fma8(a2, qv, load8(kt + 16)); a3 = fma8(a3, qv, load8(kt + 24))
+                kt += m
+            }
+            store8(a0, sr + j); store8(a1, sr + j + 8); store8(a2, sr + j + 16); store8(a3, sr + j + 24)
+            mx0.replace(with: a0, where: a0 .> mx0); mx1.replace(with: a1, where: a1 .> mx1)
+            mx2.replace(with: a2, where: a2 .> mx2); mx3.replace(with: a3, where: a3 .> mx3)
+            j += 32
+        }
+        mx0.replace(with: mx1, where: mx1 .> mx0)
+        mx0.replace(with: mx2, where: mx2 .> mx0)
+        mx0.replace(with: mx3, where: mx3 .> mx0)
+        while j + 8 <= m {
+            var a = V8(repeating: 0)
+            for t in 0..<d { a = fma8(a, V8(repeating: qr[t]), load8(k + t * m + j)) }
+            store8(a, sr + j)
+            mx0.replace(with: a, where: a .> mx0)
+            j += 8
+        }
+        var mx = -Float.infinity
+        for l in 0..<8 where mx0[l] > mx { mx = mx0[l] }
+        while j < m {
+            var a: Float = 0
+            for t in 0..<d { a = a.addingProduct(qr[t], k[t * m + j]) }
+            sr[j] = a
+            if a > mx { mx = a }
+            j += 1
+        }
+        if mx == 0 {   // ±0: the scan's own answer, as in `rowMax`
+            mx = -.infinity
+            for i in 0..<m where sr[i] > mx { mx = sr[i] }
+        }
+        maxima[r] = mx
+    }
+}
+
+/// a[r·m + j] = exp(s[r, j] − max_r)·(1/Σ_r), the softmaxed scores the forward
+/// computed: s from `attentionScoreRows` (the same chains; `maxima` is rows
+/// floats of scratch for the max it also takes), then one pass per row of
+/// `softmaxRow`'s own operations on it (its exp8 of s − max, lane by lane, and
+/// its product by 1/Σ) with the row's max and 1/Σ the forward kept
+/// (`stats[2r]`, `stats[2r + 1]`): the same values from the same operations,
+/// without the passes that found the max, the sum and 1/Σ.
+func attentionProbRows(_ qT: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ a: UnsafeMutablePointer<Float>,
+                       maxima: UnsafeMutablePointer<Float>, d: Int, m: Int, rows: Int, stats: UnsafePointer<Float>) {
+    attentionScoreRows(qT, k, a, d: d, m: m, rows: rows, maxima: maxima)
+    for r in 0..<rows {
+        let ar = a + r * m
+        let mx = stats[2 * r], mv = V8(repeating: mx), inv = V8(repeating: stats[2 * r + 1])
+        var j = 0
+        while j + 8 <= m { store8(exp8(load8(ar + j) - mv) * inv, ar + j); j += 8 }
+        if j < m {   // the tail: softmaxRow's lanes of s − max (0 beyond), exp8, then each times 1/Σ
+            var v = V8(repeating: 0)
+            for l in 0..<(m - j) { v[l] = ar[j + l] - mx }
+            let e = exp8(v)
+            for l in 0..<(m - j) { ar[j + l] = e[l] * inv[0] }
+        }
+    }
+}
+
+/// dq[t·ldq + r] = Σ_j kT[j·dp + t]·ds[r·m + j] (one FMA chain over j from +0)
+/// for t < d, r < rows; kT is k transposed, [M × dp] with dp = d rounded up
+/// to 8 (padding lanes are computed and dropped).
+func attentionDq(_ kT: UnsafePointer<Float>, _ ds: UnsafePointer<Float>, _ dq: UnsafeMutablePointer<Float>,
+                 d: Int, dp: Int, m: Int, rows: Int, ldq: Int) {
+    var g = 0
+    while g < d {
+        let kg = kT + g, lanes = min(8, d - g)
+        var r = 0
+        while r + 8 <= rows {
+            let p0 = ds + r * m, p1 = p0 + m, p2 = p1 + m, p3 = p2 + m, p4 = p3 + m, p5 = p4 + m, p6 = p5 + m, p7 = p6 + m
+            var a0 = V8(repeating: 0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0
+            for j in 0..<m {
+                let kv = load8(kg + j * dp)
+                a0 = fma8(a0, kv, V8(repeating: p0[j])); a1 = fma8(a1, kv, V8(repeating: p1[j]))
+                a2 = fma8(a2, kv, V8(repeating: p2[j])); a3 = fma8(a3, kv, V8(repeating: p3[j]))
+                a4 = fma8(a4, kv, V8(repeating: p4[j])); a5 = fma8(a5, kv, V8(repeating: p5[j]))
+                a6 = fma8(a6, kv, V8(repeating: p6[j])); a7 = fma8(a7, kv, V8(repeating: p7[j]))
+            }
+            for l in 0..<lanes {
+                let o = dq + (g + l) * ldq + r
+                o[0] = a0[l]; o[1] = a1[l]; o[2] = a2[l]; o[3] = a3[l]
+                o[4] = a4[l]; o[5] = a5[l]; o[6] = a6[l]; o[7] = a7[l]
+            }
+            r += 8
+        }
+        while r < rows {
+            let p = ds + r * m
+            var a = V8(repeating: 0)
+            for j in 0..<m { a = fma8(a, load8(kg + j * dp), V8(repeating: p[j])) }
+            for l in 0..<lanes { dq[(g + l) * ldq + r] = a[l] }
+            r += 1
+        }
+        g += 8
+    }
+}

@@ -1,0 +1,181 @@
+// The attention's own kernels (AttentionKernels.swift: the scores with their
+// row maxima, backward's one-pass recompute from the rows' max and 1/Σ, and
+// dq; q and k transposed once per call) give the bits of the sgemm-based attention they replaced
+// (`AttentionReference`, kept verbatim): the output and dq, dk, dv through the
+// tape with the map kept and recomputed (from the rows' max and 1/Σ the
+// forward keeps, and without them), at N = M = 1024 and 256, N ≠ M, N
+// and M off multiples of 8, 16 and 256, d other than 8 (1, 4, 12, 16), rows
+// whose maxima are −inf, NaN, +inf and +0, several samples, 1–3 threads and
+// both GEMM paths (z, dv and dA still go through kymo_sgemm).
+//
+// `swift build -c release --build-tests -Xswiftc -enable-testing`, then
+// `KYMO_ATTENTION_TIMING=1 swift test -c release --skip-build -Xswiftc -enable-testing --filter AttentionKernelTests/testTiming`
+// (a debug build does not inline FastMath's vector helpers across files) prints thread CPU times, best of 7, of one forward + backward per sample,
+// old and new, split into the products, the softmax passes and the copies.
+import XCTest
+@testable import TensorEngine
+import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+final class AttentionKernelTests: XCTestCase {
+    override func tearDown() {
+        Engine.configure(threads: 2)
+        AttentionMapKeeping.limit.store(AttentionMapKeeping.defaultLimit, ordering: .relaxed)
+        _ = Numerics.forceGemmPath(.automatic)
+    }
+
+    private func bits(_ t: Tensor) -> [UInt32] { t.toArray().map(\.bitPattern) }
+
+    /// The first element whose bits differ, or nil.
+    private func firstDifference(_ got: Tensor, _ want: Tensor) -> String? {
+        guard got.shape == want.shape else { return "shape \(got.shape) vs \(want.shape)" }
+        let g = bits(got), w = bits(want)
+        guard let i = g.indices.first(where: { g[$0] != w[$0] }) else { return nil }
+        return "element \(i) of \(g.count): \(Float(bitPattern: g[i])) (0x\(String(g[i], radix: 16))) vs \(Float(bitPattern: w[i])) (0x\(String(w[i], radix: 16)))"
+    }
+
+    /// The attention through the tape against the reference, bit for bit.
+    private func check(q q0: Tensor, k k0: Tensor, v v0: Tensor, gz: Tensor, _ tag: String) throws {
+        let want = AttentionReference.forward(q: q0, k: k0, v: v0)
+        let (wdq, wdk, wdv) = AttentionReference.backward(grad: gz, q: q0, k: k0, v: v0)
+        for limit in [Int.max, 0] {   // the map kept, then recomputed in backward
+            AttentionMapKeeping.limit.store(limit, ordering: .relaxed)
+            let q = q0.detached().requiringGrad(), k = k0.detached().requiringGrad(), v = v0.detached().requiringGrad()
+            let z = try Tensor.attention(q: q, k: k, v: v)
+            try z.backward(seed: gz)
+            let t = "\(tag), limit \(limit)"
+            for (name, got, exp) in [("out", z, want), ("dq", q.grad!, wdq), ("dk", k.grad!, wdk), ("dv", v.grad!, wdv)] {
+                if let diff = firstDifference(got, exp) { XCTFail("\(name), \(t): \(diff)") }
+            }
+        }
+        AttentionMapKeeping.limit.store(AttentionMapKeeping.defaultLimit, ordering: .relaxed)
+        // backward with neither a map nor the rows' max and 1/Σ: the scores and softmax recomputed in full
+        let direct = attentionBackward(grad: gz, q: q0.detached().requiringGrad(), k: k0.detached().requiringGrad(), v: v0.detached().requiringGrad())
+        for (name, got, exp) in [("dq", direct[0]!, wdq), ("dk", direct[1]!, wdk), ("dv", direct[2]!, wdv)] {
+            if let diff = firstDifference(got, exp) { XCTFail("\(name), \(tag), full recompute: \(diff)") }
+        }
+    }
+
+    func testSameBitsAsTheSgemmAttention() throws {
+        // (B, d, N, M, C)
+        let shapes = [(1, 8, 1024, 1024, 32), (2, 8, 256, 256, 32), (2, 8, 300, 261, 5), (3, 4, 37, 45, 3),
+                      (1, 12, 513, 77, 4), (2, 16, 33, 40, 3), (2, 1, 17, 9, 2), (2, 8, 513, 1, 4), (1, 8, 7, 300, 2)]
+        var paths: [Numerics.GemmPath] = []
+        for path in [Numerics.GemmPath.avx2, .avx512] where Numerics.forceGemmPath(path) { paths.append(path) }
+        XCTAssertFalse(paths.isEmpty)
+        for path in paths {
+            XCTAssertTrue(Numerics.forceGemmPath(path))
+            for threads in 1...3 {
+                Engine.configure(threads: threads)
+                for (b, d, n, m, c) in shapes where threads == 2 || n * m <= 300 * 300 {
+                    let tag = "[\(b), \(d), \(n), \(m), \(c)], \(threads) threads, \(path)"
+                    try check(q: randomTensor([b, d, n], "q\(tag)", low: -2, high: 2), k: randomTensor([b, d, m], "k\(tag)", low: -2, high: 2),
+                              v: randomTensor([b, c, m], "v\(tag)"), gz: randomTensor([b, c, n], "gz\(tag)"), tag)
+                }
+            }
+        }
+    }
+
+    /// Score rows whose maxima are −inf, NaN (a whole row), +0 and +inf beside
+    /// finite values. (No score is −0: its chain starts from +0, and
+    /// fma(a, b, +0) is +0 where a·b is −0.)
+    func testRowsWithInfiniteNaNAndSignedZeroMaxima() throws {
+        for d in [1, 8] {
+            for (n, m) in [(12, 40), (9, 7)] {
+                var q = randomTensor([2, d, n], "q special \(d) \(n)", low: -1, high: 1).toArray()
+                var k = randomTensor([2, d, m], "k special \(d) \(m)", low: -1, high: 1).toArray()
+                // sample 0: channel 0 carries the specials, the other channels are zero
+                for t in 1..<d { for r in 0..<n { q[t * n + r] = 0 }; for j in 0..<m { k[t * m + j] = 0 } }
+                for j in 0..<m { k[j] = j % 3 == 0 ? -0.0 : (j % 3 == 1 ? 0.0 : 1 + Float(j)) }
+                q[0] = 0            // row 0: all +0
+                q[1] = -.infinity   // row 1: −inf where k > 0, NaN (0·inf) where k is ±0
+                q[2] = .nan         // row 2: all NaN
+                q[3] = -1           // row 3: ±0 products at the zeros of k (+0 scores), the rest < 0: maximum +0
+                q[4] = .infinity    // row 4: +inf and NaN
+                k[1] = .infinity    // sample 0, column 1: row maxima +inf or NaN
+                // sample 1: a row of −inf everywhere (q = −inf, k > 0 in channel 0, 0 elsewhere)
+                let s1q = d * n, s1k = d * m
+                for t in 0..<d { q[s1q + t * n] = t == 0 ? -.infinity : 0 }
+                for j in 0..<m { k[s1k + j] = 1 + Float(j) }
+                let tag = "d \(d), N \(n), M \(m)"
+                try check(q: Tensor(q, shape: [2, d, n]), k: Tensor(k, shape: [2, d, m]), v: randomTensor([2, 3, m], "v \(tag)"),
+                          gz: randomTensor([2, 3, n], "gz \(tag)"), tag)
+            }
+        }
+    }
+
+    // MARK: timing (not a check: prints, only with KYMO_ATTENTION_TIMING=1)
+
+    private func threadSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    }
+
+    private func best(_ reps: Int = 7, _ body: () -> Void) -> Double {
+        var b = Double.infinity
+        for _ in 0..<reps { let t0 = threadSeconds(); body(); b = min(b, threadSeconds() - t0) }
+        return b * 1000
+    }
+
+    func testTiming() throws {
+        guard ProcessInfo.processInfo.environment["KYMO_ATTENTION_TIMING"] == "1" else {
+            throw XCTSkip("timing: set KYMO_ATTENTION_TIMING=1 (a release build)")
+        }
+        Engine.configure(threads: 1)
+        print("attention timing, ms of thread CPU time, best of 7, one sample, 1 thread, GEMM path \(Numerics.activeGemmPath)")
+        for (n, c, kept) in [(1024, 32, false), (256, 32, true)] {
+            let d = 8, m = n, blk = min(256, n)
+            let q = randomTensor([1, d, n], "tq", low: -2, high: 2), k = randomTensor([1, d, m], "tk", low: -2, high: 2)
+            let v = randomTensor([1, c, m], "tv"), gz = randomTensor([1, c, n], "tg")
+            AttentionMapKeeping.limit.store(kept ? Int.max : 0, ordering: .relaxed)
+            let qr = q.detached().requiringGrad()
+            let z = try Tensor.attention(q: qr, k: k, v: v)
+            var map: Tensor?, rowStats: Tensor?
+            if case let .attention(_, _, _, mp, st) = z.op { map = mp; rowStats = st }
+            let oldF = best { _ = AttentionReference.forward(q: q, k: k, v: v) }
+            let oldB = best { _ = AttentionReference.backward(grad: gz, q: q, k: k, v: v, map: map) }
+            let newF = best { _ = try? Tensor.attention(q: q, k: k, v: v) }
+            let newB = best { _ = attentionBackward(grad: gz, q: qr, k: k, v: v, map: map, rows: rowStats) }
+            AttentionMapKeeping.limit.store(AttentionMapKeeping.defaultLimit, ordering: .relaxed)
+            // the parts, one sample's blocks
+            let s = UnsafeMutablePointer<Float>.allocate(capacity: blk * m), da = UnsafeMutablePointer<Float>.allocate(capacity: blk * m)
+            let qt = UnsafeMutablePointer<Float>.allocate(capacity: n * d + blk), kt = UnsafeMutablePointer<Float>.allocate(capacity: m * d)
+            let out = UnsafeMutablePointer<Float>.allocate(capacity: max(c, d) * max(n, m))
+            defer { [s, da, qt, kt, out].forEach { $0.deallocate() } }
+            let pq = q.data, pk = k.data, pv = v.data, pg = gz.data
+            let blocks = n / blk
+            attentionTranspose(pq, rows: d, cols: n, ld: n, qt, ldDst: d)
+            attentionTranspose(pk, rows: d, cols: m, ld: m, kt, ldDst: d)
+            func each(_ body: (Int) -> Void) -> Double { best { for bl in 0..<blocks { body(bl * blk) } } }
+            let sOld = each { r0 in sgemm(MatView(ptr: pq + r0, ld: n, trans: true, batchStride: 0), MatView(ptr: pk, ld: m, trans: false, batchStride: 0),
+                                          s, ldc: m, m: blk, n: m, k: d) }
+            let sNew = each { r0 in attentionScoreRows(qt + r0 * d, pk, s, d: d, m: m, rows: blk, maxima: qt + n * d) }
+            let soft = each { _ in for r in 0..<blk { softmaxRow(s + r * m, s + r * m, m) } }
+            let softGivenMax = each { _ in for r in 0..<blk { softmaxRow(s + r * m, s + r * m, m, max: qt[n * d + r]) } }
+            let prob = rowStats.map { st in each { r0 in attentionProbRows(qt + r0 * d, pk, s, maxima: qt + n * d, d: d, m: m, rows: blk, stats: st.data + r0 * 2) } }
+            let zT = each { r0 in sgemm(MatView(ptr: pv, ld: m, trans: false, batchStride: 0), MatView(ptr: s, ld: m, trans: true, batchStride: 0),
+                                        out + r0, ldc: n, m: c, n: blk, k: m) }
+            let dvT = each { r0 in sgemm(MatView(ptr: pg + r0, ld: n, trans: false, batchStride: 0), MatView(ptr: s, ld: m, trans: false, batchStride: 0),
+                                         out, ldc: m, m: c, n: m, k: blk, accumulate: true) }
+            let daT = each { r0 in sgemm(MatView(ptr: pg + r0, ld: n, trans: true, batchStride: 0), MatView(ptr: pv, ld: m, trans: false, batchStride: 0),
+                                         da, ldc: m, m: blk, n: m, k: c) }
+            let grad = each { _ in softmaxGradRows(s, da, da, rows: blk, m, stride: m) }
+            let dqOld = each { r0 in sgemm(MatView(ptr: pk, ld: m, trans: false, batchStride: 0), MatView(ptr: da, ld: m, trans: true, batchStride: 0),
+                                           out + r0, ldc: n, m: d, n: blk, k: m) }
+            let dqNew = each { r0 in attentionDq(kt, da, out + r0, d: d, dp: d, m: m, rows: blk, ldq: n) }
+            let dkOld = each { r0 in sgemm(MatView(ptr: pq + r0, ld: n, trans: false, batchStride: 0), MatView(ptr: da, ld: m, trans: false, batchStride: 0),
+                                           out, ldc: m, m: d, n: m, k: blk, accumulate: true) }
+            let copies = best { attentionTranspose(pq, rows: d, cols: n, ld: n, qt, ldDst: d); attentionTranspose(pk, rows: d, cols: m, ld: m, kt, ldDst: d) }
+            func f(_ x: Double) -> String { String(format: "%.3f", x) }
+            print("N = M = \(n), d = 8, C = \(c), map \(kept ? "kept" : "recomputed"):")
+            print("  forward \(f(oldF)) -> \(f(newF));  backward \(f(oldB)) -> \(f(newB));  total \(f(oldF + oldB)) -> \(f(newF + newB))")
+            print("  S = q_blkᵀk: sgemm \(f(sOld)) -> kernel with row max \(f(sNew));  softmax rows \(f(soft)) (given the max \(f(softGivenMax)))"
+                  + (prob.map { ";  backward's recompute from the rows' max and 1/Σ \(f($0))" } ?? ""))
+            print("  z = v·Aᵀ \(f(zT)), dv += dZ·A \(f(dvT)), dA = dZᵀv \(f(daT)) (sgemm, unchanged);  softmax gradient rows \(f(grad))")
+            print("  dq = k·dSᵀ: sgemm \(f(dqOld)) -> \(f(dqNew));  dk += q·dS (sgemm, unchanged) \(f(dkOld));  transposes of q and k \(f(copies))")
+        }
+    }
+}
