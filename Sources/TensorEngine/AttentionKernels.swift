@@ -67,11 +67,7 @@ func attentionScoreRows(_ qT: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _
             if a > mx { mx = a }
             j += 1
         }
-        if mx == 0 {   // ±0: the scan's own answer, as in `rowMax`
-            mx = -.infinity
-            for i in 0..<m where sr[i] > mx { mx = sr[i] }
-        }
-        maxima[r] = mx
+        maxima[r] = scannedZeroMax(mx, sr, m)   // ±0: the scan's own answer, as in `rowMax`
     }
 }
 

@@ -7,7 +7,7 @@
     var acc = V8(repeating: 0)
     var i = 0
     while i + 8 <= n { acc += load8(p + i); i += 8 }
-    var s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))
+    var s = laneSum(acc)
     while i < n { s += p[i]; i += 1 }
     return s
 }
@@ -17,8 +17,20 @@
     var acc = V8(repeating: 0)
     var i = 0
     while i + 8 <= n { acc = fma8(acc, load8(a + i), load8(b + i)); i += 8 }
-    var s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))
-    while i < n { s += a[i] * b[i]; i += 1 }
+    return dotFinish(acc, a, b, from: i, n)
+}
+
+/// The fixed tree that ends every 8-lane sum (`sumRun`, `dotRun`, the softmax's Σ).
+@inline(__always) func laneSum(_ acc: V8) -> Float {
+    ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))
+}
+
+/// `dotRun`'s end: the tree of its 8 partial sums, then the tail from `from`
+/// (also ends the four side-by-side chains of `softmaxGradRows`).
+@inline(__always) func dotFinish(_ acc: V8, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, from: Int, _ n: Int) -> Float {
+    var s = laneSum(acc)
+    var j = from
+    while j < n { s += a[j] * b[j]; j += 1 }
     return s
 }
 

@@ -35,11 +35,17 @@
     var m = -Float.infinity
     for j in 0..<8 where acc[j] > m { m = acc[j] }
     while i < n { if src[i] > m { m = src[i] }; i += 1 }
-    if m == 0 {   // ±0: the scan's own answer (rare)
-        m = -.infinity
-        for j in 0..<n where src[j] > m { m = src[j] }
-    }
-    return m
+    return scannedZeroMax(m, src, n)
+}
+
+/// A row max found out of order (lanes, accumulators) as the scan in order
+/// gives it: unchanged unless it is ±0, whose sign only the scan decides
+/// (+0 and −0 compare equal, so the scan keeps the first) — then the scan (rare).
+@inline(__always) func scannedZeroMax(_ m: Float, _ src: UnsafePointer<Float>, _ n: Int) -> Float {
+    guard m == 0 else { return m }
+    var s = -Float.infinity
+    for j in 0..<n where src[j] > s { s = src[j] }
+    return s
 }
 
 /// Softmax of one contiguous row in place-safe form (src may equal dst).
@@ -63,7 +69,7 @@
         acc += e
         i += 8
     }
-    var s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))
+    var s = laneSum(acc)
     if i < n {
         let r = n - i
         var v = V8(repeating: 0)
@@ -90,14 +96,6 @@
     var i = 0
     while i + 8 <= n { store8(load8(y + i) * (load8(g + i) - dv), out + i); i += 8 }
     while i < n { out[i] = y[i] * (g[i] - dot); i += 1 }
-}
-
-/// `dotRun`'s end: the tree of its 8 partial sums, then the tail from `from`.
-@inline(__always) func dotFinish(_ acc: V8, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, from: Int, _ n: Int) -> Float {
-    var s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))
-    var j = from
-    while j < n { s += a[j] * b[j]; j += 1 }
-    return s
 }
 
 /// `softmaxGradRow` over `rows` rows of n floats, `stride` apart (out may equal
