@@ -5,6 +5,7 @@
 
 import KymoLanguage
 import Foundation
+import Synchronization
 
 /// Receives progress of long work. All calls come from the session's thread.
 public protocol ProgressReporter: AnyObject {
@@ -65,22 +66,18 @@ public final class ProgressHandle {
     deinit { end() }
 }
 
-/// A flag set asynchronously (from a signal handler) and polled by the
-/// interpreter between statements and by training at step boundaries.
-public final class InterruptFlag: @unchecked Sendable {
-    /// One word the signal handler may write (async-signal-safe).
-    public let pointer: UnsafeMutablePointer<sig_atomic_t>
+/// A flag set asynchronously (from a signal handler, or the Jupyter kernel's
+/// control thread) and polled by the interpreter between statements and by
+/// training at step boundaries, from any thread. One lock-free atomic word:
+/// its operations are async-signal-safe and free of data races.
+public final class InterruptFlag: Sendable {
+    private let word = Atomic<Int32>(0)
 
-    public init() {
-        pointer = .allocate(capacity: 1)
-        pointer.initialize(to: 0)
-    }
+    public init() {}
 
-    deinit { pointer.deallocate() }
-
-    public var isRequested: Bool { pointer.pointee != 0 }
-    public func request() { pointer.pointee = 1 }
-    public func clear() { pointer.pointee = 0 }
+    public var isRequested: Bool { word.load(ordering: .acquiring) != 0 }
+    public func request() { word.store(1, ordering: .releasing) }
+    public func clear() { word.store(0, ordering: .releasing) }
 }
 
 /// Where printed output goes.

@@ -10,13 +10,17 @@
 import Foundation
 import KymoLanguage
 import Notebook
+import Synchronization
 
-// Set before the handler is installed, then only read by it (a C signal handler cannot capture context).
-nonisolated(unsafe) private var interruptWord: UnsafeMutablePointer<sig_atomic_t>?
+// What the handlers read and write: lock-free atomics (async-signal-safe), each
+// touched once in `install` before a handler can run (a global's first use
+// initializes it, which a signal handler must not be the one to do).
+// The flag the handler sets: the address of an unmanaged reference retained for the rest of the process (0: none).
+private let installedFlag = Atomic<UInt>(0)
 // The signal that interrupted (0: none yet); written only by the handler.
-nonisolated(unsafe) private var interruptSignal: sig_atomic_t = 0
+private let interruptSignal = Atomic<Int32>(0)
 // `--procs`: the mpirun child a SIGTERM or SIGUSR1 is passed on to (as SIGUSR1, which mpirun forwards to every rank).
-nonisolated(unsafe) private var forwardPid: sig_atomic_t = 0
+private let forwardPid = Atomic<Int32>(0)
 
 enum Interrupts {
     /// Routes SIGINT to `flag` (without SA_RESTART, so a blocking read returns);
@@ -25,18 +29,20 @@ enum Interrupts {
     /// handler can fire at any time, so the word it writes must never be freed,
     /// not even after a later `install` replaces it.
     static func install(_ flag: InterruptFlag, termination: Bool = false) {
-        _ = Unmanaged.passRetained(flag)
-        interruptWord = flag.pointer
+        _ = interruptSignal.load(ordering: .relaxed)
+        installedFlag.store(UInt(bitPattern: Unmanaged.passRetained(flag).toOpaque()), ordering: .releasing)
         var action = sigaction()
         action.__sigaction_handler.sa_handler = { sig in
-            guard let word = interruptWord else { return }
-            if word.pointee != 0 {
-                // A second signal while the first is pending: Ctrl-C leaves at once, SIGTERM/SIGUSR1 keep waiting for the step.
-                if sig == SIGINT { _exit(ExitStatus.interrupted.rawValue) }
-                return
+            guard let raw = UnsafeRawPointer(bitPattern: installedFlag.load(ordering: .acquiring)) else { return }
+            Unmanaged<InterruptFlag>.fromOpaque(raw)._withUnsafeGuaranteedRef { flag in   // no retain in a handler
+                if flag.isRequested {
+                    // A second signal while the first is pending: Ctrl-C leaves at once, SIGTERM/SIGUSR1 keep waiting for the step.
+                    if sig == SIGINT { _exit(ExitStatus.interrupted.rawValue) }
+                    return
+                }
+                interruptSignal.store(sig, ordering: .relaxed)
+                flag.request()   // releasing: whoever sees the flag sees the signal
             }
-            interruptSignal = sig
-            word.pointee = 1
         }
         sigemptyset(&action.sa_mask)
         action.sa_flags = 0
@@ -49,16 +55,20 @@ enum Interrupts {
 
     /// The exit status of an interrupted run: 143 after SIGTERM or SIGUSR1, 130 after Ctrl-C.
     static var interruptedStatus: ExitStatus {
-        interruptSignal == SIGTERM || interruptSignal == SIGUSR1 ? .terminated : .interrupted
+        let sig = interruptSignal.load(ordering: .relaxed)
+        return sig == SIGTERM || sig == SIGUSR1 ? .terminated : .interrupted
     }
 
     /// `--procs`: SIGTERM and SIGUSR1 to this process reach the ranks under
     /// `pid` (mpirun) as SIGUSR1, so that each stops at the same step boundary
     /// and rank 0 keeps the record (mpirun itself answers SIGTERM by killing them).
     static func forwardTerminationSignals(to pid: pid_t) {
-        forwardPid = pid
+        forwardPid.store(pid, ordering: .releasing)
         var action = sigaction()
-        action.__sigaction_handler.sa_handler = { _ in if forwardPid > 0 { kill(forwardPid, SIGUSR1) } }
+        action.__sigaction_handler.sa_handler = { _ in
+            let pid = forwardPid.load(ordering: .acquiring)
+            if pid > 0 { kill(pid, SIGUSR1) }
+        }
         sigemptyset(&action.sa_mask)
         action.sa_flags = SA_RESTART
         sigaction(SIGTERM, &action, nil)

@@ -85,6 +85,28 @@ final class SessionTests: XCTestCase {
         XCTAssertThrowsError(try Session.literal("f(x)"))
     }
 
+    /// The Jupyter kernel's control thread requests the interrupt while the
+    /// execution thread runs a cell and polls the flag. CI also runs it under
+    /// ThreadSanitizer (the flag is one atomic word). The plain word it
+    /// replaced was not reported there either: the threads' reference counting
+    /// of the shared flag orders the accesses for the sanitizer.
+    func testInterruptFromAnotherThreadStopsTheCellAndKeepsTheState() {
+        let (s, _) = session { $0.interactive = true }
+        XCTAssertEqual(s.evaluate(input: "let a = 7").status, .complete)
+        let flag = s.interrupt
+        let requester = Thread {
+            while !flag.isRequested { usleep(2_000); flag.request() }
+        }
+        requester.start()
+        // Without the interrupt this loop runs for minutes.
+        let stopped = s.evaluate(input: "var n = 0\nfor i in 0..<2000000000 { n += 1 }")
+        XCTAssertEqual(stopped.status, .interrupted)
+        XCTAssertTrue(flag.isRequested)
+        s.interrupt.clear()
+        XCTAssertFalse(flag.isRequested)
+        guard case .int(7)? = s.evaluate(input: "a").value else { return XCTFail("state intact after interrupt") }
+    }
+
     func testReplSurvivesErrorsAndInterrupts() {
         let (s, sink) = session { $0.interactive = true }
         XCTAssertEqual(s.evaluate(input: "let a = [1, 2, 3]").status, .complete)
