@@ -30,18 +30,6 @@
 /// never win, a ±0 maximum taken from a scan in order).
 func attentionScoreRows(_ qT: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ s: UnsafeMutablePointer<Float>,
                         d: Int, m: Int, rows: Int, maxima: UnsafeMutablePointer<Float>) {
-    scoreRows(qT, k, s, d: d, m: m, rows: rows, maxima: maxima, takeMax: true)
-}
-
-/// The scores alone (`attentionScoreRows`' chains, no row max): for backward's
-/// recompute, which has the forward's max.
-func attentionScoreRowsNoMax(_ qT: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ s: UnsafeMutablePointer<Float>,
-                             d: Int, m: Int, rows: Int) {
-    scoreRows(qT, k, s, d: d, m: m, rows: rows, maxima: nil, takeMax: false)
-}
-
-@inline(always) private func scoreRows(_ qT: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ s: UnsafeMutablePointer<Float>,
-                                       d: Int, m: Int, rows: Int, maxima: UnsafeMutablePointer<Float>?, takeMax: Bool) {
     for r in 0..<rows {
         let qr = qT + r * d, sr = s + r * m
         var mx0 = V8(repeating: -.infinity), mx1 = mx0, mx2 = mx0, mx3 = mx0
@@ -56,10 +44,8 @@ func attentionScoreRowsNoMax(_ qT: UnsafePointer<Float>, _ k: UnsafePointer<Floa
                 kt += m
             }
             store8(a0, sr + j); store8(a1, sr + j + 8); store8(a2, sr + j + 16); store8(a3, sr + j + 24)
-            if takeMax {
             mx0.replace(with: a0, where: a0 .> mx0); mx1.replace(with: a1, where: a1 .> mx1)
             mx2.replace(with: a2, where: a2 .> mx2); mx3.replace(with: a3, where: a3 .> mx3)
-            }
             j += 32
         }
         mx0.replace(with: mx1, where: mx1 .> mx0)
@@ -69,7 +55,7 @@ func attentionScoreRowsNoMax(_ qT: UnsafePointer<Float>, _ k: UnsafePointer<Floa
             var a = V8(repeating: 0)
             for t in 0..<d { a = fma8(a, V8(repeating: qr[t]), load8(k + t * m + j)) }
             store8(a, sr + j)
-            if takeMax { mx0.replace(with: a, where: a .> mx0) }
+            mx0.replace(with: a, where: a .> mx0)
             j += 8
         }
         var mx = -Float.infinity
@@ -78,22 +64,23 @@ func attentionScoreRowsNoMax(_ qT: UnsafePointer<Float>, _ k: UnsafePointer<Floa
             var a: Float = 0
             for t in 0..<d { a = a.addingProduct(qr[t], k[t * m + j]) }
             sr[j] = a
-            if takeMax && a > mx { mx = a }
+            if a > mx { mx = a }
             j += 1
         }
-        if takeMax, let maxima { maxima[r] = scannedZeroMax(mx, sr, m) }   // ±0: the scan's own answer, as in `rowMax`
+        maxima[r] = scannedZeroMax(mx, sr, m)   // ±0: the scan's own answer, as in `rowMax`
     }
 }
 
 /// a[r·m + j] = exp(s[r, j] − max_r)·(1/Σ_r), the softmaxed scores the forward
-/// computed: s from `attentionScoreRowsNoMax` (the same chains), then one pass per row of
+/// computed: s from `attentionScoreRows` (the same chains; `maxima` is rows
+/// floats of scratch for the max it also takes), then one pass per row of
 /// `softmaxRow`'s own operations on it (its exp8 of s − max, lane by lane, and
 /// its product by 1/Σ) with the row's max and 1/Σ the forward kept
 /// (`stats[2r]`, `stats[2r + 1]`): the same values from the same operations,
 /// without the passes that found the max, the sum and 1/Σ.
 func attentionProbRows(_ qT: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ a: UnsafeMutablePointer<Float>,
-                       d: Int, m: Int, rows: Int, stats: UnsafePointer<Float>) {
-    attentionScoreRowsNoMax(qT, k, a, d: d, m: m, rows: rows)
+                       maxima: UnsafeMutablePointer<Float>, d: Int, m: Int, rows: Int, stats: UnsafePointer<Float>) {
+    attentionScoreRows(qT, k, a, d: d, m: m, rows: rows, maxima: maxima)
     for r in 0..<rows {
         let ar = a + r * m
         let mx = stats[2 * r], mv = V8(repeating: mx), inv = V8(repeating: stats[2 * r + 1])
@@ -143,45 +130,4 @@ func attentionDq(_ kT: UnsafePointer<Float>, _ ds: UnsafePointer<Float>, _ dq: U
         }
         g += 8
     }
-}
-
-/// z[ch·ldz + r] = Σ_j a[r·m + j]·vT[j·cp + ch] (one FMA chain over j from +0)
-/// for ch < c, r < rows: z = v·Aᵀ from the softmaxed rows where they lie, with
-/// vT = v transposed, [M × cp], cp = c rounded up to 8 (padding lanes are
-/// computed and dropped). 32 channels of two rows at a time (8 accumulators,
-/// A[r, j] broadcast); channels past the last 32 as `attentionDq` computes dq.
-func attentionZ(_ vT: UnsafePointer<Float>, _ a: UnsafePointer<Float>, _ z: UnsafeMutablePointer<Float>,
-                c: Int, cp: Int, m: Int, rows: Int, ldz: Int) {
-    var g = 0
-    while g + 32 <= cp {
-        let vg = vT + g, lanes = min(32, c - g)
-        var r = 0
-        while r < rows {
-            let two = r + 1 < rows
-            let p0 = a + r * m, p1 = two ? p0 + m : p0
-            var a0 = V8(repeating: 0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0
-            var vp = vg
-            for j in 0..<m {
-                let v0 = load8(vp), v1 = load8(vp + 8), v2 = load8(vp + 16), v3 = load8(vp + 24)
-                let x = V8(repeating: p0[j]), y = V8(repeating: p1[j])
-                a0 = fma8(a0, x, v0); a1 = fma8(a1, x, v1); a2 = fma8(a2, x, v2); a3 = fma8(a3, x, v3)
-                b0 = fma8(b0, y, v0); b1 = fma8(b1, y, v1); b2 = fma8(b2, y, v2); b3 = fma8(b3, y, v3)
-                vp += cp
-            }
-            for l in 0..<lanes {
-                let o = z + (g + l) * ldz + r
-                let (u, w): (Float, Float) = switch l >> 3 {
-                case 0: (a0[l & 7], b0[l & 7])
-                case 1: (a1[l & 7], b1[l & 7])
-                case 2: (a2[l & 7], b2[l & 7])
-                default: (a3[l & 7], b3[l & 7])
-                }
-                o[0] = u
-                if two { o[1] = w }
-            }
-            r += 2
-        }
-        g += 32
-    }
-    if g < c { attentionDq(vT + g, a, z + g * ldz, d: c - g, dp: cp, m: m, rows: rows, ldq: ldz) }
 }

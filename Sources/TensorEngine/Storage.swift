@@ -10,8 +10,6 @@ public final class Storage {
     /// scoped accessors (`withContiguousData`, `withMutableData`).
     let pointer: UnsafeMutablePointer<Float>
     public let count: Int
-    /// Released with the buffer (a kept attention map's `AttentionMapKeeping.Lease`).
-    var lease: AnyObject?
 
     /// Uninitialized storage; callers must write every element they read.
     public init(uninitialized count: Int) {

@@ -20,49 +20,18 @@
 // forward keeps instead (`Op.attention`'s `rows`, 2 floats per row). Work is cut per sample; blocks of a sample
 // run in order, so dk and dv sums are fixed.
 
-import KymoBase
 import Synchronization
 
 let attentionBlock = 256
 
-/// Which score maps the attention forward keeps for backward (speed and
-/// memory only, never the bits): a map of at most `limit` floats per sample
-/// (1,048,576 = 4 MB: the 32×32 grid, N = M = 1024; a 64×64 grid's 64 MB is
-/// recomputed) while the kept maps alive in the process, `live` bytes, stay
-/// within `budget` bytes; past it the map is recomputed. A kept map's bytes
-/// are counted from the forward until its storage goes (`Lease`, held by the
-/// storage). Process-wide; tests set both to compare the ways.
+/// The largest score map (N·M floats per sample) the attention forward keeps
+/// for backward; larger ones are recomputed. 65,536 floats = 256 KB: the
+/// 16×16 grid (N = M = 256) is kept, the 32×32 one (N = 1024) recomputed.
+/// Process-wide; tests set it to compare both ways (speed and memory only,
+/// never the bits).
 enum AttentionMapKeeping {
-    static let defaultLimit = 1_048_576
+    static let defaultLimit = 65_536
     static let limit = Atomic<Int>(defaultLimit)
-    /// 512 MB, or an eighth of the process's memory budget when that is less.
-    static let defaultBudget = min(512 << 20, MemoryBudget.process.limit / 8)
-    static let budget = Atomic<Int>(defaultBudget)
-    static let live = Atomic<Int>(0)
-
-    /// A fresh map [b, n, m] counted against the budget, or nil when it is
-    /// over the per-sample limit or does not fit beside the live ones.
-    static func map(_ b: Int, _ n: Int, _ m: Int) -> Tensor? {
-        guard n * m <= limit.load(ordering: .relaxed) else { return nil }
-        let bytes = b * n * m * MemoryLayout<Float>.stride
-        var now = live.load(ordering: .relaxed)
-        while true {
-            guard bytes <= budget.load(ordering: .relaxed) - now else { return nil }
-            let (done, seen) = live.compareExchange(expected: now, desired: now + bytes, ordering: .relaxed)
-            if done { break }
-            now = seen
-        }
-        let t = Tensor(uninitialized: [b, n, m])
-        t.storage.lease = Lease(bytes: bytes)
-        return t
-    }
-
-    /// Gives a kept map's bytes back to the budget when its storage goes.
-    final class Lease {
-        let bytes: Int
-        init(bytes: Int) { self.bytes = bytes }
-        deinit { AttentionMapKeeping.live.subtract(bytes, ordering: .relaxed) }
-    }
 }
 
 extension Tensor {
@@ -77,19 +46,16 @@ extension Tensor {
         defer { withExtendedLifetime((qc, kc, vc)) {} }   // the copies outlive every pointer taken from them
         let out = Tensor(uninitialized: [b, c, n])
         // A [B, N, M], kept for backward when the op is recorded and the map is small
-        let cp = (c + 7) / 8 * 8   // vT's row: C padded to whole vectors
         let recorded = GradMode.isEnabled && (q.requiresGrad || k.requiresGrad || v.requiresGrad)
-        let map = recorded ? AttentionMapKeeping.map(b, n, m) : nil
+        let map = recorded && n * m <= AttentionMapKeeping.limit.load(ordering: .relaxed) ? Tensor(uninitialized: [b, n, m]) : nil
         // else each row's max and 1/Σ [B, N, 2], for backward's one-pass recompute
         let stats = recorded && map == nil ? Tensor(uninitialized: [b, n, 2]) : nil
         Parallel.forEach(b) { bi, worker in
             Scratch.with(worker: worker, slot: 3, count: attentionBlock * m, instead: map.map { $0.data + bi * n * m }) { a in
             Scratch.with(worker: worker, slot: attentionScratchSlot, count: n * d + attentionBlock) { qt in
-            Scratch.with(worker: worker, slot: attentionScratchSlot + 1, count: m * cp) { vt in
             let qb = qc.data + bi * d * n, kb = kc.data + bi * d * m, vb = vc.data + bi * c * m
             let zb = out.data + bi * c * n
             attentionTranspose(qb, rows: d, cols: n, ld: n, qt, ldDst: d)   // qT [N × d]; then a block's row maxima
-            attentionTranspose(vb, rows: c, cols: m, ld: m, vt, ldDst: cp)  // vT [M × cp]
             var r0 = 0
             while r0 < n {
                 let rows = min(attentionBlock, n - r0)
@@ -97,10 +63,11 @@ extension Tensor {
                 attentionScores(qt + r0 * d, kb, s, maxima: qt + n * d, d: d, m: m, rows: rows,
                                 stats: stats.map { $0.data + (bi * n + r0) * 2 })
                 // z[:, r0..] = v [C × M] · A_blkᵀ [M × rows]
-                attentionZ(vt, s, zb + r0, c: c, cp: cp, m: m, rows: rows, ldz: n)
+                sgemm(MatView(ptr: vb, ld: m, trans: false, batchStride: 0), MatView(ptr: s, ld: m, trans: true, batchStride: 0),
+                      zb + r0, ldc: n, m: c, n: rows, k: m)
                 r0 += rows
             }
-            } } }
+            } }
         }
         return q.record(out, .attention(q: q, k: k, v: v, map: map, rows: stats))
     }
@@ -177,7 +144,7 @@ func attentionBackward(grad gz: Tensor, q: Tensor, k: Tensor, v: Tensor, map: Te
             if map == nil {
                 s = a
                 if let rowStats {
-                    attentionProbRows(qt + r0 * d, kb, s, d: d, m: m, rows: rows, stats: rowStats.data + (bi * n + r0) * 2)
+                    attentionProbRows(qt + r0 * d, kb, s, maxima: qt + n * d, d: d, m: m, rows: rows, stats: rowStats.data + (bi * n + r0) * 2)
                 } else {
                     attentionScores(qt + r0 * d, kb, s, maxima: qt + n * d, d: d, m: m, rows: rows)
                 }

@@ -1,19 +1,15 @@
 // The attention forward keeps its softmaxed score map A for backward when the
-// map is small enough (N·M ≤ `AttentionMapKeeping.limit` floats per sample)
-// and fits the process-wide budget of live kept maps, instead of backward
-// recomputing S = qᵀk and its exps. Shown here to give the bits of
+// map is small (N·M ≤ `AttentionMapKeeping.limit` floats per sample) instead
+// of backward recomputing S = qᵀk and its exps. Shown here to give the bits of
 // the recompute: the output and every gradient with the map kept and with it
-// recomputed (the limit set to keep everything, then nothing, then the budget
-// exhausted), bit for bit,
+// recomputed (the limit set to keep everything, then nothing), bit for bit,
 // through the tape (shapes under and over the default limit, several samples,
 // 1–3 threads) and through unrolled two-layer SA-ConvLSTM and SAM-ConvLSTM
-// stacks (their SA and SAM modules; a 16×16 grid, the bench's predictor case).
-// Also: which ops keep a map (only recorded ones, only under the limit and
-// within the budget), and the budget's accounting (a map's bytes are counted
-// while its storage lives and given back when it goes).
+// stacks (their SA and SAM modules; a 16×16 grid, the bench's predictor case,
+// whose N·M is exactly the default limit). Also: which ops keep a map (only
+// recorded ones, only under the limit).
 import XCTest
 @testable import TensorEngine
-import KymoBase
 import TestSupport
 @testable import Models
 
@@ -21,7 +17,6 @@ final class AttentionKeptMapTests: XCTestCase {
     override func tearDown() {
         Engine.configure(threads: 2)
         AttentionMapKeeping.limit.store(AttentionMapKeeping.defaultLimit, ordering: .relaxed)
-        AttentionMapKeeping.budget.store(AttentionMapKeeping.defaultBudget, ordering: .relaxed)
     }
 
     private func bits(_ t: Tensor) -> [UInt32] { t.toArray().map(\.bitPattern) }
@@ -37,72 +32,36 @@ final class AttentionKeptMapTests: XCTestCase {
         return maps
     }
 
-    private func withLimit<R>(_ limit: Int, budget: Int = AttentionMapKeeping.defaultBudget, _ body: () throws -> R) rethrows -> R {
+    private func withLimit<R>(_ limit: Int, _ body: () throws -> R) rethrows -> R {
         AttentionMapKeeping.limit.store(limit, ordering: .relaxed)
-        AttentionMapKeeping.budget.store(budget, ordering: .relaxed)
-        defer {
-            AttentionMapKeeping.limit.store(AttentionMapKeeping.defaultLimit, ordering: .relaxed)
-            AttentionMapKeeping.budget.store(AttentionMapKeeping.defaultBudget, ordering: .relaxed)
-        }
+        defer { AttentionMapKeeping.limit.store(AttentionMapKeeping.defaultLimit, ordering: .relaxed) }
         return try body()
     }
 
-    func testDefaultLimitKeepsThe32x32GridAndRecomputesThe64x64() {
-        XCTAssertEqual(AttentionMapKeeping.limit.load(ordering: .relaxed), 1024 * 1024)
-        XCTAssertLessThanOrEqual(1024 * 1024, AttentionMapKeeping.defaultLimit)
-        XCTAssertGreaterThan(4096 * 4096, AttentionMapKeeping.defaultLimit)
-        XCTAssertEqual(AttentionMapKeeping.defaultBudget, min(512 << 20, MemoryBudget.process.limit / 8))
-    }
-
-    /// A kept map's bytes count against the budget from the forward until its
-    /// storage goes; a map that does not fit beside the live ones is recomputed
-    /// (nil), and fits again once one is released.
-    func testTheBudgetCountsLiveMapsAndGetsTheirBytesBack() throws {
-        let (b, d, n, m, c) = (2, 4, 40, 24, 3)
-        let bytes = b * n * m * MemoryLayout<Float>.stride
-        let q = randomTensor([b, d, n], "q budget").requiringGrad(), k = randomTensor([b, d, m], "k budget")
-        let v = randomTensor([b, c, m], "v budget")
-        let start = AttentionMapKeeping.live.load(ordering: .relaxed)
-        try withLimit(Int.max, budget: start + 2 * bytes + bytes / 2) {
-            var zs: [Tensor] = try (0..<3).map { _ in try Tensor.attention(q: q, k: k, v: v) }
-            XCTAssertEqual(zs.map { attentionMaps(below: $0)[0] != nil }, [true, true, false], "two fit the budget, the third does not")
-            XCTAssertEqual(AttentionMapKeeping.live.load(ordering: .relaxed), start + 2 * bytes)
-            zs.removeFirst()   // its op and map go
-            XCTAssertEqual(AttentionMapKeeping.live.load(ordering: .relaxed), start + bytes)
-            zs.append(try Tensor.attention(q: q, k: k, v: v))
-            XCTAssertNotNil(attentionMaps(below: zs[2])[0], "kept again once a map was released")
-            XCTAssertEqual(AttentionMapKeeping.live.load(ordering: .relaxed), start + 2 * bytes)
-            // backward releases nothing by itself; the graph going does
-            try zs[2].backward(seed: randomTensor([b, c, n], "gz budget"))
-            zs.removeAll()
-            XCTAssertEqual(AttentionMapKeeping.live.load(ordering: .relaxed), start)
-            // over the per-sample limit: not kept, nothing counted
-            AttentionMapKeeping.limit.store(n * m - 1, ordering: .relaxed)
-            let z = try Tensor.attention(q: q, k: k, v: v)
-            XCTAssertNil(attentionMaps(below: z)[0])
-            XCTAssertEqual(AttentionMapKeeping.live.load(ordering: .relaxed), start)
-        }
+    func testDefaultLimitKeepsThe16x16GridAndRecomputesThe32x32() {
+        XCTAssertEqual(AttentionMapKeeping.limit.load(ordering: .relaxed), 256 * 256)
+        XCTAssertLessThanOrEqual(256 * 256, AttentionMapKeeping.defaultLimit)
+        XCTAssertGreaterThan(1024 * 1024, AttentionMapKeeping.defaultLimit)
     }
 
     func testKeptAndRecomputedMapsGiveTheSameBitsThroughTheTape() throws {
-        // (B, d, N, M, C): N·M = 1024² (the limit: kept by default), under it with N, M off
-        // multiples of 8, 1025·1024 (over it: recomputed by default), M = 1.
-        let shapes = [(3, 8, 256, 256, 16), (2, 4, 37, 45, 3), (2, 8, 300, 261, 5), (1, 8, 1024, 1024, 4), (1, 4, 1025, 1024, 33),
-                      (3, 2, 513, 1, 4)]
+        // (B, d, N, M, C): N·M = 65,536 (the limit: kept), under it with N, M off
+        // multiples of 8, over it (78,300 and 1024², recomputed by default), M = 1.
+        let shapes = [(3, 8, 256, 256, 16), (2, 4, 37, 45, 3), (2, 8, 300, 261, 5), (1, 8, 1024, 1024, 4), (3, 2, 513, 1, 4)]
         for threads in 1...3 {
             Engine.configure(threads: threads)
             for (b, d, n, m, c) in shapes {
                 let tag = "[\(b), \(d), \(n), \(m), \(c)], \(threads) threads"
                 var runs: [[[UInt32]]] = []
-                for (limit, budget) in [(Int.max, Int.max), (0, Int.max), (AttentionMapKeeping.defaultLimit, AttentionMapKeeping.defaultBudget), (Int.max, 0)] {
-                    try withLimit(limit, budget: budget) {
+                for limit in [Int.max, 0, AttentionMapKeeping.defaultLimit] {
+                    try withLimit(limit) {
                         let q = randomTensor([b, d, n], "q\(tag)", low: -2, high: 2).requiringGrad()
                         let k = randomTensor([b, d, m], "k\(tag)", low: -2, high: 2).requiringGrad()
                         let v = randomTensor([b, c, m], "v\(tag)").requiringGrad()
                         let z = try Tensor.attention(q: q, k: k, v: v)
                         let maps = attentionMaps(below: z)
                         XCTAssertEqual(maps.count, 1, tag)
-                        XCTAssertEqual(maps[0] != nil, n * m <= limit && budget > 0, "map kept iff N·M ≤ \(limit) and within the budget \(budget): \(tag)")
+                        XCTAssertEqual(maps[0] != nil, n * m <= limit, "map kept iff N·M ≤ \(limit): \(tag)")
                         if let map = maps[0] { XCTAssertEqual(map.shape, [b, n, m], tag) }
                         try z.backward(seed: randomTensor([b, c, n], "gz\(tag)"))
                         runs.append([bits(z), bits(q.grad!), bits(k.grad!), bits(v.grad!)])
@@ -111,7 +70,6 @@ final class AttentionKeptMapTests: XCTestCase {
                 for (i, name) in ["out", "dq", "dk", "dv"].enumerated() {
                     XCTAssertEqual(runs[0][i], runs[1][i], "\(name), kept vs recomputed, \(tag)")
                     XCTAssertEqual(runs[0][i], runs[2][i], "\(name), kept vs the default limit, \(tag)")
-                    XCTAssertEqual(runs[0][i], runs[3][i], "\(name), kept vs over the budget, \(tag)")
                 }
             }
         }

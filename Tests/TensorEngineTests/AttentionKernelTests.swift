@@ -6,8 +6,8 @@
 // forward keeps, and without them), at N = M = 1024 and 256, N ≠ M, N
 // and M off multiples of 8, 16 and 256, d other than 8 (1, 4, 12, 16), rows
 // whose maxima are −inf, NaN, +inf and +0, several samples, 1–3 threads and
-// both GEMM paths (dv, dA and dk still go through kymo_sgemm); C off multiples of 8 and 32
-// (z = v·Aᵀ: 32 channels of two rows at a time, then 8 at a time), odd N.
+// both GEMM paths (z, dv, dA and dk still go through kymo_sgemm); C off multiples
+// of 8 and 32, odd N.
 //
 // `swift build -c release --build-tests -Xswiftc -enable-testing`, then
 // `KYMO_ATTENTION_TIMING=1 swift test -c release --skip-build -Xswiftc -enable-testing --filter AttentionKernelTests/testTiming`
@@ -24,7 +24,6 @@ final class AttentionKernelTests: XCTestCase {
     override func tearDown() {
         Engine.configure(threads: 2)
         AttentionMapKeeping.limit.store(AttentionMapKeeping.defaultLimit, ordering: .relaxed)
-        AttentionMapKeeping.budget.store(AttentionMapKeeping.defaultBudget, ordering: .relaxed)
         _ = Numerics.forceGemmPath(.automatic)
     }
 
@@ -42,24 +41,22 @@ final class AttentionKernelTests: XCTestCase {
     private func check(q q0: Tensor, k k0: Tensor, v v0: Tensor, gz: Tensor, _ tag: String) throws {
         let want = AttentionReference.forward(q: q0, k: k0, v: v0)
         let (wdq, wdk, wdv) = AttentionReference.backward(grad: gz, q: q0, k: k0, v: v0)
-        // the map kept, recomputed in backward (over the per-sample limit), recomputed (over the budget)
-        for (limit, budget) in [(Int.max, Int.max), (0, Int.max), (Int.max, 0)] {
+        // the map kept, then recomputed in backward
+        for limit in [Int.max, 0] {
             AttentionMapKeeping.limit.store(limit, ordering: .relaxed)
-            AttentionMapKeeping.budget.store(budget, ordering: .relaxed)
             let q = q0.detached().requiringGrad(), k = k0.detached().requiringGrad(), v = v0.detached().requiringGrad()
             let z = try Tensor.attention(q: q, k: k, v: v)
             if case let .attention(_, _, _, map, rows) = z.op {
-                XCTAssertEqual(map != nil, limit > 0 && budget > 0, "\(tag): map kept")
+                XCTAssertEqual(map != nil, limit > 0, "\(tag): map kept")
                 XCTAssertEqual(rows != nil, map == nil, "\(tag): the rows' statistics kept instead of a map")
             } else { XCTFail("\(tag): not recorded") }
             try z.backward(seed: gz)
-            let t = "\(tag), limit \(limit), budget \(budget)"
+            let t = "\(tag), limit \(limit)"
             for (name, got, exp) in [("out", z, want), ("dq", q.grad!, wdq), ("dk", k.grad!, wdk), ("dv", v.grad!, wdv)] {
                 if let diff = firstDifference(got, exp) { XCTFail("\(name), \(t): \(diff)") }
             }
         }
         AttentionMapKeeping.limit.store(AttentionMapKeeping.defaultLimit, ordering: .relaxed)
-        AttentionMapKeeping.budget.store(AttentionMapKeeping.defaultBudget, ordering: .relaxed)
         // backward with neither a map nor the rows' max and 1/Σ: the scores and softmax recomputed in full
         let direct = attentionBackward(grad: gz, q: q0.detached().requiringGrad(), k: k0.detached().requiringGrad(), v: v0.detached().requiringGrad())
         for (name, got, exp) in [("dq", direct[0]!, wdq), ("dk", direct[1]!, wdk), ("dv", direct[2]!, wdv)] {
@@ -134,7 +131,7 @@ final class AttentionKernelTests: XCTestCase {
     /// recorded forwards in a row (a fresh map each, as one sample's layers
     /// and steps), then their backwards in reverse order, each op's map
     /// released after its backward; thread CPU time (page faults included)
-    /// per forward + backward, best of 3.
+    /// per forward + backward, best of 5, five rounds alternating.
     func testKeptMapTiming() throws {
         guard ProcessInfo.processInfo.environment["KYMO_ATTENTION_TIMING"] == "1" else {
             throw XCTSkip("timing: set KYMO_ATTENTION_TIMING=1 (a release build)")
@@ -143,15 +140,11 @@ final class AttentionKernelTests: XCTestCase {
         let calls = 38, d = 8, n = 1024, m = 1024, c = 32
         let q = randomTensor([1, d, n], "kq", low: -2, high: 2), k = randomTensor([1, d, m], "kk", low: -2, high: 2)
         let v = randomTensor([1, c, m], "kv"), gz = randomTensor([1, c, n], "kg")
-        func round(limit: Int, budget: Int) throws -> (ms: Double, kept: Int) {
+        func round(limit: Int) throws -> (ms: Double, kept: Int) {
             AttentionMapKeeping.limit.store(limit, ordering: .relaxed)
-            AttentionMapKeeping.budget.store(budget, ordering: .relaxed)
-            defer {
-                AttentionMapKeeping.limit.store(AttentionMapKeeping.defaultLimit, ordering: .relaxed)
-                AttentionMapKeeping.budget.store(AttentionMapKeeping.defaultBudget, ordering: .relaxed)
-            }
+            defer { AttentionMapKeeping.limit.store(AttentionMapKeeping.defaultLimit, ordering: .relaxed) }
             var bestMs = Double.infinity, kept = 0
-            for _ in 0..<3 {
+            for _ in 0..<5 {
                 let t0 = threadSeconds()
                 var ops: [(Tensor, Tensor?, Tensor?)?] = []
                 for _ in 0..<calls {
@@ -170,13 +163,12 @@ final class AttentionKernelTests: XCTestCase {
             }
             return (bestMs, kept)
         }
-        print("attention kept map, N = M = 1024, d = 8, C = 32, \(calls) calls in a row, ms of thread CPU time per forward + backward, best of 3, GEMM path \(Numerics.activeGemmPath)")
-        for r in 0..<2 {
-            let recomputed = try round(limit: 0, budget: 0)
-            let kept = try round(limit: Int.max, budget: Int.max)
-            let byDefault = try round(limit: AttentionMapKeeping.defaultLimit, budget: AttentionMapKeeping.defaultBudget)
+        print("attention kept map, N = M = 1024, d = 8, C = 32, \(calls) calls in a row, ms of thread CPU time per forward + backward, best of 5, GEMM path \(Numerics.activeGemmPath)")
+        for r in 0..<5 {
+            let recomputed = try round(limit: 0)
+            let kept = try round(limit: Int.max)
             func f(_ x: Double) -> String { String(format: "%.3f", x) }
-            print("  round \(r + 1): recomputed \(f(recomputed.ms));  kept \(f(kept.ms)) (\(kept.kept) of \(calls));  default limit and budget \(f(byDefault.ms)) (\(byDefault.kept) kept)")
+            print("  round \(r + 1): recomputed \(f(recomputed.ms)) (\(recomputed.kept) of \(calls) kept);  kept \(f(kept.ms)) (\(kept.kept) of \(calls))")
         }
     }
 
@@ -215,16 +207,7 @@ final class AttentionKernelTests: XCTestCase {
             let sNew = each { r0 in attentionScoreRows(qt + r0 * d, pk, s, d: d, m: m, rows: blk, maxima: qt + n * d) }
             let soft = each { _ in for r in 0..<blk { softmaxRow(s + r * m, s + r * m, m) } }
             let softGivenMax = each { _ in for r in 0..<blk { softmaxRow(s + r * m, s + r * m, m, max: qt[n * d + r]) } }
-            let prob = rowStats.map { st in each { r0 in attentionProbRows(qt + r0 * d, pk, s, d: d, m: m, rows: blk, stats: st.data + r0 * 2) } }
-            let sNoMax = each { r0 in attentionScoreRowsNoMax(qt + r0 * d, pk, s, d: d, m: m, rows: blk) }
-            if let st = rowStats { for bl in 0..<blocks { attentionProbRows(qt + bl * blk * d, pk, s, d: d, m: m, rows: blk, stats: st.data + bl * blk * 2) } }
-            else { for r in 0..<blk { softmaxRow(s + r * m, s + r * m, m) } }   // s: a softmaxed block again for the products below
-            let cp = (c + 7) / 8 * 8
-            let vt = UnsafeMutablePointer<Float>.allocate(capacity: m * cp)
-            defer { vt.deallocate() }
-            let vCopy = best { attentionTranspose(pv, rows: c, cols: m, ld: m, vt, ldDst: cp) }
-            let zNew = each { r0 in attentionZ(vt, s, out + r0, c: c, cp: cp, m: m, rows: blk, ldz: n) }
-            let zDq = each { r0 in attentionDq(vt, s, out + r0, d: c, dp: cp, m: m, rows: blk, ldq: n) }
+            let prob = rowStats.map { st in each { r0 in attentionProbRows(qt + r0 * d, pk, s, maxima: qt + n * d, d: d, m: m, rows: blk, stats: st.data + r0 * 2) } }
             let zT = each { r0 in sgemm(MatView(ptr: pv, ld: m, trans: false, batchStride: 0), MatView(ptr: s, ld: m, trans: true, batchStride: 0),
                                         out + r0, ldc: n, m: c, n: blk, k: m) }
             let dvT = each { r0 in sgemm(MatView(ptr: pg + r0, ld: n, trans: false, batchStride: 0), MatView(ptr: s, ld: m, trans: false, batchStride: 0),
@@ -243,8 +226,7 @@ final class AttentionKernelTests: XCTestCase {
             print("  forward \(f(oldF)) -> \(f(newF));  backward \(f(oldB)) -> \(f(newB));  total \(f(oldF + oldB)) -> \(f(newF + newB))")
             print("  S = q_blkᵀk: sgemm \(f(sOld)) -> kernel with row max \(f(sNew));  softmax rows \(f(soft)) (given the max \(f(softGivenMax)))"
                   + (prob.map { ";  backward's recompute from the rows' max and 1/Σ \(f($0))" } ?? ""))
-            print("  z = v·Aᵀ: sgemm \(f(zT)) -> kernel \(f(zNew)) + vᵀ copy \(f(vCopy)) (as attentionDq \(f(zDq)));  scores without the row max \(f(sNoMax))")
-            print("  dv += dZ·A \(f(dvT)), dA = dZᵀv \(f(daT)) (sgemm, unchanged);  softmax gradient rows \(f(grad))")
+            print("  z = v·Aᵀ \(f(zT)), dv += dZ·A \(f(dvT)), dA = dZᵀv \(f(daT)) (sgemm, unchanged);  softmax gradient rows \(f(grad))")
             print("  dq = k·dSᵀ: sgemm \(f(dqOld)) -> \(f(dqNew));  dk += q·dS (sgemm, unchanged) \(f(dkOld));  transposes of q and k \(f(copies))")
         }
     }
