@@ -6,12 +6,15 @@
 // forward keeps, and without them), at N = M = 1024 and 256, N ≠ M, N
 // and M off multiples of 8, 16 and 256, d other than 8 (1, 4, 12, 16), rows
 // whose maxima are −inf, NaN, +inf and +0, several samples, 1–3 threads and
-// both GEMM paths (z, dv and dA still go through kymo_sgemm).
+// both GEMM paths (z, dv, dA and dk still go through kymo_sgemm); C off multiples
+// of 8 and 32, odd N.
 //
 // `swift build -c release --build-tests -Xswiftc -enable-testing`, then
 // `KYMO_ATTENTION_TIMING=1 swift test -c release --skip-build -Xswiftc -enable-testing --filter AttentionKernelTests/testTiming`
 // (a debug build does not inline FastMath's vector helpers across files) prints thread CPU times, best of 7, of one forward + backward per sample,
-// old and new, split into the products, the softmax passes and the copies.
+// old and new, split into the products, the softmax passes and the copies;
+// `--filter AttentionKernelTests/testKeptMapTiming` times the 32×32 grid's map
+// kept against recomputed over 38 calls in a row, as training meets it.
 import XCTest
 @testable import TensorEngine
 import TestSupport
@@ -40,10 +43,15 @@ final class AttentionKernelTests: XCTestCase {
     private func check(q q0: Tensor, k k0: Tensor, v v0: Tensor, gz: Tensor, _ tag: String) throws {
         let want = AttentionReference.forward(q: q0, k: k0, v: v0)
         let (wdq, wdk, wdv) = AttentionReference.backward(grad: gz, q: q0, k: k0, v: v0)
-        for limit in [Int.max, 0] {   // the map kept, then recomputed in backward
+        // the map kept, then recomputed in backward
+        for limit in [Int.max, 0] {
             AttentionMapKeeping.limit.store(limit, ordering: .relaxed)
             let q = q0.detached().requiringGrad(), k = k0.detached().requiringGrad(), v = v0.detached().requiringGrad()
             let z = try Tensor.attention(q: q, k: k, v: v)
+            if case let .attention(_, _, _, map, rows) = z.op {
+                XCTAssertEqual(map != nil, limit > 0, "\(tag): map kept")
+                XCTAssertEqual(rows != nil, map == nil, "\(tag): the rows' statistics kept instead of a map")
+            } else { XCTFail("\(tag): not recorded") }
             try z.backward(seed: gz)
             let t = "\(tag), limit \(limit)"
             for (name, got, exp) in [("out", z, want), ("dq", q.grad!, wdq), ("dk", k.grad!, wdk), ("dv", v.grad!, wdv)] {
@@ -61,7 +69,8 @@ final class AttentionKernelTests: XCTestCase {
     func testSameBitsAsTheSgemmAttention() throws {
         // (B, d, N, M, C)
         let shapes = [(1, 8, 1024, 1024, 32), (2, 8, 256, 256, 32), (2, 8, 300, 261, 5), (3, 4, 37, 45, 3),
-                      (1, 12, 513, 77, 4), (2, 16, 33, 40, 3), (2, 1, 17, 9, 2), (2, 8, 513, 1, 4), (1, 8, 7, 300, 2)]
+                      (1, 12, 513, 77, 4), (2, 16, 33, 40, 3), (2, 1, 17, 9, 2), (2, 8, 513, 1, 4), (1, 8, 7, 300, 2),
+                      (1, 8, 67, 50, 37), (2, 4, 33, 20, 64), (1, 8, 1, 9, 40), (1, 8, 259, 263, 33)]
         var paths: [Numerics.GemmPath] = []
         for path in [Numerics.GemmPath.avx2, .avx512] where Numerics.forceGemmPath(path) { paths.append(path) }
         XCTAssertFalse(paths.isEmpty)
@@ -118,6 +127,51 @@ final class AttentionKernelTests: XCTestCase {
         var b = Double.infinity
         for _ in 0..<reps { let t0 = threadSeconds(); body(); b = min(b, threadSeconds() - t0) }
         return b * 1000
+    }
+
+    /// Keeping the map against recomputing it, as training meets it: `calls`
+    /// recorded forwards in a row (a fresh map each, as one sample's layers
+    /// and steps), then their backwards in reverse order, each op's map
+    /// released after its backward; thread CPU time (page faults included)
+    /// per forward + backward, best of 5, five rounds alternating.
+    func testKeptMapTiming() throws {
+        guard ProcessInfo.processInfo.environment["KYMO_ATTENTION_TIMING"] == "1" else {
+            throw XCTSkip("timing: set KYMO_ATTENTION_TIMING=1 (a release build)")
+        }
+        Engine.configure(threads: 1)
+        let calls = 38, d = 8, n = 1024, m = 1024, c = 32
+        let q = randomTensor([1, d, n], "kq", low: -2, high: 2), k = randomTensor([1, d, m], "kk", low: -2, high: 2)
+        let v = randomTensor([1, c, m], "kv"), gz = randomTensor([1, c, n], "kg")
+        func round(limit: Int) throws -> (ms: Double, kept: Int) {
+            AttentionMapKeeping.limit.store(limit, ordering: .relaxed)
+            defer { AttentionMapKeeping.limit.store(AttentionMapKeeping.defaultLimit, ordering: .relaxed) }
+            var bestMs = Double.infinity, kept = 0
+            for _ in 0..<5 {
+                let t0 = threadSeconds()
+                var ops: [(Tensor, Tensor?, Tensor?)?] = []
+                for _ in 0..<calls {
+                    let qr = q.detached().requiringGrad()
+                    let z = try Tensor.attention(q: qr, k: k, v: v)
+                    guard case let .attention(_, _, _, map, rows) = z.op else { XCTFail("not recorded"); return (0, 0) }
+                    ops.append((qr, map, rows))
+                }
+                kept = ops.filter { $0?.1 != nil }.count
+                for i in (0..<calls).reversed() {
+                    let (qr, map, rows) = ops[i]!
+                    _ = attentionBackward(grad: gz, q: qr, k: k, v: v, map: map, rows: rows)
+                    ops[i] = nil   // the op and its map go
+                }
+                bestMs = min(bestMs, (threadSeconds() - t0) * 1000 / Double(calls))
+            }
+            return (bestMs, kept)
+        }
+        print("attention kept map, N = M = 1024, d = 8, C = 32, \(calls) calls in a row, ms of thread CPU time per forward + backward, best of 5, GEMM path \(Numerics.activeGemmPath)")
+        for r in 0..<5 {
+            let recomputed = try round(limit: 0)
+            let kept = try round(limit: Int.max)
+            func f(_ x: Double) -> String { String(format: "%.3f", x) }
+            print("  round \(r + 1): recomputed \(f(recomputed.ms)) (\(recomputed.kept) of \(calls) kept);  kept \(f(kept.ms)) (\(kept.kept) of \(calls))")
+        }
     }
 
     func testTiming() throws {
