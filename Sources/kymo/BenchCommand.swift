@@ -46,6 +46,7 @@ struct Bench: ParsableCommand {
         guard ["engine", "models", "scaling"].contains(suite) else {
             throw ValidationError("unknown benchmark suite '\(suite)' (choose engine, models or scaling)")
         }
+        _ = try selectedCases(TrainingBenchmarkCase.standard())   // an unknown --cases name before any measuring
     }
 
     func run() throws {
