@@ -2,9 +2,10 @@
 // semantics: the total L2 norm over every parameter's gradient,
 //   total = √(Σ_params Σ_i g_i²),  coef = max_norm / (total + 1e-6),
 // and every gradient scaled by coef when coef < 1 (PyTorch multiplies by
-// min(coef, 1), which is the same). The sum runs in Double, on one thread, in
-// parameter order and, inside a parameter, in fixed chunks of `chunk` elements
-// added in order — so the norm's bits never depend on the thread count.
+// min(coef, 1), which is the same). The sum runs in Double, in parameter order
+// and, inside a parameter, in fixed chunks of `chunk` elements, each chunk's
+// sum (on whichever thread runs it) added in chunk order on one thread — so
+// the norm's bits never depend on the thread count.
 // Deliberately not: other norms (inf, p ≠ 2) or clipping by value.
 import Foundation
 import TensorEngine
@@ -18,15 +19,22 @@ public enum GradClip {
         for p in parameters {
             guard let g = p.grad else { continue }
             g.withContiguousData { d in
-                let n = d.count
-                var lo = 0
-                while lo < n {
-                    let hi = min(n, lo + chunk)
-                    var s = 0.0
-                    for j in lo..<hi { let x = Double(d[j]); s += x * x }
-                    total += s
-                    lo = hi
+                // Each chunk's sum on whichever thread runs it, the sums then added here in chunk order.
+                var partial = [Double](repeating: 0, count: (d.count + chunk - 1) / chunk)
+                partial.withUnsafeMutableBufferPointer { sums in
+                    let out = sums.baseAddress!   // each chunk writes only its own sum
+                    Parallel.forChunks(count: d.count, grain: chunk * 8) { lo, hi, _ in
+                        var a = lo
+                        while a < hi {
+                            let b = min(hi, a + chunk)
+                            var s = 0.0
+                            for j in a..<b { let x = Double(d[j]); s += x * x }
+                            out[a / chunk] = s
+                            a = b
+                        }
+                    }
                 }
+                for s in partial { total += s }
             }
         }
         return total.squareRoot()
@@ -43,7 +51,9 @@ public enum GradClip {
             guard let g = p.grad else { continue }
             let c = g.detached()   // a copy: a gradient may share storage
             c.withMutableData { d in
-                for j in 0..<d.count { d[j] *= f }
+                Parallel.forChunks(count: d.count, grain: 1 << 15) { lo, hi, _ in
+                    for j in lo..<hi { d[j] *= f }
+                }
             }
             p.grad = c
         }

@@ -35,12 +35,14 @@ public final class SingleProcess: ProcessGroup {
 extension ProcessGroup {
     /// Every rank's floats concatenated in rank order, bit for bit.
     public func allGather(floats local: [Float], counts: [Int]) throws -> [Float] {
+        if self is SingleProcess { return local }   // the plain run: its own floats, without two copies through bytes
         let bytes = try allGather(bytes: local.withUnsafeBytes { [UInt8]($0) }, counts: counts.map { $0 * 4 })
         return bytes.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
     }
 
     /// Every rank's doubles concatenated in rank order, bit for bit.
     public func allGather(doubles local: [Double], counts: [Int]) throws -> [Double] {
+        if self is SingleProcess { return local }
         let bytes = try allGather(bytes: local.withUnsafeBytes { [UInt8]($0) }, counts: counts.map { $0 * 8 })
         return bytes.withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }
     }

@@ -52,7 +52,8 @@ extension Trainer {
         // … then each leaf's forward and backward in a lane of its own (Parallel.lanes:
         // every op inside single-threaded, so a leaf's bits are those of a leaf run alone),
         // its loss and gradients into its own slot of `local`.
-        var local = [Float](repeating: 0, count: mine.count * stride)
+        // Uninitialized: each lane writes its whole slot (zeros where the loss reaches no parameter).
+        var local = [Float](unsafeUninitializedCapacity: mine.count * stride) { _, n in n = mine.count * stride }
         var interrupted = false
         try local.withUnsafeMutableBufferPointer { dst in
             let out = dst.baseAddress!
@@ -67,7 +68,11 @@ extension Trainer {
                     try lossT.backward(into: sink)
                     var at = base + 1
                     for (i, (_, t)) in params.enumerated() {
-                        if let g = sink[t] { g.withContiguousData { (out + at).update(from: $0.baseAddress!, count: sizes[i]) } }
+                        if let g = sink[t] {
+                            g.withContiguousData { (out + at).update(from: $0.baseAddress!, count: sizes[i]) }
+                        } else {
+                            (out + at).update(repeating: 0, count: sizes[i])
+                        }
                         at += sizes[i]
                     }
                 }
@@ -86,23 +91,47 @@ extension Trainer {
         let total = b * elementsPerLeaf
         let loss = Float(options.reduction == .mean ? lossSum / Double(max(total, 1)) : lossSum)
         guard loss.isFinite else { return .nonFiniteLoss(loss) }
+        let divisor: Float? = options.reduction == .mean ? Float(max(total, 1)) : nil
+        var grads: [Tensor] = []
         var offset = 1
         for (i, (name, t)) in params.enumerated() {
-            let g = Tensor(zeros: t.shape)
-            g.withMutableData { gd in
-                all.withUnsafeBufferPointer { f in
-                    LeafReduction.sum(f, leaves: b, stride: stride, offset: offset, length: sizes[i], into: gd.baseAddress!)
-                }
-                if options.reduction == .mean {
-                    let d = Float(max(total, 1)), p = gd.baseAddress!   // the pointer once, outside the loop
-                    for e in 0..<sizes[i] { p[e] /= d }
+            let g = Tensor(storage: Storage(uninitialized: sizes[i]), shape: t.shape)
+            let finite = all.withUnsafeBufferPointer { f in
+                g.withMutableData { gd in
+                    Trainer.combineLeaves(f, leaves: b, stride: stride, offset: offset, into: gd, dividedBy: divisor)
                 }
             }
             offset += sizes[i]
-            guard allFinite(g) else { return .nonFiniteGradient(name) }
-            t.grad = g
+            guard finite else { return .nonFiniteGradient(name) }
+            grads.append(g)
         }
+        for (i, (_, t)) in params.enumerated() { t.grad = grads[i] }
         return .loss(loss)
+    }
+
+    /// Grain of the combine's chunks: fixed, so which elements a chunk holds never depends on the thread count.
+    static let combineGrain = 1 << 15
+
+    /// One parameter's gradient from the gathered leaf buffers: for each
+    /// element, LeafReduction.sum's chain (+0, then leaf 0, 1, … in order),
+    /// then the division by `divisor` (`mean`), in fixed chunks spread over the
+    /// threads (each element's operations and their order are those of one
+    /// thread; only which thread runs a chunk changes). Returns whether every
+    /// element is finite.
+    static func combineLeaves(_ flat: UnsafeBufferPointer<Float>, leaves b: Int, stride: Int, offset: Int,
+                              into out: UnsafeMutableBufferPointer<Float>, dividedBy divisor: Float?) -> Bool {
+        let n = out.count, o = out.baseAddress!
+        let chunks = (n + combineGrain - 1) / combineGrain
+        var finite = [Bool](repeating: true, count: chunks)
+        finite.withUnsafeMutableBufferPointer { ok in
+            let okp = ok.baseAddress!   // each chunk writes only its own flag
+            Parallel.forChunks(count: n, grain: combineGrain) { lo, hi, _ in
+                LeafReduction.sum(flat, leaves: b, stride: stride, offset: offset + lo, length: hi - lo, into: o + lo)
+                if let d = divisor { for e in lo..<hi { o[e] /= d } }
+                okp[lo / combineGrain] = allFinite(UnsafeBufferPointer(start: o + lo, count: hi - lo))
+            }
+        }
+        return !finite.contains(false)
     }
 
     /// Predicted elements of one sample (a rank with no leaf needs it for `mean`).

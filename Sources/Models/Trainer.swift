@@ -338,12 +338,10 @@ public final class Trainer {
     }
 }
 
-func allFinite(_ t: Tensor) -> Bool {
-    t.withContiguousData { p in
-        var acc: Float = 0
-        for x in p { acc += x * 0 }   // NaN·0 and ∞·0 are NaN
-        return !acc.isNaN
-    }
+func allFinite(_ p: UnsafeBufferPointer<Float>) -> Bool {
+    var acc: Float = 0
+    for x in p { acc += x * 0 }   // NaN·0 and ∞·0 are NaN
+    return !acc.isNaN
 }
 
 /// Early stopping on the validation loss: the best (strictly lowest) loss so

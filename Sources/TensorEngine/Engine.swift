@@ -21,6 +21,13 @@ public enum Engine {
         // instead of faulting in fresh zeroed ones (no effect on results).
         _ = glibcMallopt(-3 /* M_MMAP_THRESHOLD */, 32 << 20)   // glibc's largest allowed value
         _ = glibcMallopt(-1 /* M_TRIM_THRESHOLD */, Int32.max)
+        // One heap for every thread: a lane's tensors come from the pages the
+        // other lanes and the last step freed. With glibc's per-thread arenas a
+        // worker lane kept a heap of its own (+0.1 GiB peak RSS for a seq2seq
+        // step on 2 threads) that glibc unmaps when its top is free whatever
+        // the trim threshold, so a later step could fault it in again
+        // (docs/engine.md, "Threads, lanes and when to use more cores").
+        _ = glibcMallopt(-8 /* M_ARENA_MAX */, 1)
         kymo_set_engine_threads(Int32(max(1, min(n, 64))))
     }
 

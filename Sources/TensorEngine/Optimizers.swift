@@ -55,24 +55,26 @@ public final class SGD: Optimizer {
     public func update() throws {
         for (i, p) in parameters.enumerated() {
             guard var g = try checkGrad(p, i) else { continue }
+            // Each loop in fixed chunks over the threads (elementwise: the same bits for any thread count).
+            let n = p.count, grain = 1 << 15
             if weightDecay != 0 {
                 let d = g.detached(), dd = d.data, pd = p.data, wd = weightDecay
-                for j in 0..<p.count { dd[j] += wd * pd[j] }
+                Parallel.forChunks(count: n, grain: grain) { lo, hi, _ in for j in lo..<hi { dd[j] += wd * pd[j] } }
                 g = d
             }
             defer { withExtendedLifetime(g) {} }   // g may be a contiguous copy: it outlives gd
-            let pd = p.data, gd = g.data
+            let pd = p.data, gd = g.data, lr = learningRate, mu = momentum
             if momentum != 0 {
                 if let b = buffers[i] {
                     let bd = b.data
-                    for j in 0..<p.count { bd[j] = momentum * bd[j] + gd[j] }
+                    Parallel.forChunks(count: n, grain: grain) { lo, hi, _ in for j in lo..<hi { bd[j] = mu * bd[j] + gd[j] } }
                 } else {
                     buffers[i] = g.detached()
                 }
                 let bd = buffers[i]!.data
-                for j in 0..<p.count { pd[j] -= learningRate * bd[j] }
+                Parallel.forChunks(count: n, grain: grain) { lo, hi, _ in for j in lo..<hi { pd[j] -= lr * bd[j] } }
             } else {
-                for j in 0..<p.count { pd[j] -= learningRate * gd[j] }
+                Parallel.forChunks(count: n, grain: grain) { lo, hi, _ in for j in lo..<hi { pd[j] -= lr * gd[j] } }
             }
         }
         step += 1

@@ -53,8 +53,10 @@ public enum Parallel {
 
 extension Parallel {
     /// Runs `body(item)` for every item in `0..<count` as independent
-    /// computations side by side: item `i` on lane `i % threads`, each lane a
-    /// thread of its own that runs every op inside it single-threaded (ops
+    /// computations side by side: up to `threads` lanes, each a thread of its
+    /// own that takes the next item no lane has taken yet (so a lane whose
+    /// thread was held up leaves its items to the others) and runs every op
+    /// inside it single-threaded (ops
     /// never depend on the thread count, so each item's bits are those of a
     /// run alone). For work whose ops are too small to spread, such as one
     /// sample's forward and backward. Lanes start with the caller's gradient
@@ -69,6 +71,7 @@ extension Parallel {
         }
         let grad = GradMode.isEnabled
         let errors = LaneErrors(count)
+        let items = LaneItems(count)
         withoutActuallyEscaping(body) { body in
             let shared = WorkerBody(body)
             DispatchQueue.concurrentPerform(iterations: t) { w in
@@ -77,10 +80,8 @@ extension Parallel {
                 kymo_set_lane(Int32(w))
                 GradMode.set(enabled: grad)
                 defer { kymo_set_lane(savedLane); GradMode.set(enabled: savedGrad) }
-                var i = w
-                while i < count {
+                while let i = items.next() {
                     do { try shared.value(i) } catch { errors.set(i, error) }
-                    i += t
                 }
             }
         }
@@ -95,6 +96,20 @@ extension Parallel {
 struct WorkerBody<Body>: @unchecked Sendable {
     let value: Body
     init(_ value: Body) { self.value = value }
+}
+
+/// The items of a `lanes` call, handed out in order, each once.
+final class LaneItems: @unchecked Sendable {
+    private var taken = 0
+    private let count: Int
+    private let lock = NSLock()
+    init(_ count: Int) { self.count = count }
+    func next() -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        guard taken < count else { return nil }
+        taken += 1
+        return taken - 1
+    }
 }
 
 /// The errors of lanes' items, by item.

@@ -46,6 +46,7 @@ struct Bench: ParsableCommand {
         guard ["engine", "models", "scaling"].contains(suite) else {
             throw ValidationError("unknown benchmark suite '\(suite)' (choose engine, models or scaling)")
         }
+        _ = try selectedCases(TrainingBenchmarkCase.standard())   // an unknown --cases name before any measuring
     }
 
     func run() throws {
@@ -121,6 +122,9 @@ struct Bench: ParsableCommand {
     @Flag(help: "Reduced shapes (32×32, hidden 32, batch 4) for a quick look.")
     var quick = false
 
+    @Option(help: "Models: only these cases, a comma-separated list of names (predictor_convlstm, seq2seq_sa_convlstm, …).")
+    var cases: String?
+
     @Option(help: "Steps of each case's real run (a notebook's train(...) under a run record, checkpoints included); 0 skips it.")
     var runSteps: Int = 10
 
@@ -130,7 +134,8 @@ struct Bench: ParsableCommand {
     func runModels() throws {
         let peak = printPeak()
         let usable = peak.gflopsPerCore * Double(Engine.threads)
-        let cases = quick ? TrainingBenchmarkCase.reduced() : TrainingBenchmarkCase.standard()
+        let all = quick ? TrainingBenchmarkCase.reduced() : TrainingBenchmarkCase.standard()
+        let cases = try selectedCases(all)
         let results = try benchmarkTraining(cases: cases, steps: steps, warmup: 1, threads: Engine.threads) { line in
             say("  " + line)
         }
@@ -187,6 +192,16 @@ struct Bench: ParsableCommand {
         } else if quick {
             say("PyTorch not importable: run `pip install torch` to see it side by side.")
         }
+    }
+
+    /// The cases named by `--cases` (all without it); an unknown name is an error listing the known ones.
+    func selectedCases(_ all: [TrainingBenchmarkCase]) throws -> [TrainingBenchmarkCase] {
+        guard let cases else { return all }
+        let names = cases.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        for n in names where !all.contains(where: { $0.name == n }) {
+            throw ValidationError("unknown case '\(n)' for --cases (known: \(all.map(\.name).joined(separator: ", ")))")
+        }
+        return all.filter { names.contains($0.name) }
     }
 
     /// Each case as a real recorded run in a temporary runs folder (removed afterwards).

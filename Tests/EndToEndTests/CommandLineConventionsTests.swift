@@ -220,6 +220,15 @@ final class CommandLineConventionsTests: KymoTestCase {
         XCTAssertEqual(rows.count, 7, "\(rows)")   // 3 sgemm shapes; conv2d forward, and forward+backward, at 16×16 and 64×64
         XCTAssertEqual(rows.first?["name"] as? String, "sgemm M=256 K=1152 N=256")
         for row in rows { XCTAssertTrue(bench.err.contains(row["name"] as? String ?? "?"), "the table on stderr lacks \(row)") }
+        // bench models --cases: only the named cases; an unknown name is a usage error naming the known ones.
+        let one = try kymo(["bench", "models", "--quick", "--cases", "seq2seq_convlstm", "--steps", "1", "--run-steps", "0",
+                            "--no-torch", "--json", "--threads", "1"])
+        XCTAssertEqual(one.status, 0, one.err)
+        let models = try XCTUnwrap(try json(one.out)["models"] as? [[String: Any]])
+        XCTAssertEqual(models.map { $0["name"] as? String }, ["seq2seq_convlstm"])
+        let unknown = try kymo(["bench", "models", "--cases", "seq2seq_convlstm,nosuch"])
+        XCTAssertEqual(unknown.status, 64, unknown.err)
+        XCTAssertTrue(unknown.err.contains("nosuch") && unknown.err.contains("predictor_sam_convlstm"), unknown.err)
     }
 
     // MARK: validation and suggestions

@@ -70,6 +70,39 @@ final class LanesTests: XCTestCase {
         XCTAssertEqual(done, Set(0..<6))
     }
 
+    func testEveryItemRunsOnceForAnyThreadCount() throws {
+        defer { Engine.configure(threads: 2) }
+        for threads in [1, 2, 3] {
+            Engine.configure(threads: threads)
+            for count in [0, 1, 2, 7] {
+                let lock = NSLock()
+                var runs = [Int](repeating: 0, count: count)
+                try Parallel.lanes(count) { i in lock.lock(); runs[i] += 1; lock.unlock() }
+                XCTAssertEqual(runs, [Int](repeating: 1, count: count), "threads \(threads), count \(count)")
+            }
+        }
+    }
+
+    /// Lanes take the next free item: while item 0's lane is held up (here: until
+    /// every other item has run), the other lane runs all the rest. Dealt round
+    /// robin (item i on lane i % 2) item 0 would wait for item 2 on its own lane.
+    func testAHeldUpLaneLeavesItsItemsToTheOthers() throws {
+        let others = DispatchSemaphore(value: 0)
+        let lock = NSLock()
+        var left = 5
+        var timedOut = false
+        try Parallel.lanes(6) { i in
+            if i == 0 {
+                if others.wait(timeout: .now() + 30) == .timedOut { lock.lock(); timedOut = true; lock.unlock() }
+            } else {
+                lock.lock(); left -= 1; let last = left == 0; lock.unlock()
+                if last { others.signal() }
+            }
+        }
+        XCTAssertFalse(timedOut, "item 0 waited 30 s for the other items: they were not left to the other lane")
+        XCTAssertEqual(left, 0)
+    }
+
     func testLanesKeepTheirOwnGradModeAndNest() throws {
         var recorded = [Bool](repeating: false, count: 4)
         let w = randomTensor([3], "w").requiringGrad()
