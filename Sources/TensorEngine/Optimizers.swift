@@ -56,7 +56,7 @@ public final class SGD: Optimizer {
         for (i, p) in parameters.enumerated() {
             guard var g = try checkGrad(p, i) else { continue }
             // Each loop in fixed chunks over the threads (elementwise: the same bits for any thread count).
-            let n = p.count, grain = 1 << 15
+            let n = p.count, grain = elementwiseGrain
             if weightDecay != 0 {
                 let d = g.detached(), dd = d.data, pd = p.data, wd = weightDecay
                 Parallel.forChunks(count: n, grain: grain) { lo, hi, _ in for j in lo..<hi { dd[j] += wd * pd[j] } }
@@ -136,7 +136,7 @@ public final class Adam: Optimizer {
             guard let g = try checkGrad(p, i) else { continue }
             defer { withExtendedLifetime(g) {} }   // g may be a contiguous copy: it outlives gd
             let pd = p.data, gd = g.data, md = m[i].data, vd = v[i].data
-            Parallel.forChunks(count: p.count, grain: 1 << 15) { lo, hi, _ in
+            Parallel.forChunks(count: p.count, grain: elementwiseGrain) { lo, hi, _ in
                 for j in lo..<hi {
                     var gj = gd[j]
                     if decay != 1 { pd[j] *= decay }

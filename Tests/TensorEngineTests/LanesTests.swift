@@ -71,7 +71,8 @@ final class LanesTests: XCTestCase {
     }
 
     func testEveryItemRunsOnceForAnyThreadCount() throws {
-        defer { Engine.configure(threads: 2) }
+        let saved = Engine.threads
+        defer { Engine.configure(threads: saved) }
         for threads in [1, 2, 3] {
             Engine.configure(threads: threads)
             for count in [0, 1, 2, 7] {
@@ -87,6 +88,9 @@ final class LanesTests: XCTestCase {
     /// every other item has run), the other lane runs all the rest. Dealt round
     /// robin (item i on lane i % 2) item 0 would wait for item 2 on its own lane.
     func testAHeldUpLaneLeavesItsItemsToTheOthers() throws {
+        let saved = Engine.threads
+        Engine.configure(threads: 2)   // two lanes, whatever KYMO_THREADS or the test before left
+        defer { Engine.configure(threads: saved) }
         let others = DispatchSemaphore(value: 0)
         let lock = NSLock()
         var left = 5
