@@ -2,6 +2,7 @@
 // so no Package.swift resources are needed), scratch folders, synthetic
 // digits, and an assertion that a call throws a file error naming the file.
 import Foundation
+import TestSupport
 import TensorEngine
 import XCTest
 import Datasets
@@ -10,13 +11,14 @@ let fixturesDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponen
 
 func fixture(_ name: String) -> String { fixturesDirectory + "/" + name }
 
-/// A fresh empty folder under the system temporary directory.
+/// A fresh empty folder under the system temporary directory, removed when the tests end.
 func scratchDirectory(_ name: String = #function) throws -> String {
     let safe = name.filter { $0.isLetter || $0.isNumber }
     let dir = FileManager.default.temporaryDirectory
         .appendingPathComponent("kymo-datasets-tests-\(getpid())-\(safe)").path
     try? FileManager.default.removeItem(atPath: dir)
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    ScratchFolders.removeAtExit(dir)
     return dir
 }
 

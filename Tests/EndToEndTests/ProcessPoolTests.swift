@@ -4,6 +4,7 @@
 // starts nothing more.
 
 import XCTest
+import TestSupport
 @testable import kymo
 
 final class ProcessPoolTests: XCTestCase {
@@ -14,6 +15,7 @@ final class ProcessPoolTests: XCTestCase {
     private func scratch() throws -> String {
         let dir = NSTemporaryDirectory() + "kymo-pool-\(getpid())-\(UInt64.random(in: 0..<UInt64.max))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        ScratchFolders.removeAtExit(dir)
         return dir
     }
 

@@ -4,12 +4,16 @@
 import Foundation
 import XCTest
 import Records
+import Synchronization
 
 public enum RecordFixtures {
+    /// A fresh folder for one test, removed when the test process exits
+    /// (set KYMO_KEEP_TEST_FILES=1 to keep them for a look after a failure).
     public static func scratch(_ name: String = #function) -> String {
         let safe = name.filter { $0.isLetter || $0.isNumber }
         let dir = NSTemporaryDirectory() + "kymo-records-\(safe)-\(getpid())-\(UInt64(Date().timeIntervalSince1970 * 1e6))"
         try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        ScratchFolders.removeAtExit(dir)
         return dir
     }
 
@@ -46,5 +50,21 @@ public enum RecordFixtures {
         r.status = .complete
         r.endedAt = "2026-01-01T00:00:02.500Z"
         return r
+    }
+}
+
+/// The folders tests made, removed at the process's exit (one `atexit` for all).
+public enum ScratchFolders {
+    private static let folders = Mutex<[String]>([])
+    private static let registered: Void = {
+        atexit {
+            guard ProcessInfo.processInfo.environment["KYMO_KEEP_TEST_FILES"] != "1" else { return }
+            for dir in ScratchFolders.folders.withLock({ $0 }) { try? FileManager.default.removeItem(atPath: dir) }
+        }
+    }()
+
+    public static func removeAtExit(_ dir: String) {
+        _ = registered
+        folders.withLock { $0.append(dir) }
     }
 }
