@@ -23,15 +23,10 @@ public enum GradClip {
                 var partial = [Double](repeating: 0, count: (d.count + chunk - 1) / chunk)
                 partial.withUnsafeMutableBufferPointer { sums in
                     let out = sums.baseAddress!   // each chunk writes only its own sum
-                    Parallel.forChunks(count: d.count, grain: chunk * 8) { lo, hi, _ in
-                        var a = lo
-                        while a < hi {
-                            let b = min(hi, a + chunk)
-                            var s = 0.0
-                            for j in a..<b { let x = Double(d[j]); s += x * x }
-                            out[a / chunk] = s
-                            a = b
-                        }
+                    Parallel.forChunks(count: d.count, grain: chunk) { lo, hi, _ in
+                        var s = 0.0
+                        for j in lo..<hi { let x = Double(d[j]); s += x * x }
+                        out[lo / chunk] = s
                     }
                 }
                 for s in partial { total += s }

@@ -23,6 +23,11 @@ public protocol ProcessGroup: AnyObject {
     /// Every rank's bytes concatenated in rank order, on every rank; `counts[r]`
     /// is rank r's byte count (the same list everywhere). Bit-exact.
     func allGather(bytes: [UInt8], counts: [Int]) throws -> [UInt8]
+    /// Every rank's floats concatenated in rank order, bit for bit (through
+    /// `allGather(bytes:)` unless a group has a shorter way).
+    func allGather(floats local: [Float], counts: [Int]) throws -> [Float]
+    /// Every rank's doubles concatenated in rank order, bit for bit.
+    func allGather(doubles local: [Double], counts: [Int]) throws -> [Double]
 }
 
 public final class SingleProcess: ProcessGroup {
@@ -30,19 +35,18 @@ public final class SingleProcess: ProcessGroup {
     public var rank: Int { 0 }
     public var size: Int { 1 }
     public func allGather(bytes: [UInt8], counts: [Int]) throws -> [UInt8] { bytes }
+    // The plain run's own values, without two copies through bytes.
+    public func allGather(floats local: [Float], counts: [Int]) throws -> [Float] { local }
+    public func allGather(doubles local: [Double], counts: [Int]) throws -> [Double] { local }
 }
 
 extension ProcessGroup {
-    /// Every rank's floats concatenated in rank order, bit for bit.
     public func allGather(floats local: [Float], counts: [Int]) throws -> [Float] {
-        if self is SingleProcess { return local }   // the plain run: its own floats, without two copies through bytes
         let bytes = try allGather(bytes: local.withUnsafeBytes { [UInt8]($0) }, counts: counts.map { $0 * 4 })
         return bytes.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
     }
 
-    /// Every rank's doubles concatenated in rank order, bit for bit.
     public func allGather(doubles local: [Double], counts: [Int]) throws -> [Double] {
-        if self is SingleProcess { return local }
         let bytes = try allGather(bytes: local.withUnsafeBytes { [UInt8]($0) }, counts: counts.map { $0 * 8 })
         return bytes.withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }
     }

@@ -138,10 +138,16 @@ final class StepTailTests: XCTestCase {
     }
 
     func testSingleProcessGatherIsItsOwnValues() throws {
+        let group: ProcessGroup = SingleProcess()   // as the trainer holds it
         let floats: [Float] = [1, -0.0, .nan, 3]
-        let g = try SingleProcess().allGather(floats: floats, counts: [4])
+        let g = try group.allGather(floats: floats, counts: [4])
         XCTAssertEqual(g.map(\.bitPattern), floats.map(\.bitPattern))
-        XCTAssertEqual(try SingleProcess().allGather(doubles: [2, -0.0], counts: [2]).map(\.bitPattern), [2.0, -0.0].map(\.bitPattern))
+        // its own array, not a copy made through bytes
+        XCTAssertEqual(g.withUnsafeBufferPointer { $0.baseAddress }, floats.withUnsafeBufferPointer { $0.baseAddress })
+        let doubles: [Double] = [2, -0.0]
+        let d = try group.allGather(doubles: doubles, counts: [2])
+        XCTAssertEqual(d.map(\.bitPattern), doubles.map(\.bitPattern))
+        XCTAssertEqual(d.withUnsafeBufferPointer { $0.baseAddress }, doubles.withUnsafeBufferPointer { $0.baseAddress })
     }
 
     /// A step whose parameters span several combine and norm chunks (hidden 24:

@@ -4,7 +4,6 @@
 import Foundation
 import XCTest
 import Records
-import Synchronization
 
 public enum RecordFixtures {
     /// A fresh folder for one test, removed when the test process exits
@@ -50,21 +49,5 @@ public enum RecordFixtures {
         r.status = .complete
         r.endedAt = "2026-01-01T00:00:02.500Z"
         return r
-    }
-}
-
-/// The folders tests made, removed at the process's exit (one `atexit` for all).
-public enum ScratchFolders {
-    private static let folders = Mutex<[String]>([])
-    private static let registered: Void = {
-        atexit {
-            guard ProcessInfo.processInfo.environment["KYMO_KEEP_TEST_FILES"] != "1" else { return }
-            for dir in ScratchFolders.folders.withLock({ $0 }) { try? FileManager.default.removeItem(atPath: dir) }
-        }
-    }()
-
-    public static func removeAtExit(_ dir: String) {
-        _ = registered
-        folders.withLock { $0.append(dir) }
     }
 }
