@@ -13,13 +13,7 @@ func fixture(_ name: String) -> String { fixturesDirectory + "/" + name }
 
 /// A fresh empty folder under the system temporary directory, removed when the tests end.
 func scratchDirectory(_ name: String = #function) throws -> String {
-    let safe = name.filter { $0.isLetter || $0.isNumber }
-    let dir = FileManager.default.temporaryDirectory
-        .appendingPathComponent("kymo-datasets-tests-\(getpid())-\(safe)").path
-    try? FileManager.default.removeItem(atPath: dir)
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    ScratchFolders.removeAtExit(dir)
-    return dir
+    ScratchFolders.make("datasets-tests-" + name)
 }
 
 func writeFile(_ bytes: [UInt8], _ path: String) throws {

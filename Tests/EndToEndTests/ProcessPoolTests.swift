@@ -13,10 +13,7 @@ final class ProcessPoolTests: XCTestCase {
     }
 
     private func scratch() throws -> String {
-        let dir = NSTemporaryDirectory() + "kymo-pool-\(getpid())-\(UInt64.random(in: 0..<UInt64.max))"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        ScratchFolders.removeAtExit(dir)
-        return dir
+        ScratchFolders.make("pool")
     }
 
     func testJobsRunAtMostParallelAtOnceWithTheirStatusesAndLogs() throws {

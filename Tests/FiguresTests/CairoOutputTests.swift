@@ -3,6 +3,7 @@
 // atomic, clearly failing writes.
 
 import XCTest
+import TestSupport
 import CCairo
 @testable import Figures
 @testable import FiguresCairo
@@ -11,9 +12,7 @@ final class CairoOutputTests: XCTestCase {
     var dir: String = ""
 
     override func setUpWithError() throws {
-        dir = NSTemporaryDirectory() + "kymo-figures-\(getpid())-\(name.filter { $0.isLetter })"
-        try? FileManager.default.removeItem(atPath: dir)
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        dir = ScratchFolders.make("figures-" + name)
     }
 
     override func tearDownWithError() throws {

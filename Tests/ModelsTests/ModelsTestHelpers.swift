@@ -5,6 +5,7 @@
 import Foundation
 import XCTest
 import TensorEngine
+import TestSupport
 @testable import Models
 
 enum Goldens {
@@ -52,10 +53,7 @@ func sameBits(_ a: Tensor, _ b: Tensor) -> Bool {
     a.shape == b.shape && zip(a.toArray(), b.toArray()).allSatisfy { $0.bitPattern == $1.bitPattern }
 }
 
-/// A temporary folder for one test, removed by the caller's defer.
+/// A fresh folder for one test, removed when the test process exits (ScratchFolders).
 func temporaryDirectory(_ name: String) throws -> String {
-    let dir = NSTemporaryDirectory() + "kymo-models-tests-\(getpid())-\(name)"
-    try? FileManager.default.removeItem(atPath: dir)
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    return dir
+    ScratchFolders.make("models-tests-" + name)
 }

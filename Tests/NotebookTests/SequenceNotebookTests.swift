@@ -6,6 +6,7 @@
 // data's is refused naming both.
 import Foundation
 import XCTest
+import TestSupport
 import Models
 @testable import KymoLanguage
 @testable import Notebook
@@ -79,8 +80,7 @@ final class SequenceNotebookTests: XCTestCase {
     func testEvaluateInDataUnitsPredictAndSave() throws {
         let (s, sink) = session()
         let f = Self.fixtures
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kymo-seqnb-\(getpid())").path
-        try? FileManager.default.removeItem(atPath: dir)
+        let dir = ScratchFolders.make("seqnb")
         let text = """
         seed(1)
         let parts = normalize(split(load_sequences("\(f)/field_ntchw.npy"), train: 2, test: 1))

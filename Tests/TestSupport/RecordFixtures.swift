@@ -9,11 +9,7 @@ public enum RecordFixtures {
     /// A fresh folder for one test, removed when the test process exits
     /// (set KYMO_KEEP_TEST_FILES=1 to keep them for a look after a failure).
     public static func scratch(_ name: String = #function) -> String {
-        let safe = name.filter { $0.isLetter || $0.isNumber }
-        let dir = NSTemporaryDirectory() + "kymo-records-\(safe)-\(getpid())-\(UInt64(Date().timeIntervalSince1970 * 1e6))"
-        try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        ScratchFolders.removeAtExit(dir)
-        return dir
+        ScratchFolders.make("records-" + name)
     }
 
     public static let environment = EnvironmentFingerprint(
