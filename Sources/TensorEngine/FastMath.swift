@@ -16,14 +16,17 @@
 // measured 0.82 ulp), log 0 = −inf, log of a negative number = NaN.
 // Deliberately not: a full libm; exp inputs beyond ±88 saturate to 0 / +inf.
 //
-// exp8 is `@inline(always)`: Swift 6.3 treats `@inline(__always)` as a
-// heuristic, and declined it for exp8 (a call per 8 lanes, its constants
-// broadcast again and the vector split in two 128-bit halves at every call:
-// 11 % of a `kymo bench models` profile, inside the softmax rows). Inlining
-// changes no operation, so no bit (`InlinedKernelBitsTests`). tanh8 and
-// sigmoid8 stay heuristic: forced into the large ConvLSTM gate loops, the
-// compiler split their vectors into 128-bit halves there and the gates got
-// slower.
+// exp8, tanh8 and sigmoid8 are `@inline(always)`: Swift 6.3 treats
+// `@inline(__always)` as a heuristic, and declined it for them (a call per 8
+// lanes, its constants broadcast again and the vector passed and returned in
+// two 128-bit halves at every call: exp8 11 % of a `kymo bench models`
+// profile, inside the softmax rows; sigmoid8 2.7 % on a Zen 3). Inlining
+// changes no operation, so no bit (`InlinedKernelBitsTests`). A loop that
+// inlines them must load and store whole vectors (`load8`/`store8`): the gate
+// loops' `loadPart`/`storePart` (a partial vector's lanes one by one) made the
+// compiler split every vector of the loop into 128-bit halves, and the gates
+// got 2× slower; so they run whole vectors in a main loop and only a last
+// partial vector through `loadPart` (docs/engine.md, "Speed").
 
 typealias V8 = SIMD8<Float>
 
@@ -69,7 +72,7 @@ typealias V8 = SIMD8<Float>
     return out
 }
 
-@inline(__always) func tanh8(_ x0: V8) -> V8 {
+@inline(always) func tanh8(_ x0: V8) -> V8 {
     let c = V8(repeating: 9.0)
     var x = x0
     x.replace(with: c, where: x .> c)
@@ -131,7 +134,7 @@ typealias V8 = SIMD8<Float>
     return out
 }
 
-@inline(__always) func sigmoid8(_ x: V8) -> V8 {
+@inline(always) func sigmoid8(_ x: V8) -> V8 {
     1 / (1 + exp8(-x))
 }
 

@@ -11,9 +11,13 @@
 //
 // Backward recomputes the gate values from the inputs (nothing extra kept).
 // Work is cut per channel; each channel loops over the batch in order, so the
-// peephole gradients (Σ over batch) are deterministic.
+// peephole gradients (Σ over batch) are deterministic. Whole vectors go through
+// a main loop of `load8`/`store8` with the activations inlined; only a last
+// partial vector goes through `loadPart`/`storePart` (in the main loop those
+// split every vector into 128-bit halves: FastMath.swift's header). Each lane
+// is the same operations either way (`LSTMGatesBitsTests`).
 
-@inline(__always) func act8(_ a: Activation, _ x: V8) -> V8 {
+@inline(always) func act8(_ a: Activation, _ x: V8) -> V8 {
     switch a {
     case .tanh: return tanh8(x)
     case .sigmoid: return sigmoid8(x)
@@ -73,7 +77,18 @@ extension Tensor {
                 let hOut = out.data + (bi * c + ch) * n, cOut = out.data + ((b + bi) * c + ch) * n
                 let wI = pi.data + ch * n, wF = pf.data + ch * n, wO = po.data + ch * n
                 var k = 0
-                while k < n {
+                while k + 8 <= n {
+                    let cprev = load8(cpr + k)
+                    let i = sigmoid8(load8(gI + k) + load8(wI + k) * cprev)
+                    let f = sigmoid8(load8(gF + k) + load8(wF + k) * cprev)
+                    let gg = act8(activation, load8(gG + k))
+                    let cNew = f * cprev + i * gg
+                    let o = sigmoid8(load8(gO + k) + load8(wO + k) * cNew)
+                    store8(o * act8(activation, cNew), hOut + k)
+                    store8(cNew, cOut + k)
+                    k += 8
+                }
+                while k < n {   // a last partial vector: lanes past n read as zeros and are dropped
                     let m = min(8, n - k)
                     let cprev = loadPart(cpr + k, m)
                     let i = sigmoid8(loadPart(gI + k, m) + loadPart(wI + k, m) * cprev)
@@ -112,7 +127,33 @@ func lstmGatesBackward(grad gOut: Tensor, output y: Tensor, gates: Tensor, cPrev
             let gwI = dWi.data + ch * n, gwF = dWf.data + ch * n, gwO = dWo.data + ch * n
             let dcp = dC.data + (bi * c + ch) * n
             var k = 0
-            while k < n {
+            while k + 8 <= n {
+                let cprev = load8(cpr + k)
+                let wi = load8(wI + k), wf = load8(wF + k), wo = load8(wO + k)
+                let i = sigmoid8(load8(gb + ch * n + k) + wi * cprev)
+                let f = sigmoid8(load8(gb + (c + ch) * n + k) + wf * cprev)
+                let graw = load8(gb + (2 * c + ch) * n + k)
+                let gg = act8(activation, graw)
+                let cNew = load8(cNewP + k)
+                let o = sigmoid8(load8(gb + (3 * c + ch) * n + k) + wo * cNew)
+                let ac = act8(activation, cNew)
+                let dh = load8(dH + k)
+                let dpo = dh * ac * o * (1 - o)
+                let dc = load8(dCn + k) + dh * o * actGrad8(activation, cNew, ac) + dpo * wo
+                let dpf = dc * cprev * f * (1 - f)
+                let dpi = dc * gg * i * (1 - i)
+                let dpg = dc * i * actGrad8(activation, graw, gg)
+                store8(dpi, db + ch * n + k)
+                store8(dpf, db + (c + ch) * n + k)
+                store8(dpg, db + (2 * c + ch) * n + k)
+                store8(dpo, db + (3 * c + ch) * n + k)
+                store8(dc * f + dpi * wi + dpf * wf, dcp + k)
+                store8(load8(gwI + k) + dpi * cprev, gwI + k)
+                store8(load8(gwF + k) + dpf * cprev, gwF + k)
+                store8(load8(gwO + k) + dpo * cNew, gwO + k)
+                k += 8
+            }
+            while k < n {   // a last partial vector: lanes past n read as zeros and are dropped
                 let m = min(8, n - k)
                 let cprev = loadPart(cpr + k, m)
                 let wi = loadPart(wI + k, m), wf = loadPart(wF + k, m), wo = loadPart(wO + k, m)

@@ -36,7 +36,14 @@ extension Tensor {
                 let gI = pg + (bi * 3 * c + ch) * n, gG = gI + c * n, gO = gI + 2 * c * n
                 let mpr = pm + row * n, hr = ph + row * n, mr = po + row * n
                 var k = 0
-                while k < n {
+                while k + 8 <= n {
+                    let i = sigmoid8(load8(gI + k)), gg = tanh8(load8(gG + k)), o = sigmoid8(load8(gO + k))
+                    let m = (i * -1 + 1) * load8(mpr + k) + i * gg
+                    store8(m, mr + k)
+                    store8(o * m, hr + k)
+                    k += 8
+                }
+                while k < n {   // a last partial vector: lanes past n read as zeros and are dropped
                     let w = min(8, n - k)
                     let i = sigmoid8(loadPart(gI + k, w)), gg = tanh8(loadPart(gG + k, w)), o = sigmoid8(loadPart(gO + k, w))
                     let m = (i * -1 + 1) * loadPart(mpr + k, w) + i * gg
@@ -67,7 +74,13 @@ func samOutputBackward(grad dH: Tensor, gates: Tensor, m: Tensor) -> [Tensor?] {
             let gO = pg + off, dGO = pdg + off
             let mr = pm + row * n, dhr = pd + row * n, dmr = pdm + row * n
             var k = 0
-            while k < n {
+            while k + 8 <= n {
+                let o = sigmoid8(load8(gO + k)), d = load8(dhr + k)
+                store8(d * load8(mr + k) * o * (1 - o), dGO + k)
+                store8(d * o, dmr + k)
+                k += 8
+            }
+            while k < n {   // a last partial vector: lanes past n read as zeros and are dropped
                 let w = min(8, n - k)
                 let o = sigmoid8(loadPart(gO + k, w)), d = loadPart(dhr + k, w)
                 storePart(d * loadPart(mr + k, w) * o * (1 - o), dGO + k, w)
@@ -95,7 +108,15 @@ func samMemoryBackward(grad dM: Tensor, gates: Tensor, mPrev: Tensor) -> [Tensor
             let gI = pg + off, gG = gI + c * n, dGI = pdg + off, dGG = dGI + c * n
             let mpr = pm + row * n, dmr = pd + row * n, dpr = pdp + row * n
             var k = 0
-            while k < n {
+            while k + 8 <= n {
+                let i = sigmoid8(load8(gI + k)), gg = tanh8(load8(gG + k)), d = load8(dmr + k)
+                let di = d * gg + (d * load8(mpr + k)) * -1
+                store8(di * i * (1 - i), dGI + k)
+                store8(d * i * (1 - gg * gg), dGG + k)
+                store8(d * (i * -1 + 1), dpr + k)
+                k += 8
+            }
+            while k < n {   // a last partial vector: lanes past n read as zeros and are dropped
                 let w = min(8, n - k)
                 let i = sigmoid8(loadPart(gI + k, w)), gg = tanh8(loadPart(gG + k, w)), d = loadPart(dmr + k, w)
                 let di = d * gg + (d * loadPart(mpr + k, w)) * -1

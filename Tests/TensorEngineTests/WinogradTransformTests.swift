@@ -1,13 +1,15 @@
 // The Winograd transforms of CKymoGEMM's winograd.c against the 8-lane Swift loops
-// of Tensor+Winograd.swift they replace: the input, output (with bias) and
-// output-gradient transforms at 16 lanes (the AVX-512 path; the Swift loops stay
-// the AVX2 path, and so the reference here) and the weight gradient's Gᵀ·dV·G at
-// 16 and 8 lanes (its Swift loop is kept below as the reference). Bit for bit,
+// of Tensor+Winograd.swift they replaced (kept in WinogradSwiftTransforms.swift): the
+// input, output (with bias) and output-gradient transforms at 16 lanes (the AVX-512
+// path, only where the CPU has AVX-512F) and at 8 lanes (the AVX2 path, on every CPU),
+// and the weight gradient's Gᵀ·dV·G at 16 and 8 lanes (its Swift loop is kept below as
+// the reference). Bit for bit,
 // chunk by chunk, on odd and even H and W, H ≠ W, channel counts off multiples of
 // 8 and 16, chunks that start and end inside a tile row and span samples, inputs
 // with +0, −0 and widely different magnitudes; and whole convolutions (forward,
-// input and weight gradients, with and without bias) on the AVX-512 path against
-// the AVX2 path on 1–3 threads.
+// input and weight gradients, with and without bias) on the AVX2 path on 1–3 threads
+// and on the AVX-512 path against it. scripts/winograd-transforms.swift times the 8-lane C
+// transforms against the Swift loops.
 import XCTest
 import TestSupport
 import CKymoGEMM
@@ -19,9 +21,8 @@ final class WinogradTransformTests: XCTestCase {
         Engine.configure(threads: 2)
     }
 
-    func requireAVX512() throws {
-        try XCTSkipUnless(kymo_cpu_has_avx512f() == 1, "this CPU has no AVX-512F: the 16-lane transforms never run here")
-    }
+    /// The 16-lane transforms run only where the CPU has AVX-512F; the 8-lane ones everywhere.
+    let wide = kymo_cpu_has_avx512f() == 1
 
     /// Deterministic values with exact zeros of both signs and magnitudes from 1e-3 to 1e3.
     func values(_ count: Int, _ seed: UInt32) -> [Float] {
@@ -56,35 +57,35 @@ final class WinogradTransformTests: XCTestCase {
     }
 
     func testInputTransformBitForBit() throws {
-        try requireAVX512()
         for (batch, cin, h, w) in Self.shapes {
             let x = values(batch * cin * h * w, UInt32(cin * 131 + h * 7 + w))
             let g = WinogradTiles(batch: batch, h: h, w: w)
             for (lo, hi) in chunks(g.total) {
                 let n = hi - lo, plane = WinogradTiles.plane(cin * n)   // the gaps between planes stay NaN
-                var want = [Float](repeating: .nan, count: 16 * plane), got = want
+                var want = [Float](repeating: .nan, count: 16 * plane), got = want, got8 = want
                 var rows = [Float](repeating: 0, count: g.scratchCount(channels: cin, n: n))
                 x.withUnsafeBufferPointer { xp in
                     rows.withUnsafeMutableBufferPointer { r in
                         want.withUnsafeMutableBufferPointer {
                             winogradInput(xp.baseAddress!, cin: cin, g, lo, hi, u: $0.baseAddress!, plane: plane, rows: r.baseAddress!)
                         }
-                        got.withUnsafeMutableBufferPointer { kymo_winograd_input(xp.baseAddress!, cin, h, w, lo, hi, $0.baseAddress!, plane, r.baseAddress!) }
+                        if wide { got.withUnsafeMutableBufferPointer { kymo_winograd_input(xp.baseAddress!, cin, h, w, lo, hi, $0.baseAddress!, plane, r.baseAddress!) } }
+                        got8.withUnsafeMutableBufferPointer { kymo_winograd_input8(xp.baseAddress!, cin, h, w, lo, hi, $0.baseAddress!, plane, r.baseAddress!) }
                     }
                 }
-                XCTAssertEqual(got.map(\.bitPattern), want.map(\.bitPattern), "U of x [\(batch),\(cin),\(h),\(w)] tiles \(lo)..<\(hi)")
+                if wide { XCTAssertEqual(got.map(\.bitPattern), want.map(\.bitPattern), "U of x [\(batch),\(cin),\(h),\(w)] tiles \(lo)..<\(hi), 16 lanes") }
+                XCTAssertEqual(got8.map(\.bitPattern), want.map(\.bitPattern), "U of x [\(batch),\(cin),\(h),\(w)] tiles \(lo)..<\(hi), 8 lanes")
             }
         }
     }
 
     func testGradTransformBitForBit() throws {
-        try requireAVX512()
         for (batch, cout, h, w) in Self.shapes {
             let dy = values(batch * cout * h * w, UInt32(cout * 17 + h * 5 + w))
             let g = WinogradTiles(batch: batch, h: h, w: w)
             for (lo, hi) in chunks(g.total) {
                 let n = hi - lo, plane = WinogradTiles.plane(cout * n)
-                var want = [Float](repeating: .nan, count: 16 * plane), got = want
+                var want = [Float](repeating: .nan, count: 16 * plane), got = want, got8 = want
                 var rows = [Float](repeating: 0, count: g.scratchCount(channels: cout, n: n))
                 dy.withUnsafeBufferPointer { yp in
                     let gy = yp.baseAddress!
@@ -98,15 +99,16 @@ final class WinogradTransformTests: XCTestCase {
                             }
                         }
                     }
-                    got.withUnsafeMutableBufferPointer { kymo_winograd_grad(gy, cout, h, w, lo, hi, $0.baseAddress!, plane) }
+                    if wide { got.withUnsafeMutableBufferPointer { kymo_winograd_grad(gy, cout, h, w, lo, hi, $0.baseAddress!, plane) } }
+                    got8.withUnsafeMutableBufferPointer { kymo_winograd_grad8(gy, cout, h, w, lo, hi, $0.baseAddress!, plane) }
                 }
-                XCTAssertEqual(got.map(\.bitPattern), want.map(\.bitPattern), "dM of dy [\(batch),\(cout),\(h),\(w)] tiles \(lo)..<\(hi)")
+                if wide { XCTAssertEqual(got.map(\.bitPattern), want.map(\.bitPattern), "dM of dy [\(batch),\(cout),\(h),\(w)] tiles \(lo)..<\(hi), 16 lanes") }
+                XCTAssertEqual(got8.map(\.bitPattern), want.map(\.bitPattern), "dM of dy [\(batch),\(cout),\(h),\(w)] tiles \(lo)..<\(hi), 8 lanes")
             }
         }
     }
 
     func testOutputTransformBitForBit() throws {
-        try requireAVX512()
         for (batch, cout, h, w) in Self.shapes {
             let g = WinogradTiles(batch: batch, h: h, w: w)
             for (lo, hi) in chunks(g.total) {
@@ -114,7 +116,7 @@ final class WinogradTransformTests: XCTestCase {
                 let m = values(16 * cout * n, UInt32(cout * 29 + lo * 3 + hi))
                 for bias in [nil, values(cout, UInt32(cout + 1))] {
                     // every element the chunk does not write keeps its value (NaN here)
-                    var want = [Float](repeating: .nan, count: batch * cout * h * w), got = want
+                    var want = [Float](repeating: .nan, count: batch * cout * h * w), got = want, got8 = want
                     var rows = [Float](repeating: 0, count: 4 * n + 16 + g.scratchCount(channels: 1, n: n))
                     m.withUnsafeBufferPointer { mp in
                         rows.withUnsafeMutableBufferPointer { r in
@@ -128,16 +130,29 @@ final class WinogradTransformTests: XCTestCase {
                                 }
                             }
                         }
-                        got.withUnsafeMutableBufferPointer { y in
+                        if wide {
+                            got.withUnsafeMutableBufferPointer { y in
+                                if let bias {
+                                    bias.withUnsafeBufferPointer { kymo_winograd_output(mp.baseAddress!, cout, h, w, lo, hi, $0.baseAddress!, y.baseAddress!) }
+                                } else {
+                                    kymo_winograd_output(mp.baseAddress!, cout, h, w, lo, hi, nil, y.baseAddress!)
+                                }
+                            }
+                        }
+                        got8.withUnsafeMutableBufferPointer { y in
                             if let bias {
-                                bias.withUnsafeBufferPointer { kymo_winograd_output(mp.baseAddress!, cout, h, w, lo, hi, $0.baseAddress!, y.baseAddress!) }
+                                bias.withUnsafeBufferPointer { kymo_winograd_output8(mp.baseAddress!, cout, h, w, lo, hi, $0.baseAddress!, y.baseAddress!) }
                             } else {
-                                kymo_winograd_output(mp.baseAddress!, cout, h, w, lo, hi, nil, y.baseAddress!)
+                                kymo_winograd_output8(mp.baseAddress!, cout, h, w, lo, hi, nil, y.baseAddress!)
                             }
                         }
                     }
-                    XCTAssertEqual(got.map(\.bitPattern), want.map(\.bitPattern),
-                                   "y of [\(batch),\(cout),\(h),\(w)] tiles \(lo)..<\(hi) bias \(bias != nil)")
+                    if wide {
+                        XCTAssertEqual(got.map(\.bitPattern), want.map(\.bitPattern),
+                                       "y of [\(batch),\(cout),\(h),\(w)] tiles \(lo)..<\(hi) bias \(bias != nil), 16 lanes")
+                    }
+                    XCTAssertEqual(got8.map(\.bitPattern), want.map(\.bitPattern),
+                                   "y of [\(batch),\(cout),\(h),\(w)] tiles \(lo)..<\(hi) bias \(bias != nil), 8 lanes")
                 }
             }
         }
@@ -145,7 +160,6 @@ final class WinogradTransformTests: XCTestCase {
 
     /// Gᵀ·dV·G at 16 lanes (AVX-512) and at 8 (AVX2, on every CPU Kymo runs on) against the Swift loop.
     func testWeightFinishBitForBit() throws {
-        let wide = kymo_cpu_has_avx512f() == 1
         for (cout, cin) in [(128, 48), (128, 64), (5, 3), (19, 13), (40, 17), (7, 33), (1, 1)] {
             for groups in 1...3 {
                 let plane = WinogradTiles.plane(cout * cin)
@@ -165,10 +179,10 @@ final class WinogradTransformTests: XCTestCase {
         }
     }
 
-    /// The whole convolution, forward and both gradients, with and without bias: the AVX-512
-    /// path (16-lane transforms, AVX-512 GEMM) gives the AVX2 path's bits on 1, 2 and 3 threads.
+    /// The whole convolution, forward and both gradients, with and without bias: the AVX2 path
+    /// gives its one-thread bits on 2 and 3 threads, and the AVX-512 path (16-lane transforms,
+    /// AVX-512 GEMM; where the CPU has it) the AVX2 path's bits on 1, 2 and 3 threads.
     func testConvolutionSameBitsOnBothPathsAndThreadCounts() throws {
-        try requireAVX512()
         func run(_ x: Tensor, _ w: Tensor, _ b: Tensor?, _ seed: Tensor) throws -> [[UInt32]] {
             let xg = x.detached().requiringGrad(), wg = w.detached().requiringGrad(), bg = b?.detached().requiringGrad()
             let y = try xg.conv2d(weight: wg, bias: bg, padding: (1, 1))
@@ -187,6 +201,11 @@ final class WinogradTransformTests: XCTestCase {
             XCTAssertTrue(Numerics.forceGemmPath(.avx2))
             Engine.configure(threads: 1)
             let want = try run(x, w, b, seed)
+            for threads in 2...3 {   // the AVX2 path (8-lane transforms) on more threads, on every CPU
+                Engine.configure(threads: threads)
+                XCTAssertEqual(try run(x, w, b, seed), want, "x \(shape) w [\(cout),\(shape[1]),3,3] bias \(hasBias), AVX2, \(threads) threads")
+            }
+            guard wide else { continue }
             XCTAssertTrue(Numerics.forceGemmPath(.avx512))
             for threads in 1...3 {
                 Engine.configure(threads: threads)

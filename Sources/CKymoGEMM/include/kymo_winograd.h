@@ -1,10 +1,11 @@
-// The Winograd F(2×2, 3×3) data transforms (and the weight gradient's Gᵀ·dV·G) of Kymo's 3×3 convolution at
-// AVX-512 width (TensorEngine's Tensor+Winograd.swift calls them on the
-// AVX-512 GEMM path and runs its own 8-lane Swift loops on AVX2). Each output
-// element is the same sequence of IEEE adds and subtracts, in the same order,
-// as the Swift loops (negation as 0 − x, as Swift's SIMD negation), so the
-// vector width changes no bit. Only call them where kymo_gemm_path() is
-// KYMO_GEMM_AVX512 (the CPU then has AVX-512F), but for kymo_winograd_weight_finish8.
+// The Winograd F(2×2, 3×3) data transforms (and the weight gradient's Gᵀ·dV·G) of Kymo's
+// 3×3 convolution (TensorEngine's Tensor+Winograd.swift calls them): at AVX-512 width
+// (16 tiles per vector) on the AVX-512 GEMM path, at AVX2 width (the `…8` functions,
+// 8 tiles per vector) on the AVX2 path. Each output element is the same sequence of
+// IEEE adds and subtracts, in the same order, at either width (negation as 0 − x, as
+// Swift's SIMD negation in the 8-lane Swift loops they replaced), so the vector width
+// changes no bit. Call the AVX-512 functions only where kymo_gemm_path() is
+// KYMO_GEMM_AVX512 (the CPU then has AVX-512F); the `…8` ones need only AVX2.
 //
 //   tiles  2×2 output blocks ordered (b, ty, tx), tilesX = ⌈w/2⌉, tilesY = ⌈h/2⌉;
 //          a chunk is the tiles lo ..< hi, n = hi − lo
@@ -35,7 +36,10 @@ void kymo_winograd_grad(const float *dy, long cout, long h, long w, long lo, lon
 /// dW[o] [cin, 3, 3] = Gᵀ·dV·G for o0 ≤ o < o1, from `groups` partial sums dV [16, cout, cin]
 /// summed in group order first: dV[ξ][o][c] of group g at partials[(16·g + ξ)·plane + o·cin + c].
 void kymo_winograd_weight_finish(const float *partials, long groups, long plane, long cin, long o0, long o1, float *dw);
-/// The same at AVX2 width, for the AVX2 GEMM path (needs only AVX2).
+/// The same four at AVX2 width, for the AVX2 GEMM path (need only AVX2; the same scratch).
+void kymo_winograd_input8(const float *x, long cin, long h, long w, long lo, long hi, float *u, long plane, float *scratch);
+void kymo_winograd_output8(const float *m, long cout, long h, long w, long lo, long hi, const float *bias, float *y);
+void kymo_winograd_grad8(const float *dy, long cout, long h, long w, long lo, long hi, float *m, long plane);
 void kymo_winograd_weight_finish8(const float *partials, long groups, long plane, long cin, long o0, long o1, float *dw);
 
 #ifdef __cplusplus
