@@ -25,59 +25,104 @@
 
 enum { KC = 256, MC = 144, NC = 4096 };   // MC is a multiple of both MRs (6, 12); NC of both NRs
 
-// ---- micro-kernel: AVX2, 6 rows × 16 columns (12 accumulators) ----
+// ---- micro-kernels: AVX2, 6 rows × 16 columns (12 accumulators) ----
+// One kernel body (kernel_rvw) for the whole tile and for an edge tile of exactly R ≤ 6
+// rows × (V − 1)·8 + w ≤ 16 columns, stored straight into C: the last vector's w < 8
+// columns are read through a mask and written by 4-, 2- and 1-float stores (no
+// vmaskmovps store, which is slow on AMD), so nothing outside the tile is touched and
+// only the R rows that exist are computed. Every stored element is the chain
+// c = fma(a, b, c) over k in increasing order, whichever kernel covers its tile.
 
-#define ROW_LOAD(r) \
-    c##r##0 = load ? _mm256_loadu_ps(c + r * ldc) : _mm256_setzero_ps(); \
-    c##r##1 = load ? _mm256_loadu_ps(c + r * ldc + 8) : _mm256_setzero_ps();
-#define ROW_FMA(r) \
-    a = _mm256_broadcast_ss(pa + r); \
-    c##r##0 = _mm256_fmadd_ps(a, b0, c##r##0); \
-    c##r##1 = _mm256_fmadd_ps(a, b1, c##r##1);
-#define ROW_STORE(r) \
-    _mm256_storeu_ps(c + r * ldc, c##r##0); \
-    _mm256_storeu_ps(c + r * ldc + 8, c##r##1);
+static const int partial_mask[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+
+/// The first w (1–8) floats at p; the rest of the vector 0.
+__attribute__((always_inline)) static inline __m256 load_part(const float *p, int w) {
+    if (w == 8) return _mm256_loadu_ps(p);
+    return _mm256_maskload_ps(p, _mm256_loadu_si256((const __m256i *)(partial_mask + 8 - w)));
+}
+
+/// Stores the first w (1–8) lanes of v at p, nothing past them.
+__attribute__((always_inline)) static inline void store_part(float *p, __m256 v, int w) {
+    if (w == 8) { _mm256_storeu_ps(p, v); return; }
+    __m128 x = _mm256_castps256_ps128(v);
+    if (w & 4) { _mm_storeu_ps(p, x); x = _mm256_extractf128_ps(v, 1); p += 4; }
+    if (w & 2) { _mm_storel_pi((__m64 *)p, x); x = _mm_movehl_ps(x, x); p += 2; }
+    if (w & 1) _mm_store_ss(p, x);
+}
+
+/// c[R × ((V − 1)·8 + w)] (ldc) = (load ? c : 0) + Σ_p pa[p·6 + r] · pb[p·ldb + j], R ≤ 6,
+/// V ≤ 2 vectors of 8, the last one's first w lanes; pb a packed panel (ldb 16, aligned)
+/// or, `packed` 0, rows of B itself.
+__attribute__((always_inline))
+static inline void kernel_rvw(long kc, const float *pa, const float *pb, long ldb, float *c, long ldc, int load,
+                              const int R, const int V, const int packed, int w) {
+    __m256 acc[6][2];
+    const int w0 = V > 1 ? 8 : w;
+    for (int r = 0; r < R; r++) {
+        acc[r][0] = load ? load_part(c + r * ldc, w0) : _mm256_setzero_ps();
+        if (V > 1) acc[r][1] = load ? load_part(c + r * ldc + 8, w) : _mm256_setzero_ps();
+    }
+    for (long p = 0; p < kc; p++) {
+        __m256 b0 = packed ? _mm256_load_ps(pb) : _mm256_loadu_ps(pb);
+        __m256 b1 = V > 1 ? (packed ? _mm256_load_ps(pb + 8) : _mm256_loadu_ps(pb + 8)) : b0;
+        for (int r = 0; r < R; r++) {
+            __m256 a = _mm256_broadcast_ss(pa + r);
+            acc[r][0] = _mm256_fmadd_ps(a, b0, acc[r][0]);
+            if (V > 1) acc[r][1] = _mm256_fmadd_ps(a, b1, acc[r][1]);
+        }
+        pa += 6; pb += ldb;
+    }
+    for (int r = 0; r < R; r++) {
+        store_part(c + r * ldc, acc[r][0], w0);
+        if (V > 1) store_part(c + r * ldc + 8, acc[r][1], w);
+    }
+}
 
 static void kernel_avx2_6x16(long kc, const float *pa, const float *pb, float *c, long ldc, int load) {
-    __m256 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
-    ROW_LOAD(0) ROW_LOAD(1) ROW_LOAD(2) ROW_LOAD(3) ROW_LOAD(4) ROW_LOAD(5)
-    for (long p = 0; p < kc; p++) {
-        __m256 b0 = _mm256_load_ps(pb), b1 = _mm256_load_ps(pb + 8), a;
-        ROW_FMA(0) ROW_FMA(1) ROW_FMA(2) ROW_FMA(3) ROW_FMA(4) ROW_FMA(5)
-        pa += 6; pb += 16;
-    }
-    ROW_STORE(0) ROW_STORE(1) ROW_STORE(2) ROW_STORE(3) ROW_STORE(4) ROW_STORE(5)
+    kernel_rvw(kc, pa, pb, 16, c, ldc, load, 6, 2, 1, 8);
 }
 
 /// The same tile reading B's rows in place (b[p·ldb + j]) instead of a packed panel.
 static void kernel_avx2_6x16_direct(long kc, const float *pa, const float *pb, long ldb, float *c, long ldc, int load) {
-    __m256 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
-    ROW_LOAD(0) ROW_LOAD(1) ROW_LOAD(2) ROW_LOAD(3) ROW_LOAD(4) ROW_LOAD(5)
-    for (long p = 0; p < kc; p++) {
-        __m256 b0 = _mm256_loadu_ps(pb), b1 = _mm256_loadu_ps(pb + 8), a;
-        ROW_FMA(0) ROW_FMA(1) ROW_FMA(2) ROW_FMA(3) ROW_FMA(4) ROW_FMA(5)
-        pa += 6; pb += ldb;
+    kernel_rvw(kc, pa, pb, ldb, c, ldc, load, 6, 2, 0, 8);
+}
+
+#define EXACT_CASE(R) case R: \
+    if (cols > 8) kernel_rvw(kc, pa, pb, ldb, c, ldc, load, R, 2, packed, (int)cols - 8); \
+    else kernel_rvw(kc, pa, pb, ldb, c, ldc, load, R, 1, packed, (int)cols); \
+    break;
+
+__attribute__((always_inline))
+static inline void exact_dispatch(long kc, const float *pa, const float *pb, long ldb, float *c, long ldc, int load,
+                                  long rows, long cols, const int packed) {
+    switch (rows) {
+        EXACT_CASE(1) EXACT_CASE(2) EXACT_CASE(3) EXACT_CASE(4) EXACT_CASE(5) EXACT_CASE(6)
+        default: break;
     }
-    ROW_STORE(0) ROW_STORE(1) ROW_STORE(2) ROW_STORE(3) ROW_STORE(4) ROW_STORE(5)
+}
+#undef EXACT_CASE
+
+static void exact_avx2(long kc, const float *pa, const float *pb, float *c, long ldc, int load, long rows, long cols) {
+    exact_dispatch(kc, pa, pb, 16, c, ldc, load, rows, cols, 1);
+}
+
+static void exact_direct_avx2(long kc, const float *pa, const float *b, long ldb, float *c, long ldc, int load,
+                              long rows, long cols) {
+    exact_dispatch(kc, pa, b, ldb, c, ldc, load, rows, cols, 0);
 }
 
 // ---- paths ----
 
-static void edge_avx2_6x16(long kc, const float *pa, const float *pb, float *c, long ldc, int load, long rows, long cols) {
-    (void)rows; (void)cols;
-    kernel_avx2_6x16(kc, pa, pb, c, ldc, load);
-}
-
-/// exact / exactDirect (0 where the path has none): edge tiles stored straight into C
-/// (AVX-512: masked loads and stores), instead of through a full-tile buffer.
+/// A path's kernels: whole tiles from a packed B panel or B's rows in place (direct), and
+/// edge tiles stored straight into C, exactly rows × cols (exact / exactDirect).
 typedef struct {
-    int mr, nr; kymo_kernel kernel; kymo_edge_kernel edge; kymo_direct_kernel direct;
+    int mr, nr; kymo_kernel kernel; kymo_direct_kernel direct;
     kymo_exact_kernel exact; kymo_exact_direct_kernel exactDirect;
 } path_desc;
 static const path_desc paths[3] = {
-    {0, 0, 0, 0, 0, 0, 0},
-    {6, 16, kernel_avx2_6x16, edge_avx2_6x16, kernel_avx2_6x16_direct, 0, 0},
-    {12, 32, kymo_kernel_avx512_12x32, kymo_kernel_avx512_edge, kymo_kernel_avx512_12x32_direct,
+    {0, 0, 0, 0, 0, 0},
+    {6, 16, kernel_avx2_6x16, kernel_avx2_6x16_direct, exact_avx2, exact_direct_avx2},
+    {12, 32, kymo_kernel_avx512_12x32, kymo_kernel_avx512_12x32_direct,
      kymo_kernel_avx512_exact, kymo_kernel_avx512_exact_direct},
 };
 
@@ -181,12 +226,26 @@ static void transpose_4rows(const float *src, long lds, long kc, float *dst, lon
         for (int r = 0; r < 4; r++) dst[p * ldd + r] = src[r * lds + p];
 }
 
+/// dst[p·ldd + r] = src[r·lds + p] for r < 2, p < kc: four p at a time, interleaved
+/// (unpacklo/hi) and stored as 64-bit pairs (the AVX2 path's rows 4–5 of a 6-row panel).
+static void transpose_2rows(const float *src, long lds, long kc, float *dst, long ldd) {
+    long p = 0;
+    for (; p + 4 <= kc; p += 4) {
+        __m128 r0 = _mm_loadu_ps(src + p), r1 = _mm_loadu_ps(src + lds + p);
+        __m128 lo = _mm_unpacklo_ps(r0, r1), hi = _mm_unpackhi_ps(r0, r1);
+        _mm_storel_pi((__m64 *)(dst + p * ldd), lo); _mm_storeh_pi((__m64 *)(dst + (p + 1) * ldd), lo);
+        _mm_storel_pi((__m64 *)(dst + (p + 2) * ldd), hi); _mm_storeh_pi((__m64 *)(dst + (p + 3) * ldd), hi);
+    }
+    for (; p < kc; p++) { dst[p * ldd] = src[p]; dst[p * ldd + 1] = src[lds + p]; }
+}
+
 /// dst[p·ldd + r] = src[r·lds + p] for r < rows, p < kc, and 0 for rows ≤ r < width:
-/// eight rows at a time, then four, through register transposes, the rest element by element.
+/// eight rows at a time, then four, then two, through register transposes, the rest element by element.
 static void transpose_rows(const float *src, long lds, long rows, long kc, float *dst, long ldd, long width) {
     long r = 0;
     for (; r + 8 <= rows; r += 8) transpose_8rows(src + r * lds, lds, kc, dst + r, ldd);
     for (; r + 4 <= rows; r += 4) transpose_4rows(src + r * lds, lds, kc, dst + r, ldd);
+    for (; r + 2 <= rows; r += 2) transpose_2rows(src + r * lds, lds, kc, dst + r, ldd);
     for (; r < rows; r++)
         for (long p = 0; p < kc; p++) dst[p * ldd + r] = src[r * lds + p];
     for (; r < width; r++)
@@ -205,6 +264,7 @@ static void pack_a(int trans, const float *a, long lda, long i0, long mc, long p
                 const float *src = a + (p0 + p) * lda + i0 + ir;
                 float *d = dst + p * mr;
                 long r = 0;
+                for (; r + 4 <= rows; r += 4) _mm_storeu_ps(d + r, _mm_loadu_ps(src + r));
                 for (; r < rows; r++) d[r] = src[r];
                 for (; r < mr; r++) d[r] = 0;
             }
@@ -221,7 +281,10 @@ static void pack_b(int trans, const float *b, long ldb, long p0, long kc, long j
             for (long p = 0; p < kc; p++) {
                 const float *src = b + (p0 + p) * ldb + j0 + jr;
                 float *d = dst + p * nr;
-                if (cols == nr) { memcpy(d, src, sizeof(float) * (size_t)nr); continue; }
+                if (cols == nr) {   // nr is 16 or 32: whole 8-float vectors
+                    for (long j = 0; j < nr; j += 8) _mm256_store_ps(d + j, _mm256_loadu_ps(src + j));
+                    continue;
+                }
                 long j = 0;
                 for (; j < cols; j++) d[j] = src[j];
                 for (; j < nr; j++) d[j] = 0;
@@ -302,7 +365,6 @@ static void sgemm_with(const path_desc *P, int transA, int transB, long m, long 
     float *pb = ensure(&buf_b, &cap_b, (size_t)((ncMax + nr - 1) / nr * nr) * KC);
     float *pa = packedA ? 0 : ensure(&buf_a, &cap_a, (size_t)MC * KC);
     const long mPad = round_up(m, mr);
-    float edge[12 * 32] __attribute__((aligned(64)));
     for (long jc = 0; jc < n; jc += NC) {
         long nc = n - jc < NC ? n - jc : NC;
         for (long pc = 0; pc < k; pc += KC) {
@@ -328,17 +390,9 @@ static void sgemm_with(const path_desc *P, int transA, int transB, long m, long 
                             else kernel(kc, pa + ir * kc, pbj, cij, ldc, load);
                             continue;
                         }
-                        if (P->exact) {   // straight into C, exactly rows × cols
-                            if (inPlace) P->exactDirect(kc, pa + ir * kc, pbj, ldb, cij, ldc, load, rows, cols);
-                            else P->exact(kc, pa + ir * kc, pbj, cij, ldc, load, rows, cols);
-                            continue;
-                        }
-                        // edge tile: through a full-size buffer, storing only the valid part
-                        if (load)
-                            for (long r = 0; r < rows; r++) memcpy(edge + r * nr, cij + r * ldc, sizeof(float) * (size_t)cols);
-                        if (inPlace) P->direct(kc, pa + ir * kc, pbj, ldb, edge, nr, load);
-                        else P->edge(kc, pa + ir * kc, pbj, edge, nr, load, rows, cols);
-                        for (long r = 0; r < rows; r++) memcpy(cij + r * ldc, edge + r * nr, sizeof(float) * (size_t)cols);
+                        // an edge tile: straight into C, exactly rows × cols
+                        if (inPlace) P->exactDirect(kc, pa + ir * kc, pbj, ldb, cij, ldc, load, rows, cols);
+                        else P->exact(kc, pa + ir * kc, pbj, cij, ldc, load, rows, cols);
                     }
                 }
             }

@@ -106,8 +106,8 @@ final class GemmTests: XCTestCase {
     }
 
     /// The shapes of the per-sample convolution and attention products, whose edge tiles
-    /// the AVX-512 path stores straight into C (exact row counts, masked columns) and
-    /// whose operands it packs through 8- and 4-wide register transposes (a row count
+    /// every path stores straight into C (exact row counts, partial columns) and
+    /// whose operands it packs through 8-, 4- and 2-wide register transposes (a row count
     /// of 8 + 4 + rest, a transposed B's ragged last panel): on every path, the scalar
     /// FMA chain bit for bit, the padding between C's rows untouched, both paths equal.
     func testEdgeTilesAndTransposedPackingOnConvolutionShapes() {
@@ -124,6 +124,40 @@ final class GemmTests: XCTestCase {
                     XCTAssertEqual(got, want, "\(path) m \(m) n \(n) k \(k) flags \(flags): not the scalar FMA chain")
                     for i in 0..<m {
                         for j in n..<p.ldc { XCTAssertEqual(got[i * p.ldc + j], p.c[i * p.ldc + j].bitPattern, "padding written") }
+                    }
+                    all.append(got)
+                }
+            }
+            results[path] = all
+        }
+        Numerics.forceGemmPath(.automatic)
+        XCTAssertEqual(results[.avx2]?.count, shapes.count * 8)
+        if let avx512 = results[.avx512] { XCTAssertEqual(avx512, results[.avx2], "the AVX-512 and AVX2 paths differ") }
+    }
+
+    /// Every edge tile the kernels store straight into C (exactly its rows and columns:
+    /// rows 1–6 and columns 1–16 of the AVX2 path's 6×16 tile, in a product of one tile or
+    /// after whole ones; B packed, read in place, or both in one product, whose first K
+    /// block packs B and whose second reads it in place) and every row count the packing
+    /// transposes split (8 + 4 + 2 + 1): on every path, the scalar FMA chain bit for bit,
+    /// C's padding included (nothing outside the tile written), K blocks with and without
+    /// accumulation, both transposes, and the AVX2 and AVX-512 paths equal.
+    func testExactEdgeTilesEveryRowAndColumnCount() {
+        var shapes: [(Int, Int, Int)] = []
+        for m in Array(1...13) + [23] { for n in 1...32 { for k in [1, 19, 257] { shapes.append((m, n, k)) } } }
+        for m in 19...24 { for n in [65, 72, 73, 80] { shapes.append((m, n, 257)) } }   // kc·ldb > 16,384: B packed
+        var results: [Numerics.GemmPath: [[UInt32]]] = [:]
+        for path in [Numerics.GemmPath.avx2, .avx512] where Numerics.forceGemmPath(path) {
+            var all: [[UInt32]] = [], failures = 0
+            for (m, n, k) in shapes {
+                for flags in 0..<8 {
+                    let p = Problem(m: m, n: n, k: k, transA: flags & 1 != 0, transB: flags & 2 != 0,
+                                    accumulate: flags & 4 != 0, pad: 1 + flags % 3, seed: UInt64(70 + flags))
+                    let got = p.run().map(\.bitPattern), want = p.reference().map(\.bitPattern)
+                    if got != want, failures < 5 {
+                        failures += 1
+                        let bad = got.indices.first { got[$0] != want[$0] }!
+                        XCTFail("\(path) m \(m) n \(n) k \(k) flags \(flags): element \(bad) (row \(bad / p.ldc), column \(bad % p.ldc)) is not the scalar FMA chain")
                     }
                     all.append(got)
                 }
