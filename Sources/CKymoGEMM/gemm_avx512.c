@@ -89,12 +89,3 @@ void kymo_kernel_avx512_exact_direct(long kc, const float *pa, const float *b, l
                                      long rows, long cols) {
     exact_dispatch(kc, pa, b, ldb, c, ldc, load, rows, cols, 0);
 }
-
-__attribute__((target("avx512f,avx2,fma")))
-void kymo_kernel_avx512_edge(long kc, const float *pa, const float *pb, float *c, long ldc, int load, long rows, long cols) {
-    if (rows <= 6) {
-        if (cols <= 16) kernel_rv(kc, pa, pb, c, ldc, load, 6, 1); else kernel_rv(kc, pa, pb, c, ldc, load, 6, 2);
-    } else {
-        if (cols <= 16) kernel_rv(kc, pa, pb, c, ldc, load, 12, 1); else kernel_rv(kc, pa, pb, c, ldc, load, 12, 2);
-    }
-}

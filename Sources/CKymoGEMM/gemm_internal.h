@@ -10,16 +10,10 @@ typedef void (*kymo_kernel)(long kc, const float *pa, const float *pb, float *c,
 
 void kymo_kernel_avx512_12x32(long kc, const float *pa, const float *pb, float *c, long ldc, int load);
 
-/// An edge tile of `rows` ≤ mr × `cols` ≤ nr from the path's whole panels: it may compute
-/// (and store to c) a tile larger than rows × cols, never one larger than mr × nr.
-typedef void (*kymo_edge_kernel)(long kc, const float *pa, const float *pb, float *c, long ldc, int load, long rows, long cols);
-
 /// A whole micro-tile (mr × nr) reading B's rows in place (b[p·ldb + j], no packing).
 typedef void (*kymo_direct_kernel)(long kc, const float *pa, const float *b, long ldb, float *c, long ldc, int load);
 
 void kymo_kernel_avx512_12x32_direct(long kc, const float *pa, const float *b, long ldb, float *c, long ldc, int load);
-
-void kymo_kernel_avx512_edge(long kc, const float *pa, const float *pb, float *c, long ldc, int load, long rows, long cols);
 
 /// An edge tile of exactly `rows` ≤ mr × `cols` ≤ nr, stored straight into c (nothing
 /// outside the tile is read or written), from a packed panel or (direct) B's rows in place.
