@@ -86,7 +86,9 @@ let package = Package(
             "KymoBase", "COpenBLAS", "Notebook", "KymoLanguage", "Records", "TensorEngine", "Models", "Datasets", "Figures", "FiguresCairo", "CReadline", "Distributed", "CZMQ", "CRSVG",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Crypto", package: "swift-crypto"),
-        ], swiftSettings: optimized),
+        ], swiftSettings: optimized, plugins: ["BuildStamp"]),
+        // Writes the commit the executable is built from (`kymo --version`, records).
+        .plugin(name: "BuildStamp", capability: .buildTool()),
 
         // Tolerances, gradient checks, golden loading.
         .target(name: "TestSupport", dependencies: ["TensorEngine", "Records"], path: "Tests/TestSupport"),

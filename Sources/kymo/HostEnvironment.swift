@@ -1,7 +1,7 @@
 // HostEnvironment: what only the host knows and the runtime is given as
-// values — the build stamp (Kymo version and the commit of its source tree),
+// values — the build stamp (Kymo version and the commit it was built from),
 // the environment fingerprint (OS, kernel, CPU, BLAS, threads, compiler) and
-// the figure writer (Cairo). The runtime never reads /proc, spawns git or
+// the figure writer (Cairo). The runtime never reads /proc or
 // renders by itself; records and sessions take these from here.
 
 import Figures
@@ -58,26 +58,15 @@ enum HostEnvironment {
         try f.save(to: path)
     }
 
-    /// `KYMO_BUILD_COMMIT` if set; else `git rev-parse HEAD` in the folder of
-    /// the running executable (a SwiftPM build lives in its source tree's
-    /// `.build`), with `-dirty` when tracked files have changes; else `unknown`.
+    /// `KYMO_BUILD_COMMIT` if set; else the commit this executable was built
+    /// from, `-dirty` when tracked files had changes, `unknown` when it was
+    /// built outside a git checkout (`buildCommit`, written at build time by
+    /// the BuildStamp plugin: the source tree's HEAD when `kymo` runs may be
+    /// a later commit than the one it was built from).
     static let commit: String = {
         if let c = ProcessInfo.processInfo.environment["KYMO_BUILD_COMMIT"], !c.isEmpty { return c }
-        // /proc/self/exe: the real binary also when started by a bare name from the PATH (a symlink such as /usr/local/bin/kymo).
-        let exe = FileManager.default.fileExists(atPath: "/proc/self/exe")
-            ? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-            : URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()
-        let dir = exe.deletingLastPathComponent().path
-        guard let head = git(["-C", dir, "rev-parse", "HEAD"]), head.count == 40 else { return "unknown" }
-        let dirty = git(["-C", dir, "status", "--porcelain", "--untracked-files=no"]).map { !$0.isEmpty } ?? false
-        return dirty ? head + "-dirty" : head
+        return buildCommit
     }()
-
-    private static func git(_ args: [String]) -> String? {
-        let candidates = ["/usr/bin/git", "/usr/local/bin/git", "/bin/git"]
-        guard let git = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else { return nil }
-        return captureOutput(of: git, args)?.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
 
     /// This process's environment now.
     static func fingerprint() -> EnvironmentFingerprint {

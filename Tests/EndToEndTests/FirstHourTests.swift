@@ -67,6 +67,30 @@ final class FirstHourTests: KymoTestCase {
         XCTAssert(lines.contains { $0.hasPrefix("gemm     kymo-sgemm ") && $0.contains("never bits") }, r.out)
     }
 
+    /// The commit is the one the binary was built from, stamped at build time:
+    /// a copy of the executable outside any checkout still names it (a commit
+    /// read from git when kymo runs would say `unknown` there, and a later
+    /// HEAD after a commit without a rebuild).
+    func testVersionCommitIsStampedAtBuildTime() throws {
+        func commit(_ out: String) throws -> String? {
+            (try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])?["commit"] as? String
+        }
+        let built = try commit(try kymo(["--version", "--json"]).out)
+        XCTAssertNotNil(built)
+        let copy = dir + "/elsewhere/kymo"
+        try FileManager.default.createDirectory(atPath: dir + "/elsewhere", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: binary, toPath: copy)
+        let r = try KymoBinary.execute(copy, ["--version", "--json"], in: dir + "/elsewhere")
+        XCTAssertEqual(r.status, 0, r.err)
+        let moved = try commit(r.out)
+        XCTAssertEqual(moved, built)
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        if FileManager.default.fileExists(atPath: repo + "/.git") {   // built in a checkout: a commit, not `unknown`
+            let commit = try XCTUnwrap(moved)
+            XCTAssertNotNil(commit.wholeMatch(of: /[0-9a-f]{40}(-dirty)?/), commit)
+        }
+    }
+
     func testDataFolderListingAndFetch() throws {
         let data = dir + "/userdata"
         let env = ["KYMO_DATA": data]
