@@ -26,7 +26,22 @@ public struct FMAPeak: Sendable {
     /// Vector lanes (8 or 16) and independent chains of the kernel that ran.
     public let lanes: Int
     public let chains: Int
+    /// One thread alone.
     public let gflopsPerCore: Double
+    /// `threads` threads computing at once, all of them together: what every
+    /// "% of peak" on that many threads is against. Two hyperthreads of one
+    /// core, or more threads than cores, give less than `threads` × one.
+    public let threads: Int
+    public let gflopsOnThreads: Double
+
+    public init(path: Numerics.GemmPath, lanes: Int, chains: Int, gflopsPerCore: Double, threads: Int = 1, gflopsOnThreads: Double? = nil) {
+        self.path = path
+        self.lanes = lanes
+        self.chains = chains
+        self.gflopsPerCore = gflopsPerCore
+        self.threads = threads
+        self.gflopsOnThreads = gflopsOnThreads ?? gflopsPerCore
+    }
 
     /// "AVX-512 (16 lanes)" or "AVX2 (8 lanes)".
     public var label: String { (path == .avx512 ? "AVX-512" : "AVX2") + " (\(lanes) lanes)" }
@@ -46,20 +61,23 @@ public enum EngineBenchmark {
         return times[times.count / 2]
     }
 
-    /// Peak fp32 FMA throughput of one core (GFLOP/s) at the vector width of
-    /// the GEMM path now in use (`Numerics.activeGemmPath`): AVX-512's 16-lane
-    /// chains where that path runs, AVX2's 8-lane ones otherwise. Every
-    /// "% of peak" Kymo prints is against this (×threads).
-    public static func fmaPeakPerCore() -> FMAPeak {
-        fmaPeak(path: Numerics.activeGemmPath)!
+    /// Peak fp32 FMA throughput (GFLOP/s) at the vector width of the GEMM path
+    /// now in use (`Numerics.activeGemmPath`): AVX-512's 16-lane chains where
+    /// that path runs, AVX2's 8-lane ones otherwise; of one thread, and of
+    /// `threads` threads at once. Every "% of peak" Kymo prints is against
+    /// the rate on the threads it ran with.
+    public static func fmaPeakPerCore(threads: Int = 1) -> FMAPeak {
+        fmaPeak(path: Numerics.activeGemmPath, threads: threads)!
     }
 
-    /// The FMA peak of one core with `path`'s vector width (CKymoGEMM's
-    /// `kymo_fma_peak_chains`: independent chains, enough for two FMA units);
-    /// nil when this CPU cannot run that path. The fastest of `repeats` runs
-    /// after a warm-up: other work on the machine can only slow a run, so the
-    /// fastest is the closest to the units' rate.
-    public static func fmaPeak(path: Numerics.GemmPath, rounds: Int = 500_000, repeats: Int = 15) -> FMAPeak? {
+    /// The FMA peak with `path`'s vector width (CKymoGEMM's
+    /// `kymo_fma_peak_chains`: independent chains, enough for two FMA units),
+    /// of one thread and, when `threads` > 1, of that many threads running the
+    /// chains at once (`kymo_fma_peak_concurrent`); nil when this CPU cannot
+    /// run that path. The fastest of `repeats` runs after a warm-up: other work
+    /// on the machine can only slow a run, so the fastest is the closest to
+    /// the units' rate.
+    public static func fmaPeak(path: Numerics.GemmPath, rounds: Int = 500_000, repeats: Int = 15, threads: Int = 1) -> FMAPeak? {
         let p = path == .automatic ? Numerics.activeGemmPath : path
         var lanes: Int32 = 0, chains: Int32 = 0
         var sink: Float = 0
@@ -73,7 +91,33 @@ public enum EngineBenchmark {
         }
         if sink.isNaN { print("") }   // keeps the kernel's result alive
         let flops = Double(rounds) * Double(lanes) * Double(chains) * 2
-        return FMAPeak(path: p, lanes: Int(lanes), chains: Int(chains), gflopsPerCore: flops / seconds / 1e9)
+        let one = flops / seconds / 1e9
+        guard threads > 1, let together = concurrentSeconds(path: p, rounds: rounds, repeats: repeats, threads: threads) else {
+            return FMAPeak(path: p, lanes: Int(lanes), chains: Int(chains), gflopsPerCore: one)
+        }
+        return FMAPeak(path: p, lanes: Int(lanes), chains: Int(chains), gflopsPerCore: one,
+                       threads: threads, gflopsOnThreads: Double(threads) * flops / together / 1e9)
+    }
+
+    /// The fastest wall time of `threads` threads running `rounds` rounds of
+    /// the chains at once; nil when they could not all run.
+    static func concurrentSeconds(path: Numerics.GemmPath, rounds: Int, repeats: Int, threads: Int) -> Double? {
+        var lanes: Int32 = 0, chains: Int32 = 0, ran: Int32 = 0
+        var seconds = Double.infinity
+        for _ in 0...max(1, repeats) {
+            let t = kymo_fma_peak_concurrent(path.rawValue, rounds, Int32(threads), &lanes, &chains, &ran)
+            guard ran == threads, t > 0 else { return nil }
+            seconds = min(seconds, t)
+        }
+        return seconds
+    }
+
+    /// How many threads `kymo_fma_peak_concurrent` ran (for tests: the peak on
+    /// N threads is measured on N threads, not scaled from one).
+    public static func concurrentPeakThreads(path: Numerics.GemmPath, threads: Int) -> Int {
+        var lanes: Int32 = 0, chains: Int32 = 0, ran: Int32 = 0
+        _ = kymo_fma_peak_concurrent(path.rawValue, 1000, Int32(threads), &lanes, &chains, &ran)
+        return Int(ran)
     }
 
     public static func gemm(m: Int, k: Int, n: Int, repeats: Int) throws -> BenchResult {

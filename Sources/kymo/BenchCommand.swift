@@ -63,7 +63,7 @@ struct Bench: ParsableCommand {
 
     func runEngine() throws {
         let peak = printPeak()
-        let usable = peak.gflopsPerCore * Double(Engine.threads)
+        let usable = peak.gflopsOnThreads
         var rows: [BenchResult] = []
         for n in [256, 2048, 4096] { rows.append(try EngineBenchmark.gemm(m: 256, k: 1152, n: n, repeats: repeats)) }
         rows += try EngineBenchmark.conv(batch: 8, cin: 128, cout: 256, size: 16, repeats: repeats)
@@ -74,8 +74,8 @@ struct Bench: ParsableCommand {
         say("each Kymo path against the peak of its own vector width, OpenBLAS against the \(peak.label) peak):")
         var pathPeaks: [String: Double] = [:]
         for path in [Numerics.GemmPath.avx2, .avx512] {
-            if let p = path == peak.path ? peak : EngineBenchmark.fmaPeak(path: path) {
-                pathPeaks[path == .avx512 ? "avx512" : "avx2"] = p.gflopsPerCore * Double(Engine.threads)
+            if let p = path == peak.path ? peak : EngineBenchmark.fmaPeak(path: path, threads: Engine.threads) {
+                pathPeaks[path == .avx512 ? "avx512" : "avx2"] = p.gflopsOnThreads
             }
         }
         for n in [256, 2048, 4096] {
@@ -101,10 +101,14 @@ struct Bench: ParsableCommand {
     /// Measures and prints the FMA peak of the GEMM path in use (and the other
     /// path's where this CPU runs both and they differ); returns the path's.
     func printPeak() -> FMAPeak {
-        let peak = EngineBenchmark.fmaPeakPerCore()
-        say("FMA peak (\(peak.label), the GEMM path's width): "
-              + String(format: "%.1f GFLOP/s per core, %.1f on %d thread(s)",
-                       peak.gflopsPerCore, peak.gflopsPerCore * Double(Engine.threads), Engine.threads))
+        let peak = EngineBenchmark.fmaPeakPerCore(threads: Engine.threads)
+        var line = "FMA peak (\(peak.label), the GEMM path's width): " + String(format: "%.1f GFLOP/s on one thread", peak.gflopsPerCore)
+        if peak.threads > 1 {
+            let ratio = peak.gflopsOnThreads / peak.gflopsPerCore
+            line += String(format: ", %.1f on %d threads at once (%.2f× one", peak.gflopsOnThreads, peak.threads, ratio)
+            line += ratio < 0.85 * Double(peak.threads) ? ": the threads share cores, or other work ran)" : ")"
+        }
+        say(line)
         let other: Numerics.GemmPath = peak.path == .avx512 ? .avx2 : .avx512
         if let o = EngineBenchmark.fmaPeak(path: other) {
             let ratio = peak.gflopsPerCore / o.gflopsPerCore
@@ -133,7 +137,7 @@ struct Bench: ParsableCommand {
     /// recorded run (TrainingRunBench: the Train cell's duration / steps).
     func runModels() throws {
         let peak = printPeak()
-        let usable = peak.gflopsPerCore * Double(Engine.threads)
+        let usable = peak.gflopsOnThreads
         let all = quick ? TrainingBenchmarkCase.reduced() : TrainingBenchmarkCase.standard()
         let cases = try selectedCases(all)
         let results = try benchmarkTraining(cases: cases, steps: steps, warmup: 1, threads: Engine.threads) { line in
@@ -182,7 +186,7 @@ struct Bench: ParsableCommand {
         say("train: the step train(...) runs (one forward and backward per sample, gradients summed in sample order,")
         say("the same bits for any process count); batch: one forward and backward of the whole batch, PyTorch's step.")
         say("cpu: process CPU seconds per train step, all threads (on a shared machine, cpu / threads is the step with the cores to itself).")
-        say("%peak: train GFLOP/s against the \(peak.label) FMA peak × \(Engine.threads) thread(s) (the GEMM path's width).")
+        say("%peak: train GFLOP/s against the \(peak.label) FMA peak of \(Engine.threads) thread(s) computing at once (the GEMM path's width).")
         if let any = runs.values.first {
             say("run: a notebook's train(...) of \(any.steps) steps in a recorded run (kymo run's path: data, batching, sampling,")
             say("progress, lanes, a checkpoint every \(ValueFormatter.number(any.checkpointSeconds)) s of wall-clock time and at the end): Train cell duration / steps.")
@@ -239,7 +243,7 @@ struct Bench: ParsableCommand {
             say(line)
         }
         say("conv2d GFLOP/s count the direct convolution's multiply-adds; Kymo's 3×3 convolutions use Winograd,")
-        say("which needs 2.25× fewer, so their effective rate can exceed the FMA peak. %peak: of the \(peakLabel) peak × threads.")
+        say("which needs 2.25× fewer, so their effective rate can exceed the FMA peak. %peak: of the \(peakLabel) peak of the threads at once.")
         if let torch, let v = torch["torch"] {
             say("PyTorch \(v) (\(torch["blas"] ?? "?")), \(torch["threads"] ?? "?") thread(s); torch/kymo > 1 means Kymo is faster.")
             if let before = torch["loadavg_before"] as? [NSNumber], let b = before.first {
@@ -252,7 +256,8 @@ struct Bench: ParsableCommand {
     /// The --json report's common part: the machine, the path's peak, PyTorch's version.
     func report(peak: FMAPeak?, torch: [String: Any]?) -> BenchReport {
         BenchReport(suite: suite, threads: Engine.threads,
-                    fmaPeak: peak.map { BenchReport.Peak(label: $0.label, gflopsPerCore: $0.gflopsPerCore) },
+                    fmaPeak: peak.map { BenchReport.Peak(label: $0.label, gflopsPerCore: $0.gflopsPerCore,
+                                                                      threads: $0.threads, gflopsOnThreads: $0.gflopsOnThreads) },
                     torch: torch?["torch"].map { "\($0)" })
     }
 

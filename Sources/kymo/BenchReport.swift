@@ -15,7 +15,8 @@ struct BenchReport: Encodable {
     var cpu = Numerics.cpuName
     var gemmPath = Numerics.gemmPath
     var numerics = Numerics.version
-    /// The FMA peak at the GEMM path's vector width (GFLOP/s per core).
+    /// The FMA peak at the GEMM path's vector width: of one thread, and of
+    /// `threads` threads at once (what every percentOfPeak is against).
     var fmaPeak: Peak?
     /// PyTorch's version when it ran beside Kymo.
     var torch: String?
@@ -26,13 +27,15 @@ struct BenchReport: Encodable {
     struct Peak: Encodable {
         var label: String
         var gflopsPerCore: Double
+        var threads: Int
+        var gflopsOnThreads: Double
     }
 
     struct EngineRow: Encodable {
         var name: String
         var seconds: Double
         var gflops: Double
-        /// Of the path's FMA peak × threads.
+        /// Of the path's FMA peak on the threads it ran with (measured at once).
         var percentOfPeak: Double
         var torchSeconds: Double?
     }

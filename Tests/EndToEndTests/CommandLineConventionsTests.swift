@@ -216,6 +216,8 @@ final class CommandLineConventionsTests: KymoTestCase {
         XCTAssertEqual(b["format"] as? String, "kymo-bench-1")
         XCTAssertEqual(b["threads"] as? Int, 1)
         XCTAssertGreaterThan((b["fmaPeak"] as? [String: Any])?["gflopsPerCore"] as? Double ?? 0, 0)
+        XCTAssertEqual((b["fmaPeak"] as? [String: Any])?["threads"] as? Int, 1)
+        XCTAssertGreaterThan((b["fmaPeak"] as? [String: Any])?["gflopsOnThreads"] as? Double ?? 0, 0)
         let rows = try XCTUnwrap(b["engine"] as? [[String: Any]])
         XCTAssertEqual(rows.count, 7, "\(rows)")   // 3 sgemm shapes; conv2d forward, and forward+backward, at 16×16 and 64×64
         XCTAssertEqual(rows.first?["name"] as? String, "sgemm M=256 K=1152 N=256")

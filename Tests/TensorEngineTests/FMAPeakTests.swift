@@ -1,6 +1,7 @@
 // The FMA peak `kymo bench engine` prints is measured with the vector width of
 // the GEMM path that runs: these tests check which kernel the measurement
-// calls (its lanes and chains), never its timing.
+// calls (its lanes and chains) and that the peak on N threads runs N threads
+// at once, never its timing.
 import XCTest
 import TensorEngine
 
@@ -38,6 +39,21 @@ final class FMAPeakTests: XCTestCase {
         XCTAssertEqual(peak.lanes, Numerics.activeGemmPath == .avx512 ? 16 : 8)
         XCTAssertTrue(Numerics.gemmPath.contains(peak.path == .avx512 ? "avx512" : "avx2"))
         XCTAssertTrue(peak.gflopsPerCore > 0 && peak.gflopsPerCore.isFinite)
+    }
+
+    /// The peak "on N threads" is N threads computing at once (hyperthreads of
+    /// one core, or more threads than cores, share the units), not N × one.
+    func testPeakOnThreadsRunsThatManyThreadsAtOnce() throws {
+        XCTAssertEqual(EngineBenchmark.concurrentPeakThreads(path: .avx2, threads: 1), 1)
+        XCTAssertEqual(EngineBenchmark.concurrentPeakThreads(path: .avx2, threads: 3), 3)
+        XCTAssertEqual(EngineBenchmark.concurrentPeakThreads(path: .avx2, threads: 0), 0)
+        let peak = try XCTUnwrap(EngineBenchmark.fmaPeak(path: .avx2, rounds: 2_000, repeats: 1, threads: 3))
+        XCTAssertEqual(peak.threads, 3)
+        XCTAssertTrue(peak.gflopsOnThreads > 0 && peak.gflopsOnThreads.isFinite)
+        let one = try XCTUnwrap(EngineBenchmark.fmaPeak(path: .avx2, rounds: 2_000, repeats: 1))
+        XCTAssertEqual(one.threads, 1)
+        XCTAssertEqual(one.gflopsOnThreads, one.gflopsPerCore)
+        if !Numerics.hasAVX512 { XCTAssertEqual(EngineBenchmark.concurrentPeakThreads(path: .avx512, threads: 2), 0) }
     }
 
     func testPeakOfAPathThisCPUCannotRunIsNil() throws {

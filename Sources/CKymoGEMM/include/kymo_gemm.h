@@ -55,6 +55,14 @@ void kymo_cpu_brand(char *buf, int size);
 /// run that path). One round is lanes × chains FMAs. For `kymo bench engine`.
 float kymo_fma_peak_chains(int path, long rounds, float seed, int *lanes, int *chains);
 
+/// `kymo_fma_peak_chains(path, rounds, …)` on `threads` threads at once (1 … 256), released
+/// together once all exist: the wall seconds from the first start to the last end, so the
+/// rate of all threads together is threads · rounds · lanes · chains · 2 / seconds — what the
+/// cores give when every thread computes (two hyperthreads of one core share its FMA units;
+/// more threads than cores share the cores). `*ran`: the threads that ran the chains
+/// (`threads`, or 0 when the path cannot run here or a thread could not start).
+double kymo_fma_peak_concurrent(int path, long rounds, int threads, int *lanes, int *chains, int *ran);
+
 #ifdef __cplusplus
 }
 #endif
