@@ -11,11 +11,12 @@
 //
 // Backward recomputes the gate values from the inputs (nothing extra kept).
 // Work is cut per channel; each channel loops over the batch in order, so the
-// peephole gradients (Σ over batch) are deterministic. Whole vectors go through
-// a main loop of `load8`/`store8` with the activations inlined; only a last
-// partial vector goes through `loadPart`/`storePart` (in the main loop those
-// split every vector into 128-bit halves: FastMath.swift's header). Each lane
-// is the same operations either way (`LSTMGatesBitsTests`).
+// peephole gradients (Σ over batch) are deterministic. Each loop's body is
+// written once, generic over `GateLanes`, and specialized twice: whole vectors
+// (`load8`/`store8`, the activations inlined) for the main loop, and the first
+// lanes of a last partial vector (`loadPart`/`storePart`; in the main loop
+// those split every vector into 128-bit halves: FastMath.swift's header).
+// Each lane is the same operations either way (`LSTMGatesBitsTests`).
 
 @inline(always) func act8(_ a: Activation, _ x: V8) -> V8 {
     switch a {
@@ -49,6 +50,78 @@
     for j in 0..<n { p[j] = v[j] }
 }
 
+/// How a gate loop's body reads and writes the 8 lanes at a pointer: a whole
+/// vector, or the first `count` lanes of the last partial one (zeros read past
+/// them, nothing written past them). The bodies (`lstmGatesVector`, …) are
+/// generic over it, so each is written once and specialized for both.
+protocol GateLanes {
+    func load(_ p: UnsafePointer<Float>) -> V8
+    func store(_ v: V8, _ p: UnsafeMutablePointer<Float>)
+}
+
+struct WholeLanes: GateLanes {
+    @inline(__always) func load(_ p: UnsafePointer<Float>) -> V8 { load8(p) }
+    @inline(__always) func store(_ v: V8, _ p: UnsafeMutablePointer<Float>) { store8(v, p) }
+}
+
+struct FirstLanes: GateLanes {
+    let count: Int
+    @inline(__always) func load(_ p: UnsafePointer<Float>) -> V8 { loadPart(p, count) }
+    @inline(__always) func store(_ v: V8, _ p: UnsafeMutablePointer<Float>) { storePart(v, p, count) }
+}
+
+/// The rows of one (sample, channel) the forward reads and writes.
+struct LSTMGateRows {
+    let gI, gF, gG, gO, cPrev, wI, wF, wO: UnsafePointer<Float>
+    let h, c: UnsafeMutablePointer<Float>
+}
+
+/// One vector of the forward at offset k.
+@inline(always) func lstmGatesVector<L: GateLanes>(_ l: L, _ k: Int, _ r: LSTMGateRows, _ activation: Activation) {
+    let cprev = l.load(r.cPrev + k)
+    let i = sigmoid8(l.load(r.gI + k) + l.load(r.wI + k) * cprev)
+    let f = sigmoid8(l.load(r.gF + k) + l.load(r.wF + k) * cprev)
+    let gg = act8(activation, l.load(r.gG + k))
+    let cNew = f * cprev + i * gg
+    let o = sigmoid8(l.load(r.gO + k) + l.load(r.wO + k) * cNew)
+    l.store(o * act8(activation, cNew), r.h + k)
+    l.store(cNew, r.c + k)
+}
+
+/// The rows of one (sample, channel) the backward reads and writes (the
+/// peephole gradients `gwI`, `gwF`, `gwO` accumulate over the batch).
+struct LSTMGateGradRows {
+    let gI, gF, gG, gO, cPrev, cNew, dH, dCNext, wI, wF, wO: UnsafePointer<Float>
+    let dI, dF, dG, dO, dCPrev, gwI, gwF, gwO: UnsafeMutablePointer<Float>
+}
+
+/// One vector of the backward at offset k.
+@inline(always) func lstmGatesGradVector<L: GateLanes>(_ l: L, _ k: Int, _ r: LSTMGateGradRows, _ activation: Activation) {
+    let cprev = l.load(r.cPrev + k)
+    let wi = l.load(r.wI + k), wf = l.load(r.wF + k), wo = l.load(r.wO + k)
+    let i = sigmoid8(l.load(r.gI + k) + wi * cprev)
+    let f = sigmoid8(l.load(r.gF + k) + wf * cprev)
+    let graw = l.load(r.gG + k)
+    let gg = act8(activation, graw)
+    let cNew = l.load(r.cNew + k)
+    let o = sigmoid8(l.load(r.gO + k) + wo * cNew)
+    let ac = act8(activation, cNew)
+    let dh = l.load(r.dH + k)
+    let dpo = dh * ac * o * (1 - o)
+    let dc = l.load(r.dCNext + k) + dh * o * actGrad8(activation, cNew, ac) + dpo * wo
+    let dpf = dc * cprev * f * (1 - f)
+    let dpi = dc * gg * i * (1 - i)
+    let dpg = dc * i * actGrad8(activation, graw, gg)
+    l.store(dpi, r.dI + k)
+    l.store(dpf, r.dF + k)
+    l.store(dpg, r.dG + k)
+    l.store(dpo, r.dO + k)
+    l.store(dc * f + dpi * wi + dpf * wf, r.dCPrev + k)
+    l.store(l.load(r.gwI + k) + dpi * cprev, r.gwI + k)
+    l.store(l.load(r.gwF + k) + dpf * cprev, r.gwF + k)
+    l.store(l.load(r.gwO + k) + dpo * cNew, r.gwO + k)
+}
+
 extension Tensor {
     /// The fused gate update; returns (h, c), each [B, C, H, W].
     public static func lstmGates(gates: Tensor, cPrev: Tensor, wci: Tensor, wcf: Tensor, wco: Tensor,
@@ -72,34 +145,12 @@ extension Tensor {
         Parallel.forEach(c) { ch, _ in
             for bi in 0..<b {
                 let gb = g.data + (bi * 4 * c) * n
-                let gI = gb + ch * n, gF = gb + (c + ch) * n, gG = gb + (2 * c + ch) * n, gO = gb + (3 * c + ch) * n
-                let cpr = cp.data + (bi * c + ch) * n
-                let hOut = out.data + (bi * c + ch) * n, cOut = out.data + ((b + bi) * c + ch) * n
-                let wI = pi.data + ch * n, wF = pf.data + ch * n, wO = po.data + ch * n
+                let rows = LSTMGateRows(gI: gb + ch * n, gF: gb + (c + ch) * n, gG: gb + (2 * c + ch) * n, gO: gb + (3 * c + ch) * n,
+                                        cPrev: cp.data + (bi * c + ch) * n, wI: pi.data + ch * n, wF: pf.data + ch * n, wO: po.data + ch * n,
+                                        h: out.data + (bi * c + ch) * n, c: out.data + ((b + bi) * c + ch) * n)
                 var k = 0
-                while k + 8 <= n {
-                    let cprev = load8(cpr + k)
-                    let i = sigmoid8(load8(gI + k) + load8(wI + k) * cprev)
-                    let f = sigmoid8(load8(gF + k) + load8(wF + k) * cprev)
-                    let gg = act8(activation, load8(gG + k))
-                    let cNew = f * cprev + i * gg
-                    let o = sigmoid8(load8(gO + k) + load8(wO + k) * cNew)
-                    store8(o * act8(activation, cNew), hOut + k)
-                    store8(cNew, cOut + k)
-                    k += 8
-                }
-                while k < n {   // a last partial vector: lanes past n read as zeros and are dropped
-                    let m = min(8, n - k)
-                    let cprev = loadPart(cpr + k, m)
-                    let i = sigmoid8(loadPart(gI + k, m) + loadPart(wI + k, m) * cprev)
-                    let f = sigmoid8(loadPart(gF + k, m) + loadPart(wF + k, m) * cprev)
-                    let gg = act8(activation, loadPart(gG + k, m))
-                    let cNew = f * cprev + i * gg
-                    let o = sigmoid8(loadPart(gO + k, m) + loadPart(wO + k, m) * cNew)
-                    storePart(o * act8(activation, cNew), hOut + k, m)
-                    storePart(cNew, cOut + k, m)
-                    k += 8
-                }
+                while k + 8 <= n { lstmGatesVector(WholeLanes(), k, rows, activation); k += 8 }
+                if k < n { lstmGatesVector(FirstLanes(count: n - k), k, rows, activation) }
             }
         }
         let rec = gates.record(out, .lstmGates(gates: gates, cPrev: cPrev, wci: wci, wcf: wcf, wco: wco, activation: activation))
@@ -120,66 +171,16 @@ func lstmGatesBackward(grad gOut: Tensor, output y: Tensor, gates: Tensor, cPrev
     Parallel.forEach(c) { ch, _ in
         for bi in 0..<b {
             let gb = g.data + (bi * 4 * c) * n, db = dGates.data + (bi * 4 * c) * n
-            let cpr = cp.data + (bi * c + ch) * n
-            let cNewP = yc.data + ((b + bi) * c + ch) * n
-            let dH = go.data + (bi * c + ch) * n, dCn = go.data + ((b + bi) * c + ch) * n
-            let wI = pi.data + ch * n, wF = pf.data + ch * n, wO = po.data + ch * n
-            let gwI = dWi.data + ch * n, gwF = dWf.data + ch * n, gwO = dWo.data + ch * n
-            let dcp = dC.data + (bi * c + ch) * n
+            let rows = LSTMGateGradRows(
+                gI: gb + ch * n, gF: gb + (c + ch) * n, gG: gb + (2 * c + ch) * n, gO: gb + (3 * c + ch) * n,
+                cPrev: cp.data + (bi * c + ch) * n, cNew: yc.data + ((b + bi) * c + ch) * n,
+                dH: go.data + (bi * c + ch) * n, dCNext: go.data + ((b + bi) * c + ch) * n,
+                wI: pi.data + ch * n, wF: pf.data + ch * n, wO: po.data + ch * n,
+                dI: db + ch * n, dF: db + (c + ch) * n, dG: db + (2 * c + ch) * n, dO: db + (3 * c + ch) * n,
+                dCPrev: dC.data + (bi * c + ch) * n, gwI: dWi.data + ch * n, gwF: dWf.data + ch * n, gwO: dWo.data + ch * n)
             var k = 0
-            while k + 8 <= n {
-                let cprev = load8(cpr + k)
-                let wi = load8(wI + k), wf = load8(wF + k), wo = load8(wO + k)
-                let i = sigmoid8(load8(gb + ch * n + k) + wi * cprev)
-                let f = sigmoid8(load8(gb + (c + ch) * n + k) + wf * cprev)
-                let graw = load8(gb + (2 * c + ch) * n + k)
-                let gg = act8(activation, graw)
-                let cNew = load8(cNewP + k)
-                let o = sigmoid8(load8(gb + (3 * c + ch) * n + k) + wo * cNew)
-                let ac = act8(activation, cNew)
-                let dh = load8(dH + k)
-                let dpo = dh * ac * o * (1 - o)
-                let dc = load8(dCn + k) + dh * o * actGrad8(activation, cNew, ac) + dpo * wo
-                let dpf = dc * cprev * f * (1 - f)
-                let dpi = dc * gg * i * (1 - i)
-                let dpg = dc * i * actGrad8(activation, graw, gg)
-                store8(dpi, db + ch * n + k)
-                store8(dpf, db + (c + ch) * n + k)
-                store8(dpg, db + (2 * c + ch) * n + k)
-                store8(dpo, db + (3 * c + ch) * n + k)
-                store8(dc * f + dpi * wi + dpf * wf, dcp + k)
-                store8(load8(gwI + k) + dpi * cprev, gwI + k)
-                store8(load8(gwF + k) + dpf * cprev, gwF + k)
-                store8(load8(gwO + k) + dpo * cNew, gwO + k)
-                k += 8
-            }
-            while k < n {   // a last partial vector: lanes past n read as zeros and are dropped
-                let m = min(8, n - k)
-                let cprev = loadPart(cpr + k, m)
-                let wi = loadPart(wI + k, m), wf = loadPart(wF + k, m), wo = loadPart(wO + k, m)
-                let i = sigmoid8(loadPart(gb + ch * n + k, m) + wi * cprev)
-                let f = sigmoid8(loadPart(gb + (c + ch) * n + k, m) + wf * cprev)
-                let graw = loadPart(gb + (2 * c + ch) * n + k, m)
-                let gg = act8(activation, graw)
-                let cNew = loadPart(cNewP + k, m)
-                let o = sigmoid8(loadPart(gb + (3 * c + ch) * n + k, m) + wo * cNew)
-                let ac = act8(activation, cNew)
-                let dh = loadPart(dH + k, m)
-                let dpo = dh * ac * o * (1 - o)
-                let dc = loadPart(dCn + k, m) + dh * o * actGrad8(activation, cNew, ac) + dpo * wo
-                let dpf = dc * cprev * f * (1 - f)
-                let dpi = dc * gg * i * (1 - i)
-                let dpg = dc * i * actGrad8(activation, graw, gg)
-                storePart(dpi, db + ch * n + k, m)
-                storePart(dpf, db + (c + ch) * n + k, m)
-                storePart(dpg, db + (2 * c + ch) * n + k, m)
-                storePart(dpo, db + (3 * c + ch) * n + k, m)
-                storePart(dc * f + dpi * wi + dpf * wf, dcp + k, m)
-                storePart(loadPart(gwI + k, m) + dpi * cprev, gwI + k, m)
-                storePart(loadPart(gwF + k, m) + dpf * cprev, gwF + k, m)
-                storePart(loadPart(gwO + k, m) + dpo * cNew, gwO + k, m)
-                k += 8
-            }
+            while k + 8 <= n { lstmGatesGradVector(WholeLanes(), k, rows, activation); k += 8 }
+            if k < n { lstmGatesGradVector(FirstLanes(count: n - k), k, rows, activation) }
         }
     }
     return [gates.requiresGrad ? dGates : nil, cPrev.requiresGrad ? dC : nil,

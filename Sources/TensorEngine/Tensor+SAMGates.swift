@@ -15,7 +15,37 @@
 // before, and the gates' gradient is still a sum of full-size pieces that are
 // zero outside their block (which turns a −0 into +0 as the chunk's slices
 // did). `SAMGatesTests` compares both, forward and all gradients, bit for bit,
-// on unrolled SAM-ConvLSTM cells. Backward recomputes the gate values.
+// on unrolled SAM-ConvLSTM cells. Backward recomputes the gate values. Each
+// loop's body is written once, generic over `GateLanes` (Tensor+LSTMGates.swift):
+// whole vectors in the main loop, the first lanes of a last partial one after.
+
+/// One vector of the forward at offset k: M and H from the gates' rows and M_prev.
+@inline(always) func samGatesVector<L: GateLanes>(_ l: L, _ k: Int, gI: UnsafePointer<Float>, gG: UnsafePointer<Float>, gO: UnsafePointer<Float>,
+                                                    mPrev: UnsafePointer<Float>, m mOut: UnsafeMutablePointer<Float>, h hOut: UnsafeMutablePointer<Float>) {
+    let i = sigmoid8(l.load(gI + k)), gg = tanh8(l.load(gG + k)), o = sigmoid8(l.load(gO + k))
+    let m = (i * -1 + 1) * l.load(mPrev + k) + i * gg
+    l.store(m, mOut + k)
+    l.store(o * m, hOut + k)
+}
+
+/// One vector of `samOutputBackward` at offset k.
+@inline(always) func samOutputGradVector<L: GateLanes>(_ l: L, _ k: Int, gO: UnsafePointer<Float>, m: UnsafePointer<Float>, dH: UnsafePointer<Float>,
+                                                         dGO: UnsafeMutablePointer<Float>, dM: UnsafeMutablePointer<Float>) {
+    let o = sigmoid8(l.load(gO + k)), d = l.load(dH + k)
+    l.store(d * l.load(m + k) * o * (1 - o), dGO + k)
+    l.store(d * o, dM + k)
+}
+
+/// One vector of `samMemoryBackward` at offset k.
+@inline(always) func samMemoryGradVector<L: GateLanes>(_ l: L, _ k: Int, gI: UnsafePointer<Float>, gG: UnsafePointer<Float>, mPrev: UnsafePointer<Float>,
+                                                         dM: UnsafePointer<Float>, dGI: UnsafeMutablePointer<Float>, dGG: UnsafeMutablePointer<Float>,
+                                                         dMPrev: UnsafeMutablePointer<Float>) {
+    let i = sigmoid8(l.load(gI + k)), gg = tanh8(l.load(gG + k)), d = l.load(dM + k)
+    let di = d * gg + (d * l.load(mPrev + k)) * -1
+    l.store(di * i * (1 - i), dGI + k)
+    l.store(d * i * (1 - gg * gg), dGG + k)
+    l.store(d * (i * -1 + 1), dMPrev + k)
+}
 
 extension Tensor {
     /// (H, M) of the SAM memory gate; `gates` [B, 3C, H, W], `mPrev` [B, C, H, W].
@@ -36,21 +66,8 @@ extension Tensor {
                 let gI = pg + (bi * 3 * c + ch) * n, gG = gI + c * n, gO = gI + 2 * c * n
                 let mpr = pm + row * n, hr = ph + row * n, mr = po + row * n
                 var k = 0
-                while k + 8 <= n {
-                    let i = sigmoid8(load8(gI + k)), gg = tanh8(load8(gG + k)), o = sigmoid8(load8(gO + k))
-                    let m = (i * -1 + 1) * load8(mpr + k) + i * gg
-                    store8(m, mr + k)
-                    store8(o * m, hr + k)
-                    k += 8
-                }
-                while k < n {   // a last partial vector: lanes past n read as zeros and are dropped
-                    let w = min(8, n - k)
-                    let i = sigmoid8(loadPart(gI + k, w)), gg = tanh8(loadPart(gG + k, w)), o = sigmoid8(loadPart(gO + k, w))
-                    let m = (i * -1 + 1) * loadPart(mpr + k, w) + i * gg
-                    storePart(m, mr + k, w)
-                    storePart(o * m, hr + k, w)
-                    k += 8
-                }
+                while k + 8 <= n { samGatesVector(WholeLanes(), k, gI: gI, gG: gG, gO: gO, mPrev: mpr, m: mr, h: hr); k += 8 }
+                if k < n { samGatesVector(FirstLanes(count: n - k), k, gI: gI, gG: gG, gO: gO, mPrev: mpr, m: mr, h: hr) }
             }
         }
         let m = gates.record(mOut, .samMemory(gates: gates, mPrev: mPrev))
@@ -74,19 +91,8 @@ func samOutputBackward(grad dH: Tensor, gates: Tensor, m: Tensor) -> [Tensor?] {
             let gO = pg + off, dGO = pdg + off
             let mr = pm + row * n, dhr = pd + row * n, dmr = pdm + row * n
             var k = 0
-            while k + 8 <= n {
-                let o = sigmoid8(load8(gO + k)), d = load8(dhr + k)
-                store8(d * load8(mr + k) * o * (1 - o), dGO + k)
-                store8(d * o, dmr + k)
-                k += 8
-            }
-            while k < n {   // a last partial vector: lanes past n read as zeros and are dropped
-                let w = min(8, n - k)
-                let o = sigmoid8(loadPart(gO + k, w)), d = loadPart(dhr + k, w)
-                storePart(d * loadPart(mr + k, w) * o * (1 - o), dGO + k, w)
-                storePart(d * o, dmr + k, w)
-                k += 8
-            }
+            while k + 8 <= n { samOutputGradVector(WholeLanes(), k, gO: gO, m: mr, dH: dhr, dGO: dGO, dM: dmr); k += 8 }
+            if k < n { samOutputGradVector(FirstLanes(count: n - k), k, gO: gO, m: mr, dH: dhr, dGO: dGO, dM: dmr) }
         }
     }
     return [gates.requiresGrad ? dG : nil, m.requiresGrad ? dM : nil]
@@ -108,23 +114,8 @@ func samMemoryBackward(grad dM: Tensor, gates: Tensor, mPrev: Tensor) -> [Tensor
             let gI = pg + off, gG = gI + c * n, dGI = pdg + off, dGG = dGI + c * n
             let mpr = pm + row * n, dmr = pd + row * n, dpr = pdp + row * n
             var k = 0
-            while k + 8 <= n {
-                let i = sigmoid8(load8(gI + k)), gg = tanh8(load8(gG + k)), d = load8(dmr + k)
-                let di = d * gg + (d * load8(mpr + k)) * -1
-                store8(di * i * (1 - i), dGI + k)
-                store8(d * i * (1 - gg * gg), dGG + k)
-                store8(d * (i * -1 + 1), dpr + k)
-                k += 8
-            }
-            while k < n {   // a last partial vector: lanes past n read as zeros and are dropped
-                let w = min(8, n - k)
-                let i = sigmoid8(loadPart(gI + k, w)), gg = tanh8(loadPart(gG + k, w)), d = loadPart(dmr + k, w)
-                let di = d * gg + (d * loadPart(mpr + k, w)) * -1
-                storePart(di * i * (1 - i), dGI + k, w)
-                storePart(d * i * (1 - gg * gg), dGG + k, w)
-                storePart(d * (i * -1 + 1), dpr + k, w)
-                k += 8
-            }
+            while k + 8 <= n { samMemoryGradVector(WholeLanes(), k, gI: gI, gG: gG, mPrev: mpr, dM: dmr, dGI: dGI, dGG: dGG, dMPrev: dpr); k += 8 }
+            if k < n { samMemoryGradVector(FirstLanes(count: n - k), k, gI: gI, gG: gG, mPrev: mpr, dM: dmr, dGI: dGI, dGG: dGG, dMPrev: dpr) }
         }
     }
     return [gates.requiresGrad ? dG : nil, mPrev.requiresGrad ? dMp : nil]
