@@ -14,7 +14,10 @@
 // (a debug build does not inline FastMath's vector helpers across files) prints thread CPU times, best of 7, of one forward + backward per sample,
 // old and new, split into the products, the softmax passes and the copies;
 // `--filter AttentionKernelTests/testKeptMapTiming` times the 32×32 grid's map
-// kept against recomputed over 38 calls in a row, as training meets it.
+// kept against recomputed over 38 calls in a row, as training meets it, and
+// `--filter AttentionKernelTests/testBlockTiming` blocks of 256 to 16 query rows.
+// Also here: the score kernel (two rows per pass) against main's one-row
+// kernel, and block sizes against the reference's 256-row blocks.
 import XCTest
 @testable import TensorEngine
 import TestSupport
