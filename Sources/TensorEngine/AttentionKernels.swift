@@ -1,6 +1,7 @@
 // The attention's own products over its narrow width d (q and k are [d × N]
 // and [d × M] with d = 8 in the SA/SAM modules): the scores S = q_blkᵀ·k with
 // each row's max taken in the same pass (which the softmax rows then skip),
+// two rows per pass so that each load of k feeds eight FMA chains,
 // backward's recompute of the softmaxed block from the forward's row max and
 // 1/Σ (one pass per row after the scores), and dq_blk = k·dS_blkᵀ, eight rows
 // at a time over 8 lanes of d, reading dS where it lies (kymo_sgemm packed a
@@ -27,10 +28,41 @@
 
 /// s[r·m + j] = Σ_t qT[r·d + t]·k[t·m + j] (one FMA chain over t from +0) for
 /// r < rows, j < m, and maxima[r] = the row's max as `rowMax` gives it (NaNs
-/// never win, a ±0 maximum taken from a scan in order).
+/// never win, a ±0 maximum taken from a scan in order). Two rows per pass
+/// (each load of k feeds both rows' chains: eight independent FMA chains
+/// where one row has four), an odd last row alone; each row's max in one
+/// compare-and-blend accumulator per row (the max of a set, whatever the
+/// order of the compares, but for a ±0 maximum, which the scan decides).
 func attentionScoreRows(_ qT: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ s: UnsafeMutablePointer<Float>,
                         d: Int, m: Int, rows: Int, maxima: UnsafeMutablePointer<Float>) {
-    for r in 0..<rows {
+    var r = 0
+    while r + 2 <= rows {
+        let q0 = qT + r * d, q1 = q0 + d, s0 = s + r * m, s1 = s0 + m
+        var mx0 = V8(repeating: -.infinity), mx1 = mx0
+        var j = 0
+        while j + 32 <= m {
+            var a0 = V8(repeating: 0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0
+            var kt = k + j
+            for t in 0..<d {
+                let k0 = load8(kt), k1 = load8(kt + 8), k2 = load8(kt + 16), k3 = load8(kt + 24)
+                let u = V8(repeating: q0[t]), w = V8(repeating: q1[t])
+                a0 = fma8(a0, u, k0); a1 = fma8(a1, u, k1); a2 = fma8(a2, u, k2); a3 = fma8(a3, u, k3)
+                b0 = fma8(b0, w, k0); b1 = fma8(b1, w, k1); b2 = fma8(b2, w, k2); b3 = fma8(b3, w, k3)
+                kt += m
+            }
+            store8(a0, s0 + j); store8(a1, s0 + j + 8); store8(a2, s0 + j + 16); store8(a3, s0 + j + 24)
+            store8(b0, s1 + j); store8(b1, s1 + j + 8); store8(b2, s1 + j + 16); store8(b3, s1 + j + 24)
+            mx0.replace(with: a0, where: a0 .> mx0); mx0.replace(with: a1, where: a1 .> mx0)
+            mx0.replace(with: a2, where: a2 .> mx0); mx0.replace(with: a3, where: a3 .> mx0)
+            mx1.replace(with: b0, where: b0 .> mx1); mx1.replace(with: b1, where: b1 .> mx1)
+            mx1.replace(with: b2, where: b2 .> mx1); mx1.replace(with: b3, where: b3 .> mx1)
+            j += 32
+        }
+        maxima[r] = attentionScoreTail(q0, k, s0, d: d, m: m, from: j, max: mx0)
+        maxima[r + 1] = attentionScoreTail(q1, k, s1, d: d, m: m, from: j, max: mx1)
+        r += 2
+    }
+    if r < rows {   // the last of an odd number of rows, alone
         let qr = qT + r * d, sr = s + r * m
         var mx0 = V8(repeating: -.infinity), mx1 = mx0, mx2 = mx0, mx3 = mx0
         var j = 0
@@ -51,24 +83,33 @@ func attentionScoreRows(_ qT: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _
         mx0.replace(with: mx1, where: mx1 .> mx0)
         mx0.replace(with: mx2, where: mx2 .> mx0)
         mx0.replace(with: mx3, where: mx3 .> mx0)
-        while j + 8 <= m {
-            var a = V8(repeating: 0)
-            for t in 0..<d { a = fma8(a, V8(repeating: qr[t]), load8(k + t * m + j)) }
-            store8(a, sr + j)
-            mx0.replace(with: a, where: a .> mx0)
-            j += 8
-        }
-        var mx = -Float.infinity
-        for l in 0..<8 where mx0[l] > mx { mx = mx0[l] }
-        while j < m {
-            var a: Float = 0
-            for t in 0..<d { a = a.addingProduct(qr[t], k[t * m + j]) }
-            sr[j] = a
-            if a > mx { mx = a }
-            j += 1
-        }
-        maxima[r] = scannedZeroMax(mx, sr, m)   // ±0: the scan's own answer, as in `rowMax`
+        maxima[r] = attentionScoreTail(qr, k, sr, d: d, m: m, from: j, max: mx0)
     }
+}
+
+/// One score row's columns j..<m after its 32-column steps (whole vectors,
+/// then one by one, the same chains) and its max: `mx` holds the max so far
+/// in 8 lanes; returns the row's max as `rowMax` gives it.
+@inline(__always) func attentionScoreTail(_ qr: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ sr: UnsafeMutablePointer<Float>,
+                                          d: Int, m: Int, from j0: Int, max mx0: V8) -> Float {
+    var mx0 = mx0, j = j0
+    while j + 8 <= m {
+        var a = V8(repeating: 0)
+        for t in 0..<d { a = fma8(a, V8(repeating: qr[t]), load8(k + t * m + j)) }
+        store8(a, sr + j)
+        mx0.replace(with: a, where: a .> mx0)
+        j += 8
+    }
+    var mx = -Float.infinity
+    for l in 0..<8 where mx0[l] > mx { mx = mx0[l] }
+    while j < m {
+        var a: Float = 0
+        for t in 0..<d { a = a.addingProduct(qr[t], k[t * m + j]) }
+        sr[j] = a
+        if a > mx { mx = a }
+        j += 1
+    }
+    return scannedZeroMax(mx, sr, m)   // ±0: the scan's own answer, as in `rowMax`
 }
 
 /// a[r·m + j] = exp(s[r, j] − max_r)·(1/Σ_r), the softmaxed scores the forward

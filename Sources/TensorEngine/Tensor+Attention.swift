@@ -4,7 +4,7 @@
 //   q [B, d, N]   k [B, d, M]   v [B, C, M]   →   z [B, C, N]
 //   A = softmax_rows(qᵀ k) [N × M];  z = v · Aᵀ
 //
-// Queries are processed in blocks of `attentionBlock` rows: S = q_blkᵀ·k is
+// Queries are processed in blocks of `AttentionBlocking.rows` (256) rows: S = q_blkᵀ·k is
 // formed in per-worker scratch, softmaxed, used, and dropped. The products
 // S = q_blkᵀk (with each row's max) and dq = k·dSᵀ are AttentionKernels.swift's,
 // the others (z, dv, dA, dk) kymo_sgemm's; each element is the same FMA chain either way. Backward
@@ -22,7 +22,19 @@
 
 import Synchronization
 
-let attentionBlock = 256
+/// Query rows per block of the attention, forward and backward: 256 (a block
+/// of scores at M = 1024 is 1 MB, twice the Zen 3's L2, but smaller blocks
+/// measured no faster there, and 32 or fewer rows slower: docs/engine.md,
+/// "Speed"). Process-wide; tests set it to compare block sizes (speed only,
+/// never the bits: z's columns are independent per block, and dv and dk
+/// continue one FMA chain per element across blocks, since kymo_sgemm's
+/// accumulate starts each chain from C's old value).
+enum AttentionBlocking {
+    static let defaultRows = 256
+    static let rows = Atomic<Int>(defaultRows)
+    /// The block's rows for N query rows.
+    static func rows(n: Int) -> Int { max(1, min(n, rows.load(ordering: .relaxed))) }
+}
 
 /// The largest score map (N·M floats per sample) the attention forward keeps
 /// for backward; larger ones are recomputed. 65,536 floats = 256 KB: the
@@ -50,15 +62,16 @@ extension Tensor {
         let map = recorded && n * m <= AttentionMapKeeping.limit.load(ordering: .relaxed) ? Tensor(uninitialized: [b, n, m]) : nil
         // else each row's max and 1/Σ [B, N, 2], for backward's one-pass recompute
         let stats = recorded && map == nil ? Tensor(uninitialized: [b, n, 2]) : nil
+        let block = AttentionBlocking.rows(n: n)
         Parallel.forEach(b) { bi, worker in
-            Scratch.with(worker: worker, slot: 3, count: attentionBlock * m, instead: map.map { $0.data + bi * n * m }) { a in
-            Scratch.with(worker: worker, slot: attentionScratchSlot, count: n * d + attentionBlock) { qt in
+            Scratch.with(worker: worker, slot: 3, count: block * m, instead: map.map { $0.data + bi * n * m }) { a in
+            Scratch.with(worker: worker, slot: attentionScratchSlot, count: n * d + block) { qt in
             let qb = qc.data + bi * d * n, kb = kc.data + bi * d * m, vb = vc.data + bi * c * m
             let zb = out.data + bi * c * n
             attentionTranspose(qb, rows: d, cols: n, ld: n, qt, ldDst: d)   // qT [N × d]; then a block's row maxima
             var r0 = 0
             while r0 < n {
-                let rows = min(attentionBlock, n - r0)
+                let rows = min(block, n - r0)
                 let s = map == nil ? a : a + r0 * m   // this block's rows: scratch, or their place in the kept map
                 attentionScores(qt + r0 * d, kb, s, maxima: qt + n * d, d: d, m: m, rows: rows,
                                 stats: stats.map { $0.data + (bi * n + r0) * 2 })
@@ -127,10 +140,11 @@ func attentionBackward(grad gz: Tensor, q: Tensor, k: Tensor, v: Tensor, map: Te
     precondition(rowStats.map { $0.shape == [b, n, 2] && $0.isContiguous } ?? true, "attention: kept row statistics of the wrong shape")
     let dq = Tensor(uninitialized: q.shape), dk = Tensor(zeros: k.shape), dv = Tensor(zeros: v.shape)
     let dp = (d + 7) / 8 * 8   // kT's row: d padded to whole vectors
+    let block = AttentionBlocking.rows(n: n)
     Parallel.forEach(b) { bi, worker in
-        Scratch.with(worker: worker, slot: 3, count: attentionBlock * m, instead: map.map { $0.data + bi * n * m }) { a in
-        Scratch.with(worker: worker, slot: 4, count: attentionBlock * m) { da in
-        Scratch.with(worker: worker, slot: attentionScratchSlot, count: n * d + attentionBlock) { qt in
+        Scratch.with(worker: worker, slot: 3, count: block * m, instead: map.map { $0.data + bi * n * m }) { a in
+        Scratch.with(worker: worker, slot: 4, count: block * m) { da in
+        Scratch.with(worker: worker, slot: attentionScratchSlot, count: n * d + block) { qt in
         Scratch.with(worker: worker, slot: attentionScratchSlot + 1, count: m * dp) { kt in
         let qb = qc.data + bi * d * n, kb = kc.data + bi * d * m, vb = vc.data + bi * c * m
         let gb = gc.data + bi * c * n
@@ -139,7 +153,7 @@ func attentionBackward(grad gz: Tensor, q: Tensor, k: Tensor, v: Tensor, map: Te
         attentionTranspose(kb, rows: d, cols: m, ld: m, kt, ldDst: dp)   // kT [M × dp]
         var r0 = 0
         while r0 < n {
-            let rows = min(attentionBlock, n - r0)
+            let rows = min(block, n - r0)
             let s: UnsafeMutablePointer<Float>   // A_blk [rows × M]
             if map == nil {
                 s = a

@@ -14,7 +14,10 @@
 // (a debug build does not inline FastMath's vector helpers across files) prints thread CPU times, best of 7, of one forward + backward per sample,
 // old and new, split into the products, the softmax passes and the copies;
 // `--filter AttentionKernelTests/testKeptMapTiming` times the 32×32 grid's map
-// kept against recomputed over 38 calls in a row, as training meets it.
+// kept against recomputed over 38 calls in a row, as training meets it, and
+// `--filter AttentionKernelTests/testBlockTiming` blocks of 256 to 16 query rows.
+// Also here: the score kernel (two rows per pass) against main's one-row
+// kernel, and block sizes against the reference's 256-row blocks.
 import XCTest
 @testable import TensorEngine
 import TestSupport
@@ -26,6 +29,7 @@ final class AttentionKernelTests: XCTestCase {
     override func tearDown() {
         Engine.configure(threads: 2)
         AttentionMapKeeping.limit.store(AttentionMapKeeping.defaultLimit, ordering: .relaxed)
+        AttentionBlocking.rows.store(AttentionBlocking.defaultRows, ordering: .relaxed)
         _ = Numerics.forceGemmPath(.automatic)
     }
 
@@ -82,6 +86,71 @@ final class AttentionKernelTests: XCTestCase {
                     let tag = "[\(b), \(d), \(n), \(m), \(c)], \(threads) threads, \(path)"
                     try check(q: randomTensor([b, d, n], "q\(tag)", low: -2, high: 2), k: randomTensor([b, d, m], "k\(tag)", low: -2, high: 2),
                               v: randomTensor([b, c, m], "v\(tag)"), gz: randomTensor([b, c, n], "gz\(tag)"), tag)
+                }
+            }
+        }
+    }
+
+    /// `attentionScoreRows` (two rows per pass, an odd last row alone) against
+    /// main's one-row kernel (`AttentionReference.scoreRowsOneAtATime`, kept
+    /// verbatim): every score and every row max bit for bit, 1–9 rows, M
+    /// around the 8- and 32-column steps, d = 1, 4, 8, 12, rows of random
+    /// values and rows whose maxima are ±0, −inf, +inf and NaN.
+    func testScoreRowsAgainstTheOneRowKernel() {
+        for d in [1, 4, 8, 12] {
+            for m in [1, 7, 8, 9, 31, 32, 33, 40, 63, 64, 65, 100] {
+                for rows in 1...9 {
+                    let tag = "d \(d), M \(m), \(rows) rows"
+                    var q = randomTensor([rows * d], "sq \(tag)", low: -2, high: 2).toArray()
+                    var k = randomTensor([d * m], "sk \(tag)", low: -2, high: 2).toArray()
+                    if rows >= 4 {   // specials in channel 0 of rows 0–3 (the others zero there)
+                        for r in 0..<4 { for t in 1..<d { q[r * d + t] = 0 } }
+                        for j in 0..<m { k[j] = j % 3 == 0 ? -0.0 : (j % 3 == 1 ? 0.0 : 1 + Float(j)) }
+                        q[0] = -1; q[d] = .nan; q[2 * d] = -.infinity; q[3 * d] = .infinity
+                        if rows >= 6 { q[5 * d] = 0 }
+                    }
+                    var sGot = [Float](repeating: 7, count: rows * m), sWant = sGot
+                    var mxGot = [Float](repeating: 7, count: rows), mxWant = mxGot
+                    q.withUnsafeBufferPointer { pq in k.withUnsafeBufferPointer { pk in
+                        attentionScoreRows(pq.baseAddress!, pk.baseAddress!, &sGot, d: d, m: m, rows: rows, maxima: &mxGot)
+                        AttentionReference.scoreRowsOneAtATime(pq.baseAddress!, pk.baseAddress!, &sWant, d: d, m: m, rows: rows, maxima: &mxWant)
+                    } }
+                    if let i = sGot.indices.first(where: { sGot[$0].bitPattern != sWant[$0].bitPattern }) {
+                        XCTFail("score \(i), \(tag): \(sGot[i]) vs \(sWant[i])")
+                    }
+                    if let r = mxGot.indices.first(where: { mxGot[$0].bitPattern != mxWant[$0].bitPattern }) {
+                        XCTFail("max of row \(r), \(tag): \(mxGot[r]) vs \(mxWant[r])")
+                    }
+                }
+            }
+        }
+    }
+
+    /// The block of query rows (`AttentionBlocking`) changes no bit: z's
+    /// columns are independent per block, and dv and dk continue each
+    /// element's one FMA chain across blocks (kymo_sgemm's accumulate starts
+    /// from C's old value). Against the reference's 256-row blocks: blocks of
+    /// 8, 24, 64 and 256 rows, one block for all N, and a last block of 1–7
+    /// rows; 1–3 threads, both GEMM paths.
+    func testBlockSizesKeepTheBits() throws {
+        defer { AttentionBlocking.rows.store(AttentionBlocking.defaultRows, ordering: .relaxed) }
+        // (B, d, N, M, C)
+        let shapes = [(1, 8, 1024, 1024, 32), (2, 8, 300, 261, 5), (1, 8, 259, 263, 33), (2, 4, 33, 20, 64), (2, 8, 70, 9, 3)]
+        var paths: [Numerics.GemmPath] = []
+        for path in [Numerics.GemmPath.avx2, .avx512] where Numerics.forceGemmPath(path) { paths.append(path) }
+        XCTAssertFalse(paths.isEmpty)
+        for path in paths {
+            XCTAssertTrue(Numerics.forceGemmPath(path))
+            for threads in 1...3 {
+                Engine.configure(threads: threads)
+                for (b, d, n, m, c) in shapes where threads == 2 || n * m <= 300 * 300 {
+                    for rows in [8, 24, 64, 256, Int.max] where rows == 64 || rows == Int.max || n * m <= 300 * 300 {
+                        AttentionBlocking.rows.store(rows, ordering: .relaxed)
+                        XCTAssertEqual(AttentionBlocking.rows(n: n), min(rows, n))
+                        let tag = "[\(b), \(d), \(n), \(m), \(c)], blocks of \(min(rows, n)), \(threads) threads, \(path)"
+                        try check(q: randomTensor([b, d, n], "bq\(tag)", low: -2, high: 2), k: randomTensor([b, d, m], "bk\(tag)", low: -2, high: 2),
+                                  v: randomTensor([b, c, m], "bv\(tag)"), gz: randomTensor([b, c, n], "bg\(tag)"), tag)
+                    }
                 }
             }
         }
@@ -171,6 +240,42 @@ final class AttentionKernelTests: XCTestCase {
             let kept = try round(limit: Int.max)
             func f(_ x: Double) -> String { String(format: "%.3f", x) }
             print("  round \(r + 1): recomputed \(f(recomputed.ms)) (\(recomputed.kept) of \(calls) kept);  kept \(f(kept.ms)) (\(kept.kept) of \(calls))")
+        }
+    }
+
+    /// Blocks of 256, 128, 64, 32 and 16 query rows (`AttentionBlocking`)
+    /// alternating, five rounds: ms of thread CPU time per forward and per
+    /// backward, best of 7, one sample, one thread; N = M = 1024 with the map
+    /// recomputed (as the seq2seq grid) and N = M = 256 with it kept (the
+    /// predictor's).
+    func testBlockTiming() throws {
+        guard ProcessInfo.processInfo.environment["KYMO_ATTENTION_TIMING"] == "1" else {
+            throw XCTSkip("timing: set KYMO_ATTENTION_TIMING=1 (a release build)")
+        }
+        defer { AttentionBlocking.rows.store(AttentionBlocking.defaultRows, ordering: .relaxed) }
+        Engine.configure(threads: 1)
+        print("attention block timing, ms of thread CPU time, best of 7, one sample, 1 thread, GEMM path \(Numerics.activeGemmPath); the default block: \(AttentionBlocking.defaultRows) rows")
+        for (n, c, kept) in [(1024, 32, false), (256, 32, true), (4096, 32, false)] {
+            let d = 8, m = n
+            let q = randomTensor([1, d, n], "btq", low: -2, high: 2), k = randomTensor([1, d, m], "btk", low: -2, high: 2)
+            let v = randomTensor([1, c, m], "btv"), gz = randomTensor([1, c, n], "btg")
+            AttentionMapKeeping.limit.store(kept ? Int.max : 0, ordering: .relaxed)
+            defer { AttentionMapKeeping.limit.store(AttentionMapKeeping.defaultLimit, ordering: .relaxed) }
+            let qr = q.detached().requiringGrad()
+            let z = try Tensor.attention(q: qr, k: k, v: v)
+            var map: Tensor?, rowStats: Tensor?
+            if case let .attention(_, _, _, mp, st) = z.op { map = mp; rowStats = st }
+            print("N = M = \(n), d = 8, C = \(c), map \(kept ? "kept" : "recomputed"): rows per block: forward / backward")
+            for r in 0..<5 {
+                var line = "  round \(r + 1):"
+                for rows in [256, 128, 64, 32, 16] where rows <= n {
+                    AttentionBlocking.rows.store(rows, ordering: .relaxed)
+                    let f = best { _ = try? Tensor.attention(q: q, k: k, v: v) }
+                    let b = best { _ = attentionBackward(grad: gz, q: qr, k: k, v: v, map: map, rows: rowStats) }
+                    line += String(format: "  %d: %.3f / %.3f", rows, f, b)
+                }
+                print(line)
+            }
         }
     }
 

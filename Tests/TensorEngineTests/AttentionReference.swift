@@ -4,7 +4,9 @@
 // backward recomputing each block or reading the map the forward kept (which
 // `AttentionKeptMapTests` shows gives the recompute's bits; the reference's
 // forward keeps none). Kept here verbatim as the reference the
-// current attention must match bit for bit (`AttentionKernelTests`).
+// current attention must match bit for bit (`AttentionKernelTests`). Also
+// the score kernel as main had it before it took two rows per pass
+// (`scoreRowsOneAtATime`), for the kernel's own test.
 @testable import TensorEngine
 
 enum AttentionReference {
@@ -77,5 +79,51 @@ enum AttentionReference {
             }
         }
         return (dq, dk, dv)
+    }
+
+    /// `attentionScoreRows` as main had it (one row per pass, four 8-column
+    /// chains and four max accumulators), kept verbatim for
+    /// `AttentionKernelTests.testScoreRowsAgainstTheOneRowKernel`.
+    static func scoreRowsOneAtATime(_ qT: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ s: UnsafeMutablePointer<Float>,
+                            d: Int, m: Int, rows: Int, maxima: UnsafeMutablePointer<Float>) {
+        for r in 0..<rows {
+            let qr = qT + r * d, sr = s + r * m
+            var mx0 = V8(repeating: -.infinity), mx1 = mx0, mx2 = mx0, mx3 = mx0
+            var j = 0
+            while j + 32 <= m {
+                var a0 = V8(repeating: 0), a1 = a0, a2 = a0, a3 = a0
+                var kt = k + j
+                for t in 0..<d {
+                    let qv = V8(repeating: qr[t])
+                    a0 = fma8(a0, qv, load8(kt)); a1 = fma8(a1, qv, load8(kt + 8))
+                    a2 = fma8(a2, qv, load8(kt + 16)); a3 = fma8(a3, qv, load8(kt + 24))
+                    kt += m
+                }
+                store8(a0, sr + j); store8(a1, sr + j + 8); store8(a2, sr + j + 16); store8(a3, sr + j + 24)
+                mx0.replace(with: a0, where: a0 .> mx0); mx1.replace(with: a1, where: a1 .> mx1)
+                mx2.replace(with: a2, where: a2 .> mx2); mx3.replace(with: a3, where: a3 .> mx3)
+                j += 32
+            }
+            mx0.replace(with: mx1, where: mx1 .> mx0)
+            mx0.replace(with: mx2, where: mx2 .> mx0)
+            mx0.replace(with: mx3, where: mx3 .> mx0)
+            while j + 8 <= m {
+                var a = V8(repeating: 0)
+                for t in 0..<d { a = fma8(a, V8(repeating: qr[t]), load8(k + t * m + j)) }
+                store8(a, sr + j)
+                mx0.replace(with: a, where: a .> mx0)
+                j += 8
+            }
+            var mx = -Float.infinity
+            for l in 0..<8 where mx0[l] > mx { mx = mx0[l] }
+            while j < m {
+                var a: Float = 0
+                for t in 0..<d { a = a.addingProduct(qr[t], k[t * m + j]) }
+                sr[j] = a
+                if a > mx { mx = a }
+                j += 1
+            }
+            maxima[r] = scannedZeroMax(mx, sr, m)   // ±0: the scan's own answer, as in `rowMax`
+        }
     }
 }

@@ -14,6 +14,9 @@ import XCTest
 @testable import TensorEngine
 import TestSupport
 
+/// The attention's block of query rows when the fusion was made (the reference's).
+let referenceAttentionBlock = 256
+
 /// The softmax row as it was before the fusion (the reference).
 func referenceSoftmaxRow(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int) {
     var m = -Float.infinity
@@ -38,14 +41,14 @@ func referenceAttention(q: Tensor, k: Tensor, v: Tensor) -> Tensor {
     let b = q.shape[0], d = q.shape[1], n = q.shape[2], m = k.shape[2], c = v.shape[1]
     let qc = q.contiguous(), kc = k.contiguous(), vc = v.contiguous()
     let out = Tensor(uninitialized: [b, c, n])
-    let s = UnsafeMutablePointer<Float>.allocate(capacity: attentionBlock * m)
+    let s = UnsafeMutablePointer<Float>.allocate(capacity: referenceAttentionBlock * m)
     defer { s.deallocate() }
     withExtendedLifetime((qc, kc, vc)) {
         for bi in 0..<b {
             let qb = qc.data + bi * d * n, kb = kc.data + bi * d * m, vb = vc.data + bi * c * m
             var r0 = 0
             while r0 < n {
-                let rows = min(attentionBlock, n - r0)
+                let rows = min(referenceAttentionBlock, n - r0)
                 referenceScores(qb, kb, s, d: d, n: n, m: m, r0: r0, rows: rows)
                 sgemm(MatView(ptr: vb, ld: m, trans: false, batchStride: 0), MatView(ptr: s, ld: m, trans: true, batchStride: 0),
                       out.data + bi * c * n + r0, ldc: n, m: c, n: rows, k: m)
@@ -68,8 +71,8 @@ func referenceAttentionBackward(grad gz: Tensor, q: Tensor, k: Tensor, v: Tensor
     let b = q.shape[0], d = q.shape[1], n = q.shape[2], m = k.shape[2], c = v.shape[1]
     let qc = q.contiguous(), kc = k.contiguous(), vc = v.contiguous(), gc = gz.contiguous()
     let dq = Tensor(uninitialized: q.shape), dk = Tensor(zeros: k.shape), dv = Tensor(zeros: v.shape)
-    let s = UnsafeMutablePointer<Float>.allocate(capacity: attentionBlock * m)
-    let da = UnsafeMutablePointer<Float>.allocate(capacity: attentionBlock * m)
+    let s = UnsafeMutablePointer<Float>.allocate(capacity: referenceAttentionBlock * m)
+    let da = UnsafeMutablePointer<Float>.allocate(capacity: referenceAttentionBlock * m)
     defer { s.deallocate(); da.deallocate() }
     withExtendedLifetime((qc, kc, vc, gc)) {
         for bi in 0..<b {
@@ -78,7 +81,7 @@ func referenceAttentionBackward(grad gz: Tensor, q: Tensor, k: Tensor, v: Tensor
             let dqb = dq.data + bi * d * n, dkb = dk.data + bi * d * m, dvb = dv.data + bi * c * m
             var r0 = 0
             while r0 < n {
-                let rows = min(attentionBlock, n - r0)
+                let rows = min(referenceAttentionBlock, n - r0)
                 referenceScores(qb, kb, s, d: d, n: n, m: m, r0: r0, rows: rows)
                 sgemm(MatView(ptr: gb + r0, ld: n, trans: false, batchStride: 0), MatView(ptr: s, ld: m, trans: false, batchStride: 0),
                       dvb, ldc: m, m: c, n: m, k: rows, accumulate: true)
