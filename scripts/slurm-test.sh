@@ -24,8 +24,11 @@ done
 tmp="$(mktemp -d /tmp/kymo-slurm-XXXXXX)"
 pids=()
 cleanup() {
+  local status=$?
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  # the daemons' logs and the runs stay to look at when the test failed; a pass leaves nothing in /tmp
+  if [ "$status" -eq 0 ]; then rm -rf "$tmp"; else echo "slurm-test: logs kept in $tmp"; fi
 }
 trap cleanup EXIT
 host="$(hostname -s)"
