@@ -12,7 +12,7 @@
 # Run by .ci/run after the test suite (it installs slurm-wlm and munge). Last run: Debian 12,
 # slurm-wlm 22.05.8, munge 0.5.15, 2 CPUs, as root: part 1 passed (job array of 4
 # tasks, all exit 0, about 8 s of Slurm time); part 2 see docs/records.md, "Slurm". The temporary folder with the
-# daemons' logs is kept for inspection.
+# daemons' logs is kept for inspection when the test fails, and removed when it passes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 KYMO="$(realpath "${KYMO:-.build/debug/kymo}")"
