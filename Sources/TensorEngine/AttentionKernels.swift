@@ -30,14 +30,17 @@
 /// r < rows, j < m, and maxima[r] = the row's max as `rowMax` gives it (NaNs
 /// never win, a ±0 maximum taken from a scan in order). Two rows per pass
 /// (each load of k feeds both rows' chains: eight independent FMA chains
-/// where one row has four), an odd last row alone; each row's max in one
-/// compare-and-blend accumulator per row (the max of a set, whatever the
-/// order of the compares, but for a ±0 maximum, which the scan decides).
+/// where one row has four; an odd last row is both rows of its pass, its
+/// 32-column part written twice with the same values); each row's max in
+/// one compare-and-blend accumulator per row (the max of a set, whatever
+/// the order of the compares, but for a ±0 maximum, which the scan decides).
 func attentionScoreRows(_ qT: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ s: UnsafeMutablePointer<Float>,
                         d: Int, m: Int, rows: Int, maxima: UnsafeMutablePointer<Float>) {
     var r = 0
-    while r + 2 <= rows {
-        let q0 = qT + r * d, q1 = q0 + d, s0 = s + r * m, s1 = s0 + m
+    while r < rows {
+        // rows r and r + 1, or an odd last row as both
+        let pair = r + 1 < rows
+        let q0 = qT + r * d, q1 = pair ? q0 + d : q0, s0 = s + r * m, s1 = pair ? s0 + m : s0
         var mx0 = V8(repeating: -.infinity), mx1 = mx0
         var j = 0
         while j + 32 <= m {
@@ -59,31 +62,8 @@ func attentionScoreRows(_ qT: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _
             j += 32
         }
         maxima[r] = attentionScoreTail(q0, k, s0, d: d, m: m, from: j, max: mx0)
-        maxima[r + 1] = attentionScoreTail(q1, k, s1, d: d, m: m, from: j, max: mx1)
+        if pair { maxima[r + 1] = attentionScoreTail(q1, k, s1, d: d, m: m, from: j, max: mx1) }
         r += 2
-    }
-    if r < rows {   // the last of an odd number of rows, alone
-        let qr = qT + r * d, sr = s + r * m
-        var mx0 = V8(repeating: -.infinity), mx1 = mx0, mx2 = mx0, mx3 = mx0
-        var j = 0
-        while j + 32 <= m {
-            var a0 = V8(repeating: 0), a1 = a0, a2 = a0, a3 = a0
-            var kt = k + j
-            for t in 0..<d {
-                let qv = V8(repeating: qr[t])
-                a0 = fma8(a0, qv, load8(kt)); a1 = fma8(a1, qv, load8(kt + 8))
-                a2 = fma8(a2, qv, load8(kt + 16)); a3 = fma8(a3, qv, load8(kt + 24))
-                kt += m
-            }
-            store8(a0, sr + j); store8(a1, sr + j + 8); store8(a2, sr + j + 16); store8(a3, sr + j + 24)
-            mx0.replace(with: a0, where: a0 .> mx0); mx1.replace(with: a1, where: a1 .> mx1)
-            mx2.replace(with: a2, where: a2 .> mx2); mx3.replace(with: a3, where: a3 .> mx3)
-            j += 32
-        }
-        mx0.replace(with: mx1, where: mx1 .> mx0)
-        mx0.replace(with: mx2, where: mx2 .> mx0)
-        mx0.replace(with: mx3, where: mx3 .> mx0)
-        maxima[r] = attentionScoreTail(qr, k, sr, d: d, m: m, from: j, max: mx0)
     }
 }
 

@@ -91,7 +91,7 @@ final class AttentionKernelTests: XCTestCase {
         }
     }
 
-    /// `attentionScoreRows` (two rows per pass, an odd last row alone) against
+    /// `attentionScoreRows` (two rows per pass, an odd last row as both) against
     /// main's one-row kernel (`AttentionReference.scoreRowsOneAtATime`, kept
     /// verbatim): every score and every row max bit for bit, 1–9 rows, M
     /// around the 8- and 32-column steps, d = 1, 4, 8, 12, rows of random
