@@ -75,6 +75,17 @@ final class AttentionKernelTests: XCTestCase {
         let shapes = [(1, 8, 1024, 1024, 32), (2, 8, 256, 256, 32), (2, 8, 300, 261, 5), (3, 4, 37, 45, 3),
                       (1, 12, 513, 77, 4), (2, 16, 33, 40, 3), (2, 1, 17, 9, 2), (2, 8, 513, 1, 4), (1, 8, 7, 300, 2),
                       (1, 8, 67, 50, 37), (2, 4, 33, 20, 64), (1, 8, 1, 9, 40), (1, 8, 259, 263, 33)]
+        try onEveryPathAndThreadCount { path, threads in
+            for (b, d, n, m, c) in shapes where threads == 2 || n * m <= 300 * 300 {
+                let tag = "[\(b), \(d), \(n), \(m), \(c)], \(threads) threads, \(path)"
+                try check(q: randomTensor([b, d, n], "q\(tag)", low: -2, high: 2), k: randomTensor([b, d, m], "k\(tag)", low: -2, high: 2),
+                          v: randomTensor([b, c, m], "v\(tag)"), gz: randomTensor([b, c, n], "gz\(tag)"), tag)
+            }
+        }
+    }
+
+    /// `body(path, threads)` on every GEMM path this CPU runs (at least one), forced, on 1–3 threads.
+    func onEveryPathAndThreadCount(_ body: (Numerics.GemmPath, Int) throws -> Void) rethrows {
         var paths: [Numerics.GemmPath] = []
         for path in [Numerics.GemmPath.avx2, .avx512] where Numerics.forceGemmPath(path) { paths.append(path) }
         XCTAssertFalse(paths.isEmpty)
@@ -82,11 +93,7 @@ final class AttentionKernelTests: XCTestCase {
             XCTAssertTrue(Numerics.forceGemmPath(path))
             for threads in 1...3 {
                 Engine.configure(threads: threads)
-                for (b, d, n, m, c) in shapes where threads == 2 || n * m <= 300 * 300 {
-                    let tag = "[\(b), \(d), \(n), \(m), \(c)], \(threads) threads, \(path)"
-                    try check(q: randomTensor([b, d, n], "q\(tag)", low: -2, high: 2), k: randomTensor([b, d, m], "k\(tag)", low: -2, high: 2),
-                              v: randomTensor([b, c, m], "v\(tag)"), gz: randomTensor([b, c, n], "gz\(tag)"), tag)
-                }
+                try body(path, threads)
             }
         }
     }
@@ -136,21 +143,14 @@ final class AttentionKernelTests: XCTestCase {
         defer { AttentionBlocking.rows.store(AttentionBlocking.defaultRows, ordering: .relaxed) }
         // (B, d, N, M, C)
         let shapes = [(1, 8, 1024, 1024, 32), (2, 8, 300, 261, 5), (1, 8, 259, 263, 33), (2, 4, 33, 20, 64), (2, 8, 70, 9, 3)]
-        var paths: [Numerics.GemmPath] = []
-        for path in [Numerics.GemmPath.avx2, .avx512] where Numerics.forceGemmPath(path) { paths.append(path) }
-        XCTAssertFalse(paths.isEmpty)
-        for path in paths {
-            XCTAssertTrue(Numerics.forceGemmPath(path))
-            for threads in 1...3 {
-                Engine.configure(threads: threads)
-                for (b, d, n, m, c) in shapes where threads == 2 || n * m <= 300 * 300 {
-                    for rows in [8, 24, 64, 256, Int.max] where rows == 64 || rows == Int.max || n * m <= 300 * 300 {
-                        AttentionBlocking.rows.store(rows, ordering: .relaxed)
-                        XCTAssertEqual(AttentionBlocking.rows(n: n), min(rows, n))
-                        let tag = "[\(b), \(d), \(n), \(m), \(c)], blocks of \(min(rows, n)), \(threads) threads, \(path)"
-                        try check(q: randomTensor([b, d, n], "bq\(tag)", low: -2, high: 2), k: randomTensor([b, d, m], "bk\(tag)", low: -2, high: 2),
-                                  v: randomTensor([b, c, m], "bv\(tag)"), gz: randomTensor([b, c, n], "bg\(tag)"), tag)
-                    }
+        try onEveryPathAndThreadCount { path, threads in
+            for (b, d, n, m, c) in shapes where threads == 2 || n * m <= 300 * 300 {
+                for rows in [8, 24, 64, 256, Int.max] where rows == 64 || rows == Int.max || n * m <= 300 * 300 {
+                    AttentionBlocking.rows.store(rows, ordering: .relaxed)
+                    XCTAssertEqual(AttentionBlocking.rows(n: n), min(rows, n))
+                    let tag = "[\(b), \(d), \(n), \(m), \(c)], blocks of \(min(rows, n)), \(threads) threads, \(path)"
+                    try check(q: randomTensor([b, d, n], "bq\(tag)", low: -2, high: 2), k: randomTensor([b, d, m], "bk\(tag)", low: -2, high: 2),
+                              v: randomTensor([b, c, m], "bv\(tag)"), gz: randomTensor([b, c, n], "bg\(tag)"), tag)
                 }
             }
         }
