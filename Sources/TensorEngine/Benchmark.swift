@@ -34,15 +34,6 @@ public struct FMAPeak: Sendable {
     public let threads: Int
     public let gflopsOnThreads: Double
 
-    public init(path: Numerics.GemmPath, lanes: Int, chains: Int, gflopsPerCore: Double, threads: Int = 1, gflopsOnThreads: Double? = nil) {
-        self.path = path
-        self.lanes = lanes
-        self.chains = chains
-        self.gflopsPerCore = gflopsPerCore
-        self.threads = threads
-        self.gflopsOnThreads = gflopsOnThreads ?? gflopsPerCore
-    }
-
     /// "AVX-512 (16 lanes)" or "AVX2 (8 lanes)".
     public var label: String { (path == .avx512 ? "AVX-512" : "AVX2") + " (\(lanes) lanes)" }
 }
@@ -93,7 +84,7 @@ public enum EngineBenchmark {
         let flops = Double(rounds) * Double(lanes) * Double(chains) * 2
         let one = flops / seconds / 1e9
         guard threads > 1, let together = concurrentSeconds(path: p, rounds: rounds, repeats: repeats, threads: threads) else {
-            return FMAPeak(path: p, lanes: Int(lanes), chains: Int(chains), gflopsPerCore: one)
+            return FMAPeak(path: p, lanes: Int(lanes), chains: Int(chains), gflopsPerCore: one, threads: 1, gflopsOnThreads: one)
         }
         return FMAPeak(path: p, lanes: Int(lanes), chains: Int(chains), gflopsPerCore: one,
                        threads: threads, gflopsOnThreads: Double(threads) * flops / together / 1e9)
