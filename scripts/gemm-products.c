@@ -29,7 +29,7 @@ static float *values(long n) {
     return p;
 }
 
-typedef struct { const char *name; int packedA, transB; long m, n, k, ldc; } product;
+typedef struct { const char *name; int packedA, transB; long m, n, k, ldc, lda; } product;   // lda 0: k
 
 int main(int argc, char **argv) {
     int path = argc > 1 ? atoi(argv[1]) : KYMO_GEMM_AVX512;
@@ -59,21 +59,24 @@ int main(int argc, char **argv) {
         {"attention dk 8x1024x256", 0, 0, 8, 1024, 256, 1024},
         {"attention dq 8x256x1024 (B transposed)", 0, 1, 8, 256, 1024, 256},
         {"attention z 32x256x1024 (B transposed)", 0, 1, 32, 256, 1024, 256},
+        {"attention zT 256x32x1024 (A's rows in place)", 0, 0, 256, 32, 1024, 32},
         {"attention dv 32x1024x256", 0, 0, 32, 1024, 256, 1024},
+        {"attention dv 32x1024x256 (lda 1024)", 0, 0, 32, 1024, 256, 1024, 1024},
         {"1x1 conv 16x256x64", 0, 0, 16, 256, 64, 256},
     };
     for (unsigned i = 0; i < sizeof products / sizeof *products; i++) {
         product z = products[i];
-        float *a = values(z.m * z.k), *b = values(z.k * z.n), *c = values(z.m * z.ldc);
+        const long lda = z.lda ? z.lda : z.k;
+        float *a = values(z.m * lda), *b = values(z.k * z.n), *c = values(z.m * z.ldc);
         float *pa = aligned_alloc(64, (size_t)kymo_sgemm_packed_a_count(z.m, z.k) * 4 + 64);
-        int packedPath = kymo_sgemm_pack_a(0, z.m, z.k, a, z.k, pa);
+        int packedPath = kymo_sgemm_pack_a(0, z.m, z.k, a, lda, pa);
         long reps = (long)(2e8 / (2.0 * z.m * z.n * z.k)) + 1;
         double fastest = 1e9;
         for (int r = 0; r < 15; r++) {
             double t0 = cpu_seconds();
             for (long j = 0; j < reps; j++) {
                 if (z.packedA) kymo_sgemm_packed(packedPath, pa, z.transB, z.m, z.n, z.k, b, z.transB ? z.k : z.n, c, z.ldc, 0);
-                else kymo_sgemm(0, z.transB, z.m, z.n, z.k, a, z.k, b, z.transB ? z.k : z.n, c, z.ldc, 0);
+                else kymo_sgemm(0, z.transB, z.m, z.n, z.k, a, lda, b, z.transB ? z.k : z.n, c, z.ldc, 0);
             }
             double t = (cpu_seconds() - t0) / reps;
             if (t < fastest) fastest = t;

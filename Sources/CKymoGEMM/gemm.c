@@ -1,7 +1,8 @@
 // Kymo's SGEMM: packing (BLIS-style: B in KC×NR micro-panels, A in MR×KC
 // micro-panels, every transposing copy through 8×8 and 4×4 register
 // transposes; a non-transposed B of a product with few row tiles is read in
-// place; a left operand used many times can be packed once, kymo_sgemm_pack_a)
+// place, and on the AVX2 path a non-transposed A always; a left operand used
+// many times can be packed once, kymo_sgemm_pack_a)
 // and register-blocked FMA micro-kernels, single-threaded (the engine
 // parallelises over fixed output tiles around it).
 //
@@ -50,12 +51,13 @@ __attribute__((always_inline)) static inline void store_part(float *p, __m256 v,
     if (w & 1) _mm_store_ss(p, x);
 }
 
-/// c[R × ((V − 1)·8 + w)] (ldc) = (load ? c : 0) + Σ_p pa[p·6 + r] · pb[p·ldb + j], R ≤ 6,
-/// V ≤ 2 vectors of 8, the last one's first w lanes; pb a packed panel (ldb 16, aligned)
-/// or, `packed` 0, rows of B itself.
+/// c[R × ((V − 1)·8 + w)] (ldc) = (load ? c : 0) + Σ_p A(r, p) · pb[p·ldb + j], R ≤ 6,
+/// V ≤ 2 vectors of 8, the last one's first w lanes; A(r, p) = pa[r·ars + p·aps]: a packed
+/// panel (ars 1, aps 6) or, for A read in place, A's own rows (ars lda, aps 1); pb a packed
+/// panel (ldb 16, aligned) or, `packed` 0, rows of B itself.
 __attribute__((always_inline))
-static inline void kernel_rvw(long kc, const float *pa, const float *pb, long ldb, float *c, long ldc, int load,
-                              const int R, const int V, const int packed, int w) {
+static inline void kernel_rvw(long kc, const float *pa, long ars, long aps, const float *pb, long ldb, float *c,
+                              long ldc, int load, const int R, const int V, const int packed, int w) {
     __m256 acc[6][2];
     const int w0 = V > 1 ? 8 : w;
     for (int r = 0; r < R; r++) {
@@ -66,11 +68,11 @@ static inline void kernel_rvw(long kc, const float *pa, const float *pb, long ld
         __m256 b0 = packed ? _mm256_load_ps(pb) : _mm256_loadu_ps(pb);
         __m256 b1 = V > 1 ? (packed ? _mm256_load_ps(pb + 8) : _mm256_loadu_ps(pb + 8)) : b0;
         for (int r = 0; r < R; r++) {
-            __m256 a = _mm256_broadcast_ss(pa + r);
+            __m256 a = _mm256_broadcast_ss(pa + r * ars);
             acc[r][0] = _mm256_fmadd_ps(a, b0, acc[r][0]);
             if (V > 1) acc[r][1] = _mm256_fmadd_ps(a, b1, acc[r][1]);
         }
-        pa += 6; pb += ldb;
+        pa += aps; pb += ldb;
     }
     for (int r = 0; r < R; r++) {
         store_part(c + r * ldc, acc[r][0], w0);
@@ -79,22 +81,22 @@ static inline void kernel_rvw(long kc, const float *pa, const float *pb, long ld
 }
 
 static void kernel_avx2_6x16(long kc, const float *pa, const float *pb, float *c, long ldc, int load) {
-    kernel_rvw(kc, pa, pb, 16, c, ldc, load, 6, 2, 1, 8);
+    kernel_rvw(kc, pa, 1, 6, pb, 16, c, ldc, load, 6, 2, 1, 8);
 }
 
 /// The same tile reading B's rows in place (b[p·ldb + j]) instead of a packed panel.
 static void kernel_avx2_6x16_direct(long kc, const float *pa, const float *pb, long ldb, float *c, long ldc, int load) {
-    kernel_rvw(kc, pa, pb, ldb, c, ldc, load, 6, 2, 0, 8);
+    kernel_rvw(kc, pa, 1, 6, pb, ldb, c, ldc, load, 6, 2, 0, 8);
 }
 
 #define EXACT_CASE(R) case R: \
-    if (cols > 8) kernel_rvw(kc, pa, pb, ldb, c, ldc, load, R, 2, packed, (int)cols - 8); \
-    else kernel_rvw(kc, pa, pb, ldb, c, ldc, load, R, 1, packed, (int)cols); \
+    if (cols > 8) kernel_rvw(kc, pa, ars, aps, pb, ldb, c, ldc, load, R, 2, packed, (int)cols - 8); \
+    else kernel_rvw(kc, pa, ars, aps, pb, ldb, c, ldc, load, R, 1, packed, (int)cols); \
     break;
 
 __attribute__((always_inline))
-static inline void exact_dispatch(long kc, const float *pa, const float *pb, long ldb, float *c, long ldc, int load,
-                                  long rows, long cols, const int packed) {
+static inline void exact_dispatch(long kc, const float *pa, long ars, long aps, const float *pb, long ldb, float *c,
+                                  long ldc, int load, long rows, long cols, const int packed) {
     switch (rows) {
         EXACT_CASE(1) EXACT_CASE(2) EXACT_CASE(3) EXACT_CASE(4) EXACT_CASE(5) EXACT_CASE(6)
         default: break;
@@ -103,27 +105,40 @@ static inline void exact_dispatch(long kc, const float *pa, const float *pb, lon
 #undef EXACT_CASE
 
 static void exact_avx2(long kc, const float *pa, const float *pb, float *c, long ldc, int load, long rows, long cols) {
-    exact_dispatch(kc, pa, pb, 16, c, ldc, load, rows, cols, 1);
+    exact_dispatch(kc, pa, 1, 6, pb, 16, c, ldc, load, rows, cols, 1);
 }
 
 static void exact_direct_avx2(long kc, const float *pa, const float *b, long ldb, float *c, long ldc, int load,
                               long rows, long cols) {
-    exact_dispatch(kc, pa, b, ldb, c, ldc, load, rows, cols, 0);
+    exact_dispatch(kc, pa, 1, 6, b, ldb, c, ldc, load, rows, cols, 0);
+}
+
+/// A tile of `rows` ≤ 6 × `cols` ≤ 16 reading A's rows in place (A(r, p) = a[r·lda + p], no
+/// packing) and B from a packed panel (ldb 16) or its rows in place; the same chain per element.
+static void rows_a_avx2(long kc, const float *a, long lda, const float *b, long ldb, float *c, long ldc, int load,
+                        long rows, long cols) {
+    if (rows == 6 && cols == 16) kernel_rvw(kc, a, lda, 1, b, ldb, c, ldc, load, 6, 2, 0, 8);
+    else exact_dispatch(kc, a, lda, 1, b, ldb, c, ldc, load, rows, cols, 0);
 }
 
 // ---- paths ----
 
-/// A path's kernels: whole tiles from a packed B panel or B's rows in place (direct), and
-/// edge tiles stored straight into C, exactly rows × cols (exact / exactDirect).
+/// A tile of `rows` ≤ mr × `cols` ≤ nr with a non-transposed A read in place (a[r·lda + p]).
+typedef void (*rows_a_kernel)(long kc, const float *a, long lda, const float *b, long ldb, float *c, long ldc, int load,
+                              long rows, long cols);
+
+/// A path's kernels: whole tiles from a packed B panel or B's rows in place (direct),
+/// edge tiles stored straight into C, exactly rows × cols (exact / exactDirect), and
+/// (rowsA, where the path has one) any tile with A's rows read in place.
 typedef struct {
     int mr, nr; kymo_kernel kernel; kymo_direct_kernel direct;
-    kymo_exact_kernel exact; kymo_exact_direct_kernel exactDirect;
+    kymo_exact_kernel exact; kymo_exact_direct_kernel exactDirect; rows_a_kernel rowsA;
 } path_desc;
 static const path_desc paths[3] = {
-    {0, 0, 0, 0, 0, 0},
-    {6, 16, kernel_avx2_6x16, kernel_avx2_6x16_direct, exact_avx2, exact_direct_avx2},
+    {0, 0, 0, 0, 0, 0, 0},
+    {6, 16, kernel_avx2_6x16, kernel_avx2_6x16_direct, exact_avx2, exact_direct_avx2, rows_a_avx2},
     {12, 32, kymo_kernel_avx512_12x32, kymo_kernel_avx512_12x32_direct,
-     kymo_kernel_avx512_exact, kymo_kernel_avx512_exact_direct},
+     kymo_kernel_avx512_exact, kymo_kernel_avx512_exact_direct, 0},
 };
 
 /// Products with at most this many row tiles read a non-transposed B in place
@@ -363,7 +378,10 @@ static void sgemm_with(const path_desc *P, int transA, int transB, long m, long 
     const kymo_kernel kernel = P->kernel;
     long ncMax = n < NC ? n : NC;
     float *pb = ensure(&buf_b, &cap_b, (size_t)((ncMax + nr - 1) / nr * nr) * KC);
-    float *pa = packedA ? 0 : ensure(&buf_a, &cap_a, (size_t)MC * KC);
+    // a non-transposed A is read in place where the path can (its rows are each tile's
+    // k-runs already; packing them would be a transposing copy of all of A)
+    const int rowsA = !transA && !packedA && P->rowsA;
+    float *pa = packedA || rowsA ? 0 : ensure(&buf_a, &cap_a, (size_t)MC * KC);
     const long mPad = round_up(m, mr);
     for (long jc = 0; jc < n; jc += NC) {
         long nc = n - jc < NC ? n - jc : NC;
@@ -377,7 +395,7 @@ static void sgemm_with(const path_desc *P, int transA, int transB, long m, long 
             for (long ic = 0; ic < m; ic += MC) {
                 long mc = m - ic < MC ? m - ic : MC;
                 if (packedA) pa = (float *)packedA + pc * mPad + ic * kc;
-                else pack_a(transA, a, lda, ic, mc, pc, kc, mr, pa);
+                else if (!rowsA) pack_a(transA, a, lda, ic, mc, pc, kc, mr, pa);
                 for (long jr = 0; jr < nc; jr += nr) {
                     long cols = nc - jr < nr ? nc - jr : nr;
                     const int inPlace = jr < full;
@@ -385,6 +403,10 @@ static void sgemm_with(const path_desc *P, int transA, int transB, long m, long 
                     for (long ir = 0; ir < mc; ir += mr) {
                         long rows = mc - ir < mr ? mc - ir : mr;
                         float *cij = c + (ic + ir) * ldc + jc + jr;
+                        if (rowsA) {
+                            P->rowsA(kc, a + (ic + ir) * lda + pc, lda, pbj, inPlace ? ldb : nr, cij, ldc, load, rows, cols);
+                            continue;
+                        }
                         if (rows == mr && cols == nr) {
                             if (inPlace) P->direct(kc, pa + ir * kc, pbj, ldb, cij, ldc, load);
                             else kernel(kc, pa + ir * kc, pbj, cij, ldc, load);

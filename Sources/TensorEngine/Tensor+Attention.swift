@@ -66,21 +66,28 @@ extension Tensor {
         Parallel.forEach(b) { bi, worker in
             Scratch.with(worker: worker, slot: 3, count: block * m, instead: map.map { $0.data + bi * n * m }) { a in
             Scratch.with(worker: worker, slot: attentionScratchSlot, count: n * d + block) { qt in
+            Scratch.with(worker: worker, slot: attentionScratchSlot + 2, count: m * c + block * c) { vt in
             let qb = qc.data + bi * d * n, kb = kc.data + bi * d * m, vb = vc.data + bi * c * m
-            let zb = out.data + bi * c * n
+            let zb = out.data + bi * c * n, zt = vt + m * c
             attentionTranspose(qb, rows: d, cols: n, ld: n, qt, ldDst: d)   // qT [N × d]; then a block's row maxima
+            attentionTranspose(vb, rows: c, cols: m, ld: m, vt, ldDst: c)   // vT [M × C]
             var r0 = 0
             while r0 < n {
                 let rows = min(block, n - r0)
                 let s = map == nil ? a : a + r0 * m   // this block's rows: scratch, or their place in the kept map
                 attentionScores(qt + r0 * d, kb, s, maxima: qt + n * d, d: d, m: m, rows: rows,
                                 stats: stats.map { $0.data + (bi * n + r0) * 2 })
-                // z[:, r0..] = v [C × M] · A_blkᵀ [M × rows]
-                sgemm(MatView(ptr: vb, ld: m, trans: false, batchStride: 0), MatView(ptr: s, ld: m, trans: true, batchStride: 0),
-                      zb + r0, ldc: n, m: c, n: rows, k: m)
+                // z[:, r0..]ᵀ = A_blk [rows × M] · vT [M × C]: A_blk's rows are read in place, no
+                // transposing copy of the block (the same chain per element as v · A_blkᵀ)
+                sgemm(MatView(ptr: s, ld: m, trans: false, batchStride: 0), MatView(ptr: vt, ld: c, trans: false, batchStride: 0),
+                      zt, ldc: c, m: rows, n: c, k: m)
+                for ci in 0..<c {
+                    let zr = zb + ci * n + r0
+                    for r in 0..<rows { zr[r] = zt[r * c + ci] }
+                }
                 r0 += rows
             }
-            } }
+            } } }
         }
         return q.record(out, .attention(q: q, k: k, v: v, map: map, rows: stats))
     }
