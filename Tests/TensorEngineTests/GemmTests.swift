@@ -72,7 +72,8 @@ final class GemmTests: XCTestCase {
 
     /// On every path this CPU runs (each packs A and B into its own micro-panel
     /// shape, 6×16 or 12×32, whole panels through register transposes, edge
-    /// panels element by element): the scalar FMA chain, bit for bit.
+    /// panels element by element; AVX2 reads a non-transposed A's rows in place,
+    /// here with lda > k): the scalar FMA chain, bit for bit.
     func testMatchesTheScalarFMAChainBitForBit() {
         var paths = 0
         for path in [Numerics.GemmPath.avx2, .avx512] where Numerics.forceGemmPath(path) {
