@@ -267,6 +267,10 @@ static void transpose_rows(const float *src, long lds, long rows, long kc, float
         for (long p = 0; p < kc; p++) dst[p * ldd + r] = 0;
 }
 
+void kymo_transpose(const float *src, long lds, long rows, long cols, float *dst, long ldd, long width) {
+    transpose_rows(src, lds, rows, cols, dst, ldd, width);
+}
+
 /// pa[(ir/mr)·mr·kc + p·mr + r] = op(A)(i0 + ir + r, p0 + p).
 static void pack_a(int trans, const float *a, long lda, long i0, long mc, long p0, long kc, int mr, float *pa) {
     for (long ir = 0; ir < mc; ir += mr) {

@@ -14,16 +14,14 @@
 // value when accumulating), see kymo_gemm.h — so the bits are sgemm's
 // (`AttentionKernelTests`: against the sgemm-based attention, bit for bit).
 // 8-lane Swift (the targets are built for AVX2): the same code on every GEMM path.
+import CKymoGEMM
 
 /// dst[c·ldDst + r] = src[r·ld + c] for r < rows, c < cols, and +0 in the
-/// padding r = rows..<ldDst: q [d × N] → qT [N × d], k [d × M] → kT [M × dp].
+/// padding r = rows..<ldDst: q [d × N] → qT [N × d], k [d × M] → kT [M × dp],
+/// v [C × M] → vT [M × C] (CKymoGEMM's register transposes).
 @inline(__always) func attentionTranspose(_ src: UnsafePointer<Float>, rows: Int, cols: Int, ld: Int,
                                           _ dst: UnsafeMutablePointer<Float>, ldDst: Int) {
-    for c in 0..<cols {
-        let o = dst + c * ldDst
-        for r in 0..<rows { o[r] = src[r * ld + c] }
-        for r in rows..<ldDst { o[r] = 0 }
-    }
+    kymo_transpose(src, ld, rows, cols, dst, ldDst, ldDst)
 }
 
 /// s[r·m + j] = Σ_t qT[r·d + t]·k[t·m + j] (one FMA chain over t from +0) for

@@ -20,6 +20,7 @@
 // forward keeps instead (`Op.attention`'s `rows`, 2 floats per row). Work is cut per sample; blocks of a sample
 // run in order, so dk and dv sums are fixed.
 
+import CKymoGEMM
 import Synchronization
 
 /// Query rows per block of the attention, forward and backward: 256 (a block
@@ -81,10 +82,7 @@ extension Tensor {
                 // transposing copy of the block (the same chain per element as v · A_blkᵀ)
                 sgemm(MatView(ptr: s, ld: m, trans: false, batchStride: 0), MatView(ptr: vt, ld: c, trans: false, batchStride: 0),
                       zt, ldc: c, m: rows, n: c, k: m)
-                for ci in 0..<c {
-                    let zr = zb + ci * n + r0
-                    for r in 0..<rows { zr[r] = zt[r * c + ci] }
-                }
+                kymo_transpose(zt, c, rows, c, zb + r0, n, rows)   // z[ci, r0 + r] = zt[r, ci]
                 r0 += rows
             }
             } } }

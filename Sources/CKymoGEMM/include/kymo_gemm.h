@@ -27,6 +27,11 @@ int kymo_sgemm_pack_a(int transA, long m, long k, const float *a, long lda, floa
 void kymo_sgemm_packed(int path, const float *packedA, int transB, long m, long n, long k,
                        const float *b, long ldb, float *c, long ldc, int accumulate);
 
+/// dst[p·ldd + r] = src[r·lds + p] for r < rows, p < cols, and +0 for rows ≤ r < width:
+/// the packing's transpose (8×8, 4×4 and 2×4 register transposes), for callers that
+/// need a transposed operand of their own. Moves values only.
+void kymo_transpose(const float *src, long lds, long rows, long cols, float *dst, long ldd, long width);
+
 /// Kernel paths: 1 = AVX2 + FMA (6×16), 2 = AVX-512F (12×32).
 enum { KYMO_GEMM_AVX2 = 1, KYMO_GEMM_AVX512 = 2 };
 
