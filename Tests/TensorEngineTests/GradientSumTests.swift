@@ -60,4 +60,67 @@ final class GradientSumTests: XCTestCase {
         XCTAssertEqual(x.grad?.toArray(), [11, 12, 13, 14, 15, 16])
         XCTAssertEqual(y.grad?.toArray(), [3, 6, 9, 12, 15, 18])
     }
+
+    /// Gradients of several slices of one tensor (overlapping, along the first, middle and
+    /// last axis, beside a use of the whole tensor, and `select` of every index as the
+    /// seq2seq layers read their input sequence): each slice's contribution is its
+    /// zero-padded copy (`sliceBackward`) summed with the others, so a −0 that meets a +0
+    /// of another slice's padding is +0 and infinities pass through; bit for bit. (A sum
+    /// of later slices in one pass, without the padded copy, kept these bits but measured
+    /// no faster: docs/engine.md, "Speed".)
+    func testSliceGradientsAreSummedAsZeroPaddedCopies() throws {
+        let shape = [2, 5, 3], count = 30
+        // −0, +0, +inf and finite values in the slices (−inf only where nothing overlaps: select)
+        let special: [Float] = [-0.0, 0.0, .infinity, 3, -0.0, -2, 0.5]
+        func values(_ n: Int, _ seed: Int, _ list: [Float]) -> [Float] { (0..<n).map { list[($0 * 5 + seed) % list.count] } }
+        for axis in 0..<3 {
+            let len = shape[axis]
+            // (start, length) of each slice: overlapping, and every element outside at least one
+            let cuts = [(0, (len + 1) / 2), (len / 2, len - len / 2), (len - 1, 1)]
+            for withWhole in [false, true] {
+                let x = try Tensor((0..<count).map { Float($0) }, shape: shape).requiringGrad()
+                var loss = Tensor(scalar: 0)
+                var expected = [[Float]](repeating: [], count: count)   // each element's contributions
+                for (i, (start, length)) in cuts.enumerated() {
+                    var sliceShape = shape
+                    sliceShape[axis] = length
+                    let w = values(sliceShape.reduce(1, *), i, special)
+                    loss = try loss.add(x.slice(axis: axis, start: start, length: length).mul(try Tensor(w, shape: sliceShape)).sum())
+                    for e in 0..<count {
+                        var idx = [e / 15, (e / 3) % 5, e % 3]
+                        guard idx[axis] >= start && idx[axis] < start + length else { continue }
+                        idx[axis] -= start
+                        expected[e].append(w[(idx[0] * sliceShape[1] + idx[1]) * sliceShape[2] + idx[2]])
+                    }
+                }
+                if withWhole {
+                    let w = (0..<count).map { Float($0 % 4) - 1 }   // −1 … 2: finite, no −0
+                    loss = try loss.add(x.mul(try Tensor(w, shape: shape)).sum())
+                    for e in 0..<count { expected[e].append(w[e]) }
+                }
+                try loss.backward()
+                let got = try XCTUnwrap(x.grad).toArray()
+                for e in 0..<count {
+                    // the contributions' sum (exact in any order: no +inf meets −inf here, checked),
+                    // then the +0 of a slice that does not cover the element
+                    let c = expected[e]
+                    XCTAssertFalse(c.contains(.infinity) && c.contains(-.infinity), "test values")
+                    var want = c.dropFirst().reduce(c.first ?? 0) { $0 + $1 }
+                    want = want + Float(0)
+                    XCTAssertEqual(got[e].bitPattern, want.bitPattern, "axis \(axis), whole \(withWhole), element \(e): \(got[e]) against \(want) from \(c)")
+                }
+            }
+        }
+        // select of every index (slice + reshape), as Seq2Seq reads a layer's output sequence
+        let seq = try Tensor((0..<count).map { Float($0) }, shape: shape).requiringGrad()
+        var loss = Tensor(scalar: 0)
+        var want = [Float](repeating: 0, count: count)
+        for t in 0..<5 {
+            let w = values(6, t, special + [-.infinity])
+            loss = try loss.add(seq.select(axis: 1, index: t).mul(try Tensor(w, shape: [2, 3])).sum())
+            for b in 0..<2 { for j in 0..<3 { want[b * 15 + t * 3 + j] = w[b * 3 + j] + Float(0) } }
+        }
+        try loss.backward()
+        XCTAssertEqual(try XCTUnwrap(seq.grad).toArray().map(\.bitPattern), want.map(\.bitPattern))
+    }
 }
