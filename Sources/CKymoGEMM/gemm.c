@@ -146,8 +146,15 @@ static const path_desc paths[3] = {
 /// the few tiles that use it. So does a K block of B whose rows span at most
 /// DIRECT_B_FLOATS floats (kc·ldb, 64 KB: it stays in L1/L2 across the row
 /// tiles), as the per-sample Winograd products of a 16×16 grid (B 48–128 × 64
-/// tiles): measured 3–9 % faster than packing it on an AMD Zen 4.
-enum { DIRECT_B_ROW_TILES = 3, DIRECT_B_FLOATS = 16384 };
+/// tiles): measured 3–9 % faster than packing it on an AMD Zen 4. So does a
+/// product of at most DIRECT_B_ALIAS_ROWS rows (six AVX2 row tiles; on AVX-512
+/// that is three, read in place anyway) whose B rows are not a multiple of
+/// 1,024 floats (4 KB) apart: a panel's column of lines then spreads
+/// over enough L2 sets to stay there across its row tiles (the kept attention
+/// map's dv, 32×256×256, B rows 1 KB apart: 52–60 µs in place against 66–75 µs
+/// packed on a Zen 3), where rows 4 KB apart share 16 of L2's sets and a
+/// 256-row panel falls out to L3 (dv at M = 1024: 5–10 % slower in place).
+enum { DIRECT_B_ROW_TILES = 3, DIRECT_B_FLOATS = 16384, DIRECT_B_ALIAS_ROWS = 36 };
 
 static int forced_path = 0;   // 0: automatic
 static int best_path = -1;    // chosen once (detect: pthread_once)
@@ -393,7 +400,8 @@ static void sgemm_with(const path_desc *P, int transA, int transB, long m, long 
             long kc = k - pc < KC ? k - pc : KC;
             int load = accumulate || pc > 0;
             // B in place (whole panels; only a ragged last panel packed) or all packed
-            const int direct = !transB && (m <= DIRECT_B_ROW_TILES * mr || kc * ldb <= DIRECT_B_FLOATS);
+            const int direct = !transB && (m <= DIRECT_B_ROW_TILES * mr || kc * ldb <= DIRECT_B_FLOATS
+                                           || (m <= DIRECT_B_ALIAS_ROWS && ldb % 1024 != 0));
             const long full = direct ? nc / nr * nr : 0;
             if (full < nc) pack_b(transB, b, ldb, pc, kc, jc + full, nc - full, nr, pb + full * kc);
             for (long ic = 0; ic < m; ic += MC) {
