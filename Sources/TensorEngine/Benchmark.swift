@@ -36,6 +36,15 @@ public struct FMAPeak: Sendable {
 
     /// "AVX-512 (16 lanes)" or "AVX2 (8 lanes)".
     public var label: String { (path == .avx512 ? "AVX-512" : "AVX2") + " (\(lanes) lanes)" }
+
+    /// The faster rates of two measurements of the same kernel on the same threads
+    /// (other work on the machine can only slow one, so the faster is the closer to
+    /// the units' rate); `self` when `other` measured something else.
+    public func faster(_ other: FMAPeak) -> FMAPeak {
+        guard other.path == path, other.lanes == lanes, other.chains == chains, other.threads == threads else { return self }
+        return FMAPeak(path: path, lanes: lanes, chains: chains, gflopsPerCore: max(gflopsPerCore, other.gflopsPerCore),
+                       threads: threads, gflopsOnThreads: max(gflopsOnThreads, other.gflopsOnThreads))
+    }
 }
 
 public enum EngineBenchmark {

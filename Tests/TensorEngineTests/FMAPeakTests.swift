@@ -3,7 +3,7 @@
 // calls (its lanes and chains) and that the peak on N threads runs N threads
 // at once, never its timing.
 import XCTest
-import TensorEngine
+@testable import TensorEngine
 
 final class FMAPeakTests: XCTestCase {
     override func tearDown() {
@@ -59,5 +59,22 @@ final class FMAPeakTests: XCTestCase {
     func testPeakOfAPathThisCPUCannotRunIsNil() throws {
         try XCTSkipIf(Numerics.hasAVX512, "this CPU runs both paths")
         XCTAssertNil(EngineBenchmark.fmaPeak(path: .avx512, rounds: 10, repeats: 1))
+    }
+
+    /// `kymo bench models` measures the peak before and after its cases and divides by the
+    /// faster: each rate the larger of the two, only for the same kernel on the same threads.
+    func testTheFasterOfTwoMeasurementsIsTakenRateByRate() {
+        let before = FMAPeak(path: .avx2, lanes: 8, chains: 12, gflopsPerCore: 103.7, threads: 2, gflopsOnThreads: 136.6)
+        let after = FMAPeak(path: .avx2, lanes: 8, chains: 12, gflopsPerCore: 99.0, threads: 2, gflopsOnThreads: 205.1)
+        for peak in [before.faster(after), after.faster(before)] {
+            XCTAssertEqual(peak.gflopsPerCore, 103.7)
+            XCTAssertEqual(peak.gflopsOnThreads, 205.1)
+            XCTAssertEqual(peak.threads, 2)
+            XCTAssertEqual(peak.path, .avx2)
+        }
+        let otherThreads = FMAPeak(path: .avx2, lanes: 8, chains: 12, gflopsPerCore: 120, threads: 3, gflopsOnThreads: 300)
+        XCTAssertEqual(before.faster(otherThreads).gflopsOnThreads, 136.6, "a measurement on other threads is not mixed in")
+        let otherPath = FMAPeak(path: .avx512, lanes: 16, chains: 16, gflopsPerCore: 200, threads: 2, gflopsOnThreads: 400)
+        XCTAssertEqual(before.faster(otherPath).gflopsPerCore, 103.7, "nor one of another path")
     }
 }
