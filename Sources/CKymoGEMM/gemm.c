@@ -151,9 +151,10 @@ static const path_desc paths[3] = {
 /// that is three, read in place anyway) whose B rows are not a multiple of
 /// 1,024 floats (4 KB) apart: a panel's column of lines then spreads
 /// over enough L2 sets to stay there across its row tiles (the kept attention
-/// map's dv, 32×256×256, B rows 1 KB apart: 52–60 µs in place against 66–75 µs
-/// packed on a Zen 3), where rows 4 KB apart share 16 of L2's sets and a
-/// 256-row panel falls out to L3 (dv at M = 1024: 5–10 % slower in place).
+/// map's dv, 32×256×256, B rows 1 KB apart: 48.0–49.7 µs in place against
+/// 55.8–56.2 µs packed on a Zen 3, scripts/gemm-products.c), where rows 4 KB
+/// apart share 16 of L2's sets and a 256-row panel falls out to L3 (dv at
+/// M = 1024: up to 10 % slower in place).
 enum { DIRECT_B_ROW_TILES = 3, DIRECT_B_FLOATS = 16384, DIRECT_B_ALIAS_ROWS = 36 };
 
 static int forced_path = 0;   // 0: automatic
