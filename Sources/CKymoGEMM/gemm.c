@@ -1,7 +1,7 @@
 // Kymo's SGEMM: packing (BLIS-style: B in KC×NR micro-panels, A in MR×KC
 // micro-panels, every transposing copy through 8×8 and 4×4 register
 // transposes; a non-transposed B of a product with few row tiles is read in
-// place, and on the AVX2 path a non-transposed A always; a left operand used
+// place, and on the AVX2 path a non-transposed A of at most 256 columns; a left operand used
 // many times can be packed once, kymo_sgemm_pack_a)
 // and register-blocked FMA micro-kernels, single-threaded (the engine
 // parallelises over fixed output tiles around it).
@@ -156,6 +156,17 @@ static const path_desc paths[3] = {
 /// apart share 16 of L2's sets and a 256-row panel falls out to L3 (dv at
 /// M = 1024: up to 10 % slower in place).
 enum { DIRECT_B_ROW_TILES = 3, DIRECT_B_FLOATS = 16384, DIRECT_B_ALIAS_ROWS = 36 };
+
+/// A non-transposed A is read in place (the path's rowsA) only in products of at
+/// most ROWS_A_MAX_N columns: there packing A (a transposing copy of all of it)
+/// costs more than the in-place reads lose, and above it the packed panel's one
+/// contiguous stream wins over six rows' streams, re-read for every column panel
+/// (Zen 3, scripts/gemm-products.c, three rounds alternating: 256×2048×1152
+/// 13.85–13.94 ms packed against 14.30–14.84 in place, attention dk 8×1024×256
+/// 73.4–75.1 against 75.9–76.6 µs, dv 32×1024×256 the same; at N ≤ 256 in place
+/// wins: Winograd dW 128×64×64 11.0 against 13.0 µs, a 1×1 conv 16×256×64 5.45
+/// against 6.1–6.2 µs, 256×256×1152 the same).
+enum { ROWS_A_MAX_N = 256 };
 
 static int forced_path = 0;   // 0: automatic
 static int best_path = -1;    // chosen once (detect: pthread_once)
@@ -391,8 +402,9 @@ static void sgemm_with(const path_desc *P, int transA, int transB, long m, long 
     long ncMax = n < NC ? n : NC;
     float *pb = ensure(&buf_b, &cap_b, (size_t)((ncMax + nr - 1) / nr * nr) * KC);
     // a non-transposed A is read in place where the path can (its rows are each tile's
-    // k-runs already; packing them would be a transposing copy of all of A)
-    const int rowsA = !transA && !packedA && P->rowsA;
+    // k-runs already; packing them would be a transposing copy of all of A), in
+    // products of few column panels (ROWS_A_MAX_N)
+    const int rowsA = !transA && !packedA && P->rowsA && n <= ROWS_A_MAX_N;
     float *pa = packedA || rowsA ? 0 : ensure(&buf_a, &cap_a, (size_t)MC * KC);
     const long mPad = round_up(m, mr);
     for (long jc = 0; jc < n; jc += NC) {

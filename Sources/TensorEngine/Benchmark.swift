@@ -48,9 +48,14 @@ public struct FMAPeak: Sendable {
 }
 
 public enum EngineBenchmark {
-    /// Median wall time of `body` over `repeats` runs after one warm-up.
-    public static func time(repeats: Int, _ body: () throws -> Void) rethrows -> Double {
-        try body()
+    /// Median wall time of `body` over `repeats` runs after warming up: runs
+    /// until `warmup` seconds have passed (at least one). A process's first
+    /// parallel products ran at one thread's speed (`kymo bench engine
+    /// --threads 2`'s first line: 1.67–1.82 ms where the same product later
+    /// took 0.98), so one warm-up call was not enough.
+    public static func time(repeats: Int, warmup: Double = 0.05, _ body: () throws -> Void) rethrows -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        repeat { try body() } while Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 < warmup
         var times: [Double] = []
         for _ in 0..<max(1, repeats) {
             let t0 = DispatchTime.now().uptimeNanoseconds

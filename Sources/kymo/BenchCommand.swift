@@ -62,13 +62,13 @@ struct Bench: ParsableCommand {
     }
 
     func runEngine() throws {
-        let peak = printPeak()
-        let usable = peak.gflopsOnThreads
+        let first = printPeak()
         var rows: [BenchResult] = []
         for n in [256, 2048, 4096] { rows.append(try EngineBenchmark.gemm(m: 256, k: 1152, n: n, repeats: repeats)) }
         rows += try EngineBenchmark.conv(batch: 8, cin: 128, cout: 256, size: 16, repeats: repeats)
         rows += try EngineBenchmark.conv(batch: 8, cin: 128, cout: 256, size: 64, repeats: max(1, repeats / 2))
         let torch = noTorch ? nil : runTorch(["engine", "--threads", "\(Engine.threads)", "--repeats", "\(repeats)"])
+        let peak = peakAgain(first), usable = peak.gflopsOnThreads
         printTable(rows: rows, torch: torch, peak: usable, peakLabel: peak.label)
         say("\nGEMM paths beside OpenBLAS (same product; OpenBLAS with \(Engine.threads) of its own threads;")
         say("each Kymo path against the peak of its own vector width, OpenBLAS against the \(peak.label) peak):")
@@ -120,6 +120,17 @@ struct Bench: ParsableCommand {
         return peak
     }
 
+    /// The path's peak measured again after the cases (and PyTorch's run): other
+    /// work on the machine during either measurement can only lower it, so every
+    /// %peak is against the faster of the two (`FMAPeak.faster`), and both are printed.
+    func peakAgain(_ first: FMAPeak) -> FMAPeak {
+        let again = EngineBenchmark.fmaPeakPerCore(threads: Engine.threads)
+        let peak = first.faster(again)
+        say(String(format: "FMA peak measured again after the cases: %.1f GFLOP/s on %d thread(s) (before: %.1f); %%peak is against %.1f",
+                   again.gflopsOnThreads, again.threads, first.gflopsOnThreads, peak.gflopsOnThreads))
+        return peak
+    }
+
     @Option(help: "Training steps timed per model (after one warm-up step).")
     var steps: Int = 3
 
@@ -151,12 +162,7 @@ struct Bench: ParsableCommand {
             if let name = r["name"] as? String, let t = (r["median_s"] as? NSNumber)?.doubleValue { torchTimes[name] = t }
         }
         let skipped = Set(((torch?["skipped"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String })
-        // measured again after the cases: other work on the machine during either
-        // measurement can only lower it, so %peak is against the faster of the two
-        let again = EngineBenchmark.fmaPeakPerCore(threads: Engine.threads)
-        let peak = first.faster(again), usable = peak.gflopsOnThreads
-        say(String(format: "FMA peak measured again after the cases: %.1f GFLOP/s on %d thread(s) (before: %.1f); %%peak is against %.1f",
-                   again.gflopsOnThreads, again.threads, first.gflopsOnThreads, usable))
+        let peak = peakAgain(first), usable = peak.gflopsOnThreads
         let header = "case".padding(toLength: 20, withPad: " ", startingAt: 0)
             + "  train s/step  cpu s/step  GFLOP/s  %peak  run s/step  batch s/step  peak RSS   torch s/step  torch/train  torch/run  torch/batch"
         say(header)

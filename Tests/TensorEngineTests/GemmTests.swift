@@ -148,6 +148,9 @@ final class GemmTests: XCTestCase {
         for m in Array(1...13) + [23] { for n in 1...32 { for k in [1, 19, 257] { shapes.append((m, n, k)) } } }
         // kc·ldb > 16,384: B in place for M ≤ 36 (rows not 4 KB apart), packed above (AVX2)
         for m in Array(19...24) + Array(37...42) { for n in [65, 72, 73, 80] { shapes.append((m, n, 257)) } }
+        // a non-transposed A read in place up to N = 256 columns, packed above (AVX2)
+        for m in [7, 13] { for n in [256, 257, 300] { for k in [19, 257] { shapes.append((m, n, k)) } } }
+        shapes.append((145, 257, 19))
         var results: [Numerics.GemmPath: [[UInt32]]] = [:]
         for path in [Numerics.GemmPath.avx2, .avx512] where Numerics.forceGemmPath(path) {
             var all: [[UInt32]] = [], failures = 0
