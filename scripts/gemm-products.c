@@ -29,7 +29,7 @@ static float *values(long n) {
     return p;
 }
 
-typedef struct { const char *name; int packedA, transB; long m, n, k, ldc, lda; } product;   // lda 0: k
+typedef struct { const char *name; int packedA, transB; long m, n, k, ldc, lda, transA, ldb; } product;   // lda 0: k (m if transA); ldb 0: n (k if transB)
 
 int main(int argc, char **argv) {
     int path = argc > 1 ? atoi(argv[1]) : KYMO_GEMM_AVX512;
@@ -63,12 +63,19 @@ int main(int argc, char **argv) {
         {"attention dv 32x1024x256", 0, 0, 32, 1024, 256, 1024},
         {"attention dv 32x1024x256 (lda 1024)", 0, 0, 32, 1024, 256, 1024, 1024},
         {"attention dv 32x256x256 (the kept 16x16 map)", 0, 0, 32, 256, 256, 256, 256},
+        {"attention dA 256x1024x32 (A transposed, lda 1024)", 0, 0, 256, 1024, 32, 1024, 1024, 1},
+        {"attention dA, ldc 1040", 0, 0, 256, 1024, 32, 1040, 1024, 1},
+        {"attention dk, ldb 1040", 0, 0, 8, 1024, 256, 1024, 0, 0, 1040},
+        {"attention dv (lda 1024), ldb 1040", 0, 0, 32, 1024, 256, 1024, 1024, 0, 1040},
         {"1x1 conv 16x256x64", 0, 0, 16, 256, 64, 256},
+        {"1x1 conv 32x32 grid 8x1024x32", 0, 0, 8, 1024, 32, 1024},
+        {"1x1 conv 32x32 grid 32x1024x32", 0, 0, 32, 1024, 32, 1024},
+        {"1x1 conv 32x32 grid 96x1024x64", 0, 0, 96, 1024, 64, 1024},
     };
     for (unsigned i = 0; i < sizeof products / sizeof *products; i++) {
         product z = products[i];
-        const long lda = z.lda ? z.lda : z.k;
-        float *a = values(z.m * lda), *b = values(z.k * z.n), *c = values(z.m * z.ldc);
+        const long lda = z.lda ? z.lda : z.transA ? z.m : z.k;
+        float *a = values((z.transA ? z.k : z.m) * lda), *b = values(z.transB ? z.n * (z.ldb ? z.ldb : z.k) : z.k * (z.ldb ? z.ldb : z.n)), *c = values(z.m * z.ldc);
         float *pa = aligned_alloc(64, (size_t)kymo_sgemm_packed_a_count(z.m, z.k) * 4 + 64);
         int packedPath = kymo_sgemm_pack_a(0, z.m, z.k, a, lda, pa);
         long reps = (long)(2e8 / (2.0 * z.m * z.n * z.k)) + 1;
@@ -76,8 +83,8 @@ int main(int argc, char **argv) {
         for (int r = 0; r < 15; r++) {
             double t0 = cpu_seconds();
             for (long j = 0; j < reps; j++) {
-                if (z.packedA) kymo_sgemm_packed(packedPath, pa, z.transB, z.m, z.n, z.k, b, z.transB ? z.k : z.n, c, z.ldc, 0);
-                else kymo_sgemm(0, z.transB, z.m, z.n, z.k, a, lda, b, z.transB ? z.k : z.n, c, z.ldc, 0);
+                if (z.packedA) kymo_sgemm_packed(packedPath, pa, z.transB, z.m, z.n, z.k, b, z.ldb ? z.ldb : z.transB ? z.k : z.n, c, z.ldc, 0);
+                else kymo_sgemm((int)z.transA, z.transB, z.m, z.n, z.k, a, lda, b, z.ldb ? z.ldb : z.transB ? z.k : z.n, c, z.ldc, 0);
             }
             double t = (cpu_seconds() - t0) / reps;
             if (t < fastest) fastest = t;

@@ -24,7 +24,7 @@ import CKymoGEMM
     kymo_transpose(src, ld, rows, cols, dst, ldDst, ldDst)
 }
 
-/// s[r·m + j] = Σ_t qT[r·d + t]·k[t·m + j] (one FMA chain over t from +0) for
+/// s[r·ld + j] = Σ_t qT[r·d + t]·k[t·m + j] (one FMA chain over t from +0) for
 /// r < rows, j < m, and maxima[r] = the row's max as `rowMax` gives it (NaNs
 /// never win, a ±0 maximum taken from a scan in order). Two rows per pass
 /// (each load of k feeds both rows' chains: eight independent FMA chains
@@ -33,12 +33,12 @@ import CKymoGEMM
 /// one compare-and-blend accumulator per row (the max of a set, whatever
 /// the order of the compares, but for a ±0 maximum, which the scan decides).
 func attentionScoreRows(_ qT: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ s: UnsafeMutablePointer<Float>,
-                        d: Int, m: Int, rows: Int, maxima: UnsafeMutablePointer<Float>) {
+                        ld: Int, d: Int, m: Int, rows: Int, maxima: UnsafeMutablePointer<Float>) {
     var r = 0
     while r < rows {
         // rows r and r + 1, or an odd last row as both
         let pair = r + 1 < rows
-        let q0 = qT + r * d, q1 = pair ? q0 + d : q0, s0 = s + r * m, s1 = pair ? s0 + m : s0
+        let q0 = qT + r * d, q1 = pair ? q0 + d : q0, s0 = s + r * ld, s1 = pair ? s0 + ld : s0
         var mx0 = V8(repeating: -.infinity), mx1 = mx0
         var j = 0
         while j + 32 <= m {
@@ -90,18 +90,18 @@ func attentionScoreRows(_ qT: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _
     return scannedZeroMax(mx, sr, m)   // ±0: the scan's own answer, as in `rowMax`
 }
 
-/// a[r·m + j] = exp(s[r, j] − max_r)·(1/Σ_r), the softmaxed scores the forward
+/// a[r·ld + j] = exp(s[r, j] − max_r)·(1/Σ_r), the softmaxed scores the forward
 /// computed: s from `attentionScoreRows` (the same chains; `maxima` is rows
 /// floats of scratch for the max it also takes), then one pass per row of
 /// `softmaxRow`'s own operations on it (its exp8 of s − max, lane by lane, and
 /// its product by 1/Σ) with the row's max and 1/Σ the forward kept
 /// (`stats[2r]`, `stats[2r + 1]`): the same values from the same operations,
 /// without the passes that found the max, the sum and 1/Σ.
-func attentionProbRows(_ qT: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ a: UnsafeMutablePointer<Float>,
+func attentionProbRows(_ qT: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ a: UnsafeMutablePointer<Float>, ld: Int,
                        maxima: UnsafeMutablePointer<Float>, d: Int, m: Int, rows: Int, stats: UnsafePointer<Float>) {
-    attentionScoreRows(qT, k, a, d: d, m: m, rows: rows, maxima: maxima)
+    attentionScoreRows(qT, k, a, ld: ld, d: d, m: m, rows: rows, maxima: maxima)
     for r in 0..<rows {
-        let ar = a + r * m
+        let ar = a + r * ld
         let mx = stats[2 * r], mv = V8(repeating: mx), inv = V8(repeating: stats[2 * r + 1])
         var j = 0
         while j + 8 <= m { store8(exp8(load8(ar + j) - mv) * inv, ar + j); j += 8 }
@@ -114,17 +114,17 @@ func attentionProbRows(_ qT: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ 
     }
 }
 
-/// dq[t·ldq + r] = Σ_j kT[j·dp + t]·ds[r·m + j] (one FMA chain over j from +0)
+/// dq[t·ldq + r] = Σ_j kT[j·dp + t]·ds[r·ld + j] (one FMA chain over j from +0)
 /// for t < d, r < rows; kT is k transposed, [M × dp] with dp = d rounded up
 /// to 8 (padding lanes are computed and dropped).
-func attentionDq(_ kT: UnsafePointer<Float>, _ ds: UnsafePointer<Float>, _ dq: UnsafeMutablePointer<Float>,
+func attentionDq(_ kT: UnsafePointer<Float>, _ ds: UnsafePointer<Float>, ld: Int, _ dq: UnsafeMutablePointer<Float>,
                  d: Int, dp: Int, m: Int, rows: Int, ldq: Int) {
     var g = 0
     while g < d {
         let kg = kT + g, lanes = min(8, d - g)
         var r = 0
         while r + 8 <= rows {
-            let p0 = ds + r * m, p1 = p0 + m, p2 = p1 + m, p3 = p2 + m, p4 = p3 + m, p5 = p4 + m, p6 = p5 + m, p7 = p6 + m
+            let p0 = ds + r * ld, p1 = p0 + ld, p2 = p1 + ld, p3 = p2 + ld, p4 = p3 + ld, p5 = p4 + ld, p6 = p5 + ld, p7 = p6 + ld
             var a0 = V8(repeating: 0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0
             for j in 0..<m {
                 let kv = load8(kg + j * dp)
@@ -141,7 +141,7 @@ func attentionDq(_ kT: UnsafePointer<Float>, _ ds: UnsafePointer<Float>, _ dq: U
             r += 8
         }
         while r < rows {
-            let p = ds + r * m
+            let p = ds + r * ld
             var a = V8(repeating: 0)
             for j in 0..<m { a = fma8(a, load8(kg + j * dp), V8(repeating: p[j])) }
             for l in 0..<lanes { dq[(g + l) * ldq + r] = a[l] }

@@ -64,8 +64,9 @@ extension Tensor {
         // else each row's max and 1/Σ [B, N, 2], for backward's one-pass recompute
         let stats = recorded && map == nil ? Tensor(uninitialized: [b, n, 2]) : nil
         let block = AttentionBlocking.rows(n: n)
+        let ld = map == nil ? attentionRowStride(m) : m   // the score rows' stride: padded in scratch, M in the kept map
         Parallel.forEach(b) { bi, worker in
-            Scratch.with(worker: worker, slot: 3, count: block * m, instead: map.map { $0.data + bi * n * m }) { a in
+            Scratch.with(worker: worker, slot: 3, count: block * ld, instead: map.map { $0.data + bi * n * m }) { a in
             Scratch.with(worker: worker, slot: attentionScratchSlot, count: n * d + block) { qt in
             Scratch.with(worker: worker, slot: attentionScratchSlot + 2, count: m * c + block * c) { vt in
             let qb = qc.data + bi * d * n, kb = kc.data + bi * d * m, vb = vc.data + bi * c * m
@@ -76,11 +77,11 @@ extension Tensor {
             while r0 < n {
                 let rows = min(block, n - r0)
                 let s = map == nil ? a : a + r0 * m   // this block's rows: scratch, or their place in the kept map
-                attentionScores(qt + r0 * d, kb, s, maxima: qt + n * d, d: d, m: m, rows: rows,
+                attentionScores(qt + r0 * d, kb, s, ld: ld, maxima: qt + n * d, d: d, m: m, rows: rows,
                                 stats: stats.map { $0.data + (bi * n + r0) * 2 })
                 // z[:, r0..]ᵀ = A_blk [rows × M] · vT [M × C]: A_blk's rows are read in place, no
                 // transposing copy of the block (the same chain per element as v · A_blkᵀ)
-                sgemm(MatView(ptr: s, ld: m, trans: false, batchStride: 0), MatView(ptr: vt, ld: c, trans: false, batchStride: 0),
+                sgemm(MatView(ptr: s, ld: ld, trans: false, batchStride: 0), MatView(ptr: vt, ld: c, trans: false, batchStride: 0),
                       zt, ldc: c, m: rows, n: c, k: m)
                 kymo_transpose(zt, c, rows, c, zb + r0, n, rows)   // z[ci, r0 + r] = zt[r, ci]
                 r0 += rows
@@ -117,18 +118,28 @@ extension Tensor {
     }
 }
 
+/// The row stride (floats) of the attention's per-block scratch, the scores
+/// A_blk and beside them dA: M rounded up to whole 64-byte lines, and then to
+/// an odd number of lines. Rows M = 1024 floats apart (4 KB: the 32×32 grid)
+/// all fall in one L1 set and 16 of L2's, so a panel of 256 such rows left
+/// the caches between row tiles; 1,040 apart they spread over every set
+/// (Zen 3, scripts/gemm-products.c: dk += q·dS 8×1024×256 72–74 → 55–57 µs,
+/// dv += dZ·A 32×1024×256 232 → 186–188 µs, B then read in place). Only
+/// where the values are stored: no value changes.
+func attentionRowStride(_ m: Int) -> Int { ((m + 15) / 16 | 1) * 16 }
+
 /// The first scratch slot of the attention's transposed operands (qT and
 /// the row maxima; kT in backward at the next one).
 let attentionScratchSlot = 11
 
-/// s[r, j] = softmax_j(Σ_t qT[r, t] · k[t, j]) for r in 0..<rows (`maxima`: rows floats of scratch);
+/// s[r·ld + j] = softmax_j(Σ_t qT[r, t] · k[t, j]) for r in 0..<rows (`maxima`: rows floats of scratch);
 /// `stats`, if given, receives each row's max and 1/Σ (2 floats per row).
 @inline(__always) func attentionScores(_ qT: UnsafePointer<Float>, _ kb: UnsafePointer<Float>, _ s: UnsafeMutablePointer<Float>,
-                                       maxima: UnsafeMutablePointer<Float>, d: Int, m: Int, rows: Int,
+                                       ld: Int, maxima: UnsafeMutablePointer<Float>, d: Int, m: Int, rows: Int,
                                        stats: UnsafeMutablePointer<Float>? = nil) {
-    attentionScoreRows(qT, kb, s, d: d, m: m, rows: rows, maxima: maxima)   // S = q_blkᵀ·k and each row's max
+    attentionScoreRows(qT, kb, s, ld: ld, d: d, m: m, rows: rows, maxima: maxima)   // S = q_blkᵀ·k and each row's max
     for r in 0..<rows {
-        let inv = softmaxRow(s + r * m, s + r * m, m, max: maxima[r])
+        let inv = softmaxRow(s + r * ld, s + r * ld, m, max: maxima[r])
         if let stats { stats[2 * r] = maxima[r]; stats[2 * r + 1] = inv }
     }
 }
@@ -146,9 +157,10 @@ func attentionBackward(grad gz: Tensor, q: Tensor, k: Tensor, v: Tensor, map: Te
     let dq = Tensor(uninitialized: q.shape), dk = Tensor(zeros: k.shape), dv = Tensor(zeros: v.shape)
     let dp = (d + 7) / 8 * 8   // kT's row: d padded to whole vectors
     let block = AttentionBlocking.rows(n: n)
+    let ld = map == nil ? attentionRowStride(m) : m   // the rows' stride of A_blk and of dA beside it
     Parallel.forEach(b) { bi, worker in
-        Scratch.with(worker: worker, slot: 3, count: block * m, instead: map.map { $0.data + bi * n * m }) { a in
-        Scratch.with(worker: worker, slot: 4, count: block * m) { da in
+        Scratch.with(worker: worker, slot: 3, count: block * ld, instead: map.map { $0.data + bi * n * m }) { a in
+        Scratch.with(worker: worker, slot: 4, count: block * ld) { da in
         Scratch.with(worker: worker, slot: attentionScratchSlot, count: n * d + block) { qt in
         Scratch.with(worker: worker, slot: attentionScratchSlot + 1, count: m * dp) { kt in
         let qb = qc.data + bi * d * n, kb = kc.data + bi * d * m, vb = vc.data + bi * c * m
@@ -163,25 +175,25 @@ func attentionBackward(grad gz: Tensor, q: Tensor, k: Tensor, v: Tensor, map: Te
             if map == nil {
                 s = a
                 if let rowStats {
-                    attentionProbRows(qt + r0 * d, kb, s, maxima: qt + n * d, d: d, m: m, rows: rows, stats: rowStats.data + (bi * n + r0) * 2)
+                    attentionProbRows(qt + r0 * d, kb, s, ld: ld, maxima: qt + n * d, d: d, m: m, rows: rows, stats: rowStats.data + (bi * n + r0) * 2)
                 } else {
-                    attentionScores(qt + r0 * d, kb, s, maxima: qt + n * d, d: d, m: m, rows: rows)
+                    attentionScores(qt + r0 * d, kb, s, ld: ld, maxima: qt + n * d, d: d, m: m, rows: rows)
                 }
             } else {
                 s = a + r0 * m
             }
             let gBlk = MatView(ptr: gb + r0, ld: n, trans: false, batchStride: 0)        // dZ_blk [C × rows]
             // dv += dZ_blk · A_blk      [C × M]
-            sgemm(gBlk, MatView(ptr: s, ld: m, trans: false, batchStride: 0), dvb, ldc: m, m: c, n: m, k: rows, accumulate: true)
+            sgemm(gBlk, MatView(ptr: s, ld: ld, trans: false, batchStride: 0), dvb, ldc: m, m: c, n: m, k: rows, accumulate: true)
             // dA = dZ_blkᵀ · v           [rows × M]
             sgemm(MatView(ptr: gb + r0, ld: n, trans: true, batchStride: 0), MatView(ptr: vb, ld: m, trans: false, batchStride: 0),
-                  da, ldc: m, m: rows, n: m, k: c)
+                  da, ldc: ld, m: rows, n: m, k: c)
             // dS = A ⊙ (dA − Σ_j dA⊙A)
-            softmaxGradRows(s, da, da, rows: rows, m, stride: m)
+            softmaxGradRows(s, da, da, rows: rows, m, stride: ld)
             // dq[:, r0..] = k · dSᵀ      [d × rows]
-            attentionDq(kt, da, dqb + r0, d: d, dp: dp, m: m, rows: rows, ldq: n)
+            attentionDq(kt, da, ld: ld, dqb + r0, d: d, dp: dp, m: m, rows: rows, ldq: n)
             // dk += q[:, r0..] · dS      [d × M]
-            sgemm(MatView(ptr: qb + r0, ld: n, trans: false, batchStride: 0), MatView(ptr: da, ld: m, trans: false, batchStride: 0),
+            sgemm(MatView(ptr: qb + r0, ld: n, trans: false, batchStride: 0), MatView(ptr: da, ld: ld, trans: false, batchStride: 0),
                   dkb, ldc: m, m: d, n: m, k: rows, accumulate: true)
             r0 += rows
         }

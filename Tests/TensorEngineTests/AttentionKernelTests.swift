@@ -119,7 +119,7 @@ final class AttentionKernelTests: XCTestCase {
                     var sGot = [Float](repeating: 7, count: rows * m), sWant = sGot
                     var mxGot = [Float](repeating: 7, count: rows), mxWant = mxGot
                     q.withUnsafeBufferPointer { pq in k.withUnsafeBufferPointer { pk in
-                        attentionScoreRows(pq.baseAddress!, pk.baseAddress!, &sGot, d: d, m: m, rows: rows, maxima: &mxGot)
+                        attentionScoreRows(pq.baseAddress!, pk.baseAddress!, &sGot, ld: m, d: d, m: m, rows: rows, maxima: &mxGot)
                         AttentionReference.scoreRowsOneAtATime(pq.baseAddress!, pk.baseAddress!, &sWant, d: d, m: m, rows: rows, maxima: &mxWant)
                     } }
                     if let i = sGot.indices.first(where: { sGot[$0].bitPattern != sWant[$0].bitPattern }) {
@@ -311,10 +311,10 @@ final class AttentionKernelTests: XCTestCase {
             func each(_ body: (Int) -> Void) -> Double { best { for bl in 0..<blocks { body(bl * blk) } } }
             let sOld = each { r0 in sgemm(MatView(ptr: pq + r0, ld: n, trans: true, batchStride: 0), MatView(ptr: pk, ld: m, trans: false, batchStride: 0),
                                           s, ldc: m, m: blk, n: m, k: d) }
-            let sNew = each { r0 in attentionScoreRows(qt + r0 * d, pk, s, d: d, m: m, rows: blk, maxima: qt + n * d) }
+            let sNew = each { r0 in attentionScoreRows(qt + r0 * d, pk, s, ld: m, d: d, m: m, rows: blk, maxima: qt + n * d) }
             let soft = each { _ in for r in 0..<blk { softmaxRow(s + r * m, s + r * m, m) } }
             let softGivenMax = each { _ in for r in 0..<blk { softmaxRow(s + r * m, s + r * m, m, max: qt[n * d + r]) } }
-            let prob = rowStats.map { st in each { r0 in attentionProbRows(qt + r0 * d, pk, s, maxima: qt + n * d, d: d, m: m, rows: blk, stats: st.data + r0 * 2) } }
+            let prob = rowStats.map { st in each { r0 in attentionProbRows(qt + r0 * d, pk, s, ld: m, maxima: qt + n * d, d: d, m: m, rows: blk, stats: st.data + r0 * 2) } }
             let zT = each { r0 in sgemm(MatView(ptr: pv, ld: m, trans: false, batchStride: 0), MatView(ptr: s, ld: m, trans: true, batchStride: 0),
                                         out + r0, ldc: n, m: c, n: blk, k: m) }
             let dvT = each { r0 in sgemm(MatView(ptr: pg + r0, ld: n, trans: false, batchStride: 0), MatView(ptr: s, ld: m, trans: false, batchStride: 0),
@@ -324,7 +324,7 @@ final class AttentionKernelTests: XCTestCase {
             let grad = each { _ in softmaxGradRows(s, da, da, rows: blk, m, stride: m) }
             let dqOld = each { r0 in sgemm(MatView(ptr: pk, ld: m, trans: false, batchStride: 0), MatView(ptr: da, ld: m, trans: true, batchStride: 0),
                                            out + r0, ldc: n, m: d, n: blk, k: m) }
-            let dqNew = each { r0 in attentionDq(kt, da, out + r0, d: d, dp: d, m: m, rows: blk, ldq: n) }
+            let dqNew = each { r0 in attentionDq(kt, da, ld: m, out + r0, d: d, dp: d, m: m, rows: blk, ldq: n) }
             let dkOld = each { r0 in sgemm(MatView(ptr: pq + r0, ld: n, trans: false, batchStride: 0), MatView(ptr: da, ld: m, trans: false, batchStride: 0),
                                            out, ldc: m, m: d, n: m, k: blk, accumulate: true) }
             let copies = best { attentionTranspose(pq, rows: d, cols: n, ld: n, qt, ldDst: d); attentionTranspose(pk, rows: d, cols: m, ld: m, kt, ldDst: d) }
