@@ -121,6 +121,29 @@ static void rows_a_avx2(long kc, const float *a, long lda, const float *b, long 
     else exact_dispatch(kc, a, lda, 1, b, ldb, c, ldc, load, rows, cols, 0);
 }
 
+/// A 4-row tile of a packed A whose panel holds exactly those 4 rows (aps 4: the AVX2
+/// path's 8-row tail, `tile_rows`), B packed or in place; the same chain per element.
+__attribute__((noinline)) static void tile4_avx2(long kc, const float *pa, const float *pb, long ldb, int packedB, float *c, long ldc, int load,
+                       long cols) {
+    if (packedB) exact_dispatch(kc, pa, 1, 4, pb, 16, c, ldc, load, 4, cols, 1);
+    else exact_dispatch(kc, pa, 1, 4, pb, ldb, c, ldc, load, 4, cols, 0);
+}
+
+/// The rows of the row tile that starts `left` rows before the end of a row block:
+/// mr, or what is left, but on the AVX2 path (mr 6) a tail of 8 rows is two tiles
+/// of 4 rather than 6 + 2. A 2-row tile has 4 accumulators: 4 FMA chains, half the
+/// 8 that two FMA units of latency 4 need, so it ran at half speed; two 4-row tiles
+/// have 8 each (d = 8 attention rows, C = 32 channels, 4·32 = 128 gate rows end in
+/// such a tail). Tiling changes only speed: each element is the same chain.
+static inline long tile_rows(long left, int mr) {
+    if (mr == 6 && left == 8) return 4;
+    return left < mr ? left : mr;
+}
+
+/// The row stride of a packed A panel of `rows` rows: mr (a short panel zero-padded),
+/// but 4 for a 4-row tile on the AVX2 path, which `tile4_avx2` computes.
+static inline long panel_width(long rows, int mr) { return mr == 6 && rows == 4 ? 4 : mr; }
+
 // ---- paths ----
 
 /// A tile of `rows` ≤ mr × `cols` ≤ nr with a non-transposed A read in place (a[r·lda + p]).
@@ -290,21 +313,23 @@ void kymo_transpose(const float *src, long lds, long rows, long cols, float *dst
     transpose_rows(src, lds, rows, cols, dst, ldd, width);
 }
 
-/// pa[(ir/mr)·mr·kc + p·mr + r] = op(A)(i0 + ir + r, p0 + p).
+/// pa[ir·kc + p·w + r] = op(A)(i0 + ir + r, p0 + p) for each row tile ir of `tile_rows`,
+/// w = `panel_width` (zero-padded past the rows that exist).
 static void pack_a(int trans, const float *a, long lda, long i0, long mc, long p0, long kc, int mr, float *pa) {
-    for (long ir = 0; ir < mc; ir += mr) {
-        long rows = mc - ir < mr ? mc - ir : mr;
+    for (long ir = 0, rows; ir < mc; ir += rows) {
+        rows = tile_rows(mc - ir, mr);
+        const long width = panel_width(rows, mr);
         float *dst = pa + ir * kc;
         if (!trans) {
-            transpose_rows(a + (i0 + ir) * lda + p0, lda, rows, kc, dst, mr, mr);
+            transpose_rows(a + (i0 + ir) * lda + p0, lda, rows, kc, dst, width, width);
         } else {
             for (long p = 0; p < kc; p++) {
                 const float *src = a + (p0 + p) * lda + i0 + ir;
-                float *d = dst + p * mr;
+                float *d = dst + p * width;
                 long r = 0;
                 for (; r + 4 <= rows; r += 4) _mm_storeu_ps(d + r, _mm_loadu_ps(src + r));
                 for (; r < rows; r++) d[r] = src[r];
-                for (; r < mr; r++) d[r] = 0;
+                for (; r < width; r++) d[r] = 0;
             }
         }
     }
@@ -425,11 +450,15 @@ static void sgemm_with(const path_desc *P, int transA, int transB, long m, long 
                     long cols = nc - jr < nr ? nc - jr : nr;
                     const int inPlace = jr < full;
                     const float *pbj = inPlace ? b + pc * ldb + jc + jr : pb + jr * kc;
-                    for (long ir = 0; ir < mc; ir += mr) {
-                        long rows = mc - ir < mr ? mc - ir : mr;
+                    for (long ir = 0, rows; ir < mc; ir += rows) {
+                        rows = tile_rows(mc - ir, mr);
                         float *cij = c + (ic + ir) * ldc + jc + jr;
                         if (rowsA) {
                             P->rowsA(kc, a + (ic + ir) * lda + pc, lda, pbj, inPlace ? ldb : nr, cij, ldc, load, rows, cols);
+                            continue;
+                        }
+                        if (panel_width(rows, mr) == 4) {   // a 4-row panel (AVX2)
+                            tile4_avx2(kc, pa + ir * kc, pbj, ldb, !inPlace, cij, ldc, load, cols);
                             continue;
                         }
                         if (rows == mr && cols == nr) {

@@ -140,7 +140,8 @@ final class GemmTests: XCTestCase {
     /// rows 1–6 and columns 1–16 of the AVX2 path's 6×16 tile, in a product of one tile or
     /// after whole ones; B packed, read in place, or both in one product, whose first K
     /// block packs B and whose second reads it in place) and every row count the packing
-    /// transposes split (8 + 4 + 2 + 1): on every path, the scalar FMA chain bit for bit,
+    /// transposes split (8 + 4 + 2 + 1), and the AVX2 path's 4-row panels (a tail of 8
+    /// rows as 4 + 4, of 10 as 6 + 4: m 8, 10, 14…): on every path, the scalar FMA chain bit for bit,
     /// C's padding included (nothing outside the tile written), K blocks with and without
     /// accumulation, both transposes, and the AVX2 and AVX-512 paths equal.
     func testExactEdgeTilesEveryRowAndColumnCount() {
