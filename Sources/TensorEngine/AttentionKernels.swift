@@ -3,7 +3,7 @@
 // each row's max taken in the same pass (which the softmax rows then skip),
 // two rows per pass so that each load of k feeds eight FMA chains,
 // backward's recompute of the softmaxed block from the forward's row max and
-// 1/Σ (one pass per row after the scores), and dq_blk = k·dS_blkᵀ, eight rows
+// 1/Σ (each score exp'd while still in a register), and dq_blk = k·dS_blkᵀ, eight rows
 // at a time over 8 lanes of d, reading dS where it lies (kymo_sgemm packed a
 // transposed copy of it). dk += q_blk·dS_blk stays kymo_sgemm's: it reads dS
 // in place at near peak, and a kernel walking dS's columns was 2.6× slower.
@@ -91,26 +91,67 @@ func attentionScoreRows(_ qT: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _
 }
 
 /// a[r·ld + j] = exp(s[r, j] − max_r)·(1/Σ_r), the softmaxed scores the forward
-/// computed: s from `attentionScoreRows` (the same chains; `maxima` is rows
-/// floats of scratch for the max it also takes), then one pass per row of
-/// `softmaxRow`'s own operations on it (its exp8 of s − max, lane by lane, and
-/// its product by 1/Σ) with the row's max and 1/Σ the forward kept
-/// (`stats[2r]`, `stats[2r + 1]`): the same values from the same operations,
+/// computed, in one pass: each score from `attentionScoreRows`' chain (the
+/// same tiles: two rows × 32 columns, then 8, then one by one), and while it
+/// is still in a register `softmaxRow`'s own operations on it (its exp8 of
+/// s − max, lane by lane, and its product by 1/Σ) with the row's max and 1/Σ
+/// the forward kept (`stats[2r]`, `stats[2r + 1]`): the same values from the
+/// same operations, without storing the scores and reading them back, and
 /// without the passes that found the max, the sum and 1/Σ.
 func attentionProbRows(_ qT: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ a: UnsafeMutablePointer<Float>, ld: Int,
-                       maxima: UnsafeMutablePointer<Float>, d: Int, m: Int, rows: Int, stats: UnsafePointer<Float>) {
-    attentionScoreRows(qT, k, a, ld: ld, d: d, m: m, rows: rows, maxima: maxima)
-    for r in 0..<rows {
-        let ar = a + r * ld
-        let mx = stats[2 * r], mv = V8(repeating: mx), inv = V8(repeating: stats[2 * r + 1])
+                       d: Int, m: Int, rows: Int, stats: UnsafePointer<Float>) {
+    var r = 0
+    while r < rows {
+        // rows r and r + 1, or an odd last row as both (its 32-column part written twice, the same values)
+        let pair = r + 1 < rows, r1 = pair ? r + 1 : r
+        let q0 = qT + r * d, q1 = qT + r1 * d, s0 = a + r * ld, s1 = a + r1 * ld
+        let mx0 = V8(repeating: stats[2 * r]), inv0 = V8(repeating: stats[2 * r + 1])
+        let mx1 = V8(repeating: stats[2 * r1]), inv1 = V8(repeating: stats[2 * r1 + 1])
         var j = 0
-        while j + 8 <= m { store8(exp8(load8(ar + j) - mv) * inv, ar + j); j += 8 }
-        if j < m {   // the tail: softmaxRow's lanes of s − max (0 beyond), exp8, then each times 1/Σ
-            var v = V8(repeating: 0)
-            for l in 0..<(m - j) { v[l] = ar[j + l] - mx }
-            let e = exp8(v)
-            for l in 0..<(m - j) { ar[j + l] = e[l] * inv[0] }
+        while j + 32 <= m {
+            var a0 = V8(repeating: 0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0
+            var kt = k + j
+            for t in 0..<d {
+                let k0 = load8(kt), k1 = load8(kt + 8), k2 = load8(kt + 16), k3 = load8(kt + 24)
+                let u = V8(repeating: q0[t]), w = V8(repeating: q1[t])
+                a0 = fma8(a0, u, k0); a1 = fma8(a1, u, k1); a2 = fma8(a2, u, k2); a3 = fma8(a3, u, k3)
+                b0 = fma8(b0, w, k0); b1 = fma8(b1, w, k1); b2 = fma8(b2, w, k2); b3 = fma8(b3, w, k3)
+                kt += m
+            }
+            store8(exp8(a0 - mx0) * inv0, s0 + j); store8(exp8(a1 - mx0) * inv0, s0 + j + 8)
+            store8(exp8(a2 - mx0) * inv0, s0 + j + 16); store8(exp8(a3 - mx0) * inv0, s0 + j + 24)
+            store8(exp8(b0 - mx1) * inv1, s1 + j); store8(exp8(b1 - mx1) * inv1, s1 + j + 8)
+            store8(exp8(b2 - mx1) * inv1, s1 + j + 16); store8(exp8(b3 - mx1) * inv1, s1 + j + 24)
+            j += 32
         }
+        attentionProbTail(q0, k, s0, d: d, m: m, from: j, max: stats[2 * r], inv: stats[2 * r + 1])
+        if pair { attentionProbTail(q1, k, s1, d: d, m: m, from: j, max: stats[2 * r1], inv: stats[2 * r1 + 1]) }
+        r += 2
+    }
+}
+
+/// One row's columns j..<m of `attentionProbRows` after its 32-column steps: whole
+/// vectors, then the last < 8 columns' scores (scalar chains, as `attentionScoreTail`)
+/// as lanes of one vector, 0 beyond, through exp8 (lane by lane), each times 1/Σ.
+@inline(__always) func attentionProbTail(_ qr: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ sr: UnsafeMutablePointer<Float>,
+                                         d: Int, m: Int, from j0: Int, max mx: Float, inv: Float) {
+    let mv = V8(repeating: mx), iv = V8(repeating: inv)
+    var j = j0
+    while j + 8 <= m {
+        var a = V8(repeating: 0)
+        for t in 0..<d { a = fma8(a, V8(repeating: qr[t]), load8(k + t * m + j)) }
+        store8(exp8(a - mv) * iv, sr + j)
+        j += 8
+    }
+    if j < m {
+        var v = V8(repeating: 0)
+        for l in 0..<(m - j) {
+            var a: Float = 0
+            for t in 0..<d { a = a.addingProduct(qr[t], k[t * m + j + l]) }
+            v[l] = a - mx
+        }
+        let e = exp8(v)
+        for l in 0..<(m - j) { sr[j + l] = e[l] * inv }
     }
 }
 

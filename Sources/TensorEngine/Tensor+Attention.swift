@@ -15,8 +15,8 @@
 // (`Op.attention`'s `map`, only when the op is recorded), and backward reads
 // it instead of recomputing S = qᵀk and its exps: the recompute is the same
 // deterministic code on the same inputs, so the bits are the same either
-// way (`AttentionKeptMapTests`). A larger map is recomputed in one pass per
-// row (`attentionProbRows`) from each row's max and 1/Σ, which the recorded
+// way (`AttentionKeptMapTests`). A larger map is recomputed in one pass
+// (`attentionProbRows`: scores exp'd in registers) from each row's max and 1/Σ, which the recorded
 // forward keeps instead (`Op.attention`'s `rows`, 2 floats per row). Work is cut per sample; blocks of a sample
 // run in order, so dk and dv sums are fixed.
 
@@ -146,7 +146,7 @@ let attentionScratchSlot = 11
 
 /// The gradients (dq, dk, dv); `map` is the forward's A [B, N, M] when it kept
 /// one (the same values the recompute gives), else each block is recomputed:
-/// in one pass per row from the forward's `rows` (each row's max and 1/Σ,
+/// in one pass from the forward's `rows` (each row's max and 1/Σ,
 /// [B, N, 2]) when given, else as the forward computed it.
 func attentionBackward(grad gz: Tensor, q: Tensor, k: Tensor, v: Tensor, map: Tensor? = nil, rows rowStats: Tensor? = nil) -> [Tensor?] {
     let b = q.shape[0], d = q.shape[1], n = q.shape[2], m = k.shape[2], c = v.shape[1]
@@ -175,7 +175,7 @@ func attentionBackward(grad gz: Tensor, q: Tensor, k: Tensor, v: Tensor, map: Te
             if map == nil {
                 s = a
                 if let rowStats {
-                    attentionProbRows(qt + r0 * d, kb, s, ld: ld, maxima: qt + n * d, d: d, m: m, rows: rows, stats: rowStats.data + (bi * n + r0) * 2)
+                    attentionProbRows(qt + r0 * d, kb, s, ld: ld, d: d, m: m, rows: rows, stats: rowStats.data + (bi * n + r0) * 2)
                 } else {
                     attentionScores(qt + r0 * d, kb, s, ld: ld, maxima: qt + n * d, d: d, m: m, rows: rows)
                 }

@@ -314,7 +314,7 @@ final class AttentionKernelTests: XCTestCase {
             let sNew = each { r0 in attentionScoreRows(qt + r0 * d, pk, s, ld: m, d: d, m: m, rows: blk, maxima: qt + n * d) }
             let soft = each { _ in for r in 0..<blk { softmaxRow(s + r * m, s + r * m, m) } }
             let softGivenMax = each { _ in for r in 0..<blk { softmaxRow(s + r * m, s + r * m, m, max: qt[n * d + r]) } }
-            let prob = rowStats.map { st in each { r0 in attentionProbRows(qt + r0 * d, pk, s, ld: m, maxima: qt + n * d, d: d, m: m, rows: blk, stats: st.data + r0 * 2) } }
+            let prob = rowStats.map { st in each { r0 in attentionProbRows(qt + r0 * d, pk, s, ld: m, d: d, m: m, rows: blk, stats: st.data + r0 * 2) } }
             let zT = each { r0 in sgemm(MatView(ptr: pv, ld: m, trans: false, batchStride: 0), MatView(ptr: s, ld: m, trans: true, batchStride: 0),
                                         out + r0, ldc: n, m: c, n: blk, k: m) }
             let dvT = each { r0 in sgemm(MatView(ptr: pg + r0, ld: n, trans: false, batchStride: 0), MatView(ptr: s, ld: m, trans: false, batchStride: 0),
