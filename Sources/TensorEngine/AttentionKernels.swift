@@ -42,15 +42,7 @@ func attentionScoreRows(_ qT: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _
         var mx0 = V8(repeating: -.infinity), mx1 = mx0
         var j = 0
         while j + 32 <= m {
-            var a0 = V8(repeating: 0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0
-            var kt = k + j
-            for t in 0..<d {
-                let k0 = load8(kt), k1 = load8(kt + 8), k2 = load8(kt + 16), k3 = load8(kt + 24)
-                let u = V8(repeating: q0[t]), w = V8(repeating: q1[t])
-                a0 = fma8(a0, u, k0); a1 = fma8(a1, u, k1); a2 = fma8(a2, u, k2); a3 = fma8(a3, u, k3)
-                b0 = fma8(b0, w, k0); b1 = fma8(b1, w, k1); b2 = fma8(b2, w, k2); b3 = fma8(b3, w, k3)
-                kt += m
-            }
+            let (a0, a1, a2, a3, b0, b1, b2, b3) = scoreTile(q0, q1, k + j, d: d, m: m)
             store8(a0, s0 + j); store8(a1, s0 + j + 8); store8(a2, s0 + j + 16); store8(a3, s0 + j + 24)
             store8(b0, s1 + j); store8(b1, s1 + j + 8); store8(b2, s1 + j + 16); store8(b3, s1 + j + 24)
             mx0.replace(with: a0, where: a0 .> mx0); mx0.replace(with: a1, where: a1 .> mx0)
@@ -63,6 +55,23 @@ func attentionScoreRows(_ qT: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _
         if pair { maxima[r + 1] = attentionScoreTail(q1, k, s1, d: d, m: m, from: j, max: mx1) }
         r += 2
     }
+}
+
+/// The scores of two rows at 32 columns: (a0…a3) of qT row q0, (b0…b3) of q1, columns
+/// kj..<kj + 32 of k ([d × m]), each one FMA chain over t from +0; each load of k feeds
+/// both rows' chains (eight independent chains).
+@inline(__always) func scoreTile(_ q0: UnsafePointer<Float>, _ q1: UnsafePointer<Float>, _ kj: UnsafePointer<Float>,
+                                 d: Int, m: Int) -> (V8, V8, V8, V8, V8, V8, V8, V8) {
+    var a0 = V8(repeating: 0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0
+    var kt = kj
+    for t in 0..<d {
+        let k0 = load8(kt), k1 = load8(kt + 8), k2 = load8(kt + 16), k3 = load8(kt + 24)
+        let u = V8(repeating: q0[t]), w = V8(repeating: q1[t])
+        a0 = fma8(a0, u, k0); a1 = fma8(a1, u, k1); a2 = fma8(a2, u, k2); a3 = fma8(a3, u, k3)
+        b0 = fma8(b0, w, k0); b1 = fma8(b1, w, k1); b2 = fma8(b2, w, k2); b3 = fma8(b3, w, k3)
+        kt += m
+    }
+    return (a0, a1, a2, a3, b0, b1, b2, b3)
 }
 
 /// One score row's columns j..<m after its 32-column steps (whole vectors,
@@ -109,15 +118,7 @@ func attentionProbRows(_ qT: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ 
         let mx1 = V8(repeating: stats[2 * r1]), inv1 = V8(repeating: stats[2 * r1 + 1])
         var j = 0
         while j + 32 <= m {
-            var a0 = V8(repeating: 0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0
-            var kt = k + j
-            for t in 0..<d {
-                let k0 = load8(kt), k1 = load8(kt + 8), k2 = load8(kt + 16), k3 = load8(kt + 24)
-                let u = V8(repeating: q0[t]), w = V8(repeating: q1[t])
-                a0 = fma8(a0, u, k0); a1 = fma8(a1, u, k1); a2 = fma8(a2, u, k2); a3 = fma8(a3, u, k3)
-                b0 = fma8(b0, w, k0); b1 = fma8(b1, w, k1); b2 = fma8(b2, w, k2); b3 = fma8(b3, w, k3)
-                kt += m
-            }
+            let (a0, a1, a2, a3, b0, b1, b2, b3) = scoreTile(q0, q1, k + j, d: d, m: m)
             store8(exp8(a0 - mx0) * inv0, s0 + j); store8(exp8(a1 - mx0) * inv0, s0 + j + 8)
             store8(exp8(a2 - mx0) * inv0, s0 + j + 16); store8(exp8(a3 - mx0) * inv0, s0 + j + 24)
             store8(exp8(b0 - mx1) * inv1, s1 + j); store8(exp8(b1 - mx1) * inv1, s1 + j + 8)
