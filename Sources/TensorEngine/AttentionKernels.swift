@@ -74,6 +74,20 @@ func attentionScoreRows(_ qT: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _
     return (a0, a1, a2, a3, b0, b1, b2, b3)
 }
 
+/// One row's scores at columns j..<j + 8: each one FMA chain over t from +0.
+@inline(__always) func scoreVector(_ qr: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ j: Int, d: Int, m: Int) -> V8 {
+    var a = V8(repeating: 0)
+    for t in 0..<d { a = fma8(a, V8(repeating: qr[t]), load8(k + t * m + j)) }
+    return a
+}
+
+/// One row's score at column j: the same chain as a lane of `scoreVector`.
+@inline(__always) func scoreScalar(_ qr: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ j: Int, d: Int, m: Int) -> Float {
+    var a: Float = 0
+    for t in 0..<d { a = a.addingProduct(qr[t], k[t * m + j]) }
+    return a
+}
+
 /// One score row's columns j..<m after its 32-column steps (whole vectors,
 /// then one by one, the same chains) and its max: `mx` holds the max so far
 /// in 8 lanes; returns the row's max as `rowMax` gives it.
@@ -81,8 +95,7 @@ func attentionScoreRows(_ qT: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _
                                           d: Int, m: Int, from j0: Int, max mx0: V8) -> Float {
     var mx0 = mx0, j = j0
     while j + 8 <= m {
-        var a = V8(repeating: 0)
-        for t in 0..<d { a = fma8(a, V8(repeating: qr[t]), load8(k + t * m + j)) }
+        let a = scoreVector(qr, k, j, d: d, m: m)
         store8(a, sr + j)
         mx0.replace(with: a, where: a .> mx0)
         j += 8
@@ -90,8 +103,7 @@ func attentionScoreRows(_ qT: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _
     var mx = -Float.infinity
     for l in 0..<8 where mx0[l] > mx { mx = mx0[l] }
     while j < m {
-        var a: Float = 0
-        for t in 0..<d { a = a.addingProduct(qr[t], k[t * m + j]) }
+        let a = scoreScalar(qr, k, j, d: d, m: m)
         sr[j] = a
         if a > mx { mx = a }
         j += 1
@@ -139,18 +151,12 @@ func attentionProbRows(_ qT: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ 
     let mv = V8(repeating: mx), iv = V8(repeating: inv)
     var j = j0
     while j + 8 <= m {
-        var a = V8(repeating: 0)
-        for t in 0..<d { a = fma8(a, V8(repeating: qr[t]), load8(k + t * m + j)) }
-        store8(exp8(a - mv) * iv, sr + j)
+        store8(exp8(scoreVector(qr, k, j, d: d, m: m) - mv) * iv, sr + j)
         j += 8
     }
     if j < m {
         var v = V8(repeating: 0)
-        for l in 0..<(m - j) {
-            var a: Float = 0
-            for t in 0..<d { a = a.addingProduct(qr[t], k[t * m + j + l]) }
-            v[l] = a - mx
-        }
+        for l in 0..<(m - j) { v[l] = scoreScalar(qr, k, j + l, d: d, m: m) - mx }
         let e = exp8(v)
         for l in 0..<(m - j) { sr[j + l] = e[l] * inv }
     }
