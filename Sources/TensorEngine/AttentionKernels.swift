@@ -114,13 +114,14 @@ func attentionScoreRows(_ qT: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _
 /// a[r·ld + j] = exp(s[r, j] − max_r)·(1/Σ_r), the softmaxed scores the forward
 /// computed, in one pass: each score from `attentionScoreRows`' chain (the
 /// same tiles: two rows × 32 columns, then 8, then one by one), and while it
-/// is still in a register `softmaxRow`'s own operations on it (its exp8 of
+/// is still in a register `softmaxRow`'s own operations on it (its softmaxExp8 of
 /// s − max, lane by lane, and its product by 1/Σ) with the row's max and 1/Σ
 /// the forward kept (`stats[2r]`, `stats[2r + 1]`): the same values from the
 /// same operations, without storing the scores and reading them back, and
 /// without the passes that found the max, the sum and 1/Σ.
 func attentionProbRows(_ qT: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ a: UnsafeMutablePointer<Float>, ld: Int,
                        d: Int, m: Int, rows: Int, stats: UnsafePointer<Float>) {
+    let ek = ExpConstants.shared.pointee
     var r = 0
     while r < rows {
         // rows r and r + 1, or an odd last row as both (its 32-column part written twice, the same values)
@@ -131,10 +132,10 @@ func attentionProbRows(_ qT: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ 
         var j = 0
         while j + 32 <= m {
             let (a0, a1, a2, a3, b0, b1, b2, b3) = scoreTile(q0, q1, k + j, d: d, m: m)
-            store8(exp8(a0 - mx0) * inv0, s0 + j); store8(exp8(a1 - mx0) * inv0, s0 + j + 8)
-            store8(exp8(a2 - mx0) * inv0, s0 + j + 16); store8(exp8(a3 - mx0) * inv0, s0 + j + 24)
-            store8(exp8(b0 - mx1) * inv1, s1 + j); store8(exp8(b1 - mx1) * inv1, s1 + j + 8)
-            store8(exp8(b2 - mx1) * inv1, s1 + j + 16); store8(exp8(b3 - mx1) * inv1, s1 + j + 24)
+            store8(softmaxExp8(a0 - mx0, ek) * inv0, s0 + j); store8(softmaxExp8(a1 - mx0, ek) * inv0, s0 + j + 8)
+            store8(softmaxExp8(a2 - mx0, ek) * inv0, s0 + j + 16); store8(softmaxExp8(a3 - mx0, ek) * inv0, s0 + j + 24)
+            store8(softmaxExp8(b0 - mx1, ek) * inv1, s1 + j); store8(softmaxExp8(b1 - mx1, ek) * inv1, s1 + j + 8)
+            store8(softmaxExp8(b2 - mx1, ek) * inv1, s1 + j + 16); store8(softmaxExp8(b3 - mx1, ek) * inv1, s1 + j + 24)
             j += 32
         }
         attentionProbTail(q0, k, s0, d: d, m: m, from: j, max: stats[2 * r], inv: stats[2 * r + 1])
@@ -145,19 +146,19 @@ func attentionProbRows(_ qT: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ 
 
 /// One row's columns j..<m of `attentionProbRows` after its 32-column steps: whole
 /// vectors, then the last < 8 columns' scores (scalar chains, as `attentionScoreTail`)
-/// as lanes of one vector, 0 beyond, through exp8 (lane by lane), each times 1/Σ.
+/// as lanes of one vector, 0 beyond, through softmaxExp8 (lane by lane), each times 1/Σ.
 @inline(__always) func attentionProbTail(_ qr: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ sr: UnsafeMutablePointer<Float>,
                                          d: Int, m: Int, from j0: Int, max mx: Float, inv: Float) {
-    let mv = V8(repeating: mx), iv = V8(repeating: inv)
+    let mv = V8(repeating: mx), iv = V8(repeating: inv), ek = ExpConstants.shared.pointee
     var j = j0
     while j + 8 <= m {
-        store8(exp8(scoreVector(qr, k, j, d: d, m: m) - mv) * iv, sr + j)
+        store8(softmaxExp8(scoreVector(qr, k, j, d: d, m: m) - mv, ek) * iv, sr + j)
         j += 8
     }
     if j < m {
         var v = V8(repeating: 0)
         for l in 0..<(m - j) { v[l] = scoreScalar(qr, k, j + l, d: d, m: m) - mx }
-        let e = exp8(v)
+        let e = softmaxExp8(v, ek)
         for l in 0..<(m - j) { sr[j + l] = e[l] * inv }
     }
 }

@@ -58,13 +58,13 @@
 /// 1/Σ it scaled by (the attention keeps it with m for backward).
 @discardableResult
 @inline(__always) func softmaxRow(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int, max m: Float) -> Float {
-    let mv = V8(repeating: m)
+    let mv = V8(repeating: m), k = ExpConstants.shared.pointee
     // exp and Σ in `sumRun`'s order: 8 partial sums over whole vectors, their
     // fixed tree, then the tail added one by one.
     var acc = V8(repeating: 0)
     var i = 0
     while i + 8 <= n {
-        let e = exp8(load8(src + i) - mv)
+        let e = softmaxExp8(load8(src + i) - mv, k)
         store8(e, dst + i)
         acc += e
         i += 8
@@ -74,7 +74,7 @@
         let r = n - i
         var v = V8(repeating: 0)
         for j in 0..<r { v[j] = src[i + j] - m }
-        let e = exp8(v)   // lane by lane: each lane is exp8 of its own value
+        let e = softmaxExp8(v, k)   // lane by lane: each lane is exp8 of its own value (softmaxExp8 gives exp8's bits)
         for j in 0..<r { dst[i + j] = e[j]; s += e[j] }
     }
     let inv = V8(repeating: 1 / s)

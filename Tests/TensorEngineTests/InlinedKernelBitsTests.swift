@@ -63,6 +63,48 @@ final class InlinedKernelBitsTests: XCTestCase {
         }
     }
 
+    /// softmaxExp8 (y·2^(n+64)·2^−64, no clamps, its constants from memory)
+    /// against exp8 (the clamps, y·2^n1·2^n2, its constants literals), bit for
+    /// bit over its domain x ≤ 43.3: every bit pattern where the scale's
+    /// exponents reach their ends (|x| in [86, 90]: n = −126…−130, exp8's −88.38
+    /// clamp; [43, 43.3]) and near 0, every 1021st pattern of all x ≤ 43.3
+    /// (negative and positive), ±inf below, and NaN (NaN either way).
+    func testSoftmaxExpGivesExp8sBits() {
+        let k = ExpConstants.shared.pointee
+        var compared = 0, mismatches = 0, first = ""
+        func compare(_ v: V8) {
+            let got = softmaxExp8(v, k), want = exp8(v)
+            compared += 8
+            for l in 0..<8 where got[l].bitPattern != want[l].bitPattern && !(got[l].isNaN && want[l].isNaN) {
+                mismatches += 1
+                if first.isEmpty {
+                    first = "exp(\(v[l])): 0x\(String(got[l].bitPattern, radix: 16)), exp8 0x\(String(want[l].bitPattern, radix: 16))"
+                }
+            }
+        }
+        func sweep(_ from: Float, _ to: Float, stride: UInt32 = 1) {
+            // bit patterns of one sign, from |from| to |to|
+            var v = V8(), l = 0, b = from.bitPattern
+            let end = to.bitPattern
+            while true {
+                v[l] = Float(bitPattern: b); l += 1
+                if l == 8 { compare(v); l = 0 }
+                if end - b < stride { break }
+                b += stride
+            }
+        }
+        sweep(-86, -90)
+        sweep(43, 43.3)
+        sweep(0, 0x1p-20, stride: 4099)
+        sweep(-0.0, -0x1p-20, stride: 4099)
+        sweep(-0.0, -.infinity, stride: 1021)
+        sweep(0, 43.3, stride: 1021)
+        compare(V8(-.infinity, .nan, -.nan, 0, -0.0, -88.3762626647949, -87.33654, 43.3))
+        print("softmaxExp8 against exp8: \(compared) values, \(mismatches) differ")
+        XCTAssertGreaterThan(compared, 2_000_000)
+        XCTAssertEqual(mismatches, 0, "first: \(first)")
+    }
+
     /// The softmax op's rows (rowMax and exp8 inlined into them) against the
     /// row computed with the called kernels (`referenceSoftmaxRow`).
     func testSoftmaxRowsGiveTheCalledKernelsBits() throws {
