@@ -72,7 +72,7 @@ typealias V8 = SIMD8<Float>
     return out
 }
 
-/// exp8's constants, and softmaxExp8's, as values in memory the optimizer cannot
+/// softmaxExp8's constants (exp8's values) in memory the optimizer cannot
 /// see (`ExpConstants.shared` is filled at run time): a kernel loads them once,
 /// before its loop, and keeps them in registers or reads whole vectors of them
 /// from its stack as FMA operands. Left as literals, LLVM re-broadcasts each one
