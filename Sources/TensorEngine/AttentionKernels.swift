@@ -138,8 +138,8 @@ func attentionProbRows(_ qT: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ 
             store8(softmaxExp8(b2 - mx1, ek) * inv1, s1 + j + 16); store8(softmaxExp8(b3 - mx1, ek) * inv1, s1 + j + 24)
             j += 32
         }
-        attentionProbTail(q0, k, s0, d: d, m: m, from: j, max: stats[2 * r], inv: stats[2 * r + 1])
-        if pair { attentionProbTail(q1, k, s1, d: d, m: m, from: j, max: stats[2 * r1], inv: stats[2 * r1 + 1]) }
+        attentionProbTail(q0, k, s0, d: d, m: m, from: j, max: stats[2 * r], inv: stats[2 * r + 1], ek)
+        if pair { attentionProbTail(q1, k, s1, d: d, m: m, from: j, max: stats[2 * r1], inv: stats[2 * r1 + 1], ek) }
         r += 2
     }
 }
@@ -148,8 +148,8 @@ func attentionProbRows(_ qT: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ 
 /// vectors, then the last < 8 columns' scores (scalar chains, as `attentionScoreTail`)
 /// as lanes of one vector, 0 beyond, through softmaxExp8 (lane by lane), each times 1/Σ.
 @inline(__always) func attentionProbTail(_ qr: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ sr: UnsafeMutablePointer<Float>,
-                                         d: Int, m: Int, from j0: Int, max mx: Float, inv: Float) {
-    let mv = V8(repeating: mx), iv = V8(repeating: inv), ek = ExpConstants.shared.pointee
+                                         d: Int, m: Int, from j0: Int, max mx: Float, inv: Float, _ ek: ExpConstants) {
+    let mv = V8(repeating: mx), iv = V8(repeating: inv)
     var j = j0
     while j + 8 <= m {
         store8(softmaxExp8(scoreVector(qr, k, j, d: d, m: m) - mv, ek) * iv, sr + j)

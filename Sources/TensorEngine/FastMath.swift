@@ -41,24 +41,11 @@ typealias V8 = SIMD8<Float>
 @inline(__always) func fma8(_ a: V8, _ b: V8, _ c: V8) -> V8 { a.addingProduct(b, c) }  // a + b*c
 
 @inline(always) func exp8(_ x0: V8) -> V8 {
-    let hi = V8(repeating: 88.3762626647949), lo = V8(repeating: -88.3762626647949)
+    let k = ExpConstants.shared.pointee
     var x = x0
-    x.replace(with: hi, where: x .> hi)
-    x.replace(with: lo, where: x .< lo)
-    // n = round(x / ln 2) via the 1.5·2^23 trick; its bits give the integer.
-    let magic = V8(repeating: 12582912.0)
-    let t = fma8(magic, x, V8(repeating: 1.44269504088896341))
-    let n = t - magic
-    var r = fma8(x, n, V8(repeating: -0.693359375))
-    r = fma8(r, n, V8(repeating: 2.12194440e-4))
-    var y = V8(repeating: 1.9875691500e-4)
-    y = fma8(V8(repeating: 1.3981999507e-3), y, r)
-    y = fma8(V8(repeating: 8.3334519073e-3), y, r)
-    y = fma8(V8(repeating: 4.1665795894e-2), y, r)
-    y = fma8(V8(repeating: 1.6666665459e-1), y, r)
-    y = fma8(V8(repeating: 5.0000001201e-1), y, r)
-    let r2 = r * r
-    y = fma8(r + 1, y, r2)
+    x.replace(with: k.hi, where: x .> k.hi)
+    x.replace(with: k.lo, where: x .< k.lo)
+    let (t, y) = expReduced8(x, k)
     // scale by 2^n (n in [-127, 128]: split in two factors to stay in range)
     // (the Int32/UInt32 reinterpretations are bit casts, as `truncatingIfNeeded`
     // between equal widths is: inlined into a large caller, that generic
@@ -68,46 +55,14 @@ typealias V8 = SIMD8<Float>
     let s1 = unsafeBitCast((n1 &+ 127) &<< 23, to: V8.self)
     let s2 = unsafeBitCast((n2 &+ 127) &<< 23, to: V8.self)
     var out = y * s1 * s2
-    out.replace(with: V8(repeating: 0), where: x0 .< lo)
+    out.replace(with: V8(repeating: 0), where: x0 .< k.lo)
     return out
 }
 
-/// softmaxExp8's constants (exp8's values) in memory the optimizer cannot
-/// see (`ExpConstants.shared` is filled at run time): a kernel loads them once,
-/// before its loop, and keeps them in registers or reads whole vectors of them
-/// from its stack as FMA operands. Left as literals, LLVM re-broadcasts each one
-/// from its constant pool (`vbroadcastss`) inside the loop whenever registers run
-/// short, and on a Zen 3 a loop of exps with its constants broadcast in the loop
-/// took 1.4× the time of the same loop reading whole vectors (a C loop, 8,192 exps:
-/// 3.64 against 2.61 µs).
-struct ExpConstants {
-    var magic, log2e, ln2Hi, ln2Lo, p0, p1, p2, p3, p4, p5, one, lo, twoToMinus64: V8
-    var bias: SIMD8<Int32>
-
-    nonisolated(unsafe) static let shared: UnsafePointer<ExpConstants> = {
-        let p = UnsafeMutablePointer<ExpConstants>.allocate(capacity: 1)
-        p.initialize(to: ExpConstants(
-            magic: V8(repeating: 12582912.0), log2e: V8(repeating: 1.44269504088896341),
-            ln2Hi: V8(repeating: -0.693359375), ln2Lo: V8(repeating: 2.12194440e-4),
-            p0: V8(repeating: 1.9875691500e-4), p1: V8(repeating: 1.3981999507e-3), p2: V8(repeating: 8.3334519073e-3),
-            p3: V8(repeating: 4.1665795894e-2), p4: V8(repeating: 1.6666665459e-1), p5: V8(repeating: 5.0000001201e-1),
-            one: V8(repeating: 1), lo: V8(repeating: -88.3762626647949), twoToMinus64: V8(repeating: 0x1p-64),
-            bias: SIMD8<Int32>(repeating: 127 + 64 - 0x4B40_0000)))
-        return UnsafePointer(p)
-    }()
-}
-
-/// exp8(x) for x ≤ 43.3, the softmax's exp (its x = s − max is ≤ 0), in 18
-/// vector operations where exp8 takes 25, and no clamp: the same operations up
-/// to y ≈ e^r, then y·2^(n+64)·2^−64 where exp8 computes y·2^n1·2^n2
-/// (n1 = n >> 1, n2 = n − n1). For n in [−128, 62] the first product of
-/// either is exact (a normal result), so both are the one rounding of the exact
-/// y·2^n; below −88.376 both give 0. So the bits are exp8's for every x ≤ 43.3
-/// (`InlinedKernelBitsTests.testSoftmaxExpGivesExp8sBits`, every bit pattern
-/// at the boundaries); above it 2^(n+64) leaves the floats, so only a caller
-/// whose x cannot exceed 43.3 may use it. `k` is `ExpConstants.shared.pointee`,
-/// loaded once before the caller's loop.
-@inline(always) func softmaxExp8(_ x: V8, _ k: ExpConstants) -> V8 {
+/// The part of exp both exps share: t = 1.5·2^23 + n with n = round(x / ln 2)
+/// (the integer in t's bits), and y ≈ e^r for r = x − n·ln 2 (Cody–Waite, ln 2
+/// in two parts; the Cephes expf polynomial).
+@inline(always) func expReduced8(_ x: V8, _ k: ExpConstants) -> (t: V8, y: V8) {
     let t = fma8(k.magic, x, k.log2e)
     let n = t - k.magic
     var r = fma8(x, n, k.ln2Hi)
@@ -120,6 +75,47 @@ struct ExpConstants {
     y = fma8(k.p5, y, r)
     let r2 = r * r
     y = fma8(r + k.one, y, r2)
+    return (t, y)
+}
+
+/// exp8's and softmaxExp8's constants, in memory the optimizer cannot
+/// see (`ExpConstants.shared` is filled at run time): a softmax kernel loads
+/// them once, before its loop (exp8 at each use), and keeps them in registers
+/// or reads whole vectors of them from its stack as FMA operands. Left as literals, LLVM re-broadcasts each one
+/// from its constant pool (`vbroadcastss`) inside the loop whenever registers run
+/// short, and on a Zen 3 a loop of exps with its constants broadcast in the loop
+/// took 1.4× the time of the same loop reading whole vectors (a C loop, 8,192 exps:
+/// 3.64 against 2.61 µs).
+struct ExpConstants {
+    var magic, log2e, ln2Hi, ln2Lo, p0, p1, p2, p3, p4, p5, one, lo, hi, twoToMinus64: V8
+    var bias: SIMD8<Int32>
+
+    nonisolated(unsafe) static let shared: UnsafePointer<ExpConstants> = {
+        let p = UnsafeMutablePointer<ExpConstants>.allocate(capacity: 1)
+        p.initialize(to: ExpConstants(
+            magic: V8(repeating: 12582912.0), log2e: V8(repeating: 1.44269504088896341),
+            ln2Hi: V8(repeating: -0.693359375), ln2Lo: V8(repeating: 2.12194440e-4),
+            p0: V8(repeating: 1.9875691500e-4), p1: V8(repeating: 1.3981999507e-3), p2: V8(repeating: 8.3334519073e-3),
+            p3: V8(repeating: 4.1665795894e-2), p4: V8(repeating: 1.6666665459e-1), p5: V8(repeating: 5.0000001201e-1),
+            one: V8(repeating: 1), lo: V8(repeating: -88.3762626647949), hi: V8(repeating: 88.3762626647949),
+            twoToMinus64: V8(repeating: 0x1p-64),
+            bias: SIMD8<Int32>(repeating: 127 + 64 - 0x4B40_0000)))
+        return UnsafePointer(p)
+    }()
+}
+
+/// exp8(x) for x ≤ 43.3, the softmax's exp (its x = s − max is ≤ 0), in 18
+/// vector operations where exp8 takes 25, and no clamp: the same operations up
+/// to y ≈ e^r (`expReduced8`), then y·2^(n+64)·2^−64 where exp8 computes y·2^n1·2^n2
+/// (n1 = n >> 1, n2 = n − n1). For n in [−128, 62] the first product of
+/// either is exact (a normal result), so both are the one rounding of the exact
+/// y·2^n; below −88.376 both give 0. So the bits are exp8's for every x ≤ 43.3
+/// (`InlinedKernelBitsTests.testSoftmaxExpGivesExp8sBits`, every bit pattern
+/// at the boundaries); above it 2^(n+64) leaves the floats, so only a caller
+/// whose x cannot exceed 43.3 may use it. `k` is `ExpConstants.shared.pointee`,
+/// loaded once before the caller's loop.
+@inline(always) func softmaxExp8(_ x: V8, _ k: ExpConstants) -> V8 {
+    let (t, y) = expReduced8(x, k)
     // 2^(n+64): t's bits are magic's plus n (see exp8)
     let s = unsafeBitCast((unsafeBitCast(t, to: SIMD8<Int32>.self) &+ k.bias) &<< 23, to: V8.self)
     var out = y * s * k.twoToMinus64

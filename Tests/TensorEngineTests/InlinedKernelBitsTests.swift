@@ -63,6 +63,51 @@ final class InlinedKernelBitsTests: XCTestCase {
         }
     }
 
+    /// exp8 (and sigmoid8 through it) reads its constants from memory
+    /// (`ExpConstants`) and shares `expReduced8` with softmaxExp8, where it had
+    /// them as literals in its own body: against that kernel, kept here
+    /// verbatim, bit for bit over 2^20 points in [−100, 100], the specials, and
+    /// every 4093rd bit pattern of all 2^32 (NaNs included).
+    func testExpWithSharedConstantsGivesTheLiteralKernelsBits() {
+        var xs = inputs()
+        var b: UInt32 = 0
+        while b < UInt32.max - 4093 { xs.append(Float(bitPattern: b)); b += 4093 }
+        for (name, f, literal) in [("exp", exp8, Self.exp8Literal),
+                                   ("sigmoid", sigmoid8, { 1 / (1 + Self.exp8Literal(-$0)) })] as [(String, (V8) -> V8, (V8) -> V8)] {
+            let got = called(f, xs), want = called(literal, xs)
+            let differ = (0..<xs.count).filter { got[$0] != want[$0] }
+            XCTAssertEqual(differ.count, 0, "\(name): \(differ.count) of \(xs.count) differ, first at x = \(differ.first.map { xs[$0] } ?? 0)")
+        }
+    }
+
+    /// exp8 as it was, its constants literals.
+    private static func exp8Literal(_ x0: V8) -> V8 {
+        let hi = V8(repeating: 88.3762626647949), lo = V8(repeating: -88.3762626647949)
+        var x = x0
+        x.replace(with: hi, where: x .> hi)
+        x.replace(with: lo, where: x .< lo)
+        let magic = V8(repeating: 12582912.0)
+        let t = fma8(magic, x, V8(repeating: 1.44269504088896341))
+        let n = t - magic
+        var r = fma8(x, n, V8(repeating: -0.693359375))
+        r = fma8(r, n, V8(repeating: 2.12194440e-4))
+        var y = V8(repeating: 1.9875691500e-4)
+        y = fma8(V8(repeating: 1.3981999507e-3), y, r)
+        y = fma8(V8(repeating: 8.3334519073e-3), y, r)
+        y = fma8(V8(repeating: 4.1665795894e-2), y, r)
+        y = fma8(V8(repeating: 1.6666665459e-1), y, r)
+        y = fma8(V8(repeating: 5.0000001201e-1), y, r)
+        let r2 = r * r
+        y = fma8(r + 1, y, r2)
+        let ni = unsafeBitCast(t, to: SIMD8<Int32>.self) &- 0x4B40_0000
+        let n1 = ni &>> 1, n2 = ni &- n1
+        let s1 = unsafeBitCast((n1 &+ 127) &<< 23, to: V8.self)
+        let s2 = unsafeBitCast((n2 &+ 127) &<< 23, to: V8.self)
+        var out = y * s1 * s2
+        out.replace(with: V8(repeating: 0), where: x0 .< lo)
+        return out
+    }
+
     /// softmaxExp8 (y·2^(n+64)·2^−64, no clamps, its constants from memory)
     /// against exp8 (the clamps, y·2^n1·2^n2, its constants literals), bit for
     /// bit over its domain x ≤ 43.3: every bit pattern where the scale's
