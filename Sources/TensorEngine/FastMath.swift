@@ -106,19 +106,24 @@ struct ExpConstants {
 
 /// exp8(x) for x ≤ 43.3, the softmax's exp (its x = s − max is ≤ 0), in 18
 /// vector operations where exp8 takes 25, and no clamp: the same operations up
-/// to y ≈ e^r (`expReduced8`), then y·2^(n+64)·2^−64 where exp8 computes y·2^n1·2^n2
-/// (n1 = n >> 1, n2 = n − n1). For n in [−128, 62] the first product of
-/// either is exact (a normal result), so both are the one rounding of the exact
-/// y·2^n; below −88.376 both give 0. So the bits are exp8's for every x ≤ 43.3
-/// (`InlinedKernelBitsTests.testSoftmaxExpGivesExp8sBits`, every bit pattern
-/// at the boundaries); above it 2^(n+64) leaves the floats, so only a caller
-/// whose x cannot exceed 43.3 may use it. `k` is `ExpConstants.shared.pointee`,
+/// to y ≈ e^r (`expReduced8`), then y·(2^(n+64)·2^−64) where exp8 computes
+/// (y·2^n1)·2^n2 (n1 = n >> 1, n2 = n − n1). For n in [−128, 62] the scale
+/// 2^(n+64)·2^−64 is 2^n exactly (a normal or subnormal power of two) and
+/// exp8's first product is exact (a normal result), so both are the one
+/// rounding of the exact y·2^n; below −88.376 both give 0. So the bits are
+/// exp8's for every x ≤ 43.3 (`InlinedKernelBitsTests.testSoftmaxExpGivesExp8sBits`,
+/// every bit pattern at the boundaries); above it 2^(n+64) leaves the floats,
+/// so only a caller whose x cannot exceed 43.3 may use it. The scale is formed
+/// beside the polynomial, so one multiply follows it where two did: the
+/// softmax's exps wait on their dependent chains, not on the FMA units, and the
+/// multiply taken off the chain made the softmax rows and backward's recompute
+/// 4–5 % faster (docs/engine.md, "Speed"). `k` is `ExpConstants.shared.pointee`,
 /// loaded once before the caller's loop.
 @inline(always) func softmaxExp8(_ x: V8, _ k: ExpConstants) -> V8 {
     let (t, y) = expReduced8(x, k)
-    // 2^(n+64): t's bits are magic's plus n (see exp8)
+    // 2^(n+64) (t's bits are magic's plus n, see exp8), times 2^−64: 2^n, off y's chain
     let s = unsafeBitCast((unsafeBitCast(t, to: SIMD8<Int32>.self) &+ k.bias) &<< 23, to: V8.self)
-    var out = y * s * k.twoToMinus64
+    var out = y * (s * k.twoToMinus64)
     out.replace(with: V8(repeating: 0), where: x .< k.lo)
     return out
 }

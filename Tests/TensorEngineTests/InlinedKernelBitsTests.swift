@@ -108,7 +108,7 @@ final class InlinedKernelBitsTests: XCTestCase {
         return out
     }
 
-    /// softmaxExp8 (y·2^(n+64)·2^−64, no clamps, its constants from memory)
+    /// softmaxExp8 (y·(2^(n+64)·2^−64), no clamps, its constants from memory)
     /// against exp8 (the clamps, y·2^n1·2^n2, its constants literals), bit for
     /// bit over its domain x ≤ 43.3: every bit pattern where the scale's
     /// exponents reach their ends (|x| in [86, 90]: n = −126…−130, exp8's −88.38
