@@ -117,7 +117,7 @@ struct ExpConstants {
 /// beside the polynomial, so one multiply follows it where two did: the
 /// softmax's exps wait on their dependent chains, not on the FMA units, and the
 /// multiply taken off the chain made the softmax rows and backward's recompute
-/// 4–5 % faster (docs/engine.md, "Speed"). `k` is `ExpConstants.shared.pointee`,
+/// 2–5 % faster per call (docs/engine.md, "Speed"). `k` is `ExpConstants.shared.pointee`,
 /// loaded once before the caller's loop.
 @inline(always) func softmaxExp8(_ x: V8, _ k: ExpConstants) -> V8 {
     let (t, y) = expReduced8(x, k)
