@@ -109,7 +109,7 @@ final class InlinedKernelBitsTests: XCTestCase {
     }
 
     /// softmaxExp8 (y·(2^(n+64)·2^−64), no clamps, its constants from memory)
-    /// against exp8 (the clamps, y·2^n1·2^n2, its constants literals), bit for
+    /// against exp8 (the clamps, (y·2^n1)·2^n2), bit for
     /// bit over its domain x ≤ 43.3: every bit pattern where the scale's
     /// exponents reach their ends (|x| in [86, 90]: n = −126…−130, exp8's −88.38
     /// clamp; [43, 43.3]) and near 0, every 1021st pattern of all x ≤ 43.3
