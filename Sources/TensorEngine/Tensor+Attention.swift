@@ -182,14 +182,19 @@ func attentionBackward(grad gz: Tensor, q: Tensor, k: Tensor, v: Tensor, map: Te
             } else {
                 s = a + r0 * m
             }
-            let gBlk = MatView(ptr: gb + r0, ld: n, trans: false, batchStride: 0)        // dZ_blk [C × rows]
-            // dv += dZ_blk · A_blk      [C × M]
-            sgemm(gBlk, MatView(ptr: s, ld: ld, trans: false, batchStride: 0), dvb, ldc: m, m: c, n: m, k: rows, accumulate: true)
-            // dA = dZ_blkᵀ · v           [rows × M]
-            sgemm(MatView(ptr: gb + r0, ld: n, trans: true, batchStride: 0), MatView(ptr: vb, ld: m, trans: false, batchStride: 0),
-                  da, ldc: ld, m: rows, n: m, k: c)
-            // dS = A ⊙ (dA − Σ_j dA⊙A)
-            softmaxGradRows(s, da, da, rows: rows, m, stride: ld)
+            if c <= attentionNarrowChannels {
+                // the three below in one pass over A_blk's rows (AttentionNarrowGrad.swift)
+                attentionNarrowGradRows(s, da, ld: ld, g: gb + r0, ldg: n, v: vb, dv: dvb, c: c, m: m, rows: rows)
+            } else {
+                let gBlk = MatView(ptr: gb + r0, ld: n, trans: false, batchStride: 0)        // dZ_blk [C × rows]
+                // dv += dZ_blk · A_blk      [C × M]
+                sgemm(gBlk, MatView(ptr: s, ld: ld, trans: false, batchStride: 0), dvb, ldc: m, m: c, n: m, k: rows, accumulate: true)
+                // dA = dZ_blkᵀ · v           [rows × M]
+                sgemm(MatView(ptr: gb + r0, ld: n, trans: true, batchStride: 0), MatView(ptr: vb, ld: m, trans: false, batchStride: 0),
+                      da, ldc: ld, m: rows, n: m, k: c)
+                // dS = A ⊙ (dA − Σ_j dA⊙A)
+                softmaxGradRows(s, da, da, rows: rows, m, stride: ld)
+            }
             // dq[:, r0..] = k · dSᵀ      [d × rows]
             attentionDq(kt, da, ld: ld, dqb + r0, d: d, dp: dp, m: m, rows: rows, ldq: n)
             // dk += q[:, r0..] · dS      [d × M]

@@ -6,8 +6,9 @@
 // forward keeps, and without them), at N = M = 1024 and 256, N ≠ M, N
 // and M off multiples of 8, 16 and 256, d other than 8 (1, 4, 12, 16), rows
 // whose maxima are −inf, NaN, +inf and +0, several samples, 1–3 threads and
-// both GEMM paths (z, dv, dA and dk still go through kymo_sgemm); C off multiples
-// of 8 and 32, odd N.
+// both GEMM paths (z, dv, dA and dk still go through kymo_sgemm, but for C ≤ 4,
+// where dv, dA and the softmax gradient are AttentionNarrowGrad.swift's one pass);
+// C off multiples of 8 and 32, C = 1 to 4, odd N.
 //
 // `swift build -c release --build-tests -Xswiftc -enable-testing`, then
 // `KYMO_ATTENTION_TIMING=1 swift test -c release --skip-build -Xswiftc -enable-testing --filter AttentionKernelTests/testTiming`
@@ -74,7 +75,8 @@ final class AttentionKernelTests: XCTestCase {
         // (B, d, N, M, C)
         let shapes = [(1, 8, 1024, 1024, 32), (2, 8, 256, 256, 32), (2, 8, 300, 261, 5), (3, 4, 37, 45, 3),
                       (1, 12, 513, 77, 4), (2, 16, 33, 40, 3), (2, 1, 17, 9, 2), (2, 8, 513, 1, 4), (1, 8, 7, 300, 2),
-                      (1, 8, 67, 50, 37), (2, 4, 33, 20, 64), (1, 8, 1, 9, 40), (1, 8, 259, 263, 33)]
+                      (1, 8, 67, 50, 37), (2, 4, 33, 20, 64), (1, 8, 1, 9, 40), (1, 8, 259, 263, 33),
+                      (1, 8, 1024, 1024, 1), (2, 8, 262, 263, 1), (1, 8, 5, 13, 1)]
         try onEveryPathAndThreadCount { path, threads in
             for (b, d, n, m, c) in shapes where threads == 2 || n * m <= 300 * 300 {
                 let tag = "[\(b), \(d), \(n), \(m), \(c)], \(threads) threads, \(path)"
@@ -285,7 +287,7 @@ final class AttentionKernelTests: XCTestCase {
         }
         Engine.configure(threads: 1)
         print("attention timing, ms of thread CPU time, best of 7, one sample, 1 thread, GEMM path \(Numerics.activeGemmPath)")
-        for (n, c, kept) in [(1024, 32, false), (256, 32, true)] {
+        for (n, c, kept) in [(1024, 32, false), (1024, 1, false), (256, 32, true)] {
             let d = 8, m = n, blk = min(256, n)
             let q = randomTensor([1, d, n], "tq", low: -2, high: 2), k = randomTensor([1, d, m], "tk", low: -2, high: 2)
             let v = randomTensor([1, c, m], "tv"), gz = randomTensor([1, c, n], "tg")
@@ -322,6 +324,8 @@ final class AttentionKernelTests: XCTestCase {
             let daT = each { r0 in sgemm(MatView(ptr: pg + r0, ld: n, trans: true, batchStride: 0), MatView(ptr: pv, ld: m, trans: false, batchStride: 0),
                                          da, ldc: m, m: blk, n: m, k: c) }
             let grad = each { _ in softmaxGradRows(s, da, da, rows: blk, m, stride: m) }
+            let narrow = c <= attentionNarrowChannels ? each { r0 in
+                attentionNarrowGradRows(s, da, ld: m, g: pg + r0, ldg: n, v: pv, dv: out, c: c, m: m, rows: blk) } : nil
             let dqOld = each { r0 in sgemm(MatView(ptr: pk, ld: m, trans: false, batchStride: 0), MatView(ptr: da, ld: m, trans: true, batchStride: 0),
                                            out + r0, ldc: n, m: d, n: blk, k: m) }
             let dqNew = each { r0 in attentionDq(kt, da, ld: m, out + r0, d: d, dp: d, m: m, rows: blk, ldq: n) }
@@ -333,7 +337,8 @@ final class AttentionKernelTests: XCTestCase {
             print("  forward \(f(oldF)) -> \(f(newF));  backward \(f(oldB)) -> \(f(newB));  total \(f(oldF + oldB)) -> \(f(newF + newB))")
             print("  S = q_blkᵀk: sgemm \(f(sOld)) -> kernel with row max \(f(sNew));  softmax rows \(f(soft)) (given the max \(f(softGivenMax)))"
                   + (prob.map { ";  backward's recompute from the rows' max and 1/Σ \(f($0))" } ?? ""))
-            print("  z = v·Aᵀ \(f(zT)), dv += dZ·A \(f(dvT)), dA = dZᵀv \(f(daT)) (sgemm, unchanged);  softmax gradient rows \(f(grad))")
+            print("  z = v·Aᵀ \(f(zT)), dv += dZ·A \(f(dvT)), dA = dZᵀv \(f(daT)) (sgemm, unchanged);  softmax gradient rows \(f(grad))"
+                  + (narrow.map { ";  the three in one pass (C ≤ \(attentionNarrowChannels)) \(f($0))" } ?? ""))
             print("  dq = k·dSᵀ: sgemm \(f(dqOld)) -> \(f(dqNew));  dk += q·dS (sgemm, unchanged) \(f(dkOld));  transposes of q and k \(f(copies))")
         }
     }
