@@ -7,7 +7,8 @@
 // Queries are processed in blocks of `AttentionBlocking.rows` (256) rows: S = q_blkᵀ·k is
 // formed in per-worker scratch, softmaxed, used, and dropped. The products
 // S = q_blkᵀk (with each row's max) and dq = k·dSᵀ are AttentionKernels.swift's,
-// the others (z, dv, dA, dk) kymo_sgemm's; each element is the same FMA chain either way. Backward
+// the others (z, dv, dA, dk) kymo_sgemm's, but for values of C ≤ 4 channels, whose dv, dA and
+// softmax gradient are AttentionNarrowGrad.swift's one pass; each element is the same FMA chain either way. Backward
 // recomputes each block (flash-attention style), so training at 64×64
 // (N = M = 4096) keeps no 64 MB map per sample and step. A small map
 // (N·M ≤ `AttentionMapKeeping.limit` floats per sample: the 16×16 grid's
