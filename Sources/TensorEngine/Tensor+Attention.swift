@@ -7,8 +7,9 @@
 // Queries are processed in blocks of `AttentionBlocking.rows` (256) rows: S = q_blkᵀ·k is
 // formed in per-worker scratch, softmaxed, used, and dropped. The products
 // S = q_blkᵀk (with each row's max) and dq = k·dSᵀ are AttentionKernels.swift's,
-// the others (z, dv, dA, dk) kymo_sgemm's, but for values of C ≤ 4 channels, whose dv, dA and
-// softmax gradient are AttentionNarrowGrad.swift's one pass; each element is the same FMA chain either way. Backward
+// the others (z, dv, dA, dk) kymo_sgemm's, but for values of C ≤ 4 channels, whose z is
+// kymo_rows_dot's and whose dv, dA and softmax gradient are AttentionNarrowGrad.swift's one
+// pass; each element is the same FMA chain either way. Backward
 // recomputes each block (flash-attention style), so training at 64×64
 // (N = M = 4096) keeps no 64 MB map per sample and step. A small map
 // (N·M ≤ `AttentionMapKeeping.limit` floats per sample: the 16×16 grid's
@@ -72,19 +73,25 @@ extension Tensor {
             Scratch.with(worker: worker, slot: attentionScratchSlot + 2, count: m * c + block * c) { vt in
             let qb = qc.data + bi * d * n, kb = kc.data + bi * d * m, vb = vc.data + bi * c * m
             let zb = out.data + bi * c * n, zt = vt + m * c
+            let narrow = c <= attentionNarrowChannels   // z by kymo_rows_dot, from v in place
             attentionTranspose(qb, rows: d, cols: n, ld: n, qt, ldDst: d)   // qT [N × d]; then a block's row maxima
-            attentionTranspose(vb, rows: c, cols: m, ld: m, vt, ldDst: c)   // vT [M × C]
+            if !narrow { attentionTranspose(vb, rows: c, cols: m, ld: m, vt, ldDst: c) }   // vT [M × C]
             var r0 = 0
             while r0 < n {
                 let rows = min(block, n - r0)
                 let s = map == nil ? a : a + r0 * m   // this block's rows: scratch, or their place in the kept map
                 attentionScores(qt + r0 * d, kb, s, ld: ld, maxima: qt + n * d, d: d, m: m, rows: rows,
                                 stats: stats.map { $0.data + (bi * n + r0) * 2 })
-                // z[:, r0..]ᵀ = A_blk [rows × M] · vT [M × C]: A_blk's rows are read in place, no
-                // transposing copy of the block (the same chain per element as v · A_blkᵀ)
-                sgemm(MatView(ptr: s, ld: ld, trans: false, batchStride: 0), MatView(ptr: vt, ld: c, trans: false, batchStride: 0),
-                      zt, ldc: c, m: rows, n: c, k: m)
-                kymo_transpose(zt, c, rows, c, zb + r0, n, rows)   // z[ci, r0 + r] = zt[r, ci]
+                if narrow {
+                    // z[:, r0..] = v · A_blkᵀ, eight rows of A_blk in each chain's lanes
+                    _ = kymo_rows_dot(s, ld, rows, m, vb, m, Int32(c), zb + r0, n)
+                } else {
+                    // z[:, r0..]ᵀ = A_blk [rows × M] · vT [M × C]: A_blk's rows are read in place, no
+                    // transposing copy of the block (the same chain per element as v · A_blkᵀ)
+                    sgemm(MatView(ptr: s, ld: ld, trans: false, batchStride: 0), MatView(ptr: vt, ld: c, trans: false, batchStride: 0),
+                          zt, ldc: c, m: rows, n: c, k: m)
+                    kymo_transpose(zt, c, rows, c, zb + r0, n, rows)   // z[ci, r0 + r] = zt[r, ci]
+                }
                 r0 += rows
             }
             } } }

@@ -7,7 +7,7 @@
 // and M off multiples of 8, 16 and 256, d other than 8 (1, 4, 12, 16), rows
 // whose maxima are −inf, NaN, +inf and +0, several samples, 1–3 threads and
 // both GEMM paths (z, dv, dA and dk still go through kymo_sgemm, but for C ≤ 4,
-// where dv, dA and the softmax gradient are AttentionNarrowGrad.swift's one pass);
+// where z is kymo_rows_dot's and dv, dA and the softmax gradient are AttentionNarrowGrad.swift's one pass);
 // C off multiples of 8 and 32, C = 1 to 4, odd N.
 //
 // `swift build -c release --build-tests -Xswiftc -enable-testing`, then
@@ -21,6 +21,7 @@
 // kernel, and block sizes against the reference's 256-row blocks.
 import XCTest
 @testable import TensorEngine
+import CKymoGEMM
 import TestSupport
 #if canImport(Glibc)
 import Glibc
@@ -96,6 +97,34 @@ final class AttentionKernelTests: XCTestCase {
             for threads in 1...3 {
                 Engine.configure(threads: threads)
                 try body(path, threads)
+            }
+        }
+    }
+
+    /// kymo_rows_dot (eight rows of A in each chain's lanes) against the
+    /// kymo_sgemm call it stands for, bit for bit: C = 1–4, rows around its
+    /// groups of 8, 16 and 32 rows, M around its 8-column steps, rows 4 KB
+    /// apart and padded; C = 5 is refused and writes nothing.
+    func testRowsDotGivesSgemmsBits() {
+        for c in 1...5 {
+            for rows in [1, 7, 8, 9, 16, 31, 33, 70] {
+                for m in [1, 7, 8, 13, 64, 1024] {
+                    for lda in Set([m, attentionRowStride(m)]) {
+                        let a = randomTensor([rows, lda], "rows_dot/a/\(c)/\(rows)/\(m)", low: 0, high: 1)
+                        let v = randomTensor([c, m], "rows_dot/v/\(c)/\(rows)/\(m)", low: -2, high: 2)
+                        let want = Tensor(zeros: [c, rows]), got = Tensor(zeros: [c, rows])
+                        kymo_sgemm(0, 1, c, rows, m, v.data, m, a.data, lda, want.data, rows, 0)
+                        let done = kymo_rows_dot(a.data, lda, rows, m, v.data, m, Int32(c), got.data, rows)
+                        let tag = "C = \(c), rows \(rows), M = \(m), lda \(lda)"
+                        if c > attentionNarrowChannels {
+                            XCTAssertEqual(done, 0, tag)
+                            XCTAssertEqual(bits(got), [UInt32](repeating: 0, count: c * rows), "\(tag): wrote when refusing")
+                        } else {
+                            XCTAssertEqual(done, 1, tag)
+                            if let diff = firstDifference(got, want) { XCTFail("\(tag): \(diff)") }
+                        }
+                    }
+                }
             }
         }
     }
@@ -324,8 +353,15 @@ final class AttentionKernelTests: XCTestCase {
             let daT = each { r0 in sgemm(MatView(ptr: pg + r0, ld: n, trans: true, batchStride: 0), MatView(ptr: pv, ld: m, trans: false, batchStride: 0),
                                          da, ldc: m, m: blk, n: m, k: c) }
             let grad = each { _ in softmaxGradRows(s, da, da, rows: blk, m, stride: m) }
+            // the narrow kernels on rows at the attention's padded stride, as it runs them (rows 4 KB
+            // apart share their cache sets: kymo_rows_dot's eight rows per chain took 2.4× as long)
+            let ldp = attentionRowStride(m)
+            let sp = UnsafeMutablePointer<Float>.allocate(capacity: blk * ldp), dap = UnsafeMutablePointer<Float>.allocate(capacity: blk * ldp)
+            defer { sp.deallocate(); dap.deallocate() }
+            sp.initialize(repeating: 1 / Float(m), count: blk * ldp)
+            let zNarrow = c <= attentionNarrowChannels ? each { r0 in _ = kymo_rows_dot(sp, ldp, blk, m, pv, m, Int32(c), out + r0, n) } : nil
             let narrow = c <= attentionNarrowChannels ? each { r0 in
-                attentionNarrowGradRows(s, da, ld: m, g: pg + r0, ldg: n, v: pv, dv: out, c: c, m: m, rows: blk) } : nil
+                attentionNarrowGradRows(sp, dap, ld: ldp, g: pg + r0, ldg: n, v: pv, dv: out, c: c, m: m, rows: blk) } : nil
             let dqOld = each { r0 in sgemm(MatView(ptr: pk, ld: m, trans: false, batchStride: 0), MatView(ptr: da, ld: m, trans: true, batchStride: 0),
                                            out + r0, ldc: n, m: d, n: blk, k: m) }
             let dqNew = each { r0 in attentionDq(kt, da, ld: m, out + r0, d: d, dp: d, m: m, rows: blk, ldq: n) }
@@ -337,8 +373,8 @@ final class AttentionKernelTests: XCTestCase {
             print("  forward \(f(oldF)) -> \(f(newF));  backward \(f(oldB)) -> \(f(newB));  total \(f(oldF + oldB)) -> \(f(newF + newB))")
             print("  S = q_blkᵀk: sgemm \(f(sOld)) -> kernel with row max \(f(sNew));  softmax rows \(f(soft)) (given the max \(f(softGivenMax)))"
                   + (prob.map { ";  backward's recompute from the rows' max and 1/Σ \(f($0))" } ?? ""))
-            print("  z = v·Aᵀ \(f(zT)), dv += dZ·A \(f(dvT)), dA = dZᵀv \(f(daT)) (sgemm, unchanged);  softmax gradient rows \(f(grad))"
-                  + (narrow.map { ";  the three in one pass (C ≤ \(attentionNarrowChannels)) \(f($0))" } ?? ""))
+            print("  z = v·Aᵀ \(f(zT))" + (zNarrow.map { " (kymo_rows_dot, rows \(ldp) apart, \(f($0)))" } ?? "") + ", dv += dZ·A \(f(dvT)), dA = dZᵀv \(f(daT)) (sgemm, unchanged);  softmax gradient rows \(f(grad))"
+                  + (narrow.map { ";  the three in one pass (C ≤ \(attentionNarrowChannels), rows \(ldp) apart) \(f($0))" } ?? ""))
             print("  dq = k·dSᵀ: sgemm \(f(dqOld)) -> \(f(dqNew));  dk += q·dS (sgemm, unchanged) \(f(dkOld));  transposes of q and k \(f(copies))")
         }
     }

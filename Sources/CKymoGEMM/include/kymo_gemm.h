@@ -27,6 +27,11 @@ int kymo_sgemm_pack_a(int transA, long m, long k, const float *a, long lda, floa
 void kymo_sgemm_packed(int path, const float *packedA, int transB, long m, long n, long k,
                        const float *b, long ldb, float *c, long ldc, int accumulate);
 
+/// z[ci·ldz + r] = Σ_j a[r·lda + j]·v[ci·ldv + j] for r < rows, ci < c, with c ≤ 4: what
+/// kymo_sgemm(0, 1, c, rows, m, v, ldv, a, lda, z, ldz, 0) gives, bit for bit, with eight
+/// rows of a in the lanes of each chain (rows_dot.c). Returns 0 (and writes nothing) for c > 4.
+int kymo_rows_dot(const float *a, long lda, long rows, long m, const float *v, long ldv, int c, float *z, long ldz);
+
 /// dst[p·ldd + r] = src[r·lds + p] for r < rows, p < cols, and +0 for rows ≤ r < width:
 /// the packing's transpose (8×8, 4×4 and 2×4 register transposes), for callers that
 /// need a transposed operand of their own. Moves values only.
